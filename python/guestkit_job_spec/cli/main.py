@@ -1,0 +1,46 @@
+"""``guestkit-job``: the command line of guestkit-job-spec."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from . import rules_cmd, validate
+
+DESCRIPTION = "Tools for the guestkit job protocol v1: validate documents, look up rules."
+EXAMPLES = """\
+examples:
+  guestkit-job validate examples/          validate every *.json below examples/
+  guestkit-job validate --help             options of validate
+  guestkit-job rules                       the rule ids that validate reports"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="guestkit-job",
+        description=DESCRIPTION,
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    validate.add_parser(commands)
+    rules_cmd.add_parser(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        status: int = args.run(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. piped into head): not an error of ours.
+        sys.stderr.close()
+        return 0
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

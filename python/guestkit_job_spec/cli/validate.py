@@ -1,0 +1,121 @@
+"""``guestkit-job validate``: check documents and report every problem."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from ..limits import DECODER_MAX_DEPTH, DEFAULT_LIMITS, Limits
+from ..report import Report
+from ..resources import document_types
+from ..validation import AUTO, validate
+from .reporters import JsonReporter, TextReporter
+from .sources import expand
+
+DESCRIPTION = """\
+Validate guestkit protocol documents (jobs, results, progress events, worker
+registrations) against the v1 schemas and rules, and report every problem with
+its rule id and JSON Pointer.
+
+PATH is a file, a folder (every *.json below it), a JSON Lines file (.jsonl or
+.ndjson: one document per line, reported as FILE:LINE), or - for standard input.
+
+Exit status: 0 when every document is valid, 1 when any is invalid (a document
+that cannot be read or decoded is invalid), 2 for a usage error."""
+
+EXAMPLES = """\
+examples:
+  guestkit-job validate examples/
+  guestkit-job validate --strict job.json
+  guestkit-job validate --type result --format json results.jsonl
+  cat job.json | guestkit-job validate -"""
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "validate",
+        help="validate documents against the v1 schemas and rules",
+        description=DESCRIPTION,
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="file, folder, .jsonl file, or - for standard input")
+    parser.add_argument(
+        "--type",
+        choices=(AUTO, *document_types()),
+        default=AUTO,
+        help="document type; auto (the default) tells it from the document's fields",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat unknown fields and unregistered payload types as errors, not warnings",
+    )
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    parser.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour text output: auto (on a terminal, unless NO_COLOR is set), always or never",
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="text output: list only documents with problems")
+    parser.add_argument(
+        "--max-bytes",
+        type=_positive,
+        default=DEFAULT_LIMITS.max_document_bytes,
+        metavar="N",
+        help=f"largest document accepted, in bytes (default: {DEFAULT_LIMITS.max_document_bytes:,})",
+    )
+    parser.add_argument(
+        "--max-depth",
+        type=_depth,
+        default=DEFAULT_LIMITS.max_depth,
+        metavar="N",
+        help=f"deepest nesting accepted, at most {DECODER_MAX_DEPTH} (default: {DEFAULT_LIMITS.max_depth})",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    limits = Limits(max_document_bytes=args.max_bytes, max_depth=args.max_depth)
+    reporter: TextReporter | JsonReporter
+    if args.format == "json":
+        reporter = JsonReporter(sys.stdout)
+    else:
+        reporter = TextReporter(sys.stdout, colour=_use_colour(args.color), quiet=args.quiet)
+    reporter.start()
+    for source in expand(args.paths, limits):
+        if source.problem is not None:
+            report = Report.of(None, [source.problem])
+        else:
+            assert source.data is not None
+            report = validate(source.data, type=args.type, strict=args.strict, limits=limits)
+        reporter.document(source.name, report)
+    reporter.finish()
+    if reporter.summary.documents == 0:
+        print("note: no documents found (folders are searched for *.json files)", file=sys.stderr)
+    return 1 if reporter.summary.invalid else 0
+
+
+def _use_colour(choice: str) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
+    return value
+
+
+def _depth(text: str) -> int:
+    value = _positive(text)
+    if value > DECODER_MAX_DEPTH:
+        raise argparse.ArgumentTypeError(f"expected at most {DECODER_MAX_DEPTH}, got {value}")
+    return value

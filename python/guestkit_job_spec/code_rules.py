@@ -1,0 +1,147 @@
+"""Rules JSON Schema cannot express, one small function per rule id.
+
+Each function takes the decoded document and yields issues. They run even when schema
+validation failed, so they look only at values of the type they expect and stay silent
+otherwise (the schema layer reports the wrong type).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from functools import cache
+from typing import Any
+
+from . import resources
+from .report import Issue
+from .schema_check import show
+from .timestamps import instant
+
+Check = Callable[[Mapping[str, Any]], Iterator[Issue]]
+
+LONG_TIMEOUT_SECONDS = 86_400
+LARGE_DISK_GB = 100_000
+
+
+def _section(document: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    value = document.get(name)
+    return value if isinstance(value, Mapping) else {}
+
+
+def _integer(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+@cache
+def _payload_type_pattern() -> re.Pattern[str]:
+    return re.compile(resources.common_def("PayloadType")["pattern"])
+
+
+def _payload_operation(document: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(payload type, the operation it names) when the payload type is well formed."""
+    payload_type = _section(document, "payload").get("type")
+    if not isinstance(payload_type, str) or not _payload_type_pattern().fullmatch(payload_type):
+        return None
+    return payload_type, payload_type.rsplit(".", 1)[0]
+
+
+def payload_type_matches_operation(document: Mapping[str, Any]) -> Iterator[Issue]:
+    named = _payload_operation(document)
+    operation = document.get("operation")
+    if named is None or not isinstance(operation, str) or named[1] == operation:
+        return
+    yield Issue(
+        "job.payload-type.matches-operation",
+        "/payload/type",
+        f"payload type {show(named[0])} is for operation {show(named[1])}, but the job's operation is "
+        f"{show(operation)}; expected {show(operation + '.v1')} or another version of it",
+    )
+
+
+def payload_type_registered(document: Mapping[str, Any]) -> Iterator[Issue]:
+    named = _payload_operation(document)
+    if named is None or named[0] in resources.payload_types():
+        return
+    versions = [name for name, entry in resources.payload_types().items() if entry["operation"] == named[1]]
+    known = f"; registered for {named[1]}: {', '.join(versions)}" if versions else ""
+    yield Issue(
+        "job.payload-type.unregistered",
+        "/payload/type",
+        f"no schema is registered for payload type {show(named[0])}, so payload.data is not checked "
+        f"(the job stays valid; --strict rejects it){known}",
+        "warning",
+    )
+
+
+def attempt_within_max(document: Mapping[str, Any]) -> Iterator[Issue]:
+    execution = _section(document, "execution")
+    # Absent and null both mean the schema default of 1.
+    max_given = execution.get("max_attempts") is not None
+    attempt = _integer(execution.get("attempt") or 1)
+    max_attempts = _integer(execution.get("max_attempts") or 1)
+    if attempt is None or max_attempts is None or attempt <= max_attempts:
+        return
+    yield Issue(
+        "execution.attempt.within-max",
+        "/execution/attempt",
+        f"attempt is {attempt} but max_attempts is {max_attempts}{'' if max_given else ' (the default)'}; "
+        f"expected an attempt of at most {max_attempts}, or a larger max_attempts",
+    )
+
+
+def timeout_not_too_long(document: Mapping[str, Any]) -> Iterator[Issue]:
+    timeout = _integer(_section(document, "execution").get("timeout_seconds"))
+    if timeout is not None and timeout > LONG_TIMEOUT_SECONDS:
+        yield Issue(
+            "execution.timeout.long",
+            "/execution/timeout_seconds",
+            f"timeout_seconds is {timeout} ({timeout / 3600:.1f} hours), above 24 hours; "
+            "allowed, but check it is meant",
+            "warning",
+        )
+
+
+def deadline_after_creation(document: Mapping[str, Any]) -> Iterator[Issue]:
+    created, deadline = document.get("created_at"), _section(document, "execution").get("deadline")
+    if not isinstance(created, str) or not isinstance(deadline, str):
+        return
+    created_at, deadline_at = instant(created), instant(deadline)
+    if created_at is None or deadline_at is None or deadline_at >= created_at:
+        return
+    yield Issue(
+        "execution.deadline.after-created",
+        "/execution/deadline",
+        f"deadline {show(deadline)} is earlier than created_at {show(created)}; "
+        "expected a deadline at or after creation",
+    )
+
+
+def disk_size_not_too_large(document: Mapping[str, Any]) -> Iterator[Issue]:
+    size = _integer(_section(document, "constraints").get("maximum_disk_size_gb"))
+    if size is not None and size > LARGE_DISK_GB:
+        yield Issue(
+            "constraints.disk-size.large",
+            "/constraints/maximum_disk_size_gb",
+            f"maximum_disk_size_gb is {size:,} GB, above 100 TB; allowed, but check the unit is GB",
+            "warning",
+        )
+
+
+CODE_RULES: Mapping[str, tuple[Check, ...]] = {
+    "job": (
+        payload_type_matches_operation,
+        payload_type_registered,
+        attempt_within_max,
+        timeout_not_too_long,
+        deadline_after_creation,
+        disk_size_not_too_large,
+    ),
+}
+
+
+def code_issues(document: Any, doc_type: str) -> Iterator[Issue]:
+    """Every code-only finding for a document of ``doc_type``."""
+    if not isinstance(document, Mapping):
+        return
+    for check in CODE_RULES.get(doc_type, ()):
+        yield from check(document)

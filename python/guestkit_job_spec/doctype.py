@@ -1,0 +1,39 @@
+"""Telling a document's type (job, result, progress, worker) from its fields."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+from . import resources
+
+
+@cache
+def _required_fields() -> dict[str, frozenset[str]]:
+    """Top-level required fields of each document type, read from its schema."""
+    fields = {}
+    for doc_type in resources.document_types():
+        schema = resources.document_schema(doc_type)
+        root = resources.registry().resolver(base_uri=schema["$id"]).lookup(schema["$ref"]).contents
+        fields[doc_type] = frozenset(root["required"])
+    return fields
+
+
+def detect(document: Any) -> str | None:
+    """The document type whose required fields the document has the largest share of.
+
+    None when the document is not an object or shares no required field with any type.
+    Fields that every type requires (``job_id``) do not count on their own.
+    """
+    if not isinstance(document, Mapping):
+        return None
+    required = _required_fields()
+    common = frozenset.intersection(*required.values())
+    best, best_share = None, 0.0
+    for doc_type, fields in required.items():
+        distinctive = fields - common
+        share = len(distinctive & document.keys()) / len(distinctive)
+        if share > best_share:
+            best, best_share = doc_type, share
+    return best

@@ -1,0 +1,58 @@
+"""What validation reports: issues (rule id, JSON Pointer, message) gathered in a report."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .rules import Severity
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One finding: the rule it breaks, where (RFC 6901 JSON Pointer), and what to do."""
+
+    rule: str
+    pointer: str
+    message: str
+    severity: Severity = "error"
+
+    def to_dict(self) -> dict[str, str]:
+        return {"rule": self.rule, "pointer": self.pointer, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Report:
+    """The outcome of validating one document."""
+
+    doc_type: str | None
+    errors: tuple[Issue, ...] = ()
+    warnings: tuple[Issue, ...] = ()
+    document: Any = field(default=None, repr=False, compare=False)
+    """The decoded document, or None when it could not be decoded."""
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    @classmethod
+    def of(cls, doc_type: str | None, issues: Iterable[Issue], document: Any = None) -> Report:
+        """Sort issues into errors and warnings, dropping repeats of the same rule at the same place."""
+        seen: set[tuple[str, str]] = set()
+        errors: list[Issue] = []
+        warnings: list[Issue] = []
+        for issue in issues:
+            if (issue.rule, issue.pointer) in seen:
+                continue
+            seen.add((issue.rule, issue.pointer))
+            (errors if issue.severity == "error" else warnings).append(issue)
+        return cls(doc_type, tuple(errors), tuple(warnings), document)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "type": self.doc_type,
+            "valid": self.valid,
+            "errors": [issue.to_dict() for issue in self.errors],
+            "warnings": [issue.to_dict() for issue in self.warnings],
+        }

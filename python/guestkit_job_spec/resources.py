@@ -1,0 +1,79 @@
+"""The schema files shipped inside the package, loaded once through importlib.resources.
+
+Everything the package knows about the protocol (document types, payload types, rules,
+the state machine) comes from these files; nothing here is hard-coded.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+SCHEMA_DIR = files(__package__) / "schemas"
+
+
+def read_json(relative_path: str) -> Any:
+    """Read one file below ``schemas/``, e.g. ``index.json``."""
+    return json.loads((SCHEMA_DIR / relative_path).read_text(encoding="utf-8"))
+
+
+@cache
+def index() -> dict[str, Any]:
+    """The schema index: document types and payload types, each with its schema file and ``$id``."""
+    data: dict[str, Any] = read_json("index.json")
+    return data
+
+
+def document_types() -> tuple[str, ...]:
+    return tuple(index()["documents"])
+
+
+def payload_types() -> dict[str, dict[str, Any]]:
+    """Registered payload types, e.g. ``guestkit.inspect.v1``, with their index entries."""
+    payloads: dict[str, dict[str, Any]] = index()["payloads"]
+    return payloads
+
+
+def _schema_entries() -> list[dict[str, Any]]:
+    idx = index()
+    return [*idx["definitions"].values(), *idx["documents"].values(), *idx["payloads"].values()]
+
+
+@cache
+def schemas_by_id() -> dict[str, dict[str, Any]]:
+    """Every protocol schema, keyed by its ``$id``."""
+    return {entry["id"]: read_json(entry["file"]) for entry in _schema_entries()}
+
+
+@cache
+def registry() -> Registry[Any]:
+    """A referencing registry holding every schema. It has no retriever: an unknown
+    ``$ref`` fails instead of going to the network."""
+    resources = [
+        (schema_id, Resource.from_contents(schema, default_specification=DRAFT202012))
+        for schema_id, schema in schemas_by_id().items()
+    ]
+    return Registry().with_resources(resources).crawl()
+
+
+def document_schema(doc_type: str) -> dict[str, Any]:
+    """The root schema of a document type (``job``, ``result``, ``progress``, ``worker``)."""
+    return schemas_by_id()[index()["documents"][doc_type]["id"]]
+
+
+def common_def(name: str) -> dict[str, Any]:
+    """A definition of ``common-v1.json``, e.g. ``PayloadType``."""
+    common = schemas_by_id()[index()["definitions"]["common"]["id"]]
+    definition: dict[str, Any] = common["$defs"][name]
+    return definition
+
+
+@cache
+def state_machine() -> dict[str, Any]:
+    data: dict[str, Any] = read_json(index()["state_machine"])
+    return data

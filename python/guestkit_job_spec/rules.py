@@ -1,0 +1,59 @@
+"""The rules registry (``schemas/rules-v1.json``): every rule id the package reports."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+from . import resources
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: Severity
+    layer: Literal["schema", "code"]
+    summary: str
+    expected: str | None = None
+    strict_severity: Severity | None = None
+    keywords: tuple[str, ...] = ()
+    limit: str | None = None
+
+    def severity_in(self, *, strict: bool) -> Severity:
+        """Severity of a finding under this rule, in strict mode or not."""
+        if strict and self.strict_severity is not None:
+            return self.strict_severity
+        return self.severity
+
+
+@cache
+def all_rules() -> Mapping[str, Rule]:
+    """Every rule, keyed by id, in registry order."""
+    rules: dict[str, Rule] = {}
+    for entry in resources.read_json(resources.index()["rules"])["rules"]:
+        rules[entry["id"]] = Rule(
+            id=entry["id"],
+            severity=entry["severity"],
+            layer=entry["layer"],
+            summary=entry["summary"],
+            expected=entry.get("expected"),
+            strict_severity=entry.get("strict_severity"),
+            keywords=tuple(entry.get("keywords", ())),
+            limit=entry.get("limit"),
+        )
+    return rules
+
+
+def get(rule_id: str) -> Rule:
+    """The rule with this id; a KeyError names an id missing from the registry."""
+    return all_rules()[rule_id]
+
+
+@cache
+def rule_for_keyword() -> Mapping[str, Rule]:
+    """Generic rules by schema keyword, for keywords with no ``x-rule`` annotation."""
+    return {keyword: rule for rule in all_rules().values() for keyword in rule.keywords}

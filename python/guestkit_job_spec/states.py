@@ -1,0 +1,33 @@
+"""The job state machine of ``schemas/job-states-v1.json``."""
+
+from __future__ import annotations
+
+from . import resources
+from .report import Issue
+
+
+def is_terminal(status: str) -> bool:
+    state: dict[str, bool] = resources.state_machine()["states"][status]
+    return bool(state["terminal"])
+
+
+def allowed_transitions(status: str) -> tuple[str, ...]:
+    """Statuses a job in ``status`` may move to; empty for a terminal status."""
+    return tuple(resources.state_machine()["transitions"][status])
+
+
+def check_transition(current: str, new: str) -> Issue | None:
+    """None when a job may move from ``current`` to ``new``; otherwise the reason (rule state.transition)."""
+    states = resources.state_machine()["states"]
+    for status in (current, new):
+        if status not in states:
+            return Issue("state.transition", "", f"unknown status '{status}'; expected one of {', '.join(states)}")
+    if new in allowed_transitions(current):
+        return None
+    if is_terminal(current):
+        why = f"'{current}' is terminal: nothing leaves it"
+    elif new == current:
+        why = "a status never moves to itself"
+    else:
+        why = f"from '{current}' a job may move to {', '.join(repr(s) for s in allowed_transitions(current))}"
+    return Issue("state.transition", "", f"a job cannot move from '{current}' to '{new}': {why}")

@@ -1,0 +1,52 @@
+"""Shared helpers: paths of the repository and small document builders."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMAS = ROOT / "schemas"
+EXAMPLES = ROOT / "examples"
+CORPUS = ROOT / "tests" / "corpus" / "upstream"
+
+DELETE = object()
+"""Marker for ``mutate``: remove the member at that pointer."""
+
+
+def load(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def example(name: str) -> dict[str, Any]:
+    document: dict[str, Any] = load(EXAMPLES / name)
+    return document
+
+
+def mutate(document: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """A deep copy of ``document`` with ``{json-pointer: new value or DELETE}`` applied.
+
+    Missing intermediate objects are created, so ``/execution/attempt`` works on a job
+    without an ``execution`` section.
+    """
+    result = copy.deepcopy(document)
+    for pointer, value in changes.items():
+        *parents, last = [part.replace("~1", "/").replace("~0", "~") for part in pointer.split("/")[1:]]
+        node: Any = result
+        for part in parents:
+            node = node[int(part)] if isinstance(node, list) else node.setdefault(part, {})
+        key: Any = int(last) if isinstance(node, list) else last
+        if value is DELETE:
+            del node[key]
+        else:
+            node[key] = value
+    return result
+
+
+@pytest.fixture
+def minimal_job() -> dict[str, Any]:
+    return example("inspect-minimal.json")

@@ -1,0 +1,194 @@
+"""The guestkit-job command line: inputs, outputs, exit status, and no traceback on any input."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS, EXAMPLES, ROOT
+from guestkit_job_spec.cli.main import main
+
+VALID_JOB = (EXAMPLES / "inspect-minimal.json").read_bytes()
+INVALID_JOB = (CORPUS / "profile-security.json").read_bytes()
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    status = main(list(args))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_valid_file_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "validate", str(EXAMPLES / "inspect-full.json"))
+    assert status == 0
+    assert out.splitlines() == [
+        f"{EXAMPLES / 'inspect-full.json'}: valid (job)",
+        "1 document: 1 valid, 0 invalid, 0 warnings",
+    ]
+
+
+def test_invalid_file_exits_one_and_names_rule_and_pointer(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "validate", str(CORPUS / "profile-security.json"))
+    lines = out.splitlines()
+    assert status == 1
+    assert lines[1].startswith("  error /payload/data/image/checksum: ") and lines[1].endswith("[checksum.format]")
+    assert lines[-1] == "1 document: 0 valid, 1 invalid, 0 warnings"
+
+
+def test_folder_is_searched_for_json_files_in_name_order(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "z.json").write_bytes(VALID_JOB)
+    (tmp_path / "a.json").write_bytes(VALID_JOB)
+    (tmp_path / "notes.txt").write_text("not a document")
+    status, out, _ = run(capsys, "validate", "--format", "json", str(tmp_path))
+    result = json.loads(out)
+    assert status == 0
+    assert [d["source"] for d in result["documents"]] == [str(tmp_path / "a.json"), str(tmp_path / "b" / "z.json")]
+
+
+def test_json_output_is_exactly_one_object_of_the_documented_shape(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "validate", "--format", "json", str(CORPUS))
+    result = json.loads(out)
+    assert status == 1
+    assert set(result) == {"documents", "summary"}
+    assert result["summary"] == {"documents": 14, "valid": 9, "invalid": 5, "warnings": 7}
+    for document in result["documents"]:
+        assert set(document) == {"source", "type", "valid", "errors", "warnings"}
+        for issue in document["errors"] + document["warnings"]:
+            assert set(issue) == {"rule", "pointer", "message"}
+
+
+def test_strict_turns_warnings_into_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(CORPUS / "worker-echo-test.json")
+    assert run(capsys, "validate", path)[0] == 0
+    assert run(capsys, "validate", "--strict", path)[0] == 1
+
+
+def test_json_lines_report_file_and_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lines = tmp_path / "jobs.jsonl"
+    compact = json.dumps(json.loads(VALID_JOB)).encode()
+    lines.write_bytes(compact + b"\n\n" + compact[:-1] + b"\n" + compact + b"\n")
+    status, out, _ = run(capsys, "validate", "--format", "json", str(lines))
+    documents = json.loads(out)["documents"]
+    assert status == 1
+    assert [(d["source"], d["valid"]) for d in documents] == [
+        (f"{lines}:1", True),
+        (f"{lines}:3", False),
+        (f"{lines}:4", True),
+    ]
+
+
+def test_standard_input(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(VALID_JOB)))
+    status, out, _ = run(capsys, "validate", "-")
+    assert status == 0 and out.startswith("<stdin>: valid (job)")
+
+
+def test_type_can_be_forced(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "validate", "--type", "result", str(EXAMPLES / "inspect-minimal.json"))
+    assert status == 1 and "(result)" in out
+
+
+def test_missing_file_is_an_invalid_document_not_a_crash(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "validate", str(tmp_path / "nope.json"))
+    assert status == 1
+    assert "[input.unreadable]" in out and "No such file or directory" in out
+
+
+def test_empty_folder_says_nothing_was_found(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(capsys, "validate", str(tmp_path))
+    assert status == 0
+    assert "0 documents" in out and "no documents found" in err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["validate"],
+        ["validate", "--type", "jobs", "x.json"],
+        ["validate", "--max-depth", "500", "x"],
+        ["frobnicate"],
+    ],
+)
+def test_usage_errors_exit_two(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    assert exit_info.value.code == 2
+    assert "usage:" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [[], ["validate"], ["rules"]])
+def test_help_teaches_with_an_example(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main([*command, "--help"])
+    assert exit_info.value.code == 0
+    assert "examples:\n  guestkit-job " in capsys.readouterr().out
+
+
+def test_colour_only_when_asked_or_on_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(CORPUS / "profile-security.json")
+    assert "\033[31m" in run(capsys, "validate", "--color", "always", path)[1]
+    assert "\033[" not in run(capsys, "validate", path)[1]  # captured output is not a terminal
+
+
+def test_quiet_lists_only_documents_with_problems(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "validate", "--quiet", str(CORPUS))
+    assert "inspect-minimal.json" not in out
+    assert "profile-security.json: invalid" in out and "worker-echo-test.json: valid" in out
+
+
+def test_rules_lists_and_explains(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "rules", "checksum.format")
+    assert status == 0 and out.startswith("checksum.format ") and "64 lower-case hex" in out
+    assert run(capsys, "rules", "no.such-rule")[0] == 2
+
+
+def test_hostile_inputs_never_print_a_traceback(tmp_path: Path) -> None:
+    """Run the installed console script over a folder of everything that could go wrong."""
+    (tmp_path / "empty.json").write_bytes(b"")
+    (tmp_path / "binary.json").write_bytes(bytes(range(256)) * 4)
+    (tmp_path / "truncated.json").write_bytes(VALID_JOB[: len(VALID_JOB) // 2])
+    (tmp_path / "nested.json").write_bytes(b"[" * 200_000 + b"]" * 200_000)
+    (tmp_path / "array.json").write_bytes(b"[1, 2, 3]")
+    (tmp_path / "huge.json").write_bytes(b'{"a": "' + b"x" * (50 * 1024 * 1024) + b'"}')
+    os.symlink(tmp_path / "gone.json", tmp_path / "dangling.json")
+    os.symlink(tmp_path, tmp_path / "loop")  # a link to a folder is not followed
+    (tmp_path / "ok.json").write_bytes(VALID_JOB)
+    process = subprocess.run(
+        [str(Path(sys.executable).parent / "guestkit-job"), "validate", "--format", "json", str(tmp_path)],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert process.returncode == 1
+    assert process.stderr == b""
+    verdicts = {
+        Path(d["source"]).name: [e["rule"] for e in d["errors"]] for d in json.loads(process.stdout)["documents"]
+    }
+    assert verdicts == {
+        "array.json": ["schema.type"],
+        "binary.json": ["json.syntax"],
+        "dangling.json": ["input.unreadable"],
+        "empty.json": ["json.syntax"],
+        "huge.json": ["json.size"],
+        "nested.json": ["json.depth"],
+        "ok.json": [],
+        "truncated.json": ["json.syntax"],
+    }
+
+
+def test_module_entry_point() -> None:
+    process = subprocess.run(
+        [sys.executable, "-m", "guestkit_job_spec.cli", "validate", str(EXAMPLES)],
+        capture_output=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert process.returncode == 0, process.stderr

@@ -1,0 +1,121 @@
+"""Strict decoding: every malformed input is an issue with its own rule id, never an exception."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from conftest import example
+from guestkit_job_spec import Limits, validate
+from guestkit_job_spec.decoding import decode
+
+VALID = json.dumps(example("inspect-minimal.json")).encode()
+
+
+@pytest.mark.parametrize(
+    ("data", "rule", "pointer", "words"),
+    [
+        (b"", "json.syntax", "", "empty"),
+        (b"   \n", "json.syntax", "", "empty"),
+        (VALID[:-5], "json.syntax", "", "ends too early"),
+        (b'{"a": 1,}', "json.syntax", "", "trailing comma"),
+        (b"{'a': 1}", "json.syntax", "", "not well-formed"),
+        (b'{"a": "tab\there"}', "json.syntax", "", "control character"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "json.syntax", "", "not well-formed"),
+        (VALID + b" {}", "json.trailing-data", "", "follows the document"),
+        (VALID + b"x", "json.trailing-data", "", "follows the document"),
+        (b'{"a": 1, "a": 2}', "json.duplicate-key", "", "'a' appears twice"),
+        (b'{"a": {"b": 1, "b": 1}}', "json.duplicate-key", "", "'b' appears twice"),
+        (b'{"a": NaN}', "json.non-finite-number", "/a", "NaN"),
+        (b'{"a": -Infinity}', "json.non-finite-number", "/a", "NaN, Infinity"),
+        (b'{"a": 1e400}', "json.non-finite-number", "/a", "too large"),
+        (b'{"a": 9223372036854775808}', "json.integer-range", "/a", "9223372036854775808"),
+        (b'{"a": -9223372036854775809}', "json.integer-range", "/a", "outside the signed 64-bit range"),
+        (b'{"a": ' + b"9" * 4000 + b"}", "json.integer-range", "/a", "of 4,000 digits"),
+        (b"\xef\xbb\xbf" + VALID, "json.encoding", "", "UTF-8 byte order mark"),
+        (b"\xff\xfe{\x00}\x00", "json.encoding", "", "UTF-16"),
+        (b'{"a": "\xff"}', "json.encoding", "", "not valid UTF-8"),
+        (b'{"a": "\xed\xa0\x80"}', "json.encoding", "", "not valid UTF-8"),
+        (b'{"a": "\\ud800"}', "json.encoding", "", "lone UTF-16 surrogate"),
+        (b'{"a": "\\udc00x"}', "json.encoding", "", "lone UTF-16 surrogate"),
+        (b"[" * 200_000 + b"]" * 200_000, "json.depth", "", "deeper than the limit of 64"),
+    ],
+    ids=lambda v: v[:30] if isinstance(v, bytes) else v,
+)
+def test_malformed_input_gets_its_rule(data: bytes, rule: str, pointer: str, words: str) -> None:
+    report = validate(data)
+    assert [(i.rule, i.pointer) for i in report.errors] == [(rule, pointer)], report.errors
+    assert words in report.errors[0].message
+    assert report.document is None
+
+
+def test_lone_surrogate_in_a_python_string_is_an_encoding_error() -> None:
+    report = validate('{"a": "\ud800"}')
+    assert [i.rule for i in report.errors] == ["json.encoding"]
+
+
+def test_valid_surrogate_pair_and_escaped_nul_decode() -> None:
+    assert decode(b'{"a": "\\ud83d\\ude00", "b": "\\u0000"}').value == {"a": "\U0001f600", "b": "\x00"}
+
+
+def test_boundary_integers_are_accepted() -> None:
+    assert decode(b"[9223372036854775807, -9223372036854775808]").ok
+
+
+def test_depth_limit_is_configurable_and_points_at_the_container() -> None:
+    nested = b'{"a": {"b": {"c": [1]}}}'
+    assert decode(nested, Limits(max_depth=4)).ok
+    (issue,) = decode(nested, Limits(max_depth=3)).issues
+    assert (issue.rule, issue.pointer) == ("json.depth", "/a/b/c")
+    assert "limit of 3 levels" in issue.message
+
+
+def test_size_limit_counts_bytes_and_names_the_limit() -> None:
+    (issue,) = decode(VALID, Limits(max_document_bytes=100)).issues
+    assert issue.rule == "json.size" and "limit of 100" in issue.message
+    assert decode(VALID, Limits(max_document_bytes=len(VALID))).ok
+
+
+def test_string_and_container_limits() -> None:
+    limits = Limits(max_string_length=5, max_container_entries=2)
+    issues = decode(b'{"abcdef": "x", "k": "123456", "l": [1, 2, 3]}', limits).issues
+    assert sorted((i.rule, i.pointer) for i in issues) == [
+        ("json.container-size", ""),
+        ("json.container-size", "/l"),
+        ("json.string-length", "/abcdef"),
+        ("json.string-length", "/k"),
+    ]
+
+
+def test_mapping_input_gets_the_same_value_checks() -> None:
+    job = example("inspect-minimal.json")
+    job["payload"]["data"]["image"]["size_bytes"] = math.inf
+    job["payload"]["data"]["extra"] = {1: "int key", "when": object()}
+    rules = sorted((i.rule, i.pointer) for i in validate(job).errors)
+    assert rules == [
+        ("json.non-finite-number", "/payload/data/image/size_bytes"),
+        ("json.syntax", "/payload/data/extra"),
+        ("json.syntax", "/payload/data/extra/when"),
+    ]
+
+
+def test_deeply_nested_mapping_does_not_exhaust_the_stack() -> None:
+    deep: dict[str, object] = {}
+    node = deep
+    for _ in range(100_000):
+        node["a"] = {}
+        node = node["a"]  # type: ignore[assignment]
+    assert [i.rule for i in validate(deep).errors] == ["json.depth"]
+
+
+def test_fifty_megabytes_is_refused_by_size_before_parsing() -> None:
+    big = b'{"a": "' + b"x" * (50 * 1024 * 1024) + b'"}'
+    assert [i.rule for i in validate(big).errors] == ["json.size"]
+
+
+@pytest.mark.parametrize("value", [0, 201, -1])
+def test_limits_reject_impossible_values(value: int) -> None:
+    with pytest.raises(ValueError, match="max_depth"):
+        Limits(max_depth=value)
