@@ -192,3 +192,23 @@ def test_module_entry_point() -> None:
         check=False,
     )
     assert process.returncode == 0, process.stderr
+
+
+def test_permission_denied_is_an_invalid_document(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Root reads every file, so the refusal is simulated where the CLI opens files."""
+    (tmp_path / "a.json").write_bytes(VALID_JOB)
+    (tmp_path / "secret.json").write_bytes(VALID_JOB)
+    real_open = open
+
+    def refusing_open(path: str, *args: object, **kwargs: object) -> object:
+        if str(path).endswith("secret.json"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr("builtins.open", refusing_open)
+    status, out, _ = run(capsys, "validate", str(tmp_path))
+    assert status == 1
+    assert f"{tmp_path / 'a.json'}: valid" in out
+    assert f"cannot read {tmp_path / 'secret.json'}: Permission denied [input.unreadable]" in out

@@ -135,34 +135,50 @@ TRIGGERS = [
     Case("result.status-fields", RESULT_OK, {"/status": "timeout"}, "/failed_at"),
 ]
 
-# Valid documents close to the triggers: each sits at or just inside a boundary.
+# Valid documents close to the triggers, each at or just inside the boundary of its rule.
 NEIGHBOURS = [
-    (JOB, {"/job_id": "job-1234"}),
-    (JOB, {"/job_id": "j" * 128}),
-    (JOB, {"/job_id": "550e8400-e29b-41d4-a716-446655440000"}),
-    (JOB, {"/job_id": "job.v1.build_7"}),
-    (JOB, {"/execution/priority": 1}),
-    (JOB, {"/execution/priority": 10}),
-    (JOB, {"/execution/attempt": 3, "/execution/max_attempts": 3}),
-    (JOB, {"/execution/timeout_seconds": 86400}),
-    (JOB, {"/execution/timeout_seconds": 1}),
-    (JOB, {"/execution/deadline": "2026-01-30T10:00:00Z"}),
-    (JOB, {"/execution/deadline": "2026-01-30T11:30:00+01:00"}),
-    (JOB, {"/constraints/maximum_disk_size_gb": 100000}),
-    (JOB, {"/constraints/minimum_worker_version": "1.2.0-rc.1+build.5"}),
-    (JOB, {"/payload/data/image/path": "/vms/..hidden/a..b/.../disk.qcow2"}),
-    (JOB, {"/payload/data/image/path": "./relative/disk.img"}),
-    (JOB, {"/payload/data/image/path": "/vms/ümlaut 😀.qcow2"}),
-    (JOB, {"/created_at": "2024-02-29T10:00:00Z"}),
-    (JOB, {"/created_at": "2026-01-30T10:00:00.123456789+05:30"}),
-    (JOB, {"/created_at": "2026-12-31T23:59:59-00:00"}),
-    (JOB, {"/metadata": None, "/execution": None, "/routing/worker_id": None}),
-    (JOB, {"/payload/data/output": {"format": "yaml", "destination": "/out/r.yaml", "compression": None}}),
-    (JOB, {"/example.com~1cost-code": "CC-1", "/metadata/corp.example~1owner": "team-a"}),
-    (FIX, {"/payload/data/operations/0/options": None}),
-    (RESULT_OK, {"/status": "cancelled", "/failed_at": "2026-01-30T10:10:00Z"}),
-    (RESULT_OK, {"/data": [1, "two", None]}),
-    (WORKER, {"/resources": None, "/status": None}),
+    ("job.version", JOB, {"/version": "1.0"}),
+    ("job.kind", JOB, {"/kind": "VMOperation"}),
+    ("job.job-id.length", JOB, {"/job_id": "job-1234"}),
+    ("job.job-id.length", JOB, {"/job_id": "j" * 128}),
+    ("job.job-id.charset", JOB, {"/job_id": "550e8400-e29b-41d4-a716-446655440000"}),
+    ("job.job-id.charset", JOB, {"/job_id": "job.v1.build_7"}),
+    ("job.operation.namespaced", FIX, {"/operation": "guestkit.fix"}),
+    ("job.payload-type.format", FIX, {"/payload/type": "guestkit.fix.v1"}),
+    ("job.payload-type.matches-operation", PROFILE, {"/operation": "guestkit.profile"}),
+    ("execution.priority.range", JOB, {"/execution/priority": 1}),
+    ("execution.priority.range", JOB, {"/execution/priority": 10}),
+    ("execution.attempts.minimum", JOB, {"/execution/attempt": 1, "/execution/max_attempts": 1}),
+    ("execution.attempt.within-max", JOB, {"/execution/attempt": 3, "/execution/max_attempts": 3}),
+    ("execution.timeout.long", JOB, {"/execution/timeout_seconds": 86400}),
+    ("schema.range", JOB, {"/execution/timeout_seconds": 1}),
+    ("execution.deadline.after-created", JOB, {"/execution/deadline": "2026-01-30T10:00:00Z"}),
+    ("execution.deadline.after-created", JOB, {"/execution/deadline": "2026-01-30T11:30:00+01:00"}),
+    ("constraints.disk-size.large", JOB, {"/constraints/maximum_disk_size_gb": 100000}),
+    ("constraints.minimum-worker-version.non-empty", JOB, {"/constraints/minimum_worker_version": "0.0.1"}),
+    ("version.semver", JOB, {"/constraints/minimum_worker_version": "1.2.0-rc.1+build.5"}),
+    ("path.safe", JOB, {"/payload/data/image/path": "/vms/..hidden/a..b/.../disk.qcow2"}),
+    ("path.safe", JOB, {"/payload/data/image/path": "./relative/disk.img"}),
+    ("path.safe", JOB, {"/payload/data/image/path": "/vms/\u00fcmlaut \U0001f600.qcow2"}),
+    ("checksum.format", FIX, {"/payload/data/image/checksum": "sha256:" + "0" * 64}),
+    ("timestamp.rfc3339", JOB, {"/created_at": "2024-02-29T10:00:00Z"}),
+    ("timestamp.rfc3339", JOB, {"/created_at": "2026-01-30T10:00:00.123456789+05:30"}),
+    ("timestamp.rfc3339", JOB, {"/created_at": "2026-12-31T23:59:59-00:00"}),
+    ("schema.type", JOB, {"/metadata": None, "/execution": None, "/routing/worker_id": None}),
+    ("schema.type", RESULT_OK, {"/data": [1, "two", None]}),
+    ("schema.required", JOB, {"/payload/data/output": {"format": "yaml", "destination": "/out/r.yaml"}}),
+    (
+        "schema.closed-set",
+        WORKER,
+        {"/capabilities/disk_formats": ["qcow2", "raw", "vmdk", "vdi", "vhdx", "img", "ova"]},
+    ),
+    ("schema.length", WORKER, {"/hostname": "h"}),
+    ("schema.non-empty", PROFILE, {"/payload/data/profiles": ["migration"]}),
+    ("result.status-fields", RESULT_OK, {"/status": "cancelled", "/failed_at": "2026-01-30T10:10:00Z"}),
+    ("schema.type", WORKER, {"/resources": None, "/status": None}),
+    ("document.unknown-field", JOB, {"/example.com~1cost-code": "CC-1", "/metadata/corp.example~1owner": "team-a"}),
+    ("schema.type", FIX, {"/payload/data/operations/0/options": None}),
+    ("job.payload-type.unregistered", JOB, {"/payload/type": "guestkit.inspect.v1"}),
 ]
 
 
@@ -173,8 +189,8 @@ def test_rule_is_reported_where_it_is_broken(case: Case) -> None:
     assert not report.valid
 
 
-@pytest.mark.parametrize(("base", "changes"), NEIGHBOURS, ids=lambda v: str(v)[:60])
-def test_valid_neighbour_passes_strictly(base: str, changes: dict[str, Any]) -> None:
+@pytest.mark.parametrize(("rule", "base", "changes"), NEIGHBOURS, ids=lambda v: str(v)[:60])
+def test_valid_neighbour_passes_strictly(rule: str, base: str, changes: dict[str, Any]) -> None:
     report = validate(mutate(example(base), changes), type="auto", strict=True)
     assert report.valid, report.errors
     assert report.warnings == ()
@@ -340,3 +356,8 @@ TESTED_ELSEWHERE = {
 def test_every_registered_rule_is_triggered_by_a_test() -> None:
     triggered = {case.rule for case in TRIGGERS} | {rule for rule, _, _ in WARNINGS} | TESTED_ELSEWHERE.keys()
     assert triggered == set(all_rules())
+
+
+def test_every_document_rule_has_a_valid_neighbour() -> None:
+    document_rules = {case.rule for case in TRIGGERS} | {rule for rule, _, _ in WARNINGS}
+    assert document_rules == {rule for rule, _, _ in NEIGHBOURS}
