@@ -13,11 +13,13 @@ STAMP := $(VENV)/.installed
 DATA_FILES := schemas/index.json schemas/rules-v1.json schemas/job-states-v1.json
 SCHEMA_FILES := $(filter-out $(DATA_FILES),$(wildcard schemas/*.json)) $(wildcard schemas/payloads/*.json) $(wildcard schemas/meta/*.json)
 
-.PHONY: help venv run test lint-schemas lint typecheck pytest lock clean
+.PHONY: help venv run test gen check-gen lint-schemas lint typecheck pytest lock clean
 
 help:
 	@echo "make run           set up, then validate the bundled examples and the upstream corpus"
 	@echo "make test          set up, then run every check (schemas, lint, types, tests)"
+	@echo "make gen           regenerate the Python models (python/guestkit_job_spec/models/) from schemas/"
+	@echo "make check-gen     fail when the committed models differ from what schemas/ gives"
 	@echo "make lint-schemas  check the schemas: metaschema, offline refs, portable patterns, examples"
 	@echo "make lock          re-pin requirements/dev.txt from requirements/dev.in"
 	@echo "make clean         remove the virtualenv and caches"
@@ -37,7 +39,13 @@ run: $(STAMP)
 	@echo "== The upstream corpus (4 of 14 are invalid on purpose: see tests/corpus/upstream/EXPECTED.md)"
 	$(CLI) validate tests/corpus/upstream/; test $$? -le 1
 
-test: lint-schemas lint typecheck pytest
+test: lint-schemas check-gen lint typecheck pytest
+
+gen: $(STAMP)
+	$(PY) codegen/generate.py
+
+check-gen: $(STAMP)
+	$(PY) codegen/generate.py --check
 
 lint-schemas: $(STAMP)
 	$(BIN)/check-jsonschema --check-metaschema $(SCHEMA_FILES)
@@ -47,8 +55,8 @@ lint-schemas: $(STAMP)
 	$(BIN)/pytest -q tests/test_schemas.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check python tests
-	$(BIN)/ruff format --check python tests
+	$(BIN)/ruff check python tests codegen
+	$(BIN)/ruff format --check python tests codegen
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
