@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPUS, EXAMPLES, ROOT
+from guestkit_job_spec import validate
 from guestkit_job_spec.cli.main import main
 
 VALID_JOB = (EXAMPLES / "inspect-minimal.json").read_bytes()
@@ -212,3 +213,76 @@ def test_permission_denied_is_an_invalid_document(
     assert status == 1
     assert f"{tmp_path / 'a.json'}: valid" in out
     assert f"cannot read {tmp_path / 'secret.json'}: Permission denied [input.unreadable]" in out
+
+
+def test_new_prints_a_valid_job(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(
+        capsys,
+        "new",
+        "guestkit.profile",
+        "--image",
+        "/vms/db.qcow2",
+        "--profile",
+        "security",
+        "--priority",
+        "8",
+        "--label",
+        "env=prod",
+    )
+    document = json.loads(out)
+    assert status == 0
+    assert document["payload"] == {
+        "type": "guestkit.profile.v1",
+        "data": {"image": {"path": "/vms/db.qcow2", "format": "qcow2"}, "profiles": ["security"]},
+    }
+    assert document["execution"] == {"priority": 8} and document["metadata"] == {"labels": {"env": "prod"}}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["guestkit.inspect", "--image", "/vms/a.vmdk"],
+        ["guestkit.fix", "--image", "/vms/a.raw", "--fix", "fsck", "--fix", "initramfs_regenerate"],
+        ["guestkit.convert", "--image", "/in/a.vmdk", "--target", "/out/a.qcow2"],
+        ["guestkit.compare", "--baseline", "/g/base.qcow2", "--image", "/vms/a.qcow2"],
+        ["system.echo", "--data", '{"message": "hi"}'],
+    ],
+)
+def test_new_makes_every_operation(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "new", *args)
+    assert status == 0
+    assert validate(out).valid
+
+
+def test_new_writes_atomically_and_leaves_no_temporary_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "job.json"
+    target.write_text("old")
+    status, out, err = run(capsys, "new", "guestkit.inspect", "--image", "/a.qcow2", "-o", str(target))
+    assert status == 0 and out == "" and "wrote" in err
+    assert json.loads(target.read_text())["operation"] == "guestkit.inspect"
+    assert [p.name for p in tmp_path.iterdir()] == ["job.json"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["guestkit.inspect"], "guestkit.inspect needs --image"),
+        (["guestkit.inspect", "--image", "/a.qcow2", "--priority", "11"], "rejected, not clamped"),
+        (["guestkit.inspect", "--image", "/a/disk"], "cannot tell the image format"),
+        (["guestkit.profile", "--image", "/a.qcow2"], "at least one --profile"),
+        (["system.echo"], "give its data with --data JSON"),
+        (["system.echo", "--data", "{oops"], "--data is not JSON"),
+        (["guestkit.inspect", "--image", "/a.qcow2", "--label", "novalue"], "KEY=VALUE"),
+    ],
+)
+def test_new_usage_errors_explain_themselves(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["new", *args])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_new_reports_an_invalid_result_with_its_rules(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(capsys, "new", "guestkit.inspect", "--image", "/vms/../x.qcow2")
+    assert status == 1 and out == ""
+    assert "[path.safe]" in err

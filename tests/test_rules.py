@@ -11,6 +11,7 @@ import pytest
 
 from conftest import DELETE, example, mutate
 from guestkit_job_spec import all_rules, check_capabilities, check_transition, validate
+from test_scheduling import MISMATCHES
 
 
 class Case(NamedTuple):
@@ -349,6 +350,7 @@ TESTED_ELSEWHERE = {
     "input.unreadable": "test_cli.py",
     "document.type-unknown": "test_document_of_no_known_type",
     "scheduling.capability.missing": "test_capability_check_names_what_is_missing",
+    **{rule: "test_scheduling.py" for rule, *_ in MISMATCHES},
     "state.transition": "test_state_transitions",
 }
 

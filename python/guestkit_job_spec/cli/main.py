@@ -6,13 +6,15 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from . import rules_cmd, validate
+from . import new, rules_cmd, validate
 
-DESCRIPTION = "Tools for the guestkit job protocol v1: validate documents, look up rules."
+DESCRIPTION = "Tools for the guestkit job protocol v1: validate documents, make new jobs, look up rules."
 EXAMPLES = """\
 examples:
   guestkit-job validate examples/          validate every *.json below examples/
   guestkit-job validate --help             options of validate
+  guestkit-job new guestkit.inspect --image /vms/web-01.qcow2
+                                           print a new, valid inspect job
   guestkit-job rules                       the rule ids that validate reports"""
 
 
@@ -25,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
     validate.add_parser(commands)
+    new.add_parser(commands)
     rules_cmd.add_parser(commands)
     return parser
 
