@@ -13,13 +13,15 @@ STAMP := $(VENV)/.installed
 DATA_FILES := schemas/index.json schemas/rules-v1.json schemas/job-states-v1.json
 SCHEMA_FILES := $(filter-out $(DATA_FILES),$(wildcard schemas/*.json)) $(wildcard schemas/payloads/*.json) $(wildcard schemas/meta/*.json)
 
-.PHONY: help venv run test gen check-gen lint-schemas lint typecheck pytest lock clean
+.PHONY: help venv run test gen check-gen cases conformance lint-schemas lint typecheck pytest lock clean
 
 help:
 	@echo "make run           set up, then validate the bundled examples and the upstream corpus"
 	@echo "make test          set up, then run every check (schemas, lint, types, tests)"
 	@echo "make gen           regenerate the Python models (python/guestkit_job_spec/models/) from schemas/"
 	@echo "make check-gen     fail when the committed models differ from what schemas/ gives"
+	@echo "make cases         rebuild tests/conformance/cases/ from its sources and the schemas"
+	@echo "make conformance   run the conformance suite in every runner (Python engines, Node.js with ajv)"
 	@echo "make lint-schemas  check the schemas: metaschema, offline refs, portable patterns, examples"
 	@echo "make lock          re-pin requirements/dev.txt from requirements/dev.in"
 	@echo "make clean         remove the virtualenv and caches"
@@ -39,7 +41,7 @@ run: $(STAMP)
 	@echo "== The upstream corpus (4 of 14 are invalid on purpose: see tests/corpus/upstream/EXPECTED.md)"
 	$(CLI) validate tests/corpus/upstream/; test $$? -le 1
 
-test: lint-schemas check-gen lint typecheck pytest
+test: lint-schemas check-gen lint typecheck pytest conformance
 
 gen: $(STAMP)
 	$(PY) codegen/generate.py
@@ -62,7 +64,14 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --ignore-glob='tests/test_conformance*.py'
+
+cases: $(STAMP)
+	$(PY) tests/conformance/build.py
+
+conformance: $(STAMP)
+	$(PY) tests/conformance/build.py --check
+	$(BIN)/pytest -q tests/test_conformance.py tests/test_conformance_coverage.py
 
 lock:
 	rm -rf .lock-venv

@@ -28,7 +28,7 @@ from guestkit_job_spec.models.job_v1 import ExecutionPolicy, Job, JobMetadata
 from guestkit_job_spec.models.payloads.guestkit_fix_v1 import FixPayload, FsckOptions, SelinuxRelabelOptions
 from guestkit_job_spec.models.payloads.guestkit_inspect_v1 import InspectImage, InspectPayload
 from guestkit_job_spec.parsing import parse, root_class
-from test_rules import NEIGHBOURS
+from test_conformance import DOCUMENT_CASES
 
 VALID_FILES = [
     path
@@ -51,10 +51,12 @@ def test_every_valid_file_round_trips_exactly(path: Path) -> None:
     assert json.dumps(again) == json.dumps(original), "key order is kept too"
 
 
-@pytest.mark.parametrize(("rule", "base", "changes"), NEIGHBOURS, ids=lambda v: str(v)[:50])
-def test_every_valid_neighbour_round_trips(rule: str, base: str, changes: dict[str, Any]) -> None:
-    document = mutate(example(base), changes)
-    assert round_trip(document) == document
+@pytest.mark.parametrize("case", [c for c in DOCUMENT_CASES if c["valid"]], ids=lambda c: c["id"])
+def test_every_valid_conformance_case_round_trips(case: dict[str, Any]) -> None:
+    document = case["document"]
+    again = json.loads(dumps(parse(json.dumps(document), type=case["type"])))
+    assert again == document
+    assert json.dumps(again) == json.dumps(document), "key order is kept too"
 
 
 def test_unknown_fields_survive_at_every_level() -> None:

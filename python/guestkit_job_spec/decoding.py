@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,7 +124,7 @@ def check_value(value: Any, limits: Limits = DEFAULT_LIMITS) -> Iterator[Issue]:
             yield Issue("json.syntax", pointer, f"a {type(node).__name__} is not a JSON value")
 
 
-def check_mapping(value: Mapping[str, Any], limits: Limits = DEFAULT_LIMITS) -> Decoded:
+def check_decoded(value: Any, limits: Limits = DEFAULT_LIMITS) -> Decoded:
     """The decoding checks for a document handed in already decoded."""
     return Decoded(value, tuple(check_value(value, limits)))
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from . import resources, rules
 from .code_rules import code_issues
-from .decoding import Decoded, check_mapping, decode
+from .decoding import Decoded, check_decoded, decode
 from .doctype import detect
 from .limits import DEFAULT_LIMITS, Limits
 from .report import Issue, Report
@@ -18,7 +18,7 @@ AUTO = "auto"
 
 
 def validate(
-    data: bytes | str | Mapping[str, Any],
+    data: bytes | str | Any,
     *,
     type: str = "job",
     strict: bool = False,
@@ -26,7 +26,8 @@ def validate(
 ) -> Report:
     """Validate one protocol document and report every error and warning.
 
-    ``data`` is the raw bytes or text of a JSON document, or a mapping already decoded.
+    ``data`` is the raw bytes or text of a JSON document, or a value already decoded
+    (normally a mapping).
     ``type`` is ``job``, ``result``, ``progress``, ``worker``, or ``auto`` to tell it from
     the document's fields. ``strict`` turns the warnings about unknown fields and
     unregistered payload types into errors. Never raises on bad input: undecodable,
@@ -35,7 +36,10 @@ def validate(
     if type != AUTO and type not in resources.document_types():
         known = ", ".join((*resources.document_types(), AUTO))
         raise ValueError(f"unknown document type {type!r}; expected one of {known}")
-    decoded = check_mapping(data, limits) if isinstance(data, Mapping) else decode(data, limits)
+    if isinstance(data, (bytes, bytearray, memoryview, str)):
+        decoded = decode(data if isinstance(data, (bytes, str)) else bytes(data), limits)
+    else:
+        decoded = check_decoded(data, limits)
     return validate_decoded(decoded, doc_type=type, strict=strict)
 
 

@@ -1,0 +1,494 @@
+"""Build the conformance cases (cases/*.json) that every runner reads.
+
+    python tests/conformance/build.py           rewrite cases/
+    python tests/conformance/build.py --check   exit 1 when cases/ is out of date
+
+Two inputs:
+
+- sources/*.json, written by hand: compact cases that start from an example document and
+  change it (``set``: pointer -> value, ``delete``: pointers), raw texts for decoding,
+  job state transitions, and job/worker matches. Each is expanded into a self-contained
+  case, so runners in other languages need no patching logic.
+- the schemas: structural cases generated from them and the examples, for every class
+  (each required property missing, each property of the wrong type, an unknown field, an
+  extension key), every enumeration (each value, and one outside the set) and every
+  bound (at and past it). Each generated case is checked against the package when it is
+  built, and the build fails if the package does not give the intended verdict.
+
+Case ids are derived from what a case tests, never from counters, so they stay stable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+EXAMPLES = ROOT / "examples"
+sys.path.insert(0, str(ROOT / "python"))
+
+from guestkit_job_spec import resources, rules, validate  # noqa: E402
+from guestkit_job_spec.schema_walk import json_type, walk  # noqa: E402
+
+EXTENSION_KEY = "example.com/extension"
+UNKNOWN_KEY = "unknownfield"
+
+
+# --- shared helpers ---------------------------------------------------------------------
+
+
+def example(name: str) -> Any:
+    return json.loads((EXAMPLES / name).read_text(encoding="utf-8"))
+
+
+def doc_type_of(document: Any) -> str:
+    by_id = {entry["id"]: name for name, entry in resources.index()["documents"].items()}
+    return by_id[document["$schema"]]
+
+
+def unescape(part: str) -> str:
+    return part.replace("~1", "/").replace("~0", "~")
+
+
+def patch(document: Any, changes: dict[str, Any], deletions: list[str]) -> Any:
+    """A copy of ``document`` with values set (missing parent objects created) and members deleted."""
+    result = copy.deepcopy(document)
+    for pointer, value in changes.items():
+        parent, last = _parent(result, pointer, create=True)
+        parent[int(last) if isinstance(parent, list) else last] = value
+    for pointer in deletions:
+        parent, last = _parent(result, pointer, create=False)
+        del parent[int(last) if isinstance(parent, list) else last]
+    return result
+
+
+def _parent(document: Any, pointer: str, *, create: bool) -> tuple[Any, str]:
+    *parents, last = [unescape(part) for part in pointer.split("/")[1:]]
+    node = document
+    for part in parents:
+        if isinstance(node, list):
+            node = node[int(part)]
+        elif create and node.get(part) is None:
+            node = node.setdefault(part, {}) if part not in node else node.__setitem__(part, {}) or node[part]
+        else:
+            node = node[part]
+    return node, last
+
+
+def layer_of(errors: list[dict[str, str]]) -> str:
+    """schema when the schemas alone reject the case; code when only code-only rules do."""
+    layers = {rules.get(error["rule"]).layer for error in errors}
+    return "schema" if "schema" in layers or not errors else "code"
+
+
+def issues(pairs: list[list[str]]) -> list[dict[str, str]]:
+    return [{"rule": rule, "pointer": pointer} for rule, pointer in pairs]
+
+
+def document_case(
+    case_id: str,
+    description: str,
+    document: Any,
+    errors: list[dict[str, str]],
+    warnings: list[dict[str, str]],
+    *,
+    strict: bool = False,
+    doc_type: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "id": case_id,
+        "kind": "document",
+        "description": description,
+        "type": doc_type or doc_type_of(document),
+        "strict": strict,
+        "document": document,
+        "valid": not errors,
+        "layer": layer_of(errors),
+        "errors": errors,
+        "warnings": warnings,
+    }
+
+
+# --- hand-written sources ---------------------------------------------------------------
+
+
+def expand_source(path: Path) -> dict[str, Any]:
+    source = json.loads(path.read_text(encoding="utf-8"))
+    area = path.stem
+    return {
+        "area": area,
+        "description": source["description"],
+        "cases": [_expand(area, case) for case in source["cases"]],
+    }
+
+
+def _expand(area: str, case: dict[str, Any]) -> dict[str, Any]:
+    expanded = _expand_kind(area, case)
+    if "neighbour_of" in case:
+        expanded["neighbour_of"] = case["neighbour_of"]
+    return expanded
+
+
+def _expand_kind(area: str, case: dict[str, Any]) -> dict[str, Any]:
+    case_id = f"{area}.{case['id']}"
+    errors, warnings = issues(case.get("errors", [])), issues(case.get("warnings", []))
+    if "transition" in case:
+        current, new = case["transition"]
+        return {
+            "id": case_id,
+            "kind": "transition",
+            "description": case["description"],
+            "transition": {"from": current, "to": new},
+            "valid": not errors,
+            "layer": "code",
+            "errors": errors,
+        }
+    if "match" in case:
+        return {
+            "id": case_id,
+            "kind": "match",
+            "description": case["description"],
+            "job": _document(case["match"]["job"]),
+            "worker": _document(case["match"]["worker"]),
+            "valid": not errors,
+            "layer": "code",
+            "errors": errors,
+        }
+    if "text" in case or "base64" in case:
+        raw = {"text": case["text"]} if "text" in case else {"base64": case["base64"]}
+        expanded = {
+            "id": case_id,
+            "kind": "text",
+            "description": case["description"],
+            "type": case.get("type", "job"),
+            "strict": False,
+            **raw,
+            "valid": not errors,
+            "layer": "schema" if any(rules.get(e["rule"]).layer == "schema" for e in errors) or not errors else "code",
+            "errors": errors,
+            "warnings": warnings,
+        }
+        if "limits" in case:
+            expanded["limits"] = case["limits"]
+        return expanded
+    document = _document(case)
+    doc_type = case.get("type") or doc_type_of(document)
+    return document_case(
+        case_id, case["description"], document, errors, warnings, strict=case.get("strict", False), doc_type=doc_type
+    )
+
+
+def _document(spec: dict[str, Any]) -> Any:
+    """``document`` as given, or ``base`` (a path from the repository root) with ``set`` and ``delete`` applied."""
+    if "document" in spec:
+        return spec["document"]
+    base = json.loads((ROOT / spec["base"]).read_text(encoding="utf-8"))
+    return patch(base, spec.get("set", {}), spec.get("delete", []))
+
+
+# --- structural cases generated from the schemas ----------------------------------------
+
+
+def structural_cases(doc_type: str) -> list[dict[str, Any]]:
+    examples = sorted(p.name for p in EXAMPLES.glob("*.json") if doc_type_of(example(p.name)) == doc_type)
+    # Every place each schema object applies, across the examples, in a stable order.
+    occurrences: dict[int, list[tuple[Any, str]]] = {}
+    nodes: dict[int, tuple[dict[str, Any], Any]] = {}
+    for name in examples:
+        document = example(name)
+        for visit in walk(document, doc_type):
+            for located in visit.schemas:
+                nodes.setdefault(id(located.node), (located.node, located))
+                occurrences.setdefault(id(located.node), []).append((document, visit.pointer))
+    cases: dict[str, dict[str, Any]] = {}
+    for key, (node, located) in nodes.items():
+        document, pointer = occurrences[key][0]
+        generated = []
+        if "title" in node and "properties" in node:
+            generated.extend(_class_cases(doc_type, document, pointer, node, located))
+        generated.extend(_value_cases(doc_type, occurrences[key], node))
+        for case in generated:
+            cases.setdefault(case["id"], case)
+    cases[f"{doc_type}.document.wrong-type"] = _checked(
+        document_case(
+            f"{doc_type}.document.wrong-type",
+            "The document is an array, not an object.",
+            [],
+            [{"rule": "schema.type", "pointer": ""}],
+            [],
+            doc_type=doc_type,
+        )
+    )
+    return [cases[key] for key in sorted(cases)]
+
+
+def _class_cases(
+    doc_type: str, document: Any, pointer: str, node: dict[str, Any], located: Any
+) -> Iterator[dict[str, Any]]:
+    title = node["title"]
+    slug = f"{doc_type}.{_kebab(title)}"
+    for name in node.get("required", []):
+        rule = node.get("x-rule", {}).get("required", "schema.required")
+        yield _checked(
+            document_case(
+                f"{slug}.{_kebab(name)}.missing",
+                f"{title}.{name} is required; this {title} lacks it.",
+                patch(document, {}, [f"{pointer}/{name}"]),
+                [{"rule": rule, "pointer": f"{pointer}/{name}"}],
+                [],
+                doc_type=doc_type,
+            )
+        )
+    for name, spec in node["properties"].items():
+        allowed = _allowed_types(spec, located)
+        if allowed is None:
+            continue
+        wrong = _wrong_value(allowed)
+        target = f"{pointer}/{name.replace('~', '~0').replace('/', '~1')}"
+        yield _checked(
+            document_case(
+                f"{slug}.{_kebab(name)}.wrong-type",
+                f"{title}.{name} must be {' or '.join(allowed)}; here it is {json_type(wrong)}.",
+                patch(document, {target: wrong}, []),
+                [{"rule": "schema.type", "pointer": target}],
+                [],
+                doc_type=doc_type,
+            )
+        )
+    unknown = f"{pointer}/{UNKNOWN_KEY}"
+    yield _checked(
+        document_case(
+            f"{slug}.unknown-field",
+            f"A field {title} does not define is allowed and preserved, with a warning.",
+            patch(document, {unknown: 1}, []),
+            [],
+            [{"rule": "document.unknown-field", "pointer": unknown}],
+            doc_type=doc_type,
+        )
+    )
+    yield _checked(
+        document_case(
+            f"{slug}.unknown-field.strict",
+            f"Under strict mode a field {title} does not define is an error.",
+            patch(document, {unknown: 1}, []),
+            [{"rule": "document.unknown-field", "pointer": unknown}],
+            [],
+            strict=True,
+            doc_type=doc_type,
+        )
+    )
+    extension = f"{pointer}/{EXTENSION_KEY.replace('/', '~1')}"
+    yield _checked(
+        _neighbour(
+            document_case(
+                f"{slug}.extension-key",
+                f"An extension key (domain/name) in {title} is never reported, even under strict mode.",
+                patch(document, {extension: {"any": ["value"]}}, []),
+                [],
+                [],
+                strict=True,
+                doc_type=doc_type,
+            ),
+            "document.unknown-field",
+        )
+    )
+
+
+def _value_cases(doc_type: str, places: list[tuple[Any, str]], node: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Enumeration and bound cases for a schema object, tried at each place it applies until valid."""
+    document, pointer = places[0]
+    where = f"{doc_type}.{_kebab(pointer.strip('/').replace('/', '-')) or 'document'}"
+
+    def first_valid(case_id: str, description: str, value: Any, rule: str) -> dict[str, Any] | None:
+        for place_document, place_pointer in places:
+            case = _valid_if_possible(
+                _neighbour(
+                    document_case(
+                        case_id,
+                        description,
+                        patch(place_document, {place_pointer: value}, []),
+                        [],
+                        [],
+                        doc_type=doc_type,
+                    ),
+                    rule,
+                )
+            )
+            if case is not None:
+                return case
+        return None
+
+    if "enum" in node:
+        enum_rule = node.get("x-rule", {}).get("enum", "schema.closed-set")
+        for value in node["enum"]:
+            case = first_valid(
+                f"{where}.enum.{_kebab(str(value))}", f"{value!r} is one of the allowed values.", value, enum_rule
+            )
+            if case is None:
+                raise SystemExit(f"no example can take {value!r} at {pointer}: add a hand-written case")
+            yield case
+        yield _checked(
+            document_case(
+                f"{where}.enum.outside",
+                f"The values at {pointer} are a closed set; another value is an error.",
+                patch(document, {pointer: "not-in-the-set"}, []),
+                [{"rule": enum_rule, "pointer": pointer}],
+                [],
+                doc_type=doc_type,
+            )
+        )
+    for keyword, at, past in _bound_values(node, document, pointer):
+        rule = node.get("x-rule", {}).get(keyword) or rules.rule_for_keyword()[keyword].id
+        valid = first_valid(
+            f"{where}.{_kebab(keyword)}.at", f"{keyword} {node[keyword]}: a value at the bound is valid.", at, rule
+        )
+        if valid is not None:
+            yield valid
+        yield _checked(
+            document_case(
+                f"{where}.{_kebab(keyword)}.past",
+                f"{keyword} {node[keyword]}: a value past the bound is an error.",
+                patch(document, {pointer: past}, []),
+                [{"rule": rule, "pointer": pointer}],
+                [],
+                doc_type=doc_type,
+            )
+        )
+
+
+def _bound_values(node: dict[str, Any], document: Any, pointer: str) -> Iterator[tuple[str, Any, Any]]:
+    integral = "integer" in _as_list(node.get("type"))
+    step = 1 if integral else 0.5
+    if "minimum" in node:
+        yield "minimum", node["minimum"], node["minimum"] - step
+    if "maximum" in node:
+        yield "maximum", node["maximum"], node["maximum"] + step
+    if "minLength" in node:
+        yield "minLength", "a" * node["minLength"], "a" * (node["minLength"] - 1)
+    if "maxLength" in node:
+        yield "maxLength", "a" * node["maxLength"], "a" * (node["maxLength"] + 1)
+    if "minItems" in node:
+        current = _resolve(document, pointer)
+        yield "minItems", current[: node["minItems"]], current[: node["minItems"] - 1]
+
+
+def _resolve(document: Any, pointer: str) -> Any:
+    node = document
+    for part in pointer.split("/")[1:]:
+        node = node[int(part)] if isinstance(node, list) else node[unescape(part)]
+    return node
+
+
+def _allowed_types(spec: dict[str, Any], located: Any) -> list[str] | None:
+    """The JSON types a property accepts, through $ref and nullable anyOf; None when unconstrained."""
+    if "anyOf" in spec:
+        types = [t for branch in spec["anyOf"] for t in (_allowed_types(branch, located) or ["any"])]
+        return None if "any" in types else types
+    if "type" in spec:
+        return _as_list(spec["type"])
+    if "$ref" in spec:
+        resolved = located.resolver.lookup(spec["$ref"]).contents
+        if "$ref" in resolved and "type" not in resolved:
+            resolved = located.resolver.lookup(resolved["$ref"]).contents
+        return _as_list(resolved["type"]) if "type" in resolved else None
+    return None
+
+
+def _wrong_value(allowed: list[str]) -> Any:
+    candidates = [("integer", 7), ("string", "wrong-type"), ("boolean", True), ("array", []), ("object", {})]
+    for kind, value in candidates:
+        admitted = kind in allowed or (kind == "integer" and "number" in allowed)
+        if not admitted:
+            return value
+    raise ValueError(f"every JSON type is allowed: {allowed}")
+
+
+def _as_list(value: Any) -> list[str]:
+    return value if isinstance(value, list) else [value] if value is not None else []
+
+
+def _kebab(text: str) -> str:
+    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", text)
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "empty"
+
+
+def _reported(case: dict[str, Any]) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    report = validate(case["document"], type=case["type"], strict=case["strict"])
+    return {(i.rule, i.pointer) for i in report.errors}, {(i.rule, i.pointer) for i in report.warnings}
+
+
+def _neighbour(case: dict[str, Any], rule: str) -> dict[str, Any]:
+    """Mark a valid case as the neighbour of the rule it stops just short of breaking."""
+    case["neighbour_of"] = [rule]
+    return case
+
+
+def _checked(case: dict[str, Any]) -> dict[str, Any]:
+    """The case, after checking that the package gives its intended verdict."""
+    errors, warnings = _reported(case)
+    expected_errors = {(e["rule"], e["pointer"]) for e in case["errors"]}
+    expected_warnings = {(w["rule"], w["pointer"]) for w in case["warnings"]}
+    if bool(errors) == case["valid"] or not expected_errors <= errors or not expected_warnings <= warnings:
+        raise SystemExit(
+            f"generated case {case['id']} does not behave as intended: errors {errors}, warnings {warnings}"
+        )
+    return case
+
+
+def _valid_if_possible(case: dict[str, Any]) -> dict[str, Any] | None:
+    """A generated valid case, with the warnings the change brings; None when the value cannot be valid here."""
+    errors, warnings = _reported(case)
+    if errors:
+        return None
+    case["warnings"] = [{"rule": rule, "pointer": pointer} for rule, pointer in sorted(warnings)]
+    return case
+
+
+# --- output -----------------------------------------------------------------------------
+
+
+def build() -> dict[str, str]:
+    files: dict[str, dict[str, Any]] = {}
+    for path in sorted((HERE / "sources").glob("*.json")):
+        files[path.name] = expand_source(path)
+    for doc_type in resources.document_types():
+        files[f"structure-{doc_type}.json"] = {
+            "area": f"structure-{doc_type}",
+            "description": f"Generated by build.py from the {doc_type} schema and examples: required, types, "
+            "unknown fields, extension keys, enumerations and bounds.",
+            "cases": structural_cases(doc_type),
+        }
+    return {name: json.dumps(content, indent=1, ensure_ascii=False) + "\n" for name, content in files.items()}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--check", action="store_true", help="compare instead of rewriting")
+    args = parser.parse_args()
+    built = build()
+    target = HERE / "cases"
+    current = {path.name: path.read_text(encoding="utf-8") for path in target.glob("*.json")}
+    if args.check:
+        stale = sorted(name for name in built.keys() | current.keys() if built.get(name) != current.get(name))
+        if stale:
+            print(f"conformance cases out of date ({', '.join(stale)}): run `make cases` and commit", file=sys.stderr)
+            return 1
+        return 0
+    for name in current.keys() - built.keys():
+        (target / name).unlink()
+    for name, text in built.items():
+        (target / name).write_text(text, encoding="utf-8")
+    total = sum(len(json.loads(text)["cases"]) for text in built.values())
+    print(f"wrote {len(built)} files, {total} cases", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""The Python runner of the conformance suite: every case of tests/conformance/cases/.
+
+Two checks per document case:
+- the package's pipeline gives the case's verdict, and reports at least the expected
+  (rule, pointer) pairs, errors and warnings alike;
+- plain JSON Schema validation (jsonschema, formats asserted, no package code) accepts
+  exactly the cases the schemas alone should accept: valid cases and code-layer cases.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from guestkit_job_spec import Limits, check_transition, match_worker, resources, validate
+
+CASES_DIR = Path(__file__).parent / "conformance" / "cases"
+
+
+def load_cases() -> list[dict[str, Any]]:
+    cases = []
+    for path in sorted(CASES_DIR.glob("*.json")):
+        cases.extend(json.loads(path.read_text(encoding="utf-8"))["cases"])
+    return cases
+
+
+CASES = load_cases()
+DOCUMENT_CASES = [case for case in CASES if case["kind"] == "document"]
+
+
+def pairs(issues: Any) -> set[tuple[str, str]]:
+    return {
+        (issue["rule"], issue["pointer"]) if isinstance(issue, dict) else (issue.rule, issue.pointer)
+        for issue in issues
+    }
+
+
+def case_input(case: dict[str, Any]) -> Any:
+    if case["kind"] == "text":
+        return case["text"].encode("utf-8") if "text" in case else base64.b64decode(case["base64"])
+    return case["document"]
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c["kind"] in ("document", "text")], ids=lambda c: c["id"])
+def test_package_verdict(case: dict[str, Any]) -> None:
+    limits = Limits(**case.get("limits", {}))
+    report = validate(case_input(case), type=case["type"], strict=case["strict"], limits=limits)
+    assert report.valid is case["valid"], report
+    assert pairs(case["errors"]) <= pairs(report.errors), report.errors
+    assert pairs(case["warnings"]) <= pairs(report.warnings), report.warnings
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c["kind"] == "transition"], ids=lambda c: c["id"])
+def test_transition(case: dict[str, Any]) -> None:
+    issue = check_transition(case["transition"]["from"], case["transition"]["to"])
+    assert (issue is None) is case["valid"]
+    assert pairs(case["errors"]) <= pairs([issue] if issue else [])
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c["kind"] == "match"], ids=lambda c: c["id"])
+def test_match(case: dict[str, Any]) -> None:
+    reasons = match_worker(case["job"], case["worker"])
+    assert (not reasons) is case["valid"]
+    assert pairs(case["errors"]) <= pairs(reasons)
+
+
+VALIDATORS = {
+    doc_type: Draft202012Validator(
+        resources.document_schema(doc_type),
+        registry=resources.registry(),
+        format_checker=Draft202012Validator.FORMAT_CHECKER,
+    )
+    for doc_type in resources.document_types()
+}
+
+
+@pytest.mark.parametrize("case", DOCUMENT_CASES, ids=lambda c: c["id"])
+def test_plain_schema_validation_agrees(case: dict[str, Any]) -> None:
+    """Self-consistency: the schemas alone reject exactly the schema-layer invalid cases."""
+    expected = case["valid"] or case["layer"] == "code"
+    assert VALIDATORS[case["type"]].is_valid(case["document"]) is expected
+
+
+def test_case_ids_are_unique() -> None:
+    ids = [case["id"] for case in CASES]
+    assert len(ids) == len(set(ids))
