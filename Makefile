@@ -69,9 +69,18 @@ pytest: $(STAMP)
 cases: $(STAMP)
 	$(PY) tests/conformance/build.py
 
-conformance: $(STAMP)
+NODE_RUNNER := tests/conformance/node
+
+# ajv and ajv-formats, exactly as the committed lockfile pins them.
+$(NODE_RUNNER)/node_modules/.installed: $(NODE_RUNNER)/package-lock.json
+	cd $(NODE_RUNNER) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+conformance: $(STAMP) $(NODE_RUNNER)/node_modules/.installed
 	$(PY) tests/conformance/build.py --check
+	$(BIN)/check-jsonschema --schemafile tests/conformance/case-file.schema.json tests/conformance/cases/*.json
 	$(BIN)/pytest -q tests/test_conformance.py tests/test_conformance_coverage.py
+	node $(NODE_RUNNER)/run.mjs
 
 lock:
 	rm -rf .lock-venv
