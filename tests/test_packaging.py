@@ -52,3 +52,18 @@ def test_wheel_ships_every_schema_and_reads_them_from_site_packages(tmp_path: Pa
         text=True,
     )
     assert out.stdout.strip() == "True"
+
+
+def test_every_top_level_requirement_is_pinned_in_the_lock() -> None:
+    """dev.in once gained a package without `make lock`: fresh virtualenvs then lacked it."""
+
+    def pins(path: Path) -> dict[str, str]:
+        found = {}
+        for line in path.read_text().splitlines():
+            if "==" in line and not line.startswith("#"):
+                name, version = line.split("==")
+                found[name.strip().lower().replace("_", "-")] = version.strip()
+        return found
+
+    wanted, locked = pins(ROOT / "requirements" / "dev.in"), pins(ROOT / "requirements" / "dev.txt")
+    assert {name: locked.get(name) for name in wanted} == wanted
