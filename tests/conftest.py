@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -50,3 +51,20 @@ def mutate(document: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
 @pytest.fixture
 def minimal_job() -> dict[str, Any]:
     return example("inspect-minimal.json")
+
+
+class NetworkAccessError(OSError):
+    """Raised by any attempt to open a network connection during the tests."""
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs with outgoing connections and name lookups refused."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise NetworkAccessError("a test tried to reach the network")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)

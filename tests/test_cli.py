@@ -286,3 +286,45 @@ def test_new_reports_an_invalid_result_with_its_rules(capsys: pytest.CaptureFixt
     status, out, err = run(capsys, "new", "guestkit.inspect", "--image", "/vms/../x.qcow2")
     assert status == 1 and out == ""
     assert "[path.safe]" in err
+
+
+def test_a_file_that_vanishes_mid_run_is_an_invalid_document(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "a.json").write_bytes(VALID_JOB)
+    (tmp_path / "b.json").write_bytes(VALID_JOB)
+    real_open = open
+
+    def open_after_deleting(path: str, *args: object, **kwargs: object) -> object:
+        if str(path).endswith("b.json"):
+            os.unlink(path)  # listed by the folder walk, gone by the time it is read
+        return real_open(path, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr("builtins.open", open_after_deleting)
+    status, out, _ = run(capsys, "validate", str(tmp_path))
+    assert status == 1
+    assert f"cannot read {tmp_path / 'b.json'}: No such file or directory [input.unreadable]" in out
+
+
+def test_symlink_loop_file_is_an_invalid_document(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    os.symlink(tmp_path / "loop-b.json", tmp_path / "loop-a.json")
+    os.symlink(tmp_path / "loop-a.json", tmp_path / "loop-b.json")
+    status, out, _ = run(capsys, "validate", str(tmp_path))
+    assert status == 1
+    assert out.count("[input.unreadable]") == 2 and "Too many levels of symbolic links" in out
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "job.json"
+    target.write_text("old")
+
+    def refuse(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    status, _, err = run(capsys, "new", "guestkit.inspect", "--image", "/a.qcow2", "-o", str(target))
+    assert status == 1 and f"cannot write {target}: No space left on device" in err
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["job.json"]

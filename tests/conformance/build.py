@@ -344,6 +344,8 @@ def _value_cases(doc_type: str, places: list[tuple[Any, str]], node: dict[str, A
                 doc_type=doc_type,
             )
         )
+    if node.get("x-rule", {}).get("pattern") == "path.safe":
+        yield from _path_safety_cases(doc_type, places)
     for keyword, at, past in _bound_values(node, document, pointer):
         rule = node.get("x-rule", {}).get(keyword) or rules.rule_for_keyword()[keyword].id
         valid = first_valid(
@@ -361,6 +363,40 @@ def _value_cases(doc_type: str, places: list[tuple[Any, str]], node: dict[str, A
                 doc_type=doc_type,
             )
         )
+
+
+HOSTILE_PATHS = {
+    "traversal": ("/vms/../../etc/shadow", "a '..' segment climbs out of the intended folder"),
+    "traversal-backslash": ("C:\\vms\\..\\secrets", "a '..' segment with backslashes"),
+    "nul": ("/vms/disk.qcow2\u0000.txt", "a NUL truncates the path in C APIs"),
+    "newline": ("/vms/disk.qcow2\n", "a trailing newline ($ in Python's re would accept it)"),
+}
+
+
+def _path_safety_cases(doc_type: str, places: list[tuple[Any, str]]) -> Iterator[dict[str, Any]]:
+    """Every path field, in every place the examples have one, refuses each hostile path."""
+    for document, pointer in places:
+        payload_type = (document.get("payload") or {}).get("type", "")  # the same pointer in each payload type
+        where = ".".join(
+            part
+            for part in (
+                doc_type,
+                _kebab(payload_type) if payload_type else "",
+                _kebab(pointer.strip("/").replace("/", "-")),
+            )
+            if part
+        )
+        for name, (value, why) in HOSTILE_PATHS.items():
+            yield _checked(
+                document_case(
+                    f"{where}.path.{name}",
+                    f"{pointer} = {json.dumps(value)}: refused, {why}.",
+                    patch(document, {pointer: value}, []),
+                    [{"rule": "path.safe", "pointer": pointer}],
+                    [],
+                    doc_type=doc_type,
+                )
+            )
 
 
 def _bound_values(node: dict[str, Any], document: Any, pointer: str) -> Iterator[tuple[str, Any, Any]]:

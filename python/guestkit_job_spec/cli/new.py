@@ -93,7 +93,11 @@ def run(args: argparse.Namespace) -> int:
         args.parser.error(str(exc))
     text = dumps(job) + "\n"
     if args.output:
-        write_atomically(args.output, text)
+        try:
+            write_atomically(args.output, text)
+        except OSError as exc:
+            print(f"guestkit-job new: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
         print(f"wrote {args.output} ({job.job_id})", file=sys.stderr)
     else:
         sys.stdout.write(text)
