@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 DATA_FILES := schemas/index.json schemas/rules-v1.json schemas/job-states-v1.json
 SCHEMA_FILES := $(filter-out $(DATA_FILES),$(wildcard schemas/*.json)) $(wildcard schemas/payloads/*.json) $(wildcard schemas/meta/*.json)
 
-.PHONY: help venv run test gen check-gen cases conformance lint-schemas lint typecheck pytest lock clean
+.PHONY: help venv run test gen check-gen cases conformance fuzz lint-schemas lint typecheck pytest lock clean
 
 help:
 	@echo "make run           set up, then validate the bundled examples and the upstream corpus"
@@ -22,6 +22,7 @@ help:
 	@echo "make check-gen     fail when the committed models differ from what schemas/ gives"
 	@echo "make cases         rebuild tests/conformance/cases/ from its sources and the schemas"
 	@echo "make conformance   run the conformance suite in every runner (Python engines, Node.js with ajv)"
+	@echo "make fuzz          the property-based tests, long and random (FUZZ_EXAMPLES=1000 per document type)"
 	@echo "make lint-schemas  check the schemas: metaschema, offline refs, portable patterns, examples"
 	@echo "make lock          re-pin requirements/dev.txt from requirements/dev.in"
 	@echo "make clean         remove the virtualenv and caches"
@@ -65,6 +66,11 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/pytest -q --ignore-glob='tests/test_conformance*.py'
+
+FUZZ_EXAMPLES ?= 1000
+
+fuzz: $(STAMP)
+	GUESTKIT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) GUESTKIT_FUZZ_RANDOM=1 $(BIN)/pytest -q tests/test_properties.py
 
 cases: $(STAMP)
 	$(PY) tests/conformance/build.py

@@ -119,3 +119,9 @@ def test_fifty_megabytes_is_refused_by_size_before_parsing() -> None:
 def test_limits_reject_impossible_values(value: int) -> None:
     with pytest.raises(ValueError, match="max_depth"):
         Limits(max_depth=value)
+
+
+def test_lone_surrogates_in_a_decoded_mapping_are_an_encoding_error() -> None:
+    """The same document as text already failed; handed in as a mapping it passed."""
+    report = validate({"a": "x\ud800", "\udc00": 1})
+    assert sorted((i.rule, i.pointer) for i in report.errors) == [("json.encoding", ""), ("json.encoding", "/a")]

@@ -25,6 +25,7 @@ INT64_MAX = 2**63 - 1
 
 _POSITION = re.compile(r" at line (\d+) column (\d+)$")
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abAB]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # in a decoded str: no UTF-8 encoding exists
 _BOMS = {
     b"\xef\xbb\xbf": "starts with a UTF-8 byte order mark; remove it (JSON text has none)",
     b"\xff\xfe": "starts with a UTF-16 byte order mark; save it as UTF-8",
@@ -97,12 +98,16 @@ def check_value(value: Any, limits: Limits = DEFAULT_LIMITS) -> Iterator[Issue]:
                         continue
                     if len(key) > limits.max_string_length:
                         yield _long_string(child(pointer, key), "key", len(key), limits)
+                    if _LONE_SURROGATE.search(key):
+                        yield _surrogate(pointer, "an object key")
                     stack.append((item, child(pointer, key), depth + 1))
             else:
                 stack.extend((item, child(pointer, i), depth + 1) for i, item in enumerate(node))
         elif isinstance(node, str):
             if len(node) > limits.max_string_length:
                 yield _long_string(pointer, "string", len(node), limits)
+            if _LONE_SURROGATE.search(node):
+                yield _surrogate(pointer, "this string")
         elif isinstance(node, bool) or node is None:
             pass
         elif isinstance(node, int):
@@ -170,6 +175,10 @@ def _classify(message: str, data: bytes, limits: Limits) -> Issue:
 
 def _failed(rule: str, message: str) -> Decoded:
     return Decoded(None, (Issue(rule, "", message),))
+
+
+def _surrogate(pointer: str, what: str) -> Issue:
+    return Issue("json.encoding", pointer, f"{what} holds a lone UTF-16 surrogate, which no UTF-8 text can carry")
 
 
 def _long_string(pointer: str, what: str, length: int, limits: Limits) -> Issue:
