@@ -1,10 +1,11 @@
 """The Python runner of the conformance suite: every case of tests/conformance/cases/.
 
-Two checks per document case:
+Three checks per document case:
 - the package's pipeline gives the case's verdict, and reports at least the expected
   (rule, pointer) pairs, errors and warnings alike;
 - plain JSON Schema validation (jsonschema, formats asserted, no package code) accepts
-  exactly the cases the schemas alone should accept: valid cases and code-layer cases.
+  exactly the cases the schemas alone should accept: valid cases and code-layer cases;
+- so does jsonschema-rs, an independent engine with its own regex and format code.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 import pytest
 from jsonschema import Draft202012Validator
 
@@ -89,3 +91,20 @@ def test_plain_schema_validation_agrees(case: dict[str, Any]) -> None:
 def test_case_ids_are_unique() -> None:
     ids = [case["id"] for case in CASES]
     assert len(ids) == len(set(ids))
+
+
+RUST_VALIDATORS = {
+    doc_type: jsonschema_rs.Draft202012Validator(
+        resources.document_schema(doc_type),
+        registry=jsonschema_rs.Registry(list(resources.schemas_by_id().items())),
+        validate_formats=True,
+    )
+    for doc_type in resources.document_types()
+}
+
+
+@pytest.mark.parametrize("case", DOCUMENT_CASES, ids=lambda c: c["id"])
+def test_an_independent_engine_agrees(case: dict[str, Any]) -> None:
+    """jsonschema-rs (Rust, its own regex and format code) gives the same schema verdict."""
+    expected = case["valid"] or case["layer"] == "code"
+    assert RUST_VALIDATORS[case["type"]].is_valid(case["document"]) is expected

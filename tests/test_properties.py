@@ -3,7 +3,8 @@
 - A generated document validates, round-trips losslessly and builds as typed objects.
 - A mutated document (a member removed, replaced by an odd value, or buried in deep
   nesting) always gets a verdict, never an exception; its text and its decoded form get
-  the same verdict; and plain JSON Schema validation agrees with the package's schema layer.
+  the same verdict; and plain JSON Schema validation, by jsonschema and by jsonschema-rs
+  (an independent engine in Rust), agrees with the package's schema layer.
 
 `make test` runs a short, reproducible pass (GUESTKIT_FUZZ_EXAMPLES, default 15 per
 document type); `make fuzz` runs a long, random one.
@@ -15,6 +16,7 @@ import json
 import os
 from typing import Any
 
+import jsonschema_rs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -92,6 +94,17 @@ PLAIN = {
 }
 
 
+# A second, independent engine (Rust, its own regex and format code) for the same schemas.
+RUST = {
+    doc_type: jsonschema_rs.Draft202012Validator(
+        resources.document_schema(doc_type),
+        registry=jsonschema_rs.Registry(list(resources.schemas_by_id().items())),
+        validate_formats=True,
+    )
+    for doc_type in resources.document_types()
+}
+
+
 @pytest.mark.parametrize("doc_type", resources.document_types())
 def test_generated_documents_are_valid_and_round_trip(doc_type: str) -> None:
     @PROFILE
@@ -117,5 +130,6 @@ def test_mutated_documents_always_get_a_verdict_and_engines_agree(doc_type: str)
         if not decoding_failed:
             schema_errors = [i for i in report.errors if rules.get(i.rule).layer == "schema"]
             assert PLAIN[doc_type].is_valid(document) is (not schema_errors)
+            assert RUST[doc_type].is_valid(document) is (not schema_errors)
 
     check()
