@@ -15,11 +15,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-import jsonschema_rs
 import pytest
-from jsonschema import Draft202012Validator
 
-from guestkit_job_spec import Limits, check_transition, match_worker, resources, validate
+import engines
+from guestkit_job_spec import Limits, check_transition, match_worker, validate
 
 CASES_DIR = Path(__file__).parent / "conformance" / "cases"
 
@@ -71,21 +70,11 @@ def test_match(case: dict[str, Any]) -> None:
     assert pairs(case["errors"]) <= pairs(reasons)
 
 
-VALIDATORS = {
-    doc_type: Draft202012Validator(
-        resources.document_schema(doc_type),
-        registry=resources.registry(),
-        format_checker=Draft202012Validator.FORMAT_CHECKER,
-    )
-    for doc_type in resources.document_types()
-}
-
-
 @pytest.mark.parametrize("case", DOCUMENT_CASES, ids=lambda c: c["id"])
 def test_plain_schema_validation_agrees(case: dict[str, Any]) -> None:
     """Self-consistency: the schemas alone reject exactly the schema-layer invalid cases."""
     expected = case["valid"] or case["layer"] == "code"
-    assert VALIDATORS[case["type"]].is_valid(case["document"]) is expected
+    assert engines.reference(case["type"]).is_valid(case["document"]) is expected
 
 
 def test_case_ids_are_unique() -> None:
@@ -93,18 +82,8 @@ def test_case_ids_are_unique() -> None:
     assert len(ids) == len(set(ids))
 
 
-RUST_VALIDATORS = {
-    doc_type: jsonschema_rs.Draft202012Validator(
-        resources.document_schema(doc_type),
-        registry=jsonschema_rs.Registry(list(resources.schemas_by_id().items())),
-        validate_formats=True,
-    )
-    for doc_type in resources.document_types()
-}
-
-
 @pytest.mark.parametrize("case", DOCUMENT_CASES, ids=lambda c: c["id"])
 def test_an_independent_engine_agrees(case: dict[str, Any]) -> None:
     """jsonschema-rs (Rust, its own regex and format code) gives the same schema verdict."""
     expected = case["valid"] or case["layer"] == "code"
-    assert RUST_VALIDATORS[case["type"]].is_valid(case["document"]) is expected
+    assert engines.rust(case["type"]).is_valid(case["document"]) is expected

@@ -8,7 +8,6 @@ The snapshot is never regenerated: a later minor version adds a snapshot of its 
 
 from __future__ import annotations
 
-import base64
 import json
 import shutil
 from pathlib import Path
@@ -19,6 +18,7 @@ import pytest
 from conftest import ROOT, SCHEMAS
 from guestkit_job_spec import Limits, check_transition, match_worker, validate
 from guestkit_job_spec.compat import breaking, compare
+from test_conformance import case_input
 
 FROZEN = ROOT / "tests" / "conformance" / "frozen" / "v1.0"
 FROZEN_CASES = [
@@ -31,12 +31,8 @@ def verdict(case: dict[str, Any]) -> bool:
         return check_transition(case["transition"]["from"], case["transition"]["to"]) is None
     if case["kind"] == "match":
         return not match_worker(case["job"], case["worker"])
-    if case["kind"] == "text":
-        data = case["text"].encode() if "text" in case else base64.b64decode(case["base64"])
-    else:
-        data = case["document"]
     limits = Limits(**case.get("limits", {}))
-    return validate(data, type=case["type"], strict=case["strict"], limits=limits).valid
+    return validate(case_input(case), type=case["type"], strict=case["strict"], limits=limits).valid
 
 
 @pytest.mark.parametrize("case", FROZEN_CASES, ids=lambda c: c["id"])

@@ -16,12 +16,11 @@ import json
 import os
 from typing import Any
 
-import jsonschema_rs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from jsonschema import Draft202012Validator
 
+import engines
 from guestkit_job_spec import resources, rules, to_json, validate
 from guestkit_job_spec.parsing import parse
 from strategies import documents_of
@@ -84,27 +83,6 @@ def _nest(value: Any, depth: int) -> Any:
     return value
 
 
-PLAIN = {
-    doc_type: Draft202012Validator(
-        resources.document_schema(doc_type),
-        registry=resources.registry(),
-        format_checker=Draft202012Validator.FORMAT_CHECKER,
-    )
-    for doc_type in resources.document_types()
-}
-
-
-# A second, independent engine (Rust, its own regex and format code) for the same schemas.
-RUST = {
-    doc_type: jsonschema_rs.Draft202012Validator(
-        resources.document_schema(doc_type),
-        registry=jsonschema_rs.Registry(list(resources.schemas_by_id().items())),
-        validate_formats=True,
-    )
-    for doc_type in resources.document_types()
-}
-
-
 @pytest.mark.parametrize("doc_type", resources.document_types())
 def test_generated_documents_are_valid_and_round_trip(doc_type: str) -> None:
     @PROFILE
@@ -129,7 +107,7 @@ def test_mutated_documents_always_get_a_verdict_and_engines_agree(doc_type: str)
         decoding_failed = any(issue.rule.startswith("json.") for issue in report.errors)
         if not decoding_failed:
             schema_errors = [i for i in report.errors if rules.get(i.rule).layer == "schema"]
-            assert PLAIN[doc_type].is_valid(document) is (not schema_errors)
-            assert RUST[doc_type].is_valid(document) is (not schema_errors)
+            assert engines.reference(doc_type).is_valid(document) is (not schema_errors)
+            assert engines.rust(doc_type).is_valid(document) is (not schema_errors)
 
     check()

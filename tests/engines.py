@@ -1,0 +1,33 @@
+"""The JSON Schema engines the tests compare, each loaded with every protocol schema.
+
+- jsonschema (the reference engine), formats asserted, no retriever: nothing is fetched;
+- jsonschema-rs, an independent engine in Rust with its own regex and format code.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import jsonschema_rs
+from jsonschema import Draft202012Validator
+
+from guestkit_job_spec import resources
+
+
+@cache
+def reference(doc_type: str) -> Draft202012Validator:
+    return Draft202012Validator(
+        resources.document_schema(doc_type),
+        registry=resources.registry(),
+        format_checker=Draft202012Validator.FORMAT_CHECKER,
+    )
+
+
+@cache
+def rust(doc_type: str) -> Any:
+    return jsonschema_rs.Draft202012Validator(
+        resources.document_schema(doc_type),
+        registry=jsonschema_rs.Registry(list(resources.schemas_by_id().items())),
+        validate_formats=True,
+    )
