@@ -18,8 +18,8 @@ SCHEMA_FILES := $(filter-out $(DATA_FILES),$(wildcard schemas/*.json)) $(wildcar
 help:
 	@echo "make run           set up, then validate the bundled examples and the upstream corpus"
 	@echo "make test          set up, then run every check (schemas, lint, types, tests)"
-	@echo "make gen           regenerate the Python models (python/guestkit_job_spec/models/) from schemas/"
-	@echo "make check-gen     fail when the committed models differ from what schemas/ gives"
+	@echo "make gen           regenerate the Python models and the single-file bundles/ from schemas/"
+	@echo "make check-gen     fail when the committed models or bundles differ from what schemas/ gives"
 	@echo "make cases         rebuild tests/conformance/cases/ from its sources and the schemas"
 	@echo "make conformance   run the conformance suite in every runner (Python engines, Node.js with ajv)"
 	@echo "make fuzz          the property-based tests, long and random (FUZZ_EXAMPLES=1000 per document type)"
@@ -55,6 +55,11 @@ lint-schemas: $(STAMP)
 	$(BIN)/check-jsonschema --schemafile schemas/meta/index.schema.json schemas/index.json
 	$(BIN)/check-jsonschema --schemafile schemas/meta/rules.schema.json schemas/rules-v1.json
 	$(BIN)/check-jsonschema --schemafile schemas/meta/job-states.schema.json schemas/job-states-v1.json
+	$(BIN)/check-jsonschema --schemafile bundles/job-v1.bundle.json \
+	  examples/inspect-*.json examples/profile-*.json examples/fix-*.json examples/convert-*.json examples/compare-*.json
+	$(BIN)/check-jsonschema --schemafile bundles/result-v1.bundle.json examples/result-*.json
+	$(BIN)/check-jsonschema --schemafile bundles/progress-v1.bundle.json examples/progress-*.json
+	$(BIN)/check-jsonschema --schemafile bundles/worker-v1.bundle.json examples/worker-*.json
 	$(BIN)/pytest -q tests/test_schemas.py
 
 lint: $(STAMP)

@@ -1,7 +1,10 @@
-"""Regenerate the Python models from the schemas, or check that they are up to date.
+"""Regenerate what is derived from the schemas, or check that it is up to date.
 
-    python codegen/generate.py           rewrite python/guestkit_job_spec/models/
+    python codegen/generate.py           rewrite python/guestkit_job_spec/models/ and bundles/
     python codegen/generate.py --check   exit 1 and show the difference if they drift
+
+- models/: Python dataclasses, by datamodel-code-generator;
+- bundles/: one self-contained schema per document type (guestkit_job_spec.bundling).
 
 Only the protocol schemas listed in schemas/index.json are given to the generator (as a
 folder, so cross-file references become imports between modules); the index, the rules
@@ -22,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "schemas"
 MODELS = ROOT / "python" / "guestkit_job_spec" / "models"
+BUNDLES = ROOT / "bundles"
 CONFIG_DIR = Path(__file__).resolve().parent
 
 
@@ -45,8 +49,40 @@ def generate(destination: Path) -> None:
         )
 
 
+def write_bundles(destination: Path) -> None:
+    sys.path.insert(0, str(ROOT / "python"))
+    from guestkit_job_spec import bundling, resources
+
+    destination.mkdir(parents=True)
+    for doc_type, entry in resources.index()["documents"].items():
+        text = json.dumps(bundling.bundle(doc_type), indent=2, ensure_ascii=False) + "\n"
+        (destination / entry["file"].replace(".json", ".bundle.json")).write_text(text, encoding="utf-8")
+
+
 def files_below(folder: Path) -> dict[str, str]:
-    return {str(path.relative_to(folder)): path.read_text(encoding="utf-8") for path in sorted(folder.rglob("*.py"))}
+    if not folder.exists():
+        return {}
+    return {
+        str(path.relative_to(folder)): path.read_text(encoding="utf-8")
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+
+
+def report_drift(expected: dict[str, str], actual: dict[str, str], label: str) -> bool:
+    """Print a diff of what differs; True when anything does."""
+    if expected == actual:
+        return False
+    for name in sorted(expected.keys() | actual.keys()):
+        sys.stdout.writelines(
+            difflib.unified_diff(
+                actual.get(name, "").splitlines(keepends=True),
+                expected.get(name, "").splitlines(keepends=True),
+                f"committed/{label}/{name}",
+                f"generated/{label}/{name}",
+            )
+        )
+    return True
 
 
 def main() -> int:
@@ -54,26 +90,20 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="compare instead of rewriting")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as work:
-        fresh = Path(work) / "models"
-        generate(fresh)
+        fresh_models, fresh_bundles = Path(work) / "models", Path(work) / "bundles"
+        generate(fresh_models)
+        write_bundles(fresh_bundles)
         if args.check:
-            expected, actual = files_below(fresh), files_below(MODELS) if MODELS.exists() else {}
-            if expected == actual:
-                return 0
-            for name in sorted(expected.keys() | actual.keys()):
-                sys.stdout.writelines(
-                    difflib.unified_diff(
-                        actual.get(name, "").splitlines(keepends=True),
-                        expected.get(name, "").splitlines(keepends=True),
-                        f"committed/{name}",
-                        f"generated/{name}",
-                    )
-                )
-            print("models drifted from schemas/: run `make gen` and commit the result", file=sys.stderr)
-            return 1
-        if MODELS.exists():
-            shutil.rmtree(MODELS)
-        shutil.copytree(fresh, MODELS)
+            drifted = report_drift(files_below(fresh_models), files_below(MODELS), "models")
+            drifted |= report_drift(files_below(fresh_bundles), files_below(BUNDLES), "bundles")
+            if drifted:
+                print("generated files drifted from schemas/: run `make gen` and commit the result", file=sys.stderr)
+                return 1
+            return 0
+        for fresh, target in ((fresh_models, MODELS), (fresh_bundles, BUNDLES)):
+            if target.exists():
+                shutil.rmtree(target)
+            shutil.copytree(fresh, target)
     return 0
 
 

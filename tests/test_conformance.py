@@ -87,3 +87,9 @@ def test_an_independent_engine_agrees(case: dict[str, Any]) -> None:
     """jsonschema-rs (Rust, its own regex and format code) gives the same schema verdict."""
     expected = case["valid"] or case["layer"] == "code"
     assert engines.rust(case["type"]).is_valid(case["document"]) is expected
+
+
+@pytest.mark.parametrize("case", DOCUMENT_CASES, ids=lambda c: c["id"])
+def test_the_single_file_bundle_agrees(case: dict[str, Any]) -> None:
+    expected = case["valid"] or case["layer"] == "code"
+    assert engines.bundle(case["type"]).is_valid(case["document"]) is expected

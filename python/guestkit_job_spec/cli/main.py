@@ -6,15 +6,20 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from . import new, rules_cmd, validate
+from . import explain_cmd, new, rules_cmd, schema_cmd, validate
 
-DESCRIPTION = "Tools for the guestkit job protocol v1: validate documents, make new jobs, look up rules."
+DESCRIPTION = (
+    "Tools for the guestkit job protocol v1: validate documents, make new jobs, explain fields, "
+    "print schemas, look up rules."
+)
 EXAMPLES = """\
 examples:
   guestkit-job validate examples/          validate every *.json below examples/
   guestkit-job validate --help             options of validate
   guestkit-job new guestkit.inspect --image /vms/web-01.qcow2
                                            print a new, valid inspect job
+  guestkit-job explain /execution/priority type, default and rules of a field
+  guestkit-job schema job --bundle         the job schema in one file
   guestkit-job rules                       the rule ids that validate reports"""
 
 
@@ -28,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
     validate.add_parser(commands)
     new.add_parser(commands)
+    explain_cmd.add_parser(commands)
+    schema_cmd.add_parser(commands)
     rules_cmd.add_parser(commands)
     return parser
 

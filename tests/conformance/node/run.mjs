@@ -8,6 +8,7 @@
 //   - the rule ids: every expected (rule, pointer) of a schema-layer rule is among ajv's
 //     errors, each mapped to a rule id by the x-rule annotation beside the failing keyword
 //     or the keyword's generic rule in rules-v1.json.
+// Then it checks that each single-file bundle (bundles/) alone accepts the examples of its type.
 // Prints one line per failure and a closing "N passed, N failed"; exits 1 on any failure.
 
 import { readFileSync, readdirSync } from "node:fs";
@@ -88,6 +89,25 @@ for (const file of readdirSync(casesDir).filter((name) => name.endsWith(".json")
     }
   }
 }
+// The single-file bundles (make gen) must stand alone: each is the only schema its ajv holds.
+const examplesDir = join(here, "..", "..", "..", "examples");
+const bundlesDir = join(here, "..", "..", "..", "bundles");
+for (const entry of Object.values(index.documents)) {
+  const alone = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true });
+  addFormats(alone);
+  alone.addKeyword({ keyword: "x-rule", schemaType: "object" });
+  const validate = alone.compile(readJson(join(bundlesDir, entry.file.replace(".json", ".bundle.json"))));
+  for (const name of readdirSync(examplesDir).filter((n) => n.endsWith(".json")).sort()) {
+    const example = readJson(join(examplesDir, name));
+    if (example.$schema !== entry.id) continue;
+    if (validate(example)) passed += 1;
+    else {
+      failed += 1;
+      console.log(`FAIL bundle ${entry.file} rejects examples/${name}: ${ajv.errorsText(validate.errors)}`);
+    }
+  }
+}
+
 const ajvVersion = readJson(join(here, "node_modules", "ajv", "package.json")).version;
 console.log(`ajv ${ajvVersion}: ${passed + failed} cases run, ${skipped} left to runners with the package's code-only rules`);
 console.log(`${passed} passed, ${failed} failed`);

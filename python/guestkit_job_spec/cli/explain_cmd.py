@@ -1,0 +1,43 @@
+"""``guestkit-job explain``: what the schemas say about a field."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..explain import explain
+from ..resources import document_types, payload_types
+
+EXAMPLES = """\
+examples:
+  guestkit-job explain /execution/priority
+  guestkit-job explain /payload/data/image/checksum --payload-type guestkit.inspect.v1
+  guestkit-job explain /execution_summary/attempt --type result"""
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "explain",
+        help="describe a field: type, default, constraints, rule ids",
+        description="Describe the field at a JSON Pointer: its description, type, default, constraints and the "
+        "rule ids that check it.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("pointer", metavar="POINTER", help="RFC 6901 JSON Pointer, e.g. /execution/priority")
+    parser.add_argument("--type", choices=document_types(), default="job", help="document type (default: job)")
+    parser.add_argument("--payload-type", choices=list(payload_types()), help="for pointers into /payload/data")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.pointer and not args.pointer.startswith("/"):
+        print(f"guestkit-job explain: a JSON Pointer starts with '/', got {args.pointer!r}", file=sys.stderr)
+        return 2
+    try:
+        found = explain(args.pointer, args.type, args.payload_type)
+    except KeyError as exc:
+        print(f"guestkit-job explain: {exc.args[0]}", file=sys.stderr)
+        return 2
+    print("\n".join(found.lines()))
+    return 0

@@ -1,0 +1,101 @@
+"""Tools for job authors and consumers: bundles, schema and explain commands, the pre-commit hook."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+
+import engines
+from conftest import EXAMPLES, ROOT, load
+from guestkit_job_spec import resources
+from guestkit_job_spec.cli.main import main
+
+BUNDLES = ROOT / "bundles"
+
+
+def examples_of(doc_type: str) -> list[Path]:
+    schema_id = resources.index()["documents"][doc_type]["id"]
+    return [path for path in sorted(EXAMPLES.glob("*.json")) if load(path)["$schema"] == schema_id]
+
+
+@pytest.mark.parametrize("doc_type", resources.document_types())
+def test_bundle_stands_alone_and_validates_its_examples(doc_type: str) -> None:
+    """Every conformance case also runs against the bundles (test_conformance.py)."""
+    for path in examples_of(doc_type):
+        assert list(engines.bundle(doc_type).iter_errors(load(path))) == [], path.name
+    assert not engines.bundle(doc_type).is_valid({}), "an empty object lacks every required field"
+
+
+def test_schema_command_prints_the_shipped_schema_and_the_bundle(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema", "guestkit.fix.v1"]) == 0
+    assert json.loads(capsys.readouterr().out) == load(ROOT / "schemas" / "payloads" / "guestkit.fix.v1.json")
+    assert main(["schema", "job", "--bundle"]) == 0
+    assert json.loads(capsys.readouterr().out) == load(BUNDLES / "job-v1.bundle.json")
+    assert main(["schema", "jobs"]) == 2
+    assert "unknown schema 'jobs'" in capsys.readouterr().err
+
+
+def test_schema_command_lists_every_type(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema"]) == 0
+    names = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+    assert names == [*resources.document_types(), *resources.payload_types()]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ["/execution/priority"],
+            ["type: integer or null", "default: 5", "rules: execution.priority.range, schema.type"],
+        ),
+        (
+            ["/payload/data/image/checksum", "--payload-type", "guestkit.inspect.v1"],
+            ["type: string or null", "rules: checksum.format, schema.type"],
+        ),
+        (["/execution_summary/attempt", "--type", "result"], ["minimum: 1", "rules: execution.attempts.minimum"]),
+        ([""], ["fields: $schema, version (required), job_id (required)"]),
+    ],
+)
+def test_explain_names_type_default_and_rules(
+    args: list[str], expected: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["explain", *args]) == 0
+    out = capsys.readouterr().out
+    for words in expected:
+        assert words in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["/nope"], "no schema declares /nope"),
+        (["/payload/data/image"], "depends on the payload type"),
+        (["execution"], "starts with '/'"),
+    ],
+)
+def test_explain_errors_say_what_to_do(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", *args]) == 2
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "hook", YAML(typ="safe").load((ROOT / ".pre-commit-hooks.yaml").read_text()), ids=lambda h: h["id"]
+)
+def test_pre_commit_hook_runs_as_pre_commit_would(hook: dict[str, Any], tmp_path: Path) -> None:
+    """pre-commit runs `entry` with the staged files of the given types appended."""
+    good, bad = tmp_path / "good.json", tmp_path / "bad.json"
+    good.write_bytes((EXAMPLES / "inspect-minimal.json").read_bytes())
+    bad.write_text(json.dumps({**load(EXAMPLES / "inspect-minimal.json"), "kind": "Other"}))
+    command, *options = shlex.split(hook["entry"])
+    executable = str(Path(sys.executable).parent / command)
+    assert subprocess.run([executable, *options, str(good)], capture_output=True, check=False).returncode == 0
+    failing = subprocess.run([executable, *options, str(good), str(bad)], capture_output=True, text=True, check=False)
+    assert failing.returncode == 1 and "[job.kind]" in failing.stdout
+    assert hook["language"] == "python" and hook["types"] == ["json"]
