@@ -1,10 +1,11 @@
 """Regenerate what is derived from the schemas, or check that it is up to date.
 
-    python codegen/generate.py           rewrite python/guestkit_job_spec/models/ and bundles/
+    python codegen/generate.py           rewrite models/, bundles/ and docs/reference/
     python codegen/generate.py --check   exit 1 and show the difference if they drift
 
 - models/: Python dataclasses, by datamodel-code-generator;
-- bundles/: one self-contained schema per document type (guestkit_job_spec.bundling).
+- bundles/: one self-contained schema per document type (guestkit_job_spec.bundling);
+- docs/reference/: the field-by-field reference (guestkit_job_spec.reference).
 
 Only the protocol schemas listed in schemas/index.json are given to the generator (as a
 folder, so cross-file references become imports between modules); the index, the rules
@@ -26,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "schemas"
 MODELS = ROOT / "python" / "guestkit_job_spec" / "models"
 BUNDLES = ROOT / "bundles"
+REFERENCE = ROOT / "docs" / "reference"
 CONFIG_DIR = Path(__file__).resolve().parent
 
 
@@ -59,6 +61,15 @@ def write_bundles(destination: Path) -> None:
         (destination / entry["file"].replace(".json", ".bundle.json")).write_text(text, encoding="utf-8")
 
 
+def write_reference(destination: Path) -> None:
+    sys.path.insert(0, str(ROOT / "python"))
+    from guestkit_job_spec import reference
+
+    destination.mkdir(parents=True)
+    for name, text in reference.pages().items():
+        (destination / name).write_text(text, encoding="utf-8")
+
+
 def files_below(folder: Path) -> dict[str, str]:
     if not folder.exists():
         return {}
@@ -90,17 +101,22 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="compare instead of rewriting")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as work:
-        fresh_models, fresh_bundles = Path(work) / "models", Path(work) / "bundles"
+        fresh_models, fresh_bundles, fresh_reference = (
+            Path(work) / name for name in ("models", "bundles", "reference")
+        )
         generate(fresh_models)
         write_bundles(fresh_bundles)
+        write_reference(fresh_reference)
+        outputs = ((fresh_models, MODELS), (fresh_bundles, BUNDLES), (fresh_reference, REFERENCE))
         if args.check:
-            drifted = report_drift(files_below(fresh_models), files_below(MODELS), "models")
-            drifted |= report_drift(files_below(fresh_bundles), files_below(BUNDLES), "bundles")
+            drifted = False
+            for fresh, target in outputs:
+                drifted |= report_drift(files_below(fresh), files_below(target), target.name)
             if drifted:
                 print("generated files drifted from schemas/: run `make gen` and commit the result", file=sys.stderr)
                 return 1
             return 0
-        for fresh, target in ((fresh_models, MODELS), (fresh_bundles, BUNDLES)):
+        for fresh, target in outputs:
             if target.exists():
                 shutil.rmtree(target)
             shutil.copytree(fresh, target)

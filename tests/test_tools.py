@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shlex
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import engines
 from conftest import EXAMPLES, ROOT, load
 from guestkit_job_spec import resources
 from guestkit_job_spec.cli.main import main
+from guestkit_job_spec.schema_walk import walk
 
 BUNDLES = ROOT / "bundles"
 
@@ -99,3 +101,20 @@ def test_pre_commit_hook_runs_as_pre_commit_would(hook: dict[str, Any], tmp_path
     failing = subprocess.run([executable, *options, str(good), str(bad)], capture_output=True, text=True, check=False)
     assert failing.returncode == 1 and "[job.kind]" in failing.stdout
     assert hook["language"] == "python" and hook["types"] == ["json"]
+
+
+def test_reference_lists_every_field_the_examples_use() -> None:
+    """Each declared field of each example has a row in docs/reference/ (maps' keys excluded)."""
+    pages = {path.stem: path.read_text() for path in (ROOT / "docs" / "reference").glob("*.md")}
+    for path in sorted(EXAMPLES.glob("*.json")):
+        document = load(path)
+        doc_type = next(t for t, e in resources.index()["documents"].items() if e["id"] == document["$schema"])
+        for visit in walk(document, doc_type):
+            key = visit.pointer.rsplit("/", 1)[-1]
+            if not any(key in s.node.get("properties", {}) for s in visit.member_of):
+                continue  # the root, array items, map entries
+            pointer = re.sub(r"/[0-9]+(?=/|$)", "/0", visit.pointer)
+            page, field = doc_type, pointer
+            if pointer.startswith("/payload/data/"):
+                page, field = document["payload"]["type"], pointer.removeprefix("/payload/data")
+            assert f"| `{field}` |" in pages[page], f"{path.name}: {visit.pointer} is not in docs/reference/{page}.md"
