@@ -15,7 +15,7 @@ from ruamel.yaml import YAML
 
 import engines
 from conftest import EXAMPLES, ROOT, load
-from guestkit_job_spec import resources
+from guestkit_job_spec import all_rules, resources, validate
 from guestkit_job_spec.cli.main import main
 from guestkit_job_spec.schema_walk import walk
 
@@ -118,3 +118,26 @@ def test_reference_lists_every_field_the_examples_use() -> None:
             if pointer.startswith("/payload/data/"):
                 page, field = document["payload"]["type"], pointer.removeprefix("/payload/data")
             assert f"| `{field}` |" in pages[page], f"{path.name}: {visit.pointer} is not in docs/reference/{page}.md"
+
+
+SPEC = ROOT / "docs" / "job-protocol-v1.md"
+
+
+def test_every_example_in_the_spec_is_valid() -> None:
+    blocks = re.findall(r"```json\n(.*?)```", SPEC.read_text(), flags=re.S)
+    assert blocks
+    for block in blocks:
+        report = validate(block, type="auto", strict=True)
+        assert report.valid and not report.warnings, (block[:80], report)
+
+
+def test_the_spec_names_every_rule_and_links_existing_case_files() -> None:
+    text = SPEC.read_text()
+    for rule_id in all_rules():
+        if rule_id.startswith(("json.", "schema.", "input.", "document.type")):
+            continue  # decoding and generic rules are named by family in sections 3 and 13
+        assert f"`{rule_id}`" in text, rule_id
+    for name in re.findall(r"`(?:cases/)?([a-z0-9-]+\.json)`", text):
+        if (ROOT / "schemas" / name).exists():
+            continue  # a schema file, not a case file
+        assert (ROOT / "tests" / "conformance" / "cases" / name).exists(), name
