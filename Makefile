@@ -60,6 +60,7 @@ lint-schemas: $(STAMP)
 	$(BIN)/check-jsonschema --schemafile bundles/result-v1.bundle.json examples/result-*.json
 	$(BIN)/check-jsonschema --schemafile bundles/progress-v1.bundle.json examples/progress-*.json
 	$(BIN)/check-jsonschema --schemafile bundles/worker-v1.bundle.json examples/worker-*.json
+	$(BIN)/openapi-spec-validator openapi/job-service-v1.json
 	$(BIN)/pytest -q tests/test_schemas.py
 
 lint: $(STAMP)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 import subprocess
@@ -141,3 +142,49 @@ def test_the_spec_names_every_rule_and_links_existing_case_files() -> None:
         if (ROOT / "schemas" / name).exists():
             continue  # a schema file, not a case file
         assert (ROOT / "tests" / "conformance" / "cases" / name).exists(), name
+
+
+OPENAPI = ROOT / "openapi" / "job-service-v1.json"
+
+
+def run_openapi_validator(path: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """openapi-spec-validator in a child process that cannot reach the network."""
+    (tmp_path / "sitecustomize.py").write_text(
+        "import socket\n"
+        "def _refuse(*args, **kwargs):\n    raise OSError('network access attempted')\n"
+        "socket.socket.connect = socket.create_connection = socket.getaddrinfo = _refuse\n"
+    )
+    validator = str(Path(sys.executable).parent / "openapi-spec-validator")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    return subprocess.run([validator, str(path)], capture_output=True, text=True, env=env, check=False)
+
+
+def test_openapi_document_is_valid_offline(tmp_path: Path) -> None:
+    process = run_openapi_validator(OPENAPI, tmp_path)
+    assert process.returncode == 0, process.stdout + process.stderr
+
+
+def test_openapi_validator_resolves_the_schema_references(tmp_path: Path) -> None:
+    """A reference to a schema file that is not there fails: the references are really read."""
+    broken = ROOT / "openapi" / "broken.tmp.json"
+    broken.write_text(OPENAPI.read_text().replace("../schemas/result-v1.json", "../schemas/missing-v1.json"))
+    try:
+        assert run_openapi_validator(broken, tmp_path).returncode != 0
+    finally:
+        broken.unlink()
+
+
+def test_openapi_refers_to_the_canonical_schemas_instead_of_copying_them() -> None:
+    document = load(OPENAPI)
+    bodies = [
+        content["schema"]
+        for path in document["paths"].values()
+        for operation in path.values()
+        if isinstance(operation, dict)
+        for part in [operation.get("requestBody", {}), *operation.get("responses", {}).values()]
+        for content in part.get("content", {}).values()
+    ]
+    documents = {entry["file"] for entry in resources.index()["documents"].values()}
+    referenced = {body["$ref"].removeprefix("../schemas/") for body in bodies if "$ref" in body}
+    assert documents <= referenced
+    assert "$defs" not in json.dumps(document["components"]["schemas"]).replace("../schemas/common-v1.json#/$defs", "")
