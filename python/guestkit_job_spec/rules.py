@@ -21,7 +21,6 @@ class Rule:
     expected: str | None = None
     strict_severity: Severity | None = None
     keywords: tuple[str, ...] = ()
-    limit: str | None = None
 
     def severity_in(self, *, strict: bool) -> Severity:
         """Severity of a finding under this rule, in strict mode or not."""
@@ -43,7 +42,6 @@ def all_rules() -> Mapping[str, Rule]:
             expected=entry.get("expected"),
             strict_severity=entry.get("strict_severity"),
             keywords=tuple(entry.get("keywords", ())),
-            limit=entry.get("limit"),
         )
     return rules
 
