@@ -13,12 +13,12 @@ STAMP := $(VENV)/.installed
 DATA_FILES := schemas/index.json schemas/rules-v1.json schemas/job-states-v1.json
 SCHEMA_FILES := $(filter-out $(DATA_FILES),$(wildcard schemas/*.json)) $(wildcard schemas/payloads/*.json) $(wildcard schemas/meta/*.json)
 
-.PHONY: help venv run test gen check-gen cases conformance fuzz lint-schemas lint typecheck pytest lock clean
+.PHONY: help venv run test gen check-gen cases conformance fuzz lint-schemas lint typecheck typecheck-ts pytest lock clean
 
 help:
 	@echo "make run           set up, then validate the bundled examples and the upstream corpus"
 	@echo "make test          set up, then run every check (schemas, lint, types, tests)"
-	@echo "make gen           regenerate the Python models and the single-file bundles/ from schemas/"
+	@echo "make gen           regenerate the Python models, bundles/, docs/reference/ and npm/types/ from schemas/"
 	@echo "make check-gen     fail when the committed models or bundles differ from what schemas/ gives"
 	@echo "make cases         rebuild tests/conformance/cases/ from its sources and the schemas"
 	@echo "make conformance   run the conformance suite in every runner (Python engines, Node.js with ajv)"
@@ -42,13 +42,25 @@ run: $(STAMP)
 	@echo "== The upstream corpus (4 of 14 are invalid on purpose: see tests/corpus/upstream/EXPECTED.md)"
 	$(CLI) validate tests/corpus/upstream/; test $$? -le 1
 
-test: lint-schemas check-gen lint typecheck pytest conformance
+test: lint-schemas check-gen lint typecheck typecheck-ts pytest conformance
 
-gen: $(STAMP)
+NPM_PACKAGE := npm
+
+# json-schema-to-typescript and typescript, exactly as the committed lockfile pins them.
+$(NPM_PACKAGE)/node_modules/.installed: $(NPM_PACKAGE)/package-lock.json
+	cd $(NPM_PACKAGE) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+gen: $(STAMP) $(NPM_PACKAGE)/node_modules/.installed
 	$(PY) codegen/generate.py
+	node $(NPM_PACKAGE)/scripts/generate-types.mjs
 
-check-gen: $(STAMP)
+check-gen: $(STAMP) $(NPM_PACKAGE)/node_modules/.installed
 	$(PY) codegen/generate.py --check
+	node $(NPM_PACKAGE)/scripts/generate-types.mjs --check
+
+typecheck-ts: $(NPM_PACKAGE)/node_modules/.installed
+	$(NPM_PACKAGE)/node_modules/.bin/tsc -p $(NPM_PACKAGE)/tsconfig.json
 
 lint-schemas: $(STAMP)
 	$(BIN)/check-jsonschema --check-metaschema $(SCHEMA_FILES)
