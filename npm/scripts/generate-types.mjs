@@ -1,10 +1,11 @@
-// Writes types/<type>.d.ts for every document type and payload type of schemas/index.json,
-// with json-schema-to-typescript. `--check` compares instead and exits 1 on any difference.
+// Writes types/index.d.ts, one type for every document type and payload type of
+// schemas/index.json and for each class they use, with json-schema-to-typescript.
+// `--check` compares instead and exits 1 on any difference.
 //
 // Each schema is first dereferenced here, against the local files only: given the
 // https://guestkit.dev/... references, json-schema-to-typescript would try to fetch them.
 
-import { readFileSync, writeFileSync, mkdirSync, readdirSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compile } from "json-schema-to-typescript";
@@ -19,6 +20,8 @@ const entries = { ...index.documents, ...index.payloads };
 const byId = new Map(
   [...Object.values(index.definitions), ...Object.values(entries)].map((e) => [e.id, readJson(join(schemasDir, e.file))]),
 );
+
+const inlined = new Map(); // one object per referenced definition, so each type is declared once
 
 function lookup(ref, base) {
   const url = new URL(ref, base);
@@ -42,36 +45,36 @@ function inline(node, base) {
   }
   if (typeof node.$ref === "string") {
     const target = lookup(node.$ref, base);
-    result = { ...inline(target.node, target.base), ...result };
+    const key = new URL(node.$ref, base).href;
+    if (!inlined.has(key)) inlined.set(key, inline(target.node, target.base));
+    // A bare reference is the shared object itself; one with siblings (a description) extends it.
+    result = Object.keys(result).length ? { allOf: [inlined.get(key)], ...result } : inlined.get(key);
   }
   return result;
 }
 
 const banner = "/* Generated from schemas/ by npm/scripts/generate-types.mjs (make gen). Do not edit. */";
 const check = process.argv.includes("--check");
-const written = new Map();
+// One schema whose members are every document and payload type, so shared classes come once.
+const members = {};
 for (const [name, entry] of Object.entries(entries)) {
   // The file's own title names the file; its class definition's title names the type.
   const { title, description, ...root } = byId.get(entry.id);
-  const schema = inline(root, entry.id);
-  const typeName = name.replace(/(^|[.-])([a-z0-9])/g, (_, __, c) => c.toUpperCase());
-  const text = await compile(schema, typeName, { bannerComment: banner, additionalProperties: true, format: true });
-  written.set(`${name}.d.ts`, text);
+  members[name] = inline(root, entry.id);
 }
+const all = { title: "GuestkitProtocolV1", type: "object", properties: members, additionalProperties: false };
+const text = await compile(all, "GuestkitProtocolV1", { bannerComment: banner, additionalProperties: true, format: true });
+const target = join(typesDir, "index.d.ts");
 if (check) {
-  const stale = [...written].filter(([file, text]) => {
-    try {
-      return readFileSync(join(typesDir, file), "utf8") !== text;
-    } catch {
-      return true;
-    }
-  });
-  const extra = readdirSync(typesDir).filter((file) => !written.has(file));
-  if (stale.length || extra.length) {
-    console.error(`TypeScript types drifted from schemas/ (${[...stale.map(([f]) => f), ...extra].join(", ")}): run make gen`);
+  const current = readdirSync(typesDir);
+  let stale = current.length !== 1 || current[0] !== "index.d.ts";
+  if (!stale) stale = readFileSync(target, "utf8") !== text;
+  if (stale) {
+    console.error("TypeScript types drifted from schemas/: run make gen");
     process.exit(1);
   }
 } else {
   mkdirSync(typesDir, { recursive: true });
-  for (const [file, text] of written) writeFileSync(join(typesDir, file), text);
+  for (const file of readdirSync(typesDir)) if (file !== "index.d.ts") rmSync(join(typesDir, file));
+  writeFileSync(target, text);
 }

@@ -1,9 +1,6 @@
 // Compiled by `tsc --noEmit` in make test: the generated types accept real documents and
 // reject wrong ones (each @ts-expect-error fails the build if the error goes away).
-import type { Job } from "../types/job.js";
-import type { InspectPayload } from "../types/guestkit.inspect.v1.js";
-import type { FixPayload } from "../types/guestkit.fix.v1.js";
-import type { JobResult } from "../types/result.js";
+import type { FixPayload, InspectPayload, Job, JobResult } from "../types/index.js";
 
 const payload: InspectPayload = {
   image: { path: "/vms/production-web-01.qcow2", format: "qcow2", read_only: true },

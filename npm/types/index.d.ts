@@ -1,0 +1,945 @@
+/* Generated from schemas/ by npm/scripts/generate-types.mjs (make gen). Do not edit. */
+
+/**
+ * Operation-specific input. `type` selects the schema of `data`; a type with no registered schema keeps `data` as an unchecked object (forward compatibility; validators warn about it).
+ */
+export type Payload = {
+  /**
+   * Payload type, `<operation>.v<N>`; must agree with the job's `operation`.
+   */
+  type: string;
+  /**
+   * Payload data, checked against the schema registered for `type`.
+   */
+  data: {
+    [k: string]: unknown;
+  };
+  [k: string]: unknown;
+};
+/**
+ * The outcome of a job. `completed` requires `completed_at`; `failed`, `cancelled` and `timeout` require `failed_at`; `failed` also requires `error`.
+ */
+export type JobResult = {
+  /**
+   * The job this result belongs to.
+   */
+  job_id: string;
+  /**
+   * How the job ended.
+   */
+  status: "completed" | "failed" | "cancelled" | "timeout";
+  /**
+   * The worker that ran the job.
+   */
+  worker_id: string;
+  /**
+   * When the job completed successfully.
+   */
+  completed_at?: string | null;
+  /**
+   * When the job ended without success (failed, cancelled or timed out).
+   */
+  failed_at?: string | null;
+  /**
+   * When and how the job ran.
+   */
+  execution_summary: ExecutionSummary;
+  /**
+   * Files the job produced.
+   */
+  outputs?: ResultOutputs | null;
+  /**
+   * Resources the job used.
+   */
+  metrics?: ResultMetrics | null;
+  /**
+   * Why the job failed; required when `status` is `failed`.
+   */
+  error?: ResultError | null;
+  /**
+   * Tracing and correlation identifiers, copied from the job.
+   */
+  observability?: Observability | null;
+  /**
+   * Free-form output of the operation's handler.
+   */
+  data?: {
+    [k: string]: unknown;
+  };
+  [k: string]: unknown;
+};
+/**
+ * The image to inspect, opened read-only unless `read_only` is false.
+ */
+export type InspectImage = ImageReference & {
+  /**
+   * Open the image read-only.
+   */
+  read_only?: boolean | null;
+  [k: string]: unknown;
+};
+/**
+ * The image to repair, and whether to back it up first.
+ */
+export type FixImage = ImageReference & {
+  /**
+   * Copy the image before changing it.
+   */
+  create_backup?: boolean | null;
+  /**
+   * Where the backup copy is written.
+   */
+  backup_path?: string | null;
+  [k: string]: unknown;
+};
+/**
+ * One fix operation; `type` selects the schema of `options`.
+ */
+export type FixOperation = unknown &
+  unknown &
+  unknown & {
+    /**
+     * Which fix to run.
+     */
+    type: "fsck" | "selinux_relabel" | "initramfs_regenerate";
+    /**
+     * Options of the fix, checked against the schema for `type`.
+     */
+    options?: {
+      [k: string]: unknown;
+    } | null;
+    [k: string]: unknown;
+  } & {
+    /**
+     * Which fix to run.
+     */
+    type: "fsck" | "selinux_relabel" | "initramfs_regenerate";
+    /**
+     * Options of the fix, checked against the schema for `type`.
+     */
+    options?: {
+      [k: string]: unknown;
+    } | null;
+    [k: string]: unknown;
+  };
+
+export interface GuestkitProtocolV1 {
+  job?: Job;
+  result?: JobResult;
+  progress?: ProgressEvent;
+  worker?: WorkerRegistration;
+  "guestkit.inspect.v1"?: InspectPayload;
+  "guestkit.profile.v1"?: ProfilePayload;
+  "guestkit.fix.v1"?: FixPayload;
+  "guestkit.convert.v1"?: ConvertPayload;
+  "guestkit.compare.v1"?: ComparePayload;
+}
+/**
+ * The job envelope. Unknown fields are allowed at every level and must be preserved by readers that re-serialise the document.
+ */
+export interface Job {
+  /**
+   * Protocol version; exactly `1.0`.
+   */
+  version: "1.0";
+  /**
+   * Unique identifier of the job.
+   */
+  job_id: string;
+  /**
+   * When the job was created.
+   */
+  created_at: string;
+  /**
+   * Kind of document; exactly `VMOperation`.
+   */
+  kind: "VMOperation";
+  /**
+   * What the worker is asked to do.
+   */
+  operation: string;
+  /**
+   * Operation-specific input, typed by `payload.type`.
+   */
+  payload: Payload;
+  /**
+   * Names, labels and annotations for people and tools.
+   */
+  metadata?: JobMetadata | null;
+  /**
+   * Retry, timeout and priority policy.
+   */
+  execution?: ExecutionPolicy | null;
+  /**
+   * What a worker must offer to run the job.
+   */
+  constraints?: Constraints | null;
+  /**
+   * Where the job should or should not run.
+   */
+  routing?: Routing | null;
+  /**
+   * Tracing and correlation identifiers.
+   */
+  observability?: Observability | null;
+  /**
+   * Who submitted the job, from where, and how they were authorised.
+   */
+  audit?: Audit | null;
+  [k: string]: unknown;
+}
+/**
+ * Names, labels and annotations. Labels are for selection and grouping; annotations carry free text for people and tools, and extension data under keys such as `example.com/cost-code`.
+ */
+export interface JobMetadata {
+  /**
+   * Human-readable name of the job.
+   */
+  name?: string | null;
+  /**
+   * Namespace the job belongs to, e.g. an environment or tenant.
+   */
+  namespace?: string | null;
+  /**
+   * Labels for selection and grouping (string to string).
+   */
+  labels?: {
+    [k: string]: string;
+  } | null;
+  /**
+   * Free-form notes (string to string).
+   */
+  annotations?: {
+    [k: string]: string;
+  } | null;
+  [k: string]: unknown;
+}
+/**
+ * How the job is run: retries, timeout, deadline, priority. `attempt` must not exceed `max_attempts` (checked in code: rule execution.attempt.within-max).
+ */
+export interface ExecutionPolicy {
+  /**
+   * Key that makes resubmission safe: a worker that already ran a job with the same key and payload returns the earlier result.
+   */
+  idempotency_key?: string | null;
+  /**
+   * Attempt the submitter starts at (normally 1). The attempt actually run is reported in the result's `execution_summary.attempt`.
+   */
+  attempt?: number | null;
+  /**
+   * Most attempts the job may get, first one included.
+   */
+  max_attempts?: number | null;
+  /**
+   * Time one attempt may take, in seconds. Above 86400 (24 h) is allowed with a warning.
+   */
+  timeout_seconds?: number | null;
+  /**
+   * Time after which the job must not start; not before `created_at`.
+   */
+  deadline?: string | null;
+  /**
+   * Priority from 1 to 10; higher is more urgent.
+   */
+  priority?: number | null;
+  /**
+   * Whether the job may be cancelled once it runs.
+   */
+  cancellable?: boolean | null;
+  [k: string]: unknown;
+}
+/**
+ * What a worker must offer to run the job. Capabilities and features match exactly.
+ */
+export interface Constraints {
+  /**
+   * Capabilities the worker must have, e.g. `guestkit.inspect`, `disk.qcow2`, `fs.ext4`.
+   */
+  required_capabilities?: string[] | null;
+  /**
+   * Features the worker must have, e.g. `lvm`, `selinux`.
+   */
+  required_features?: string[] | null;
+  /**
+   * Worker pools the job may run in; absent means any pool.
+   */
+  allowed_worker_pools?: string[] | null;
+  /**
+   * Lowest worker version (semantic version) that may run the job.
+   */
+  minimum_worker_version?: string | null;
+  /**
+   * Largest disk, in GB, the job may touch. Above 100000 (100 TB) is allowed with a warning.
+   */
+  maximum_disk_size_gb?: number | null;
+  /**
+   * Whether the worker must run privileged (e.g. to attach block devices).
+   */
+  require_privileged?: boolean | null;
+  [k: string]: unknown;
+}
+/**
+ * Placement hints and pins.
+ */
+export interface Routing {
+  /**
+   * Run only on this worker.
+   */
+  worker_id?: string | null;
+  /**
+   * Preferred worker pool.
+   */
+  worker_pool?: string | null;
+  /**
+   * Attributes the worker should have (string to string), e.g. `disk_locality: /mnt/vms`.
+   */
+  affinity?: {
+    [k: string]: string;
+  } | null;
+  /**
+   * Attribute values the worker should not have (string to array of strings).
+   */
+  anti_affinity?: {
+    [k: string]: string[];
+  } | null;
+  [k: string]: unknown;
+}
+/**
+ * Tracing and correlation identifiers. W3C trace-context form (32 hex digits for a trace, 16 for a span) is recommended, not required.
+ */
+export interface Observability {
+  /**
+   * Distributed trace the job belongs to.
+   */
+  trace_id?: string | null;
+  /**
+   * Span of this job within the trace.
+   */
+  span_id?: string | null;
+  /**
+   * Span that caused this job.
+   */
+  parent_span_id?: string | null;
+  /**
+   * Identifier shared by related jobs, e.g. a batch.
+   */
+  correlation_id?: string | null;
+  [k: string]: unknown;
+}
+/**
+ * Who submitted the job and how they were authorised.
+ */
+export interface Audit {
+  /**
+   * Identity that submitted the job.
+   */
+  submitted_by?: string | null;
+  /**
+   * Where the job was submitted from, e.g. an address.
+   */
+  submitted_from?: string | null;
+  /**
+   * How the submitter was authorised.
+   */
+  authorization?: Authorization | null;
+  [k: string]: unknown;
+}
+/**
+ * How the submitter was authorised; both fields are required once the object is present.
+ */
+export interface Authorization {
+  /**
+   * Authorisation method, e.g. `bearer_token`.
+   */
+  method: string;
+  /**
+   * Authorised subject, e.g. a service account.
+   */
+  subject: string;
+  [k: string]: unknown;
+}
+/**
+ * When and how the job ran.
+ */
+export interface ExecutionSummary {
+  /**
+   * When the attempt started.
+   */
+  started_at: string;
+  /**
+   * How long the attempt took, in seconds.
+   */
+  duration_seconds: number;
+  /**
+   * The attempt that produced this result (1 for the first run).
+   */
+  attempt: number;
+  /**
+   * The job's idempotency key, if it had one.
+   */
+  idempotency_key?: string | null;
+  [k: string]: unknown;
+}
+/**
+ * Files the job produced.
+ */
+export interface ResultOutputs {
+  /**
+   * The main output, e.g. the inspection report.
+   */
+  primary?: string | null;
+  /**
+   * Other files produced, e.g. logs.
+   */
+  artifacts?: string[] | null;
+  [k: string]: unknown;
+}
+/**
+ * Resources the job used.
+ */
+export interface ResultMetrics {
+  /**
+   * Bytes read from disk.
+   */
+  disk_read_bytes: number;
+  /**
+   * Bytes written to disk.
+   */
+  disk_write_bytes: number;
+  /**
+   * Peak memory use, in MiB.
+   */
+  peak_memory_mb: number;
+  /**
+   * CPU time used, in seconds.
+   */
+  cpu_seconds: number;
+  [k: string]: unknown;
+}
+/**
+ * Why a job failed, and whether trying again may help.
+ */
+export interface ResultError {
+  /**
+   * Stable, machine-readable error code, e.g. `DISK_NOT_FOUND`.
+   */
+  code: string;
+  /**
+   * What went wrong, for people.
+   */
+  message: string;
+  /**
+   * Phase the job was in when it failed, e.g. `disk_attach`.
+   */
+  phase?: string | null;
+  /**
+   * Free-form details of the failure.
+   */
+  details?: {
+    [k: string]: unknown;
+  } | null;
+  /**
+   * Whether the job's state allows running it again.
+   */
+  recoverable: boolean;
+  /**
+   * Whether the worker expects a retry to succeed.
+   */
+  retry_recommended: boolean;
+  [k: string]: unknown;
+}
+/**
+ * One progress report. Within a job, `sequence` starts at 0 and increases with every event, so readers can order events and spot gaps.
+ */
+export interface ProgressEvent {
+  /**
+   * The job reporting progress.
+   */
+  job_id: string;
+  /**
+   * When the event happened.
+   */
+  timestamp: string;
+  /**
+   * Position of the event in the job's stream, from 0.
+   */
+  sequence: number;
+  /**
+   * Phase the job is in. Standard guestkit phases: `validation`, `disk_attach`, `disk_inspection`, `os_detection`, `package_scan`, `service_scan`, `security_scan`, `result_generation`, `cleanup`; other tools may add their own.
+   */
+  phase: string;
+  /**
+   * What is happening, for people.
+   */
+  message: string;
+  /**
+   * Overall progress, 0 to 100.
+   */
+  progress_percent?: number | null;
+  /**
+   * Free-form details of the event.
+   */
+  details?: {
+    [k: string]: unknown;
+  } | null;
+  /**
+   * Tracing and correlation identifiers, copied from the job.
+   */
+  observability?: Observability | null;
+  [k: string]: unknown;
+}
+/**
+ * A worker's capability advertisement, sent at registration and refreshed with heartbeats.
+ */
+export interface WorkerRegistration {
+  /**
+   * Unique identifier of the worker.
+   */
+  worker_id: string;
+  /**
+   * Worker software version, compared with a job's `minimum_worker_version`.
+   */
+  version: string;
+  /**
+   * Host the worker runs on.
+   */
+  hostname: string;
+  /**
+   * When the worker registered.
+   */
+  registered_at: string;
+  /**
+   * What the worker can run.
+   */
+  capabilities: WorkerCapabilities;
+  /**
+   * What the worker has to run jobs with.
+   */
+  resources?: WorkerResources | null;
+  /**
+   * How the worker is set up.
+   */
+  configuration?: WorkerConfiguration | null;
+  /**
+   * The worker's current state.
+   */
+  status?: WorkerStatus | null;
+  [k: string]: unknown;
+}
+/**
+ * What the worker can run. A job runs only on a worker that has every capability and feature it requires (exact match).
+ */
+export interface WorkerCapabilities {
+  /**
+   * Operations the worker has handlers for, e.g. `guestkit.inspect`.
+   *
+   * Items: Namespaced operation name, `<tool>.<operation>[.<variant>]`: two or more dot-separated segments, each a lowercase letter followed by lowercase letters, digits, '-' or '_'. Examples: `guestkit.inspect`, `guestkit.migrate-plan`, `guestkit.agent.call`.
+   */
+  operations: string[];
+  /**
+   * Features and capabilities the worker offers, e.g. `lvm`, `selinux`, `disk.qcow2`, `fs.ext4`.
+   */
+  features: string[];
+  /**
+   * Image formats the worker can open.
+   *
+   * Items: Disk image format. A closed set in v1: a new format comes with a new payload version.
+   */
+  disk_formats: ("qcow2" | "raw" | "vmdk" | "vdi" | "vhdx" | "img" | "ova")[];
+  [k: string]: unknown;
+}
+/**
+ * What the worker has to run jobs with.
+ */
+export interface WorkerResources {
+  /**
+   * Most jobs the worker runs at once.
+   */
+  max_concurrent_jobs: number;
+  /**
+   * Largest disk, in GB, the worker accepts.
+   */
+  max_disk_size_gb: number;
+  /**
+   * Free scratch space, in GB.
+   */
+  available_disk_gb: number;
+  /**
+   * CPU cores available to jobs.
+   */
+  cpu_cores: number;
+  /**
+   * Memory available to jobs, in GB.
+   */
+  memory_gb: number;
+  [k: string]: unknown;
+}
+/**
+ * How the worker is set up.
+ */
+export interface WorkerConfiguration {
+  /**
+   * Whether the worker runs privileged (can attach block devices).
+   */
+  privileged: boolean;
+  /**
+   * Pool the worker belongs to.
+   */
+  worker_pool?: string | null;
+  /**
+   * Storage locations the worker reaches locally, e.g. `/mnt/vms`.
+   */
+  data_locality?: string[] | null;
+  [k: string]: unknown;
+}
+/**
+ * The worker's current state, refreshed by heartbeats.
+ */
+export interface WorkerStatus {
+  /**
+   * Whether the worker takes jobs.
+   */
+  state: "ready" | "busy" | "draining" | "offline";
+  /**
+   * Jobs the worker is running now.
+   */
+  current_jobs: number;
+  /**
+   * When the worker last reported in.
+   */
+  last_heartbeat: string;
+  [k: string]: unknown;
+}
+/**
+ * What to inspect, how deeply, and where to write the report.
+ */
+export interface InspectPayload {
+  /**
+   * The image to inspect.
+   */
+  image: InspectImage;
+  /**
+   * What the inspection covers.
+   */
+  options?: InspectOptions | null;
+  /**
+   * Where and how the report is written.
+   */
+  output?: InspectOutput | null;
+  [k: string]: unknown;
+}
+/**
+ * A disk image the worker reads.
+ */
+export interface ImageReference {
+  /**
+   * Path of the image on the worker.
+   */
+  path: string;
+  /**
+   * Format of the image.
+   */
+  format: "qcow2" | "raw" | "vmdk" | "vdi" | "vhdx" | "img" | "ova";
+  /**
+   * Expected checksum of the image; the worker refuses an image that does not match.
+   */
+  checksum?: string | null;
+  /**
+   * Size of the image in bytes.
+   */
+  size_bytes?: number | null;
+  [k: string]: unknown;
+}
+/**
+ * What the inspection covers; an absent flag leaves the choice to the worker.
+ */
+export interface InspectOptions {
+  /**
+   * Scan file contents, not only metadata (slower).
+   */
+  deep_scan?: boolean | null;
+  /**
+   * List installed packages.
+   */
+  include_packages?: boolean | null;
+  /**
+   * List system services.
+   */
+  include_services?: boolean | null;
+  /**
+   * List user accounts.
+   */
+  include_users?: boolean | null;
+  /**
+   * Report network configuration.
+   */
+  include_network?: boolean | null;
+  /**
+   * Report security settings (SELinux, AppArmor, firewall, SSH).
+   */
+  include_security?: boolean | null;
+  /**
+   * Report partitions, file systems and LVM.
+   */
+  include_storage?: boolean | null;
+  /**
+   * Detect database installations.
+   */
+  include_databases?: boolean | null;
+  [k: string]: unknown;
+}
+/**
+ * Where and how the inspection report is written.
+ */
+export interface InspectOutput {
+  /**
+   * Format of the report.
+   */
+  format: "json" | "yaml";
+  /**
+   * Path the report is written to.
+   */
+  destination: string;
+  /**
+   * Compression of the report file, e.g. `gzip`; absent or null for none.
+   */
+  compression?: string | null;
+  [k: string]: unknown;
+}
+/**
+ * Which image, which profiles, and how findings are reported.
+ */
+export interface ProfilePayload {
+  /**
+   * The image to profile.
+   */
+  image: ImageReference;
+  /**
+   * Profiles to evaluate; at least one.
+   *
+   * @minItems 1
+   *
+   * Items: A profile. A closed set in v1.
+   */
+  profiles: [
+    "security" | "compliance" | "hardening" | "performance" | "migration",
+    ...("security" | "compliance" | "hardening" | "performance" | "migration")[]
+  ];
+  /**
+   * Thresholds and failure policy.
+   */
+  options?: ProfileOptions | null;
+  /**
+   * Where and how findings are written.
+   */
+  output?: ProfileOutput | null;
+  [k: string]: unknown;
+}
+/**
+ * Thresholds and failure policy of a profile run.
+ */
+export interface ProfileOptions {
+  /**
+   * Least severity reported; findings below it are left out.
+   */
+  severity_threshold?: ("info" | "low" | "medium" | "high" | "critical") | null;
+  /**
+   * Fail the job when a critical finding is found.
+   */
+  fail_on_critical?: boolean | null;
+  /**
+   * Work out how to remedy each finding.
+   */
+  include_remediation?: boolean | null;
+  [k: string]: unknown;
+}
+/**
+ * Where and how profile findings are written.
+ */
+export interface ProfileOutput {
+  /**
+   * Format of the report.
+   */
+  format?: ("json" | "yaml") | null;
+  /**
+   * Path the report is written to.
+   */
+  destination?: string | null;
+  /**
+   * Write remediation steps into the report.
+   */
+  include_remediation?: boolean | null;
+  [k: string]: unknown;
+}
+/**
+ * The image to repair, the operations to run in order, and what to do on failure.
+ */
+export interface FixPayload {
+  /**
+   * The image to repair.
+   */
+  image: FixImage;
+  /**
+   * Fix operations, run in the order given; at least one.
+   *
+   * @minItems 1
+   */
+  operations: [FixOperation, ...FixOperation[]];
+  /**
+   * What to do when an operation fails.
+   */
+  execution_policy?: FixExecutionPolicy | null;
+  /**
+   * Where the fixed image, the log and the report go.
+   */
+  output?: FixOutput | null;
+  [k: string]: unknown;
+}
+/**
+ * What to do when a fix operation fails.
+ */
+export interface FixExecutionPolicy {
+  /**
+   * Stop at the first failed operation.
+   */
+  stop_on_error?: boolean | null;
+  /**
+   * Check the repaired image before keeping the changes.
+   */
+  validate_before_commit?: boolean | null;
+  [k: string]: unknown;
+}
+/**
+ * Where the fixed image, the log and the report go.
+ */
+export interface FixOutput {
+  /**
+   * Path of the repaired image; absent to repair in place.
+   */
+  fixed_image?: string | null;
+  /**
+   * Path of the repair log.
+   */
+  log_path?: string | null;
+  /**
+   * Format of the repair report.
+   */
+  report_format?: ("json" | "yaml") | null;
+  [k: string]: unknown;
+}
+/**
+ * The source image, the image to write, and how.
+ */
+export interface ConvertPayload {
+  /**
+   * The image to convert.
+   */
+  source: ImageReference;
+  /**
+   * The image to write.
+   */
+  target: ConvertTarget;
+  /**
+   * Conversion options.
+   */
+  options?: ConvertOptions | null;
+  [k: string]: unknown;
+}
+/**
+ * The image a conversion writes.
+ */
+export interface ConvertTarget {
+  /**
+   * Path of the image to write.
+   */
+  path: string;
+  /**
+   * Format to convert to.
+   */
+  format: "qcow2" | "raw" | "vmdk" | "vdi" | "vhdx" | "img" | "ova";
+  /**
+   * Compress the written image (formats that support it).
+   */
+  compression?: boolean | null;
+  /**
+   * Compression algorithm, e.g. `zstd` or `zlib`.
+   */
+  compression_type?: string | null;
+  [k: string]: unknown;
+}
+/**
+ * Conversion options.
+ */
+export interface ConvertOptions {
+  /**
+   * Compare the written image with the source afterwards.
+   */
+  verify_after_convert?: boolean | null;
+  /**
+   * Keep unallocated regions sparse in the written image.
+   */
+  preserve_sparse?: boolean | null;
+  [k: string]: unknown;
+}
+/**
+ * The two images to compare, what to compare, and where to write the differences.
+ */
+export interface ComparePayload {
+  /**
+   * The reference image.
+   */
+  baseline: ImageReference;
+  /**
+   * The image compared with the baseline.
+   */
+  target: ImageReference;
+  /**
+   * What the comparison covers.
+   */
+  options?: CompareOptions | null;
+  /**
+   * Where and how the differences are written.
+   */
+  output?: CompareOutput | null;
+  [k: string]: unknown;
+}
+/**
+ * What the comparison covers.
+ */
+export interface CompareOptions {
+  /**
+   * Compare installed packages.
+   */
+  compare_packages?: boolean | null;
+  /**
+   * Compare file contents.
+   */
+  compare_files?: boolean | null;
+  /**
+   * Compare system configuration.
+   */
+  compare_config?: boolean | null;
+  /**
+   * Ignore differences in file times.
+   */
+  ignore_timestamps?: boolean | null;
+  [k: string]: unknown;
+}
+/**
+ * Where and how the differences are written.
+ */
+export interface CompareOutput {
+  /**
+   * Format of the report.
+   */
+  format?: ("json" | "yaml") | null;
+  /**
+   * Path the report is written to.
+   */
+  destination?: string | null;
+  /**
+   * Add recommendations on how to reconcile the differences.
+   */
+  include_recommendations?: boolean | null;
+  [k: string]: unknown;
+}
