@@ -110,7 +110,9 @@ def objects_with(keyword: str) -> list[tuple[str, str, dict[str, Any]]]:
 
 
 def rule_for(node: dict[str, Any], keyword: str) -> str:
-    return node.get("x-rule", {}).get(keyword) or rules.rule_for_keyword()[keyword].id
+    rule = rules.rule_of(keyword, node)
+    assert rule is not None, keyword
+    return rule.id
 
 
 def ids(entries: list[tuple[str, str, dict[str, Any]]]) -> list[str]:

@@ -113,11 +113,9 @@ def _add(found: Explanation, node: dict[str, Any]) -> None:
 
 
 def _add_rule(found: Explanation, node: dict[str, Any], keyword: str) -> None:
-    rule_id = node.get("x-rule", {}).get(keyword)
-    generic = rules.rule_for_keyword().get(keyword)
-    rule_id = rule_id or (generic.id if generic else None)
-    if rule_id and rule_id not in found.rule_ids:
-        found.rule_ids.append(rule_id)
+    rule = rules.rule_of(keyword, node)
+    if rule is not None and rule.id not in found.rule_ids:
+        found.rule_ids.append(rule.id)
 
 
 def _skeleton(pointer: str, payload_type: str | None) -> Any:

@@ -154,9 +154,8 @@ def _merged(spec: dict[str, Any], resolver: Resolver[Any]) -> dict[str, Any]:
                 text = f"{keyword} `{json.dumps(value) if keyword != 'pattern' else value}`"
                 if text not in found["constraints"]:
                     found["constraints"].append(text)
-                rule = node.get("x-rule", {}).get(keyword) or (
-                    rules.rule_for_keyword()[keyword].id if keyword in rules.rule_for_keyword() else None
-                )
-                if rule and rule not in found["rules"]:
-                    found["rules"].append(rule)
+                rule = rules.rule_of(keyword, node)
+                rule_id = rule.id if rule else None
+                if rule_id and rule_id not in found["rules"]:
+                    found["rules"].append(rule_id)
     return found

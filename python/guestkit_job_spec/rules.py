@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Literal
+from typing import Any, Literal
 
 from . import resources
 
@@ -55,3 +55,12 @@ def get(rule_id: str) -> Rule:
 def rule_for_keyword() -> Mapping[str, Rule]:
     """Generic rules by schema keyword, for keywords with no ``x-rule`` annotation."""
     return {keyword: rule for rule in all_rules().values() for keyword in rule.keywords}
+
+
+def rule_of(keyword: str, schema: Any) -> Rule | None:
+    """The rule a schema keyword enforces: its ``x-rule`` annotation, else the keyword's
+    generic rule; None for a keyword no rule covers (conditions, applicators)."""
+    annotated = schema.get("x-rule", {}).get(keyword) if isinstance(schema, dict) else None
+    if annotated is not None:
+        return get(annotated)
+    return rule_for_keyword().get(keyword)

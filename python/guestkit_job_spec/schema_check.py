@@ -87,10 +87,10 @@ def _issues_of(error: ValidationError) -> Iterator[Issue]:
 
 
 def _rule_of(keyword: str, schema: Any) -> rules.Rule:
-    annotated = schema.get("x-rule", {}).get(keyword) if isinstance(schema, dict) else None
-    if annotated is not None:
-        return rules.get(annotated)
-    return rules.rule_for_keyword()[keyword]
+    rule = rules.rule_of(keyword, schema)
+    if rule is None:  # test_schemas.py proves every asserting keyword has one
+        raise KeyError(f"no rule covers the schema keyword {keyword!r}")
+    return rule
 
 
 def _message(keyword: str, error: ValidationError, rule: rules.Rule) -> str:

@@ -235,7 +235,7 @@ def _class_cases(
     title = node["title"]
     slug = f"{doc_type}.{_kebab(title)}"
     for name in node.get("required", []):
-        rule = node.get("x-rule", {}).get("required", "schema.required")
+        rule = _rule_id("required", node)
         yield _checked(
             document_case(
                 f"{slug}.{_kebab(name)}.missing",
@@ -326,7 +326,7 @@ def _value_cases(doc_type: str, places: list[tuple[Any, str]], node: dict[str, A
         return None
 
     if "enum" in node:
-        enum_rule = node.get("x-rule", {}).get("enum", "schema.closed-set")
+        enum_rule = _rule_id("enum", node)
         for value in node["enum"]:
             case = first_valid(
                 f"{where}.enum.{_kebab(str(value))}", f"{value!r} is one of the allowed values.", value, enum_rule
@@ -347,7 +347,7 @@ def _value_cases(doc_type: str, places: list[tuple[Any, str]], node: dict[str, A
     if node.get("x-rule", {}).get("pattern") == "path.safe":
         yield from _path_safety_cases(doc_type, places)
     for keyword, at, past in _bound_values(node, document, pointer):
-        rule = node.get("x-rule", {}).get(keyword) or rules.rule_for_keyword()[keyword].id
+        rule = _rule_id(keyword, node)
         valid = first_valid(
             f"{where}.{_kebab(keyword)}.at", f"{keyword} {node[keyword]}: a value at the bound is valid.", at, rule
         )
@@ -397,6 +397,12 @@ def _path_safety_cases(doc_type: str, places: list[tuple[Any, str]]) -> Iterator
                     doc_type=doc_type,
                 )
             )
+
+
+def _rule_id(keyword: str, node: dict[str, Any]) -> str:
+    rule = rules.rule_of(keyword, node)
+    assert rule is not None, keyword
+    return rule.id
 
 
 def _bound_values(node: dict[str, Any], document: Any, pointer: str) -> Iterator[tuple[str, Any, Any]]:
