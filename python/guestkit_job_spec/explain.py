@@ -17,7 +17,8 @@ class Explanation:
     types: list[str] = field(default_factory=list)
     default: Any = None
     has_default: bool = False
-    constraints: list[str] = field(default_factory=list)
+    constraints: list[tuple[str, Any]] = field(default_factory=list)
+    """(keyword, value) of every constraint, e.g. ("maximum", 10)."""
     members: list[str] = field(default_factory=list)
     rule_ids: list[str] = field(default_factory=list)
 
@@ -29,7 +30,7 @@ class Explanation:
             out.append(f"  type: {' or '.join(self.types)}")
         if self.has_default:
             out.append(f"  default: {json.dumps(self.default)}")
-        out += [f"  {constraint}" for constraint in self.constraints]
+        out += [f"  {keyword}: {json.dumps(value)}" for keyword, value in self.constraints]
         if self.members:
             out.append(f"  fields: {', '.join(self.members)}")
         if self.rule_ids:
@@ -48,12 +49,19 @@ def explain(pointer: str, doc_type: str = "job", payload_type: str | None = None
     """
     if pointer.startswith("/payload/data") and payload_type is None and doc_type == "job":
         raise KeyError(f"{pointer} depends on the payload type: give one of {', '.join(resources.payload_types())}")
-    nodes = [located.node for located in _field_schemas(pointer, doc_type, payload_type)]
-    if not nodes or not any(_declares(node) for node in nodes):
+    schemas = _field_schemas(pointer, doc_type, payload_type)
+    if not any(_declares(located.node) for located in schemas):
         raise KeyError(f"no schema declares {pointer or 'the document'} in a {doc_type} document")
+    return describe(pointer, schemas)
+
+
+def describe(pointer: str, schemas: list[Located]) -> Explanation:
+    """What the schema objects of one field say, merged; the first description and default win."""
     found = Explanation(pointer)
-    for node in nodes:
-        _add(found, node)
+    for located in schemas:
+        _add(found, located.node)
+    if "null" in found.types:  # "string or null" reads better than "null or string"
+        found.types = [t for t in found.types if t != "null"] + ["null"]
     return found
 
 
@@ -62,7 +70,7 @@ def _field_schemas(pointer: str, doc_type: str, payload_type: str | None) -> lis
     (the walk alone would keep only the branches that admit the skeleton's placeholder)."""
     visits = {v.pointer: v for v in walk(_skeleton(pointer, payload_type), doc_type)}
     if pointer == "":
-        return [s for root in visits[""].schemas for s in _expanded(root)]
+        return [s for root in visits[""].schemas for s in expanded(root)]
     parent_pointer, _, key = pointer.rpartition("/")
     parent = visits.get(parent_pointer)
     if parent is None:
@@ -73,17 +81,18 @@ def _field_schemas(pointer: str, doc_type: str, payload_type: str | None) -> lis
         ]
     else:
         declared = list(member_schemas(parent.schemas, key.replace("~1", "/").replace("~0", "~")))
-    return [expanded for located in declared for expanded in _expanded(located)]
+    return [each for located in declared for each in expanded(located)]
 
 
-def _expanded(located: Located) -> list[Located]:
+def expanded(located: Located) -> list[Located]:
+    """``located`` and every schema object it refers to or combines, all branches included."""
     node, found = located.node, [located]
     if "$ref" in node:
         resolved = located.resolver.lookup(node["$ref"])
-        found += _expanded(Located(resolved.contents, resolved.resolver))
+        found += expanded(Located(resolved.contents, resolved.resolver))
     for sub in [*node.get("allOf", ()), *node.get("anyOf", ())]:
         if "if" not in sub:
-            found += _expanded(Located(sub, located.resolver))
+            found += expanded(Located(sub, located.resolver))
     return found
 
 
@@ -101,9 +110,8 @@ def _add(found: Explanation, node: dict[str, Any]) -> None:
         found.default, found.has_default = node["default"], True
     for keyword in CONSTRAINTS:
         if keyword in node:
-            text = f"{keyword}: {json.dumps(node[keyword])}"
-            if text not in found.constraints:
-                found.constraints.append(text)
+            if (keyword, node[keyword]) not in found.constraints:
+                found.constraints.append((keyword, node[keyword]))
             _add_rule(found, node, keyword)
     if "type" in node:
         _add_rule(found, node, "type")

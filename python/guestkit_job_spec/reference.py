@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from . import resources, rules
+from .explain import describe, expanded
+from .schema_walk import Located
 
 if TYPE_CHECKING:
     from referencing._core import Resolver
@@ -112,50 +114,12 @@ def _class_of(spec: dict[str, Any], resolver: Resolver[Any]) -> tuple[dict[str, 
 
 
 def _row(pointer: str, spec: dict[str, Any], resolver: Resolver[Any], required: bool) -> str:
-    merged = _merged(spec, resolver)
-    types = " or ".join(merged["types"]) or "any"
-    default = f"`{json.dumps(merged['default'])}`" if "default" in merged else ""
-    constraints = "; ".join(merged["constraints"])
-    rule_ids = ", ".join(f"`{rule}`" for rule in merged["rules"])
-    description = spec.get("description") or merged.get("description") or ""
-    cells = [f"`{pointer}`", types, "yes" if required else "", default, constraints, rule_ids, description]
+    found = describe(pointer, expanded(Located(spec, resolver)))
+    default = f"`{json.dumps(found.default)}`" if found.has_default else ""
+    constraints = "; ".join(
+        f"{keyword} `{value if keyword == 'pattern' else json.dumps(value)}`" for keyword, value in found.constraints
+    )
+    rule_ids = ", ".join(f"`{rule}`" for rule in found.rule_ids)
+    types = " or ".join(found.types) or "any"
+    cells = [f"`{pointer}`", types, "yes" if required else "", default, constraints, rule_ids, found.description or ""]
     return "| " + " | ".join(_cell(cell) for cell in cells) + " |"
-
-
-def _merged(spec: dict[str, Any], resolver: Resolver[Any]) -> dict[str, Any]:
-    found: dict[str, Any] = {"types": [], "constraints": [], "rules": []}
-    pending = [(spec, resolver)]
-    while pending:
-        node, node_resolver = pending.pop(0)
-        if "$ref" in node:
-            resolved = node_resolver.lookup(node["$ref"])
-            pending.append((resolved.contents, resolved.resolver))
-        pending += [(branch, node_resolver) for branch in node.get("anyOf", ())]
-        for type_name in node.get("type", []) if isinstance(node.get("type"), list) else [node.get("type")]:
-            if type_name and type_name not in found["types"]:
-                found["types"].append(type_name)
-        if "default" in node and "default" not in found:
-            found["default"] = node["default"]
-        if "description" in node and "description" not in found:
-            found["description"] = node["description"]
-        for keyword in (
-            "const",
-            "enum",
-            "format",
-            "pattern",
-            "minimum",
-            "maximum",
-            "minLength",
-            "maxLength",
-            "minItems",
-        ):
-            if keyword in node:
-                value = node[keyword]
-                text = f"{keyword} `{json.dumps(value) if keyword != 'pattern' else value}`"
-                if text not in found["constraints"]:
-                    found["constraints"].append(text)
-                rule = rules.rule_of(keyword, node)
-                rule_id = rule.id if rule else None
-                if rule_id and rule_id not in found["rules"]:
-                    found["rules"].append(rule_id)
-    return found
