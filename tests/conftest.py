@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from guestkit_job_spec.pointers import parts
+
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "schemas"
 EXAMPLES = ROOT / "examples"
@@ -36,7 +38,7 @@ def mutate(document: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     """
     result = copy.deepcopy(document)
     for pointer, value in changes.items():
-        *parents, last = [part.replace("~1", "/").replace("~0", "~") for part in pointer.split("/")[1:]]
+        *parents, last = parts(pointer)
         node: Any = result
         for part in parents:
             node = node[int(part)] if isinstance(node, list) else node.setdefault(part, {})

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from guestkit_job_spec import all_rules, resources, rules
+from guestkit_job_spec.pointers import unescape
 from guestkit_job_spec.schema_walk import walk
 from test_conformance import CASES, DOCUMENT_CASES
 
@@ -92,9 +93,7 @@ def seen() -> Seen:
                         continue
                     if rule == "document.unknown-field":
                         result.unknown_field.add(key)
-                    elif (
-                        isinstance(visit.value, dict) and name.replace("~1", "/").replace("~0", "~") not in visit.value
-                    ):
+                    elif isinstance(visit.value, dict) and unescape(name) not in visit.value:
                         result.missing[key].add(name)
                 if case["valid"] and case["strict"] and _has_extension_key(visit.value):
                     result.extension_key.add(key)

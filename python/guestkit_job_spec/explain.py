@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import resources, rules
+from .pointers import parts as pointer_parts
+from .pointers import unescape
 from .schema_walk import Located, member_schemas, walk
 
 
@@ -80,7 +82,7 @@ def _field_schemas(pointer: str, doc_type: str, payload_type: str | None) -> lis
             Located(s.node["items"], s.resolver) for s in parent.schemas if isinstance(s.node.get("items"), dict)
         ]
     else:
-        declared = list(member_schemas(parent.schemas, key.replace("~1", "/").replace("~0", "~")))
+        declared = list(member_schemas(parent.schemas, unescape(key)))
     return [each for located in declared for each in expanded(located)]
 
 
@@ -128,7 +130,7 @@ def _add_rule(found: Explanation, node: dict[str, Any], keyword: str) -> None:
 
 def _skeleton(pointer: str, payload_type: str | None) -> Any:
     """A minimal document that has a value at ``pointer`` (and the payload type, if given)."""
-    parts = [part.replace("~1", "/").replace("~0", "~") for part in pointer.split("/")[1:]]
+    parts = pointer_parts(pointer)
     document: Any = {}
     if payload_type:
         document["payload"] = {"type": payload_type, "data": {}}

@@ -12,3 +12,13 @@ def to_pointer(path: Iterable[str | int]) -> str:
 
 def child(pointer: str, key: str | int) -> str:
     return pointer + to_pointer([key])
+
+
+def parts(pointer: str) -> list[str]:
+    """``/a~1b/0`` -> ``["a/b", "0"]``; the empty pointer has no parts."""
+    return [unescape(part) for part in pointer.split("/")[1:]]
+
+
+def unescape(token: str) -> str:
+    """One reference token, ``~1`` -> ``/`` and ``~0`` -> ``~`` (in that order, per RFC 6901)."""
+    return token.replace("~1", "/").replace("~0", "~")

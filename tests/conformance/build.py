@@ -35,6 +35,7 @@ EXAMPLES = ROOT / "examples"
 sys.path.insert(0, str(ROOT / "python"))
 
 from guestkit_job_spec import resources, rules, validate  # noqa: E402
+from guestkit_job_spec.pointers import parts  # noqa: E402
 from guestkit_job_spec.schema_walk import json_type, walk  # noqa: E402
 
 EXTENSION_KEY = "example.com/extension"
@@ -53,10 +54,6 @@ def doc_type_of(document: Any) -> str:
     return by_id[document["$schema"]]
 
 
-def unescape(part: str) -> str:
-    return part.replace("~1", "/").replace("~0", "~")
-
-
 def patch(document: Any, changes: dict[str, Any], deletions: list[str]) -> Any:
     """A copy of ``document`` with values set (missing parent objects created) and members deleted."""
     result = copy.deepcopy(document)
@@ -70,7 +67,7 @@ def patch(document: Any, changes: dict[str, Any], deletions: list[str]) -> Any:
 
 
 def _parent(document: Any, pointer: str, *, create: bool) -> tuple[Any, str]:
-    *parents, last = [unescape(part) for part in pointer.split("/")[1:]]
+    *parents, last = parts(pointer)
     node = document
     for part in parents:
         if isinstance(node, list):
@@ -423,8 +420,8 @@ def _bound_values(node: dict[str, Any], document: Any, pointer: str) -> Iterator
 
 def _resolve(document: Any, pointer: str) -> Any:
     node = document
-    for part in pointer.split("/")[1:]:
-        node = node[int(part)] if isinstance(node, list) else node[unescape(part)]
+    for part in parts(pointer):
+        node = node[int(part)] if isinstance(node, list) else node[part]
     return node
 
 
