@@ -7,6 +7,7 @@ import sys
 
 from ..explain import explain
 from ..resources import document_types, payload_types
+from .command import Commands, add_command
 
 EXAMPLES = """\
 examples:
@@ -15,19 +16,19 @@ examples:
   guestkit-job explain /execution_summary/attempt --type result"""
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser(
+def add_parser(commands: Commands[argparse.ArgumentParser]) -> None:
+    parser = add_command(
+        commands,
         "explain",
-        help="describe a field: type, default, constraints, rule ids",
+        summary="describe a field: type, default, constraints, rule ids",
         description="Describe the field at a JSON Pointer: its description, type, default, constraints and the "
         "rule ids that check it.",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        examples=EXAMPLES,
+        run=run,
     )
     parser.add_argument("pointer", metavar="POINTER", help="RFC 6901 JSON Pointer, e.g. /execution/priority")
     parser.add_argument("--type", choices=document_types(), default="job", help="document type (default: job)")
     parser.add_argument("--payload-type", choices=list(payload_types()), help="for pointers into /payload/data")
-    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -13,6 +13,7 @@ from ..models.payloads.guestkit_fix_v1 import FixOperation
 from ..parsing import InvalidDocumentError, dumps
 from ..resources import common_def, payload_types, schemas_by_id
 from .atomic import write_atomically
+from .command import Commands, add_command
 
 DESCRIPTION = """\
 Print a new, valid job document for OPERATION (or write it with -o FILE). The
@@ -37,13 +38,14 @@ examples:
   guestkit-job new system.echo --data '{"message": "hello"}'"""
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser(
+def add_parser(commands: Commands[argparse.ArgumentParser]) -> None:
+    parser = add_command(
+        commands,
         "new",
-        help="print a new, valid job document",
+        summary="print a new, valid job document",
         description=DESCRIPTION,
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        examples=EXAMPLES,
+        run=run,
     )
     parser.add_argument("operation", metavar="OPERATION", help="namespaced operation, e.g. guestkit.inspect")
     payload = parser.add_argument_group("payload")
@@ -78,7 +80,6 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     job.add_argument("--trace-id", metavar="ID", help="observability.trace_id")
     job.add_argument("--submitted-by", metavar="WHO", help="audit.submitted_by")
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically) instead of printing")
-    parser.set_defaults(run=run, parser=parser)
 
 
 def run(args: argparse.Namespace) -> int:

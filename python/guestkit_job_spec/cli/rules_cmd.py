@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from ..rules import all_rules
+from .command import Commands, add_command
 
 EXAMPLES = """\
 examples:
@@ -13,16 +14,16 @@ examples:
   guestkit-job rules checksum.format    one rule"""
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser(
+def add_parser(commands: Commands[argparse.ArgumentParser]) -> None:
+    parser = add_command(
+        commands,
         "rules",
-        help="list the rule ids reported by validate, or explain one",
+        summary="list the rule ids reported by validate, or explain one",
         description="List the rules of the v1 registry (schemas/rules-v1.json), or show one rule.",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        examples=EXAMPLES,
+        run=run,
     )
     parser.add_argument("rule_ids", nargs="*", metavar="RULE_ID", help="rule ids to show (default: all)")
-    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:

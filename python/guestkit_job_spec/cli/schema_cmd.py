@@ -7,6 +7,7 @@ import json
 import sys
 
 from .. import bundling, resources
+from .command import Commands, add_command
 
 EXAMPLES = """\
 examples:
@@ -16,13 +17,14 @@ examples:
   guestkit-job schema job --bundle > job.json    one file, every reference inside it"""
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser(
+def add_parser(commands: Commands[argparse.ArgumentParser]) -> None:
+    parser = add_command(
+        commands,
         "schema",
-        help="print a schema (or list them)",
+        summary="print a schema (or list them)",
         description="Print the JSON Schema of a document type or payload type, as shipped with the package.",
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        examples=EXAMPLES,
+        run=run,
     )
     parser.add_argument("name", nargs="?", metavar="TYPE", help="job, result, progress, worker, or a payload type")
     parser.add_argument(
@@ -30,7 +32,6 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help="embed every referenced schema, for consumers that cannot resolve references",
     )
-    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:

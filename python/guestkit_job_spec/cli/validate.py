@@ -10,6 +10,7 @@ from ..limits import DECODER_MAX_DEPTH, DEFAULT_LIMITS, Limits
 from ..report import Report
 from ..resources import document_types
 from ..validation import AUTO, validate
+from .command import Commands, add_command
 from .reporters import JsonReporter, TextReporter
 from .sources import expand
 
@@ -32,13 +33,14 @@ examples:
   cat job.json | guestkit-job validate -"""
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser(
+def add_parser(commands: Commands[argparse.ArgumentParser]) -> None:
+    parser = add_command(
+        commands,
         "validate",
-        help="validate documents against the v1 schemas and rules",
+        summary="validate documents against the v1 schemas and rules",
         description=DESCRIPTION,
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        examples=EXAMPLES,
+        run=run,
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="file, folder, .jsonl file, or - for standard input")
     parser.add_argument(
@@ -74,7 +76,6 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="N",
         help=f"deepest nesting accepted, at most {DECODER_MAX_DEPTH} (default: {DEFAULT_LIMITS.max_depth})",
     )
-    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
