@@ -21,7 +21,7 @@ help:
 	@echo "make gen           regenerate the Python models, bundles/, docs/reference/ and npm/types/ from schemas/"
 	@echo "make check-gen     fail when the committed models or bundles differ from what schemas/ gives"
 	@echo "make cases         rebuild tests/conformance/cases/ from its sources and the schemas"
-	@echo "make conformance   run the conformance suite in every runner (Python engines, Node.js with ajv)"
+	@echo "make conformance   run the conformance suite in every runner (Python engines, the npm package, plain ajv)"
 	@echo "make fuzz          the property-based tests, long and random (FUZZ_EXAMPLES=1000 per document type)"
 	@echo "make lint-schemas  check the schemas: metaschema, offline refs, portable patterns, examples"
 	@echo "make lock          re-pin requirements/dev.txt from requirements/dev.in"
@@ -46,7 +46,8 @@ test: lint-schemas check-gen lint typecheck typecheck-ts pytest conformance
 
 NPM_PACKAGE := npm
 
-# json-schema-to-typescript and typescript, exactly as the committed lockfile pins them.
+# The package's dependencies (ajv, ajv-formats) and its tools (json-schema-to-typescript,
+# typescript), exactly as the committed lockfile pins them.
 $(NPM_PACKAGE)/node_modules/.installed: $(NPM_PACKAGE)/package-lock.json
 	cd $(NPM_PACKAGE) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
@@ -82,7 +83,8 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+# The npm package's tests (tests/test_npm_package.py) need its dependencies installed.
+pytest: $(STAMP) $(NPM_PACKAGE)/node_modules/.installed
 	$(BIN)/pytest -q --ignore-glob='tests/test_conformance*.py'
 
 FUZZ_EXAMPLES ?= 1000
@@ -100,10 +102,11 @@ $(NODE_RUNNER)/node_modules/.installed: $(NODE_RUNNER)/package-lock.json
 	cd $(NODE_RUNNER) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-conformance: $(STAMP) $(NODE_RUNNER)/node_modules/.installed
+conformance: $(STAMP) $(NODE_RUNNER)/node_modules/.installed $(NPM_PACKAGE)/node_modules/.installed
 	$(PY) tests/conformance/build.py --check
 	$(BIN)/check-jsonschema --schemafile tests/conformance/case-file.schema.json tests/conformance/cases/*.json
 	$(BIN)/pytest -q tests/test_conformance.py tests/test_conformance_coverage.py
+	node $(NPM_PACKAGE)/scripts/stage.mjs
 	node $(NODE_RUNNER)/run.mjs
 
 lock:
@@ -115,4 +118,4 @@ lock:
 	rm -rf .lock-venv
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist $(NPM_PACKAGE)/schemas $(NPM_PACKAGE)/bundles

@@ -1,13 +1,17 @@
 // The Node.js runner of the guestkit job protocol conformance suite.
 //
-// Reads the schemas through schemas/index.json and every case of ../cases/*.json, and
-// checks each case that JSON Schema alone decides (kind "document", and "text" cases
+// Reads the schemas through schemas/index.json and every case of ../cases/*.json. First
+// the npm package's validate() (npm/src, on the bundles) takes every case it can judge:
+// each document case, and each text case whose text JSON.parse reads like the package's
+// strict decoder: the verdict must match and every expected (rule, pointer), errors and
+// warnings alike, must be reported. Then plain ajv on the canonical schemas checks each
+// case that JSON Schema alone decides (kind "document", and "text" cases
 // whose text is valid JSON for the package's strict decoder) with ajv in 2020-12 mode,
 // strict mode on, formats asserted by ajv-formats:
 //   - the verdict: a case is schema-valid when it is valid or only code-only rules reject it;
 //   - the rule ids: every expected (rule, pointer) of a schema-layer rule is among ajv's
-//     errors, each mapped to a rule id by the x-rule annotation beside the failing keyword
-//     or the keyword's generic rule in rules-v1.json.
+//     errors, each mapped to a rule id by the package's mappedErrors() (the x-rule
+//     annotation beside the failing keyword, else the keyword's generic rule).
 // Then it checks that each single-file bundle (bundles/) alone accepts the examples of its type.
 // Prints one line per failure and a closing "N passed, N failed"; exits 1 on any failure.
 
@@ -16,6 +20,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
+import { validate as packageValidate } from "../../../npm/src/index.js";
+import { genericRules, mappedErrors } from "../../../npm/src/schema-issues.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const schemasDir = join(here, "..", "..", "..", "schemas");
@@ -32,23 +38,9 @@ const entries = [...Object.values(index.definitions), ...Object.values(index.doc
 for (const entry of entries) ajv.addSchema(readJson(join(schemasDir, entry.file)));
 
 const layerOf = new Map(registry.rules.map((rule) => [rule.id, rule.layer]));
-const genericRule = new Map();
-for (const rule of registry.rules) for (const keyword of rule.keywords ?? []) genericRule.set(keyword, rule.id);
+const byKeyword = genericRules(registry);
 
-const escape = (key) => key.replaceAll("~", "~0").replaceAll("/", "~1");
-
-function reported(errors) {
-  const found = new Set();
-  for (const error of errors ?? []) {
-    const rule = error.parentSchema?.["x-rule"]?.[error.keyword] ?? genericRule.get(error.keyword);
-    if (rule === undefined) continue; // applicators such as "if" restate their branch's errors
-    const pointer = error.keyword === "required"
-      ? `${error.instancePath}/${escape(error.params.missingProperty)}`
-      : error.instancePath;
-    found.add(`${rule} ${pointer}`);
-  }
-  return found;
-}
+const reported = (errors) => new Set(mappedErrors(errors, byKeyword).map(({ rule, pointer }) => `${rule} ${pointer}`));
 
 function documentOf(testCase) {
   if (testCase.kind === "document") return testCase.document;
@@ -62,32 +54,55 @@ const runnable = (testCase) =>
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-for (const file of readdirSync(casesDir).filter((name) => name.endsWith(".json")).sort()) {
-  for (const testCase of readJson(join(casesDir, file)).cases) {
-    if (!runnable(testCase)) {
-      skipped += 1;
-      continue;
-    }
-    const validate = ajv.getSchema(index.documents[testCase.type].id);
-    const schemaValid = validate(documentOf(testCase));
-    const expectedValid = testCase.valid || testCase.layer === "code";
-    const problems = [];
-    if (schemaValid !== expectedValid) problems.push(`ajv says ${schemaValid ? "valid" : "invalid"}`);
-    if (!schemaValid) {
-      const found = reported(validate.errors);
-      for (const { rule, pointer } of testCase.errors) {
-        if (layerOf.get(rule) === "schema" && !found.has(`${rule} ${pointer}`)) {
-          problems.push(`missing ${rule} at "${pointer}" (ajv: ${[...found].join("; ")})`);
-        }
+const record = (id, problems) => {
+  if (problems.length) {
+    failed += 1;
+    console.log(`FAIL ${id}: ${problems.join(", ")}`);
+  } else {
+    passed += 1;
+  }
+};
+const cases = readdirSync(casesDir)
+  .filter((name) => name.endsWith(".json"))
+  .sort()
+  .flatMap((file) => readJson(join(casesDir, file)).cases);
+
+// The npm package: full reports, code-only rules and warnings included.
+const missing = (expected, issues) => {
+  const found = new Set(issues.map(({ rule, pointer }) => `${rule} ${pointer}`));
+  return expected.filter(({ rule, pointer }) => !found.has(`${rule} ${pointer}`)).map(({ rule, pointer }) => `${rule} at "${pointer}"`);
+};
+let packageRun = 0;
+for (const testCase of cases.filter((c) => c.kind === "document" || (c.kind === "text" && "text" in c && c.layer === "schema"))) {
+  packageRun += 1;
+  const report = packageValidate(documentOf(testCase), { type: testCase.type, strict: testCase.strict });
+  const problems = [];
+  if (report.valid !== testCase.valid) problems.push(`validate() says ${report.valid ? "valid" : "invalid"}`);
+  for (const lost of missing(testCase.errors, report.errors)) problems.push(`validate() misses error ${lost}`);
+  for (const lost of missing(testCase.warnings, report.warnings)) problems.push(`validate() misses warning ${lost}`);
+  record(`${testCase.id} (npm package)`, problems);
+}
+
+// Plain ajv on the canonical, multi-file schemas, as a scheduler with its own ajv would use them.
+for (const testCase of cases) {
+  if (!runnable(testCase)) {
+    skipped += 1;
+    continue;
+  }
+  const validate = ajv.getSchema(index.documents[testCase.type].id);
+  const schemaValid = validate(documentOf(testCase));
+  const expectedValid = testCase.valid || testCase.layer === "code";
+  const problems = [];
+  if (schemaValid !== expectedValid) problems.push(`ajv says ${schemaValid ? "valid" : "invalid"}`);
+  if (!schemaValid) {
+    const found = reported(validate.errors);
+    for (const { rule, pointer } of testCase.errors) {
+      if (layerOf.get(rule) === "schema" && !found.has(`${rule} ${pointer}`)) {
+        problems.push(`missing ${rule} at "${pointer}" (ajv: ${[...found].join("; ")})`);
       }
     }
-    if (problems.length) {
-      failed += 1;
-      console.log(`FAIL ${testCase.id}: ${problems.join(", ")}`);
-    } else {
-      passed += 1;
-    }
   }
+  record(testCase.id, problems);
 }
 // The single-file bundles (make gen) must stand alone: each is the only schema its ajv holds.
 const examplesDir = join(here, "..", "..", "..", "examples");
@@ -100,15 +115,13 @@ for (const entry of Object.values(index.documents)) {
   for (const name of readdirSync(examplesDir).filter((n) => n.endsWith(".json")).sort()) {
     const example = readJson(join(examplesDir, name));
     if (example.$schema !== entry.id) continue;
-    if (validate(example)) passed += 1;
-    else {
-      failed += 1;
-      console.log(`FAIL bundle ${entry.file} rejects examples/${name}: ${ajv.errorsText(validate.errors)}`);
-    }
+    const problems = validate(example) ? [] : [`rejected: ${ajv.errorsText(validate.errors)}`];
+    record(`bundle ${entry.file} on examples/${name}`, problems);
   }
 }
 
 const ajvVersion = readJson(join(here, "node_modules", "ajv", "package.json")).version;
-console.log(`ajv ${ajvVersion}: ${passed + failed} cases run, ${skipped} left to runners with the package's code-only rules`);
+console.log(`ajv ${ajvVersion}: the npm package's validate() judged ${packageRun} cases; plain ajv ${cases.length - skipped}, ` +
+  `leaving ${skipped} (raw bytes, transitions, matches) to runners with the package's decoder and code-only rules`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -1,0 +1,70 @@
+// The guestkit job protocol v1 for TypeScript: the generated document and payload types,
+// and the declarations of src/index.js (written by hand; src/ is plain JavaScript).
+
+export * from "./types/index.js";
+
+/** The protocol's document types. */
+export type DocumentType = "job" | "result" | "progress" | "worker";
+
+/** One finding: the rule it breaks (rules-v1.json), where (RFC 6901 JSON Pointer), and what to do. */
+export interface Issue {
+  rule: string;
+  pointer: string;
+  message: string;
+}
+
+/** The outcome of validating one document. `valid` is true when there are no errors. */
+export interface Report {
+  valid: boolean;
+  /** The type validated against; null when `type: "auto"` could not tell it. */
+  type: DocumentType | null;
+  errors: Issue[];
+  warnings: Issue[];
+}
+
+export interface ValidateOptions {
+  /** The document type; "auto" tells it from the document's fields. Default "job". */
+  type?: DocumentType | "auto";
+  /** Turn the warnings about unknown fields and unregistered payload types into errors. Default false. */
+  strict?: boolean;
+}
+
+/**
+ * Validates one parsed protocol document: the schema rules, the code-only rules and the
+ * unknown-field lint, reported with the rule ids every runner of the conformance suite
+ * reports. Never throws on a bad document; throws a TypeError on an unknown `type` option.
+ */
+export function validate(document: unknown, options?: ValidateOptions): Report;
+
+/** The document type whose distinctive required fields the document has most of; undefined if none. */
+export function detectType(document: unknown): DocumentType | undefined;
+
+export const documentTypes: readonly DocumentType[];
+
+export interface RegisteredSchema {
+  id: string;
+  file: string;
+  stability: "stable" | "experimental" | "deprecated";
+}
+
+/** schemas/index.json: every document and payload type and the file of its schema. */
+export const protocolIndex: {
+  protocol_version: string;
+  base_uri: string;
+  documents: Record<DocumentType, RegisteredSchema & { title: string; direction: string }>;
+  payloads: Record<string, RegisteredSchema & { operation: string; version: number }>;
+};
+
+export interface Rule {
+  id: string;
+  severity: "error" | "warning";
+  strict_severity?: "error" | "warning";
+  layer: "schema" | "code";
+  applies_to: string[];
+  summary: string;
+  expected?: string;
+  keywords?: string[];
+}
+
+/** schemas/rules-v1.json: every rule id the package reports. */
+export const rulesRegistry: { rules: Rule[] };

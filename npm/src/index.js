@@ -1,0 +1,125 @@
+// validate(): the guestkit job protocol v1 for Node.js, on ajv and the single-file
+// bundles. One pass of ajv gives the schema rules and the unknown-field lint; the
+// code-only rules follow. Reports the rule ids the Python package and every other runner
+// of the conformance suite report.
+
+import Ajv2020 from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
+import { codeIssues } from "./code-rules.js";
+import { bundleOf, commonPattern, documentTypes, index, rules, rulesRegistry } from "./resources.js";
+import { genericRules, schemaIssues } from "./schema-issues.js";
+import { closestField, FIELDS_KEYWORD, isLintEcho, UNKNOWN_FIELD_RULE, withUnknownFieldLint } from "./unknown-fields.js";
+
+export { documentTypes, index as protocolIndex, rulesRegistry };
+
+const AUTO = "auto";
+const byKeyword = genericRules(rulesRegistry);
+const validators = new Map();
+
+// One Ajv per document type: the bundles embed the same shared resources under the same $ids.
+function validatorOf(type) {
+  if (!validators.has(type)) {
+    const ajv = new Ajv2020({ strict: true, allErrors: true, verbose: true, allowUnionTypes: true });
+    addFormats(ajv);
+    ajv.addKeyword({ keyword: "x-rule", schemaType: "object" });
+    ajv.addKeyword({ keyword: FIELDS_KEYWORD, schemaType: "array" });
+    validators.set(type, ajv.compile(withUnknownFieldLint(bundleOf(type), commonPattern("ExtensionKey").source)));
+  }
+  return validators.get(type);
+}
+
+const isObject = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
+
+/** Top-level required fields of each document type, read from its bundle. */
+const requiredFields = new Map(
+  documentTypes.map((type) => {
+    const bundle = bundleOf(type);
+    const root = bundle.$defs[bundle.$ref.split("/").pop()];
+    return [type, new Set(root.required)];
+  }),
+);
+
+/** The document type whose distinctive required fields the document has the largest share of. */
+export function detectType(document) {
+  if (!isObject(document)) return undefined;
+  const common = [...requiredFields.values()].reduce((a, b) => new Set([...a].filter((field) => b.has(field))));
+  let best;
+  let bestShare = 0;
+  for (const [type, fields] of requiredFields) {
+    const distinctive = [...fields].filter((field) => !common.has(field));
+    const share = distinctive.filter((field) => field in document).length / distinctive.length;
+    if (share > bestShare) [best, bestShare] = [type, share];
+  }
+  return best;
+}
+
+/** A short rendering of a JSON value for messages. */
+function show(value) {
+  if (value === "") return "an empty string";
+  if (Array.isArray(value)) return value.length ? "an array" : "an empty array";
+  if (isObject(value)) return "an object";
+  const text = JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 56)}..."` : text;
+}
+
+function subject(pointer) {
+  if (pointer === "") return "the document";
+  const last = pointer.slice(pointer.lastIndexOf("/") + 1).replaceAll("~1", "/").replaceAll("~0", "~");
+  return /^\d+$/.test(last) ? `item ${last}` : `'${last}'`;
+}
+
+function schemaMessage({ rule, pointer, message, error }) {
+  if (rule === UNKNOWN_FIELD_RULE) {
+    const name = error.params.unevaluatedProperty;
+    const close = closestField(name, error.parentSchema[FIELDS_KEYWORD]);
+    return `unknown field '${name}': ${close ? `did you mean '${close}'? ` : ""}it is kept but not checked; ` +
+      `name extension fields with a domain prefix such as 'example.com/${name}'`;
+  }
+  const { expected } = rules.get(rule);
+  if (error.keyword === "required") return `${subject(error.instancePath)} ${message}`;
+  if (expected) return `${subject(pointer)} is ${show(error.data)}; expected ${expected}`;
+  if (error.keyword === "enum") return `${subject(pointer)} is ${show(error.data)}; expected one of ${error.params.allowedValues.map(show).join(", ")}`;
+  return `${subject(pointer)} is ${show(error.data)}; ${message}`;
+}
+
+/**
+ * Validates one protocol document (already parsed) and reports every error and warning.
+ *
+ * @param document the parsed JSON value
+ * @param options.type "job" (default), "result", "progress", "worker", or "auto" to tell it from the fields
+ * @param options.strict turn warnings about unknown fields and unregistered payload types into errors
+ * @returns {{valid: boolean, type: string|null, errors: Issue[], warnings: Issue[]}}
+ */
+export function validate(document, { type = "job", strict = false } = {}) {
+  if (type !== AUTO && !documentTypes.includes(type)) {
+    throw new TypeError(`unknown document type ${JSON.stringify(type)}; expected one of ${[...documentTypes, AUTO].join(", ")}`);
+  }
+  let docType = type;
+  if (type === AUTO) {
+    docType = detectType(document);
+    if (docType === undefined) {
+      const [rule, message] = isObject(document)
+        ? ["document.type-unknown", "cannot tell whether this is a job, result, progress event or worker registration; give the type explicitly"]
+        : ["schema.type", "the document must be an object"];
+      return { valid: false, type: null, errors: [{ rule, pointer: "", message }], warnings: [] };
+    }
+  }
+  const check = validatorOf(docType);
+  const errors = check(document) ? [] : check.errors.filter((error) => !isLintEcho(error));
+  const found = schemaIssues(errors, byKeyword).map((issue) => ({ ...issue, message: schemaMessage(issue) }));
+  const report = { valid: true, type: docType, errors: [], warnings: [] };
+  const seen = new Set();
+  for (const { rule, pointer, message } of [...found.sort(byPosition), ...codeIssues(document, docType)]) {
+    if (seen.has(`${rule} ${pointer}`)) continue;
+    seen.add(`${rule} ${pointer}`);
+    const entry = rules.get(rule);
+    const severity = (strict && entry.strict_severity) || entry.severity;
+    report[severity === "error" ? "errors" : "warnings"].push({ rule, pointer, message });
+  }
+  report.valid = report.errors.length === 0;
+  return report;
+}
+
+function byPosition(a, b) {
+  return a.pointer < b.pointer ? -1 : a.pointer > b.pointer ? 1 : a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0;
+}
