@@ -4,7 +4,8 @@
     python codegen/generate.py --check   exit 1 and show the difference if they drift
 
 - models/: Python dataclasses, by datamodel-code-generator;
-- bundles/: one self-contained schema per document type (guestkit_job_spec.bundling);
+- bundles/: one self-contained schema per document type (guestkit_job_spec.bundling), and
+  its closed variant that also rejects unknown fields (guestkit_job_spec.closed_bundles);
 - docs/reference/: the field-by-field reference (guestkit_job_spec.reference).
 
 Only the protocol schemas listed in schemas/index.json are given to the generator (as a
@@ -53,12 +54,16 @@ def generate(destination: Path) -> None:
 
 def write_bundles(destination: Path) -> None:
     sys.path.insert(0, str(ROOT / "python"))
-    from guestkit_job_spec import bundling, resources
+    from guestkit_job_spec import bundling, closed_bundles, resources
 
     destination.mkdir(parents=True)
     for doc_type, entry in resources.index()["documents"].items():
-        text = json.dumps(bundling.bundle(doc_type), indent=2, ensure_ascii=False) + "\n"
-        (destination / entry["file"].replace(".json", ".bundle.json")).write_text(text, encoding="utf-8")
+        for suffix, schema in (
+            (".bundle.json", bundling.bundle(doc_type)),
+            (".closed.bundle.json", closed_bundles.closed_bundle(doc_type)),
+        ):
+            text = json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+            (destination / entry["file"].replace(".json", suffix)).write_text(text, encoding="utf-8")
 
 
 def write_reference(destination: Path) -> None:

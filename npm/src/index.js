@@ -1,4 +1,4 @@
-// validate(): the guestkit job protocol v1 for Node.js, on ajv and the single-file
+// validate(): the guestkit job protocol v1 for Node.js, on ajv and the closed single-file
 // bundles. One pass of ajv gives the schema rules and the unknown-field lint; the
 // code-only rules follow. Reports the rule ids the Python package and every other runner
 // of the conformance suite report.
@@ -6,9 +6,9 @@
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { codeIssues } from "./code-rules.js";
-import { bundleOf, commonPattern, documentTypes, index, rules, rulesRegistry } from "./resources.js";
+import { bundleOf, documentTypes, index, rules, rulesRegistry } from "./resources.js";
 import { genericRules, schemaIssues } from "./schema-issues.js";
-import { closestField, FIELDS_KEYWORD, isLintEcho, UNKNOWN_FIELD_RULE, withUnknownFieldLint } from "./unknown-fields.js";
+import { closestField, FIELDS_KEYWORD, isLintEcho, UNKNOWN_FIELD_RULE } from "./unknown-fields.js";
 
 export { documentTypes, index as protocolIndex, rulesRegistry };
 
@@ -23,7 +23,7 @@ function validatorOf(type) {
     addFormats(ajv);
     ajv.addKeyword({ keyword: "x-rule", schemaType: "object" });
     ajv.addKeyword({ keyword: FIELDS_KEYWORD, schemaType: "array" });
-    validators.set(type, ajv.compile(withUnknownFieldLint(bundleOf(type), commonPattern("ExtensionKey").source)));
+    validators.set(type, ajv.compile(bundleOf(type, { closed: true })));
   }
   return validators.get(type);
 }

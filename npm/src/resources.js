@@ -13,9 +13,9 @@ const common = readJson(`schemas/${index.definitions.common.file}`);
 /** The document types (job, result, progress, worker). */
 export const documentTypes = Object.freeze(Object.keys(index.documents));
 
-/** The single-file schema of a document type, as in bundles/. */
-export function bundleOf(type) {
-  return readJson(`bundles/${index.documents[type].file.replace(/\.json$/, ".bundle.json")}`);
+/** The single-file schema of a document type, as in bundles/; `closed`: the variant rejecting unknown fields. */
+export function bundleOf(type, { closed = false } = {}) {
+  return readJson(`bundles/${index.documents[type].file.replace(/\.json$/, closed ? ".closed.bundle.json" : ".bundle.json")}`);
 }
 
 /** A pattern of common-v1.json (the protocol anchors its patterns with ^ and $). */
