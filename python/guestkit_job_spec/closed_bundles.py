@@ -44,7 +44,10 @@ def _is_class(node: Any) -> bool:
 def closed_bundle(doc_type: str) -> dict[str, Any]:
     """The bundle of ``doc_type`` in which every use of a class rejects fields it does not declare."""
     bundle = bundling.bundle(doc_type)
-    return _Closer(bundle, resources.common_def("ExtensionKey")["pattern"]).derive(bundle, bundle["$id"])
+    closed: dict[str, Any] = _Closer(bundle, resources.common_def("ExtensionKey")["pattern"]).derive(
+        bundle, bundle["$id"]
+    )
+    return closed
 
 
 class _Closer:
@@ -91,7 +94,7 @@ class _Closer:
             else:
                 copy[key] = value
         used = self.resolve(node["$ref"], here) if isinstance(node.get("$ref"), str) else None
-        if _is_class(used) and not is_base:
+        if isinstance(used, dict) and _is_class(used) and not is_base:
             return self._closed(copy, self._declared_fields(used, here))
         if _is_class(node) and not is_definition:
             return self._closed(copy, self._declared_fields(node, here))
