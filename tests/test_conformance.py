@@ -2,7 +2,8 @@
 
 Three checks per document case:
 - the package's pipeline gives the case's verdict, and reports at least the expected
-  (rule, pointer) pairs, errors and warnings alike;
+  (rule, pointer) pairs, errors and warnings alike, on both engines (fast and reference),
+  which must also give identical reports;
 - plain JSON Schema validation (jsonschema, formats asserted, no package code) accepts
   exactly the cases the schemas alone should accept: valid cases and code-layer cases;
 - so does jsonschema-rs, an independent engine with its own regex and format code.
@@ -18,7 +19,8 @@ from typing import Any
 import pytest
 
 import engines
-from guestkit_job_spec import Limits, check_transition, match_worker, validate
+from guestkit_job_spec import Limits, Report, check_transition, match_worker, validate
+from guestkit_job_spec.validation import ENGINES, Engine
 
 CASES_DIR = Path(__file__).parent / "conformance" / "cases"
 
@@ -41,19 +43,33 @@ def pairs(issues: Any) -> set[tuple[str, str]]:
     }
 
 
-def case_input(case: dict[str, Any]) -> Any:
+def case_input(case: dict[str, Any]) -> bytes:
+    """The case as the bytes a scheduler receives (the fast engine only takes bytes or text)."""
     if case["kind"] == "text":
         return case["text"].encode("utf-8") if "text" in case else base64.b64decode(case["base64"])
-    return case["document"]
+    return json.dumps(case["document"], ensure_ascii=False).encode("utf-8")
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c["kind"] in ("document", "text")], ids=lambda c: c["id"])
-def test_package_verdict(case: dict[str, Any]) -> None:
+VALIDATED_CASES = [c for c in CASES if c["kind"] in ("document", "text")]
+
+
+def validate_case(case: dict[str, Any], engine: Engine) -> Report:
     limits = Limits(**case.get("limits", {}))
-    report = validate(case_input(case), type=case["type"], strict=case["strict"], limits=limits)
+    return validate(case_input(case), type=case["type"], strict=case["strict"], limits=limits, engine=engine)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("case", VALIDATED_CASES, ids=lambda c: c["id"])
+def test_package_verdict(case: dict[str, Any], engine: Engine) -> None:
+    report = validate_case(case, engine)
     assert report.valid is case["valid"], report
     assert pairs(case["errors"]) <= pairs(report.errors), report.errors
     assert pairs(case["warnings"]) <= pairs(report.warnings), report.warnings
+
+
+@pytest.mark.parametrize("case", VALIDATED_CASES, ids=lambda c: c["id"])
+def test_both_engines_give_the_same_report(case: dict[str, Any]) -> None:
+    assert validate_case(case, "fast").to_dict() == validate_case(case, "reference").to_dict()
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c["kind"] == "transition"], ids=lambda c: c["id"])

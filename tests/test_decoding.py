@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import pytest
 
-from conftest import example
-from guestkit_job_spec import Limits, validate
+from conftest import EXAMPLES, example
+from guestkit_job_spec import Limits, fast_engine, validate
 from guestkit_job_spec.decoding import decode
+from guestkit_job_spec.doctype import detect
+from guestkit_job_spec.limits import DEFAULT_LIMITS
 
 VALID = json.dumps(example("inspect-minimal.json")).encode()
 
@@ -125,3 +128,44 @@ def test_lone_surrogates_in_a_decoded_mapping_are_an_encoding_error() -> None:
     """The same document as text already failed; handed in as a mapping it passed."""
     report = validate({"a": "x\ud800", "\udc00": 1})
     assert sorted((i.rule, i.pointer) for i in report.errors) == [("json.encoding", ""), ("json.encoding", "/a")]
+
+
+# The fast engine's decoder vouches only for what the strict decoder would accept unchanged.
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.json")), ids=lambda p: p.name)
+def test_the_fast_engine_proves_every_example_clean(path: Path) -> None:
+    """Without this the fast path could silently stop deciding anything and every test still pass."""
+    data = path.read_bytes()
+    document = fast_engine.decode(data, DEFAULT_LIMITS)
+    assert document == decode(data).value
+    assert fast_engine.is_clean(document, detect(document))
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        (b'{"a": 1, "a": 2}', "a duplicate key, which orjson drops silently"),
+        (b'{"a": {"b": 1, "b": 1}}', "a nested duplicate key"),
+        (b'{"a": "\\ud800"}', "a \\u escape: lone surrogates hide there"),
+        (b'{"a": "x\\"y", "a": 1}', "an escaped quote, which the duplicate-key count cannot see past"),
+        (b'{"a": 18446744073709551616}', "an integer orjson turns into a float"),
+        (b'{"a": 9223372036854775808}', "an integer beyond int64 that orjson keeps"),
+        (b'{"a": 1e400}', "an infinite number"),
+        (b'{"a": NaN}', "NaN"),
+        (b"\xef\xbb\xbf{}", "a byte order mark"),
+        (b'{"a": 1} x', "trailing data"),
+        (b'{"a": "\xff"}', "invalid UTF-8"),
+        (b"[" * 65 + b"1" + b"]" * 65, "nesting past the depth limit"),
+    ],
+)
+def test_the_fast_engine_leaves_what_it_cannot_prove_to_the_strict_decoder(text: bytes, why: str) -> None:
+    assert fast_engine.decode(text, DEFAULT_LIMITS) is None, why
+
+
+def test_the_fast_engine_respects_smaller_limits() -> None:
+    data = (EXAMPLES / "inspect-full.json").read_bytes()
+    assert fast_engine.decode(data, Limits(max_document_bytes=len(data) - 1)) is None
+    assert fast_engine.decode(data, Limits(max_string_length=len(data) - 1)) is None
+    assert fast_engine.decode(data, Limits(max_depth=2)) is None
+    assert fast_engine.decode(data, Limits(max_container_entries=data.count(b","))) is None

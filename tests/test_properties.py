@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 import engines
 from guestkit_job_spec import resources, rules, to_json, validate
 from guestkit_job_spec.parsing import parse
+from guestkit_job_spec.validation import ENGINES
 from strategies import documents_of
 
 EXAMPLES = int(os.environ.get("GUESTKIT_FUZZ_EXAMPLES", "15"))
@@ -90,6 +91,8 @@ def test_generated_documents_are_valid_and_round_trip(doc_type: str) -> None:
     def check(document: Any) -> None:
         report = validate(document, type=doc_type)
         assert report.valid, report.errors
+        text = json.dumps(document).encode("utf-8")
+        assert validate(text, type=doc_type).to_dict() == validate(text, type=doc_type, engine="reference").to_dict()
         typed = parse(document, type=doc_type)
         assert to_json(typed) == document
 
@@ -104,6 +107,8 @@ def test_mutated_documents_always_get_a_verdict_and_engines_agree(doc_type: str)
         report = validate(document, type=doc_type)  # must not raise, whatever the value
         text = json.dumps(document, allow_nan=True).encode("utf-8", "surrogatepass")
         assert validate(text, type=doc_type).valid is report.valid
+        fast, reference = (validate(text, type=doc_type, strict=True, engine=e).to_dict() for e in ENGINES)
+        assert fast == reference
         decoding_failed = any(issue.rule.startswith("json.") for issue in report.errors)
         if not decoding_failed:
             schema_errors = [i for i in report.errors if rules.get(i.rule).layer == "schema"]

@@ -8,7 +8,7 @@ import addFormats from "ajv-formats";
 import { codeIssues } from "./code-rules.js";
 import { bundleOf, documentTypes, index, rules, rulesRegistry } from "./resources.js";
 import { genericRules, schemaIssues } from "./schema-issues.js";
-import { closestField, FIELDS_KEYWORD, isLintEcho, UNKNOWN_FIELD_RULE } from "./unknown-fields.js";
+import { closestField, UNKNOWN_FIELD_RULE } from "./unknown-fields.js";
 
 export { documentTypes, index as protocolIndex, rulesRegistry };
 
@@ -22,7 +22,6 @@ function validatorOf(type) {
     const ajv = new Ajv2020({ strict: true, allErrors: true, verbose: true, allowUnionTypes: true });
     addFormats(ajv);
     ajv.addKeyword({ keyword: "x-rule", schemaType: "object" });
-    ajv.addKeyword({ keyword: FIELDS_KEYWORD, schemaType: "array" });
     validators.set(type, ajv.compile(bundleOf(type, { closed: true })));
   }
   return validators.get(type);
@@ -70,8 +69,8 @@ function subject(pointer) {
 
 function schemaMessage({ rule, pointer, message, error }) {
   if (rule === UNKNOWN_FIELD_RULE) {
-    const name = error.params.unevaluatedProperty;
-    const close = closestField(name, error.parentSchema[FIELDS_KEYWORD]);
+    const name = error.params.additionalProperty;
+    const close = closestField(name, Object.keys(error.parentSchema.properties));
     return `unknown field '${name}': ${close ? `did you mean '${close}'? ` : ""}it is kept but not checked; ` +
       `name extension fields with a domain prefix such as 'example.com/${name}'`;
   }
@@ -105,8 +104,7 @@ export function validate(document, { type = "job", strict = false } = {}) {
     }
   }
   const check = validatorOf(docType);
-  const errors = check(document) ? [] : check.errors.filter((error) => !isLintEcho(error));
-  const found = schemaIssues(errors, byKeyword).map((issue) => ({ ...issue, message: schemaMessage(issue) }));
+  const found = schemaIssues(check(document) ? [] : check.errors, byKeyword).map((issue) => ({ ...issue, message: schemaMessage(issue) }));
   const report = { valid: true, type: docType, errors: [], warnings: [] };
   const seen = new Set();
   for (const { rule, pointer, message } of [...found.sort(byPosition), ...codeIssues(document, docType)]) {

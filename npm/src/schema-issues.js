@@ -21,7 +21,7 @@ export function mappedErrors(errors, byKeyword) {
   for (const error of errors ?? []) {
     const rule = error.parentSchema?.["x-rule"]?.[error.keyword] ?? byKeyword.get(error.keyword);
     if (rule === undefined) continue;
-    const member = error.params.missingProperty ?? error.params.unevaluatedProperty;
+    const member = error.params.missingProperty ?? error.params.additionalProperty;
     const pointer = member === undefined ? error.instancePath : `${error.instancePath}/${escape(member)}`;
     mapped.push({ rule, pointer, error });
   }

@@ -1,21 +1,21 @@
 """Closed bundles: a document type's bundle that also rejects unknown fields.
 
-Wherever the bundle uses a class (an object schema declaring ``properties`` and no
-``additionalProperties``, so not a map such as labels), by ``$ref`` or inline, the use
-gets ``unevaluatedProperties: false`` with extension keys (``example.com/name``) exempt.
-A ``$ref`` inside a class's ``allOf`` is the class extending another (InspectImage
-extends ImageReference) and is closed where the extending class is used, which sees the
-fields of both. An ``x-fields`` annotation beside each lists the fields the class declares.
+Every class of the bundle (an object schema declaring ``properties`` and no
+``additionalProperties``, so not a map such as labels) gets ``additionalProperties:
+false``, with extension keys (``example.com/name``) exempt through ``patternProperties``.
+A class extending another through ``allOf`` (InspectImage extends ImageReference) lists
+the inherited fields among its own and refers to an open copy of its base, so the base's
+checks still apply but only the extending class decides which fields exist.
 
 A document is valid against the closed bundle exactly when it is schema-valid and the
 unknown-field lint has nothing to say: what the fast engine checks in one compiled pass.
-The npm package reads the generated files (bundles/*.closed.bundle.json) for its lint.
-On an invalid document the keyword also flags declared fields (JSON Schema drops what a
-failing subschema evaluated), so reports take only undeclared fields from it.
+The npm package validates with the generated files (bundles/*.closed.bundle.json).
 """
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Iterator
 from functools import cache
 from typing import Any
 from urllib.parse import urldefrag, urljoin
@@ -24,14 +24,15 @@ from . import bundling, resources
 from .pointers import parts
 
 UNKNOWN_FIELD_RULE = "document.unknown-field"
-FIELDS_KEYWORD = "x-fields"
+OPEN_SUFFIX = ".open"
+"""Added to a base class's definition name for its open copy (``ImageReference.open``)."""
 
-_SCHEMA_MAPS = {"properties", "patternProperties", "dependentSchemas"}
-_SCHEMA_LISTS = {"anyOf", "oneOf", "prefixItems"}
+_SCHEMA_MAPS = {"$defs", "properties", "patternProperties", "dependentSchemas"}
+_SCHEMA_LISTS = {"allOf", "anyOf", "oneOf", "prefixItems"}
 _SCHEMAS = {"items", "not", "if", "then", "else", "contains", "propertyNames", "additionalProperties"}
 
 
-def _is_class(node: Any) -> bool:
+def is_class(node: Any) -> bool:
     return (
         isinstance(node, dict)
         and node.get("type") == "object"
@@ -42,79 +43,83 @@ def _is_class(node: Any) -> bool:
 
 @cache
 def closed_bundle(doc_type: str) -> dict[str, Any]:
-    """The bundle of ``doc_type`` in which every use of a class rejects fields it does not declare."""
+    """The bundle of ``doc_type`` in which every class rejects the fields it does not declare."""
     bundle = bundling.bundle(doc_type)
-    closed: dict[str, Any] = _Closer(bundle, resources.common_def("ExtensionKey")["pattern"]).derive(
-        bundle, bundle["$id"]
+    resources_by_id = {base: node for node, base in _schemas(bundle, bundle["$id"]) if "$id" in node}
+    bases = sorted(
+        {ref for node, base in _schemas(bundle, bundle["$id"]) if is_class(node) for ref in _bases(node, base)}
     )
-    return closed
+    open_copies = {ref: copy.deepcopy(_resolve(ref, resources_by_id)) for ref in bases}
+    closer = _Closer(resources_by_id, resources.common_def("ExtensionKey")["pattern"])
+    for node, base in list(_schemas(bundle, bundle["$id"])):
+        closer.close(node, base)
+    for ref, open_copy in open_copies.items():
+        resource, fragment = urldefrag(ref)
+        for node, base in list(_schemas(open_copy, resource)):
+            if node is not open_copy:
+                closer.close(node, base)
+        *_, name = parts(fragment)
+        resources_by_id[resource]["$defs"][name + OPEN_SUFFIX] = open_copy
+    return bundle
 
 
 class _Closer:
-    def __init__(self, bundle: dict[str, Any], extension_key: str) -> None:
+    def __init__(self, resources_by_id: dict[str, Any], extension_key: str) -> None:
+        self.resources_by_id = resources_by_id
         self.extension_key = extension_key
-        self.resources: dict[str, Any] = {}
-        self._collect(bundle, bundle["$id"])
 
-    def _collect(self, node: Any, base: str) -> None:
-        """Every schema resource embedded in the bundle, by absolute ``$id``."""
-        if isinstance(node, dict):
-            if isinstance(node.get("$id"), str):
-                base = urljoin(base, node["$id"])
-                self.resources[base] = node
-            for value in node.values():
-                self._collect(value, base)
-        elif isinstance(node, list):
-            for value in node:
-                self._collect(value, base)
-
-    def resolve(self, ref: str, base: str) -> Any:
-        resource, fragment = urldefrag(urljoin(base, ref))
-        node = self.resources[resource]
-        for part in parts(fragment):
-            node = node[part]
-        return node
-
-    def derive(self, node: Any, base: str, *, is_definition: bool = False, is_base: bool = False) -> Any:
-        if not isinstance(node, dict):
-            return node
-        here = urljoin(base, node["$id"]) if isinstance(node.get("$id"), str) else base
-        copy: dict[str, Any] = {}
-        for key, value in node.items():
-            if key == "$defs":
-                copy[key] = {name: self.derive(sub, here, is_definition=True) for name, sub in value.items()}
-            elif key in _SCHEMA_MAPS:
-                copy[key] = {name: self.derive(sub, here) for name, sub in value.items()}
-            elif key == "allOf":
-                copy[key] = [self.derive(sub, here, is_base=_is_class(node)) for sub in value]
-            elif key in _SCHEMA_LISTS:
-                copy[key] = [self.derive(sub, here) for sub in value]
-            elif key in _SCHEMAS:
-                copy[key] = self.derive(value, here)
-            else:
-                copy[key] = value
-        used = self.resolve(node["$ref"], here) if isinstance(node.get("$ref"), str) else None
-        if isinstance(used, dict) and _is_class(used) and not is_base:
-            return self._closed(copy, self._declared_fields(used, here))
-        if _is_class(node) and not is_definition:
-            return self._closed(copy, self._declared_fields(node, here))
-        return copy
-
-    def _closed(self, node: dict[str, Any], fields: list[str]) -> dict[str, Any]:
-        return {
-            **node,
-            "type": "object",  # the class's own type, restated: ajv's strict mode wants it beside patternProperties
-            FIELDS_KEYWORD: fields,
-            "patternProperties": {**node.get("patternProperties", {}), self.extension_key: True},
-            "unevaluatedProperties": False,
-            "x-rule": {**node.get("x-rule", {}), "unevaluatedProperties": UNKNOWN_FIELD_RULE},
-        }
-
-    def _declared_fields(self, node: dict[str, Any], base: str) -> list[str]:
-        """The fields a class declares, its bases' included: the "did you mean" candidates."""
-        fields: dict[str, None] = {}
+    def close(self, node: dict[str, Any], base: str) -> None:
+        """Close ``node`` in place if it is a class."""
+        if not is_class(node):
+            return
+        inherited = dict.fromkeys(self.declared_fields(node, base), True)
         for sub in node.get("allOf", ()):
             if isinstance(sub.get("$ref"), str):
-                fields.update(dict.fromkeys(self._declared_fields(self.resolve(sub["$ref"], base), base)))
+                sub["$ref"] = urljoin(base, sub["$ref"]) + OPEN_SUFFIX
+        for branch in (sub.get(key, {}) for sub in node.get("allOf", ()) for key in ("then", "else")):
+            undeclared = set(branch.get("properties", {})) - set(inherited)
+            if undeclared:  # a field only a branch declares would be unknown to the class
+                raise ValueError(f"{node.get('title')}: a conditional branch declares {sorted(undeclared)}")
+        node["properties"] = {**inherited, **node["properties"]}
+        node["patternProperties"] = {**node.get("patternProperties", {}), self.extension_key: True}
+        node["additionalProperties"] = False
+        node["x-rule"] = {**node.get("x-rule", {}), "additionalProperties": UNKNOWN_FIELD_RULE}
+
+    def declared_fields(self, node: dict[str, Any], base: str) -> list[str]:
+        """The fields a class declares, its bases' included."""
+        fields: dict[str, None] = {}
+        for ref in _bases(node, base):
+            fields.update(dict.fromkeys(self.declared_fields(_resolve(ref, self.resources_by_id), ref)))
         fields.update(dict.fromkeys(node["properties"]))
         return list(fields)
+
+
+def _bases(node: dict[str, Any], base: str) -> list[str]:
+    """Absolute references of the classes ``node`` extends through ``allOf``."""
+    return [urljoin(base, sub["$ref"]) for sub in node.get("allOf", ()) if isinstance(sub.get("$ref"), str)]
+
+
+def _resolve(ref: str, resources_by_id: dict[str, Any]) -> Any:
+    resource, fragment = urldefrag(ref)
+    node = resources_by_id[resource]
+    for part in parts(fragment):
+        node = node[part]
+    return node
+
+
+def _schemas(node: Any, base: str) -> Iterator[tuple[dict[str, Any], str]]:
+    """Every schema object below ``node`` (itself included) with its base URI, outermost first."""
+    if not isinstance(node, dict):
+        return
+    if isinstance(node.get("$id"), str):
+        base = urljoin(base, node["$id"])
+    yield node, base
+    for key, value in node.items():
+        if key in _SCHEMA_MAPS:
+            for sub in value.values():
+                yield from _schemas(sub, base)
+        elif key in _SCHEMA_LISTS:
+            for sub in value:
+                yield from _schemas(sub, base)
+        elif key in _SCHEMAS:
+            yield from _schemas(value, base)

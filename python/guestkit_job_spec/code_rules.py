@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from . import resources
@@ -40,7 +40,12 @@ def _payload_type_pattern() -> re.Pattern[str]:
 def _payload_operation(document: Mapping[str, Any]) -> tuple[str, str] | None:
     """(payload type, the operation it names) when the payload type is well formed."""
     payload_type = _section(document, "payload").get("type")
-    if not isinstance(payload_type, str) or not _payload_type_pattern().fullmatch(payload_type):
+    return _named_operation(payload_type) if isinstance(payload_type, str) else None
+
+
+@lru_cache(maxsize=256)  # a scheduler sees few payload types, over and over
+def _named_operation(payload_type: str) -> tuple[str, str] | None:
+    if not _payload_type_pattern().fullmatch(payload_type):
         return None
     return payload_type, payload_type.rsplit(".", 1)[0]
 
@@ -104,6 +109,10 @@ def timeout_not_too_long(document: Mapping[str, Any]) -> Iterator[Issue]:
 def deadline_after_creation(document: Mapping[str, Any]) -> Iterator[Issue]:
     created, deadline = document.get("created_at"), _section(document, "execution").get("deadline")
     if not isinstance(created, str) or not isinstance(deadline, str):
+        return
+    # Two UTC timestamps whose date and time differ before the fraction compare as text;
+    # only a possible finding needs the exact instants.
+    if created[-1:] == deadline[-1:] == "Z" and deadline[:19] > created[:19]:
         return
     created_at, deadline_at = instant(created), instant(deadline)
     if created_at is None or deadline_at is None or deadline_at >= created_at:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Literal
 
-from . import resources, rules
+from . import fast_engine, resources, rules
 from .code_rules import code_issues
 from .decoding import Decoded, check_decoded, decode
 from .doctype import detect
@@ -15,6 +15,8 @@ from .schema_check import schema_issues, show
 from .unknown_fields import unknown_field_issues
 
 AUTO = "auto"
+Engine = Literal["fast", "reference"]
+ENGINES: tuple[Engine, ...] = ("fast", "reference")
 
 
 def validate(
@@ -23,6 +25,7 @@ def validate(
     type: str = "job",
     strict: bool = False,
     limits: Limits = DEFAULT_LIMITS,
+    engine: Engine = "fast",
 ) -> Report:
     """Validate one protocol document and report every error and warning.
 
@@ -32,10 +35,19 @@ def validate(
     the document's fields. ``strict`` turns the warnings about unknown fields and
     unregistered payload types into errors. Never raises on bad input: undecodable,
     oversized or malformed documents give a report with errors.
+    ``engine`` ``fast`` (the default) first tries to prove raw bytes or text valid in
+    compiled code (``fast_engine``) and falls back to ``reference`` (pure Python:
+    jiter, jsonschema) for anything it cannot prove; both give the same report.
     """
     if type != AUTO and type not in resources.document_types():
         known = ", ".join((*resources.document_types(), AUTO))
         raise ValueError(f"unknown document type {type!r}; expected one of {known}")
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
+    if engine == "fast" and isinstance(data, (bytes, str)):
+        report = _proven_clean(data, type, strict, limits)
+        if report is not None:
+            return report
     if isinstance(data, (bytes, bytearray, memoryview, str)):
         decoded = decode(data if isinstance(data, (bytes, str)) else bytes(data), limits)
     else:
@@ -63,6 +75,21 @@ def validate_decoded(decoded: Decoded, *, doc_type: str, strict: bool) -> Report
             return Report.of(None, [issue], document)
         doc_type = detected
     return Report.of(doc_type, _with_severity(_all_issues(document, doc_type), strict), document)
+
+
+def _proven_clean(data: bytes | str, doc_type: str, strict: bool, limits: Limits) -> Report | None:
+    """The report of a document the fast engine proves decodable, schema-valid and lint-clean; else None."""
+    if isinstance(data, str):
+        try:
+            data = data.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: the reference decoder explains it
+            return None
+    document = fast_engine.decode(data, limits)
+    if doc_type == AUTO:
+        doc_type = detect(document) or AUTO
+    if document is None or doc_type == AUTO or not fast_engine.is_clean(document, doc_type):
+        return None
+    return Report.of(doc_type, _with_severity(code_issues(document, doc_type), strict), document)
 
 
 def _all_issues(document: Any, doc_type: str) -> Iterable[Issue]:

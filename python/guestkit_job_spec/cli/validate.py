@@ -9,7 +9,7 @@ import sys
 from ..limits import DECODER_MAX_DEPTH, DEFAULT_LIMITS, Limits
 from ..report import Report
 from ..resources import document_types
-from ..validation import AUTO, validate
+from ..validation import AUTO, ENGINES, validate
 from .command import Commands, add_command
 from .reporters import JsonReporter, TextReporter
 from .sources import expand
@@ -54,6 +54,13 @@ def add_parser(commands: Commands[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="treat unknown fields and unregistered payload types as errors, not warnings",
     )
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="fast",
+        help="fast (the default: compiled validation first, the reference engine for anything it cannot prove) "
+        "or reference (pure Python throughout); both give the same report",
+    )
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     parser.add_argument(
         "--color",
@@ -91,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
             report = Report.of(None, [source.problem])
         else:
             assert source.data is not None
-            report = validate(source.data, type=args.type, strict=args.strict, limits=limits)
+            report = validate(source.data, type=args.type, strict=args.strict, limits=limits, engine=args.engine)
         reporter.document(source.name, report)
     reporter.finish()
     if reporter.summary.documents == 0:

@@ -1,0 +1,58 @@
+"""The fast engine: proves the common case, a valid and lint-clean document, in compiled code.
+
+orjson decodes and jsonschema-rs checks the document against its closed bundle (schema
+rules and unknown-field lint in one pass). When either cannot vouch for the document, the
+caller runs the reference engine (jiter, jsonschema, the lint walk), which explains every
+problem; the fast engine never reports anything itself, so both engines give one report.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import jsonschema_rs
+import orjson
+
+from .closed_bundles import closed_bundle
+from .limits import Limits
+
+_LONGEST_SAFE_DIGIT_RUN = b"0" * 19  # 19 digits may exceed int64; orjson makes 20-digit integers floats
+_DIGITS_AS_ZERO = bytes.maketrans(b"0123456789", b"0000000000")
+
+
+def decode(data: bytes, limits: Limits) -> Any | None:
+    """The value of ``data`` when orjson decodes it exactly as the strict decoder would; None when unsure.
+
+    Unsure, and left to the strict decoder: escaped quotes or \\u escapes (the duplicate-key
+    test below counts quotes, and lone surrogates hide in escapes), a run of 19 digits (an
+    integer beyond int64, which orjson turns into a float), more brackets than the depth
+    limit or more commas than the entry limit allows, and a document longer than the string
+    limit. orjson itself rejects invalid UTF-8, a byte order mark, NaN, infinite numbers and
+    trailing data. It keeps the last of duplicate keys silently; a dropped key shows as
+    fewer quotes when the value is written back.
+    """
+    if len(data) > limits.max_document_bytes or len(data) > limits.max_string_length:
+        return None
+    if b'\\"' in data or b"\\u" in data or _LONGEST_SAFE_DIGIT_RUN in data.translate(_DIGITS_AS_ZERO):
+        return None
+    if data.count(b"{") + data.count(b"[") > limits.max_depth or data.count(b",") >= limits.max_container_entries:
+        return None
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return None
+    if data.count(b'"') != orjson.dumps(value).count(b'"'):
+        return None
+    return value
+
+
+@cache
+def closed_validator(doc_type: str) -> Any:
+    """jsonschema-rs on the closed bundle of ``doc_type``, formats asserted."""
+    return jsonschema_rs.validator_for(closed_bundle(doc_type), validate_formats=True)
+
+
+def is_clean(document: Any, doc_type: str) -> bool:
+    """Whether ``document`` is schema-valid for ``doc_type`` with no unknown field."""
+    return bool(closed_validator(doc_type).is_valid(document))
