@@ -163,6 +163,12 @@ def test_the_fast_engine_leaves_what_it_cannot_prove_to_the_strict_decoder(text:
     assert fast_engine.decode(text, DEFAULT_LIMITS) is None, why
 
 
+def test_long_digit_runs_inside_strings_do_not_leave_the_fast_engine() -> None:
+    digits_in_a_string = b'{"id": "job-00000000000000000000000001", "n": 1'
+    assert fast_engine.decode(digits_in_a_string + b"}", DEFAULT_LIMITS) is not None
+    assert fast_engine.decode(digits_in_a_string + b"000000000000000000}", DEFAULT_LIMITS) is None
+
+
 def test_the_fast_engine_respects_smaller_limits() -> None:
     data = (EXAMPLES / "inspect-full.json").read_bytes()
     assert fast_engine.decode(data, Limits(max_document_bytes=len(data) - 1)) is None

@@ -13,8 +13,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from . import resources
-from .report import Issue
-from .schema_check import show
+from .report import Issue, show
 from .timestamps import instant
 
 Check = Callable[[Mapping[str, Any]], Iterator[Issue]]

@@ -7,6 +7,7 @@ from functools import cache
 from typing import Any
 
 from . import resources
+from .pointers import parts
 
 
 @cache
@@ -15,7 +16,9 @@ def _required_fields() -> dict[str, frozenset[str]]:
     fields = {}
     for doc_type in resources.document_types():
         schema = resources.document_schema(doc_type)
-        root = resources.registry().resolver(base_uri=schema["$id"]).lookup(schema["$ref"]).contents
+        root = schema
+        for part in parts(schema["$ref"].removeprefix("#")):  # the root refers to its class: "#/$defs/Job"
+            root = root[part]
         fields[doc_type] = frozenset(root["required"])
     return fields
 

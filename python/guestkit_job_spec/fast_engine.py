@@ -25,16 +25,16 @@ def decode(data: bytes, limits: Limits) -> Any | None:
     """The value of ``data`` when orjson decodes it exactly as the strict decoder would; None when unsure.
 
     Unsure, and left to the strict decoder: escaped quotes or \\u escapes (the duplicate-key
-    test below counts quotes, and lone surrogates hide in escapes), a run of 19 digits (an
-    integer beyond int64, which orjson turns into a float), more brackets than the depth
-    limit or more commas than the entry limit allows, and a document longer than the string
-    limit. orjson itself rejects invalid UTF-8, a byte order mark, NaN, infinite numbers and
-    trailing data. It keeps the last of duplicate keys silently; a dropped key shows as
-    fewer quotes when the value is written back.
+    test below counts quotes, and lone surrogates hide in escapes), a number with 19 digits
+    in a row (maybe an integer beyond int64, which orjson turns into a float), more
+    brackets than the depth limit or more commas than the entry limit allows, and a
+    document longer than the string limit. orjson itself rejects invalid UTF-8, a byte
+    order mark, NaN, infinite numbers and trailing data. It keeps the last of duplicate
+    keys silently; a dropped key shows as fewer quotes when the value is written back.
     """
     if len(data) > limits.max_document_bytes or len(data) > limits.max_string_length:
         return None
-    if b'\\"' in data or b"\\u" in data or _LONGEST_SAFE_DIGIT_RUN in data.translate(_DIGITS_AS_ZERO):
+    if b'\\"' in data or b"\\u" in data or _has_long_number(data):
         return None
     if data.count(b"{") + data.count(b"[") > limits.max_depth or data.count(b",") >= limits.max_container_entries:
         return None
@@ -45,6 +45,17 @@ def decode(data: bytes, limits: Limits) -> Any | None:
     if data.count(b'"') != orjson.dumps(value).count(b'"'):
         return None
     return value
+
+
+def _has_long_number(data: bytes) -> bool:
+    """Whether a number outside strings has 19 digits in a row (only called without escaped quotes)."""
+    digits = data.translate(_DIGITS_AS_ZERO)
+    start = digits.find(_LONGEST_SAFE_DIGIT_RUN)
+    while start != -1:
+        if data.count(b'"', 0, start) % 2 == 0:  # an even number of quotes before it: not in a string
+            return True
+        start = digits.find(_LONGEST_SAFE_DIGIT_RUN, digits.find(b'"', start))
+    return False
 
 
 @cache

@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib.resources import files
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
+if TYPE_CHECKING:
+    from referencing import Registry
 
 SCHEMA_DIR = files(__package__) / "schemas"
 
@@ -54,6 +54,10 @@ def schemas_by_id() -> dict[str, dict[str, Any]]:
 def registry() -> Registry[Any]:
     """A referencing registry holding every schema. It has no retriever: an unknown
     ``$ref`` fails instead of going to the network."""
+    # Imported here: the fast engine and the CLI's start-up do not need it.
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
     resources = [
         (schema_id, Resource.from_contents(schema, default_specification=DRAFT202012))
         for schema_id, schema in schemas_by_id().items()

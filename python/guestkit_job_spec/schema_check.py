@@ -19,17 +19,7 @@ from jsonschema.exceptions import ValidationError
 
 from . import resources, rules
 from .pointers import child, to_pointer
-from .report import Issue
-
-_JSON_TYPE_NAMES = {
-    dict: "an object",
-    list: "an array",
-    str: "a string",
-    bool: "a boolean",
-    int: "an integer",
-    float: "a number",
-    type(None): "null",
-}
+from .report import Issue, show
 
 
 @cache
@@ -139,19 +129,3 @@ def _types_in_words(types: Any) -> str:
     listed = types if isinstance(types, list) else [types]
     flat = [t for entry in listed for t in (entry if isinstance(entry, list) else [entry])]
     return " or ".join(names.get(str(t), str(t)) for t in dict.fromkeys(flat))
-
-
-def show(value: Any, limit: int = 60) -> str:
-    """A short, unambiguous rendering of a JSON value for messages."""
-    if isinstance(value, str):
-        text = json.dumps(value, ensure_ascii=False)
-        if len(text) > limit:
-            text = text[: limit - 4] + '..."'
-        return "an empty string" if value == "" else text
-    if isinstance(value, bool) or value is None:
-        return json.dumps(value)
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, list) and not value:
-        return "an empty array"
-    return _JSON_TYPE_NAMES.get(type(value), type(value).__name__)

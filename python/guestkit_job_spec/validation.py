@@ -10,9 +10,7 @@ from .code_rules import code_issues
 from .decoding import Decoded, check_decoded, decode
 from .doctype import detect
 from .limits import DEFAULT_LIMITS, Limits
-from .report import Issue, Report
-from .schema_check import schema_issues, show
-from .unknown_fields import unknown_field_issues
+from .report import Issue, Report, show
 
 AUTO = "auto"
 Engine = Literal["fast", "reference"]
@@ -93,6 +91,10 @@ def _proven_clean(data: bytes | str, doc_type: str, strict: bool, limits: Limits
 
 
 def _all_issues(document: Any, doc_type: str) -> Iterable[Issue]:
+    # The reference engine's modules load on first use: the fast engine does without them.
+    from .schema_check import schema_issues
+    from .unknown_fields import unknown_field_issues
+
     yield from sorted(schema_issues(document, doc_type), key=_position)
     yield from code_issues(document, doc_type)
     yield from unknown_field_issues(document, doc_type)

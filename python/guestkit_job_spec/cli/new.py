@@ -5,15 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..builder import JobBuilder, compare_job, convert_job, fix_job, image_format, inspect_job, profile_job
-from ..models.payloads.guestkit_convert_v1 import ConvertTarget
-from ..models.payloads.guestkit_fix_v1 import FixOperation
-from ..parsing import InvalidDocumentError, dumps
 from ..resources import common_def, payload_types, schemas_by_id
 from .atomic import write_atomically
 from .command import Commands, add_command
+
+if TYPE_CHECKING:
+    from ..builder import JobBuilder
 
 DESCRIPTION = """\
 Print a new, valid job document for OPERATION (or write it with -o FILE). The
@@ -83,6 +82,8 @@ def add_parser(commands: Commands[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..parsing import InvalidDocumentError, dumps  # here, so other commands start without the bindings
+
     try:
         builder = _payload_builder(args)
         _apply_options(builder, args)
@@ -106,6 +107,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _payload_builder(args: argparse.Namespace) -> JobBuilder:
+    from ..builder import JobBuilder, compare_job, convert_job, fix_job, image_format, inspect_job, profile_job
+    from ..models.payloads.guestkit_convert_v1 import ConvertTarget
+    from ..models.payloads.guestkit_fix_v1 import FixOperation
+
     operation = args.operation
     if operation == "guestkit.inspect":
         return inspect_job(_need(args, "image"), format=args.format)
