@@ -11,9 +11,10 @@ import pytest
 from conftest import CORPUS, EXAMPLES
 from guestkit_job_spec import validate
 from guestkit_job_spec.cli.main import main
-from guestkit_job_spec.cli.parallel import BATCH, reports
+from guestkit_job_spec.cli.parallel import checked
 from guestkit_job_spec.cli.progress import Progress, input_bytes
-from guestkit_job_spec.cli.sources import Source
+from guestkit_job_spec.cli.sources import BATCH_BYTES, BATCH_DOCUMENTS, Ready, Source, batches
+from guestkit_job_spec.limits import DEFAULT_LIMITS
 from guestkit_job_spec.report import Issue
 
 VALID = json.dumps(json.loads((EXAMPLES / "inspect-full.json").read_bytes())).encode()
@@ -33,21 +34,40 @@ def sources(count: int) -> list[Source]:
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_workers_report_every_document_in_input_order(workers: int) -> None:
-    given = sources(3 * BATCH + 5)  # more than the in-process first batch, with a partial last batch
-    found = list(reports(given, validate, workers))
-    assert [source.name for source, _ in found] == [source.name for source in given]
-    for source, report in found:
+    given = sources(7 * 50 + 3)
+    batches = [Ready(tuple(given[start : start + 50])) for start in range(0, len(given), 50)]
+    found = list(checked(batches, validate, workers))
+    assert [document.name for document in found] == [source.name for source in given]
+    for source, document in zip(given, found, strict=True):
         expected = validate(source.data) if source.data is not None else None
-        assert report.valid is (expected.valid if expected else False)
-        assert report.errors == (expected.errors if expected else (Issue("input.unreadable", "", "gone"),))
-        assert report.document is None, "decoded documents stay in the workers"
+        assert document.report.valid is (expected.valid if expected else False)
+        assert document.report.errors == (expected.errors if expected else (Issue("input.unreadable", "", "gone"),))
+        assert document.report.document is None, "decoded documents stay in the workers"
+        assert document.size == len(source.data or b"")
+
+
+def test_a_folder_and_its_problems_keep_listing_order(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "jobs"
+    folder.mkdir()
+    for number in range(BATCH_DOCUMENTS + 10):
+        (folder / f"{number:04d}.json").write_bytes(VALID if number % 3 else INVALID)
+    (folder / "0100.json").unlink()
+    (folder / "0100.json").symlink_to(folder / "0100.json")  # a loop: unreadable, reported in place
+    outputs = []
+    for workers in ("1", "2"):
+        assert main(["validate", "--format", "json", "-j", workers, str(folder)]) == 1
+        outputs.append(json.loads(capsys.readouterr().out)["documents"])
+    assert outputs[0] == outputs[1]
+    names = [Path(document["source"]).name for document in outputs[0]]
+    assert names == sorted(names) and len(names) == BATCH_DOCUMENTS + 10
+    assert outputs[0][100]["errors"][0]["rule"] == "input.unreadable"
 
 
 def test_a_long_json_lines_file_gives_the_same_report_with_one_or_two_workers(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     lines = tmp_path / "jobs.jsonl"
-    documents = [source.data for source in sources(3 * BATCH) if source.data is not None]
+    documents = [source.data for source in sources(3 * BATCH_DOCUMENTS) if source.data is not None]
     lines.write_bytes(b"\n".join(documents) + b"\n")
     outputs = []
     for workers in ("1", "2"):
@@ -56,7 +76,7 @@ def test_a_long_json_lines_file_gives_the_same_report_with_one_or_two_workers(
         assert status == 1 and err == ""
         outputs.append(out)
     assert outputs[0] == outputs[1]
-    assert len(json.loads(outputs[0])["documents"]) == len(documents) > 2 * BATCH
+    assert len(json.loads(outputs[0])["documents"]) == len(documents) > 2 * BATCH_DOCUMENTS
 
 
 class FakeTerminal(io.StringIO):
@@ -106,3 +126,13 @@ def test_input_size_counts_json_files_and_json_lines(tmp_path: Path) -> None:
     assert input_bytes([str(tmp_path / "sub"), str(lines)]) == 3 + 6
     assert input_bytes([str(tmp_path)]) == 2 + 3
     assert input_bytes(["-"]) is None
+
+
+def test_json_lines_batches_keep_every_line_and_its_number(tmp_path: Path) -> None:
+    lines = [b'{"n": %d}' % n if n % 5 else b"" for n in range(1, 3001)]
+    lines[1000] = b'{"long": "' + b"x" * (2 * BATCH_BYTES) + b'"}'  # longer than a block
+    path = tmp_path / "many.jsonl"
+    path.write_bytes(b"\n".join(lines))  # no final newline
+    found = [(s.name, s.data) for batch in batches([str(path)], DEFAULT_LIMITS) for s in batch.sources()]
+    expected = [(f"{path}:{n}", line) for n, line in enumerate(lines, 1) if line]
+    assert found == expected

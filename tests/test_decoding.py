@@ -172,6 +172,10 @@ def test_long_digit_runs_inside_strings_do_not_leave_the_fast_engine() -> None:
 def test_the_fast_engine_respects_smaller_limits() -> None:
     data = (EXAMPLES / "inspect-full.json").read_bytes()
     assert fast_engine.decode(data, Limits(max_document_bytes=len(data) - 1)) is None
-    assert fast_engine.decode(data, Limits(max_string_length=len(data) - 1)) is None
+    assert fast_engine.decode(data, Limits(max_string_length=len(data) - 1)) is not None, "no string is that long"
+    assert fast_engine.decode(data, Limits(max_string_length=20)) is None
     assert fast_engine.decode(data, Limits(max_depth=2)) is None
+    many_shallow = b"[" + b",".join([b"[1]"] * 100) + b"]"
+    assert fast_engine.decode(many_shallow, Limits(max_depth=2)) is not None
+    assert fast_engine.decode(b'["[[[[", ' + many_shallow + b"]", Limits(max_depth=3)) is not None
     assert fast_engine.decode(data, Limits(max_container_entries=data.count(b","))) is None

@@ -1,8 +1,10 @@
 """Where documents come from: files, folders, JSON Lines files and standard input.
 
-Each PATH argument expands lazily into documents, so memory stays flat however many
-there are. A document that cannot be read is still a document: it carries the read error
-as an issue (rule input.unreadable) instead of stopping the run.
+The PATH arguments expand lazily into batches of documents, so memory stays flat however
+many there are. A batch is read where it is validated: a worker process reads its own
+files and splits its own lines, and only names and reports travel back. A document that
+cannot be read is still a document: it carries the read error as an issue (rule
+input.unreadable) instead of stopping the run.
 """
 
 from __future__ import annotations
@@ -11,13 +13,17 @@ import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from ..limits import Limits
 from ..report import Issue
 
 STDIN = "-"
 JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
+BATCH_DOCUMENTS = 256
+"""Files per batch: enough to amortise handing a batch to a worker, few for steady progress."""
+BATCH_BYTES = 512 * 1024
+"""JSON Lines text per batch (whole lines; a longer line makes a batch of its own)."""
 
 
 @dataclass(frozen=True)
@@ -29,19 +35,75 @@ class Source:
     problem: Issue | None = None
 
 
-def expand(paths: list[str], limits: Limits) -> Iterator[Source]:
+class Batch(Protocol):
+    def sources(self) -> list[Source]: ...
+
+
+@dataclass(frozen=True)
+class Ready:
+    """Documents already read (standard input, problems found while listing folders)."""
+
+    items: tuple[Source, ...]
+
+    def sources(self) -> list[Source]:
+        return list(self.items)
+
+
+@dataclass(frozen=True)
+class Files:
+    """Files to read, each one document."""
+
+    paths: tuple[str, ...]
+    limits: Limits
+
+    def sources(self) -> list[Source]:
+        return [_file(path, self.limits) for path in self.paths]
+
+
+@dataclass(frozen=True)
+class Lines:
+    """Whole lines of a JSON Lines file, ``first_line`` being the number of the first; blank lines are skipped."""
+
+    path: str
+    first_line: int
+    text: bytes
+
+    def sources(self) -> list[Source]:
+        lines = self.text.split(b"\n")
+        return [Source(f"{self.path}:{n}", line) for n, line in enumerate(lines, self.first_line) if line.strip()]
+
+
+def batches(paths: list[str], limits: Limits) -> Iterator[Batch]:
     for path in paths:
         if path == STDIN:
-            yield _read_stream("<stdin>", sys.stdin.buffer, limits)
+            yield Ready((_read_stream("<stdin>", sys.stdin.buffer, limits),))
         elif os.path.isdir(path):
-            yield from _folder(path, limits)
+            yield from _folder_batches(path, limits)
         elif path.endswith(JSON_LINES_SUFFIXES):
-            yield from _json_lines(path, limits)
+            yield from _json_lines(path)
         else:
-            yield _file(path, limits)
+            yield Files((path,), limits)
 
 
-def _folder(path: str, limits: Limits) -> Iterator[Source]:
+def _folder_batches(path: str, limits: Limits) -> Iterator[Batch]:
+    """The folder's files in batches, and the problems met while listing it, in listing order."""
+    pending: list[str] = []
+    for item in _folder(path):
+        if isinstance(item, Source):
+            if pending:
+                yield Files(tuple(pending), limits)
+                pending = []
+            yield Ready((item,))
+            continue
+        pending.append(item)
+        if len(pending) == BATCH_DOCUMENTS:
+            yield Files(tuple(pending), limits)
+            pending = []
+    if pending:
+        yield Files(tuple(pending), limits)
+
+
+def _folder(path: str) -> Iterator[str | Source]:
     """Every ``*.json`` file below ``path``, in name order; symbolic links to folders are not followed."""
     try:
         entries = sorted(os.scandir(path), key=lambda entry: entry.name)
@@ -55,9 +117,29 @@ def _folder(path: str, limits: Limits) -> Iterator[Source]:
             yield _unreadable(entry.path, exc)
             continue
         if is_folder:
-            yield from _folder(entry.path, limits)
+            yield from _folder(entry.path)
         elif entry.name.endswith(".json"):
-            yield _file(entry.path, limits)
+            yield entry.path
+
+
+def _json_lines(path: str) -> Iterator[Batch]:
+    """The file in runs of whole lines of about BATCH_BYTES."""
+    try:
+        with open(path, "rb") as stream:
+            first_line, rest = 1, b""
+            while block := stream.read(BATCH_BYTES):
+                text = rest + block
+                end = text.rfind(b"\n")
+                if end == -1:  # one line longer than a block: keep reading
+                    rest = text
+                    continue
+                yield Lines(path, first_line, text[:end])
+                first_line += text.count(b"\n", 0, end) + 1
+                rest = text[end + 1 :]
+            if rest:
+                yield Lines(path, first_line, rest)
+    except OSError as exc:
+        yield Ready((_unreadable(path, exc),))
 
 
 def _file(path: str, limits: Limits) -> Source:
@@ -80,17 +162,6 @@ def _read_stream(name: str, stream: BinaryIO, limits: Limits) -> Source:
     if len(data) > limits.max_document_bytes:
         return Source(name, problem=_too_large(None, limits))
     return Source(name, data)
-
-
-def _json_lines(path: str, limits: Limits) -> Iterator[Source]:
-    """One document per non-blank line, named ``path:line``."""
-    try:
-        with open(path, "rb") as stream:
-            for number, line in enumerate(stream, start=1):
-                if line.strip():
-                    yield Source(f"{path}:{number}", line)
-    except OSError as exc:
-        yield _unreadable(path, exc)
 
 
 def _unreadable(name: str, exc: OSError) -> Source:

@@ -11,10 +11,10 @@ from ..limits import DECODER_MAX_DEPTH, DEFAULT_LIMITS, Limits
 from ..resources import document_types
 from ..validation import AUTO, ENGINES, validate
 from .command import Commands, add_command
-from .parallel import default_workers, reports
+from .parallel import checked, default_workers
 from .progress import Progress, input_bytes
 from .reporters import JsonReporter, TextReporter
-from .sources import expand
+from .sources import batches
 
 DESCRIPTION = """\
 Validate guestkit protocol documents (jobs, results, progress events, worker
@@ -109,10 +109,10 @@ def run(args: argparse.Namespace) -> int:
     reporter.start()
     check = partial(validate, type=args.type, strict=args.strict, limits=limits, engine=args.engine)
     progress = Progress(sys.stderr, input_bytes(args.paths) if sys.stderr.isatty() else None)
-    for source, report in reports(expand(args.paths, limits), check, args.jobs):
+    for document in checked(batches(args.paths, limits), check, args.jobs):
         progress.clear()
-        reporter.document(source.name, report)
-        progress.advance(len(source.data or b""), report.valid)
+        reporter.document(document.name, document.report)
+        progress.advance(document.size, document.report.valid)
     progress.clear()
     reporter.finish()
     if reporter.summary.documents == 0:

@@ -1,0 +1,396 @@
+"""make bench: guestkit-job-spec's speed and scale beside its peers, written to docs/benchmarks.md.
+
+    python bench/run.py [--out docs/benchmarks.md] [--quick] [--peer-sample N]
+
+Builds its inputs in a temporary folder and runs every comparison of issue #6 side by side
+on this machine, interleaving the contenders so that a noisy moment hurts them alike:
+per document against orjson, jsonschema and ajv; an invalid document's full error list;
+the CLI over a JSON Lines file and a folder against check-jsonschema; start-up; and how
+time and memory grow with document size and count. Peers: jsonschema and check-jsonschema
+from requirements/dev.txt, ajv from tests/conformance/node/package-lock.json (make bench
+installs both). --quick shrinks every input, for the smoke test in make test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import orjson
+from jsonschema import Draft202012Validator
+
+from guestkit_job_spec import resources, validate
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+FULL_JOB = (ROOT / "examples" / "inspect-full.json").read_bytes()
+MINIMAL_JOB = (ROOT / "examples" / "inspect-minimal.json").read_bytes()
+JOB_BUNDLE = ROOT / "bundles" / "job-v1.bundle.json"
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+@dataclass(frozen=True)
+class Sizes:
+    jsonl_jobs: int
+    folder_files: int
+    peer_sample: int
+    rounds: int
+    seconds_per_round: float
+    labels: tuple[int, ...]
+    payload_bytes: tuple[int, ...]
+
+
+FULL = Sizes(100_000, 10_000, 1_000, 7, 0.25, (10, 100, 1_000, 10_000, 100_000), (1_000, 10_000, 100_000, 1_000_000, 10_000_000))
+QUICK = Sizes(1_000, 300, 10, 2, 0.02, (10, 1_000), (1_000, 100_000))
+
+
+# ---------------------------------------------------------------- timing
+
+
+def per_call(contenders: dict[str, Callable[[], Any]], sizes: Sizes) -> dict[str, float]:
+    """Seconds per call of each contender: the best of several interleaved rounds."""
+    counts = {}
+    for name, call in contenders.items():
+        started, count = time.perf_counter(), 0
+        while time.perf_counter() - started < sizes.seconds_per_round / 5:
+            call()
+            count += 1
+        counts[name] = max(1, count * 5)
+    best = dict.fromkeys(contenders, float("inf"))
+    for _ in range(sizes.rounds):
+        for name, call in contenders.items():
+            started = time.perf_counter()
+            for _ in range(counts[name]):
+                call()
+            best[name] = min(best[name], (time.perf_counter() - started) / counts[name])
+    return best
+
+
+def reference_validator() -> Draft202012Validator:
+    """jsonschema as a Python scheduler would use it: the canonical schemas, formats asserted."""
+    return Draft202012Validator(
+        resources.document_schema("job"),
+        registry=resources.registry(),
+        format_checker=Draft202012Validator.FORMAT_CHECKER,
+    )
+
+
+def node_timings(document: Path, sizes: Sizes) -> dict[str, float]:
+    iterations = "2000" if sizes is FULL else "200"
+    out = subprocess.run(
+        ["node", str(ROOT / "bench" / "ajv.mjs"), str(document), iterations, str(sizes.rounds)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return {name: micros / 1e6 for name, micros in json.loads(out).items()}
+
+
+@dataclass(frozen=True)
+class Run:
+    wall: float
+    cpu: float
+    max_rss_mb: float
+    stdout_lines: int
+
+
+def run_measured(command: list[str]) -> Run:
+    """Run a command in a fresh wrapper process, whose children's usage is the command's alone."""
+    wrapper = (
+        "import resource, subprocess, sys, time, json\n"
+        "t = time.perf_counter()\n"
+        "p = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)\n"
+        "wall = time.perf_counter() - t\n"
+        "u = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+        "print(json.dumps([wall, u.ru_utime + u.ru_stime, u.ru_maxrss / 1024, p.stdout.count(b'\\n')]))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", wrapper, *command], check=True, capture_output=True, text=True)
+    wall, cpu, rss, lines = json.loads(out.stdout)
+    return Run(wall, cpu, rss, lines)
+
+
+# ---------------------------------------------------------------- inputs
+
+
+def job_with_id(template: dict[str, Any], rng: random.Random) -> bytes:
+    template["job_id"] = "job-" + "".join(rng.choice(CROCKFORD) for _ in range(26))
+    return orjson.dumps(template)
+
+
+def write_jsonl(path: Path, count: int) -> None:
+    rng, template = random.Random(6), json.loads(FULL_JOB)
+    with path.open("wb") as out:
+        for _ in range(count):
+            out.write(job_with_id(template, rng) + b"\n")
+
+
+def write_folder(path: Path, count: int) -> None:
+    rng, template = random.Random(7), json.loads(FULL_JOB)
+    path.mkdir()
+    for number in range(count):
+        (path / f"job-{number:05d}.json").write_bytes(job_with_id(template, rng))
+
+
+def invalid_job() -> bytes:
+    job = json.loads(FULL_JOB)
+    job["job_id"] = "../etc/passwd"
+    job["execution"]["priority"] = 11
+    job["execution"]["timeout_seconds"] = 0
+    job["payload"]["data"]["image"]["checksum"] = "md5:abc"
+    job["payload"]["data"]["image"]["format"] = "vhd"
+    job["metadata"]["nmae"] = "typo"
+    job["created_at"] = "yesterday"
+    return json.dumps(job).encode()
+
+
+def job_with_labels(count: int) -> bytes:
+    job = json.loads(FULL_JOB)
+    job["metadata"]["labels"] = {f"label-{i}": f"value-{i}" for i in range(count)}
+    return json.dumps(job).encode()
+
+
+def job_with_payload_bytes(size: int) -> bytes:
+    job = json.loads(FULL_JOB)
+    chunk = "x" * 1_000
+    job["payload"]["data"]["example.com/blob"] = [chunk] * max(1, size // 1_004)
+    return json.dumps(job).encode()
+
+
+# ---------------------------------------------------------------- sections
+
+
+def ratio(slow: float, fast: float) -> str:
+    return f"{slow / fast:,.1f}x"
+
+
+def section_per_document(sizes: Sizes, work: Path, goals: list[tuple[str, str, bool]]) -> list[str]:
+    reference = reference_validator()
+    lines = [
+        "## Per document: `validate(bytes)` end to end",
+        "",
+        "Decoding, schema, code-only rules and warnings, on the bytes a scheduler receives. jsonschema gets "
+        "the decoded document (`json.loads` included) and the canonical schemas with formats asserted; "
+        "ajv runs `JSON.parse` + validate on Node.js.",
+        "",
+        "| document | orjson.loads | guestkit (fast) | guestkit (reference) | jsonschema | ajv (Node) | "
+        "npm package (Node) | vs jsonschema | vs orjson | vs ajv |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for label, data in (("full job, %d bytes" % len(FULL_JOB), FULL_JOB), ("minimal job, %d bytes" % len(MINIMAL_JOB), MINIMAL_JOB)):
+        timings = per_call(
+            {
+                "orjson": lambda data=data: orjson.loads(data),
+                "fast": lambda data=data: validate(data),
+                "reference": lambda data=data: validate(data, engine="reference"),
+                "jsonschema": lambda data=data: reference.is_valid(json.loads(data)),
+            },
+            sizes,
+        )
+        path = work / "document.json"
+        path.write_bytes(data)
+        node = node_timings(path, sizes)
+        fast = timings["fast"]
+        lines.append(
+            f"| {label} | {timings['orjson'] * 1e6:,.1f} µs | {fast * 1e6:,.1f} µs | {timings['reference'] * 1e6:,.0f} µs | "
+            f"{timings['jsonschema'] * 1e6:,.0f} µs | {node['ajv'] * 1e6:,.1f} µs | {node['npm_package'] * 1e6:,.1f} µs | "
+            f"{ratio(timings['jsonschema'], fast)} | {timings['orjson'] / fast:.2f}x | {node['ajv'] / fast:.2f}x |"
+        )
+        goals.append((f"{label}: at least 40x jsonschema", ratio(timings["jsonschema"], fast), timings["jsonschema"] / fast >= 40))
+        goals.append((f"{label}: at least 0.4x orjson.loads", f"{timings['orjson'] / fast:.2f}x", timings["orjson"] / fast >= 0.4))
+        goals.append((f"{label}: faster than ajv (aim)", f"{node['ajv'] / fast:.2f}x", node["ajv"] / fast >= 1))
+    return lines
+
+
+def section_invalid(sizes: Sizes, goals: list[tuple[str, str, bool]]) -> list[str]:
+    data, reference = invalid_job(), reference_validator()
+    report = validate(data)
+    timings = per_call(
+        {
+            "guestkit": lambda: validate(data),
+            "jsonschema": lambda: list(reference.iter_errors(json.loads(data))),
+        },
+        sizes,
+    )
+    found = ratio(timings["jsonschema"], timings["guestkit"])
+    goals.append(("invalid document, full error list: at least 20x jsonschema iter_errors", found, timings["jsonschema"] / timings["guestkit"] >= 20))
+    return [
+        "## An invalid document, every error reported",
+        "",
+        f"The full job with {len(report.errors)} errors and {len(report.warnings)} warning(s). guestkit's fast "
+        "engine cannot vouch for it, so the reference engine explains every problem.",
+        "",
+        "| guestkit `validate` | jsonschema `iter_errors` | ratio |",
+        "|---|---|---|",
+        f"| {timings['guestkit'] * 1e6:,.0f} µs | {timings['jsonschema'] * 1e6:,.0f} µs | {found} |",
+    ]
+
+
+def section_cli(sizes: Sizes, work: Path, goals: list[tuple[str, str, bool]]) -> list[str]:
+    cli, peer = str(BIN / "guestkit-job"), str(BIN / "check-jsonschema")
+    jsonl, jsonl_10x, folder = work / "jobs.jsonl", work / "jobs-10x.jsonl", work / "jobs"
+    write_jsonl(jsonl, sizes.jsonl_jobs)
+    write_jsonl(jsonl_10x, sizes.jsonl_jobs * 10)
+    write_folder(folder, sizes.folder_files)
+    sample = sorted(str(path) for path in folder.iterdir())[: sizes.peer_sample]
+    runs = {
+        "jsonl": run_measured([cli, "validate", "-q", str(jsonl)]),
+        "jsonl_one_worker": run_measured([cli, "validate", "-q", "-j", "1", str(jsonl)]),
+        "jsonl_10x": run_measured([cli, "validate", "-q", str(jsonl_10x)]),
+        "folder": run_measured([cli, "validate", "-q", str(folder)]),
+        "peer": run_measured([peer, "--schemafile", str(JOB_BUNDLE), *sample]),
+    }
+    peer_per_doc = runs["peer"].wall / len(sample)
+    rows = [
+        ("JSON Lines", sizes.jsonl_jobs, runs["jsonl"]),
+        ("JSON Lines, `-j 1`", sizes.jsonl_jobs, runs["jsonl_one_worker"]),
+        ("JSON Lines, 10x", sizes.jsonl_jobs * 10, runs["jsonl_10x"]),
+        ("folder of files", sizes.folder_files, runs["folder"]),
+    ]
+    lines = [
+        "## The CLI over many documents",
+        "",
+        f"`guestkit-job validate -q` (every core: {os.cpu_count()} here) against `check-jsonschema --schemafile "
+        f"bundles/job-v1.bundle.json` on the same files. check-jsonschema reads no JSON Lines and takes "
+        f"{peer_per_doc * 1e3:,.1f} ms a file, so it runs on the first {len(sample):,} files of the folder and "
+        "its time per document is the yardstick (it is flat: one file at a time). CPU is user + system time of "
+        "every process; cores used = CPU / wall. The 10x row shows memory staying flat as input grows.",
+        "",
+        "| input | documents | wall | per document | cores used | max RSS (any process) | vs check-jsonschema |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for label, count, run in rows:
+        per_doc = run.wall / count
+        lines.append(
+            f"| {label} | {count:,} | {run.wall:,.1f} s | {per_doc * 1e6:,.0f} µs | {run.cpu / run.wall:.2f} | "
+            f"{run.max_rss_mb:,.0f} MB | {ratio(peer_per_doc, per_doc)} |"
+        )
+        assert run.stdout_lines == 1, "quiet mode prints only the summary line on stdout"
+    lines.append(
+        f"| check-jsonschema, folder sample | {len(sample):,} | {runs['peer'].wall:,.1f} s | {peer_per_doc * 1e6:,.0f} µs | "
+        f"{runs['peer'].cpu / runs['peer'].wall:.2f} | {runs['peer'].max_rss_mb:,.0f} MB | 1.0x |"
+    )
+    for label, count, run in (rows[0], rows[3]):
+        speedup = peer_per_doc / (run.wall / count)
+        goals.append((f"CLI, {label}: at least 20x check-jsonschema", f"{speedup:,.0f}x", speedup >= 20))
+    goals.append(("CLI uses both cores", f"{runs['jsonl'].cpu / runs['jsonl'].wall:.2f} cores", runs["jsonl"].cpu / runs["jsonl"].wall >= 1.5))
+    flat = runs["jsonl_10x"].max_rss_mb <= runs["jsonl"].max_rss_mb * 1.25
+    goals.append(("CLI memory flat at 10x the input", f"{runs['jsonl'].max_rss_mb:,.0f} MB -> {runs['jsonl_10x'].max_rss_mb:,.0f} MB", flat))
+    return lines
+
+
+def section_start_up(sizes: Sizes, work: Path, goals: list[tuple[str, str, bool]]) -> list[str]:
+    one = work / "one.json"
+    one.write_bytes(FULL_JOB)
+    commands = {
+        "guestkit-job validate one.json": [str(BIN / "guestkit-job"), "validate", str(one)],
+        "check-jsonschema --schemafile bundle one.json": [str(BIN / "check-jsonschema"), "--schemafile", str(JOB_BUNDLE), str(one)],
+    }
+    medians = {name: statistics.median(run_measured(command).wall for _ in range(max(3, sizes.rounds))) for name, command in commands.items()}
+    ours, peer = medians.values()
+    goals.append(("start-up: at most half of check-jsonschema's", f"{ours / peer:.2f} of it", ours <= peer / 2))
+    return [
+        "## Start-up: one file",
+        "",
+        "| command | median wall time |",
+        "|---|---|",
+        *(f"| `{name}` | {seconds * 1e3:,.0f} ms |" for name, seconds in medians.items()),
+        "",
+        f"guestkit-job takes {ours / peer:.2f} of check-jsonschema's time.",
+    ]
+
+
+def scale_row(label: str, data: bytes, sizes: Sizes) -> str:
+    timing = per_call({"validate": lambda: validate(data)}, Sizes(*[*vars(sizes).values()][:3], 1, sizes.seconds_per_round, (), ()))["validate"]
+    tracemalloc.start()
+    report = validate(data)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    engine = "fast" if report.valid and report.document is not None and _fast_decides(data) else "reference"
+    return f"| {label} | {len(data):,} | {timing * 1e3:,.2f} ms | {len(data) / timing / 1e6:,.0f} MB/s | {peak / 1e6:,.1f} MB | {engine} |"
+
+
+def _fast_decides(data: bytes) -> bool:
+    from guestkit_job_spec import fast_engine
+    from guestkit_job_spec.limits import DEFAULT_LIMITS
+
+    document = fast_engine.decode(data, DEFAULT_LIMITS)
+    return document is not None and fast_engine.is_clean(document, "job")
+
+
+def section_scale(sizes: Sizes) -> list[str]:
+    header = ["| document | bytes | time | throughput | Python heap peak | decided by |", "|---|---|---|---|---|---|"]
+    return [
+        "## Scale: how time and memory grow",
+        "",
+        "One `validate(bytes)` call per document (default engine). Heap peak is what tracemalloc sees: Python "
+        "objects, orjson's included; jsonschema-rs's own buffers are not counted. Document count: see the CLI "
+        "table, where 10x the documents takes about 10x the time in the same memory.",
+        "",
+        "Labels map of N entries:",
+        "",
+        *header,
+        *(scale_row(f"{count:,} labels", job_with_labels(count), sizes) for count in sizes.labels),
+        "",
+        "Payload data of N bytes (an extension member holding 1,000-character strings):",
+        "",
+        *header,
+        *(scale_row(f"{size:,} bytes of payload", job_with_payload_bytes(size), sizes) for size in sizes.payload_bytes),
+    ]
+
+
+def machine() -> list[str]:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else platform.processor()
+    node = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
+    ajv = json.loads((ROOT / "tests" / "conformance" / "node" / "node_modules" / "ajv" / "package.json").read_text())["version"]
+    packages = ", ".join(f"{name} {version(name)}" for name in ("orjson", "jsonschema-rs", "jiter", "jsonschema", "check-jsonschema"))
+    return [
+        f"- Machine: {cpu}, {os.cpu_count()} cores, {round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30)} GiB, {platform.system()} {platform.release()}",
+        f"- Python {platform.python_version()}; {packages}; Node.js {node} with ajv {ajv}",
+        f"- Run {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC with `make bench` (`python bench/run.py`)",
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md", help="where the report goes")
+    parser.add_argument("--quick", action="store_true", help="tiny inputs: checks the bench runs, measures nothing")
+    parser.add_argument("--peer-sample", type=int, help="files given to check-jsonschema (default 1,000)")
+    args = parser.parse_args()
+    sizes = QUICK if args.quick else FULL
+    if args.peer_sample:
+        sizes = Sizes(**{**vars(sizes), "peer_sample": args.peer_sample})
+    goals: list[tuple[str, str, bool]] = []
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        body = [
+            *section_per_document(sizes, work, goals), "",
+            *section_invalid(sizes, goals), "",
+            *section_cli(sizes, work, goals), "",
+            *section_start_up(sizes, work, goals), "",
+            *section_scale(sizes),
+        ]
+    summary = ["| goal (issue #6) | measured | met |", "|---|---|---|", *(f"| {goal} | {found} | {'yes' if met else '**no**'} |" for goal, found, met in goals)]
+    text = "\n".join(["# Benchmarks", "", "Generated by `make bench`; every figure is measured in the same run.", "", *machine(), "", *summary, "", *body, ""])
+    args.out.write_text(text, encoding="utf-8")
+    print(f"wrote {args.out}: {sum(met for *_, met in goals)} of {len(goals)} goals met")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
