@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 DATA_FILES := schemas/index.json schemas/rules-v1.json schemas/job-states-v1.json
 SCHEMA_FILES := $(filter-out $(DATA_FILES),$(wildcard schemas/*.json)) $(wildcard schemas/payloads/*.json) $(wildcard schemas/meta/*.json)
 
-.PHONY: help venv run test gen check-gen cases conformance fuzz lint-schemas lint typecheck typecheck-ts pytest lock clean
+.PHONY: help venv run test gen check-gen cases conformance fuzz bench lint-schemas lint typecheck typecheck-ts pytest lock clean
 
 help:
 	@echo "make run           set up, then validate the bundled examples and the upstream corpus"
@@ -23,6 +23,7 @@ help:
 	@echo "make cases         rebuild tests/conformance/cases/ from its sources and the schemas"
 	@echo "make conformance   run the conformance suite in every runner (Python engines, the npm package, plain ajv)"
 	@echo "make fuzz          the property-based tests, long and random (FUZZ_EXAMPLES=1000 per document type)"
+	@echo "make bench         measure speed and scale beside jsonschema, orjson, ajv and check-jsonschema: docs/benchmarks.md"
 	@echo "make lint-schemas  check the schemas: metaschema, offline refs, portable patterns, examples"
 	@echo "make lock          re-pin requirements/dev.txt from requirements/dev.in"
 	@echo "make clean         remove the virtualenv and caches"
@@ -77,8 +78,8 @@ lint-schemas: $(STAMP)
 	$(BIN)/pytest -q tests/test_schemas.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check python tests codegen
-	$(BIN)/ruff format --check python tests codegen
+	$(BIN)/ruff check python tests codegen bench
+	$(BIN)/ruff format --check python tests codegen bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -108,6 +109,11 @@ conformance: $(STAMP) $(NODE_RUNNER)/node_modules/.installed $(NPM_PACKAGE)/node
 	$(BIN)/pytest -q tests/test_conformance.py tests/test_conformance_coverage.py
 	node $(NPM_PACKAGE)/scripts/stage.mjs
 	node $(NODE_RUNNER)/run.mjs
+
+# Peers: jsonschema and check-jsonschema from requirements/dev.txt, ajv from the runner's lockfile.
+bench: $(STAMP) $(NODE_RUNNER)/node_modules/.installed $(NPM_PACKAGE)/node_modules/.installed
+	node $(NPM_PACKAGE)/scripts/stage.mjs
+	$(PY) bench/run.py
 
 lock:
 	rm -rf .lock-venv

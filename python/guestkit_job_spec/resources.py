@@ -29,6 +29,7 @@ def index() -> dict[str, Any]:
     return data
 
 
+@cache
 def document_types() -> tuple[str, ...]:
     return tuple(index()["documents"])
 

@@ -87,7 +87,10 @@ def _proven_clean(data: bytes | str, doc_type: str, strict: bool, limits: Limits
         doc_type = detect(document) or AUTO
     if document is None or doc_type == AUTO or not fast_engine.is_clean(document, doc_type):
         return None
-    return Report.of(doc_type, _with_severity(code_issues(document, doc_type), strict), document)
+    findings = list(code_issues(document, doc_type))
+    if not findings:  # the common case
+        return Report(doc_type, (), (), document)
+    return Report.of(doc_type, _with_severity(findings, strict), document)
 
 
 def _all_issues(document: Any, doc_type: str) -> Iterable[Issue]:
