@@ -17,7 +17,7 @@ from typing import Any
 import jiter
 
 from .limits import DEFAULT_LIMITS, Limits
-from .pointers import child
+from .pointers import to_pointer
 from .report import Issue
 
 INT64_MIN = -(2**63)
@@ -71,14 +71,15 @@ def decode(data: bytes | str, limits: Limits = DEFAULT_LIMITS) -> Decoded:
 def check_value(value: Any, limits: Limits = DEFAULT_LIMITS) -> Iterator[Issue]:
     """Check an already-decoded value: JSON types only, finite numbers, 64-bit integers, limits."""
     # Iterative, so that a deeply nested mapping handed in by a caller cannot exhaust the stack.
-    stack: list[tuple[Any, str, int]] = [(value, "", 1)]
+    # Paths stay tuples until an issue needs its JSON Pointer: most documents have none.
+    stack: list[tuple[Any, tuple[str | int, ...], int]] = [(value, (), 1)]
     while stack:
-        node, pointer, depth = stack.pop()
+        node, path, depth = stack.pop()
         if isinstance(node, (dict, list)):
             if depth > limits.max_depth:
                 yield Issue(
                     "json.depth",
-                    pointer,
+                    to_pointer(path),
                     f"arrays and objects are nested deeper than the limit of {limits.max_depth} levels",
                 )
                 continue
@@ -86,35 +87,37 @@ def check_value(value: Any, limits: Limits = DEFAULT_LIMITS) -> Iterator[Issue]:
                 kind = "object" if isinstance(node, dict) else "array"
                 yield Issue(
                     "json.container-size",
-                    pointer,
+                    to_pointer(path),
                     f"this {kind} has {len(node):,} entries, more than the limit of {limits.max_container_entries:,}",
                 )
             if isinstance(node, dict):
                 for key, item in node.items():
                     if not isinstance(key, str):
                         yield Issue(
-                            "json.syntax", pointer, f"object key {key!r} is a {type(key).__name__}, not a string"
+                            "json.syntax",
+                            to_pointer(path),
+                            f"object key {key!r} is a {type(key).__name__}, not a string",
                         )
                         continue
                     if len(key) > limits.max_string_length:
-                        yield _long_string(child(pointer, key), "key", len(key), limits)
+                        yield _long_string(to_pointer((*path, key)), "key", len(key), limits)
                     if _LONE_SURROGATE.search(key):
-                        yield _surrogate(pointer, "an object key")
-                    stack.append((item, child(pointer, key), depth + 1))
+                        yield _surrogate(to_pointer(path), "an object key")
+                    stack.append((item, (*path, key), depth + 1))
             else:
-                stack.extend((item, child(pointer, i), depth + 1) for i, item in enumerate(node))
+                stack.extend((item, (*path, i), depth + 1) for i, item in enumerate(node))
         elif isinstance(node, str):
             if len(node) > limits.max_string_length:
-                yield _long_string(pointer, "string", len(node), limits)
+                yield _long_string(to_pointer(path), "string", len(node), limits)
             if _LONE_SURROGATE.search(node):
-                yield _surrogate(pointer, "this string")
+                yield _surrogate(to_pointer(path), "this string")
         elif isinstance(node, bool) or node is None:
             pass
         elif isinstance(node, int):
             if not INT64_MIN <= node <= INT64_MAX:
                 yield Issue(
                     "json.integer-range",
-                    pointer,
+                    to_pointer(path),
                     f"the integer {_describe_big(node)} lies outside the signed 64-bit range; "
                     f"expected {INT64_MIN} to {INT64_MAX}",
                 )
@@ -122,11 +125,11 @@ def check_value(value: Any, limits: Limits = DEFAULT_LIMITS) -> Iterator[Issue]:
             if not math.isfinite(node):
                 yield Issue(
                     "json.non-finite-number",
-                    pointer,
+                    to_pointer(path),
                     "the number is NaN, Infinity or too large for a double; expected a finite number",
                 )
         else:
-            yield Issue("json.syntax", pointer, f"a {type(node).__name__} is not a JSON value")
+            yield Issue("json.syntax", to_pointer(path), f"a {type(node).__name__} is not a JSON value")
 
 
 def check_decoded(value: Any, limits: Limits = DEFAULT_LIMITS) -> Decoded:

@@ -1,21 +1,28 @@
-"""The fast engine: proves the common case, a valid and lint-clean document, in compiled code.
+"""The fast engine: orjson and jsonschema-rs on the closed bundles, worded as the reference.
 
-orjson decodes and jsonschema-rs checks the document against its closed bundle (schema
-rules and unknown-field lint in one pass). When either cannot vouch for the document, the
-caller runs the reference engine (jiter, jsonschema, the lint walk), which explains every
-problem; the fast engine never reports anything itself, so both engines give one report.
+Proving: orjson decodes and jsonschema-rs checks the document against its closed bundle
+(schema rules and unknown-field lint in one pass); most documents are valid and stop there.
+Explaining: for the others, jsonschema-rs's errors on the closed bundle become the same
+issues the reference engine (jsonschema, the lint walk) reports, through the same wording
+code (schema_errors). Whatever it cannot word, the caller leaves to the reference engine.
 """
 
 from __future__ import annotations
 
-from functools import cache
+from dataclasses import dataclass
+from functools import cache, lru_cache
 from typing import Any
+from urllib.parse import urldefrag, urljoin
 
 import jsonschema_rs
 import orjson
 
 from .closed_bundles import closed_bundle
 from .limits import Limits
+from .pointers import child, parts, to_pointer
+from .report import Issue
+from .schema_errors import deepest_causes, issues_of
+from .unknown_fields import unknown_field_issue
 
 _LONGEST_SAFE_DIGIT_RUN = b"0" * 19  # 19 digits may exceed int64; orjson makes 20-digit integers floats
 _DIGITS_AS_ZERO = bytes.maketrans(b"0123456789", b"0000000000")
@@ -86,3 +93,111 @@ def closed_validator(doc_type: str) -> Any:
 def is_clean(document: Any, doc_type: str) -> bool:
     """Whether ``document`` is schema-valid for ``doc_type`` with no unknown field."""
     return bool(closed_validator(doc_type).is_valid(document))
+
+
+# ------------------------------------------------------------------ explaining
+
+
+@dataclass(frozen=True)
+class _RustError:
+    """A jsonschema-rs error in the shape schema_errors reads (see schema_errors.SchemaError)."""
+
+    validator: str
+    validator_value: Any
+    schema: Any
+    instance: Any
+    absolute_path: tuple[str | int, ...]
+    relative_path: tuple[str | int, ...]
+    relative_schema_path: tuple[str | int, ...]
+    context: tuple[_RustError, ...] | None
+    unexpected: tuple[str, ...]
+
+
+class Unexplained(Exception):
+    """An error the fast engine cannot word as the reference engine would: use the reference."""
+
+
+def explain(document: Any, doc_type: str) -> tuple[list[Issue], list[Issue]]:
+    """The schema issues and the unknown-field issues of ``document``, as the reference engine reports them.
+
+    Raises Unexplained when an error cannot be mapped; the caller then asks the reference engine.
+    """
+    schema_found: list[Issue] = []
+    unknown: list[Issue] = []
+    for error in closed_validator(doc_type).iter_errors(document):
+        for cause in deepest_causes(_adapt(error, doc_type, (), None)):
+            if isinstance(cause, _RustError) and cause.validator == "additionalProperties":
+                declared = set(cause.schema["properties"])
+                pointer = to_pointer(cause.absolute_path)
+                unknown += [unknown_field_issue(child(pointer, key), key, declared) for key in cause.unexpected]
+            else:
+                schema_found += issues_of(cause)
+    return schema_found, sorted(unknown, key=lambda issue: _lint_order(document, issue.pointer))
+
+
+def _adapt(error: Any, doc_type: str, parent_path: tuple[str | int, ...], branch: int | None) -> _RustError:
+    location = error.absolute_keyword_location
+    if not location:
+        raise Unexplained(error.message)
+    keyword, schema = _keyword_at(doc_type, location)
+    path = tuple(error.instance_path)
+    context = None
+    if keyword == "anyOf":
+        context = tuple(
+            _adapt(sub, doc_type, path, index) for index, errors in enumerate(error.kind.context) for sub in errors
+        )
+    return _RustError(
+        validator=keyword,
+        validator_value=schema[keyword],
+        schema=schema,
+        instance=error.instance,
+        absolute_path=path,
+        relative_path=path[len(parent_path) :],
+        relative_schema_path=() if branch is None else (branch,),
+        context=context,
+        unexpected=tuple(getattr(error.kind, "unexpected", ())),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _keyword_at(doc_type: str, location: str) -> tuple[str, Any]:
+    """The keyword an error location names, and the schema object holding it."""
+    resource, fragment = urldefrag(location)
+    *parent, keyword = parts(fragment)
+    schema = _closed_resources(doc_type)[resource]
+    for part in parent:
+        schema = schema[int(part)] if isinstance(schema, list) else schema[part]
+    return keyword, schema
+
+
+@cache
+def _closed_resources(doc_type: str) -> dict[str, Any]:
+    """Every schema resource of the closed bundle, by ``$id``: where error locations point."""
+    found: dict[str, Any] = {}
+    stack: list[tuple[Any, str]] = [(closed_bundle(doc_type), "")]
+    while stack:
+        node, base = stack.pop()
+        if isinstance(node, dict):
+            if isinstance(node.get("$id"), str):
+                base = urljoin(base, node["$id"])
+                found[base] = node
+            stack.extend((value, base) for value in node.values())
+        elif isinstance(node, list):
+            stack.extend((value, base) for value in node)
+    return found
+
+
+def _lint_order(document: Any, pointer: str) -> tuple[tuple[int, ...], int]:
+    """Where the reference lint reports a field: objects outermost first in document order,
+    and within one object its fields in order (its own before those of objects inside it)."""
+    *parent, key = parts(pointer)
+    positions = []
+    node = document
+    for part in parent:
+        if isinstance(node, dict):
+            positions.append(list(node).index(part))
+            node = node[part]
+        else:
+            positions.append(int(part))
+            node = node[int(part)]
+    return tuple(positions), list(node).index(key)

@@ -1,25 +1,20 @@
 """Schema validation with the reference engine (jsonschema + referencing).
 
-Every jsonschema error becomes an Issue: the rule id comes from the ``x-rule`` annotation
-next to the failing keyword, or from the generic rule of that keyword; the pointer is the
-failing value's (for a missing property, the missing property's); the message says what
-was found and what is expected. Errors inside a nullable ``anyOf`` are reported at their
-deepest cause, not at the section that holds them.
+Every jsonschema error becomes issues through schema_errors, which the fast engine's
+explanations share, so both engines word every problem alike.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
 
-from . import resources, rules
-from .pointers import child, to_pointer
-from .report import Issue, show
+from . import resources
+from .report import Issue
+from .schema_errors import deepest_causes, issues_of
 
 
 @cache
@@ -35,97 +30,5 @@ def validator_for(doc_type: str) -> Draft202012Validator:
 def schema_issues(document: Any, doc_type: str) -> Iterator[Issue]:
     """Every schema error of ``document`` as an Issue."""
     for error in validator_for(doc_type).iter_errors(document):
-        for cause in _deepest_causes(error):
-            yield from _issues_of(cause)
-
-
-def _deepest_causes(error: ValidationError) -> Iterator[ValidationError]:
-    """Replace an ``anyOf`` error by the errors of the one branch the value was meant for.
-
-    A branch that failed only on its type at the value itself was not meant (a non-null
-    value against ``{"type": "null"}``); when exactly one branch is left, its errors are
-    the real causes.
-    """
-    if error.validator == "anyOf" and error.context:
-        branches: dict[int, list[ValidationError]] = {}
-        for sub in error.context:
-            branches.setdefault(int(sub.relative_schema_path[0]), []).append(sub)
-        meant = [errs for errs in branches.values() if not all(_is_type_mismatch_here(e) for e in errs)]
-        if len(meant) == 1:
-            for sub in meant[0]:
-                yield from _deepest_causes(sub)
-            return
-    yield error
-
-
-def _is_type_mismatch_here(error: ValidationError) -> bool:
-    return error.validator == "type" and not error.relative_path
-
-
-def _issues_of(error: ValidationError) -> Iterator[Issue]:
-    keyword = str(error.validator)
-    rule = _rule_of(keyword, error.schema)
-    pointer = to_pointer(error.absolute_path)
-    if keyword == "required":
-        required: Any = error.validator_value
-        for name in required:
-            if isinstance(error.instance, dict) and name not in error.instance:
-                why = "" if rule.id == "schema.required" else f" ({rule.summary})"
-                yield Issue(rule.id, child(pointer, name), f"required field '{name}' is missing{why}", rule.severity)
-        return
-    yield Issue(rule.id, pointer, _message(keyword, error, rule), rule.severity)
-
-
-def _rule_of(keyword: str, schema: Any) -> rules.Rule:
-    rule = rules.rule_of(keyword, schema)
-    if rule is None:  # test_schemas.py proves every asserting keyword has one
-        raise KeyError(f"no rule covers the schema keyword {keyword!r}")
-    return rule
-
-
-def _message(keyword: str, error: ValidationError, rule: rules.Rule) -> str:
-    found = f"{_field_name(error)} is {show(error.instance)}"
-    return f"{found}; expected {rule.expected or _expectation(keyword, error)}"
-
-
-def _field_name(error: ValidationError) -> str:
-    if not error.absolute_path:
-        return "the document"
-    last = error.absolute_path[-1]
-    return f"item {last}" if isinstance(last, int) else f"'{last}'"
-
-
-def _expectation(keyword: str, error: ValidationError) -> str:
-    """What the failing keyword asks for, in words."""
-    value: Any = error.validator_value
-    if keyword == "type":
-        return _types_in_words(value)
-    if keyword == "anyOf":
-        # Every branch failed on its type (see _deepest_causes): list the types they accept.
-        return _types_in_words([sub.validator_value for sub in error.context if sub.validator == "type"])
-    if keyword == "enum":
-        return "one of " + ", ".join(json.dumps(v) for v in value) + " (a closed set in v1)"
-    if keyword == "minimum":
-        return f"at least {value}"
-    if keyword == "maximum":
-        return f"at most {value}"
-    if keyword == "minLength":
-        return f"at least {value} character{'s' if value != 1 else ''}"
-    if keyword == "minItems":
-        return f"at least {value} entr{'ies' if value != 1 else 'y'}"
-    return f"a value that satisfies {keyword} {json.dumps(value)}"
-
-
-def _types_in_words(types: Any) -> str:
-    names = {
-        "object": "an object",
-        "array": "an array",
-        "string": "a string",
-        "integer": "an integer",
-        "number": "a number",
-        "boolean": "a boolean",
-        "null": "null",
-    }
-    listed = types if isinstance(types, list) else [types]
-    flat = [t for entry in listed for t in (entry if isinstance(entry, list) else [entry])]
-    return " or ".join(names.get(str(t), str(t)) for t in dict.fromkeys(flat))
+        for cause in deepest_causes(error):
+            yield from issues_of(cause)

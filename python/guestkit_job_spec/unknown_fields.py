@@ -17,7 +17,6 @@ from typing import Any
 from . import resources
 from .pointers import child
 from .report import Issue
-from .schema_walk import walk
 
 
 @cache
@@ -26,6 +25,9 @@ def _extension_key() -> re.Pattern[str]:
 
 
 def unknown_field_issues(document: Any, doc_type: str) -> Iterator[Issue]:
+    """The reference engine's lint: a walk beside the schemas (the fast engine reads the closed bundle)."""
+    from .schema_walk import walk  # it needs jsonschema, which the fast engine does without
+
     for visit in walk(document, doc_type):
         if not isinstance(visit.value, dict):
             continue
@@ -35,13 +37,15 @@ def unknown_field_issues(document: Any, doc_type: str) -> Iterator[Issue]:
             continue
         for key in visit.value:
             if key not in declared and not _extension_key().fullmatch(key):
-                yield Issue("document.unknown-field", child(visit.pointer, key), _message(key, declared), "warning")
+                yield unknown_field_issue(child(visit.pointer, key), key, declared)
 
 
-def _message(key: str, declared: set[str]) -> str:
+def unknown_field_issue(pointer: str, key: str, declared: set[str]) -> Issue:
+    """The warning for ``key``, with a "did you mean" when a declared field is close."""
     close = difflib.get_close_matches(key, sorted(declared), n=1, cutoff=0.75)
     hint = f"did you mean '{close[0]}'? " if close else ""
-    return (
+    message = (
         f"unknown field '{key}': {hint}it is kept but not checked; "
         f"name extension fields with a domain prefix such as 'example.com/{key}'"
     )
+    return Issue("document.unknown-field", pointer, message, "warning")

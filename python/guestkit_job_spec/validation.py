@@ -33,9 +33,9 @@ def validate(
     the document's fields. ``strict`` turns the warnings about unknown fields and
     unregistered payload types into errors. Never raises on bad input: undecodable,
     oversized or malformed documents give a report with errors.
-    ``engine`` ``fast`` (the default) first tries to prove raw bytes or text valid in
-    compiled code (``fast_engine``) and falls back to ``reference`` (pure Python:
-    jiter, jsonschema) for anything it cannot prove; both give the same report.
+    ``engine`` ``fast`` (the default) proves valid documents and explains invalid ones in
+    compiled code (``fast_engine``), leaving to ``reference`` (pure Python: jiter,
+    jsonschema) only what it cannot decode or word; both engines give the same report.
     """
     if type != AUTO and type not in resources.document_types():
         known = ", ".join((*resources.document_types(), AUTO))
@@ -43,18 +43,19 @@ def validate(
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
     if engine == "fast" and isinstance(data, (bytes, str)):
-        report = _proven_clean(data, type, strict, limits)
-        if report is not None:
-            return report
+        decoded = _fast_decoded(data, limits)
+        if decoded is not None:
+            report = _clean_report(decoded, type, strict)
+            return report or validate_decoded(decoded, doc_type=type, strict=strict, engine=engine)
     if isinstance(data, (bytes, bytearray, memoryview, str)):
         decoded = decode(data if isinstance(data, (bytes, str)) else bytes(data), limits)
     else:
         decoded = check_decoded(data, limits)
-    return validate_decoded(decoded, doc_type=type, strict=strict)
+    return validate_decoded(decoded, doc_type=type, strict=strict, engine=engine)
 
 
-def validate_decoded(decoded: Decoded, *, doc_type: str, strict: bool) -> Report:
-    """Validate a document that went through decoding (the CLI's way in)."""
+def validate_decoded(decoded: Decoded, *, doc_type: str, strict: bool, engine: Engine = "fast") -> Report:
+    """Validate a document that went through decoding."""
     if not decoded.ok:
         return Report.of(None if doc_type == AUTO else doc_type, decoded.issues)
     document = decoded.value
@@ -72,28 +73,44 @@ def validate_decoded(decoded: Decoded, *, doc_type: str, strict: bool) -> Report
             )
             return Report.of(None, [issue], document)
         doc_type = detected
-    return Report.of(doc_type, _with_severity(_all_issues(document, doc_type), strict), document)
+    return Report.of(doc_type, _with_severity(_all_issues(document, doc_type, engine), strict), document)
 
 
-def _proven_clean(data: bytes | str, doc_type: str, strict: bool, limits: Limits) -> Report | None:
-    """The report of a document the fast engine proves decodable, schema-valid and lint-clean; else None."""
+def _fast_decoded(data: bytes | str, limits: Limits) -> Decoded | None:
+    """The document when the fast engine can decode it exactly as the strict decoder would; else None."""
     if isinstance(data, str):
         try:
             data = data.encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate: the reference decoder explains it
+        except UnicodeEncodeError:  # a lone surrogate: the strict decoder explains it
             return None
     document = fast_engine.decode(data, limits)
+    return None if document is None else Decoded(document, ())
+
+
+def _clean_report(decoded: Decoded, doc_type: str, strict: bool) -> Report | None:
+    """The report of a document the fast engine proves schema-valid and lint-clean (the common case); else None."""
+    document = decoded.value
     if doc_type == AUTO:
         doc_type = detect(document) or AUTO
-    if document is None or doc_type == AUTO or not fast_engine.is_clean(document, doc_type):
+    if doc_type == AUTO or not fast_engine.is_clean(document, doc_type):
         return None
     findings = list(code_issues(document, doc_type))
-    if not findings:  # the common case
+    if not findings:
         return Report(doc_type, (), (), document)
     return Report.of(doc_type, _with_severity(findings, strict), document)
 
 
-def _all_issues(document: Any, doc_type: str) -> Iterable[Issue]:
+def _all_issues(document: Any, doc_type: str, engine: Engine) -> Iterable[Issue]:
+    if engine == "fast":
+        try:
+            schema_found, unknown = fast_engine.explain(document, doc_type)
+        except fast_engine.Unexplained:
+            pass
+        else:
+            yield from sorted(schema_found, key=_position)
+            yield from code_issues(document, doc_type)
+            yield from unknown
+            return
     # The reference engine's modules load on first use: the fast engine does without them.
     from .schema_check import schema_issues
     from .unknown_fields import unknown_field_issues

@@ -1,0 +1,131 @@
+"""Schema errors as issues, whichever engine found them.
+
+The rule id comes from the ``x-rule`` annotation next to the failing keyword, or from the
+generic rule of that keyword; the pointer is the failing value's (for a missing property,
+the missing property's); the message says what was found and what is expected. Errors
+inside a nullable ``anyOf`` are reported at their deepest cause, not at the section that
+holds them. An error is anything shaped like jsonschema's ValidationError (SchemaError).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from typing import Any, Protocol
+
+from . import rules
+from .pointers import child, to_pointer
+from .report import Issue, show
+
+
+class SchemaError(Protocol):
+    """What issues are made from: the parts of jsonschema's ValidationError they read."""
+
+    @property
+    def validator(self) -> Any: ...
+    @property
+    def validator_value(self) -> Any: ...
+    @property
+    def schema(self) -> Any: ...
+    @property
+    def instance(self) -> Any: ...
+    @property
+    def absolute_path(self) -> Sequence[str | int]: ...
+    @property
+    def relative_path(self) -> Sequence[str | int]: ...
+    @property
+    def relative_schema_path(self) -> Sequence[str | int]: ...
+    @property
+    def context(self) -> Sequence[SchemaError] | None: ...
+
+
+def deepest_causes(error: SchemaError) -> Iterator[SchemaError]:
+    """Replace an ``anyOf`` error by the errors of the one branch the value was meant for.
+
+    A branch that failed only on its type at the value itself was not meant (a non-null
+    value against ``{"type": "null"}``); when exactly one branch is left, its errors are
+    the real causes.
+    """
+    if error.validator == "anyOf" and error.context:
+        branches: dict[int, list[SchemaError]] = {}
+        for sub in error.context:
+            branches.setdefault(int(sub.relative_schema_path[0]), []).append(sub)
+        meant = [errs for errs in branches.values() if not all(_is_type_mismatch_here(e) for e in errs)]
+        if len(meant) == 1:
+            for sub in meant[0]:
+                yield from deepest_causes(sub)
+            return
+    yield error
+
+
+def _is_type_mismatch_here(error: SchemaError) -> bool:
+    return error.validator == "type" and not error.relative_path
+
+
+def issues_of(error: SchemaError) -> Iterator[Issue]:
+    keyword = str(error.validator)
+    rule = _rule_of(keyword, error.schema)
+    pointer = to_pointer(error.absolute_path)
+    if keyword == "required":
+        required: Any = error.validator_value
+        for name in required:
+            if isinstance(error.instance, dict) and name not in error.instance:
+                why = "" if rule.id == "schema.required" else f" ({rule.summary})"
+                yield Issue(rule.id, child(pointer, name), f"required field '{name}' is missing{why}", rule.severity)
+        return
+    yield Issue(rule.id, pointer, _message(keyword, error, rule), rule.severity)
+
+
+def _rule_of(keyword: str, schema: Any) -> rules.Rule:
+    rule = rules.rule_of(keyword, schema)
+    if rule is None:  # test_schemas.py proves every asserting keyword has one
+        raise KeyError(f"no rule covers the schema keyword {keyword!r}")
+    return rule
+
+
+def _message(keyword: str, error: SchemaError, rule: rules.Rule) -> str:
+    found = f"{_field_name(error)} is {show(error.instance)}"
+    return f"{found}; expected {rule.expected or _expectation(keyword, error)}"
+
+
+def _field_name(error: SchemaError) -> str:
+    if not error.absolute_path:
+        return "the document"
+    last = error.absolute_path[-1]
+    return f"item {last}" if isinstance(last, int) else f"'{last}'"
+
+
+def _expectation(keyword: str, error: SchemaError) -> str:
+    """What the failing keyword asks for, in words."""
+    value: Any = error.validator_value
+    if keyword == "type":
+        return _types_in_words(value)
+    if keyword == "anyOf":
+        # Every branch failed on its type (see deepest_causes): list the types they accept.
+        return _types_in_words([sub.validator_value for sub in error.context or () if sub.validator == "type"])
+    if keyword == "enum":
+        return "one of " + ", ".join(json.dumps(v) for v in value) + " (a closed set in v1)"
+    if keyword == "minimum":
+        return f"at least {value}"
+    if keyword == "maximum":
+        return f"at most {value}"
+    if keyword == "minLength":
+        return f"at least {value} character{'s' if value != 1 else ''}"
+    if keyword == "minItems":
+        return f"at least {value} entr{'ies' if value != 1 else 'y'}"
+    return f"a value that satisfies {keyword} {json.dumps(value)}"
+
+
+def _types_in_words(types: Any) -> str:
+    names = {
+        "object": "an object",
+        "array": "an array",
+        "string": "a string",
+        "integer": "an integer",
+        "number": "a number",
+        "boolean": "a boolean",
+        "null": "null",
+    }
+    listed = types if isinstance(types, list) else [types]
+    flat = [t for entry in listed for t in (entry if isinstance(entry, list) else [entry])]
+    return " or ".join(names.get(str(t), str(t)) for t in dict.fromkeys(flat))
