@@ -46,6 +46,7 @@ run: $(STAMP)
 test: lint-schemas check-gen lint typecheck typecheck-ts pytest conformance
 
 NPM_PACKAGE := npm
+NODE_RUNNER := tests/conformance/node
 
 # The package's dependencies (ajv, ajv-formats) and its tools (json-schema-to-typescript,
 # typescript), exactly as the committed lockfile pins them.
@@ -84,8 +85,9 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# The npm package's tests (tests/test_npm_package.py) need its dependencies installed.
-pytest: $(STAMP) $(NPM_PACKAGE)/node_modules/.installed
+# The npm package's tests (tests/test_npm_package.py) need its dependencies installed, and
+# the benchmark's smoke test (tests/test_bench.py) needs ajv too.
+pytest: $(STAMP) $(NPM_PACKAGE)/node_modules/.installed $(NODE_RUNNER)/node_modules/.installed
 	$(BIN)/pytest -q --ignore-glob='tests/test_conformance*.py'
 
 FUZZ_EXAMPLES ?= 1000
@@ -95,8 +97,6 @@ fuzz: $(STAMP)
 
 cases: $(STAMP)
 	$(PY) tests/conformance/build.py
-
-NODE_RUNNER := tests/conformance/node
 
 # ajv and ajv-formats, exactly as the committed lockfile pins them.
 $(NODE_RUNNER)/node_modules/.installed: $(NODE_RUNNER)/package-lock.json
@@ -112,7 +112,6 @@ conformance: $(STAMP) $(NODE_RUNNER)/node_modules/.installed $(NPM_PACKAGE)/node
 
 # Peers: jsonschema and check-jsonschema from requirements/dev.txt, ajv from the runner's lockfile.
 bench: $(STAMP) $(NODE_RUNNER)/node_modules/.installed $(NPM_PACKAGE)/node_modules/.installed
-	node $(NPM_PACKAGE)/scripts/stage.mjs
 	$(PY) bench/run.py
 
 lock:

@@ -12,12 +12,13 @@ from conftest import ROOT
 
 def test_the_benchmark_runs_and_writes_every_section(tmp_path: Path) -> None:
     out = tmp_path / "benchmarks.md"
-    subprocess.run(
+    run = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "run.py"), "--quick", "--out", str(out)],
-        check=True,
         capture_output=True,
+        text=True,
         timeout=300,
     )
+    assert run.returncode == 0, run.stderr
     text = out.read_text(encoding="utf-8")
     for heading in (
         "| goal (issue #6) | measured | met |",
