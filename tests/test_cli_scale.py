@@ -14,7 +14,7 @@ from guestkit_job_spec.cli.main import main
 from guestkit_job_spec.cli.parallel import checked
 from guestkit_job_spec.cli.progress import Progress, input_bytes
 from guestkit_job_spec.cli.sources import BATCH_BYTES, BATCH_DOCUMENTS, Ready, Source, batches
-from guestkit_job_spec.limits import DEFAULT_LIMITS
+from guestkit_job_spec.limits import DEFAULT_LIMITS, Limits
 from guestkit_job_spec.report import Issue
 
 VALID = json.dumps(json.loads((EXAMPLES / "inspect-full.json").read_bytes())).encode()
@@ -136,3 +136,13 @@ def test_json_lines_batches_keep_every_line_and_its_number(tmp_path: Path) -> No
     found = [(s.name, s.data) for batch in batches([str(path)], DEFAULT_LIMITS) for s in batch.sources()]
     expected = [(f"{path}:{n}", line) for n, line in enumerate(lines, 1) if line]
     assert found == expected
+
+
+def test_an_endless_line_is_reported_too_large_and_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "endless.jsonl"
+    path.write_bytes(VALID + b"\n" + b"x" * (3 * BATCH_BYTES) + b"\n" + VALID + b"\n" + b"y" * (2 * BATCH_BYTES))
+    limits = Limits(max_document_bytes=BATCH_BYTES // 2)
+    found = [s for batch in batches([str(path)], limits) for s in batch.sources()]
+    assert [s.name for s in found] == [f"{path}:{n}" for n in (1, 2, 3, 4)]
+    assert [s.data for s in found[::2]] == [VALID, VALID]
+    assert [s.problem.rule if s.problem else None for s in found] == [None, "json.size", None, "json.size"]

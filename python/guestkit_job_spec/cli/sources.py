@@ -80,7 +80,7 @@ def batches(paths: list[str], limits: Limits) -> Iterator[Batch]:
         elif os.path.isdir(path):
             yield from _folder_batches(path, limits)
         elif path.endswith(JSON_LINES_SUFFIXES):
-            yield from _json_lines(path)
+            yield from _json_lines(path, limits)
         else:
             yield Files((path,), limits)
 
@@ -122,16 +122,24 @@ def _folder(path: str) -> Iterator[str | Source]:
             yield entry.path
 
 
-def _json_lines(path: str) -> Iterator[Batch]:
-    """The file in runs of whole lines of about BATCH_BYTES."""
+def _json_lines(path: str, limits: Limits) -> Iterator[Batch]:
+    """The file in runs of whole lines of about BATCH_BYTES.
+
+    A line longer than a block and than the size limit is reported as too large and
+    skipped without being held, so one endless line cannot exhaust memory.
+    """
     try:
         with open(path, "rb") as stream:
             first_line, rest = 1, b""
             while block := stream.read(BATCH_BYTES):
                 text = rest + block
                 end = text.rfind(b"\n")
-                if end == -1:  # one line longer than a block: keep reading
-                    rest = text
+                if end == -1:
+                    if len(text) > limits.max_document_bytes:
+                        yield Ready((Source(f"{path}:{first_line}", problem=_too_large(None, limits)),))
+                        first_line, rest = first_line + 1, _after_line(stream)
+                    else:
+                        rest = text  # a line longer than a block: keep reading
                     continue
                 yield Lines(path, first_line, text[:end])
                 first_line += text.count(b"\n", 0, end) + 1
@@ -140,6 +148,15 @@ def _json_lines(path: str) -> Iterator[Batch]:
                 yield Lines(path, first_line, rest)
     except OSError as exc:
         yield Ready((_unreadable(path, exc),))
+
+
+def _after_line(stream: BinaryIO) -> bytes:
+    """Read past the end of the current line; what follows it in the last block read."""
+    while block := stream.read(BATCH_BYTES):
+        end = block.find(b"\n")
+        if end != -1:
+            return block[end + 1 :]
+    return b""
 
 
 def _file(path: str, limits: Limits) -> Source:
