@@ -45,11 +45,11 @@ def is_class(node: Any) -> bool:
 def closed_bundle(doc_type: str) -> dict[str, Any]:
     """The bundle of ``doc_type`` in which every class rejects the fields it does not declare."""
     bundle = bundling.bundle(doc_type)
-    resources_by_id = {base: node for node, base in _schemas(bundle, bundle["$id"]) if "$id" in node}
+    resources_by_id = _resources_of(bundle)
     bases = sorted(
         {ref for node, base in _schemas(bundle, bundle["$id"]) if is_class(node) for ref in _bases(node, base)}
     )
-    open_copies = {ref: copy.deepcopy(_resolve(ref, resources_by_id)) for ref in bases}
+    open_copies = {ref: copy.deepcopy(resolve(ref, resources_by_id)) for ref in bases}
     closer = _Closer(resources_by_id, resources.common_def("ExtensionKey")["pattern"])
     for node, base in list(_schemas(bundle, bundle["$id"])):
         closer.close(node, base)
@@ -89,7 +89,7 @@ class _Closer:
         """The fields a class declares, its bases' included."""
         fields: dict[str, None] = {}
         for ref in _bases(node, base):
-            fields.update(dict.fromkeys(self.declared_fields(_resolve(ref, self.resources_by_id), ref)))
+            fields.update(dict.fromkeys(self.declared_fields(resolve(ref, self.resources_by_id), ref)))
         fields.update(dict.fromkeys(node["properties"]))
         return list(fields)
 
@@ -99,11 +99,22 @@ def _bases(node: dict[str, Any], base: str) -> list[str]:
     return [urljoin(base, sub["$ref"]) for sub in node.get("allOf", ()) if isinstance(sub.get("$ref"), str)]
 
 
-def _resolve(ref: str, resources_by_id: dict[str, Any]) -> Any:
-    resource, fragment = urldefrag(ref)
+@cache
+def closed_resources(doc_type: str) -> dict[str, Any]:
+    """Every schema resource of the closed bundle of ``doc_type``, by absolute ``$id``."""
+    return _resources_of(closed_bundle(doc_type))
+
+
+def _resources_of(bundle: dict[str, Any]) -> dict[str, Any]:
+    return {base: node for node, base in _schemas(bundle, bundle["$id"]) if "$id" in node}
+
+
+def resolve(uri: str, resources_by_id: dict[str, Any]) -> Any:
+    """The schema object that ``uri`` (a resource's ``$id`` and a JSON Pointer) names."""
+    resource, fragment = urldefrag(uri)
     node = resources_by_id[resource]
     for part in parts(fragment):
-        node = node[part]
+        node = node[int(part)] if isinstance(node, list) else node[part]
     return node
 
 

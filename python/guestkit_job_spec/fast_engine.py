@@ -12,12 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
-from urllib.parse import urldefrag, urljoin
 
 import jsonschema_rs
 import orjson
 
-from .closed_bundles import closed_bundle
+from .closed_bundles import closed_bundle, closed_resources, resolve
 from .limits import Limits
 from .pointers import child, parts, to_pointer
 from .report import Issue
@@ -162,29 +161,8 @@ def _adapt(error: Any, doc_type: str, parent_path: tuple[str | int, ...], branch
 @lru_cache(maxsize=4096)
 def _keyword_at(doc_type: str, location: str) -> tuple[str, Any]:
     """The keyword an error location names, and the schema object holding it."""
-    resource, fragment = urldefrag(location)
-    *parent, keyword = parts(fragment)
-    schema = _closed_resources(doc_type)[resource]
-    for part in parent:
-        schema = schema[int(part)] if isinstance(schema, list) else schema[part]
-    return keyword, schema
-
-
-@cache
-def _closed_resources(doc_type: str) -> dict[str, Any]:
-    """Every schema resource of the closed bundle, by ``$id``: where error locations point."""
-    found: dict[str, Any] = {}
-    stack: list[tuple[Any, str]] = [(closed_bundle(doc_type), "")]
-    while stack:
-        node, base = stack.pop()
-        if isinstance(node, dict):
-            if isinstance(node.get("$id"), str):
-                base = urljoin(base, node["$id"])
-                found[base] = node
-            stack.extend((value, base) for value in node.values())
-        elif isinstance(node, list):
-            stack.extend((value, base) for value in node)
-    return found
+    holder, _, keyword = location.rpartition("/")
+    return keyword, resolve(holder, closed_resources(doc_type))
 
 
 def _lint_order(document: Any, pointer: str) -> tuple[tuple[int, ...], int]:

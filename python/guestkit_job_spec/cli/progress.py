@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import TextIO
 
-from .sources import JSON_LINES_SUFFIXES, STDIN
+from .sources import STDIN
 
 WIDTH = 24
 
@@ -73,7 +73,7 @@ def input_bytes(paths: Iterable[str]) -> int | None:
         if os.path.isdir(path):
             for folder, _, names in os.walk(path):
                 total += sum(_size(os.path.join(folder, name)) for name in names if name.endswith(".json"))
-        elif os.path.isfile(path) or path.endswith(JSON_LINES_SUFFIXES):
+        else:
             total += _size(path)
     return total
 
