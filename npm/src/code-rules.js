@@ -4,15 +4,14 @@
 // silent otherwise (the schema reports the wrong type).
 
 import { commonPattern, index } from "./resources.js";
+import { isObject, show } from "./values.js";
 
 const LONG_TIMEOUT_SECONDS = 86_400;
 const LARGE_DISK_GB = 100_000;
 const PAYLOAD_TYPE = commonPattern("PayloadType");
 
-const isObject = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
 const section = (document, name) => (isObject(document[name]) ? document[name] : {});
 const integer = (value) => (Number.isInteger(value) ? value : undefined);
-const show = (value) => JSON.stringify(value);
 
 /** [payload type, the operation it names] when the payload type is well formed. */
 function payloadOperation(document) {

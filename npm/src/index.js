@@ -9,6 +9,7 @@ import { codeIssues } from "./code-rules.js";
 import { bundleOf, documentTypes, index, rules, rulesRegistry } from "./resources.js";
 import { genericRules, schemaIssues } from "./schema-issues.js";
 import { closestField, UNKNOWN_FIELD_RULE } from "./unknown-fields.js";
+import { isObject, show } from "./values.js";
 
 export { documentTypes, index as protocolIndex, rulesRegistry };
 
@@ -26,8 +27,6 @@ function validatorOf(type) {
   }
   return validators.get(type);
 }
-
-const isObject = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
 
 /** Top-level required fields of each document type, read from its bundle. */
 const requiredFields = new Map(
@@ -50,15 +49,6 @@ export function detectType(document) {
     if (share > bestShare) [best, bestShare] = [type, share];
   }
   return best;
-}
-
-/** A short rendering of a JSON value for messages. */
-function show(value) {
-  if (value === "") return "an empty string";
-  if (Array.isArray(value)) return value.length ? "an array" : "an empty array";
-  if (isObject(value)) return "an object";
-  const text = JSON.stringify(value);
-  return text.length > 60 ? `${text.slice(0, 56)}..."` : text;
 }
 
 function subject(pointer) {
