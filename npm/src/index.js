@@ -6,6 +6,7 @@
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { codeIssues } from "./code-rules.js";
+import { isDateTime } from "./date-time.js";
 import { bundleOf, documentTypes, index, rules, rulesRegistry } from "./resources.js";
 import { genericRules, schemaIssues } from "./schema-issues.js";
 import { closestField, UNKNOWN_FIELD_RULE } from "./unknown-fields.js";
@@ -22,6 +23,7 @@ function validatorOf(type) {
   if (!validators.has(type)) {
     const ajv = new Ajv2020({ strict: true, allErrors: true, verbose: true, allowUnionTypes: true });
     addFormats(ajv);
+    ajv.addFormat("date-time", isDateTime);
     ajv.addKeyword({ keyword: "x-rule", schemaType: "object" });
     validators.set(type, ajv.compile(bundleOf(type, { closed: true })));
   }
