@@ -36,7 +36,13 @@ $(STAMP): requirements/dev.txt pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
-run: $(STAMP)
+# The prover, compiled from python/guestkit_job_spec/prover/ (hatch_build.py); rebuilt when they change.
+PROVER := $(VENV)/.prover
+$(PROVER): $(STAMP) hatch_build.py $(wildcard python/guestkit_job_spec/prover/*)
+	$(PY) hatch_build.py
+	touch $@
+
+run: $(STAMP) $(PROVER)
 	@echo "== The bundled examples (every one must be valid)"
 	$(CLI) validate examples/
 	@echo
@@ -79,20 +85,20 @@ lint-schemas: $(STAMP)
 	$(BIN)/pytest -q tests/test_schemas.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check python tests codegen bench
-	$(BIN)/ruff format --check python tests codegen bench
+	$(BIN)/ruff check python tests codegen bench hatch_build.py
+	$(BIN)/ruff format --check python tests codegen bench hatch_build.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
 # The npm package's tests (tests/test_npm_package.py) need its dependencies installed, and
 # the benchmark's smoke test (tests/test_bench.py) needs ajv too.
-pytest: $(STAMP) $(NPM_PACKAGE)/node_modules/.installed $(NODE_RUNNER)/node_modules/.installed
+pytest: $(STAMP) $(PROVER) $(NPM_PACKAGE)/node_modules/.installed $(NODE_RUNNER)/node_modules/.installed
 	$(BIN)/pytest -q --ignore-glob='tests/test_conformance*.py'
 
 FUZZ_EXAMPLES ?= 1000
 
-fuzz: $(STAMP)
+fuzz: $(STAMP) $(PROVER)
 	GUESTKIT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) GUESTKIT_FUZZ_RANDOM=1 $(BIN)/pytest -q tests/test_properties.py
 
 cases: $(STAMP)
@@ -103,7 +109,7 @@ $(NODE_RUNNER)/node_modules/.installed: $(NODE_RUNNER)/package-lock.json
 	cd $(NODE_RUNNER) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-conformance: $(STAMP) $(NODE_RUNNER)/node_modules/.installed $(NPM_PACKAGE)/node_modules/.installed
+conformance: $(STAMP) $(PROVER) $(NODE_RUNNER)/node_modules/.installed $(NPM_PACKAGE)/node_modules/.installed
 	$(PY) tests/conformance/build.py --check
 	$(BIN)/check-jsonschema --schemafile tests/conformance/case-file.schema.json tests/conformance/cases/*.json
 	$(BIN)/pytest -q tests/test_conformance.py tests/test_conformance_coverage.py
@@ -111,7 +117,7 @@ conformance: $(STAMP) $(NODE_RUNNER)/node_modules/.installed $(NPM_PACKAGE)/node
 	node $(NODE_RUNNER)/run.mjs
 
 # Peers: jsonschema and check-jsonschema from requirements/dev.txt, ajv from the runner's lockfile.
-bench: $(STAMP) $(NODE_RUNNER)/node_modules/.installed $(NPM_PACKAGE)/node_modules/.installed
+bench: $(STAMP) $(PROVER) $(NODE_RUNNER)/node_modules/.installed $(NPM_PACKAGE)/node_modules/.installed
 	$(PY) bench/run.py
 
 lock:
@@ -123,4 +129,4 @@ lock:
 	rm -rf .lock-venv
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist $(NPM_PACKAGE)/schemas $(NPM_PACKAGE)/bundles
+	rm -rf $(VENV) python/guestkit_job_spec/_prover*.so .pytest_cache .mypy_cache .ruff_cache build dist $(NPM_PACKAGE)/schemas $(NPM_PACKAGE)/bundles

@@ -1,12 +1,13 @@
 """Regenerate what is derived from the schemas, or check that it is up to date.
 
-    python codegen/generate.py           rewrite models/, bundles/ and docs/reference/
+    python codegen/generate.py           rewrite models/, bundles/, docs/reference/ and prover/schemas.h
     python codegen/generate.py --check   exit 1 and show the difference if they drift
 
 - models/: Python dataclasses, by datamodel-code-generator;
 - bundles/: one self-contained schema per document type (guestkit_job_spec.bundling), and
   its closed variant that also rejects unknown fields (guestkit_job_spec.closed_bundles);
-- docs/reference/: the field-by-field reference (guestkit_job_spec.reference).
+- docs/reference/: the field-by-field reference (guestkit_job_spec.reference);
+- the prover's schema functions in C, prover/schemas.h (codegen/c_prover.py).
 
 Only the protocol schemas listed in schemas/index.json are given to the generator (as a
 folder, so cross-file references become imports between modules); the index, the rules
@@ -29,6 +30,7 @@ SCHEMAS = ROOT / "schemas"
 MODELS = ROOT / "python" / "guestkit_job_spec" / "models"
 BUNDLES = ROOT / "bundles"
 REFERENCE = ROOT / "docs" / "reference"
+PROVER_SCHEMAS = ROOT / "python" / "guestkit_job_spec" / "prover" / "schemas.h"
 CONFIG_DIR = Path(__file__).resolve().parent
 
 
@@ -75,6 +77,20 @@ def write_reference(destination: Path) -> None:
         (destination / name).write_text(text, encoding="utf-8")
 
 
+def prover_schemas() -> str:
+    sys.path.insert(0, str(ROOT / "python"))
+    from c_prover import render
+
+    from guestkit_job_spec import closed_bundles, resources
+
+    return render(
+        list(resources.document_types()),
+        closed_bundles.closed_bundle,
+        closed_bundles.closed_resources,
+        sorted(resources.payload_types()),
+    )
+
+
 def files_below(folder: Path) -> dict[str, str]:
     if not folder.exists():
         return {}
@@ -113,8 +129,13 @@ def main() -> int:
         write_bundles(fresh_bundles)
         write_reference(fresh_reference)
         outputs = ((fresh_models, MODELS), (fresh_bundles, BUNDLES), (fresh_reference, REFERENCE))
+        fresh_prover = prover_schemas()
         if args.check:
-            drifted = False
+            drifted = report_drift(
+                {PROVER_SCHEMAS.name: fresh_prover},
+                {PROVER_SCHEMAS.name: PROVER_SCHEMAS.read_text(encoding="utf-8")} if PROVER_SCHEMAS.exists() else {},
+                "prover",
+            )
             for fresh, target in outputs:
                 drifted |= report_drift(files_below(fresh), files_below(target), target.name)
             if drifted:
@@ -125,6 +146,7 @@ def main() -> int:
             if target.exists():
                 shutil.rmtree(target)
             shutil.copytree(fresh, target)
+        PROVER_SCHEMAS.write_text(fresh_prover, encoding="utf-8")
     return 0
 
 

@@ -109,6 +109,10 @@ def test_mutated_documents_always_get_a_verdict_and_engines_agree(doc_type: str)
         assert validate(text, type=doc_type).valid is report.valid
         fast, reference = (validate(text, type=doc_type, strict=True, engine=e).to_dict() for e in ENGINES)
         assert fast == reference
+        # Unescaped UTF-8 too: the prover reads raw text, and declines escapes.
+        raw = json.dumps(document, allow_nan=True, ensure_ascii=False).encode("utf-8", "surrogatepass")
+        fast, reference = (validate(raw, type=doc_type, strict=True, engine=e).to_dict() for e in ENGINES)
+        assert fast == reference
         decoding_failed = any(issue.rule.startswith("json.") for issue in report.errors)
         if not decoding_failed:
             schema_errors = [i for i in report.errors if rules.get(i.rule).layer == "schema"]

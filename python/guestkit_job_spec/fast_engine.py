@@ -1,7 +1,10 @@
-"""The fast engine: orjson and jsonschema-rs on the closed bundles, worded as the reference.
+"""The fast engine: the prover, orjson and jsonschema-rs on the closed bundles, worded as the reference.
 
-Proving: orjson decodes and jsonschema-rs checks the document against its closed bundle
-(schema rules and unknown-field lint in one pass); most documents are valid and stop there.
+Proving, first in one compiled pass: the prover (guestkit_job_spec._prover, C generated
+from the closed bundles, see prover/module.c) reads the bytes strictly and checks schema,
+unknown fields and code-only rules at once; most documents are valid and stop there.
+Proving, second: what the prover leaves (escaped strings, exponents, documents needing
+exact instants...) orjson decodes and jsonschema-rs checks against the closed bundle.
 Explaining: for the others, jsonschema-rs's errors on the closed bundle become the same
 issues the reference engine (jsonschema, the lint walk) reports, through the same wording
 code (schema_errors). Whatever it cannot word, the caller leaves to the reference engine.
@@ -15,13 +18,53 @@ from typing import Any
 
 import jsonschema_rs
 import orjson
+from rfc3339_validator import validate_rfc3339  # type: ignore[import-untyped]
 
 from .closed_bundles import closed_bundle, closed_resources, resolve
-from .limits import Limits
+from .code_rules import CODE_RULES
+from .limits import DEFAULT_LIMITS, Limits
 from .pointers import child, parts, to_pointer
 from .report import Issue
 from .schema_errors import deepest_causes, issues_of
 from .unknown_fields import unknown_field_issue
+
+try:
+    from . import _prover  # compiled at install (hatch_build.py)
+except ImportError:  # installed without a C compiler: orjson and jsonschema-rs prove alone
+    _prover = None  # type: ignore[assignment]
+
+
+def _provable_types() -> dict[str, int]:
+    """The prover's index of each document type it covers whole: schema and every code-only rule."""
+    if _prover is None:
+        return {}
+    return {
+        doc_type: index
+        for index, doc_type in enumerate(_prover.DOCUMENT_TYPES)
+        if set(_prover.CODE_RULES.get(doc_type, ())) == set(CODE_RULES.get(doc_type, {}))
+    }
+
+
+PROVABLE_TYPES = _provable_types()
+
+
+def _limit_arguments(limits: Limits) -> tuple[int, int, int, int]:
+    return limits.max_document_bytes, limits.max_depth, limits.max_string_length, limits.max_container_entries
+
+
+_DEFAULT_LIMIT_ARGUMENTS = _limit_arguments(DEFAULT_LIMITS)  # hashing a Limits costs more than proving a small job
+
+
+def proves(data: bytes, doc_type: str, limits: Limits) -> bool:
+    """Whether the prover shows ``data`` a valid ``doc_type`` document with nothing to report.
+
+    False says nothing: the document may still be valid, for the other engines to decide.
+    When True, orjson decodes ``data`` exactly as the strict decoder would.
+    """
+    index = PROVABLE_TYPES.get(doc_type)
+    arguments = _DEFAULT_LIMIT_ARGUMENTS if limits is DEFAULT_LIMITS else _limit_arguments(limits)
+    return index is not None and _prover.prove(index, data, *arguments)
+
 
 _LONGEST_SAFE_DIGIT_RUN = b"0" * 19  # 19 digits may exceed int64; orjson makes 20-digit integers floats
 _DIGITS_AS_ZERO = bytes.maketrans(b"0123456789", b"0000000000")
@@ -85,8 +128,16 @@ def _has_long_number(data: bytes) -> bool:
 
 @cache
 def closed_validator(doc_type: str) -> Any:
-    """jsonschema-rs on the closed bundle of ``doc_type``, formats asserted."""
-    return jsonschema_rs.validator_for(closed_bundle(doc_type), validate_formats=True)
+    """jsonschema-rs on the closed bundle of ``doc_type``, formats asserted as the reference asserts them."""
+    return jsonschema_rs.validator_for(
+        closed_bundle(doc_type), validate_formats=True, formats={"date-time": _is_date_time}
+    )
+
+
+def _is_date_time(text: str) -> bool:
+    """The reference's date-time check (jsonschema's, with rfc3339-validator): jsonschema-rs's own
+    accepts the year 0, which RFC 3339 allows and the reference does not."""
+    return bool(validate_rfc3339(text.upper()))
 
 
 def is_clean(document: Any, doc_type: str) -> bool:

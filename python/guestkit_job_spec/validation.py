@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
+import orjson
+
 from . import fast_engine, resources, rules
 from .code_rules import code_issues
 from .decoding import Decoded, check_decoded, decode
@@ -43,10 +45,11 @@ def validate(
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
     if engine == "fast" and isinstance(data, (bytes, str)):
-        decoded = _fast_decoded(data, limits)
-        if decoded is not None:
-            report = _clean_report(decoded, type, strict)
-            return report or validate_decoded(decoded, doc_type=type, strict=strict, engine=engine)
+        raw = data if isinstance(data, bytes) else _utf8(data)
+        if raw is not None:
+            report = _proven_report(raw, type, limits) or _fast_report(raw, type, strict, limits)
+            if report is not None:
+                return report
     if isinstance(data, (bytes, bytearray, memoryview, str)):
         decoded = decode(data if isinstance(data, (bytes, str)) else bytes(data), limits)
     else:
@@ -76,15 +79,34 @@ def validate_decoded(decoded: Decoded, *, doc_type: str, strict: bool, engine: E
     return Report.of(doc_type, _with_severity(_all_issues(document, doc_type, engine), strict), document)
 
 
-def _fast_decoded(data: bytes | str, limits: Limits) -> Decoded | None:
-    """The document when the fast engine can decode it exactly as the strict decoder would; else None."""
-    if isinstance(data, str):
-        try:
-            data = data.encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate: the strict decoder explains it
-            return None
+def _utf8(text: str) -> bytes | None:
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: the strict decoder explains it
+        return None
+
+
+def _proven_report(data: bytes, doc_type: str, limits: Limits) -> Report | None:
+    """The report of a document the prover shows valid and clean (the common case); else None."""
+    if doc_type != AUTO:
+        return Report(doc_type, (), (), orjson.loads(data)) if fast_engine.proves(data, doc_type, limits) else None
+    try:  # the type comes from the fields; the prover then vouches for orjson's reading
+        document = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return None
+    detected = detect(document)
+    if detected is None or not fast_engine.proves(data, detected, limits):
+        return None
+    return Report(detected, (), (), document)
+
+
+def _fast_report(data: bytes, doc_type: str, strict: bool, limits: Limits) -> Report | None:
+    """The report when orjson can decode ``data`` exactly as the strict decoder would; else None."""
     document = fast_engine.decode(data, limits)
-    return None if document is None else Decoded(document, ())
+    if document is None:
+        return None
+    decoded = Decoded(document, ())
+    return _clean_report(decoded, doc_type, strict) or validate_decoded(decoded, doc_type=doc_type, strict=strict)
 
 
 def _clean_report(decoded: Decoded, doc_type: str, strict: bool) -> Report | None:

@@ -1,0 +1,268 @@
+"""Compile the closed bundles to C: the schema half of the prover (``prover/schemas.h``).
+
+Every schema object becomes one function ``int sN(const Tape *t, uint32_t i)`` that is 1
+when the value at tape node ``i`` is valid against it and 0 when not. Both answers are
+exact for every document the tape reader accepts (see ``prover/tape.h``), so ``not``,
+``if`` and ``anyOf`` need no third "unsure" answer. Keywords outside the supported set
+raise Unsupported: a schema change that needs more must extend this compiler, never be
+skipped by it. Patterns become DFAs (regex_dfa); property names are tested against
+``patternProperties`` here, with Python's ``re`` as the reference engine does.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urldefrag, urljoin
+
+from regex_dfa import ALPHABET, Dfa, Unsupported, compile_pattern
+
+DEAD = 0xFF  # the automata's failed state, in the C tables
+
+# Keywords that do not constrain instances.
+ANNOTATIONS = frozenset(
+    {"$schema", "$id", "$defs", "$comment", "title", "description", "default", "examples", "deprecated"}
+)
+_KIND_TESTS = {
+    "null": "n->kind == K_NULL",
+    "boolean": "(n->kind == K_TRUE || n->kind == K_FALSE)",
+    "integer": "(n->kind == K_INT || (n->kind == K_FRACTION && n->number == floor(n->number)))",
+    "number": "(n->kind == K_INT || n->kind == K_FRACTION)",
+    "string": "n->kind == K_STRING",
+    "array": "n->kind == K_ARRAY",
+    "object": "n->kind == K_OBJECT",
+}
+_FORMATS = {"date-time": "is_date_time(t, i)"}
+
+
+def c_string(text: str) -> str:
+    """A C string literal of ``text``'s UTF-8 bytes."""
+    return '"' + "".join(chr(b) if 32 <= b < 127 and b not in b'"\\?' else f"\\{b:03o}" for b in text.encode()) + '"'
+
+
+class Compiler:
+    def __init__(self, resources_of: Callable[[str], dict[str, Any]]) -> None:
+        self.resources_of = resources_of
+        self.names: dict[tuple[str, str], str] = {}
+        self.bodies: list[str] = []
+        self.dfas: dict[str, str] = {}
+        self.dfa_tables: list[str] = []
+
+    def function(self, schema: Any, base: str, doc_type: str) -> str:
+        """The name of the C function checking ``schema``, compiling it on first use."""
+        if schema is True:
+            return "always"
+        if schema is False:
+            return "never"
+        if not isinstance(schema, dict):
+            raise Unsupported(f"a schema must be an object or a boolean, got {schema!r}")
+        if isinstance(schema.get("$id"), str):
+            base = urljoin(base, schema["$id"])
+        constraints = {word: value for word, value in schema.items() if word not in ANNOTATIONS or word == "$id"}
+        key = (json.dumps(constraints, sort_keys=True), base)
+        if key not in self.names:
+            self.names[key] = name = f"s{len(self.names)}"
+            self.bodies.append(self.body(name, schema, base, doc_type))
+        return self.names[key]
+
+    def body(self, name: str, schema: dict[str, Any], base: str, doc_type: str) -> str:
+        checks: list[str] = []
+        handled = set(ANNOTATIONS)
+        sub = lambda value: self.function(value, base, doc_type)  # noqa: E731
+
+        def keyword(word: str) -> bool:
+            handled.add(word)
+            return word in schema
+
+        if keyword("$ref"):
+            target = urljoin(base, schema["$ref"])
+            resolved = _resolve(target, self.resources_of(doc_type))
+            checks.append(f"if (!{self.function(resolved, urldefrag(target)[0], doc_type)}(t, i)) return 0;")
+        if keyword("type"):
+            kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+            checks.append(f"if (!({' || '.join(_KIND_TESTS[kind] for kind in kinds)})) return 0;")
+        for word in ("const", "enum"):
+            if keyword(word):
+                values = [schema["const"]] if word == "const" else schema["enum"]
+                checks.append(f"if (!({' || '.join(_equals(value) for value in values)})) return 0;")
+        for word, test in (("minimum", "<"), ("maximum", ">")):
+            if keyword(word):
+                bound = schema[word]
+                if not isinstance(bound, int) or isinstance(bound, bool) or abs(bound) >= 2**53:
+                    raise Unsupported(f"{word} {bound!r}: only integers of at most 53 bits")
+                checks.append(
+                    f"if (n->kind == K_INT ? n->integer {test} {bound}LL : "
+                    f"n->kind == K_FRACTION && n->number {test} {bound}.0) return 0;"
+                )
+        for word, test in (("minLength", "<"), ("maxLength", ">")):
+            if keyword(word):
+                checks.append(f"if (n->kind == K_STRING && n->chars {test} {int(schema[word])}u) return 0;")
+        if keyword("pattern"):
+            checks.append(f"if (n->kind == K_STRING && !{self.dfa(schema['pattern'])}) return 0;")
+        if keyword("format"):
+            if schema["format"] not in _FORMATS:
+                raise Unsupported(f"format {schema['format']!r}")
+            checks.append(f"if (n->kind == K_STRING && !{_FORMATS[schema['format']]}) return 0;")
+        for word, test in (("minItems", "<"), ("maxItems", ">")):
+            if keyword(word):
+                checks.append(f"if (n->kind == K_ARRAY && n->count {test} {int(schema[word])}u) return 0;")
+        if keyword("items"):
+            checks.append(
+                "if (n->kind == K_ARRAY)\n"
+                "        for (uint32_t m = 0, e = i + 1; m < n->count; m++, e = t->nodes[e].next)\n"
+                f"            if (!{sub(schema['items'])}(t, e)) return 0;"
+            )
+        object_words = ("properties", "patternProperties", "additionalProperties", "required")
+        if [word for word in object_words if keyword(word)]:  # marks all four handled
+            checks.append(self.object_checks(schema, sub))
+        if keyword("allOf"):
+            checks += [f"if (!{sub(part)}(t, i)) return 0;" for part in schema["allOf"]]
+        if keyword("anyOf"):
+            checks.append(f"if (!({' || '.join(f'{sub(part)}(t, i)' for part in schema['anyOf'])})) return 0;")
+        if keyword("oneOf"):
+            checks.append(f"if ({' + '.join(f'{sub(part)}(t, i)' for part in schema['oneOf'])} != 1) return 0;")
+        if keyword("not"):
+            checks.append(f"if ({sub(schema['not'])}(t, i)) return 0;")
+        if keyword("if"):
+            handled |= {"then", "else"}
+            then = sub(schema.get("then", True))
+            otherwise = sub(schema.get("else", True))
+            checks.append(f"if (!({sub(schema['if'])}(t, i) ? {then}(t, i) : {otherwise}(t, i))) return 0;")
+        unknown = [word for word in schema if word not in handled and not word.startswith("x-")]
+        if unknown:
+            raise Unsupported(f"keywords {unknown} (in {json.dumps(schema)[:120]})")
+        lines = "\n".join(f"    {check}" for check in checks)
+        head = f"static int {name}(const Tape *t, uint32_t i) {{\n    const Node *n = &t->nodes[i];\n    (void)n;\n"
+        return f"{head}{lines}\n    return 1;\n}}\n"
+
+    def object_checks(self, schema: dict[str, Any], sub: Callable[[Any], str]) -> str:
+        """properties, patternProperties, additionalProperties and required, in one pass over the members."""
+        properties = schema.get("properties", {})
+        patterns = schema.get("patternProperties", {})
+        required = schema.get("required", [])
+        names = list(dict.fromkeys([*properties, *required]))
+        if len(required) > 64:
+            raise Unsupported("more than 64 required properties")
+        bits = {field: index for index, field in enumerate(dict.fromkeys(required))}
+        cases: dict[int, list[str]] = {}
+        for field in names:
+            steps = [f"seen |= 1ULL << {bits[field]};"] if field in bits else []
+            checks = [properties.get(field, True)]
+            # A declared name that a pattern also matches must pass both (decided here, by re).
+            checks += [value for pattern, value in patterns.items() if re.search(pattern, field)]
+            steps += [f"if (!{sub(check)}(t, v)) return 0;" for check in checks if check is not True]
+            length = len(field.encode())
+            cases.setdefault(length, []).append(
+                f"if (memcmp(name, {c_string(field)}, {length}) == 0) {{ {' '.join(steps)} known = 1; }}"
+            )
+        switch = "".join(
+            f"            case {length}:\n"
+            + "".join(f"                {branch}\n" for branch in branches)
+            + "                break;\n"
+            for length, branches in sorted(cases.items())
+        )
+        unknown_steps = "".join(
+            f"                if ({self.dfa(pattern, 'k')}) {{ matched = 1; "
+            + (f"if (!{sub(value)}(t, v)) return 0; " if value is not True else "")
+            + "}\n"
+            for pattern, value in patterns.items()
+        )
+        additional = schema.get("additionalProperties", True)
+        if additional is not True:
+            unknown_steps += f"                if (!matched && !{sub(additional)}(t, v)) return 0;\n"
+        mask = (1 << len(bits)) - 1
+        text = (
+            "if (n->kind == K_OBJECT) {\n"
+            "        uint64_t seen = 0;\n"
+            "        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {\n"
+            "            const uint32_t v = k + 1;\n"
+            "            const char *name = (const char *)t->text + t->nodes[k].start;\n"
+            "            int known = 0, matched = 0;\n"
+            "            (void)name, (void)matched;\n"
+            "            switch (t->nodes[k].len) {\n"
+            f"{switch}"
+            "            }\n"
+        )
+        if unknown_steps:
+            text += f"            if (!known) {{\n{unknown_steps}            }}\n"
+        text += "            (void)known, (void)v;\n        }\n"
+        text += (
+            f"        if ((seen & {mask:#x}ULL) != {mask:#x}ULL) return 0;\n    }}"
+            if bits
+            else "        (void)seen;\n    }"
+        )
+        return text
+
+    def dfa(self, pattern: str, node: str = "i") -> str:
+        """A C expression: whether the string at tape node ``node`` matches ``pattern``."""
+        if pattern not in self.dfas:
+            automaton = compile_pattern(pattern)
+            self.dfas[pattern] = name = f"dfa{len(self.dfas)}"
+            self.dfa_tables.append(_dfa_table(name, pattern, automaton))
+        name = self.dfas[pattern]
+        return f"matches(t, {node}, {name}_next, {name}_accepting)"
+
+
+def _equals(value: Any) -> str:
+    if isinstance(value, str):
+        return f"is_string(t, i, {c_string(value)}, {len(value.encode())})"
+    if value is None:
+        return "n->kind == K_NULL"
+    if isinstance(value, bool):
+        return "n->kind == K_TRUE" if value else "n->kind == K_FALSE"
+    raise Unsupported(f"const or enum value {value!r}: only strings, booleans and null")
+
+
+def _resolve(uri: str, resources_by_id: dict[str, Any]) -> Any:
+    resource, fragment = urldefrag(uri)
+    node = resources_by_id[resource]
+    for part in fragment.lstrip("/").split("/") if fragment else ():
+        part = part.replace("~1", "/").replace("~0", "~")
+        node = node[int(part)] if isinstance(node, list) else node[part]
+    return node
+
+
+def _dfa_table(name: str, pattern: str, automaton: Dfa) -> str:
+    if len(automaton.transitions) >= DEAD:
+        raise Unsupported(f"pattern {pattern!r} needs {len(automaton.transitions)} states; at most {DEAD - 1}")
+    rows = [
+        "    {" + ", ".join(str(DEAD if target < 0 else target) for target in row) + "},"
+        for row in automaton.transitions
+    ]
+    accepting = ", ".join("1" if flag else "0" for flag in automaton.accepting)
+    comment = pattern.replace("*/", "*\\/")
+    return (
+        f"/* {comment} */\n"
+        f"static const uint8_t {name}_next[][{ALPHABET}] = {{\n" + "\n".join(rows) + "\n};\n"
+        f"static const uint8_t {name}_accepting[] = {{{accepting}}};\n"
+    )
+
+
+def render(
+    doc_types: list[str],
+    bundle_of: Callable[[str], dict[str, Any]],
+    resources_of: Callable[[str], dict[str, Any]],
+    payload_types: list[str],
+) -> str:
+    """The text of ``prover/schemas.h``: a root function per document type, and what they need."""
+    compiler = Compiler(resources_of)
+    roots = [compiler.function(bundle_of(doc_type), "", doc_type) for doc_type in doc_types]
+    prototypes = "".join(f"static int {name}(const Tape *t, uint32_t i);\n" for name in compiler.names.values())
+    return (
+        "/* Generated by codegen/c_prover.py from the closed bundles (`make gen`): do not edit. */\n"
+        "#ifndef GUESTKIT_SCHEMAS_H\n#define GUESTKIT_SCHEMAS_H\n\n"
+        '#include "checks.h"\n\n'
+        + "\n".join(compiler.dfa_tables)
+        + "\n"
+        + prototypes
+        + "\n"
+        + "\n".join(compiler.bodies)
+        + "\n/* Document types, in the order of schemas/index.json, and the function checking each. */\n"
+        + f"static const char *const DOCUMENT_TYPES[] = {{{', '.join(c_string(t) for t in doc_types)}}};\n"
+        + f"static int (*const ROOTS[])(const Tape *, uint32_t) = {{{', '.join(roots)}}};\n\n"
+        + "/* Payload types with a registered schema (schemas/index.json). */\n"
+        + f"static const char *const PAYLOAD_TYPES[] = {{{', '.join(c_string(t) for t in payload_types)}}};\n\n"
+        + "#endif\n"
+    )

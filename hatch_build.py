@@ -1,0 +1,62 @@
+"""Compile the prover (guestkit_job_spec._prover) from python/guestkit_job_spec/prover/.
+
+Two callers: hatchling, for every wheel and editable install (the hook below), and the
+Makefile (``python hatch_build.py``), which rebuilds it whenever its sources change. The
+package works without it (the fast engine then proves with jsonschema-rs alone), so an
+install on a machine with no C compiler warns instead of failing; the test suite
+requires it.
+"""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+import sys
+import sysconfig
+import warnings
+from pathlib import Path
+from typing import Any
+
+PACKAGE = Path(__file__).resolve().parent / "python" / "guestkit_job_spec"
+SOURCES = PACKAGE / "prover"
+FLAGS = ["-O3", "-std=c11", "-Wall", "-Wextra", "-Wno-missing-field-initializers", "-shared"]
+
+
+def prover_path() -> Path:
+    return PACKAGE / f"_prover{sysconfig.get_config_var('EXT_SUFFIX')}"
+
+
+def build_prover() -> Path:
+    """Compile the extension next to the package's modules; raises CalledProcessError on failure."""
+    compiler = shlex.split(sysconfig.get_config_var("CC") or "cc")
+    shared = shlex.split(sysconfig.get_config_var("CCSHARED") or "-fPIC")
+    include = f"-I{sysconfig.get_paths()['include']}"
+    output = prover_path()
+    command = [*compiler, *FLAGS, *shared, include, "-o", str(output), str(SOURCES / "module.c"), "-lm"]
+    subprocess.run(command, check=True)
+    return output
+
+
+try:
+    from hatchling.builders.hooks.plugin.interface import BuildHookInterface
+except ImportError:  # run by the Makefile: only build_prover is needed
+    pass
+else:
+
+    class ProverBuildHook(BuildHookInterface):  # type: ignore[type-arg]
+        def initialize(self, version: str, build_data: dict[str, Any]) -> None:
+            if self.target_name != "wheel":
+                return
+            try:
+                output = build_prover()
+            except (OSError, subprocess.CalledProcessError) as error:
+                warnings.warn(f"the prover was not compiled ({error}); validation works, more slowly", stacklevel=1)
+                return
+            build_data["pure_python"] = False
+            build_data["infer_tag"] = True
+            if version == "standard":  # an editable install finds it in place
+                build_data["force_include"][str(output)] = f"guestkit_job_spec/{output.name}"
+
+
+if __name__ == "__main__":
+    print(f"compiled {build_prover()}", file=sys.stderr)

@@ -1,0 +1,91 @@
+/* What generated schema functions call: pattern automata, the date-time format, members. */
+#ifndef GUESTKIT_CHECKS_H
+#define GUESTKIT_CHECKS_H
+
+#include "tape.h"
+
+#define DEAD 0xFF
+#define OTHER 128 /* every non-ASCII code point: the patterns cannot tell them apart */
+
+/* Whether the string at node i takes the automaton from state 0 to an accepting state. */
+static int matches(const Tape *t, uint32_t i, const uint8_t (*next)[129], const uint8_t *accepting) {
+    const Node *n = &t->nodes[i];
+    const unsigned char *p = t->text + n->start, *end = p + n->len;
+    unsigned state = 0;
+    while (p < end) {
+        unsigned char c = *p;
+        unsigned symbol = c < 0x80 ? c : OTHER;
+        p += c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2; /* the tape checked the sequences */
+        state = next[state][symbol];
+        if (state == DEAD) return 0;
+    }
+    return accepting[state];
+}
+
+static int number_at(const unsigned char *p, int digits) {
+    int value = 0;
+    for (int i = 0; i < digits; i++) {
+        if (!is_digit(p[i])) return -1;
+        value = value * 10 + (p[i] - '0');
+    }
+    return value;
+}
+
+static int upper(unsigned char c) { return c >= 'a' && c <= 'z' ? c - 32 : c; }
+
+/* The reference's date-time format (jsonschema with rfc3339-validator, on the upper-cased
+ * string): YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM), year not 0, a day the month has.
+ * Non-ASCII strings never match: no character upper-cases to what the format needs. */
+static int is_date_time(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    const unsigned char *p = t->text + n->start;
+    size_t length = n->len, at = 19;
+    if (!n->ascii || length < 20) return 0;
+    int year = number_at(p, 4), month = number_at(p + 5, 2), day = number_at(p + 8, 2);
+    int hour = number_at(p + 11, 2), minute = number_at(p + 14, 2), second = number_at(p + 17, 2);
+    if (p[4] != '-' || p[7] != '-' || upper(p[10]) != 'T' || p[13] != ':' || p[16] != ':') return 0;
+    if (year < 1 || month < 1 || month > 12 || day < 0 || hour < 0 || hour > 23 || minute < 0 || minute > 59 ||
+        second < 0 || second > 59)
+        return 0;
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    if (day < 1 || day > days[month - 1] + (month == 2 && leap)) return 0;
+    if (p[at] == '.') {
+        at++;
+        if (at >= length || !is_digit(p[at])) return 0;
+        while (at < length && is_digit(p[at])) at++;
+    }
+    if (at == length - 1) return upper(p[at]) == 'Z';
+    if (at + 6 != length || (p[at] != '+' && p[at] != '-') || p[at + 3] != ':') return 0;
+    int offset_hour = number_at(p + at + 1, 2), offset_minute = number_at(p + at + 4, 2);
+    return offset_hour >= 0 && offset_hour <= 23 && offset_minute >= 0 && offset_minute <= 59;
+}
+
+static int is_string(const Tape *t, uint32_t i, const char *text, uint32_t length) {
+    const Node *n = &t->nodes[i];
+    return n->kind == K_STRING && n->len == length && memcmp(t->text + n->start, text, length) == 0;
+}
+
+/* The value of an object's member, or 0 (the root, never a member) when it has none.
+ * root_member() looks in any object, the root (0) included; member() below in one that
+ * an earlier lookup found, so that 0 there means "missing", not "the root". */
+static uint32_t root_member(const Tape *t, uint32_t object, const char *name) {
+    const Node *n = &t->nodes[object];
+    if (n->kind != K_OBJECT) return 0;
+    uint32_t length = (uint32_t)strlen(name), key = object + 1;
+    for (uint32_t m = 0; m < n->count; m++) {
+        if (is_string(t, key, name, length)) return key + 1;
+        key = t->nodes[key + 1].next;
+    }
+    return 0;
+}
+
+/* A member of a member: none when the outer one is missing (index 0). */
+static uint32_t member(const Tape *t, uint32_t object, const char *name) {
+    return object == 0 ? 0 : root_member(t, object, name);
+}
+
+static int always(const Tape *t, uint32_t i) { (void)t, (void)i; return 1; }
+static int never(const Tape *t, uint32_t i) { (void)t, (void)i; return 0; }
+
+#endif
