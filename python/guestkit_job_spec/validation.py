@@ -39,6 +39,8 @@ def validate(
     compiled code (``fast_engine``), leaving to ``reference`` (pure Python: jiter,
     jsonschema) only what it cannot decode or word; both engines give the same report.
     """
+    if engine == "fast" and isinstance(data, bytes) and fast_engine.proves(data, type, limits):
+        return Report.clean(type, orjson.loads(data))  # the common case, first: a valid job of a given type
     if type != AUTO and type not in resources.document_types():
         known = ", ".join((*resources.document_types(), AUTO))
         raise ValueError(f"unknown document type {type!r}; expected one of {known}")
@@ -89,7 +91,7 @@ def _utf8(text: str) -> bytes | None:
 def _proven_report(data: bytes, doc_type: str, limits: Limits) -> Report | None:
     """The report of a document the prover shows valid and clean (the common case); else None."""
     if doc_type != AUTO:
-        return Report(doc_type, (), (), orjson.loads(data)) if fast_engine.proves(data, doc_type, limits) else None
+        return Report.clean(doc_type, orjson.loads(data)) if fast_engine.proves(data, doc_type, limits) else None
     try:  # the type comes from the fields; the prover then vouches for orjson's reading
         document = orjson.loads(data)
     except orjson.JSONDecodeError:
@@ -97,7 +99,7 @@ def _proven_report(data: bytes, doc_type: str, limits: Limits) -> Report | None:
     detected = detect(document)
     if detected is None or not fast_engine.proves(data, detected, limits):
         return None
-    return Report(detected, (), (), document)
+    return Report.clean(detected, document)
 
 
 def _fast_report(data: bytes, doc_type: str, strict: bool, limits: Limits) -> Report | None:
