@@ -18,7 +18,7 @@ SCHEMA_FILES := $(filter-out $(DATA_FILES),$(wildcard schemas/*.json)) $(wildcar
 help:
 	@echo "make run           set up, then validate the bundled examples and the upstream corpus"
 	@echo "make test          set up, then run every check (schemas, lint, types, tests)"
-	@echo "make gen           regenerate the Python models, bundles/, docs/reference/ and npm/types/ from schemas/"
+	@echo "make gen           regenerate the Python models, bundles/, docs/reference/, npm/types/ and the prover's C from schemas/"
 	@echo "make check-gen     fail when the committed models or bundles differ from what schemas/ gives"
 	@echo "make cases         rebuild tests/conformance/cases/ from its sources and the schemas"
 	@echo "make conformance   run the conformance suite in every runner (Python engines, the npm package, plain ajv)"
