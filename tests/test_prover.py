@@ -66,6 +66,31 @@ def test_whatever_is_proven_the_reference_finds_clean(case: dict[str, Any]) -> N
         assert reference_clean(data, case["type"], strict=case.get("strict", False)), case["id"]
 
 
+def same_values(a: Any, b: Any) -> bool:
+    """Equal, and of the same types all the way down (1 == 1.0 and 0.0 == -0.0 are not enough)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(same_values(a[key], b[key]) for key in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same_values(x, y) for x, y in zip(a, b, strict=True))
+    return repr(a) == repr(b)
+
+
+def test_the_proven_document_is_the_strict_decoders() -> None:
+    """The prover builds the report's document from its tape: values, types and key order as jiter's."""
+    odd = {
+        "numbers": [0, -0, -0.0, 1.0, 0.1, 2.5e-3 * 0 + 0.0025, 123456789012345678, -5, 1.7976931348623157e308 / 1e300],
+        "strings": ["", "é", "🙂 ok", "a\x7fb", "x" * 5000],
+        "nested": [[], {}, [[[]]], {"a": {"b": None}}, True, False],
+    }
+    data = text(mutate(JOB, {"/example.com~1odd": odd, "/metadata/labels": {str(n): "v" for n in range(40)}}))
+    proven = validate(data)
+    assert proves(data, "job", DEFAULT_LIMITS)
+    assert same_values(proven.document, validate(data, engine="reference").document)
+    assert same_values(proven.document, json.loads(data))
+
+
 def test_it_proves_most_clean_conformance_cases() -> None:
     """A prover that declined everything would pass the soundness test above."""
     cases = [c for c in CASES if c["kind"] == "document" and c["type"] != "auto"]

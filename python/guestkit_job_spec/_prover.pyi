@@ -1,10 +1,11 @@
 """The prover, compiled from prover/ (see prover/module.c)."""
 
 from collections.abc import Mapping
+from typing import Any
 
 DOCUMENT_TYPES: tuple[str, ...]
 CODE_RULES: Mapping[str, tuple[str, ...]]
 
 def prove(
     type_index: int, data: bytes, max_bytes: int, max_depth: int, max_string: int, max_entries: int, /
-) -> bool: ...
+) -> Any | None: ...

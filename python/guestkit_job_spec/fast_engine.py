@@ -55,15 +55,20 @@ def _limit_arguments(limits: Limits) -> tuple[int, int, int, int]:
 _DEFAULT_LIMIT_ARGUMENTS = _limit_arguments(DEFAULT_LIMITS)  # hashing a Limits costs more than proving a small job
 
 
-def proves(data: bytes, doc_type: str, limits: Limits) -> bool:
-    """Whether the prover shows ``data`` a valid ``doc_type`` document with nothing to report.
-
-    False says nothing: the document may still be valid, for the other engines to decide.
-    When True, orjson decodes ``data`` exactly as the strict decoder would.
-    """
+def proven_document(data: bytes, doc_type: str, limits: Limits) -> Any | None:
+    """The document, decoded, when the prover shows ``data`` a valid ``doc_type`` document
+    with nothing to report; None says nothing: it may still be valid, for the other engines
+    to decide. The prover builds it as the strict decoder would from the bytes it proved."""
     index = PROVABLE_TYPES.get(doc_type)
+    if index is None:
+        return None
     arguments = _DEFAULT_LIMIT_ARGUMENTS if limits is DEFAULT_LIMITS else _limit_arguments(limits)
-    return index is not None and _prover.prove(index, data, *arguments)
+    return _prover.prove(index, data, *arguments)
+
+
+def proves(data: bytes, doc_type: str, limits: Limits) -> bool:
+    """Whether the prover shows ``data`` a valid ``doc_type`` document with nothing to report."""
+    return proven_document(data, doc_type, limits) is not None
 
 
 _LONGEST_SAFE_DIGIT_RUN = b"0" * 19  # 19 digits may exceed int64; orjson makes 20-digit integers floats

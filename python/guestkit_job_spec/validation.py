@@ -39,8 +39,10 @@ def validate(
     compiled code (``fast_engine``), leaving to ``reference`` (pure Python: jiter,
     jsonschema) only what it cannot decode or word; both engines give the same report.
     """
-    if engine == "fast" and isinstance(data, bytes) and fast_engine.proves(data, type, limits):
-        return Report.clean(type, orjson.loads(data))  # the common case, first: a valid job of a given type
+    if engine == "fast" and isinstance(data, bytes):  # the common case first: a valid document
+        proven = _proven_report(data, type, limits)
+        if proven is not None:
+            return proven
     if type != AUTO and type not in resources.document_types():
         known = ", ".join((*resources.document_types(), AUTO))
         raise ValueError(f"unknown document type {type!r}; expected one of {known}")
@@ -49,7 +51,8 @@ def validate(
     if engine == "fast" and isinstance(data, (bytes, str)):
         raw = data if isinstance(data, bytes) else _utf8(data)
         if raw is not None:
-            report = _proven_report(raw, type, limits) or _fast_report(raw, type, strict, limits)
+            proven = None if raw is data else _proven_report(raw, type, limits)  # bytes were tried above
+            report = proven or _fast_report(raw, type, strict, limits)
             if report is not None:
                 return report
     if isinstance(data, (bytes, bytearray, memoryview, str)):
@@ -91,15 +94,13 @@ def _utf8(text: str) -> bytes | None:
 def _proven_report(data: bytes, doc_type: str, limits: Limits) -> Report | None:
     """The report of a document the prover shows valid and clean (the common case); else None."""
     if doc_type != AUTO:
-        return Report.clean(doc_type, orjson.loads(data)) if fast_engine.proves(data, doc_type, limits) else None
-    try:  # the type comes from the fields; the prover then vouches for orjson's reading
-        document = orjson.loads(data)
+        document = fast_engine.proven_document(data, doc_type, limits)
+        return None if document is None else Report.clean(doc_type, document)
+    try:  # the type comes from the fields, as the reference tells it; then the prover decides
+        detected = detect(orjson.loads(data))
     except orjson.JSONDecodeError:
         return None
-    detected = detect(document)
-    if detected is None or not fast_engine.proves(data, detected, limits):
-        return None
-    return Report.clean(detected, document)
+    return None if detected is None else _proven_report(data, detected, limits)
 
 
 def _fast_report(data: bytes, doc_type: str, strict: bool, limits: Limits) -> Report | None:

@@ -1,10 +1,12 @@
 /* guestkit_job_spec._prover: proves a document valid and clean in one compiled pass.
  *
- * prove(type_index, data, max_bytes, max_depth, max_string, max_entries) is True when
- * `data` (bytes) is a document of DOCUMENT_TYPES[type_index] that the strict decoder
- * reads within the limits, that its schema accepts with no unknown field, and on which
- * the code-only rules listed in CODE_RULES have nothing to say. False means "not proven":
- * the document may still be valid; the other engines then decide and explain.
+ * prove(type_index, data, max_bytes, max_depth, max_string, max_entries) returns the
+ * decoded document when `data` (bytes) is a document of DOCUMENT_TYPES[type_index] that
+ * the strict decoder reads within the limits, that its schema accepts with no unknown
+ * field, and on which the code-only rules listed in CODE_RULES have nothing to say; None
+ * means "not proven": the document may still be valid, and the other engines then decide
+ * and explain. The document is built from the tape the proof read: the same values as
+ * the strict decoder's (the tape accepts nothing the two could read differently).
  * The schema functions are generated from the closed bundles (codegen/c_prover.py).
  */
 #define PY_SSIZE_T_CLEAN
@@ -37,27 +39,83 @@ static CodeRules rules_for(const char *doc_type) {
 static Node shared_nodes[SHARED_NODES];
 static uint32_t shared_keys[SHARED_NODES];
 
-static int proven(Py_ssize_t type_index, const unsigned char *text, size_t size, Limits limits) {
+static PyObject *build(const Tape *t, uint32_t i);
+
+static PyObject *build_string(const Tape *t, const Node *n) {
+    const char *text = (const char *)t->text + n->start;
+    if (!n->ascii) return PyUnicode_DecodeUTF8(text, n->len, NULL);
+    PyObject *string = PyUnicode_New(n->len, 127); /* ASCII: copied, not decoded */
+    if (string != NULL) memcpy(PyUnicode_DATA(string), text, n->len);
+    return string;
+}
+
+static PyObject *build_container(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    PyObject *container = n->kind == K_ARRAY ? PyList_New(n->count) : PyDict_New();
+    uint32_t at = i + 1;
+    for (uint32_t m = 0; container != NULL && m < n->count; m++) {
+        if (n->kind == K_ARRAY) {
+            PyObject *item = build(t, at);
+            if (item == NULL) Py_CLEAR(container);
+            else PyList_SET_ITEM(container, m, item);
+        } else {
+            PyObject *key = build_string(t, &t->nodes[at]), *value = key ? build(t, at + 1) : NULL;
+            if (value == NULL || PyDict_SetItem(container, key, value) < 0) Py_CLEAR(container);
+            Py_XDECREF(key);
+            Py_XDECREF(value);
+            at++; /* the key */
+        }
+        at = t->nodes[at].next;
+    }
+    return container;
+}
+
+static PyObject *build(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    switch (n->kind) {
+    case K_NULL: Py_RETURN_NONE;
+    case K_TRUE: Py_RETURN_TRUE;
+    case K_FALSE: Py_RETURN_FALSE;
+    case K_INT: return PyLong_FromLongLong(n->integer);
+    case K_FRACTION: return PyFloat_FromDouble(n->number);
+    case K_STRING: return build_string(t, n);
+    default: return build_container(t, i);
+    }
+}
+
+/* Tapes of small documents reuse one buffer (the GIL is held throughout a call). */
+#define SHARED_NODES 4096
+static Node shared_nodes[SHARED_NODES];
+static uint32_t shared_keys[SHARED_NODES];
+
+/* The document, None when not proven, NULL with an exception when out of memory. */
+static PyObject *proven(Py_ssize_t type_index, const unsigned char *text, size_t size, Limits limits) {
     size_t capacity = size / 2 + 2; /* every value but the last takes two bytes at least */
+    if (size > limits.max_bytes || capacity > UINT32_MAX) Py_RETURN_NONE;
     Tape t = {.text = text, .size = size, .limits = limits};
     if (capacity <= SHARED_NODES) {
-        t.nodes = shared_nodes, t.keys = shared_keys;
+        t.nodes = shared_nodes, t.keys = shared_keys, t.capacity = SHARED_NODES;
     } else {
-        if (size > limits.max_bytes || capacity > UINT32_MAX) return 0;
-        t.nodes = malloc(capacity * sizeof *t.nodes);
-        t.keys = malloc(capacity * sizeof *t.keys);
+        t.nodes = PyMem_Malloc(capacity * sizeof *t.nodes);
+        t.keys = PyMem_Malloc(capacity * sizeof *t.keys);
+        t.capacity = (uint32_t)capacity;
+        if (t.nodes == NULL || t.keys == NULL) {
+            PyMem_Free(t.nodes);
+            PyMem_Free(t.keys);
+            return PyErr_NoMemory();
+        }
     }
-    t.capacity = (uint32_t)(capacity <= SHARED_NODES ? SHARED_NODES : capacity);
-    int result = 0;
-    if (t.nodes != NULL && t.keys != NULL && read_document(&t) == 0 && ROOTS[type_index](&t, 0)) {
+    PyObject *document = NULL;
+    if (read_document(&t) == 0 && ROOTS[type_index](&t, 0)) {
         CodeRules silent = rules_for(DOCUMENT_TYPES[type_index]);
-        result = silent == NULL || silent(&t) == 1;
-    }
+        if (silent == NULL || silent(&t) == 1) document = build(&t, 0);
+        else document = Py_NewRef(Py_None);
+    } else document = Py_NewRef(Py_None);
     if (t.nodes != shared_nodes) {
-        free(t.nodes);
-        free(t.keys);
+        PyMem_Free(t.nodes);
+        PyMem_Free(t.keys);
     }
-    return result;
+    return document;
 }
 
 static PyObject *prove(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
@@ -79,12 +137,12 @@ static PyObject *prove(PyObject *module, PyObject *const *args, Py_ssize_t nargs
         return NULL;
     }
     const unsigned char *text = (const unsigned char *)PyBytes_AS_STRING(args[1]);
-    return PyBool_FromLong(proven(type_index, text, (size_t)PyBytes_GET_SIZE(args[1]), limits));
+    return proven(type_index, text, (size_t)PyBytes_GET_SIZE(args[1]), limits);
 }
 
 static PyMethodDef METHODS[] = {
     {"prove", (PyCFunction)(void (*)(void))prove, METH_FASTCALL,
-     "prove(type_index, data, max_bytes, max_depth, max_string, max_entries) -> bool"},
+     "prove(type_index, data, max_bytes, max_depth, max_string, max_entries) -> the document, or None"},
     {NULL, NULL, 0, NULL},
 };
 
