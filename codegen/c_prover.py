@@ -19,6 +19,8 @@ from urllib.parse import urldefrag, urljoin
 
 from regex_dfa import ALPHABET, Dfa, Unsupported, compile_pattern
 
+from guestkit_job_spec.closed_bundles import resolve
+
 DEAD = 0xFF  # the automata's failed state, in the C tables
 
 # Keywords that do not constrain instances.
@@ -78,7 +80,7 @@ class Compiler:
 
         if keyword("$ref"):
             target = urljoin(base, schema["$ref"])
-            resolved = _resolve(target, self.resources_of(doc_type))
+            resolved = resolve(target, self.resources_of(doc_type))
             checks.append(f"if (!{self.function(resolved, urldefrag(target)[0], doc_type)}(t, i)) return 0;")
         if keyword("type"):
             kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
@@ -213,15 +215,6 @@ def _equals(value: Any) -> str:
     if isinstance(value, bool):
         return "n->kind == K_TRUE" if value else "n->kind == K_FALSE"
     raise Unsupported(f"const or enum value {value!r}: only strings, booleans and null")
-
-
-def _resolve(uri: str, resources_by_id: dict[str, Any]) -> Any:
-    resource, fragment = urldefrag(uri)
-    node = resources_by_id[resource]
-    for part in fragment.lstrip("/").split("/") if fragment else ():
-        part = part.replace("~1", "/").replace("~0", "~")
-        node = node[int(part)] if isinstance(node, list) else node[part]
-    return node
 
 
 def _dfa_table(name: str, pattern: str, automaton: Dfa) -> str:

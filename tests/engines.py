@@ -16,15 +16,11 @@ from jsonschema import Draft202012Validator
 
 from conftest import ROOT
 from guestkit_job_spec import resources
+from guestkit_job_spec.schema_check import validator_for
 
 
-@cache
 def reference(doc_type: str) -> Draft202012Validator:
-    return Draft202012Validator(
-        resources.document_schema(doc_type),
-        registry=resources.registry(),
-        format_checker=Draft202012Validator.FORMAT_CHECKER,
-    )
+    return validator_for(doc_type)
 
 
 @cache

@@ -39,8 +39,9 @@ def validate(
     compiled code (``fast_engine``), leaving to ``reference`` (pure Python: jiter,
     jsonschema) only what it cannot decode or word; both engines give the same report.
     """
-    if engine == "fast" and isinstance(data, bytes):  # the common case first: a valid document
-        proven = _proven_report(data, type, limits)
+    raw = _document_bytes(data) if engine == "fast" else None
+    if raw is not None:  # the common case first: a valid document
+        proven = _proven_report(raw, type, limits)
         if proven is not None:
             return proven
     if type != AUTO and type not in resources.document_types():
@@ -48,13 +49,10 @@ def validate(
         raise ValueError(f"unknown document type {type!r}; expected one of {known}")
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
-    if engine == "fast" and isinstance(data, (bytes, str)):
-        raw = data if isinstance(data, bytes) else _utf8(data)
-        if raw is not None:
-            proven = None if raw is data else _proven_report(raw, type, limits)  # bytes were tried above
-            report = proven or _fast_report(raw, type, strict, limits)
-            if report is not None:
-                return report
+    if raw is not None:
+        report = _fast_report(raw, type, strict, limits)
+        if report is not None:
+            return report
     if isinstance(data, (bytes, bytearray, memoryview, str)):
         decoded = decode(data if isinstance(data, (bytes, str)) else bytes(data), limits)
     else:
@@ -84,9 +82,12 @@ def validate_decoded(decoded: Decoded, *, doc_type: str, strict: bool, engine: E
     return Report.of(doc_type, _with_severity(_all_issues(document, doc_type, engine), strict), document)
 
 
-def _utf8(text: str) -> bytes | None:
+def _document_bytes(data: Any) -> bytes | None:
+    """The bytes of a document given as bytes or text; None for anything else."""
+    if isinstance(data, bytes):
+        return data
     try:
-        return text.encode("utf-8")
+        return data.encode("utf-8") if isinstance(data, str) else None
     except UnicodeEncodeError:  # a lone surrogate: the strict decoder explains it
         return None
 

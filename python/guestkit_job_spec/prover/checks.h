@@ -67,9 +67,9 @@ static int is_string(const Tape *t, uint32_t i, const char *text, uint32_t lengt
 }
 
 /* The value of an object's member, or 0 (the root, never a member) when it has none.
- * root_member() looks in any object, the root (0) included; member() below in one that
- * an earlier lookup found, so that 0 there means "missing", not "the root". */
-static uint32_t root_member(const Tape *t, uint32_t object, const char *name) {
+ * lookup() takes any object, the root (0) included; member() below takes the result of
+ * an earlier lookup, where 0 means "missing", not "the root". */
+static uint32_t lookup(const Tape *t, uint32_t object, const char *name) {
     const Node *n = &t->nodes[object];
     if (n->kind != K_OBJECT) return 0;
     uint32_t length = (uint32_t)strlen(name), key = object + 1;
@@ -82,7 +82,7 @@ static uint32_t root_member(const Tape *t, uint32_t object, const char *name) {
 
 /* A member of a member: none when the outer one is missing (index 0). */
 static uint32_t member(const Tape *t, uint32_t object, const char *name) {
-    return object == 0 ? 0 : root_member(t, object, name);
+    return object == 0 ? 0 : lookup(t, object, name);
 }
 
 static int always(const Tape *t, uint32_t i) { (void)t, (void)i; return 1; }

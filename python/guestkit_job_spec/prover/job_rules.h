@@ -59,14 +59,14 @@ static int deadline_after_creation(const Tape *t, uint32_t created, uint32_t dea
 
 /* 1 when no job code rule has a finding, 0 when one has, -1 when only Python can tell. */
 static int job_rules_silent(const Tape *t) {
-    uint32_t payload = root_member(t, 0, "payload"), execution = root_member(t, 0, "execution");
-    uint32_t constraints = root_member(t, 0, "constraints");
+    uint32_t payload = lookup(t, 0, "payload"), execution = lookup(t, 0, "execution");
+    uint32_t constraints = lookup(t, 0, "constraints");
     int64_t value;
-    if (!payload_type_fits(t, member(t, payload, "type"), root_member(t, 0, "operation"))) return 0;
+    if (!payload_type_fits(t, member(t, payload, "type"), lookup(t, 0, "operation"))) return 0;
     if (!attempt_within_max(t, execution)) return 0;
     if (integer_at(t, member(t, execution, "timeout_seconds"), &value) && value > LONG_TIMEOUT_SECONDS) return 0;
     if (integer_at(t, member(t, constraints, "maximum_disk_size_gb"), &value) && value > LARGE_DISK_GB) return 0;
-    return deadline_after_creation(t, root_member(t, 0, "created_at"), member(t, execution, "deadline"));
+    return deadline_after_creation(t, lookup(t, 0, "created_at"), member(t, execution, "deadline"));
 }
 
 #endif

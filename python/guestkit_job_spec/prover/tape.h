@@ -272,9 +272,9 @@ static int read_value(Tape *t, size_t depth) {
     return index;
 }
 
-/* Read the whole document into t->nodes; 0 on success, REFUSE otherwise. */
+/* Read the whole document into t->nodes; 0 on success, REFUSE otherwise. The caller has
+ * refused documents over max_bytes already, before allocating their tape. */
 static int read_document(Tape *t) {
-    if (t->size > t->limits.max_bytes) return REFUSE;
     skip_space(t);
     if (read_value(t, 1) == REFUSE) return REFUSE;
     skip_space(t);
