@@ -251,8 +251,8 @@ def section_invalid(sizes: Sizes, goals: list[tuple[str, str, bool]]) -> list[st
         "## An invalid document, every error reported",
         "",
         f"The full job with {len(report.errors)} errors and {len(report.warnings)} warning(s), every one reported "
-        "with its rule, pointer and message. guestkit's fast engine words jsonschema-rs's errors on the closed "
-        "bundle as the reference engine would; jsonschema gets the decoded document.",
+        "with its rule, pointer and message. guestkit's prover lists every keyword the document fails, which "
+        "Python words as the reference engine would; jsonschema gets the decoded document.",
         "",
         "| guestkit `validate` | jsonschema `iter_errors` | ratio |",
         "|---|---|---|",

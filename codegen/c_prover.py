@@ -3,7 +3,9 @@
 Every schema object becomes one function ``int sN(const Tape *t, uint32_t i)`` that is 1
 when the value at tape node ``i`` is valid against it and 0 when not. Both answers are
 exact for every document the tape reader accepts (see ``prover/tape.h``), so ``not``,
-``if`` and ``anyOf`` need no third "unsure" answer. Keywords outside the supported set
+``if`` and ``anyOf`` need no third "unsure" answer. Its twin ``xN`` explains a value that
+``sN`` refuses: it records every failing keyword, as the reference engine lists its
+errors (an ``anyOf`` that fails holds its branches' errors), for Python to word. Keywords outside the supported set
 raise Unsupported: a schema change that needs more must extend this compiler, never be
 skipped by it. Patterns become DFAs (regex_dfa); property names are tested against
 ``patternProperties`` here, with Python's ``re`` as the reference engine does.
@@ -44,20 +46,115 @@ def c_string(text: str) -> str:
     return '"' + "".join(chr(b) if 32 <= b < 127 and b not in b'"\\?' else f"\\{b:03o}" for b in text.encode()) + '"'
 
 
+# The keywords an explaining function reports, as the reference engine names them.
+KEYWORDS = (
+    "type",
+    "const",
+    "enum",
+    "minimum",
+    "maximum",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "format",
+    "minItems",
+    "maxItems",
+    "required",
+    "additionalProperties",
+    "anyOf",
+    "not",
+)
+
+
+class Prove:
+    """How a proving function ``sN`` acts on a failing keyword: it returns 0 at the first."""
+
+    prefix = "s"
+
+    def signature(self, name: str) -> str:
+        return f"static int {name}(const Tape *t, uint32_t i)"
+
+    def fail_if(self, condition: str, keyword: str) -> str:
+        return f"if ({condition}) return 0;"
+
+    def descend(self, function: str, node: str) -> str:
+        return "" if function == "always" else f"if (!{function}(t, {node})) return 0;"
+
+    def unexpected(self) -> str:
+        return "return 0;"
+
+    def any_of(self, functions: list[str]) -> str:
+        return self.fail_if(f"!({' || '.join(f'{function}(t, i)' for function in functions)})", "anyOf")
+
+    def conditional(self, condition: str, then: str, otherwise: str) -> str:
+        return f"if (!({condition}(t, i) ? {then}(t, i) : {otherwise}(t, i))) return 0;"
+
+    def ending(self) -> str:
+        return "return 1;"
+
+
+class Explain:
+    """How an explaining function ``xN`` acts on a failing keyword: it records it (prover/findings.h)
+    and goes on, descending where a value fails, as the reference engine's error list does."""
+
+    prefix = "x"
+
+    def __init__(self, compiler: Compiler, schema: int) -> None:
+        self.compiler = compiler
+        self.schema = schema
+
+    def signature(self, name: str) -> str:
+        return f"static void {name}(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b)"
+
+    def found(self, keyword: str, key: str = "0", parent: str = "p", branch: str = "b") -> str:
+        return f"found(f, {self.schema}, KW_{keyword}, i, {key}, {parent}, {branch});"
+
+    def fail_if(self, condition: str, keyword: str) -> str:
+        return f"if ({condition}) {self.found(keyword)}"
+
+    def descend(self, function: str, node: str) -> str:
+        if function == "always":
+            return ""
+        return f"if (!{function}(t, {node})) {self.explainer(function)}(t, {node}, f, p, b);"
+
+    def explainer(self, function: str) -> str:
+        return self.compiler.explainer(function)
+
+    def unexpected(self) -> str:
+        return self.found("additionalProperties", key="k")
+
+    def any_of(self, functions: list[str]) -> str:
+        if len(functions) > 0xFF:
+            raise Unsupported(f"anyOf with {len(functions)} branches; findings number them in 8 bits")
+        branches = " ".join(
+            f"{self.explainer(function)}(t, i, f, q, {branch});" for branch, function in enumerate(functions)
+        )
+        failed = " || ".join(f"{function}(t, i)" for function in functions)
+        return f"if (!({failed})) {{ const int32_t q = {self.found('anyOf')[:-1]}; {branches} }}"
+
+    def conditional(self, condition: str, then: str, otherwise: str) -> str:
+        return f"if ({condition}(t, i)) {{ {self.descend(then, 'i')} }} else {{ {self.descend(otherwise, 'i')} }}"
+
+    def ending(self) -> str:
+        return "(void)f, (void)p, (void)b;"
+
+
 class Compiler:
     def __init__(self, resources_of: Callable[[str], dict[str, Any]]) -> None:
         self.resources_of = resources_of
         self.names: dict[tuple[str, str], str] = {}
+        self.sources: dict[str, tuple[dict[str, Any], str, str]] = {}
+        self.explainers: set[str] = set()
         self.bodies: list[str] = []
         self.dfas: dict[str, str] = {}
         self.dfa_tables: list[str] = []
 
     def function(self, schema: Any, base: str, doc_type: str) -> str:
-        """The name of the C function checking ``schema``, compiling it on first use."""
+        """The name of the C function proving ``schema``, compiling it on first use."""
         if schema is True:
             return "always"
-        if schema is False:
-            return "never"
+        if schema is False:  # the reference's error for it names no keyword to word
+            raise Unsupported("false as a subschema outside additionalProperties")
         if not isinstance(schema, dict):
             raise Unsupported(f"a schema must be an object or a boolean, got {schema!r}")
         if isinstance(schema.get("$id"), str):
@@ -66,10 +163,21 @@ class Compiler:
         key = (json.dumps(constraints, sort_keys=True), base)
         if key not in self.names:
             self.names[key] = name = f"s{len(self.names)}"
-            self.bodies.append(self.body(name, schema, base, doc_type))
+            self.sources[name] = (schema, base, doc_type)
+            self.bodies.append(self.body(name, schema, base, doc_type, Prove()))
         return self.names[key]
 
-    def body(self, name: str, schema: dict[str, Any], base: str, doc_type: str) -> str:
+    def explainer(self, function: str) -> str:
+        """The name of the C function explaining what ``function`` refuses, compiling it on first use
+        (only where a failure is explained: a schema used as a condition needs none)."""
+        name = "x" + function[1:]
+        if name not in self.explainers:
+            self.explainers.add(name)
+            schema, base, doc_type = self.sources[function]
+            self.bodies.append(self.body(name, schema, base, doc_type, Explain(self, int(function[1:]))))
+        return name
+
+    def body(self, name: str, schema: dict[str, Any], base: str, doc_type: str, mode: Prove | Explain) -> str:
         checks: list[str] = []
         handled = set(ANNOTATIONS)
         sub = lambda value: self.function(value, base, doc_type)  # noqa: E731
@@ -81,65 +189,65 @@ class Compiler:
         if keyword("$ref"):
             target = urljoin(base, schema["$ref"])
             resolved = resolve(target, self.resources_of(doc_type))
-            checks.append(f"if (!{self.function(resolved, urldefrag(target)[0], doc_type)}(t, i)) return 0;")
+            checks.append(mode.descend(self.function(resolved, urldefrag(target)[0], doc_type), "i"))
         if keyword("type"):
             kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-            checks.append(f"if (!({' || '.join(_KIND_TESTS[kind] for kind in kinds)})) return 0;")
+            checks.append(mode.fail_if(f"!({' || '.join(_KIND_TESTS[kind] for kind in kinds)})", "type"))
         for word in ("const", "enum"):
             if keyword(word):
                 values = [schema["const"]] if word == "const" else schema["enum"]
-                checks.append(f"if (!({' || '.join(_equals(value) for value in values)})) return 0;")
+                checks.append(mode.fail_if(f"!({' || '.join(_equals(value) for value in values)})", word))
         for word, test in (("minimum", "<"), ("maximum", ">")):
             if keyword(word):
                 bound = schema[word]
                 if not isinstance(bound, int) or isinstance(bound, bool) or abs(bound) >= 2**53:
                     raise Unsupported(f"{word} {bound!r}: only integers of at most 53 bits")
-                checks.append(
-                    f"if (n->kind == K_INT ? n->integer {test} {bound}LL : "
-                    f"n->kind == K_FRACTION && n->number {test} {bound}.0) return 0;"
+                condition = (
+                    f"n->kind == K_INT ? n->integer {test} {bound}LL : "
+                    f"n->kind == K_FRACTION && n->number {test} {bound}.0"
                 )
+                checks.append(mode.fail_if(condition, word))
         for word, test in (("minLength", "<"), ("maxLength", ">")):
             if keyword(word):
-                checks.append(f"if (n->kind == K_STRING && n->chars {test} {int(schema[word])}u) return 0;")
+                checks.append(mode.fail_if(f"n->kind == K_STRING && n->chars {test} {int(schema[word])}u", word))
         if keyword("pattern"):
-            checks.append(f"if (n->kind == K_STRING && !{self.dfa(schema['pattern'])}) return 0;")
+            checks.append(mode.fail_if(f"n->kind == K_STRING && !{self.dfa(schema['pattern'])}", "pattern"))
         if keyword("format"):
             if schema["format"] not in _FORMATS:
                 raise Unsupported(f"format {schema['format']!r}")
-            checks.append(f"if (n->kind == K_STRING && !{_FORMATS[schema['format']]}) return 0;")
+            checks.append(mode.fail_if(f"n->kind == K_STRING && !{_FORMATS[schema['format']]}", "format"))
         for word, test in (("minItems", "<"), ("maxItems", ">")):
             if keyword(word):
-                checks.append(f"if (n->kind == K_ARRAY && n->count {test} {int(schema[word])}u) return 0;")
+                checks.append(mode.fail_if(f"n->kind == K_ARRAY && n->count {test} {int(schema[word])}u", word))
         if keyword("items"):
             checks.append(
                 "if (n->kind == K_ARRAY)\n"
-                "        for (uint32_t m = 0, e = i + 1; m < n->count; m++, e = t->nodes[e].next)\n"
-                f"            if (!{sub(schema['items'])}(t, e)) return 0;"
+                "        for (uint32_t m = 0, e = i + 1; m < n->count; m++, e = t->nodes[e].next) {\n"
+                f"            {mode.descend(sub(schema['items']), 'e')}\n"
+                "        }"
             )
         object_words = ("properties", "patternProperties", "additionalProperties", "required")
         if [word for word in object_words if keyword(word)]:  # marks all four handled
-            checks.append(self.object_checks(schema, sub))
+            checks.append(self.object_checks(schema, sub, mode))
         if keyword("allOf"):
-            checks += [f"if (!{sub(part)}(t, i)) return 0;" for part in schema["allOf"]]
+            checks += [mode.descend(sub(part), "i") for part in schema["allOf"]]
         if keyword("anyOf"):
-            checks.append(f"if (!({' || '.join(f'{sub(part)}(t, i)' for part in schema['anyOf'])})) return 0;")
-        if keyword("oneOf"):
-            checks.append(f"if ({' + '.join(f'{sub(part)}(t, i)' for part in schema['oneOf'])} != 1) return 0;")
+            checks.append(mode.any_of([sub(part) for part in schema["anyOf"]]))
         if keyword("not"):
-            checks.append(f"if ({sub(schema['not'])}(t, i)) return 0;")
+            checks.append(mode.fail_if(f"{sub(schema['not'])}(t, i)", "not"))
         if keyword("if"):
             handled |= {"then", "else"}
-            then = sub(schema.get("then", True))
-            otherwise = sub(schema.get("else", True))
-            checks.append(f"if (!({sub(schema['if'])}(t, i) ? {then}(t, i) : {otherwise}(t, i))) return 0;")
+            checks.append(
+                mode.conditional(sub(schema["if"]), sub(schema.get("then", True)), sub(schema.get("else", True)))
+            )
         unknown = [word for word in schema if word not in handled and not word.startswith("x-")]
         if unknown:
             raise Unsupported(f"keywords {unknown} (in {json.dumps(schema)[:120]})")
-        lines = "\n".join(f"    {check}" for check in checks)
-        head = f"static int {name}(const Tape *t, uint32_t i) {{\n    const Node *n = &t->nodes[i];\n    (void)n;\n"
-        return f"{head}{lines}\n    return 1;\n}}\n"
+        lines = "\n".join(f"    {check}" for check in checks if check)
+        head = f"{mode.signature(name)} {{\n    const Node *n = &t->nodes[i];\n    (void)n;\n"
+        return f"{head}{lines}\n    {mode.ending()}\n}}\n"
 
-    def object_checks(self, schema: dict[str, Any], sub: Callable[[Any], str]) -> str:
+    def object_checks(self, schema: dict[str, Any], sub: Callable[[Any], str], mode: Prove | Explain) -> str:
         """properties, patternProperties, additionalProperties and required, in one pass over the members."""
         properties = schema.get("properties", {})
         patterns = schema.get("patternProperties", {})
@@ -154,7 +262,7 @@ class Compiler:
             checks = [properties.get(field, True)]
             # A declared name that a pattern also matches must pass both (decided here, by re).
             checks += [value for pattern, value in patterns.items() if re.search(pattern, field)]
-            steps += [f"if (!{sub(check)}(t, v)) return 0;" for check in checks if check is not True]
+            steps += [step for check in checks if (step := mode.descend(sub(check), "v"))]
             length = len(field.encode())
             cases.setdefault(length, []).append(
                 f"if (memcmp(name, {c_string(field)}, {length}) == 0) {{ {' '.join(steps)} known = 1; }}"
@@ -166,14 +274,14 @@ class Compiler:
             for length, branches in sorted(cases.items())
         )
         unknown_steps = "".join(
-            f"                if ({self.dfa(pattern, 'k')}) {{ matched = 1; "
-            + (f"if (!{sub(value)}(t, v)) return 0; " if value is not True else "")
-            + "}\n"
+            f"                if ({self.dfa(pattern, 'k')}) {{ matched = 1; {mode.descend(sub(value), 'v')} }}\n"
             for pattern, value in patterns.items()
         )
         additional = schema.get("additionalProperties", True)
-        if additional is not True:
-            unknown_steps += f"                if (!matched && !{sub(additional)}(t, v)) return 0;\n"
+        if additional is False:
+            unknown_steps += f"                if (!matched) {mode.unexpected()}\n"
+        elif additional is not True:
+            unknown_steps += f"                if (!matched) {{ {mode.descend(sub(additional), 'v')} }}\n"
         mask = (1 << len(bits)) - 1
         text = (
             "if (n->kind == K_OBJECT) {\n"
@@ -190,11 +298,10 @@ class Compiler:
         if unknown_steps:
             text += f"            if (!known) {{\n{unknown_steps}            }}\n"
         text += "            (void)known, (void)v;\n        }\n"
-        text += (
-            f"        if ((seen & {mask:#x}ULL) != {mask:#x}ULL) return 0;\n    }}"
-            if bits
-            else "        (void)seen;\n    }"
-        )
+        if bits:
+            text += f"        {mode.fail_if(f'(seen & {mask:#x}ULL) != {mask:#x}ULL', 'required')}\n    }}"
+        else:
+            text += "        (void)seen;\n    }"
         return text
 
     def dfa(self, pattern: str, node: str = "i") -> str:
@@ -242,19 +349,33 @@ def render(
     """The text of ``prover/schemas.h``: a root function per document type, and what they need."""
     compiler = Compiler(resources_of)
     roots = [compiler.function(bundle_of(doc_type), "", doc_type) for doc_type in doc_types]
-    prototypes = "".join(f"static int {name}(const Tape *t, uint32_t i);\n" for name in compiler.names.values())
+    if len(compiler.names) > 0xFFFF:
+        raise Unsupported(f"{len(compiler.names)} schema objects; findings number them in 16 bits")
+    explainers = ", ".join(compiler.explainer(root) for root in roots)
+    prototypes = "".join(
+        f"{Prove().signature(name)};\n"
+        + (f"{Explain(compiler, index).signature('x' + name[1:])};\n" if "x" + name[1:] in compiler.explainers else "")
+        for index, name in enumerate(compiler.names.values())
+    )
+    schema_texts = "".join(f"    {c_string(text)},\n" for text, _ in compiler.names)
     return (
         "/* Generated by codegen/c_prover.py from the closed bundles (`make gen`): do not edit. */\n"
         "#ifndef GUESTKIT_SCHEMAS_H\n#define GUESTKIT_SCHEMAS_H\n\n"
-        '#include "checks.h"\n\n'
+        '#include "checks.h"\n#include "findings.h"\n\n'
+        + f"enum Keyword {{{', '.join(f'KW_{word}' for word in KEYWORDS)}}};\n"
+        + f"static const char *const KEYWORDS[] = {{{', '.join(c_string(word) for word in KEYWORDS)}}};\n\n"
         + "\n".join(compiler.dfa_tables)
         + "\n"
         + prototypes
         + "\n"
         + "\n".join(compiler.bodies)
-        + "\n/* Document types, in the order of schemas/index.json, and the function checking each. */\n"
+        + "\n/* The schema object each sN (and its twin xN) checks, as JSON (annotations left out). */\n"
+        + f"static const char *const SCHEMAS[] = {{\n{schema_texts}}};\n\n"
+        + "/* Document types, in the order of schemas/index.json, and the functions proving and explaining each. */\n"
         + f"static const char *const DOCUMENT_TYPES[] = {{{', '.join(c_string(t) for t in doc_types)}}};\n"
-        + f"static int (*const ROOTS[])(const Tape *, uint32_t) = {{{', '.join(roots)}}};\n\n"
+        + f"static int (*const ROOTS[])(const Tape *, uint32_t) = {{{', '.join(roots)}}};\n"
+        + "static void (*const EXPLAINERS[])(const Tape *, uint32_t, Findings *, int32_t, uint8_t) = "
+        + f"{{{explainers}}};\n\n"
         + "/* Payload types with a registered schema (schemas/index.json). */\n"
         + f"static const char *const PAYLOAD_TYPES[] = {{{', '.join(c_string(t) for t in payload_types)}}};\n\n"
         + "#endif\n"

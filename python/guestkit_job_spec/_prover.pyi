@@ -5,7 +5,12 @@ from typing import Any
 
 DOCUMENT_TYPES: tuple[str, ...]
 CODE_RULES: Mapping[str, tuple[str, ...]]
+SCHEMAS: tuple[str, ...]
+KEYWORDS: tuple[str, ...]
 
 def prove(
     type_index: int, data: bytes, max_bytes: int, max_depth: int, max_string: int, max_entries: int, /
 ) -> Any | None: ...
+def explain(
+    type_index: int, data: bytes, max_bytes: int, max_depth: int, max_string: int, max_entries: int, /
+) -> tuple[Any, list[tuple[int, str, tuple[str | int, ...], int, int, str | None]]] | None: ...

@@ -1,32 +1,27 @@
-"""The fast engine: the prover, orjson and jsonschema-rs on the closed bundles, worded as the reference.
+"""The fast engine's compiled parts: the prover, orjson and jsonschema-rs on the closed bundles.
 
 Proving, first in one compiled pass: the prover (guestkit_job_spec._prover, C generated
 from the closed bundles, see prover/module.c) reads the bytes strictly and checks schema,
 unknown fields and code-only rules at once; most documents are valid and stop there.
 Proving, second: what the prover leaves (escaped strings, exponents, documents needing
 exact instants...) orjson decodes and jsonschema-rs checks against the closed bundle.
-Explaining: for the others, jsonschema-rs's errors on the closed bundle become the same
-issues the reference engine (jsonschema, the lint walk) reports, through the same wording
-code (schema_errors). Whatever it cannot word, the caller leaves to the reference engine.
+Explaining the others: the prover's findings, or jsonschema-rs's errors, which
+fast_explain words as the reference engine does.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cache, lru_cache
+import json
+from functools import cache
 from typing import Any
 
 import jsonschema_rs
 import orjson
 from rfc3339_validator import validate_rfc3339  # type: ignore[import-untyped]
 
-from .closed_bundles import closed_bundle, closed_resources, resolve
+from .closed_bundles import closed_bundle
 from .code_rules import CODE_RULES
 from .limits import DEFAULT_LIMITS, Limits
-from .pointers import child, parts, to_pointer
-from .report import Issue
-from .schema_errors import deepest_causes, issues_of
-from .unknown_fields import unknown_field_issue
 
 try:
     from . import _prover  # compiled at install (hatch_build.py)
@@ -48,11 +43,16 @@ def _provable_types() -> dict[str, int]:
 PROVABLE_TYPES = _provable_types()
 
 
-def _limit_arguments(limits: Limits) -> tuple[int, int, int, int]:
+def _limits_of(limits: Limits) -> tuple[int, int, int, int]:
     return limits.max_document_bytes, limits.max_depth, limits.max_string_length, limits.max_container_entries
 
 
-_DEFAULT_LIMIT_ARGUMENTS = _limit_arguments(DEFAULT_LIMITS)  # hashing a Limits costs more than proving a small job
+_DEFAULT_LIMIT_ARGUMENTS = _limits_of(DEFAULT_LIMITS)
+
+
+def _limit_arguments(limits: Limits) -> tuple[int, int, int, int]:
+    """The prover's limit arguments (hashing a Limits costs more than proving a small job)."""
+    return _DEFAULT_LIMIT_ARGUMENTS if limits is DEFAULT_LIMITS else _limits_of(limits)
 
 
 def proven_document(data: bytes, doc_type: str, limits: Limits) -> Any | None:
@@ -62,8 +62,28 @@ def proven_document(data: bytes, doc_type: str, limits: Limits) -> Any | None:
     index = PROVABLE_TYPES.get(doc_type)
     if index is None:
         return None
-    arguments = _DEFAULT_LIMIT_ARGUMENTS if limits is DEFAULT_LIMITS else _limit_arguments(limits)
-    return _prover.prove(index, data, *arguments)
+    return _prover.prove(index, data, *_limit_arguments(limits))
+
+
+Finding = tuple[int, str, tuple[str | int, ...], int, int, str | None]
+"""The prover's account of one failing keyword: (schema index in prover_schemas(), keyword,
+path of the failing value, index of the anyOf finding it is a branch error of or -1, that
+branch, and for additionalProperties the unexpected member's name, else None)."""
+
+
+def prover_findings(data: bytes, doc_type: str, limits: Limits) -> tuple[Any, list[Finding]] | None:
+    """The decoded document and every schema keyword it fails (none when only code-only rules
+    or nothing at all object), from the prover's explaining functions; None when the prover's
+    reader declines the bytes (escapes, exponents...: see prover/tape.h) or has no such type."""
+    if _prover is None or doc_type not in _prover.DOCUMENT_TYPES:
+        return None
+    return _prover.explain(_prover.DOCUMENT_TYPES.index(doc_type), data, *_limit_arguments(limits))
+
+
+@cache
+def prover_schemas() -> tuple[Any, ...]:
+    """The schema object (annotations left out) each finding's schema index names."""
+    return tuple(json.loads(text) for text in _prover.SCHEMAS) if _prover is not None else ()
 
 
 def proves(data: bytes, doc_type: str, limits: Limits) -> bool:
@@ -148,90 +168,3 @@ def _is_date_time(text: str) -> bool:
 def is_clean(document: Any, doc_type: str) -> bool:
     """Whether ``document`` is schema-valid for ``doc_type`` with no unknown field."""
     return bool(closed_validator(doc_type).is_valid(document))
-
-
-# ------------------------------------------------------------------ explaining
-
-
-@dataclass(frozen=True)
-class _RustError:
-    """A jsonschema-rs error in the shape schema_errors reads (see schema_errors.SchemaError)."""
-
-    validator: str
-    validator_value: Any
-    schema: Any
-    instance: Any
-    absolute_path: tuple[str | int, ...]
-    relative_path: tuple[str | int, ...]
-    relative_schema_path: tuple[str | int, ...]
-    context: tuple[_RustError, ...] | None
-    unexpected: tuple[str, ...]
-
-
-class Unexplained(Exception):
-    """An error the fast engine cannot word as the reference engine would: use the reference."""
-
-
-def explain(document: Any, doc_type: str) -> tuple[list[Issue], list[Issue]]:
-    """The schema issues and the unknown-field issues of ``document``, as the reference engine reports them.
-
-    Raises Unexplained when an error cannot be mapped; the caller then asks the reference engine.
-    """
-    schema_found: list[Issue] = []
-    unknown: list[Issue] = []
-    for error in closed_validator(doc_type).iter_errors(document):
-        for cause in deepest_causes(_adapt(error, doc_type, (), None)):
-            if isinstance(cause, _RustError) and cause.validator == "additionalProperties":
-                declared = set(cause.schema["properties"])
-                pointer = to_pointer(cause.absolute_path)
-                unknown += [unknown_field_issue(child(pointer, key), key, declared) for key in cause.unexpected]
-            else:
-                schema_found += issues_of(cause)
-    return schema_found, sorted(unknown, key=lambda issue: _lint_order(document, issue.pointer))
-
-
-def _adapt(error: Any, doc_type: str, parent_path: tuple[str | int, ...], branch: int | None) -> _RustError:
-    location = error.absolute_keyword_location
-    if not location:
-        raise Unexplained(error.message)
-    keyword, schema = _keyword_at(doc_type, location)
-    path = tuple(error.instance_path)
-    context = None
-    if keyword == "anyOf":
-        context = tuple(
-            _adapt(sub, doc_type, path, index) for index, errors in enumerate(error.kind.context) for sub in errors
-        )
-    return _RustError(
-        validator=keyword,
-        validator_value=schema[keyword],
-        schema=schema,
-        instance=error.instance,
-        absolute_path=path,
-        relative_path=path[len(parent_path) :],
-        relative_schema_path=() if branch is None else (branch,),
-        context=context,
-        unexpected=tuple(getattr(error.kind, "unexpected", ())),
-    )
-
-
-@lru_cache(maxsize=4096)
-def _keyword_at(doc_type: str, location: str) -> tuple[str, Any]:
-    """The keyword an error location names, and the schema object holding it."""
-    holder, _, keyword = location.rpartition("/")
-    return keyword, resolve(holder, closed_resources(doc_type))
-
-
-def _lint_order(document: Any, pointer: str) -> tuple[tuple[int, ...], int]:
-    """Where the reference lint reports a field: objects outermost first in document order,
-    and within one object its fields in order (its own before those of objects inside it)."""
-    *parent, key = parts(pointer)
-    positions = []
-    node = document
-    for part in parent:
-        if isinstance(node, dict):
-            positions.append(list(node).index(part))
-            node = node[part]
-        else:
-            positions.append(int(part))
-            node = node[int(part)]
-    return tuple(positions), list(node).index(key)

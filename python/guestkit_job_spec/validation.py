@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Literal
 
 import orjson
 
-from . import fast_engine, resources, rules
+from . import fast_engine, fast_explain, resources, rules
 from .code_rules import code_issues
 from .decoding import Decoded, check_decoded, decode
 from .doctype import detect
@@ -40,17 +40,19 @@ def validate(
     jsonschema) only what it cannot decode or word; both engines give the same report.
     """
     raw = _document_bytes(data) if engine == "fast" else None
+    doc_type = type
     if raw is not None:  # the common case first: a valid document
-        proven = _proven_report(raw, type, limits)
-        if proven is not None:
-            return proven
+        doc_type = _type_of(raw) if type == AUTO else type
+        document = fast_engine.proven_document(raw, doc_type, limits)
+        if document is not None:
+            return Report.clean(doc_type, document)
     if type != AUTO and type not in resources.document_types():
         known = ", ".join((*resources.document_types(), AUTO))
         raise ValueError(f"unknown document type {type!r}; expected one of {known}")
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
     if raw is not None:
-        report = _fast_report(raw, type, strict, limits)
+        report = _explained_report(raw, doc_type, strict, limits) or _fast_report(raw, type, strict, limits)
         if report is not None:
             return report
     if isinstance(data, (bytes, bytearray, memoryview, str)):
@@ -92,16 +94,22 @@ def _document_bytes(data: Any) -> bytes | None:
         return None
 
 
-def _proven_report(data: bytes, doc_type: str, limits: Limits) -> Report | None:
-    """The report of a document the prover shows valid and clean (the common case); else None."""
-    if doc_type != AUTO:
-        document = fast_engine.proven_document(data, doc_type, limits)
-        return None if document is None else Report.clean(doc_type, document)
-    try:  # the type comes from the fields, as the reference tells it; then the prover decides
-        detected = detect(orjson.loads(data))
+def _type_of(data: bytes) -> str:
+    """The type of a document given as ``auto``, told from its fields as the reference tells it; AUTO when unsure."""
+    try:
+        return detect(orjson.loads(data)) or AUTO
     except orjson.JSONDecodeError:
+        return AUTO
+
+
+def _explained_report(data: bytes, doc_type: str, strict: bool, limits: Limits) -> Report | None:
+    """The report from the prover's findings (an invalid document, or one code-only rules
+    object to); None when the prover's reader declines the bytes or the type is unknown."""
+    explained = fast_explain.explain_bytes(data, doc_type, limits)
+    if explained is None:
         return None
-    return None if detected is None else _proven_report(data, detected, limits)
+    document, schema_found, unknown = explained
+    return Report.of(doc_type, _with_severity(_in_order(document, doc_type, schema_found, unknown), strict), document)
 
 
 def _fast_report(data: bytes, doc_type: str, strict: bool, limits: Limits) -> Report | None:
@@ -129,21 +137,23 @@ def _clean_report(decoded: Decoded, doc_type: str, strict: bool) -> Report | Non
 def _all_issues(document: Any, doc_type: str, engine: Engine) -> Iterable[Issue]:
     if engine == "fast":
         try:
-            schema_found, unknown = fast_engine.explain(document, doc_type)
-        except fast_engine.Unexplained:
+            schema_found, unknown = fast_explain.explain(document, doc_type)
+        except fast_explain.Unexplained:
             pass
         else:
-            yield from sorted(schema_found, key=_position)
-            yield from code_issues(document, doc_type)
-            yield from unknown
-            return
+            return _in_order(document, doc_type, schema_found, unknown)
     # The reference engine's modules load on first use: the fast engine does without them.
     from .schema_check import schema_issues
     from .unknown_fields import unknown_field_issues
 
-    yield from sorted(schema_issues(document, doc_type), key=_position)
+    return _in_order(document, doc_type, schema_issues(document, doc_type), unknown_field_issues(document, doc_type))
+
+
+def _in_order(document: Any, doc_type: str, schema_found: Iterable[Issue], unknown: Iterable[Issue]) -> Iterator[Issue]:
+    """Every issue in report order: schema issues by place, then the code-only rules', then unknown fields."""
+    yield from sorted(schema_found, key=_position)
     yield from code_issues(document, doc_type)
-    yield from unknown_field_issues(document, doc_type)
+    yield from unknown
 
 
 def _position(issue: Issue) -> tuple[str, str]:

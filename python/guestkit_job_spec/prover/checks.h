@@ -86,6 +86,5 @@ static uint32_t member(const Tape *t, uint32_t object, const char *name) {
 }
 
 static int always(const Tape *t, uint32_t i) { (void)t, (void)i; return 1; }
-static int never(const Tape *t, uint32_t i) { (void)t, (void)i; return 0; }
 
 #endif

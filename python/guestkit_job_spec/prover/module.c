@@ -83,13 +83,13 @@ static PyObject *build(const Tape *t, uint32_t i) {
     }
 }
 
-/* Tapes of small documents reuse one buffer (the GIL is held throughout a call). */
-#define SHARED_NODES 4096
-static Node shared_nodes[SHARED_NODES];
-static uint32_t shared_keys[SHARED_NODES];
+/* What prove and explain do with a document the tape reader accepted. */
+typedef PyObject *(*OnTape)(Py_ssize_t type_index, const Tape *t);
 
-/* The document, None when not proven, NULL with an exception when out of memory. */
-static PyObject *proven(Py_ssize_t type_index, const unsigned char *text, size_t size, Limits limits) {
+/* on_tape's answer once the bytes are read into a tape; None when the reader refuses them,
+ * NULL with an exception when out of memory. */
+static PyObject *with_tape(Py_ssize_t type_index, const unsigned char *text, size_t size, Limits limits,
+                           OnTape on_tape) {
     size_t capacity = size / 2 + 2; /* every value but the last takes two bytes at least */
     if (size > limits.max_bytes || capacity > UINT32_MAX) Py_RETURN_NONE;
     Tape t = {.text = text, .size = size, .limits = limits};
@@ -105,23 +105,97 @@ static PyObject *proven(Py_ssize_t type_index, const unsigned char *text, size_t
             return PyErr_NoMemory();
         }
     }
-    PyObject *document = NULL;
-    if (read_document(&t) == 0 && ROOTS[type_index](&t, 0)) {
-        CodeRules silent = rules_for(DOCUMENT_TYPES[type_index]);
-        if (silent == NULL || silent(&t) == 1) document = build(&t, 0);
-        else document = Py_NewRef(Py_None);
-    } else document = Py_NewRef(Py_None);
+    PyObject *answer = read_document(&t) == 0 ? on_tape(type_index, &t) : Py_NewRef(Py_None);
     if (t.nodes != shared_nodes) {
         PyMem_Free(t.nodes);
         PyMem_Free(t.keys);
     }
-    return document;
+    return answer;
 }
 
-static PyObject *prove(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
-    (void)module;
+/* Python objects made once, at import: KEYWORDS as strings. */
+static PyObject *keyword_names;
+
+/* The document when valid with nothing to report; else None. */
+static PyObject *prove_tape(Py_ssize_t type_index, const Tape *t) {
+    if (!ROOTS[type_index](t, 0)) Py_RETURN_NONE;
+    CodeRules silent = rules_for(DOCUMENT_TYPES[type_index]);
+    if (silent == NULL || silent(t) == 1) return build(t, 0);
+    Py_RETURN_NONE;
+}
+
+/* The path from the root to node i, as keys and indexes; `up` and `position` give each
+ * value's container and its place in it. */
+static PyObject *path_of(const Tape *t, const uint32_t *up, const uint32_t *position, uint32_t i) {
+    Py_ssize_t depth = 0;
+    for (uint32_t at = i; at != 0; at = up[at]) depth++;
+    PyObject *path = PyTuple_New(depth);
+    for (uint32_t at = i; path != NULL && at != 0; at = up[at]) {
+        PyObject *part = t->nodes[up[at]].kind == K_OBJECT ? build_string(t, &t->nodes[at - 1])
+                                                            : PyLong_FromUnsignedLong(position[at]);
+        if (part == NULL) Py_CLEAR(path);
+        else PyTuple_SET_ITEM(path, --depth, part);
+    }
+    return path;
+}
+
+/* (schema, keyword, path, parent, branch, unexpected key or None), for each finding. */
+static PyObject *findings_list(const Tape *t, const Findings *f) {
+    uint32_t *up = PyMem_Malloc(t->used * sizeof *up), *position = PyMem_Malloc(t->used * sizeof *position);
+    PyObject *list = up && position ? PyList_New(f->count) : PyErr_NoMemory();
+    if (list != NULL) {
+        for (uint32_t c = 0; c < t->used; c++) {
+            const Node *n = &t->nodes[c];
+            if (n->kind != K_ARRAY && n->kind != K_OBJECT) continue;
+            for (uint32_t m = 0, at = c + 1; m < n->count; m++) {
+                uint32_t value = n->kind == K_OBJECT ? at + 1 : at;
+                up[value] = c, position[value] = m;
+                at = t->nodes[value].next;
+            }
+        }
+    }
+    for (uint32_t k = 0; list != NULL && k < f->count; k++) {
+        const Finding *x = &f->items[k];
+        PyObject *path = path_of(t, up, position, x->node);
+        PyObject *key = x->keyword == KW_additionalProperties ? build_string(t, &t->nodes[x->key]) : Py_NewRef(Py_None);
+        PyObject *schema = PyLong_FromUnsignedLong(x->schema), *parent = PyLong_FromLong(x->parent),
+                 *branch = PyLong_FromUnsignedLong(x->branch);
+        PyObject *item = path && key && schema && parent && branch
+                             ? PyTuple_Pack(6, schema, PyTuple_GET_ITEM(keyword_names, x->keyword), path, parent, branch, key)
+                             : NULL;
+        Py_XDECREF(path);
+        Py_XDECREF(key);
+        Py_XDECREF(schema);
+        Py_XDECREF(parent);
+        Py_XDECREF(branch);
+        if (item == NULL) Py_CLEAR(list);
+        else PyList_SET_ITEM(list, k, item);
+    }
+    PyMem_Free(up);
+    PyMem_Free(position);
+    return list;
+}
+
+/* (document, findings): every keyword the document fails, for Python to word. */
+static PyObject *explain_tape(Py_ssize_t type_index, const Tape *t) {
+    Findings f = {0};
+    EXPLAINERS[type_index](t, 0, &f, -1, 0);
+    PyObject *answer = NULL;
+    if (f.out_of_memory) PyErr_NoMemory();
+    else {
+        PyObject *document = build(t, 0), *list = document ? findings_list(t, &f) : NULL;
+        if (list != NULL) answer = PyTuple_Pack(2, document, list);
+        Py_XDECREF(document);
+        Py_XDECREF(list);
+    }
+    free(f.items);
+    return answer;
+}
+
+/* The arguments of prove and explain: (type_index, data, max_bytes, max_depth, max_string, max_entries). */
+static PyObject *on_arguments(PyObject *const *args, Py_ssize_t nargs, const char *usage, OnTape on_tape) {
     if (nargs != 6 || !PyBytes_Check(args[1])) {
-        PyErr_SetString(PyExc_TypeError, "prove(type_index, data: bytes, max_bytes, max_depth, max_string, max_entries)");
+        PyErr_SetString(PyExc_TypeError, usage);
         return NULL;
     }
     Py_ssize_t type_index = PyLong_AsSsize_t(args[0]);
@@ -137,41 +211,60 @@ static PyObject *prove(PyObject *module, PyObject *const *args, Py_ssize_t nargs
         return NULL;
     }
     const unsigned char *text = (const unsigned char *)PyBytes_AS_STRING(args[1]);
-    return proven(type_index, text, (size_t)PyBytes_GET_SIZE(args[1]), limits);
+    return with_tape(type_index, text, (size_t)PyBytes_GET_SIZE(args[1]), limits, on_tape);
+}
+
+#define PROVE_USAGE "prove(type_index, data, max_bytes, max_depth, max_string, max_entries) -> the document, or None"
+#define EXPLAIN_USAGE \
+    "explain(type_index, data, max_bytes, max_depth, max_string, max_entries) -> (document, findings), or None"
+
+static PyObject *prove(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    (void)module;
+    return on_arguments(args, nargs, PROVE_USAGE, prove_tape);
+}
+
+static PyObject *explain(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    (void)module;
+    return on_arguments(args, nargs, EXPLAIN_USAGE, explain_tape);
 }
 
 static PyMethodDef METHODS[] = {
-    {"prove", (PyCFunction)(void (*)(void))prove, METH_FASTCALL,
-     "prove(type_index, data, max_bytes, max_depth, max_string, max_entries) -> the document, or None"},
+    {"prove", (PyCFunction)(void (*)(void))prove, METH_FASTCALL, PROVE_USAGE},
+    {"explain", (PyCFunction)(void (*)(void))explain, METH_FASTCALL, EXPLAIN_USAGE},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef MODULE = {PyModuleDef_HEAD_INIT, "_prover", NULL, -1, METHODS};
 
+static PyObject *tuple_of_strings(const char *const *texts, size_t count) {
+    PyObject *tuple = PyTuple_New((Py_ssize_t)count);
+    for (size_t k = 0; tuple != NULL && k < count; k++) {
+        PyObject *text = PyUnicode_FromString(texts[k]);
+        if (text == NULL) Py_CLEAR(tuple);
+        else PyTuple_SET_ITEM(tuple, (Py_ssize_t)k, text);
+    }
+    return tuple;
+}
+
+#define TUPLE_OF_STRINGS(array) tuple_of_strings(array, sizeof array / sizeof *array)
+
 PyMODINIT_FUNC PyInit__prover(void) {
-    PyObject *module = PyModule_Create(&MODULE);
-    if (module == NULL) return NULL;
-    size_t type_count = sizeof DOCUMENT_TYPES / sizeof *DOCUMENT_TYPES;
-    PyObject *types = PyTuple_New((Py_ssize_t)type_count), *rules = PyDict_New();
-    if (types == NULL || rules == NULL) goto fail;
-    for (size_t k = 0; k < type_count; k++)
-        PyTuple_SET_ITEM(types, (Py_ssize_t)k, PyUnicode_FromString(DOCUMENT_TYPES[k]));
-    for (size_t k = 0; k < sizeof CODE_RULES / sizeof *CODE_RULES; k++) {
-        PyObject *ids = PyTuple_New((Py_ssize_t)CODE_RULES[k].count);
-        if (ids == NULL) goto fail;
-        for (size_t r = 0; r < CODE_RULES[k].count; r++)
-            PyTuple_SET_ITEM(ids, (Py_ssize_t)r, PyUnicode_FromString(CODE_RULES[k].ids[r]));
-        int failed = PyDict_SetItemString(rules, CODE_RULES[k].doc_type, ids);
-        Py_DECREF(ids);
-        if (failed) goto fail;
+    PyObject *module = PyModule_Create(&MODULE), *rules = PyDict_New(), *types = TUPLE_OF_STRINGS(DOCUMENT_TYPES),
+             *schemas = TUPLE_OF_STRINGS(SCHEMAS);
+    keyword_names = TUPLE_OF_STRINGS(KEYWORDS);
+    int failed = module == NULL || rules == NULL || types == NULL || schemas == NULL || keyword_names == NULL;
+    for (size_t k = 0; !failed && k < sizeof CODE_RULES / sizeof *CODE_RULES; k++) {
+        PyObject *ids = tuple_of_strings(CODE_RULES[k].ids, CODE_RULES[k].count);
+        failed = ids == NULL || PyDict_SetItemString(rules, CODE_RULES[k].doc_type, ids) < 0;
+        Py_XDECREF(ids);
     }
-    if (PyModule_AddObject(module, "DOCUMENT_TYPES", types) == 0) {
-        types = NULL;
-        if (PyModule_AddObject(module, "CODE_RULES", rules) == 0) return module;
-    }
-fail:
-    Py_XDECREF(types);
+    failed = failed || PyModule_AddObjectRef(module, "DOCUMENT_TYPES", types) < 0 ||
+             PyModule_AddObjectRef(module, "CODE_RULES", rules) < 0 ||
+             PyModule_AddObjectRef(module, "SCHEMAS", schemas) < 0 ||
+             PyModule_AddObjectRef(module, "KEYWORDS", keyword_names) < 0;
     Py_XDECREF(rules);
-    Py_DECREF(module);
-    return NULL;
+    Py_XDECREF(types);
+    Py_XDECREF(schemas);
+    if (failed) Py_CLEAR(module);
+    return module;
 }

@@ -3,6 +3,10 @@
 #define GUESTKIT_SCHEMAS_H
 
 #include "checks.h"
+#include "findings.h"
+
+enum Keyword {KW_type, KW_const, KW_enum, KW_minimum, KW_maximum, KW_minLength, KW_maxLength, KW_pattern, KW_format, KW_minItems, KW_maxItems, KW_required, KW_additionalProperties, KW_anyOf, KW_not};
+static const char *const KEYWORDS[] = {"type", "const", "enum", "minimum", "maximum", "minLength", "maxLength", "pattern", "format", "minItems", "maxItems", "required", "additionalProperties", "anyOf", "not"};
 
 /* ^[A-Za-z0-9]([A-Za-z0-9_-]|\.[A-Za-z0-9_-])*$ */
 static const uint8_t dfa0_next[][129] = {
@@ -252,291 +256,554 @@ static const uint8_t dfa8_next[][129] = {
 static const uint8_t dfa8_accepting[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 0, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 0, 1};
 
 static int s0(const Tape *t, uint32_t i);
+static void x0(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s1(const Tape *t, uint32_t i);
+static void x1(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s2(const Tape *t, uint32_t i);
+static void x2(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s3(const Tape *t, uint32_t i);
+static void x3(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s4(const Tape *t, uint32_t i);
+static void x4(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s5(const Tape *t, uint32_t i);
+static void x5(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s6(const Tape *t, uint32_t i);
 static int s7(const Tape *t, uint32_t i);
+static void x7(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s8(const Tape *t, uint32_t i);
+static void x8(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s9(const Tape *t, uint32_t i);
+static void x9(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s10(const Tape *t, uint32_t i);
+static void x10(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s11(const Tape *t, uint32_t i);
+static void x11(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s12(const Tape *t, uint32_t i);
+static void x12(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s13(const Tape *t, uint32_t i);
+static void x13(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s14(const Tape *t, uint32_t i);
+static void x14(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s15(const Tape *t, uint32_t i);
+static void x15(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s16(const Tape *t, uint32_t i);
+static void x16(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s17(const Tape *t, uint32_t i);
+static void x17(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s18(const Tape *t, uint32_t i);
 static int s19(const Tape *t, uint32_t i);
 static int s20(const Tape *t, uint32_t i);
+static void x20(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s21(const Tape *t, uint32_t i);
+static void x21(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s22(const Tape *t, uint32_t i);
+static void x22(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s23(const Tape *t, uint32_t i);
+static void x23(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s24(const Tape *t, uint32_t i);
+static void x24(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s25(const Tape *t, uint32_t i);
+static void x25(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s26(const Tape *t, uint32_t i);
+static void x26(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s27(const Tape *t, uint32_t i);
+static void x27(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s28(const Tape *t, uint32_t i);
+static void x28(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s29(const Tape *t, uint32_t i);
+static void x29(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s30(const Tape *t, uint32_t i);
+static void x30(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s31(const Tape *t, uint32_t i);
+static void x31(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s32(const Tape *t, uint32_t i);
+static void x32(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s33(const Tape *t, uint32_t i);
+static void x33(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s34(const Tape *t, uint32_t i);
+static void x34(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s35(const Tape *t, uint32_t i);
+static void x35(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s36(const Tape *t, uint32_t i);
+static void x36(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s37(const Tape *t, uint32_t i);
+static void x37(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s38(const Tape *t, uint32_t i);
+static void x38(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s39(const Tape *t, uint32_t i);
+static void x39(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s40(const Tape *t, uint32_t i);
+static void x40(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s41(const Tape *t, uint32_t i);
+static void x41(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s42(const Tape *t, uint32_t i);
+static void x42(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s43(const Tape *t, uint32_t i);
+static void x43(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s44(const Tape *t, uint32_t i);
+static void x44(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s45(const Tape *t, uint32_t i);
+static void x45(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s46(const Tape *t, uint32_t i);
+static void x46(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s47(const Tape *t, uint32_t i);
+static void x47(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s48(const Tape *t, uint32_t i);
+static void x48(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s49(const Tape *t, uint32_t i);
 static int s50(const Tape *t, uint32_t i);
 static int s51(const Tape *t, uint32_t i);
+static void x51(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s52(const Tape *t, uint32_t i);
+static void x52(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s53(const Tape *t, uint32_t i);
+static void x53(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s54(const Tape *t, uint32_t i);
+static void x54(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s55(const Tape *t, uint32_t i);
+static void x55(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s56(const Tape *t, uint32_t i);
+static void x56(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s57(const Tape *t, uint32_t i);
+static void x57(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s58(const Tape *t, uint32_t i);
+static void x58(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s59(const Tape *t, uint32_t i);
+static void x59(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s60(const Tape *t, uint32_t i);
+static void x60(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s61(const Tape *t, uint32_t i);
+static void x61(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s62(const Tape *t, uint32_t i);
+static void x62(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s63(const Tape *t, uint32_t i);
+static void x63(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s64(const Tape *t, uint32_t i);
+static void x64(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s65(const Tape *t, uint32_t i);
+static void x65(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s66(const Tape *t, uint32_t i);
+static void x66(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s67(const Tape *t, uint32_t i);
+static void x67(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s68(const Tape *t, uint32_t i);
+static void x68(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s69(const Tape *t, uint32_t i);
+static void x69(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s70(const Tape *t, uint32_t i);
+static void x70(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s71(const Tape *t, uint32_t i);
+static void x71(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s72(const Tape *t, uint32_t i);
+static void x72(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s73(const Tape *t, uint32_t i);
+static void x73(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s74(const Tape *t, uint32_t i);
+static void x74(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s75(const Tape *t, uint32_t i);
 static int s76(const Tape *t, uint32_t i);
 static int s77(const Tape *t, uint32_t i);
+static void x77(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s78(const Tape *t, uint32_t i);
+static void x78(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s79(const Tape *t, uint32_t i);
+static void x79(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s80(const Tape *t, uint32_t i);
+static void x80(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s81(const Tape *t, uint32_t i);
+static void x81(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s82(const Tape *t, uint32_t i);
+static void x82(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s83(const Tape *t, uint32_t i);
+static void x83(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s84(const Tape *t, uint32_t i);
+static void x84(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s85(const Tape *t, uint32_t i);
+static void x85(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s86(const Tape *t, uint32_t i);
+static void x86(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s87(const Tape *t, uint32_t i);
+static void x87(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s88(const Tape *t, uint32_t i);
+static void x88(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s89(const Tape *t, uint32_t i);
+static void x89(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s90(const Tape *t, uint32_t i);
+static void x90(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s91(const Tape *t, uint32_t i);
+static void x91(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s92(const Tape *t, uint32_t i);
+static void x92(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s93(const Tape *t, uint32_t i);
+static void x93(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s94(const Tape *t, uint32_t i);
 static int s95(const Tape *t, uint32_t i);
 static int s96(const Tape *t, uint32_t i);
+static void x96(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s97(const Tape *t, uint32_t i);
+static void x97(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s98(const Tape *t, uint32_t i);
+static void x98(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s99(const Tape *t, uint32_t i);
+static void x99(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s100(const Tape *t, uint32_t i);
+static void x100(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s101(const Tape *t, uint32_t i);
+static void x101(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s102(const Tape *t, uint32_t i);
 static int s103(const Tape *t, uint32_t i);
 static int s104(const Tape *t, uint32_t i);
+static void x104(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s105(const Tape *t, uint32_t i);
+static void x105(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s106(const Tape *t, uint32_t i);
+static void x106(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s107(const Tape *t, uint32_t i);
+static void x107(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s108(const Tape *t, uint32_t i);
+static void x108(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s109(const Tape *t, uint32_t i);
 static int s110(const Tape *t, uint32_t i);
 static int s111(const Tape *t, uint32_t i);
+static void x111(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s112(const Tape *t, uint32_t i);
+static void x112(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s113(const Tape *t, uint32_t i);
+static void x113(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s114(const Tape *t, uint32_t i);
+static void x114(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s115(const Tape *t, uint32_t i);
+static void x115(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s116(const Tape *t, uint32_t i);
+static void x116(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s117(const Tape *t, uint32_t i);
+static void x117(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s118(const Tape *t, uint32_t i);
+static void x118(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s119(const Tape *t, uint32_t i);
+static void x119(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s120(const Tape *t, uint32_t i);
+static void x120(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s121(const Tape *t, uint32_t i);
+static void x121(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s122(const Tape *t, uint32_t i);
+static void x122(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s123(const Tape *t, uint32_t i);
+static void x123(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s124(const Tape *t, uint32_t i);
 static int s125(const Tape *t, uint32_t i);
 static int s126(const Tape *t, uint32_t i);
+static void x126(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s127(const Tape *t, uint32_t i);
+static void x127(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s128(const Tape *t, uint32_t i);
+static void x128(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s129(const Tape *t, uint32_t i);
+static void x129(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s130(const Tape *t, uint32_t i);
+static void x130(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s131(const Tape *t, uint32_t i);
+static void x131(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s132(const Tape *t, uint32_t i);
+static void x132(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s133(const Tape *t, uint32_t i);
+static void x133(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s134(const Tape *t, uint32_t i);
+static void x134(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s135(const Tape *t, uint32_t i);
+static void x135(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s136(const Tape *t, uint32_t i);
+static void x136(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s137(const Tape *t, uint32_t i);
+static void x137(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s138(const Tape *t, uint32_t i);
+static void x138(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s139(const Tape *t, uint32_t i);
+static void x139(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s140(const Tape *t, uint32_t i);
+static void x140(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s141(const Tape *t, uint32_t i);
 static int s142(const Tape *t, uint32_t i);
 static int s143(const Tape *t, uint32_t i);
+static void x143(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s144(const Tape *t, uint32_t i);
+static void x144(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s145(const Tape *t, uint32_t i);
+static void x145(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s146(const Tape *t, uint32_t i);
+static void x146(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s147(const Tape *t, uint32_t i);
+static void x147(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s148(const Tape *t, uint32_t i);
+static void x148(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s149(const Tape *t, uint32_t i);
+static void x149(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s150(const Tape *t, uint32_t i);
+static void x150(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s151(const Tape *t, uint32_t i);
+static void x151(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s152(const Tape *t, uint32_t i);
+static void x152(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s153(const Tape *t, uint32_t i);
+static void x153(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s154(const Tape *t, uint32_t i);
+static void x154(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s155(const Tape *t, uint32_t i);
+static void x155(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s156(const Tape *t, uint32_t i);
+static void x156(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s157(const Tape *t, uint32_t i);
+static void x157(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s158(const Tape *t, uint32_t i);
+static void x158(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s159(const Tape *t, uint32_t i);
+static void x159(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s160(const Tape *t, uint32_t i);
+static void x160(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s161(const Tape *t, uint32_t i);
+static void x161(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s162(const Tape *t, uint32_t i);
+static void x162(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s163(const Tape *t, uint32_t i);
+static void x163(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s164(const Tape *t, uint32_t i);
+static void x164(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s165(const Tape *t, uint32_t i);
+static void x165(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s166(const Tape *t, uint32_t i);
+static void x166(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s167(const Tape *t, uint32_t i);
+static void x167(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s168(const Tape *t, uint32_t i);
+static void x168(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s169(const Tape *t, uint32_t i);
+static void x169(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s170(const Tape *t, uint32_t i);
+static void x170(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s171(const Tape *t, uint32_t i);
+static void x171(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s172(const Tape *t, uint32_t i);
+static void x172(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s173(const Tape *t, uint32_t i);
+static void x173(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s174(const Tape *t, uint32_t i);
+static void x174(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s175(const Tape *t, uint32_t i);
+static void x175(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s176(const Tape *t, uint32_t i);
+static void x176(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s177(const Tape *t, uint32_t i);
+static void x177(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s178(const Tape *t, uint32_t i);
+static void x178(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s179(const Tape *t, uint32_t i);
+static void x179(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s180(const Tape *t, uint32_t i);
+static void x180(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s181(const Tape *t, uint32_t i);
+static void x181(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s182(const Tape *t, uint32_t i);
+static void x182(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s183(const Tape *t, uint32_t i);
+static void x183(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s184(const Tape *t, uint32_t i);
+static void x184(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s185(const Tape *t, uint32_t i);
+static void x185(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s186(const Tape *t, uint32_t i);
+static void x186(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s187(const Tape *t, uint32_t i);
+static void x187(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s188(const Tape *t, uint32_t i);
+static void x188(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s189(const Tape *t, uint32_t i);
+static void x189(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s190(const Tape *t, uint32_t i);
+static void x190(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s191(const Tape *t, uint32_t i);
+static void x191(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s192(const Tape *t, uint32_t i);
+static void x192(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s193(const Tape *t, uint32_t i);
+static void x193(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s194(const Tape *t, uint32_t i);
+static void x194(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s195(const Tape *t, uint32_t i);
+static void x195(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s196(const Tape *t, uint32_t i);
+static void x196(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s197(const Tape *t, uint32_t i);
+static void x197(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s198(const Tape *t, uint32_t i);
+static void x198(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s199(const Tape *t, uint32_t i);
+static void x199(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s200(const Tape *t, uint32_t i);
+static void x200(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s201(const Tape *t, uint32_t i);
+static void x201(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s202(const Tape *t, uint32_t i);
+static void x202(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s203(const Tape *t, uint32_t i);
+static void x203(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s204(const Tape *t, uint32_t i);
+static void x204(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s205(const Tape *t, uint32_t i);
+static void x205(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s206(const Tape *t, uint32_t i);
+static void x206(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s207(const Tape *t, uint32_t i);
+static void x207(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s208(const Tape *t, uint32_t i);
+static void x208(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s209(const Tape *t, uint32_t i);
+static void x209(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s210(const Tape *t, uint32_t i);
+static void x210(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s211(const Tape *t, uint32_t i);
+static void x211(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s212(const Tape *t, uint32_t i);
+static void x212(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s213(const Tape *t, uint32_t i);
+static void x213(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s214(const Tape *t, uint32_t i);
+static void x214(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s215(const Tape *t, uint32_t i);
+static void x215(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s216(const Tape *t, uint32_t i);
+static void x216(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s217(const Tape *t, uint32_t i);
+static void x217(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s218(const Tape *t, uint32_t i);
+static void x218(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s219(const Tape *t, uint32_t i);
+static void x219(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s220(const Tape *t, uint32_t i);
+static void x220(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s221(const Tape *t, uint32_t i);
+static void x221(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s222(const Tape *t, uint32_t i);
+static void x222(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s223(const Tape *t, uint32_t i);
+static void x223(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s224(const Tape *t, uint32_t i);
+static void x224(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s225(const Tape *t, uint32_t i);
+static void x225(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s226(const Tape *t, uint32_t i);
+static void x226(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s227(const Tape *t, uint32_t i);
+static void x227(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s228(const Tape *t, uint32_t i);
+static void x228(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s229(const Tape *t, uint32_t i);
+static void x229(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s230(const Tape *t, uint32_t i);
+static void x230(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s231(const Tape *t, uint32_t i);
 static int s232(const Tape *t, uint32_t i);
 static int s233(const Tape *t, uint32_t i);
+static void x233(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s234(const Tape *t, uint32_t i);
+static void x234(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s235(const Tape *t, uint32_t i);
 static int s236(const Tape *t, uint32_t i);
 static int s237(const Tape *t, uint32_t i);
+static void x237(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s238(const Tape *t, uint32_t i);
+static void x238(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s239(const Tape *t, uint32_t i);
 static int s240(const Tape *t, uint32_t i);
 static int s241(const Tape *t, uint32_t i);
+static void x241(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s242(const Tape *t, uint32_t i);
+static void x242(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s243(const Tape *t, uint32_t i);
+static void x243(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s244(const Tape *t, uint32_t i);
+static void x244(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s245(const Tape *t, uint32_t i);
+static void x245(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s246(const Tape *t, uint32_t i);
+static void x246(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s247(const Tape *t, uint32_t i);
+static void x247(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s248(const Tape *t, uint32_t i);
+static void x248(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s249(const Tape *t, uint32_t i);
+static void x249(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s250(const Tape *t, uint32_t i);
+static void x250(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s251(const Tape *t, uint32_t i);
+static void x251(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s252(const Tape *t, uint32_t i);
+static void x252(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s253(const Tape *t, uint32_t i);
+static void x253(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s254(const Tape *t, uint32_t i);
+static void x254(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s255(const Tape *t, uint32_t i);
+static void x255(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s256(const Tape *t, uint32_t i);
+static void x256(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s257(const Tape *t, uint32_t i);
+static void x257(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s258(const Tape *t, uint32_t i);
+static void x258(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s259(const Tape *t, uint32_t i);
+static void x259(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s260(const Tape *t, uint32_t i);
+static void x260(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s261(const Tape *t, uint32_t i);
+static void x261(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s262(const Tape *t, uint32_t i);
+static void x262(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s263(const Tape *t, uint32_t i);
+static void x263(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s264(const Tape *t, uint32_t i);
+static void x264(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s265(const Tape *t, uint32_t i);
+static void x265(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s266(const Tape *t, uint32_t i);
+static void x266(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s267(const Tape *t, uint32_t i);
+static void x267(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s268(const Tape *t, uint32_t i);
+static void x268(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s269(const Tape *t, uint32_t i);
+static void x269(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s270(const Tape *t, uint32_t i);
+static void x270(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s271(const Tape *t, uint32_t i);
+static void x271(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s272(const Tape *t, uint32_t i);
+static void x272(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s273(const Tape *t, uint32_t i);
+static void x273(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s274(const Tape *t, uint32_t i);
+static void x274(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s275(const Tape *t, uint32_t i);
+static void x275(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s276(const Tape *t, uint32_t i);
+static void x276(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s277(const Tape *t, uint32_t i);
+static void x277(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s278(const Tape *t, uint32_t i);
+static void x278(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s279(const Tape *t, uint32_t i);
+static void x279(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s280(const Tape *t, uint32_t i);
+static void x280(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s281(const Tape *t, uint32_t i);
+static void x281(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s282(const Tape *t, uint32_t i);
+static void x282(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s283(const Tape *t, uint32_t i);
+static void x283(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s284(const Tape *t, uint32_t i);
+static void x284(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int s285(const Tape *t, uint32_t i);
+static void x285(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 
 static int s2(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
@@ -641,343 +908,10 @@ static int s16(const Tape *t, uint32_t i) {
     return 1;
 }
 
-static int s23(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!((n->kind == K_TRUE || n->kind == K_FALSE) || n->kind == K_NULL)) return 0;
-    return 1;
-}
-
-static int s27(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(n->kind == K_STRING)) return 0;
-    if (n->kind == K_STRING && n->chars < 1u) return 0;
-    if (n->kind == K_STRING && !matches(t, i, dfa6_next, dfa6_accepting)) return 0;
-    if (s6(t, i)) return 0;
-    return 1;
-}
-
-static int s26(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!s27(t, i)) return 0;
-    return 1;
-}
-
-static int s29(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(n->kind == K_STRING)) return 0;
-    if (!(is_string(t, i, "qcow2", 5) || is_string(t, i, "raw", 3) || is_string(t, i, "vmdk", 4) || is_string(t, i, "vdi", 3) || is_string(t, i, "vhdx", 4) || is_string(t, i, "img", 3) || is_string(t, i, "ova", 3))) return 0;
-    return 1;
-}
-
-static int s28(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!s29(t, i)) return 0;
-    return 1;
-}
-
-static int s32(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(n->kind == K_STRING)) return 0;
-    if (n->kind == K_STRING && !matches(t, i, dfa7_next, dfa7_accepting)) return 0;
-    if (s6(t, i)) return 0;
-    return 1;
-}
-
-static int s31(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!s32(t, i)) return 0;
-    return 1;
-}
-
-static int s33(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(n->kind == K_NULL)) return 0;
-    return 1;
-}
-
-static int s30(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(s31(t, i) || s33(t, i))) return 0;
-    return 1;
-}
-
-static int s34(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!((n->kind == K_INT || (n->kind == K_FRACTION && n->number == floor(n->number))) || n->kind == K_NULL)) return 0;
-    if (n->kind == K_INT ? n->integer < 0LL : n->kind == K_FRACTION && n->number < 0.0) return 0;
-    return 1;
-}
-
-static int s25(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(n->kind == K_OBJECT)) return 0;
-    if (n->kind == K_OBJECT) {
-        uint64_t seen = 0;
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
-            int known = 0, matched = 0;
-            (void)name, (void)matched;
-            switch (t->nodes[k].len) {
-            case 4:
-                if (memcmp(name, "path", 4) == 0) { seen |= 1ULL << 0; if (!s26(t, v)) return 0; known = 1; }
-                break;
-            case 6:
-                if (memcmp(name, "format", 6) == 0) { seen |= 1ULL << 1; if (!s28(t, v)) return 0; known = 1; }
-                break;
-            case 8:
-                if (memcmp(name, "checksum", 8) == 0) { if (!s30(t, v)) return 0; known = 1; }
-                break;
-            case 10:
-                if (memcmp(name, "size_bytes", 10) == 0) { if (!s34(t, v)) return 0; known = 1; }
-                break;
-            }
-            (void)known, (void)v;
-        }
-        if ((seen & 0x3ULL) != 0x3ULL) return 0;
-    }
-    return 1;
-}
-
-static int s24(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!s25(t, i)) return 0;
-    return 1;
-}
-
-static int s22(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(n->kind == K_OBJECT)) return 0;
-    if (n->kind == K_OBJECT) {
-        uint64_t seen = 0;
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
-            int known = 0, matched = 0;
-            (void)name, (void)matched;
-            switch (t->nodes[k].len) {
-            case 4:
-                if (memcmp(name, "path", 4) == 0) {  known = 1; }
-                break;
-            case 6:
-                if (memcmp(name, "format", 6) == 0) {  known = 1; }
-                break;
-            case 8:
-                if (memcmp(name, "checksum", 8) == 0) {  known = 1; }
-                break;
-            case 9:
-                if (memcmp(name, "read_only", 9) == 0) { if (!s23(t, v)) return 0; known = 1; }
-                break;
-            case 10:
-                if (memcmp(name, "size_bytes", 10) == 0) {  known = 1; }
-                break;
-            }
-            if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1; }
-                if (!matched && !never(t, v)) return 0;
-            }
-            (void)known, (void)v;
-        }
-        (void)seen;
-    }
-    if (!s24(t, i)) return 0;
-    return 1;
-}
-
-static int s21(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!s22(t, i)) return 0;
-    return 1;
-}
-
-static int s37(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(n->kind == K_OBJECT)) return 0;
-    if (n->kind == K_OBJECT) {
-        uint64_t seen = 0;
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
-            int known = 0, matched = 0;
-            (void)name, (void)matched;
-            switch (t->nodes[k].len) {
-            case 9:
-                if (memcmp(name, "deep_scan", 9) == 0) { if (!s23(t, v)) return 0; known = 1; }
-                break;
-            case 13:
-                if (memcmp(name, "include_users", 13) == 0) { if (!s23(t, v)) return 0; known = 1; }
-                break;
-            case 15:
-                if (memcmp(name, "include_network", 15) == 0) { if (!s23(t, v)) return 0; known = 1; }
-                if (memcmp(name, "include_storage", 15) == 0) { if (!s23(t, v)) return 0; known = 1; }
-                break;
-            case 16:
-                if (memcmp(name, "include_packages", 16) == 0) { if (!s23(t, v)) return 0; known = 1; }
-                if (memcmp(name, "include_services", 16) == 0) { if (!s23(t, v)) return 0; known = 1; }
-                if (memcmp(name, "include_security", 16) == 0) { if (!s23(t, v)) return 0; known = 1; }
-                break;
-            case 17:
-                if (memcmp(name, "include_databases", 17) == 0) { if (!s23(t, v)) return 0; known = 1; }
-                break;
-            }
-            if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1; }
-                if (!matched && !never(t, v)) return 0;
-            }
-            (void)known, (void)v;
-        }
-        (void)seen;
-    }
-    return 1;
-}
-
-static int s36(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!s37(t, i)) return 0;
-    return 1;
-}
-
-static int s38(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(n->kind == K_NULL)) return 0;
-    return 1;
-}
-
-static int s35(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(s36(t, i) || s38(t, i))) return 0;
-    return 1;
-}
-
-static int s43(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(n->kind == K_STRING)) return 0;
-    if (!(is_string(t, i, "json", 4) || is_string(t, i, "yaml", 4))) return 0;
-    return 1;
-}
-
-static int s42(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!s43(t, i)) return 0;
-    return 1;
-}
-
-static int s44(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!s27(t, i)) return 0;
-    return 1;
-}
-
-static int s45(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(n->kind == K_STRING || n->kind == K_NULL)) return 0;
-    return 1;
-}
-
-static int s41(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(n->kind == K_OBJECT)) return 0;
-    if (n->kind == K_OBJECT) {
-        uint64_t seen = 0;
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
-            int known = 0, matched = 0;
-            (void)name, (void)matched;
-            switch (t->nodes[k].len) {
-            case 6:
-                if (memcmp(name, "format", 6) == 0) { seen |= 1ULL << 0; if (!s42(t, v)) return 0; known = 1; }
-                break;
-            case 11:
-                if (memcmp(name, "destination", 11) == 0) { seen |= 1ULL << 1; if (!s44(t, v)) return 0; known = 1; }
-                if (memcmp(name, "compression", 11) == 0) { if (!s45(t, v)) return 0; known = 1; }
-                break;
-            }
-            if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1; }
-                if (!matched && !never(t, v)) return 0;
-            }
-            (void)known, (void)v;
-        }
-        if ((seen & 0x3ULL) != 0x3ULL) return 0;
-    }
-    return 1;
-}
-
-static int s40(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!s41(t, i)) return 0;
-    return 1;
-}
-
-static int s39(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(s40(t, i) || s38(t, i))) return 0;
-    return 1;
-}
-
-static int s20(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(n->kind == K_OBJECT)) return 0;
-    if (n->kind == K_OBJECT) {
-        uint64_t seen = 0;
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
-            int known = 0, matched = 0;
-            (void)name, (void)matched;
-            switch (t->nodes[k].len) {
-            case 5:
-                if (memcmp(name, "image", 5) == 0) { seen |= 1ULL << 0; if (!s21(t, v)) return 0; known = 1; }
-                break;
-            case 6:
-                if (memcmp(name, "output", 6) == 0) { if (!s39(t, v)) return 0; known = 1; }
-                break;
-            case 7:
-                if (memcmp(name, "options", 7) == 0) { if (!s35(t, v)) return 0; known = 1; }
-                break;
-            }
-            if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1; }
-                if (!matched && !never(t, v)) return 0;
-            }
-            (void)known, (void)v;
-        }
-        if ((seen & 0x1ULL) != 0x1ULL) return 0;
-    }
-    return 1;
-}
-
 static int s19(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
-    if (!s20(t, i)) return 0;
+    if (!(is_string(t, i, "guestkit.inspect.v1", 19))) return 0;
     return 1;
 }
 
@@ -993,36 +927,7 @@ static int s18(const Tape *t, uint32_t i) {
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
             case 4:
-                if (memcmp(name, "data", 4) == 0) { if (!s19(t, v)) return 0; known = 1; }
-                break;
-            }
-            (void)known, (void)v;
-        }
-        (void)seen;
-    }
-    return 1;
-}
-
-static int s47(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(is_string(t, i, "guestkit.inspect.v1", 19))) return 0;
-    return 1;
-}
-
-static int s46(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (n->kind == K_OBJECT) {
-        uint64_t seen = 0;
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
-            int known = 0, matched = 0;
-            (void)name, (void)matched;
-            switch (t->nodes[k].len) {
-            case 4:
-                if (memcmp(name, "type", 4) == 0) { seen |= 1ULL << 0; if (!s47(t, v)) return 0; known = 1; }
+                if (memcmp(name, "type", 4) == 0) { seen |= 1ULL << 0; if (!s19(t, v)) return 0; known = 1; }
                 break;
             }
             (void)known, (void)v;
@@ -1032,14 +937,84 @@ static int s46(const Tape *t, uint32_t i) {
     return 1;
 }
 
-static int s17(const Tape *t, uint32_t i) {
+static int s25(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
-    if (!(s46(t, i) ? s18(t, i) : always(t, i))) return 0;
+    if (!((n->kind == K_TRUE || n->kind == K_FALSE) || n->kind == K_NULL)) return 0;
     return 1;
 }
 
-static int s53(const Tape *t, uint32_t i) {
+static int s29(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) return 0;
+    if (n->kind == K_STRING && n->chars < 1u) return 0;
+    if (n->kind == K_STRING && !matches(t, i, dfa6_next, dfa6_accepting)) return 0;
+    if (s6(t, i)) return 0;
+    return 1;
+}
+
+static int s28(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s29(t, i)) return 0;
+    return 1;
+}
+
+static int s31(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) return 0;
+    if (!(is_string(t, i, "qcow2", 5) || is_string(t, i, "raw", 3) || is_string(t, i, "vmdk", 4) || is_string(t, i, "vdi", 3) || is_string(t, i, "vhdx", 4) || is_string(t, i, "img", 3) || is_string(t, i, "ova", 3))) return 0;
+    return 1;
+}
+
+static int s30(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s31(t, i)) return 0;
+    return 1;
+}
+
+static int s34(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) return 0;
+    if (n->kind == K_STRING && !matches(t, i, dfa7_next, dfa7_accepting)) return 0;
+    if (s6(t, i)) return 0;
+    return 1;
+}
+
+static int s33(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s34(t, i)) return 0;
+    return 1;
+}
+
+static int s35(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_NULL)) return 0;
+    return 1;
+}
+
+static int s32(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s33(t, i) || s35(t, i))) return 0;
+    return 1;
+}
+
+static int s36(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_INT || (n->kind == K_FRACTION && n->number == floor(n->number))) || n->kind == K_NULL)) return 0;
+    if (n->kind == K_INT ? n->integer < 0LL : n->kind == K_FRACTION && n->number < 0.0) return 0;
+    return 1;
+}
+
+static int s27(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (!(n->kind == K_OBJECT)) return 0;
@@ -1052,21 +1027,17 @@ static int s53(const Tape *t, uint32_t i) {
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
             case 4:
-                if (memcmp(name, "path", 4) == 0) { seen |= 1ULL << 0; if (!s26(t, v)) return 0; known = 1; }
+                if (memcmp(name, "path", 4) == 0) { seen |= 1ULL << 0; if (!s28(t, v)) return 0; known = 1; }
                 break;
             case 6:
-                if (memcmp(name, "format", 6) == 0) { seen |= 1ULL << 1; if (!s28(t, v)) return 0; known = 1; }
+                if (memcmp(name, "format", 6) == 0) { seen |= 1ULL << 1; if (!s30(t, v)) return 0; known = 1; }
                 break;
             case 8:
-                if (memcmp(name, "checksum", 8) == 0) { if (!s30(t, v)) return 0; known = 1; }
+                if (memcmp(name, "checksum", 8) == 0) { if (!s32(t, v)) return 0; known = 1; }
                 break;
             case 10:
-                if (memcmp(name, "size_bytes", 10) == 0) { if (!s34(t, v)) return 0; known = 1; }
+                if (memcmp(name, "size_bytes", 10) == 0) { if (!s36(t, v)) return 0; known = 1; }
                 break;
-            }
-            if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1; }
-                if (!matched && !never(t, v)) return 0;
             }
             (void)known, (void)v;
         }
@@ -1075,76 +1046,14 @@ static int s53(const Tape *t, uint32_t i) {
     return 1;
 }
 
-static int s52(const Tape *t, uint32_t i) {
+static int s26(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
-    if (!s53(t, i)) return 0;
+    if (!s27(t, i)) return 0;
     return 1;
 }
 
-static int s56(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(n->kind == K_STRING)) return 0;
-    if (!(is_string(t, i, "security", 8) || is_string(t, i, "compliance", 10) || is_string(t, i, "hardening", 9) || is_string(t, i, "performance", 11) || is_string(t, i, "migration", 9))) return 0;
-    return 1;
-}
-
-static int s55(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!s56(t, i)) return 0;
-    return 1;
-}
-
-static int s54(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(n->kind == K_ARRAY)) return 0;
-    if (n->kind == K_ARRAY && n->count < 1u) return 0;
-    if (n->kind == K_ARRAY)
-        for (uint32_t m = 0, e = i + 1; m < n->count; m++, e = t->nodes[e].next)
-            if (!s55(t, e)) return 0;
-    return 1;
-}
-
-static int s62(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(n->kind == K_STRING)) return 0;
-    if (!(is_string(t, i, "info", 4) || is_string(t, i, "low", 3) || is_string(t, i, "medium", 6) || is_string(t, i, "high", 4) || is_string(t, i, "critical", 8))) return 0;
-    return 1;
-}
-
-static int s61(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!s62(t, i)) return 0;
-    return 1;
-}
-
-static int s63(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(n->kind == K_NULL)) return 0;
-    return 1;
-}
-
-static int s60(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(s61(t, i) || s63(t, i))) return 0;
-    return 1;
-}
-
-static int s64(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!((n->kind == K_TRUE || n->kind == K_FALSE) || n->kind == K_NULL)) return 0;
-    return 1;
-}
-
-static int s59(const Tape *t, uint32_t i) {
+static int s24(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (!(n->kind == K_OBJECT)) return 0;
@@ -1156,19 +1065,75 @@ static int s59(const Tape *t, uint32_t i) {
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
-            case 16:
-                if (memcmp(name, "fail_on_critical", 16) == 0) { if (!s64(t, v)) return 0; known = 1; }
+            case 4:
+                if (memcmp(name, "path", 4) == 0) {  known = 1; }
                 break;
-            case 18:
-                if (memcmp(name, "severity_threshold", 18) == 0) { if (!s60(t, v)) return 0; known = 1; }
+            case 6:
+                if (memcmp(name, "format", 6) == 0) {  known = 1; }
                 break;
-            case 19:
-                if (memcmp(name, "include_remediation", 19) == 0) { if (!s64(t, v)) return 0; known = 1; }
+            case 8:
+                if (memcmp(name, "checksum", 8) == 0) {  known = 1; }
+                break;
+            case 9:
+                if (memcmp(name, "read_only", 9) == 0) { if (!s25(t, v)) return 0; known = 1; }
+                break;
+            case 10:
+                if (memcmp(name, "size_bytes", 10) == 0) {  known = 1; }
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1; }
-                if (!matched && !never(t, v)) return 0;
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) return 0;
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    if (!s26(t, i)) return 0;
+    return 1;
+}
+
+static int s23(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s24(t, i)) return 0;
+    return 1;
+}
+
+static int s39(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) return 0;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 9:
+                if (memcmp(name, "deep_scan", 9) == 0) { if (!s25(t, v)) return 0; known = 1; }
+                break;
+            case 13:
+                if (memcmp(name, "include_users", 13) == 0) { if (!s25(t, v)) return 0; known = 1; }
+                break;
+            case 15:
+                if (memcmp(name, "include_network", 15) == 0) { if (!s25(t, v)) return 0; known = 1; }
+                if (memcmp(name, "include_storage", 15) == 0) { if (!s25(t, v)) return 0; known = 1; }
+                break;
+            case 16:
+                if (memcmp(name, "include_packages", 16) == 0) { if (!s25(t, v)) return 0; known = 1; }
+                if (memcmp(name, "include_services", 16) == 0) { if (!s25(t, v)) return 0; known = 1; }
+                if (memcmp(name, "include_security", 16) == 0) { if (!s25(t, v)) return 0; known = 1; }
+                break;
+            case 17:
+                if (memcmp(name, "include_databases", 17) == 0) { if (!s25(t, v)) return 0; known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) return 0;
             }
             (void)known, (void)v;
         }
@@ -1177,49 +1142,57 @@ static int s59(const Tape *t, uint32_t i) {
     return 1;
 }
 
-static int s58(const Tape *t, uint32_t i) {
+static int s38(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
-    if (!s59(t, i)) return 0;
+    if (!s39(t, i)) return 0;
     return 1;
 }
 
-static int s57(const Tape *t, uint32_t i) {
+static int s40(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
-    if (!(s58(t, i) || s63(t, i))) return 0;
+    if (!(n->kind == K_NULL)) return 0;
     return 1;
 }
 
-static int s69(const Tape *t, uint32_t i) {
+static int s37(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
-    if (!s43(t, i)) return 0;
+    if (!(s38(t, i) || s40(t, i))) return 0;
     return 1;
 }
 
-static int s68(const Tape *t, uint32_t i) {
+static int s45(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
-    if (!(s69(t, i) || s63(t, i))) return 0;
+    if (!(n->kind == K_STRING)) return 0;
+    if (!(is_string(t, i, "json", 4) || is_string(t, i, "yaml", 4))) return 0;
     return 1;
 }
 
-static int s71(const Tape *t, uint32_t i) {
+static int s44(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
-    if (!s27(t, i)) return 0;
+    if (!s45(t, i)) return 0;
     return 1;
 }
 
-static int s70(const Tape *t, uint32_t i) {
+static int s46(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
-    if (!(s71(t, i) || s63(t, i))) return 0;
+    if (!s29(t, i)) return 0;
     return 1;
 }
 
-static int s67(const Tape *t, uint32_t i) {
+static int s47(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING || n->kind == K_NULL)) return 0;
+    return 1;
+}
+
+static int s43(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (!(n->kind == K_OBJECT)) return 0;
@@ -1232,41 +1205,39 @@ static int s67(const Tape *t, uint32_t i) {
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
             case 6:
-                if (memcmp(name, "format", 6) == 0) { if (!s68(t, v)) return 0; known = 1; }
+                if (memcmp(name, "format", 6) == 0) { seen |= 1ULL << 0; if (!s44(t, v)) return 0; known = 1; }
                 break;
             case 11:
-                if (memcmp(name, "destination", 11) == 0) { if (!s70(t, v)) return 0; known = 1; }
-                break;
-            case 19:
-                if (memcmp(name, "include_remediation", 19) == 0) { if (!s64(t, v)) return 0; known = 1; }
+                if (memcmp(name, "destination", 11) == 0) { seen |= 1ULL << 1; if (!s46(t, v)) return 0; known = 1; }
+                if (memcmp(name, "compression", 11) == 0) { if (!s47(t, v)) return 0; known = 1; }
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1; }
-                if (!matched && !never(t, v)) return 0;
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) return 0;
             }
             (void)known, (void)v;
         }
-        (void)seen;
+        if ((seen & 0x3ULL) != 0x3ULL) return 0;
     }
     return 1;
 }
 
-static int s66(const Tape *t, uint32_t i) {
+static int s42(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
-    if (!s67(t, i)) return 0;
+    if (!s43(t, i)) return 0;
     return 1;
 }
 
-static int s65(const Tape *t, uint32_t i) {
+static int s41(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
-    if (!(s66(t, i) || s63(t, i))) return 0;
+    if (!(s42(t, i) || s40(t, i))) return 0;
     return 1;
 }
 
-static int s51(const Tape *t, uint32_t i) {
+static int s22(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (!(n->kind == K_OBJECT)) return 0;
@@ -1279,33 +1250,66 @@ static int s51(const Tape *t, uint32_t i) {
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
             case 5:
-                if (memcmp(name, "image", 5) == 0) { seen |= 1ULL << 0; if (!s52(t, v)) return 0; known = 1; }
+                if (memcmp(name, "image", 5) == 0) { seen |= 1ULL << 0; if (!s23(t, v)) return 0; known = 1; }
                 break;
             case 6:
-                if (memcmp(name, "output", 6) == 0) { if (!s65(t, v)) return 0; known = 1; }
+                if (memcmp(name, "output", 6) == 0) { if (!s41(t, v)) return 0; known = 1; }
                 break;
             case 7:
-                if (memcmp(name, "options", 7) == 0) { if (!s57(t, v)) return 0; known = 1; }
-                break;
-            case 8:
-                if (memcmp(name, "profiles", 8) == 0) { seen |= 1ULL << 1; if (!s54(t, v)) return 0; known = 1; }
+                if (memcmp(name, "options", 7) == 0) { if (!s37(t, v)) return 0; known = 1; }
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1; }
-                if (!matched && !never(t, v)) return 0;
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) return 0;
             }
             (void)known, (void)v;
         }
-        if ((seen & 0x3ULL) != 0x3ULL) return 0;
+        if ((seen & 0x1ULL) != 0x1ULL) return 0;
     }
+    return 1;
+}
+
+static int s21(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s22(t, i)) return 0;
+    return 1;
+}
+
+static int s20(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "data", 4) == 0) { if (!s21(t, v)) return 0; known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    return 1;
+}
+
+static int s17(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s18(t, i) ? s20(t, i) : always(t, i))) return 0;
     return 1;
 }
 
 static int s50(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
-    if (!s51(t, i)) return 0;
+    if (!(is_string(t, i, "guestkit.profile.v1", 19))) return 0;
     return 1;
 }
 
@@ -1321,8 +1325,147 @@ static int s49(const Tape *t, uint32_t i) {
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
             case 4:
-                if (memcmp(name, "data", 4) == 0) { if (!s50(t, v)) return 0; known = 1; }
+                if (memcmp(name, "type", 4) == 0) { seen |= 1ULL << 0; if (!s50(t, v)) return 0; known = 1; }
                 break;
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x1ULL) != 0x1ULL) return 0;
+    }
+    return 1;
+}
+
+static int s55(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) return 0;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "path", 4) == 0) { seen |= 1ULL << 0; if (!s28(t, v)) return 0; known = 1; }
+                break;
+            case 6:
+                if (memcmp(name, "format", 6) == 0) { seen |= 1ULL << 1; if (!s30(t, v)) return 0; known = 1; }
+                break;
+            case 8:
+                if (memcmp(name, "checksum", 8) == 0) { if (!s32(t, v)) return 0; known = 1; }
+                break;
+            case 10:
+                if (memcmp(name, "size_bytes", 10) == 0) { if (!s36(t, v)) return 0; known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) return 0;
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x3ULL) != 0x3ULL) return 0;
+    }
+    return 1;
+}
+
+static int s54(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s55(t, i)) return 0;
+    return 1;
+}
+
+static int s58(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) return 0;
+    if (!(is_string(t, i, "security", 8) || is_string(t, i, "compliance", 10) || is_string(t, i, "hardening", 9) || is_string(t, i, "performance", 11) || is_string(t, i, "migration", 9))) return 0;
+    return 1;
+}
+
+static int s57(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s58(t, i)) return 0;
+    return 1;
+}
+
+static int s56(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_ARRAY)) return 0;
+    if (n->kind == K_ARRAY && n->count < 1u) return 0;
+    if (n->kind == K_ARRAY)
+        for (uint32_t m = 0, e = i + 1; m < n->count; m++, e = t->nodes[e].next) {
+            if (!s57(t, e)) return 0;
+        }
+    return 1;
+}
+
+static int s64(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) return 0;
+    if (!(is_string(t, i, "info", 4) || is_string(t, i, "low", 3) || is_string(t, i, "medium", 6) || is_string(t, i, "high", 4) || is_string(t, i, "critical", 8))) return 0;
+    return 1;
+}
+
+static int s63(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s64(t, i)) return 0;
+    return 1;
+}
+
+static int s65(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_NULL)) return 0;
+    return 1;
+}
+
+static int s62(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s63(t, i) || s65(t, i))) return 0;
+    return 1;
+}
+
+static int s66(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_TRUE || n->kind == K_FALSE) || n->kind == K_NULL)) return 0;
+    return 1;
+}
+
+static int s61(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) return 0;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 16:
+                if (memcmp(name, "fail_on_critical", 16) == 0) { if (!s66(t, v)) return 0; known = 1; }
+                break;
+            case 18:
+                if (memcmp(name, "severity_threshold", 18) == 0) { if (!s62(t, v)) return 0; known = 1; }
+                break;
+            case 19:
+                if (memcmp(name, "include_remediation", 19) == 0) { if (!s66(t, v)) return 0; known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) return 0;
             }
             (void)known, (void)v;
         }
@@ -1331,14 +1474,139 @@ static int s49(const Tape *t, uint32_t i) {
     return 1;
 }
 
+static int s60(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s61(t, i)) return 0;
+    return 1;
+}
+
+static int s59(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s60(t, i) || s65(t, i))) return 0;
+    return 1;
+}
+
+static int s71(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s45(t, i)) return 0;
+    return 1;
+}
+
+static int s70(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s71(t, i) || s65(t, i))) return 0;
+    return 1;
+}
+
 static int s73(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
-    if (!(is_string(t, i, "guestkit.profile.v1", 19))) return 0;
+    if (!s29(t, i)) return 0;
     return 1;
 }
 
 static int s72(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s73(t, i) || s65(t, i))) return 0;
+    return 1;
+}
+
+static int s69(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) return 0;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 6:
+                if (memcmp(name, "format", 6) == 0) { if (!s70(t, v)) return 0; known = 1; }
+                break;
+            case 11:
+                if (memcmp(name, "destination", 11) == 0) { if (!s72(t, v)) return 0; known = 1; }
+                break;
+            case 19:
+                if (memcmp(name, "include_remediation", 19) == 0) { if (!s66(t, v)) return 0; known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) return 0;
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    return 1;
+}
+
+static int s68(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s69(t, i)) return 0;
+    return 1;
+}
+
+static int s67(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s68(t, i) || s65(t, i))) return 0;
+    return 1;
+}
+
+static int s53(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) return 0;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 5:
+                if (memcmp(name, "image", 5) == 0) { seen |= 1ULL << 0; if (!s54(t, v)) return 0; known = 1; }
+                break;
+            case 6:
+                if (memcmp(name, "output", 6) == 0) { if (!s67(t, v)) return 0; known = 1; }
+                break;
+            case 7:
+                if (memcmp(name, "options", 7) == 0) { if (!s59(t, v)) return 0; known = 1; }
+                break;
+            case 8:
+                if (memcmp(name, "profiles", 8) == 0) { seen |= 1ULL << 1; if (!s56(t, v)) return 0; known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) return 0;
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x3ULL) != 0x3ULL) return 0;
+    }
+    return 1;
+}
+
+static int s52(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s53(t, i)) return 0;
+    return 1;
+}
+
+static int s51(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (n->kind == K_OBJECT) {
@@ -1350,7 +1618,43 @@ static int s72(const Tape *t, uint32_t i) {
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
             case 4:
-                if (memcmp(name, "type", 4) == 0) { seen |= 1ULL << 0; if (!s73(t, v)) return 0; known = 1; }
+                if (memcmp(name, "data", 4) == 0) { if (!s52(t, v)) return 0; known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    return 1;
+}
+
+static int s48(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s49(t, i) ? s51(t, i) : always(t, i))) return 0;
+    return 1;
+}
+
+static int s76(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(is_string(t, i, "guestkit.fix.v1", 15))) return 0;
+    return 1;
+}
+
+static int s75(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "type", 4) == 0) { seen |= 1ULL << 0; if (!s76(t, v)) return 0; known = 1; }
                 break;
             }
             (void)known, (void)v;
@@ -1360,49 +1664,42 @@ static int s72(const Tape *t, uint32_t i) {
     return 1;
 }
 
-static int s48(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(s72(t, i) ? s49(t, i) : always(t, i))) return 0;
-    return 1;
-}
-
-static int s80(const Tape *t, uint32_t i) {
+static int s82(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (!((n->kind == K_TRUE || n->kind == K_FALSE) || n->kind == K_NULL)) return 0;
     return 1;
 }
 
-static int s82(const Tape *t, uint32_t i) {
+static int s84(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
-    if (!s27(t, i)) return 0;
+    if (!s29(t, i)) return 0;
     return 1;
 }
 
-static int s83(const Tape *t, uint32_t i) {
+static int s85(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (!(n->kind == K_NULL)) return 0;
     return 1;
 }
 
+static int s83(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s84(t, i) || s85(t, i))) return 0;
+    return 1;
+}
+
+static int s86(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s27(t, i)) return 0;
+    return 1;
+}
+
 static int s81(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(s82(t, i) || s83(t, i))) return 0;
-    return 1;
-}
-
-static int s84(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!s25(t, i)) return 0;
-    return 1;
-}
-
-static int s79(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (!(n->kind == K_OBJECT)) return 0;
@@ -1427,32 +1724,32 @@ static int s79(const Tape *t, uint32_t i) {
                 if (memcmp(name, "size_bytes", 10) == 0) {  known = 1; }
                 break;
             case 11:
-                if (memcmp(name, "backup_path", 11) == 0) { if (!s81(t, v)) return 0; known = 1; }
+                if (memcmp(name, "backup_path", 11) == 0) { if (!s83(t, v)) return 0; known = 1; }
                 break;
             case 13:
-                if (memcmp(name, "create_backup", 13) == 0) { if (!s80(t, v)) return 0; known = 1; }
+                if (memcmp(name, "create_backup", 13) == 0) { if (!s82(t, v)) return 0; known = 1; }
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1; }
-                if (!matched && !never(t, v)) return 0;
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) return 0;
             }
             (void)known, (void)v;
         }
         (void)seen;
     }
-    if (!s84(t, i)) return 0;
+    if (!s86(t, i)) return 0;
     return 1;
 }
 
-static int s78(const Tape *t, uint32_t i) {
+static int s80(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
-    if (!s79(t, i)) return 0;
+    if (!s81(t, i)) return 0;
     return 1;
 }
 
-static int s89(const Tape *t, uint32_t i) {
+static int s91(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (!(n->kind == K_STRING)) return 0;
@@ -1460,28 +1757,57 @@ static int s89(const Tape *t, uint32_t i) {
     return 1;
 }
 
-static int s88(const Tape *t, uint32_t i) {
+static int s90(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
-    if (!s89(t, i)) return 0;
+    if (!s91(t, i)) return 0;
     return 1;
 }
 
-static int s90(const Tape *t, uint32_t i) {
+static int s92(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (!(n->kind == K_OBJECT || n->kind == K_NULL)) return 0;
     return 1;
 }
 
-static int s96(const Tape *t, uint32_t i) {
+static int s95(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(is_string(t, i, "fsck", 4))) return 0;
+    return 1;
+}
+
+static int s94(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "type", 4) == 0) { seen |= 1ULL << 0; if (!s95(t, v)) return 0; known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x1ULL) != 0x1ULL) return 0;
+    }
+    return 1;
+}
+
+static int s100(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (!(n->kind == K_STRING || n->kind == K_NULL)) return 0;
     return 1;
 }
 
-static int s95(const Tape *t, uint32_t i) {
+static int s99(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (!(n->kind == K_OBJECT)) return 0;
@@ -1494,51 +1820,15 @@ static int s95(const Tape *t, uint32_t i) {
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
             case 10:
-                if (memcmp(name, "filesystem", 10) == 0) { if (!s96(t, v)) return 0; known = 1; }
+                if (memcmp(name, "filesystem", 10) == 0) { if (!s100(t, v)) return 0; known = 1; }
                 break;
             case 11:
-                if (memcmp(name, "auto_repair", 11) == 0) { if (!s80(t, v)) return 0; known = 1; }
+                if (memcmp(name, "auto_repair", 11) == 0) { if (!s82(t, v)) return 0; known = 1; }
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1; }
-                if (!matched && !never(t, v)) return 0;
-            }
-            (void)known, (void)v;
-        }
-        (void)seen;
-    }
-    return 1;
-}
-
-static int s94(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!s95(t, i)) return 0;
-    return 1;
-}
-
-static int s93(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(s94(t, i) || s83(t, i))) return 0;
-    return 1;
-}
-
-static int s92(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (n->kind == K_OBJECT) {
-        uint64_t seen = 0;
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
-            int known = 0, matched = 0;
-            (void)name, (void)matched;
-            switch (t->nodes[k].len) {
-            case 7:
-                if (memcmp(name, "options", 7) == 0) { if (!s93(t, v)) return 0; known = 1; }
-                break;
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) return 0;
             }
             (void)known, (void)v;
         }
@@ -1550,11 +1840,54 @@ static int s92(const Tape *t, uint32_t i) {
 static int s98(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
-    if (!(is_string(t, i, "fsck", 4))) return 0;
+    if (!s99(t, i)) return 0;
     return 1;
 }
 
 static int s97(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s98(t, i) || s85(t, i))) return 0;
+    return 1;
+}
+
+static int s96(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 7:
+                if (memcmp(name, "options", 7) == 0) { if (!s97(t, v)) return 0; known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    return 1;
+}
+
+static int s93(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s94(t, i) ? s96(t, i) : always(t, i))) return 0;
+    return 1;
+}
+
+static int s103(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(is_string(t, i, "selinux_relabel", 15))) return 0;
+    return 1;
+}
+
+static int s102(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (n->kind == K_OBJECT) {
@@ -1566,7 +1899,7 @@ static int s97(const Tape *t, uint32_t i) {
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
             case 4:
-                if (memcmp(name, "type", 4) == 0) { seen |= 1ULL << 0; if (!s98(t, v)) return 0; known = 1; }
+                if (memcmp(name, "type", 4) == 0) { seen |= 1ULL << 0; if (!s103(t, v)) return 0; known = 1; }
                 break;
             }
             (void)known, (void)v;
@@ -1576,14 +1909,7 @@ static int s97(const Tape *t, uint32_t i) {
     return 1;
 }
 
-static int s91(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(s97(t, i) ? s92(t, i) : always(t, i))) return 0;
-    return 1;
-}
-
-static int s103(const Tape *t, uint32_t i) {
+static int s107(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (!(n->kind == K_OBJECT)) return 0;
@@ -1596,12 +1922,12 @@ static int s103(const Tape *t, uint32_t i) {
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
             case 5:
-                if (memcmp(name, "force", 5) == 0) { if (!s80(t, v)) return 0; known = 1; }
+                if (memcmp(name, "force", 5) == 0) { if (!s82(t, v)) return 0; known = 1; }
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1; }
-                if (!matched && !never(t, v)) return 0;
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) return 0;
             }
             (void)known, (void)v;
         }
@@ -1610,46 +1936,17 @@ static int s103(const Tape *t, uint32_t i) {
     return 1;
 }
 
-static int s102(const Tape *t, uint32_t i) {
+static int s106(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
-    if (!s103(t, i)) return 0;
-    return 1;
-}
-
-static int s101(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(s102(t, i) || s83(t, i))) return 0;
-    return 1;
-}
-
-static int s100(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (n->kind == K_OBJECT) {
-        uint64_t seen = 0;
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
-            int known = 0, matched = 0;
-            (void)name, (void)matched;
-            switch (t->nodes[k].len) {
-            case 7:
-                if (memcmp(name, "options", 7) == 0) { if (!s101(t, v)) return 0; known = 1; }
-                break;
-            }
-            (void)known, (void)v;
-        }
-        (void)seen;
-    }
+    if (!s107(t, i)) return 0;
     return 1;
 }
 
 static int s105(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
-    if (!(is_string(t, i, "selinux_relabel", 15))) return 0;
+    if (!(s106(t, i) || s85(t, i))) return 0;
     return 1;
 }
 
@@ -1664,8 +1961,44 @@ static int s104(const Tape *t, uint32_t i) {
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
+            case 7:
+                if (memcmp(name, "options", 7) == 0) { if (!s105(t, v)) return 0; known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    return 1;
+}
+
+static int s101(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s102(t, i) ? s104(t, i) : always(t, i))) return 0;
+    return 1;
+}
+
+static int s110(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(is_string(t, i, "initramfs_regenerate", 20))) return 0;
+    return 1;
+}
+
+static int s109(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
             case 4:
-                if (memcmp(name, "type", 4) == 0) { seen |= 1ULL << 0; if (!s105(t, v)) return 0; known = 1; }
+                if (memcmp(name, "type", 4) == 0) { seen |= 1ULL << 0; if (!s110(t, v)) return 0; known = 1; }
                 break;
             }
             (void)known, (void)v;
@@ -1675,14 +2008,7 @@ static int s104(const Tape *t, uint32_t i) {
     return 1;
 }
 
-static int s99(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(s104(t, i) ? s100(t, i) : always(t, i))) return 0;
-    return 1;
-}
-
-static int s110(const Tape *t, uint32_t i) {
+static int s114(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (!(n->kind == K_OBJECT)) return 0;
@@ -1695,12 +2021,12 @@ static int s110(const Tape *t, uint32_t i) {
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
             case 14:
-                if (memcmp(name, "kernel_version", 14) == 0) { if (!s96(t, v)) return 0; known = 1; }
+                if (memcmp(name, "kernel_version", 14) == 0) { if (!s100(t, v)) return 0; known = 1; }
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1; }
-                if (!matched && !never(t, v)) return 0;
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) return 0;
             }
             (void)known, (void)v;
         }
@@ -1709,46 +2035,17 @@ static int s110(const Tape *t, uint32_t i) {
     return 1;
 }
 
-static int s109(const Tape *t, uint32_t i) {
+static int s113(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
-    if (!s110(t, i)) return 0;
-    return 1;
-}
-
-static int s108(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(s109(t, i) || s83(t, i))) return 0;
-    return 1;
-}
-
-static int s107(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (n->kind == K_OBJECT) {
-        uint64_t seen = 0;
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
-            int known = 0, matched = 0;
-            (void)name, (void)matched;
-            switch (t->nodes[k].len) {
-            case 7:
-                if (memcmp(name, "options", 7) == 0) { if (!s108(t, v)) return 0; known = 1; }
-                break;
-            }
-            (void)known, (void)v;
-        }
-        (void)seen;
-    }
+    if (!s114(t, i)) return 0;
     return 1;
 }
 
 static int s112(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
-    if (!(is_string(t, i, "initramfs_regenerate", 20))) return 0;
+    if (!(s113(t, i) || s85(t, i))) return 0;
     return 1;
 }
 
@@ -1763,25 +2060,25 @@ static int s111(const Tape *t, uint32_t i) {
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
-            case 4:
-                if (memcmp(name, "type", 4) == 0) { seen |= 1ULL << 0; if (!s112(t, v)) return 0; known = 1; }
+            case 7:
+                if (memcmp(name, "options", 7) == 0) { if (!s112(t, v)) return 0; known = 1; }
                 break;
             }
             (void)known, (void)v;
         }
-        if ((seen & 0x1ULL) != 0x1ULL) return 0;
+        (void)seen;
     }
     return 1;
 }
 
-static int s106(const Tape *t, uint32_t i) {
+static int s108(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
-    if (!(s111(t, i) ? s107(t, i) : always(t, i))) return 0;
+    if (!(s109(t, i) ? s111(t, i) : always(t, i))) return 0;
     return 1;
 }
 
-static int s87(const Tape *t, uint32_t i) {
+static int s89(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (!(n->kind == K_OBJECT)) return 0;
@@ -1794,45 +2091,46 @@ static int s87(const Tape *t, uint32_t i) {
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
             case 4:
-                if (memcmp(name, "type", 4) == 0) { seen |= 1ULL << 0; if (!s88(t, v)) return 0; known = 1; }
+                if (memcmp(name, "type", 4) == 0) { seen |= 1ULL << 0; if (!s90(t, v)) return 0; known = 1; }
                 break;
             case 7:
-                if (memcmp(name, "options", 7) == 0) { if (!s90(t, v)) return 0; known = 1; }
+                if (memcmp(name, "options", 7) == 0) { if (!s92(t, v)) return 0; known = 1; }
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1; }
-                if (!matched && !never(t, v)) return 0;
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) return 0;
             }
             (void)known, (void)v;
         }
         if ((seen & 0x1ULL) != 0x1ULL) return 0;
     }
-    if (!s91(t, i)) return 0;
-    if (!s99(t, i)) return 0;
-    if (!s106(t, i)) return 0;
+    if (!s93(t, i)) return 0;
+    if (!s101(t, i)) return 0;
+    if (!s108(t, i)) return 0;
     return 1;
 }
 
-static int s86(const Tape *t, uint32_t i) {
+static int s88(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
-    if (!s87(t, i)) return 0;
+    if (!s89(t, i)) return 0;
     return 1;
 }
 
-static int s85(const Tape *t, uint32_t i) {
+static int s87(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (!(n->kind == K_ARRAY)) return 0;
     if (n->kind == K_ARRAY && n->count < 1u) return 0;
     if (n->kind == K_ARRAY)
-        for (uint32_t m = 0, e = i + 1; m < n->count; m++, e = t->nodes[e].next)
-            if (!s86(t, e)) return 0;
+        for (uint32_t m = 0, e = i + 1; m < n->count; m++, e = t->nodes[e].next) {
+            if (!s88(t, e)) return 0;
+        }
     return 1;
 }
 
-static int s115(const Tape *t, uint32_t i) {
+static int s117(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (!(n->kind == K_OBJECT)) return 0;
@@ -1845,15 +2143,15 @@ static int s115(const Tape *t, uint32_t i) {
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
             case 13:
-                if (memcmp(name, "stop_on_error", 13) == 0) { if (!s80(t, v)) return 0; known = 1; }
+                if (memcmp(name, "stop_on_error", 13) == 0) { if (!s82(t, v)) return 0; known = 1; }
                 break;
             case 22:
-                if (memcmp(name, "validate_before_commit", 22) == 0) { if (!s80(t, v)) return 0; known = 1; }
+                if (memcmp(name, "validate_before_commit", 22) == 0) { if (!s82(t, v)) return 0; known = 1; }
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1; }
-                if (!matched && !never(t, v)) return 0;
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) return 0;
             }
             (void)known, (void)v;
         }
@@ -1862,35 +2160,35 @@ static int s115(const Tape *t, uint32_t i) {
     return 1;
 }
 
-static int s114(const Tape *t, uint32_t i) {
+static int s116(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
-    if (!s115(t, i)) return 0;
+    if (!s117(t, i)) return 0;
     return 1;
 }
 
-static int s113(const Tape *t, uint32_t i) {
+static int s115(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
-    if (!(s114(t, i) || s83(t, i))) return 0;
+    if (!(s116(t, i) || s85(t, i))) return 0;
+    return 1;
+}
+
+static int s122(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s45(t, i)) return 0;
+    return 1;
+}
+
+static int s121(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s122(t, i) || s85(t, i))) return 0;
     return 1;
 }
 
 static int s120(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!s43(t, i)) return 0;
-    return 1;
-}
-
-static int s119(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(s120(t, i) || s83(t, i))) return 0;
-    return 1;
-}
-
-static int s118(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (!(n->kind == K_OBJECT)) return 0;
@@ -1903,18 +2201,18 @@ static int s118(const Tape *t, uint32_t i) {
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
             case 8:
-                if (memcmp(name, "log_path", 8) == 0) { if (!s81(t, v)) return 0; known = 1; }
+                if (memcmp(name, "log_path", 8) == 0) { if (!s83(t, v)) return 0; known = 1; }
                 break;
             case 11:
-                if (memcmp(name, "fixed_image", 11) == 0) { if (!s81(t, v)) return 0; known = 1; }
+                if (memcmp(name, "fixed_image", 11) == 0) { if (!s83(t, v)) return 0; known = 1; }
                 break;
             case 13:
-                if (memcmp(name, "report_format", 13) == 0) { if (!s119(t, v)) return 0; known = 1; }
+                if (memcmp(name, "report_format", 13) == 0) { if (!s121(t, v)) return 0; known = 1; }
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1; }
-                if (!matched && !never(t, v)) return 0;
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) return 0;
             }
             (void)known, (void)v;
         }
@@ -1923,21 +2221,21 @@ static int s118(const Tape *t, uint32_t i) {
     return 1;
 }
 
-static int s117(const Tape *t, uint32_t i) {
+static int s119(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
-    if (!s118(t, i)) return 0;
+    if (!s120(t, i)) return 0;
     return 1;
 }
 
-static int s116(const Tape *t, uint32_t i) {
+static int s118(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
-    if (!(s117(t, i) || s83(t, i))) return 0;
+    if (!(s119(t, i) || s85(t, i))) return 0;
     return 1;
 }
 
-static int s77(const Tape *t, uint32_t i) {
+static int s79(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (!(n->kind == K_OBJECT)) return 0;
@@ -1950,21 +2248,21 @@ static int s77(const Tape *t, uint32_t i) {
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
             case 5:
-                if (memcmp(name, "image", 5) == 0) { seen |= 1ULL << 0; if (!s78(t, v)) return 0; known = 1; }
+                if (memcmp(name, "image", 5) == 0) { seen |= 1ULL << 0; if (!s80(t, v)) return 0; known = 1; }
                 break;
             case 6:
-                if (memcmp(name, "output", 6) == 0) { if (!s116(t, v)) return 0; known = 1; }
+                if (memcmp(name, "output", 6) == 0) { if (!s118(t, v)) return 0; known = 1; }
                 break;
             case 10:
-                if (memcmp(name, "operations", 10) == 0) { seen |= 1ULL << 1; if (!s85(t, v)) return 0; known = 1; }
+                if (memcmp(name, "operations", 10) == 0) { seen |= 1ULL << 1; if (!s87(t, v)) return 0; known = 1; }
                 break;
             case 16:
-                if (memcmp(name, "execution_policy", 16) == 0) { if (!s113(t, v)) return 0; known = 1; }
+                if (memcmp(name, "execution_policy", 16) == 0) { if (!s115(t, v)) return 0; known = 1; }
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1; }
-                if (!matched && !never(t, v)) return 0;
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) return 0;
             }
             (void)known, (void)v;
         }
@@ -1973,14 +2271,14 @@ static int s77(const Tape *t, uint32_t i) {
     return 1;
 }
 
-static int s76(const Tape *t, uint32_t i) {
+static int s78(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
-    if (!s77(t, i)) return 0;
+    if (!s79(t, i)) return 0;
     return 1;
 }
 
-static int s75(const Tape *t, uint32_t i) {
+static int s77(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (n->kind == K_OBJECT) {
@@ -1992,41 +2290,12 @@ static int s75(const Tape *t, uint32_t i) {
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
             case 4:
-                if (memcmp(name, "data", 4) == 0) { if (!s76(t, v)) return 0; known = 1; }
+                if (memcmp(name, "data", 4) == 0) { if (!s78(t, v)) return 0; known = 1; }
                 break;
             }
             (void)known, (void)v;
         }
         (void)seen;
-    }
-    return 1;
-}
-
-static int s122(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(is_string(t, i, "guestkit.fix.v1", 15))) return 0;
-    return 1;
-}
-
-static int s121(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (n->kind == K_OBJECT) {
-        uint64_t seen = 0;
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
-            int known = 0, matched = 0;
-            (void)name, (void)matched;
-            switch (t->nodes[k].len) {
-            case 4:
-                if (memcmp(name, "type", 4) == 0) { seen |= 1ULL << 0; if (!s122(t, v)) return 0; known = 1; }
-                break;
-            }
-            (void)known, (void)v;
-        }
-        if ((seen & 0x1ULL) != 0x1ULL) return 0;
     }
     return 1;
 }
@@ -2034,174 +2303,14 @@ static int s121(const Tape *t, uint32_t i) {
 static int s74(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
-    if (!(s121(t, i) ? s75(t, i) : always(t, i))) return 0;
-    return 1;
-}
-
-static int s127(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!s53(t, i)) return 0;
-    return 1;
-}
-
-static int s130(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!s27(t, i)) return 0;
-    return 1;
-}
-
-static int s131(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!s29(t, i)) return 0;
-    return 1;
-}
-
-static int s132(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!((n->kind == K_TRUE || n->kind == K_FALSE) || n->kind == K_NULL)) return 0;
-    return 1;
-}
-
-static int s133(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(n->kind == K_STRING || n->kind == K_NULL)) return 0;
-    return 1;
-}
-
-static int s129(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(n->kind == K_OBJECT)) return 0;
-    if (n->kind == K_OBJECT) {
-        uint64_t seen = 0;
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
-            int known = 0, matched = 0;
-            (void)name, (void)matched;
-            switch (t->nodes[k].len) {
-            case 4:
-                if (memcmp(name, "path", 4) == 0) { seen |= 1ULL << 0; if (!s130(t, v)) return 0; known = 1; }
-                break;
-            case 6:
-                if (memcmp(name, "format", 6) == 0) { seen |= 1ULL << 1; if (!s131(t, v)) return 0; known = 1; }
-                break;
-            case 11:
-                if (memcmp(name, "compression", 11) == 0) { if (!s132(t, v)) return 0; known = 1; }
-                break;
-            case 16:
-                if (memcmp(name, "compression_type", 16) == 0) { if (!s133(t, v)) return 0; known = 1; }
-                break;
-            }
-            if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1; }
-                if (!matched && !never(t, v)) return 0;
-            }
-            (void)known, (void)v;
-        }
-        if ((seen & 0x3ULL) != 0x3ULL) return 0;
-    }
-    return 1;
-}
-
-static int s128(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!s129(t, i)) return 0;
-    return 1;
-}
-
-static int s136(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(n->kind == K_OBJECT)) return 0;
-    if (n->kind == K_OBJECT) {
-        uint64_t seen = 0;
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
-            int known = 0, matched = 0;
-            (void)name, (void)matched;
-            switch (t->nodes[k].len) {
-            case 15:
-                if (memcmp(name, "preserve_sparse", 15) == 0) { if (!s132(t, v)) return 0; known = 1; }
-                break;
-            case 20:
-                if (memcmp(name, "verify_after_convert", 20) == 0) { if (!s132(t, v)) return 0; known = 1; }
-                break;
-            }
-            if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1; }
-                if (!matched && !never(t, v)) return 0;
-            }
-            (void)known, (void)v;
-        }
-        (void)seen;
-    }
-    return 1;
-}
-
-static int s135(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!s136(t, i)) return 0;
-    return 1;
-}
-
-static int s137(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(n->kind == K_NULL)) return 0;
-    return 1;
-}
-
-static int s134(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(s135(t, i) || s137(t, i))) return 0;
-    return 1;
-}
-
-static int s126(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(n->kind == K_OBJECT)) return 0;
-    if (n->kind == K_OBJECT) {
-        uint64_t seen = 0;
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
-            int known = 0, matched = 0;
-            (void)name, (void)matched;
-            switch (t->nodes[k].len) {
-            case 6:
-                if (memcmp(name, "source", 6) == 0) { seen |= 1ULL << 0; if (!s127(t, v)) return 0; known = 1; }
-                if (memcmp(name, "target", 6) == 0) { seen |= 1ULL << 1; if (!s128(t, v)) return 0; known = 1; }
-                break;
-            case 7:
-                if (memcmp(name, "options", 7) == 0) { if (!s134(t, v)) return 0; known = 1; }
-                break;
-            }
-            if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1; }
-                if (!matched && !never(t, v)) return 0;
-            }
-            (void)known, (void)v;
-        }
-        if ((seen & 0x3ULL) != 0x3ULL) return 0;
-    }
+    if (!(s75(t, i) ? s77(t, i) : always(t, i))) return 0;
     return 1;
 }
 
 static int s125(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
-    if (!s126(t, i)) return 0;
+    if (!(is_string(t, i, "guestkit.convert.v1", 19))) return 0;
     return 1;
 }
 
@@ -2217,8 +2326,116 @@ static int s124(const Tape *t, uint32_t i) {
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
             case 4:
-                if (memcmp(name, "data", 4) == 0) { if (!s125(t, v)) return 0; known = 1; }
+                if (memcmp(name, "type", 4) == 0) { seen |= 1ULL << 0; if (!s125(t, v)) return 0; known = 1; }
                 break;
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x1ULL) != 0x1ULL) return 0;
+    }
+    return 1;
+}
+
+static int s129(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s55(t, i)) return 0;
+    return 1;
+}
+
+static int s132(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s29(t, i)) return 0;
+    return 1;
+}
+
+static int s133(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s31(t, i)) return 0;
+    return 1;
+}
+
+static int s134(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_TRUE || n->kind == K_FALSE) || n->kind == K_NULL)) return 0;
+    return 1;
+}
+
+static int s135(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING || n->kind == K_NULL)) return 0;
+    return 1;
+}
+
+static int s131(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) return 0;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "path", 4) == 0) { seen |= 1ULL << 0; if (!s132(t, v)) return 0; known = 1; }
+                break;
+            case 6:
+                if (memcmp(name, "format", 6) == 0) { seen |= 1ULL << 1; if (!s133(t, v)) return 0; known = 1; }
+                break;
+            case 11:
+                if (memcmp(name, "compression", 11) == 0) { if (!s134(t, v)) return 0; known = 1; }
+                break;
+            case 16:
+                if (memcmp(name, "compression_type", 16) == 0) { if (!s135(t, v)) return 0; known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) return 0;
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x3ULL) != 0x3ULL) return 0;
+    }
+    return 1;
+}
+
+static int s130(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s131(t, i)) return 0;
+    return 1;
+}
+
+static int s138(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) return 0;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 15:
+                if (memcmp(name, "preserve_sparse", 15) == 0) { if (!s134(t, v)) return 0; known = 1; }
+                break;
+            case 20:
+                if (memcmp(name, "verify_after_convert", 20) == 0) { if (!s134(t, v)) return 0; known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) return 0;
             }
             (void)known, (void)v;
         }
@@ -2227,14 +2444,66 @@ static int s124(const Tape *t, uint32_t i) {
     return 1;
 }
 
-static int s139(const Tape *t, uint32_t i) {
+static int s137(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
-    if (!(is_string(t, i, "guestkit.convert.v1", 19))) return 0;
+    if (!s138(t, i)) return 0;
     return 1;
 }
 
-static int s138(const Tape *t, uint32_t i) {
+static int s139(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_NULL)) return 0;
+    return 1;
+}
+
+static int s136(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s137(t, i) || s139(t, i))) return 0;
+    return 1;
+}
+
+static int s128(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) return 0;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 6:
+                if (memcmp(name, "source", 6) == 0) { seen |= 1ULL << 0; if (!s129(t, v)) return 0; known = 1; }
+                if (memcmp(name, "target", 6) == 0) { seen |= 1ULL << 1; if (!s130(t, v)) return 0; known = 1; }
+                break;
+            case 7:
+                if (memcmp(name, "options", 7) == 0) { if (!s136(t, v)) return 0; known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) return 0;
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x3ULL) != 0x3ULL) return 0;
+    }
+    return 1;
+}
+
+static int s127(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s128(t, i)) return 0;
+    return 1;
+}
+
+static int s126(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (n->kind == K_OBJECT) {
@@ -2246,12 +2515,12 @@ static int s138(const Tape *t, uint32_t i) {
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
             case 4:
-                if (memcmp(name, "type", 4) == 0) { seen |= 1ULL << 0; if (!s139(t, v)) return 0; known = 1; }
+                if (memcmp(name, "data", 4) == 0) { if (!s127(t, v)) return 0; known = 1; }
                 break;
             }
             (void)known, (void)v;
         }
-        if ((seen & 0x1ULL) != 0x1ULL) return 0;
+        (void)seen;
     }
     return 1;
 }
@@ -2259,194 +2528,14 @@ static int s138(const Tape *t, uint32_t i) {
 static int s123(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
-    if (!(s138(t, i) ? s124(t, i) : always(t, i))) return 0;
-    return 1;
-}
-
-static int s144(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!s53(t, i)) return 0;
-    return 1;
-}
-
-static int s148(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!((n->kind == K_TRUE || n->kind == K_FALSE) || n->kind == K_NULL)) return 0;
-    return 1;
-}
-
-static int s147(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(n->kind == K_OBJECT)) return 0;
-    if (n->kind == K_OBJECT) {
-        uint64_t seen = 0;
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
-            int known = 0, matched = 0;
-            (void)name, (void)matched;
-            switch (t->nodes[k].len) {
-            case 13:
-                if (memcmp(name, "compare_files", 13) == 0) { if (!s148(t, v)) return 0; known = 1; }
-                break;
-            case 14:
-                if (memcmp(name, "compare_config", 14) == 0) { if (!s148(t, v)) return 0; known = 1; }
-                break;
-            case 16:
-                if (memcmp(name, "compare_packages", 16) == 0) { if (!s148(t, v)) return 0; known = 1; }
-                break;
-            case 17:
-                if (memcmp(name, "ignore_timestamps", 17) == 0) { if (!s148(t, v)) return 0; known = 1; }
-                break;
-            }
-            if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1; }
-                if (!matched && !never(t, v)) return 0;
-            }
-            (void)known, (void)v;
-        }
-        (void)seen;
-    }
-    return 1;
-}
-
-static int s146(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!s147(t, i)) return 0;
-    return 1;
-}
-
-static int s149(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(n->kind == K_NULL)) return 0;
-    return 1;
-}
-
-static int s145(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(s146(t, i) || s149(t, i))) return 0;
-    return 1;
-}
-
-static int s154(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!s43(t, i)) return 0;
-    return 1;
-}
-
-static int s153(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(s154(t, i) || s149(t, i))) return 0;
-    return 1;
-}
-
-static int s156(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!s27(t, i)) return 0;
-    return 1;
-}
-
-static int s155(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(s156(t, i) || s149(t, i))) return 0;
-    return 1;
-}
-
-static int s152(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(n->kind == K_OBJECT)) return 0;
-    if (n->kind == K_OBJECT) {
-        uint64_t seen = 0;
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
-            int known = 0, matched = 0;
-            (void)name, (void)matched;
-            switch (t->nodes[k].len) {
-            case 6:
-                if (memcmp(name, "format", 6) == 0) { if (!s153(t, v)) return 0; known = 1; }
-                break;
-            case 11:
-                if (memcmp(name, "destination", 11) == 0) { if (!s155(t, v)) return 0; known = 1; }
-                break;
-            case 23:
-                if (memcmp(name, "include_recommendations", 23) == 0) { if (!s148(t, v)) return 0; known = 1; }
-                break;
-            }
-            if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1; }
-                if (!matched && !never(t, v)) return 0;
-            }
-            (void)known, (void)v;
-        }
-        (void)seen;
-    }
-    return 1;
-}
-
-static int s151(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!s152(t, i)) return 0;
-    return 1;
-}
-
-static int s150(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(s151(t, i) || s149(t, i))) return 0;
-    return 1;
-}
-
-static int s143(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(n->kind == K_OBJECT)) return 0;
-    if (n->kind == K_OBJECT) {
-        uint64_t seen = 0;
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
-            int known = 0, matched = 0;
-            (void)name, (void)matched;
-            switch (t->nodes[k].len) {
-            case 6:
-                if (memcmp(name, "target", 6) == 0) { seen |= 1ULL << 1; if (!s144(t, v)) return 0; known = 1; }
-                if (memcmp(name, "output", 6) == 0) { if (!s150(t, v)) return 0; known = 1; }
-                break;
-            case 7:
-                if (memcmp(name, "options", 7) == 0) { if (!s145(t, v)) return 0; known = 1; }
-                break;
-            case 8:
-                if (memcmp(name, "baseline", 8) == 0) { seen |= 1ULL << 0; if (!s144(t, v)) return 0; known = 1; }
-                break;
-            }
-            if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1; }
-                if (!matched && !never(t, v)) return 0;
-            }
-            (void)known, (void)v;
-        }
-        if ((seen & 0x3ULL) != 0x3ULL) return 0;
-    }
+    if (!(s124(t, i) ? s126(t, i) : always(t, i))) return 0;
     return 1;
 }
 
 static int s142(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
-    if (!s143(t, i)) return 0;
+    if (!(is_string(t, i, "guestkit.compare.v1", 19))) return 0;
     return 1;
 }
 
@@ -2462,8 +2551,58 @@ static int s141(const Tape *t, uint32_t i) {
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
             case 4:
-                if (memcmp(name, "data", 4) == 0) { if (!s142(t, v)) return 0; known = 1; }
+                if (memcmp(name, "type", 4) == 0) { seen |= 1ULL << 0; if (!s142(t, v)) return 0; known = 1; }
                 break;
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x1ULL) != 0x1ULL) return 0;
+    }
+    return 1;
+}
+
+static int s146(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s55(t, i)) return 0;
+    return 1;
+}
+
+static int s150(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_TRUE || n->kind == K_FALSE) || n->kind == K_NULL)) return 0;
+    return 1;
+}
+
+static int s149(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) return 0;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 13:
+                if (memcmp(name, "compare_files", 13) == 0) { if (!s150(t, v)) return 0; known = 1; }
+                break;
+            case 14:
+                if (memcmp(name, "compare_config", 14) == 0) { if (!s150(t, v)) return 0; known = 1; }
+                break;
+            case 16:
+                if (memcmp(name, "compare_packages", 16) == 0) { if (!s150(t, v)) return 0; known = 1; }
+                break;
+            case 17:
+                if (memcmp(name, "ignore_timestamps", 17) == 0) { if (!s150(t, v)) return 0; known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) return 0;
             }
             (void)known, (void)v;
         }
@@ -2472,14 +2611,144 @@ static int s141(const Tape *t, uint32_t i) {
     return 1;
 }
 
+static int s148(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s149(t, i)) return 0;
+    return 1;
+}
+
+static int s151(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_NULL)) return 0;
+    return 1;
+}
+
+static int s147(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s148(t, i) || s151(t, i))) return 0;
+    return 1;
+}
+
+static int s156(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s45(t, i)) return 0;
+    return 1;
+}
+
+static int s155(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s156(t, i) || s151(t, i))) return 0;
+    return 1;
+}
+
 static int s158(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
-    if (!(is_string(t, i, "guestkit.compare.v1", 19))) return 0;
+    if (!s29(t, i)) return 0;
     return 1;
 }
 
 static int s157(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s158(t, i) || s151(t, i))) return 0;
+    return 1;
+}
+
+static int s154(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) return 0;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 6:
+                if (memcmp(name, "format", 6) == 0) { if (!s155(t, v)) return 0; known = 1; }
+                break;
+            case 11:
+                if (memcmp(name, "destination", 11) == 0) { if (!s157(t, v)) return 0; known = 1; }
+                break;
+            case 23:
+                if (memcmp(name, "include_recommendations", 23) == 0) { if (!s150(t, v)) return 0; known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) return 0;
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    return 1;
+}
+
+static int s153(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s154(t, i)) return 0;
+    return 1;
+}
+
+static int s152(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s153(t, i) || s151(t, i))) return 0;
+    return 1;
+}
+
+static int s145(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) return 0;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 6:
+                if (memcmp(name, "target", 6) == 0) { seen |= 1ULL << 1; if (!s146(t, v)) return 0; known = 1; }
+                if (memcmp(name, "output", 6) == 0) { if (!s152(t, v)) return 0; known = 1; }
+                break;
+            case 7:
+                if (memcmp(name, "options", 7) == 0) { if (!s147(t, v)) return 0; known = 1; }
+                break;
+            case 8:
+                if (memcmp(name, "baseline", 8) == 0) { seen |= 1ULL << 0; if (!s146(t, v)) return 0; known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) return 0;
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x3ULL) != 0x3ULL) return 0;
+    }
+    return 1;
+}
+
+static int s144(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s145(t, i)) return 0;
+    return 1;
+}
+
+static int s143(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (n->kind == K_OBJECT) {
@@ -2491,12 +2760,12 @@ static int s157(const Tape *t, uint32_t i) {
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
             case 4:
-                if (memcmp(name, "type", 4) == 0) { seen |= 1ULL << 0; if (!s158(t, v)) return 0; known = 1; }
+                if (memcmp(name, "data", 4) == 0) { if (!s144(t, v)) return 0; known = 1; }
                 break;
             }
             (void)known, (void)v;
         }
-        if ((seen & 0x1ULL) != 0x1ULL) return 0;
+        (void)seen;
     }
     return 1;
 }
@@ -2504,7 +2773,7 @@ static int s157(const Tape *t, uint32_t i) {
 static int s140(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
-    if (!(s157(t, i) ? s141(t, i) : always(t, i))) return 0;
+    if (!(s141(t, i) ? s143(t, i) : always(t, i))) return 0;
     return 1;
 }
 
@@ -2526,8 +2795,8 @@ static int s13(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1; }
-                if (!matched && !never(t, v)) return 0;
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) return 0;
             }
             (void)known, (void)v;
         }
@@ -2569,7 +2838,7 @@ static int s164(const Tape *t, uint32_t i) {
             switch (t->nodes[k].len) {
             }
             if (!known) {
-                if (!matched && !s165(t, v)) return 0;
+                if (!matched) { if (!s165(t, v)) return 0; }
             }
             (void)known, (void)v;
         }
@@ -2625,8 +2894,8 @@ static int s161(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1; }
-                if (!matched && !never(t, v)) return 0;
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) return 0;
             }
             (void)known, (void)v;
         }
@@ -2719,8 +2988,8 @@ static int s169(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1; }
-                if (!matched && !never(t, v)) return 0;
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) return 0;
             }
             (void)known, (void)v;
         }
@@ -2755,8 +3024,9 @@ static int s178(const Tape *t, uint32_t i) {
     (void)n;
     if (!(n->kind == K_ARRAY || n->kind == K_NULL)) return 0;
     if (n->kind == K_ARRAY)
-        for (uint32_t m = 0, e = i + 1; m < n->count; m++, e = t->nodes[e].next)
+        for (uint32_t m = 0, e = i + 1; m < n->count; m++, e = t->nodes[e].next) {
             if (!s179(t, e)) return 0;
+        }
     return 1;
 }
 
@@ -2815,8 +3085,8 @@ static int s177(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1; }
-                if (!matched && !never(t, v)) return 0;
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) return 0;
             }
             (void)known, (void)v;
         }
@@ -2844,8 +3114,9 @@ static int s187(const Tape *t, uint32_t i) {
     (void)n;
     if (!(n->kind == K_ARRAY)) return 0;
     if (n->kind == K_ARRAY)
-        for (uint32_t m = 0, e = i + 1; m < n->count; m++, e = t->nodes[e].next)
+        for (uint32_t m = 0, e = i + 1; m < n->count; m++, e = t->nodes[e].next) {
             if (!s179(t, e)) return 0;
+        }
     return 1;
 }
 
@@ -2863,7 +3134,7 @@ static int s186(const Tape *t, uint32_t i) {
             switch (t->nodes[k].len) {
             }
             if (!known) {
-                if (!matched && !s187(t, v)) return 0;
+                if (!matched) { if (!s187(t, v)) return 0; }
             }
             (void)known, (void)v;
         }
@@ -2898,8 +3169,8 @@ static int s185(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1; }
-                if (!matched && !never(t, v)) return 0;
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) return 0;
             }
             (void)known, (void)v;
         }
@@ -2953,8 +3224,8 @@ static int s190(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1; }
-                if (!matched && !never(t, v)) return 0;
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) return 0;
             }
             (void)known, (void)v;
         }
@@ -2997,8 +3268,8 @@ static int s197(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1; }
-                if (!matched && !never(t, v)) return 0;
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) return 0;
             }
             (void)known, (void)v;
         }
@@ -3044,8 +3315,8 @@ static int s194(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1; }
-                if (!matched && !never(t, v)) return 0;
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) return 0;
             }
             (void)known, (void)v;
         }
@@ -3113,8 +3384,8 @@ static int s1(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1; }
-                if (!matched && !never(t, v)) return 0;
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) return 0;
             }
             (void)known, (void)v;
         }
@@ -3229,8 +3500,8 @@ static int s209(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1; }
-                if (!matched && !never(t, v)) return 0;
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) return 0;
             }
             (void)known, (void)v;
         }
@@ -3249,7 +3520,7 @@ static int s208(const Tape *t, uint32_t i) {
 static int s216(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
-    if (!s27(t, i)) return 0;
+    if (!s29(t, i)) return 0;
     return 1;
 }
 
@@ -3265,8 +3536,9 @@ static int s217(const Tape *t, uint32_t i) {
     (void)n;
     if (!(n->kind == K_ARRAY || n->kind == K_NULL)) return 0;
     if (n->kind == K_ARRAY)
-        for (uint32_t m = 0, e = i + 1; m < n->count; m++, e = t->nodes[e].next)
+        for (uint32_t m = 0, e = i + 1; m < n->count; m++, e = t->nodes[e].next) {
             if (!s216(t, e)) return 0;
+        }
     return 1;
 }
 
@@ -3290,8 +3562,8 @@ static int s214(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1; }
-                if (!matched && !never(t, v)) return 0;
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) return 0;
             }
             (void)known, (void)v;
         }
@@ -3348,8 +3620,8 @@ static int s220(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1; }
-                if (!matched && !never(t, v)) return 0;
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) return 0;
             }
             (void)known, (void)v;
         }
@@ -3416,8 +3688,8 @@ static int s224(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1; }
-                if (!matched && !never(t, v)) return 0;
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) return 0;
             }
             (void)known, (void)v;
         }
@@ -3461,7 +3733,36 @@ static int s229(const Tape *t, uint32_t i) {
     return 1;
 }
 
+static int s232(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(is_string(t, i, "completed", 9))) return 0;
+    return 1;
+}
+
 static int s231(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 6:
+                if (memcmp(name, "status", 6) == 0) { seen |= 1ULL << 0; if (!s232(t, v)) return 0; known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x1ULL) != 0x1ULL) return 0;
+    }
+    return 1;
+}
+
+static int s233(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (n->kind == K_OBJECT) {
@@ -3483,14 +3784,21 @@ static int s231(const Tape *t, uint32_t i) {
     return 1;
 }
 
-static int s233(const Tape *t, uint32_t i) {
+static int s230(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
-    if (!(is_string(t, i, "completed", 9))) return 0;
+    if (!(s231(t, i) ? s233(t, i) : always(t, i))) return 0;
     return 1;
 }
 
-static int s232(const Tape *t, uint32_t i) {
+static int s236(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(is_string(t, i, "failed", 6) || is_string(t, i, "cancelled", 9) || is_string(t, i, "timeout", 7))) return 0;
+    return 1;
+}
+
+static int s235(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (n->kind == K_OBJECT) {
@@ -3502,7 +3810,7 @@ static int s232(const Tape *t, uint32_t i) {
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
             case 6:
-                if (memcmp(name, "status", 6) == 0) { seen |= 1ULL << 0; if (!s233(t, v)) return 0; known = 1; }
+                if (memcmp(name, "status", 6) == 0) { seen |= 1ULL << 0; if (!s236(t, v)) return 0; known = 1; }
                 break;
             }
             (void)known, (void)v;
@@ -3512,14 +3820,7 @@ static int s232(const Tape *t, uint32_t i) {
     return 1;
 }
 
-static int s230(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(s232(t, i) ? s231(t, i) : always(t, i))) return 0;
-    return 1;
-}
-
-static int s235(const Tape *t, uint32_t i) {
+static int s237(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (n->kind == K_OBJECT) {
@@ -3541,14 +3842,21 @@ static int s235(const Tape *t, uint32_t i) {
     return 1;
 }
 
-static int s237(const Tape *t, uint32_t i) {
+static int s234(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
-    if (!(is_string(t, i, "failed", 6) || is_string(t, i, "cancelled", 9) || is_string(t, i, "timeout", 7))) return 0;
+    if (!(s235(t, i) ? s237(t, i) : always(t, i))) return 0;
     return 1;
 }
 
-static int s236(const Tape *t, uint32_t i) {
+static int s240(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(is_string(t, i, "failed", 6))) return 0;
+    return 1;
+}
+
+static int s239(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (n->kind == K_OBJECT) {
@@ -3560,7 +3868,7 @@ static int s236(const Tape *t, uint32_t i) {
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
             case 6:
-                if (memcmp(name, "status", 6) == 0) { seen |= 1ULL << 0; if (!s237(t, v)) return 0; known = 1; }
+                if (memcmp(name, "status", 6) == 0) { seen |= 1ULL << 0; if (!s240(t, v)) return 0; known = 1; }
                 break;
             }
             (void)known, (void)v;
@@ -3570,14 +3878,7 @@ static int s236(const Tape *t, uint32_t i) {
     return 1;
 }
 
-static int s234(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(s236(t, i) ? s235(t, i) : always(t, i))) return 0;
-    return 1;
-}
-
-static int s239(const Tape *t, uint32_t i) {
+static int s241(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (n->kind == K_OBJECT) {
@@ -3599,39 +3900,10 @@ static int s239(const Tape *t, uint32_t i) {
     return 1;
 }
 
-static int s241(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (!(is_string(t, i, "failed", 6))) return 0;
-    return 1;
-}
-
-static int s240(const Tape *t, uint32_t i) {
-    const Node *n = &t->nodes[i];
-    (void)n;
-    if (n->kind == K_OBJECT) {
-        uint64_t seen = 0;
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
-            int known = 0, matched = 0;
-            (void)name, (void)matched;
-            switch (t->nodes[k].len) {
-            case 6:
-                if (memcmp(name, "status", 6) == 0) { seen |= 1ULL << 0; if (!s241(t, v)) return 0; known = 1; }
-                break;
-            }
-            (void)known, (void)v;
-        }
-        if ((seen & 0x1ULL) != 0x1ULL) return 0;
-    }
-    return 1;
-}
-
 static int s238(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
-    if (!(s240(t, i) ? s239(t, i) : always(t, i))) return 0;
+    if (!(s239(t, i) ? s241(t, i) : always(t, i))) return 0;
     return 1;
 }
 
@@ -3677,8 +3949,8 @@ static int s199(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1; }
-                if (!matched && !never(t, v)) return 0;
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) return 0;
             }
             (void)known, (void)v;
         }
@@ -3815,8 +4087,8 @@ static int s243(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1; }
-                if (!matched && !never(t, v)) return 0;
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) return 0;
             }
             (void)known, (void)v;
         }
@@ -3873,8 +4145,9 @@ static int s263(const Tape *t, uint32_t i) {
     (void)n;
     if (!(n->kind == K_ARRAY)) return 0;
     if (n->kind == K_ARRAY)
-        for (uint32_t m = 0, e = i + 1; m < n->count; m++, e = t->nodes[e].next)
+        for (uint32_t m = 0, e = i + 1; m < n->count; m++, e = t->nodes[e].next) {
             if (!s264(t, e)) return 0;
+        }
     return 1;
 }
 
@@ -3890,15 +4163,16 @@ static int s265(const Tape *t, uint32_t i) {
     (void)n;
     if (!(n->kind == K_ARRAY)) return 0;
     if (n->kind == K_ARRAY)
-        for (uint32_t m = 0, e = i + 1; m < n->count; m++, e = t->nodes[e].next)
+        for (uint32_t m = 0, e = i + 1; m < n->count; m++, e = t->nodes[e].next) {
             if (!s266(t, e)) return 0;
+        }
     return 1;
 }
 
 static int s268(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
-    if (!s29(t, i)) return 0;
+    if (!s31(t, i)) return 0;
     return 1;
 }
 
@@ -3907,8 +4181,9 @@ static int s267(const Tape *t, uint32_t i) {
     (void)n;
     if (!(n->kind == K_ARRAY)) return 0;
     if (n->kind == K_ARRAY)
-        for (uint32_t m = 0, e = i + 1; m < n->count; m++, e = t->nodes[e].next)
+        for (uint32_t m = 0, e = i + 1; m < n->count; m++, e = t->nodes[e].next) {
             if (!s268(t, e)) return 0;
+        }
     return 1;
 }
 
@@ -3935,8 +4210,8 @@ static int s262(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1; }
-                if (!matched && !never(t, v)) return 0;
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) return 0;
             }
             (void)known, (void)v;
         }
@@ -3995,8 +4270,8 @@ static int s271(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1; }
-                if (!matched && !never(t, v)) return 0;
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) return 0;
             }
             (void)known, (void)v;
         }
@@ -4038,8 +4313,9 @@ static int s279(const Tape *t, uint32_t i) {
     (void)n;
     if (!(n->kind == K_ARRAY || n->kind == K_NULL)) return 0;
     if (n->kind == K_ARRAY)
-        for (uint32_t m = 0, e = i + 1; m < n->count; m++, e = t->nodes[e].next)
+        for (uint32_t m = 0, e = i + 1; m < n->count; m++, e = t->nodes[e].next) {
             if (!s266(t, e)) return 0;
+        }
     return 1;
 }
 
@@ -4066,8 +4342,8 @@ static int s277(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1; }
-                if (!matched && !never(t, v)) return 0;
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) return 0;
             }
             (void)known, (void)v;
         }
@@ -4136,8 +4412,8 @@ static int s282(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1; }
-                if (!matched && !never(t, v)) return 0;
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) return 0;
             }
             (void)known, (void)v;
         }
@@ -4195,8 +4471,8 @@ static int s256(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1; }
-                if (!matched && !never(t, v)) return 0;
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) return 0;
             }
             (void)known, (void)v;
         }
@@ -4212,9 +4488,3656 @@ static int s255(const Tape *t, uint32_t i) {
     return 1;
 }
 
-/* Document types, in the order of schemas/index.json, and the function checking each. */
+static void x2(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING || n->kind == K_NULL)) found(f, 2, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x3(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(is_string(t, i, "1.0", 3))) found(f, 3, KW_const, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x5(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, 5, KW_type, i, 0, p, b);
+    if (n->kind == K_STRING && n->chars < 8u) found(f, 5, KW_minLength, i, 0, p, b);
+    if (n->kind == K_STRING && n->chars > 128u) found(f, 5, KW_maxLength, i, 0, p, b);
+    if (n->kind == K_STRING && !matches(t, i, dfa0_next, dfa0_accepting)) found(f, 5, KW_pattern, i, 0, p, b);
+    if (s6(t, i)) found(f, 5, KW_not, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x4(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s5(t, i)) x5(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x8(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, 8, KW_type, i, 0, p, b);
+    if (n->kind == K_STRING && !matches(t, i, dfa2_next, dfa2_accepting)) found(f, 8, KW_pattern, i, 0, p, b);
+    if (n->kind == K_STRING && !is_date_time(t, i)) found(f, 8, KW_format, i, 0, p, b);
+    if (s6(t, i)) found(f, 8, KW_not, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x7(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s8(t, i)) x8(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x9(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(is_string(t, i, "VMOperation", 11))) found(f, 9, KW_const, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x11(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, 11, KW_type, i, 0, p, b);
+    if (n->kind == K_STRING && !matches(t, i, dfa3_next, dfa3_accepting)) found(f, 11, KW_pattern, i, 0, p, b);
+    if (s6(t, i)) found(f, 11, KW_not, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x10(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s11(t, i)) x11(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x15(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, 15, KW_type, i, 0, p, b);
+    if (n->kind == K_STRING && !matches(t, i, dfa4_next, dfa4_accepting)) found(f, 15, KW_pattern, i, 0, p, b);
+    if (s6(t, i)) found(f, 15, KW_not, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x14(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s15(t, i)) x15(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x16(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 16, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x25(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_TRUE || n->kind == K_FALSE) || n->kind == K_NULL)) found(f, 25, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x29(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, 29, KW_type, i, 0, p, b);
+    if (n->kind == K_STRING && n->chars < 1u) found(f, 29, KW_minLength, i, 0, p, b);
+    if (n->kind == K_STRING && !matches(t, i, dfa6_next, dfa6_accepting)) found(f, 29, KW_pattern, i, 0, p, b);
+    if (s6(t, i)) found(f, 29, KW_not, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x28(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s29(t, i)) x29(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x31(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, 31, KW_type, i, 0, p, b);
+    if (!(is_string(t, i, "qcow2", 5) || is_string(t, i, "raw", 3) || is_string(t, i, "vmdk", 4) || is_string(t, i, "vdi", 3) || is_string(t, i, "vhdx", 4) || is_string(t, i, "img", 3) || is_string(t, i, "ova", 3))) found(f, 31, KW_enum, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x30(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s31(t, i)) x31(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x34(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, 34, KW_type, i, 0, p, b);
+    if (n->kind == K_STRING && !matches(t, i, dfa7_next, dfa7_accepting)) found(f, 34, KW_pattern, i, 0, p, b);
+    if (s6(t, i)) found(f, 34, KW_not, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x33(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s34(t, i)) x34(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x35(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_NULL)) found(f, 35, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x32(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s33(t, i) || s35(t, i))) { const int32_t q = found(f, 32, KW_anyOf, i, 0, p, b); x33(t, i, f, q, 0); x35(t, i, f, q, 1); }
+    (void)f, (void)p, (void)b;
+}
+
+static void x36(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_INT || (n->kind == K_FRACTION && n->number == floor(n->number))) || n->kind == K_NULL)) found(f, 36, KW_type, i, 0, p, b);
+    if (n->kind == K_INT ? n->integer < 0LL : n->kind == K_FRACTION && n->number < 0.0) found(f, 36, KW_minimum, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x27(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 27, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "path", 4) == 0) { seen |= 1ULL << 0; if (!s28(t, v)) x28(t, v, f, p, b); known = 1; }
+                break;
+            case 6:
+                if (memcmp(name, "format", 6) == 0) { seen |= 1ULL << 1; if (!s30(t, v)) x30(t, v, f, p, b); known = 1; }
+                break;
+            case 8:
+                if (memcmp(name, "checksum", 8) == 0) { if (!s32(t, v)) x32(t, v, f, p, b); known = 1; }
+                break;
+            case 10:
+                if (memcmp(name, "size_bytes", 10) == 0) { if (!s36(t, v)) x36(t, v, f, p, b); known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x3ULL) != 0x3ULL) found(f, 27, KW_required, i, 0, p, b);
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x26(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s27(t, i)) x27(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x24(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 24, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "path", 4) == 0) {  known = 1; }
+                break;
+            case 6:
+                if (memcmp(name, "format", 6) == 0) {  known = 1; }
+                break;
+            case 8:
+                if (memcmp(name, "checksum", 8) == 0) {  known = 1; }
+                break;
+            case 9:
+                if (memcmp(name, "read_only", 9) == 0) { if (!s25(t, v)) x25(t, v, f, p, b); known = 1; }
+                break;
+            case 10:
+                if (memcmp(name, "size_bytes", 10) == 0) {  known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) found(f, 24, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    if (!s26(t, i)) x26(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x23(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s24(t, i)) x24(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x39(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 39, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 9:
+                if (memcmp(name, "deep_scan", 9) == 0) { if (!s25(t, v)) x25(t, v, f, p, b); known = 1; }
+                break;
+            case 13:
+                if (memcmp(name, "include_users", 13) == 0) { if (!s25(t, v)) x25(t, v, f, p, b); known = 1; }
+                break;
+            case 15:
+                if (memcmp(name, "include_network", 15) == 0) { if (!s25(t, v)) x25(t, v, f, p, b); known = 1; }
+                if (memcmp(name, "include_storage", 15) == 0) { if (!s25(t, v)) x25(t, v, f, p, b); known = 1; }
+                break;
+            case 16:
+                if (memcmp(name, "include_packages", 16) == 0) { if (!s25(t, v)) x25(t, v, f, p, b); known = 1; }
+                if (memcmp(name, "include_services", 16) == 0) { if (!s25(t, v)) x25(t, v, f, p, b); known = 1; }
+                if (memcmp(name, "include_security", 16) == 0) { if (!s25(t, v)) x25(t, v, f, p, b); known = 1; }
+                break;
+            case 17:
+                if (memcmp(name, "include_databases", 17) == 0) { if (!s25(t, v)) x25(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) found(f, 39, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x38(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s39(t, i)) x39(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x40(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_NULL)) found(f, 40, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x37(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s38(t, i) || s40(t, i))) { const int32_t q = found(f, 37, KW_anyOf, i, 0, p, b); x38(t, i, f, q, 0); x40(t, i, f, q, 1); }
+    (void)f, (void)p, (void)b;
+}
+
+static void x45(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, 45, KW_type, i, 0, p, b);
+    if (!(is_string(t, i, "json", 4) || is_string(t, i, "yaml", 4))) found(f, 45, KW_enum, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x44(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s45(t, i)) x45(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x46(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s29(t, i)) x29(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x47(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING || n->kind == K_NULL)) found(f, 47, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x43(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 43, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 6:
+                if (memcmp(name, "format", 6) == 0) { seen |= 1ULL << 0; if (!s44(t, v)) x44(t, v, f, p, b); known = 1; }
+                break;
+            case 11:
+                if (memcmp(name, "destination", 11) == 0) { seen |= 1ULL << 1; if (!s46(t, v)) x46(t, v, f, p, b); known = 1; }
+                if (memcmp(name, "compression", 11) == 0) { if (!s47(t, v)) x47(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) found(f, 43, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x3ULL) != 0x3ULL) found(f, 43, KW_required, i, 0, p, b);
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x42(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s43(t, i)) x43(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x41(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s42(t, i) || s40(t, i))) { const int32_t q = found(f, 41, KW_anyOf, i, 0, p, b); x42(t, i, f, q, 0); x40(t, i, f, q, 1); }
+    (void)f, (void)p, (void)b;
+}
+
+static void x22(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 22, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 5:
+                if (memcmp(name, "image", 5) == 0) { seen |= 1ULL << 0; if (!s23(t, v)) x23(t, v, f, p, b); known = 1; }
+                break;
+            case 6:
+                if (memcmp(name, "output", 6) == 0) { if (!s41(t, v)) x41(t, v, f, p, b); known = 1; }
+                break;
+            case 7:
+                if (memcmp(name, "options", 7) == 0) { if (!s37(t, v)) x37(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) found(f, 22, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x1ULL) != 0x1ULL) found(f, 22, KW_required, i, 0, p, b);
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x21(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s22(t, i)) x22(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x20(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "data", 4) == 0) { if (!s21(t, v)) x21(t, v, f, p, b); known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x17(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (s18(t, i)) { if (!s20(t, i)) x20(t, i, f, p, b); } else {  }
+    (void)f, (void)p, (void)b;
+}
+
+static void x55(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 55, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "path", 4) == 0) { seen |= 1ULL << 0; if (!s28(t, v)) x28(t, v, f, p, b); known = 1; }
+                break;
+            case 6:
+                if (memcmp(name, "format", 6) == 0) { seen |= 1ULL << 1; if (!s30(t, v)) x30(t, v, f, p, b); known = 1; }
+                break;
+            case 8:
+                if (memcmp(name, "checksum", 8) == 0) { if (!s32(t, v)) x32(t, v, f, p, b); known = 1; }
+                break;
+            case 10:
+                if (memcmp(name, "size_bytes", 10) == 0) { if (!s36(t, v)) x36(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) found(f, 55, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x3ULL) != 0x3ULL) found(f, 55, KW_required, i, 0, p, b);
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x54(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s55(t, i)) x55(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x58(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, 58, KW_type, i, 0, p, b);
+    if (!(is_string(t, i, "security", 8) || is_string(t, i, "compliance", 10) || is_string(t, i, "hardening", 9) || is_string(t, i, "performance", 11) || is_string(t, i, "migration", 9))) found(f, 58, KW_enum, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x57(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s58(t, i)) x58(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x56(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_ARRAY)) found(f, 56, KW_type, i, 0, p, b);
+    if (n->kind == K_ARRAY && n->count < 1u) found(f, 56, KW_minItems, i, 0, p, b);
+    if (n->kind == K_ARRAY)
+        for (uint32_t m = 0, e = i + 1; m < n->count; m++, e = t->nodes[e].next) {
+            if (!s57(t, e)) x57(t, e, f, p, b);
+        }
+    (void)f, (void)p, (void)b;
+}
+
+static void x64(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, 64, KW_type, i, 0, p, b);
+    if (!(is_string(t, i, "info", 4) || is_string(t, i, "low", 3) || is_string(t, i, "medium", 6) || is_string(t, i, "high", 4) || is_string(t, i, "critical", 8))) found(f, 64, KW_enum, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x63(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s64(t, i)) x64(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x65(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_NULL)) found(f, 65, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x62(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s63(t, i) || s65(t, i))) { const int32_t q = found(f, 62, KW_anyOf, i, 0, p, b); x63(t, i, f, q, 0); x65(t, i, f, q, 1); }
+    (void)f, (void)p, (void)b;
+}
+
+static void x66(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_TRUE || n->kind == K_FALSE) || n->kind == K_NULL)) found(f, 66, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x61(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 61, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 16:
+                if (memcmp(name, "fail_on_critical", 16) == 0) { if (!s66(t, v)) x66(t, v, f, p, b); known = 1; }
+                break;
+            case 18:
+                if (memcmp(name, "severity_threshold", 18) == 0) { if (!s62(t, v)) x62(t, v, f, p, b); known = 1; }
+                break;
+            case 19:
+                if (memcmp(name, "include_remediation", 19) == 0) { if (!s66(t, v)) x66(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) found(f, 61, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x60(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s61(t, i)) x61(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x59(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s60(t, i) || s65(t, i))) { const int32_t q = found(f, 59, KW_anyOf, i, 0, p, b); x60(t, i, f, q, 0); x65(t, i, f, q, 1); }
+    (void)f, (void)p, (void)b;
+}
+
+static void x71(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s45(t, i)) x45(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x70(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s71(t, i) || s65(t, i))) { const int32_t q = found(f, 70, KW_anyOf, i, 0, p, b); x71(t, i, f, q, 0); x65(t, i, f, q, 1); }
+    (void)f, (void)p, (void)b;
+}
+
+static void x73(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s29(t, i)) x29(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x72(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s73(t, i) || s65(t, i))) { const int32_t q = found(f, 72, KW_anyOf, i, 0, p, b); x73(t, i, f, q, 0); x65(t, i, f, q, 1); }
+    (void)f, (void)p, (void)b;
+}
+
+static void x69(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 69, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 6:
+                if (memcmp(name, "format", 6) == 0) { if (!s70(t, v)) x70(t, v, f, p, b); known = 1; }
+                break;
+            case 11:
+                if (memcmp(name, "destination", 11) == 0) { if (!s72(t, v)) x72(t, v, f, p, b); known = 1; }
+                break;
+            case 19:
+                if (memcmp(name, "include_remediation", 19) == 0) { if (!s66(t, v)) x66(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) found(f, 69, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x68(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s69(t, i)) x69(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x67(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s68(t, i) || s65(t, i))) { const int32_t q = found(f, 67, KW_anyOf, i, 0, p, b); x68(t, i, f, q, 0); x65(t, i, f, q, 1); }
+    (void)f, (void)p, (void)b;
+}
+
+static void x53(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 53, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 5:
+                if (memcmp(name, "image", 5) == 0) { seen |= 1ULL << 0; if (!s54(t, v)) x54(t, v, f, p, b); known = 1; }
+                break;
+            case 6:
+                if (memcmp(name, "output", 6) == 0) { if (!s67(t, v)) x67(t, v, f, p, b); known = 1; }
+                break;
+            case 7:
+                if (memcmp(name, "options", 7) == 0) { if (!s59(t, v)) x59(t, v, f, p, b); known = 1; }
+                break;
+            case 8:
+                if (memcmp(name, "profiles", 8) == 0) { seen |= 1ULL << 1; if (!s56(t, v)) x56(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) found(f, 53, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x3ULL) != 0x3ULL) found(f, 53, KW_required, i, 0, p, b);
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x52(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s53(t, i)) x53(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x51(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "data", 4) == 0) { if (!s52(t, v)) x52(t, v, f, p, b); known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x48(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (s49(t, i)) { if (!s51(t, i)) x51(t, i, f, p, b); } else {  }
+    (void)f, (void)p, (void)b;
+}
+
+static void x82(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_TRUE || n->kind == K_FALSE) || n->kind == K_NULL)) found(f, 82, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x84(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s29(t, i)) x29(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x85(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_NULL)) found(f, 85, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x83(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s84(t, i) || s85(t, i))) { const int32_t q = found(f, 83, KW_anyOf, i, 0, p, b); x84(t, i, f, q, 0); x85(t, i, f, q, 1); }
+    (void)f, (void)p, (void)b;
+}
+
+static void x86(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s27(t, i)) x27(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x81(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 81, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "path", 4) == 0) {  known = 1; }
+                break;
+            case 6:
+                if (memcmp(name, "format", 6) == 0) {  known = 1; }
+                break;
+            case 8:
+                if (memcmp(name, "checksum", 8) == 0) {  known = 1; }
+                break;
+            case 10:
+                if (memcmp(name, "size_bytes", 10) == 0) {  known = 1; }
+                break;
+            case 11:
+                if (memcmp(name, "backup_path", 11) == 0) { if (!s83(t, v)) x83(t, v, f, p, b); known = 1; }
+                break;
+            case 13:
+                if (memcmp(name, "create_backup", 13) == 0) { if (!s82(t, v)) x82(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) found(f, 81, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    if (!s86(t, i)) x86(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x80(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s81(t, i)) x81(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x91(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, 91, KW_type, i, 0, p, b);
+    if (!(is_string(t, i, "fsck", 4) || is_string(t, i, "selinux_relabel", 15) || is_string(t, i, "initramfs_regenerate", 20))) found(f, 91, KW_enum, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x90(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s91(t, i)) x91(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x92(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT || n->kind == K_NULL)) found(f, 92, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x100(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING || n->kind == K_NULL)) found(f, 100, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x99(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 99, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 10:
+                if (memcmp(name, "filesystem", 10) == 0) { if (!s100(t, v)) x100(t, v, f, p, b); known = 1; }
+                break;
+            case 11:
+                if (memcmp(name, "auto_repair", 11) == 0) { if (!s82(t, v)) x82(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) found(f, 99, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x98(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s99(t, i)) x99(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x97(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s98(t, i) || s85(t, i))) { const int32_t q = found(f, 97, KW_anyOf, i, 0, p, b); x98(t, i, f, q, 0); x85(t, i, f, q, 1); }
+    (void)f, (void)p, (void)b;
+}
+
+static void x96(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 7:
+                if (memcmp(name, "options", 7) == 0) { if (!s97(t, v)) x97(t, v, f, p, b); known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x93(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (s94(t, i)) { if (!s96(t, i)) x96(t, i, f, p, b); } else {  }
+    (void)f, (void)p, (void)b;
+}
+
+static void x107(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 107, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 5:
+                if (memcmp(name, "force", 5) == 0) { if (!s82(t, v)) x82(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) found(f, 107, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x106(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s107(t, i)) x107(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x105(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s106(t, i) || s85(t, i))) { const int32_t q = found(f, 105, KW_anyOf, i, 0, p, b); x106(t, i, f, q, 0); x85(t, i, f, q, 1); }
+    (void)f, (void)p, (void)b;
+}
+
+static void x104(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 7:
+                if (memcmp(name, "options", 7) == 0) { if (!s105(t, v)) x105(t, v, f, p, b); known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x101(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (s102(t, i)) { if (!s104(t, i)) x104(t, i, f, p, b); } else {  }
+    (void)f, (void)p, (void)b;
+}
+
+static void x114(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 114, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 14:
+                if (memcmp(name, "kernel_version", 14) == 0) { if (!s100(t, v)) x100(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) found(f, 114, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x113(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s114(t, i)) x114(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x112(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s113(t, i) || s85(t, i))) { const int32_t q = found(f, 112, KW_anyOf, i, 0, p, b); x113(t, i, f, q, 0); x85(t, i, f, q, 1); }
+    (void)f, (void)p, (void)b;
+}
+
+static void x111(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 7:
+                if (memcmp(name, "options", 7) == 0) { if (!s112(t, v)) x112(t, v, f, p, b); known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x108(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (s109(t, i)) { if (!s111(t, i)) x111(t, i, f, p, b); } else {  }
+    (void)f, (void)p, (void)b;
+}
+
+static void x89(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 89, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "type", 4) == 0) { seen |= 1ULL << 0; if (!s90(t, v)) x90(t, v, f, p, b); known = 1; }
+                break;
+            case 7:
+                if (memcmp(name, "options", 7) == 0) { if (!s92(t, v)) x92(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) found(f, 89, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x1ULL) != 0x1ULL) found(f, 89, KW_required, i, 0, p, b);
+    }
+    if (!s93(t, i)) x93(t, i, f, p, b);
+    if (!s101(t, i)) x101(t, i, f, p, b);
+    if (!s108(t, i)) x108(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x88(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s89(t, i)) x89(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x87(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_ARRAY)) found(f, 87, KW_type, i, 0, p, b);
+    if (n->kind == K_ARRAY && n->count < 1u) found(f, 87, KW_minItems, i, 0, p, b);
+    if (n->kind == K_ARRAY)
+        for (uint32_t m = 0, e = i + 1; m < n->count; m++, e = t->nodes[e].next) {
+            if (!s88(t, e)) x88(t, e, f, p, b);
+        }
+    (void)f, (void)p, (void)b;
+}
+
+static void x117(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 117, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 13:
+                if (memcmp(name, "stop_on_error", 13) == 0) { if (!s82(t, v)) x82(t, v, f, p, b); known = 1; }
+                break;
+            case 22:
+                if (memcmp(name, "validate_before_commit", 22) == 0) { if (!s82(t, v)) x82(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) found(f, 117, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x116(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s117(t, i)) x117(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x115(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s116(t, i) || s85(t, i))) { const int32_t q = found(f, 115, KW_anyOf, i, 0, p, b); x116(t, i, f, q, 0); x85(t, i, f, q, 1); }
+    (void)f, (void)p, (void)b;
+}
+
+static void x122(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s45(t, i)) x45(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x121(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s122(t, i) || s85(t, i))) { const int32_t q = found(f, 121, KW_anyOf, i, 0, p, b); x122(t, i, f, q, 0); x85(t, i, f, q, 1); }
+    (void)f, (void)p, (void)b;
+}
+
+static void x120(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 120, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 8:
+                if (memcmp(name, "log_path", 8) == 0) { if (!s83(t, v)) x83(t, v, f, p, b); known = 1; }
+                break;
+            case 11:
+                if (memcmp(name, "fixed_image", 11) == 0) { if (!s83(t, v)) x83(t, v, f, p, b); known = 1; }
+                break;
+            case 13:
+                if (memcmp(name, "report_format", 13) == 0) { if (!s121(t, v)) x121(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) found(f, 120, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x119(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s120(t, i)) x120(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x118(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s119(t, i) || s85(t, i))) { const int32_t q = found(f, 118, KW_anyOf, i, 0, p, b); x119(t, i, f, q, 0); x85(t, i, f, q, 1); }
+    (void)f, (void)p, (void)b;
+}
+
+static void x79(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 79, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 5:
+                if (memcmp(name, "image", 5) == 0) { seen |= 1ULL << 0; if (!s80(t, v)) x80(t, v, f, p, b); known = 1; }
+                break;
+            case 6:
+                if (memcmp(name, "output", 6) == 0) { if (!s118(t, v)) x118(t, v, f, p, b); known = 1; }
+                break;
+            case 10:
+                if (memcmp(name, "operations", 10) == 0) { seen |= 1ULL << 1; if (!s87(t, v)) x87(t, v, f, p, b); known = 1; }
+                break;
+            case 16:
+                if (memcmp(name, "execution_policy", 16) == 0) { if (!s115(t, v)) x115(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) found(f, 79, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x3ULL) != 0x3ULL) found(f, 79, KW_required, i, 0, p, b);
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x78(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s79(t, i)) x79(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x77(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "data", 4) == 0) { if (!s78(t, v)) x78(t, v, f, p, b); known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x74(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (s75(t, i)) { if (!s77(t, i)) x77(t, i, f, p, b); } else {  }
+    (void)f, (void)p, (void)b;
+}
+
+static void x129(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s55(t, i)) x55(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x132(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s29(t, i)) x29(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x133(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s31(t, i)) x31(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x134(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_TRUE || n->kind == K_FALSE) || n->kind == K_NULL)) found(f, 134, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x135(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING || n->kind == K_NULL)) found(f, 135, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x131(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 131, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "path", 4) == 0) { seen |= 1ULL << 0; if (!s132(t, v)) x132(t, v, f, p, b); known = 1; }
+                break;
+            case 6:
+                if (memcmp(name, "format", 6) == 0) { seen |= 1ULL << 1; if (!s133(t, v)) x133(t, v, f, p, b); known = 1; }
+                break;
+            case 11:
+                if (memcmp(name, "compression", 11) == 0) { if (!s134(t, v)) x134(t, v, f, p, b); known = 1; }
+                break;
+            case 16:
+                if (memcmp(name, "compression_type", 16) == 0) { if (!s135(t, v)) x135(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) found(f, 131, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x3ULL) != 0x3ULL) found(f, 131, KW_required, i, 0, p, b);
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x130(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s131(t, i)) x131(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x138(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 138, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 15:
+                if (memcmp(name, "preserve_sparse", 15) == 0) { if (!s134(t, v)) x134(t, v, f, p, b); known = 1; }
+                break;
+            case 20:
+                if (memcmp(name, "verify_after_convert", 20) == 0) { if (!s134(t, v)) x134(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) found(f, 138, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x137(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s138(t, i)) x138(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x139(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_NULL)) found(f, 139, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x136(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s137(t, i) || s139(t, i))) { const int32_t q = found(f, 136, KW_anyOf, i, 0, p, b); x137(t, i, f, q, 0); x139(t, i, f, q, 1); }
+    (void)f, (void)p, (void)b;
+}
+
+static void x128(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 128, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 6:
+                if (memcmp(name, "source", 6) == 0) { seen |= 1ULL << 0; if (!s129(t, v)) x129(t, v, f, p, b); known = 1; }
+                if (memcmp(name, "target", 6) == 0) { seen |= 1ULL << 1; if (!s130(t, v)) x130(t, v, f, p, b); known = 1; }
+                break;
+            case 7:
+                if (memcmp(name, "options", 7) == 0) { if (!s136(t, v)) x136(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) found(f, 128, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x3ULL) != 0x3ULL) found(f, 128, KW_required, i, 0, p, b);
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x127(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s128(t, i)) x128(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x126(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "data", 4) == 0) { if (!s127(t, v)) x127(t, v, f, p, b); known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x123(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (s124(t, i)) { if (!s126(t, i)) x126(t, i, f, p, b); } else {  }
+    (void)f, (void)p, (void)b;
+}
+
+static void x146(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s55(t, i)) x55(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x150(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_TRUE || n->kind == K_FALSE) || n->kind == K_NULL)) found(f, 150, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x149(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 149, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 13:
+                if (memcmp(name, "compare_files", 13) == 0) { if (!s150(t, v)) x150(t, v, f, p, b); known = 1; }
+                break;
+            case 14:
+                if (memcmp(name, "compare_config", 14) == 0) { if (!s150(t, v)) x150(t, v, f, p, b); known = 1; }
+                break;
+            case 16:
+                if (memcmp(name, "compare_packages", 16) == 0) { if (!s150(t, v)) x150(t, v, f, p, b); known = 1; }
+                break;
+            case 17:
+                if (memcmp(name, "ignore_timestamps", 17) == 0) { if (!s150(t, v)) x150(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) found(f, 149, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x148(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s149(t, i)) x149(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x151(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_NULL)) found(f, 151, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x147(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s148(t, i) || s151(t, i))) { const int32_t q = found(f, 147, KW_anyOf, i, 0, p, b); x148(t, i, f, q, 0); x151(t, i, f, q, 1); }
+    (void)f, (void)p, (void)b;
+}
+
+static void x156(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s45(t, i)) x45(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x155(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s156(t, i) || s151(t, i))) { const int32_t q = found(f, 155, KW_anyOf, i, 0, p, b); x156(t, i, f, q, 0); x151(t, i, f, q, 1); }
+    (void)f, (void)p, (void)b;
+}
+
+static void x158(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s29(t, i)) x29(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x157(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s158(t, i) || s151(t, i))) { const int32_t q = found(f, 157, KW_anyOf, i, 0, p, b); x158(t, i, f, q, 0); x151(t, i, f, q, 1); }
+    (void)f, (void)p, (void)b;
+}
+
+static void x154(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 154, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 6:
+                if (memcmp(name, "format", 6) == 0) { if (!s155(t, v)) x155(t, v, f, p, b); known = 1; }
+                break;
+            case 11:
+                if (memcmp(name, "destination", 11) == 0) { if (!s157(t, v)) x157(t, v, f, p, b); known = 1; }
+                break;
+            case 23:
+                if (memcmp(name, "include_recommendations", 23) == 0) { if (!s150(t, v)) x150(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) found(f, 154, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x153(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s154(t, i)) x154(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x152(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s153(t, i) || s151(t, i))) { const int32_t q = found(f, 152, KW_anyOf, i, 0, p, b); x153(t, i, f, q, 0); x151(t, i, f, q, 1); }
+    (void)f, (void)p, (void)b;
+}
+
+static void x145(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 145, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 6:
+                if (memcmp(name, "target", 6) == 0) { seen |= 1ULL << 1; if (!s146(t, v)) x146(t, v, f, p, b); known = 1; }
+                if (memcmp(name, "output", 6) == 0) { if (!s152(t, v)) x152(t, v, f, p, b); known = 1; }
+                break;
+            case 7:
+                if (memcmp(name, "options", 7) == 0) { if (!s147(t, v)) x147(t, v, f, p, b); known = 1; }
+                break;
+            case 8:
+                if (memcmp(name, "baseline", 8) == 0) { seen |= 1ULL << 0; if (!s146(t, v)) x146(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) found(f, 145, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x3ULL) != 0x3ULL) found(f, 145, KW_required, i, 0, p, b);
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x144(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s145(t, i)) x145(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x143(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "data", 4) == 0) { if (!s144(t, v)) x144(t, v, f, p, b); known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x140(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (s141(t, i)) { if (!s143(t, i)) x143(t, i, f, p, b); } else {  }
+    (void)f, (void)p, (void)b;
+}
+
+static void x13(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 13, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "type", 4) == 0) { seen |= 1ULL << 0; if (!s14(t, v)) x14(t, v, f, p, b); known = 1; }
+                if (memcmp(name, "data", 4) == 0) { seen |= 1ULL << 1; if (!s16(t, v)) x16(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) found(f, 13, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x3ULL) != 0x3ULL) found(f, 13, KW_required, i, 0, p, b);
+    }
+    if (!s17(t, i)) x17(t, i, f, p, b);
+    if (!s48(t, i)) x48(t, i, f, p, b);
+    if (!s74(t, i)) x74(t, i, f, p, b);
+    if (!s123(t, i)) x123(t, i, f, p, b);
+    if (!s140(t, i)) x140(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x12(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s13(t, i)) x13(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x165(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, 165, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x164(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 164, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            }
+            if (!known) {
+                if (!matched) { if (!s165(t, v)) x165(t, v, f, p, b); }
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x163(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s164(t, i)) x164(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x166(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_NULL)) found(f, 166, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x162(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s163(t, i) || s166(t, i))) { const int32_t q = found(f, 162, KW_anyOf, i, 0, p, b); x163(t, i, f, q, 0); x166(t, i, f, q, 1); }
+    (void)f, (void)p, (void)b;
+}
+
+static void x161(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 161, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "name", 4) == 0) { if (!s2(t, v)) x2(t, v, f, p, b); known = 1; }
+                break;
+            case 6:
+                if (memcmp(name, "labels", 6) == 0) { if (!s162(t, v)) x162(t, v, f, p, b); known = 1; }
+                break;
+            case 9:
+                if (memcmp(name, "namespace", 9) == 0) { if (!s2(t, v)) x2(t, v, f, p, b); known = 1; }
+                break;
+            case 11:
+                if (memcmp(name, "annotations", 11) == 0) { if (!s162(t, v)) x162(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) found(f, 161, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x160(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s161(t, i)) x161(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x159(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s160(t, i) || s166(t, i))) { const int32_t q = found(f, 159, KW_anyOf, i, 0, p, b); x160(t, i, f, q, 0); x166(t, i, f, q, 1); }
+    (void)f, (void)p, (void)b;
+}
+
+static void x170(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_INT || (n->kind == K_FRACTION && n->number == floor(n->number))) || n->kind == K_NULL)) found(f, 170, KW_type, i, 0, p, b);
+    if (n->kind == K_INT ? n->integer < 1LL : n->kind == K_FRACTION && n->number < 1.0) found(f, 170, KW_minimum, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x171(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_INT || (n->kind == K_FRACTION && n->number == floor(n->number))) || n->kind == K_NULL)) found(f, 171, KW_type, i, 0, p, b);
+    if (n->kind == K_INT ? n->integer < 1LL : n->kind == K_FRACTION && n->number < 1.0) found(f, 171, KW_minimum, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x172(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s7(t, i) || s166(t, i))) { const int32_t q = found(f, 172, KW_anyOf, i, 0, p, b); x7(t, i, f, q, 0); x166(t, i, f, q, 1); }
+    (void)f, (void)p, (void)b;
+}
+
+static void x173(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_INT || (n->kind == K_FRACTION && n->number == floor(n->number))) || n->kind == K_NULL)) found(f, 173, KW_type, i, 0, p, b);
+    if (n->kind == K_INT ? n->integer < 1LL : n->kind == K_FRACTION && n->number < 1.0) found(f, 173, KW_minimum, i, 0, p, b);
+    if (n->kind == K_INT ? n->integer > 10LL : n->kind == K_FRACTION && n->number > 10.0) found(f, 173, KW_maximum, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x174(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_TRUE || n->kind == K_FALSE) || n->kind == K_NULL)) found(f, 174, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x169(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 169, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 7:
+                if (memcmp(name, "attempt", 7) == 0) { if (!s170(t, v)) x170(t, v, f, p, b); known = 1; }
+                break;
+            case 8:
+                if (memcmp(name, "deadline", 8) == 0) { if (!s172(t, v)) x172(t, v, f, p, b); known = 1; }
+                if (memcmp(name, "priority", 8) == 0) { if (!s173(t, v)) x173(t, v, f, p, b); known = 1; }
+                break;
+            case 11:
+                if (memcmp(name, "cancellable", 11) == 0) { if (!s174(t, v)) x174(t, v, f, p, b); known = 1; }
+                break;
+            case 12:
+                if (memcmp(name, "max_attempts", 12) == 0) { if (!s170(t, v)) x170(t, v, f, p, b); known = 1; }
+                break;
+            case 15:
+                if (memcmp(name, "idempotency_key", 15) == 0) { if (!s2(t, v)) x2(t, v, f, p, b); known = 1; }
+                if (memcmp(name, "timeout_seconds", 15) == 0) { if (!s171(t, v)) x171(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) found(f, 169, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x168(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s169(t, i)) x169(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x167(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s168(t, i) || s166(t, i))) { const int32_t q = found(f, 167, KW_anyOf, i, 0, p, b); x168(t, i, f, q, 0); x166(t, i, f, q, 1); }
+    (void)f, (void)p, (void)b;
+}
+
+static void x179(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, 179, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x178(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_ARRAY || n->kind == K_NULL)) found(f, 178, KW_type, i, 0, p, b);
+    if (n->kind == K_ARRAY)
+        for (uint32_t m = 0, e = i + 1; m < n->count; m++, e = t->nodes[e].next) {
+            if (!s179(t, e)) x179(t, e, f, p, b);
+        }
+    (void)f, (void)p, (void)b;
+}
+
+static void x182(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, 182, KW_type, i, 0, p, b);
+    if (n->kind == K_STRING && !matches(t, i, dfa8_next, dfa8_accepting)) found(f, 182, KW_pattern, i, 0, p, b);
+    if (s6(t, i)) found(f, 182, KW_not, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x181(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s182(t, i)) x182(t, i, f, p, b);
+    if (!(n->kind == K_STRING)) found(f, 181, KW_type, i, 0, p, b);
+    if (n->kind == K_STRING && n->chars < 1u) found(f, 181, KW_minLength, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x180(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s181(t, i) || s166(t, i))) { const int32_t q = found(f, 180, KW_anyOf, i, 0, p, b); x181(t, i, f, q, 0); x166(t, i, f, q, 1); }
+    (void)f, (void)p, (void)b;
+}
+
+static void x177(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 177, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 17:
+                if (memcmp(name, "required_features", 17) == 0) { if (!s178(t, v)) x178(t, v, f, p, b); known = 1; }
+                break;
+            case 18:
+                if (memcmp(name, "require_privileged", 18) == 0) { if (!s174(t, v)) x174(t, v, f, p, b); known = 1; }
+                break;
+            case 20:
+                if (memcmp(name, "allowed_worker_pools", 20) == 0) { if (!s178(t, v)) x178(t, v, f, p, b); known = 1; }
+                if (memcmp(name, "maximum_disk_size_gb", 20) == 0) { if (!s171(t, v)) x171(t, v, f, p, b); known = 1; }
+                break;
+            case 21:
+                if (memcmp(name, "required_capabilities", 21) == 0) { if (!s178(t, v)) x178(t, v, f, p, b); known = 1; }
+                break;
+            case 22:
+                if (memcmp(name, "minimum_worker_version", 22) == 0) { if (!s180(t, v)) x180(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) found(f, 177, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x176(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s177(t, i)) x177(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x175(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s176(t, i) || s166(t, i))) { const int32_t q = found(f, 175, KW_anyOf, i, 0, p, b); x176(t, i, f, q, 0); x166(t, i, f, q, 1); }
+    (void)f, (void)p, (void)b;
+}
+
+static void x187(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_ARRAY)) found(f, 187, KW_type, i, 0, p, b);
+    if (n->kind == K_ARRAY)
+        for (uint32_t m = 0, e = i + 1; m < n->count; m++, e = t->nodes[e].next) {
+            if (!s179(t, e)) x179(t, e, f, p, b);
+        }
+    (void)f, (void)p, (void)b;
+}
+
+static void x186(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT || n->kind == K_NULL)) found(f, 186, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            }
+            if (!known) {
+                if (!matched) { if (!s187(t, v)) x187(t, v, f, p, b); }
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x185(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 185, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 8:
+                if (memcmp(name, "affinity", 8) == 0) { if (!s162(t, v)) x162(t, v, f, p, b); known = 1; }
+                break;
+            case 9:
+                if (memcmp(name, "worker_id", 9) == 0) { if (!s2(t, v)) x2(t, v, f, p, b); known = 1; }
+                break;
+            case 11:
+                if (memcmp(name, "worker_pool", 11) == 0) { if (!s2(t, v)) x2(t, v, f, p, b); known = 1; }
+                break;
+            case 13:
+                if (memcmp(name, "anti_affinity", 13) == 0) { if (!s186(t, v)) x186(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) found(f, 185, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x184(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s185(t, i)) x185(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x183(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s184(t, i) || s166(t, i))) { const int32_t q = found(f, 183, KW_anyOf, i, 0, p, b); x184(t, i, f, q, 0); x166(t, i, f, q, 1); }
+    (void)f, (void)p, (void)b;
+}
+
+static void x191(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING || n->kind == K_NULL)) found(f, 191, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x190(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 190, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 7:
+                if (memcmp(name, "span_id", 7) == 0) { if (!s191(t, v)) x191(t, v, f, p, b); known = 1; }
+                break;
+            case 8:
+                if (memcmp(name, "trace_id", 8) == 0) { if (!s191(t, v)) x191(t, v, f, p, b); known = 1; }
+                break;
+            case 14:
+                if (memcmp(name, "parent_span_id", 14) == 0) { if (!s191(t, v)) x191(t, v, f, p, b); known = 1; }
+                if (memcmp(name, "correlation_id", 14) == 0) { if (!s191(t, v)) x191(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) found(f, 190, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x189(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s190(t, i)) x190(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x188(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s189(t, i) || s166(t, i))) { const int32_t q = found(f, 188, KW_anyOf, i, 0, p, b); x189(t, i, f, q, 0); x166(t, i, f, q, 1); }
+    (void)f, (void)p, (void)b;
+}
+
+static void x197(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 197, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 6:
+                if (memcmp(name, "method", 6) == 0) { seen |= 1ULL << 0; if (!s179(t, v)) x179(t, v, f, p, b); known = 1; }
+                break;
+            case 7:
+                if (memcmp(name, "subject", 7) == 0) { seen |= 1ULL << 1; if (!s179(t, v)) x179(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) found(f, 197, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x3ULL) != 0x3ULL) found(f, 197, KW_required, i, 0, p, b);
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x196(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s197(t, i)) x197(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x195(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s196(t, i) || s166(t, i))) { const int32_t q = found(f, 195, KW_anyOf, i, 0, p, b); x196(t, i, f, q, 0); x166(t, i, f, q, 1); }
+    (void)f, (void)p, (void)b;
+}
+
+static void x194(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 194, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 12:
+                if (memcmp(name, "submitted_by", 12) == 0) { if (!s2(t, v)) x2(t, v, f, p, b); known = 1; }
+                break;
+            case 13:
+                if (memcmp(name, "authorization", 13) == 0) { if (!s195(t, v)) x195(t, v, f, p, b); known = 1; }
+                break;
+            case 14:
+                if (memcmp(name, "submitted_from", 14) == 0) { if (!s2(t, v)) x2(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) found(f, 194, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x193(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s194(t, i)) x194(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x192(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s193(t, i) || s166(t, i))) { const int32_t q = found(f, 192, KW_anyOf, i, 0, p, b); x193(t, i, f, q, 0); x166(t, i, f, q, 1); }
+    (void)f, (void)p, (void)b;
+}
+
+static void x1(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 1, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "kind", 4) == 0) { seen |= 1ULL << 3; if (!s9(t, v)) x9(t, v, f, p, b); known = 1; }
+                break;
+            case 5:
+                if (memcmp(name, "audit", 5) == 0) { if (!s192(t, v)) x192(t, v, f, p, b); known = 1; }
+                break;
+            case 6:
+                if (memcmp(name, "job_id", 6) == 0) { seen |= 1ULL << 1; if (!s4(t, v)) x4(t, v, f, p, b); known = 1; }
+                break;
+            case 7:
+                if (memcmp(name, "$schema", 7) == 0) { if (!s2(t, v)) x2(t, v, f, p, b); known = 1; }
+                if (memcmp(name, "version", 7) == 0) { seen |= 1ULL << 0; if (!s3(t, v)) x3(t, v, f, p, b); known = 1; }
+                if (memcmp(name, "payload", 7) == 0) { seen |= 1ULL << 5; if (!s12(t, v)) x12(t, v, f, p, b); known = 1; }
+                if (memcmp(name, "routing", 7) == 0) { if (!s183(t, v)) x183(t, v, f, p, b); known = 1; }
+                break;
+            case 8:
+                if (memcmp(name, "metadata", 8) == 0) { if (!s159(t, v)) x159(t, v, f, p, b); known = 1; }
+                break;
+            case 9:
+                if (memcmp(name, "operation", 9) == 0) { seen |= 1ULL << 4; if (!s10(t, v)) x10(t, v, f, p, b); known = 1; }
+                if (memcmp(name, "execution", 9) == 0) { if (!s167(t, v)) x167(t, v, f, p, b); known = 1; }
+                break;
+            case 10:
+                if (memcmp(name, "created_at", 10) == 0) { seen |= 1ULL << 2; if (!s7(t, v)) x7(t, v, f, p, b); known = 1; }
+                break;
+            case 11:
+                if (memcmp(name, "constraints", 11) == 0) { if (!s175(t, v)) x175(t, v, f, p, b); known = 1; }
+                break;
+            case 13:
+                if (memcmp(name, "observability", 13) == 0) { if (!s188(t, v)) x188(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) found(f, 1, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x3fULL) != 0x3fULL) found(f, 1, KW_required, i, 0, p, b);
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x0(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s1(t, i)) x1(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x200(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING || n->kind == K_NULL)) found(f, 200, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x201(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s5(t, i)) x5(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x203(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, 203, KW_type, i, 0, p, b);
+    if (!(is_string(t, i, "completed", 9) || is_string(t, i, "failed", 6) || is_string(t, i, "cancelled", 9) || is_string(t, i, "timeout", 7))) found(f, 203, KW_enum, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x202(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s203(t, i)) x203(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x204(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, 204, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x206(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s8(t, i)) x8(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x207(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_NULL)) found(f, 207, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x205(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s206(t, i) || s207(t, i))) { const int32_t q = found(f, 205, KW_anyOf, i, 0, p, b); x206(t, i, f, q, 0); x207(t, i, f, q, 1); }
+    (void)f, (void)p, (void)b;
+}
+
+static void x210(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_INT || n->kind == K_FRACTION))) found(f, 210, KW_type, i, 0, p, b);
+    if (n->kind == K_INT ? n->integer < 0LL : n->kind == K_FRACTION && n->number < 0.0) found(f, 210, KW_minimum, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x211(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_INT || (n->kind == K_FRACTION && n->number == floor(n->number))))) found(f, 211, KW_type, i, 0, p, b);
+    if (n->kind == K_INT ? n->integer < 1LL : n->kind == K_FRACTION && n->number < 1.0) found(f, 211, KW_minimum, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x209(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 209, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 7:
+                if (memcmp(name, "attempt", 7) == 0) { seen |= 1ULL << 2; if (!s211(t, v)) x211(t, v, f, p, b); known = 1; }
+                break;
+            case 10:
+                if (memcmp(name, "started_at", 10) == 0) { seen |= 1ULL << 0; if (!s206(t, v)) x206(t, v, f, p, b); known = 1; }
+                break;
+            case 15:
+                if (memcmp(name, "idempotency_key", 15) == 0) { if (!s200(t, v)) x200(t, v, f, p, b); known = 1; }
+                break;
+            case 16:
+                if (memcmp(name, "duration_seconds", 16) == 0) { seen |= 1ULL << 1; if (!s210(t, v)) x210(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) found(f, 209, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x7ULL) != 0x7ULL) found(f, 209, KW_required, i, 0, p, b);
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x208(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s209(t, i)) x209(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x216(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s29(t, i)) x29(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x215(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s216(t, i) || s207(t, i))) { const int32_t q = found(f, 215, KW_anyOf, i, 0, p, b); x216(t, i, f, q, 0); x207(t, i, f, q, 1); }
+    (void)f, (void)p, (void)b;
+}
+
+static void x217(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_ARRAY || n->kind == K_NULL)) found(f, 217, KW_type, i, 0, p, b);
+    if (n->kind == K_ARRAY)
+        for (uint32_t m = 0, e = i + 1; m < n->count; m++, e = t->nodes[e].next) {
+            if (!s216(t, e)) x216(t, e, f, p, b);
+        }
+    (void)f, (void)p, (void)b;
+}
+
+static void x214(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 214, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 7:
+                if (memcmp(name, "primary", 7) == 0) { if (!s215(t, v)) x215(t, v, f, p, b); known = 1; }
+                break;
+            case 9:
+                if (memcmp(name, "artifacts", 9) == 0) { if (!s217(t, v)) x217(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) found(f, 214, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x213(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s214(t, i)) x214(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x212(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s213(t, i) || s207(t, i))) { const int32_t q = found(f, 212, KW_anyOf, i, 0, p, b); x213(t, i, f, q, 0); x207(t, i, f, q, 1); }
+    (void)f, (void)p, (void)b;
+}
+
+static void x221(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_INT || (n->kind == K_FRACTION && n->number == floor(n->number))))) found(f, 221, KW_type, i, 0, p, b);
+    if (n->kind == K_INT ? n->integer < 0LL : n->kind == K_FRACTION && n->number < 0.0) found(f, 221, KW_minimum, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x220(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 220, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 11:
+                if (memcmp(name, "cpu_seconds", 11) == 0) { seen |= 1ULL << 3; if (!s210(t, v)) x210(t, v, f, p, b); known = 1; }
+                break;
+            case 14:
+                if (memcmp(name, "peak_memory_mb", 14) == 0) { seen |= 1ULL << 2; if (!s210(t, v)) x210(t, v, f, p, b); known = 1; }
+                break;
+            case 15:
+                if (memcmp(name, "disk_read_bytes", 15) == 0) { seen |= 1ULL << 0; if (!s221(t, v)) x221(t, v, f, p, b); known = 1; }
+                break;
+            case 16:
+                if (memcmp(name, "disk_write_bytes", 16) == 0) { seen |= 1ULL << 1; if (!s221(t, v)) x221(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) found(f, 220, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0xfULL) != 0xfULL) found(f, 220, KW_required, i, 0, p, b);
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x219(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s220(t, i)) x220(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x218(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s219(t, i) || s207(t, i))) { const int32_t q = found(f, 218, KW_anyOf, i, 0, p, b); x219(t, i, f, q, 0); x207(t, i, f, q, 1); }
+    (void)f, (void)p, (void)b;
+}
+
+static void x225(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT || n->kind == K_NULL)) found(f, 225, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x226(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_TRUE || n->kind == K_FALSE))) found(f, 226, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x224(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 224, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "code", 4) == 0) { seen |= 1ULL << 0; if (!s204(t, v)) x204(t, v, f, p, b); known = 1; }
+                break;
+            case 5:
+                if (memcmp(name, "phase", 5) == 0) { if (!s200(t, v)) x200(t, v, f, p, b); known = 1; }
+                break;
+            case 7:
+                if (memcmp(name, "message", 7) == 0) { seen |= 1ULL << 1; if (!s204(t, v)) x204(t, v, f, p, b); known = 1; }
+                if (memcmp(name, "details", 7) == 0) { if (!s225(t, v)) x225(t, v, f, p, b); known = 1; }
+                break;
+            case 11:
+                if (memcmp(name, "recoverable", 11) == 0) { seen |= 1ULL << 2; if (!s226(t, v)) x226(t, v, f, p, b); known = 1; }
+                break;
+            case 17:
+                if (memcmp(name, "retry_recommended", 17) == 0) { seen |= 1ULL << 3; if (!s226(t, v)) x226(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) found(f, 224, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0xfULL) != 0xfULL) found(f, 224, KW_required, i, 0, p, b);
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x223(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s224(t, i)) x224(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x222(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s223(t, i) || s207(t, i))) { const int32_t q = found(f, 222, KW_anyOf, i, 0, p, b); x223(t, i, f, q, 0); x207(t, i, f, q, 1); }
+    (void)f, (void)p, (void)b;
+}
+
+static void x228(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s190(t, i)) x190(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x227(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s228(t, i) || s207(t, i))) { const int32_t q = found(f, 227, KW_anyOf, i, 0, p, b); x228(t, i, f, q, 0); x207(t, i, f, q, 1); }
+    (void)f, (void)p, (void)b;
+}
+
+static void x229(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+
+    (void)f, (void)p, (void)b;
+}
+
+static void x233(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 12:
+                if (memcmp(name, "completed_at", 12) == 0) { seen |= 1ULL << 0; if (!s206(t, v)) x206(t, v, f, p, b); known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x1ULL) != 0x1ULL) found(f, 233, KW_required, i, 0, p, b);
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x230(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (s231(t, i)) { if (!s233(t, i)) x233(t, i, f, p, b); } else {  }
+    (void)f, (void)p, (void)b;
+}
+
+static void x237(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 9:
+                if (memcmp(name, "failed_at", 9) == 0) { seen |= 1ULL << 0; if (!s206(t, v)) x206(t, v, f, p, b); known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x1ULL) != 0x1ULL) found(f, 237, KW_required, i, 0, p, b);
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x234(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (s235(t, i)) { if (!s237(t, i)) x237(t, i, f, p, b); } else {  }
+    (void)f, (void)p, (void)b;
+}
+
+static void x241(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 5:
+                if (memcmp(name, "error", 5) == 0) { seen |= 1ULL << 0; if (!s223(t, v)) x223(t, v, f, p, b); known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x1ULL) != 0x1ULL) found(f, 241, KW_required, i, 0, p, b);
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x238(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (s239(t, i)) { if (!s241(t, i)) x241(t, i, f, p, b); } else {  }
+    (void)f, (void)p, (void)b;
+}
+
+static void x199(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 199, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "data", 4) == 0) { if (!s229(t, v)) x229(t, v, f, p, b); known = 1; }
+                break;
+            case 5:
+                if (memcmp(name, "error", 5) == 0) { if (!s222(t, v)) x222(t, v, f, p, b); known = 1; }
+                break;
+            case 6:
+                if (memcmp(name, "job_id", 6) == 0) { seen |= 1ULL << 0; if (!s201(t, v)) x201(t, v, f, p, b); known = 1; }
+                if (memcmp(name, "status", 6) == 0) { seen |= 1ULL << 1; if (!s202(t, v)) x202(t, v, f, p, b); known = 1; }
+                break;
+            case 7:
+                if (memcmp(name, "$schema", 7) == 0) { if (!s200(t, v)) x200(t, v, f, p, b); known = 1; }
+                if (memcmp(name, "outputs", 7) == 0) { if (!s212(t, v)) x212(t, v, f, p, b); known = 1; }
+                if (memcmp(name, "metrics", 7) == 0) { if (!s218(t, v)) x218(t, v, f, p, b); known = 1; }
+                break;
+            case 9:
+                if (memcmp(name, "worker_id", 9) == 0) { seen |= 1ULL << 2; if (!s204(t, v)) x204(t, v, f, p, b); known = 1; }
+                if (memcmp(name, "failed_at", 9) == 0) { if (!s205(t, v)) x205(t, v, f, p, b); known = 1; }
+                break;
+            case 12:
+                if (memcmp(name, "completed_at", 12) == 0) { if (!s205(t, v)) x205(t, v, f, p, b); known = 1; }
+                break;
+            case 13:
+                if (memcmp(name, "observability", 13) == 0) { if (!s227(t, v)) x227(t, v, f, p, b); known = 1; }
+                break;
+            case 17:
+                if (memcmp(name, "execution_summary", 17) == 0) { seen |= 1ULL << 3; if (!s208(t, v)) x208(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) found(f, 199, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0xfULL) != 0xfULL) found(f, 199, KW_required, i, 0, p, b);
+    }
+    if (!s230(t, i)) x230(t, i, f, p, b);
+    if (!s234(t, i)) x234(t, i, f, p, b);
+    if (!s238(t, i)) x238(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x198(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s199(t, i)) x199(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x244(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING || n->kind == K_NULL)) found(f, 244, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x245(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s5(t, i)) x5(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x246(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s8(t, i)) x8(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x247(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_INT || (n->kind == K_FRACTION && n->number == floor(n->number))))) found(f, 247, KW_type, i, 0, p, b);
+    if (n->kind == K_INT ? n->integer < 0LL : n->kind == K_FRACTION && n->number < 0.0) found(f, 247, KW_minimum, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x248(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, 248, KW_type, i, 0, p, b);
+    if (n->kind == K_STRING && n->chars < 1u) found(f, 248, KW_minLength, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x249(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, 249, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x250(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_INT || n->kind == K_FRACTION) || n->kind == K_NULL)) found(f, 250, KW_type, i, 0, p, b);
+    if (n->kind == K_INT ? n->integer < 0LL : n->kind == K_FRACTION && n->number < 0.0) found(f, 250, KW_minimum, i, 0, p, b);
+    if (n->kind == K_INT ? n->integer > 100LL : n->kind == K_FRACTION && n->number > 100.0) found(f, 250, KW_maximum, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x251(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT || n->kind == K_NULL)) found(f, 251, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x253(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s190(t, i)) x190(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x254(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_NULL)) found(f, 254, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x252(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s253(t, i) || s254(t, i))) { const int32_t q = found(f, 252, KW_anyOf, i, 0, p, b); x253(t, i, f, q, 0); x254(t, i, f, q, 1); }
+    (void)f, (void)p, (void)b;
+}
+
+static void x243(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 243, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 5:
+                if (memcmp(name, "phase", 5) == 0) { seen |= 1ULL << 3; if (!s248(t, v)) x248(t, v, f, p, b); known = 1; }
+                break;
+            case 6:
+                if (memcmp(name, "job_id", 6) == 0) { seen |= 1ULL << 0; if (!s245(t, v)) x245(t, v, f, p, b); known = 1; }
+                break;
+            case 7:
+                if (memcmp(name, "$schema", 7) == 0) { if (!s244(t, v)) x244(t, v, f, p, b); known = 1; }
+                if (memcmp(name, "message", 7) == 0) { seen |= 1ULL << 4; if (!s249(t, v)) x249(t, v, f, p, b); known = 1; }
+                if (memcmp(name, "details", 7) == 0) { if (!s251(t, v)) x251(t, v, f, p, b); known = 1; }
+                break;
+            case 8:
+                if (memcmp(name, "sequence", 8) == 0) { seen |= 1ULL << 2; if (!s247(t, v)) x247(t, v, f, p, b); known = 1; }
+                break;
+            case 9:
+                if (memcmp(name, "timestamp", 9) == 0) { seen |= 1ULL << 1; if (!s246(t, v)) x246(t, v, f, p, b); known = 1; }
+                break;
+            case 13:
+                if (memcmp(name, "observability", 13) == 0) { if (!s252(t, v)) x252(t, v, f, p, b); known = 1; }
+                break;
+            case 16:
+                if (memcmp(name, "progress_percent", 16) == 0) { if (!s250(t, v)) x250(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) found(f, 243, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x1fULL) != 0x1fULL) found(f, 243, KW_required, i, 0, p, b);
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x242(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s243(t, i)) x243(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x257(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING || n->kind == K_NULL)) found(f, 257, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x258(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, 258, KW_type, i, 0, p, b);
+    if (n->kind == K_STRING && n->chars < 1u) found(f, 258, KW_minLength, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x259(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s182(t, i)) x182(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x260(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s8(t, i)) x8(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x264(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s11(t, i)) x11(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x263(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_ARRAY)) found(f, 263, KW_type, i, 0, p, b);
+    if (n->kind == K_ARRAY)
+        for (uint32_t m = 0, e = i + 1; m < n->count; m++, e = t->nodes[e].next) {
+            if (!s264(t, e)) x264(t, e, f, p, b);
+        }
+    (void)f, (void)p, (void)b;
+}
+
+static void x266(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, 266, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x265(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_ARRAY)) found(f, 265, KW_type, i, 0, p, b);
+    if (n->kind == K_ARRAY)
+        for (uint32_t m = 0, e = i + 1; m < n->count; m++, e = t->nodes[e].next) {
+            if (!s266(t, e)) x266(t, e, f, p, b);
+        }
+    (void)f, (void)p, (void)b;
+}
+
+static void x268(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s31(t, i)) x31(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x267(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_ARRAY)) found(f, 267, KW_type, i, 0, p, b);
+    if (n->kind == K_ARRAY)
+        for (uint32_t m = 0, e = i + 1; m < n->count; m++, e = t->nodes[e].next) {
+            if (!s268(t, e)) x268(t, e, f, p, b);
+        }
+    (void)f, (void)p, (void)b;
+}
+
+static void x262(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 262, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 8:
+                if (memcmp(name, "features", 8) == 0) { seen |= 1ULL << 1; if (!s265(t, v)) x265(t, v, f, p, b); known = 1; }
+                break;
+            case 10:
+                if (memcmp(name, "operations", 10) == 0) { seen |= 1ULL << 0; if (!s263(t, v)) x263(t, v, f, p, b); known = 1; }
+                break;
+            case 12:
+                if (memcmp(name, "disk_formats", 12) == 0) { seen |= 1ULL << 2; if (!s267(t, v)) x267(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) found(f, 262, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x7ULL) != 0x7ULL) found(f, 262, KW_required, i, 0, p, b);
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x261(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s262(t, i)) x262(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x272(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_INT || (n->kind == K_FRACTION && n->number == floor(n->number))))) found(f, 272, KW_type, i, 0, p, b);
+    if (n->kind == K_INT ? n->integer < 1LL : n->kind == K_FRACTION && n->number < 1.0) found(f, 272, KW_minimum, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x273(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_INT || n->kind == K_FRACTION))) found(f, 273, KW_type, i, 0, p, b);
+    if (n->kind == K_INT ? n->integer < 0LL : n->kind == K_FRACTION && n->number < 0.0) found(f, 273, KW_minimum, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x271(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 271, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 9:
+                if (memcmp(name, "cpu_cores", 9) == 0) { seen |= 1ULL << 3; if (!s272(t, v)) x272(t, v, f, p, b); known = 1; }
+                if (memcmp(name, "memory_gb", 9) == 0) { seen |= 1ULL << 4; if (!s273(t, v)) x273(t, v, f, p, b); known = 1; }
+                break;
+            case 16:
+                if (memcmp(name, "max_disk_size_gb", 16) == 0) { seen |= 1ULL << 1; if (!s272(t, v)) x272(t, v, f, p, b); known = 1; }
+                break;
+            case 17:
+                if (memcmp(name, "available_disk_gb", 17) == 0) { seen |= 1ULL << 2; if (!s273(t, v)) x273(t, v, f, p, b); known = 1; }
+                break;
+            case 19:
+                if (memcmp(name, "max_concurrent_jobs", 19) == 0) { seen |= 1ULL << 0; if (!s272(t, v)) x272(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) found(f, 271, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x1fULL) != 0x1fULL) found(f, 271, KW_required, i, 0, p, b);
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x270(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s271(t, i)) x271(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x274(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_NULL)) found(f, 274, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x269(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s270(t, i) || s274(t, i))) { const int32_t q = found(f, 269, KW_anyOf, i, 0, p, b); x270(t, i, f, q, 0); x274(t, i, f, q, 1); }
+    (void)f, (void)p, (void)b;
+}
+
+static void x278(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_TRUE || n->kind == K_FALSE))) found(f, 278, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x279(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_ARRAY || n->kind == K_NULL)) found(f, 279, KW_type, i, 0, p, b);
+    if (n->kind == K_ARRAY)
+        for (uint32_t m = 0, e = i + 1; m < n->count; m++, e = t->nodes[e].next) {
+            if (!s266(t, e)) x266(t, e, f, p, b);
+        }
+    (void)f, (void)p, (void)b;
+}
+
+static void x277(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 277, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 10:
+                if (memcmp(name, "privileged", 10) == 0) { seen |= 1ULL << 0; if (!s278(t, v)) x278(t, v, f, p, b); known = 1; }
+                break;
+            case 11:
+                if (memcmp(name, "worker_pool", 11) == 0) { if (!s257(t, v)) x257(t, v, f, p, b); known = 1; }
+                break;
+            case 13:
+                if (memcmp(name, "data_locality", 13) == 0) { if (!s279(t, v)) x279(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) found(f, 277, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x1ULL) != 0x1ULL) found(f, 277, KW_required, i, 0, p, b);
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x276(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s277(t, i)) x277(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x275(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s276(t, i) || s274(t, i))) { const int32_t q = found(f, 275, KW_anyOf, i, 0, p, b); x276(t, i, f, q, 0); x274(t, i, f, q, 1); }
+    (void)f, (void)p, (void)b;
+}
+
+static void x284(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, 284, KW_type, i, 0, p, b);
+    if (!(is_string(t, i, "ready", 5) || is_string(t, i, "busy", 4) || is_string(t, i, "draining", 8) || is_string(t, i, "offline", 7))) found(f, 284, KW_enum, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x283(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s284(t, i)) x284(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x285(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_INT || (n->kind == K_FRACTION && n->number == floor(n->number))))) found(f, 285, KW_type, i, 0, p, b);
+    if (n->kind == K_INT ? n->integer < 0LL : n->kind == K_FRACTION && n->number < 0.0) found(f, 285, KW_minimum, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x282(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 282, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 5:
+                if (memcmp(name, "state", 5) == 0) { seen |= 1ULL << 0; if (!s283(t, v)) x283(t, v, f, p, b); known = 1; }
+                break;
+            case 12:
+                if (memcmp(name, "current_jobs", 12) == 0) { seen |= 1ULL << 1; if (!s285(t, v)) x285(t, v, f, p, b); known = 1; }
+                break;
+            case 14:
+                if (memcmp(name, "last_heartbeat", 14) == 0) { seen |= 1ULL << 2; if (!s260(t, v)) x260(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) found(f, 282, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x7ULL) != 0x7ULL) found(f, 282, KW_required, i, 0, p, b);
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x281(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s282(t, i)) x282(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+static void x280(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(s281(t, i) || s274(t, i))) { const int32_t q = found(f, 280, KW_anyOf, i, 0, p, b); x281(t, i, f, q, 0); x274(t, i, f, q, 1); }
+    (void)f, (void)p, (void)b;
+}
+
+static void x256(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, 256, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)t->text + t->nodes[k].start;
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 6:
+                if (memcmp(name, "status", 6) == 0) { if (!s280(t, v)) x280(t, v, f, p, b); known = 1; }
+                break;
+            case 7:
+                if (memcmp(name, "$schema", 7) == 0) { if (!s257(t, v)) x257(t, v, f, p, b); known = 1; }
+                if (memcmp(name, "version", 7) == 0) { seen |= 1ULL << 1; if (!s259(t, v)) x259(t, v, f, p, b); known = 1; }
+                break;
+            case 8:
+                if (memcmp(name, "hostname", 8) == 0) { seen |= 1ULL << 2; if (!s258(t, v)) x258(t, v, f, p, b); known = 1; }
+                break;
+            case 9:
+                if (memcmp(name, "worker_id", 9) == 0) { seen |= 1ULL << 0; if (!s258(t, v)) x258(t, v, f, p, b); known = 1; }
+                if (memcmp(name, "resources", 9) == 0) { if (!s269(t, v)) x269(t, v, f, p, b); known = 1; }
+                break;
+            case 12:
+                if (memcmp(name, "capabilities", 12) == 0) { seen |= 1ULL << 4; if (!s261(t, v)) x261(t, v, f, p, b); known = 1; }
+                break;
+            case 13:
+                if (memcmp(name, "registered_at", 13) == 0) { seen |= 1ULL << 3; if (!s260(t, v)) x260(t, v, f, p, b); known = 1; }
+                if (memcmp(name, "configuration", 13) == 0) { if (!s275(t, v)) x275(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (!matched) found(f, 256, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x1fULL) != 0x1fULL) found(f, 256, KW_required, i, 0, p, b);
+    }
+    (void)f, (void)p, (void)b;
+}
+
+static void x255(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!s256(t, i)) x256(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* The schema object each sN (and its twin xN) checks, as JSON (annotations left out). */
+static const char *const SCHEMAS[] = {
+    "{\042$id\042: \042https://guestkit.dev/schemas/job-v1.json\042, \042$ref\042: \042https://guestkit.dev/schemas/job-v1.json#/$defs/Job\042}",
+    "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042$schema\042: {\042description\042: \042URI of the schema the document claims to follow, for editors; `https://guestkit.dev/schemas/job-v1.json` for this version.\042, \042type\042: [\042string\042, \042null\042]}, \042audit\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/job-v1.json#/$defs/Audit\042}, {\042type\042: \042null\042}], \042description\042: \042Who submitted the job, from where, and how they were authorised.\042}, \042constraints\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/job-v1.json#/$defs/Constraints\042}, {\042type\042: \042null\042}], \042description\042: \042What a worker must offer to run the job.\042}, \042created_at\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042, \042description\042: \042When the job was created.\042}, \042execution\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/job-v1.json#/$defs/ExecutionPolicy\042}, {\042type\042: \042null\042}], \042description\042: \042Retry, timeout and priority policy.\042}, \042job_id\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/JobId\042, \042description\042: \042Unique identifier of the job.\042}, \042kind\042: {\042const\042: \042VMOperation\042, \042description\042: \042Kind of document; exactly `VMOperation`.\042, \042x-rule\042: {\042const\042: \042job.kind\042}}, \042metadata\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/job-v1.json#/$defs/JobMetadata\042}, {\042type\042: \042null\042}], \042description\042: \042Names, labels and annotations for people and tools.\042}, \042observability\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Observability\042}, {\042type\042: \042null\042}], \042description\042: \042Tracing and correlation identifiers.\042}, \042operation\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Operation\042, \042description\042: \042What the worker is asked to do.\042}, \042payload\042: {\042$ref\042: \042https://guestkit.dev/schemas/job-v1.json#/$defs/Payload\042, \042description\042: \042Operation-specific input, typed by `payload.type`.\042}, \042routing\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/job-v1.json#/$defs/Routing\042}, {\042type\042: \042null\042}], \042description\042: \042Where the job should or should not run.\042}, \042version\042: {\042const\042: \0421.0\042, \042description\042: \042Protocol version; exactly `1.0`.\042, \042x-rule\042: {\042const\042: \042job.version\042}}}, \042required\042: [\042version\042, \042job_id\042, \042created_at\042, \042kind\042, \042operation\042, \042payload\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    "{\042type\042: [\042string\042, \042null\042]}",
+    "{\042const\042: \0421.0\042, \042x-rule\042: {\042const\042: \042job.version\042}}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/JobId\042}",
+    "{\042maxLength\042: 128, \042minLength\042: 8, \042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042, \042type\042: \042string\042}, \042pattern\042: \042^[A-Za-z0-9]([A-Za-z0-9_-]|\134\134.[A-Za-z0-9_-])*$\042, \042type\042: \042string\042, \042x-rule\042: {\042maxLength\042: \042job.job-id.length\042, \042minLength\042: \042job.job-id.length\042, \042not\042: \042job.job-id.charset\042, \042pattern\042: \042job.job-id.charset\042}}",
+    "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042, \042type\042: \042string\042}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}",
+    "{\042format\042: \042date-time\042, \042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042, \042type\042: \042string\042}, \042pattern\042: \042^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\134\134.[0-9]+)\077(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$\042, \042type\042: \042string\042, \042x-rule\042: {\042format\042: \042timestamp.rfc3339\042, \042not\042: \042timestamp.rfc3339\042, \042pattern\042: \042timestamp.rfc3339\042}}",
+    "{\042const\042: \042VMOperation\042, \042x-rule\042: {\042const\042: \042job.kind\042}}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Operation\042}",
+    "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042, \042type\042: \042string\042}, \042pattern\042: \042^[a-z][a-z0-9_-]*(\134\134.[a-z][a-z0-9_-]*)+$\042, \042type\042: \042string\042, \042x-rule\042: {\042not\042: \042job.operation.namespaced\042, \042pattern\042: \042job.operation.namespaced\042}}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/job-v1.json#/$defs/Payload\042}",
+    "{\042additionalProperties\042: false, \042allOf\042: [{\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.inspect.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.inspect.v1.json#/$defs/InspectPayload\042}}}}, {\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.profile.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.profile.v1.json#/$defs/ProfilePayload\042}}}}, {\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.fix.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FixPayload\042}}}}, {\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.convert.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.convert.v1.json#/$defs/ConvertPayload\042}}}}, {\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.compare.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.compare.v1.json#/$defs/ComparePayload\042}}}}], \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042data\042: {\042description\042: \042Payload data, checked against the schema registered for `type`.\042, \042type\042: \042object\042}, \042type\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/PayloadType\042, \042description\042: \042Payload type, `<operation>.v<N>`; must agree with the job's `operation`.\042}}, \042required\042: [\042type\042, \042data\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/PayloadType\042}",
+    "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042, \042type\042: \042string\042}, \042pattern\042: \042^[a-z][a-z0-9_-]*(\134\134.[a-z][a-z0-9_-]*)+\134\134.v[1-9][0-9]*$\042, \042type\042: \042string\042, \042x-rule\042: {\042not\042: \042job.payload-type.format\042, \042pattern\042: \042job.payload-type.format\042}}",
+    "{\042type\042: \042object\042}",
+    "{\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.inspect.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.inspect.v1.json#/$defs/InspectPayload\042}}}}",
+    "{\042properties\042: {\042type\042: {\042const\042: \042guestkit.inspect.v1\042}}, \042required\042: [\042type\042]}",
+    "{\042const\042: \042guestkit.inspect.v1\042}",
+    "{\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.inspect.v1.json#/$defs/InspectPayload\042}}}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.inspect.v1.json#/$defs/InspectPayload\042}",
+    "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042image\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.inspect.v1.json#/$defs/InspectImage\042, \042description\042: \042The image to inspect.\042}, \042options\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.inspect.v1.json#/$defs/InspectOptions\042}, {\042type\042: \042null\042}], \042description\042: \042What the inspection covers.\042}, \042output\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.inspect.v1.json#/$defs/InspectOutput\042}, {\042type\042: \042null\042}], \042description\042: \042Where and how the report is written.\042}}, \042required\042: [\042image\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.inspect.v1.json#/$defs/InspectImage\042}",
+    "{\042additionalProperties\042: false, \042allOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageReference.open\042}], \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042checksum\042: true, \042format\042: true, \042path\042: true, \042read_only\042: {\042default\042: true, \042description\042: \042Open the image read-only.\042, \042type\042: [\042boolean\042, \042null\042]}, \042size_bytes\042: true}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    "{\042type\042: [\042boolean\042, \042null\042]}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageReference.open\042}",
+    "{\042properties\042: {\042checksum\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Checksum\042}, {\042type\042: \042null\042}], \042description\042: \042Expected checksum of the image; the worker refuses an image that does not match.\042}, \042format\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageFormat\042, \042description\042: \042Format of the image.\042}, \042path\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042, \042description\042: \042Path of the image on the worker.\042}, \042size_bytes\042: {\042description\042: \042Size of the image in bytes.\042, \042minimum\042: 0, \042type\042: [\042integer\042, \042null\042]}}, \042required\042: [\042path\042, \042format\042], \042type\042: \042object\042}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}",
+    "{\042minLength\042: 1, \042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042, \042type\042: \042string\042}, \042pattern\042: \042^([^./\134\134\134\134\134\134x00-\134\134x1f\134\134x7f][^/\134\134\134\134\134\134x00-\134\134x1f\134\134x7f]*|\134\134.[^./\134\134\134\134\134\134x00-\134\134x1f\134\134x7f][^/\134\134\134\134\134\134x00-\134\134x1f\134\134x7f]*|\134\134.\134\134.[^/\134\134\134\134\134\134x00-\134\134x1f\134\134x7f]+|\134\134.)\077([/\134\134\134\134]([^./\134\134\134\134\134\134x00-\134\134x1f\134\134x7f][^/\134\134\134\134\134\134x00-\134\134x1f\134\134x7f]*|\134\134.[^./\134\134\134\134\134\134x00-\134\134x1f\134\134x7f][^/\134\134\134\134\134\134x00-\134\134x1f\134\134x7f]*|\134\134.\134\134.[^/\134\134\134\134\134\134x00-\134\134x1f\134\134x7f]+|\134\134.)\077)*$\042, \042type\042: \042string\042, \042x-rule\042: {\042minLength\042: \042path.safe\042, \042not\042: \042path.safe\042, \042pattern\042: \042path.safe\042}}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageFormat\042}",
+    "{\042enum\042: [\042qcow2\042, \042raw\042, \042vmdk\042, \042vdi\042, \042vhdx\042, \042img\042, \042ova\042], \042type\042: \042string\042}",
+    "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Checksum\042}, {\042type\042: \042null\042}]}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Checksum\042}",
+    "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042, \042type\042: \042string\042}, \042pattern\042: \042^sha256:[0-9a-f]{64}$\042, \042type\042: \042string\042, \042x-rule\042: {\042not\042: \042checksum.format\042, \042pattern\042: \042checksum.format\042}}",
+    "{\042type\042: \042null\042}",
+    "{\042minimum\042: 0, \042type\042: [\042integer\042, \042null\042]}",
+    "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.inspect.v1.json#/$defs/InspectOptions\042}, {\042type\042: \042null\042}]}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.inspect.v1.json#/$defs/InspectOptions\042}",
+    "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042deep_scan\042: {\042description\042: \042Scan file contents, not only metadata (slower).\042, \042type\042: [\042boolean\042, \042null\042]}, \042include_databases\042: {\042description\042: \042Detect database installations.\042, \042type\042: [\042boolean\042, \042null\042]}, \042include_network\042: {\042description\042: \042Report network configuration.\042, \042type\042: [\042boolean\042, \042null\042]}, \042include_packages\042: {\042description\042: \042List installed packages.\042, \042type\042: [\042boolean\042, \042null\042]}, \042include_security\042: {\042description\042: \042Report security settings (SELinux, AppArmor, firewall, SSH).\042, \042type\042: [\042boolean\042, \042null\042]}, \042include_services\042: {\042description\042: \042List system services.\042, \042type\042: [\042boolean\042, \042null\042]}, \042include_storage\042: {\042description\042: \042Report partitions, file systems and LVM.\042, \042type\042: [\042boolean\042, \042null\042]}, \042include_users\042: {\042description\042: \042List user accounts.\042, \042type\042: [\042boolean\042, \042null\042]}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    "{\042type\042: \042null\042}",
+    "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.inspect.v1.json#/$defs/InspectOutput\042}, {\042type\042: \042null\042}]}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.inspect.v1.json#/$defs/InspectOutput\042}",
+    "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042compression\042: {\042description\042: \042Compression of the report file, e.g. `gzip`; absent or null for none.\042, \042type\042: [\042string\042, \042null\042]}, \042destination\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042, \042description\042: \042Path the report is written to.\042}, \042format\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/OutputFormat\042, \042description\042: \042Format of the report.\042}}, \042required\042: [\042format\042, \042destination\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/OutputFormat\042}",
+    "{\042enum\042: [\042json\042, \042yaml\042], \042type\042: \042string\042}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}",
+    "{\042type\042: [\042string\042, \042null\042]}",
+    "{\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.profile.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.profile.v1.json#/$defs/ProfilePayload\042}}}}",
+    "{\042properties\042: {\042type\042: {\042const\042: \042guestkit.profile.v1\042}}, \042required\042: [\042type\042]}",
+    "{\042const\042: \042guestkit.profile.v1\042}",
+    "{\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.profile.v1.json#/$defs/ProfilePayload\042}}}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.profile.v1.json#/$defs/ProfilePayload\042}",
+    "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042image\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageReference\042, \042description\042: \042The image to profile.\042}, \042options\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.profile.v1.json#/$defs/ProfileOptions\042}, {\042type\042: \042null\042}], \042description\042: \042Thresholds and failure policy.\042}, \042output\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.profile.v1.json#/$defs/ProfileOutput\042}, {\042type\042: \042null\042}], \042description\042: \042Where and how findings are written.\042}, \042profiles\042: {\042description\042: \042Profiles to evaluate; at least one.\042, \042items\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.profile.v1.json#/$defs/ProfileName\042}, \042minItems\042: 1, \042type\042: \042array\042}}, \042required\042: [\042image\042, \042profiles\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageReference\042}",
+    "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042checksum\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Checksum\042}, {\042type\042: \042null\042}], \042description\042: \042Expected checksum of the image; the worker refuses an image that does not match.\042}, \042format\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageFormat\042, \042description\042: \042Format of the image.\042}, \042path\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042, \042description\042: \042Path of the image on the worker.\042}, \042size_bytes\042: {\042description\042: \042Size of the image in bytes.\042, \042minimum\042: 0, \042type\042: [\042integer\042, \042null\042]}}, \042required\042: [\042path\042, \042format\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    "{\042items\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.profile.v1.json#/$defs/ProfileName\042}, \042minItems\042: 1, \042type\042: \042array\042}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.profile.v1.json#/$defs/ProfileName\042}",
+    "{\042enum\042: [\042security\042, \042compliance\042, \042hardening\042, \042performance\042, \042migration\042], \042type\042: \042string\042}",
+    "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.profile.v1.json#/$defs/ProfileOptions\042}, {\042type\042: \042null\042}]}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.profile.v1.json#/$defs/ProfileOptions\042}",
+    "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042fail_on_critical\042: {\042description\042: \042Fail the job when a critical finding is found.\042, \042type\042: [\042boolean\042, \042null\042]}, \042include_remediation\042: {\042description\042: \042Work out how to remedy each finding.\042, \042type\042: [\042boolean\042, \042null\042]}, \042severity_threshold\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.profile.v1.json#/$defs/Severity\042}, {\042type\042: \042null\042}], \042description\042: \042Least severity reported; findings below it are left out.\042}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.profile.v1.json#/$defs/Severity\042}, {\042type\042: \042null\042}]}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.profile.v1.json#/$defs/Severity\042}",
+    "{\042enum\042: [\042info\042, \042low\042, \042medium\042, \042high\042, \042critical\042], \042type\042: \042string\042}",
+    "{\042type\042: \042null\042}",
+    "{\042type\042: [\042boolean\042, \042null\042]}",
+    "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.profile.v1.json#/$defs/ProfileOutput\042}, {\042type\042: \042null\042}]}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.profile.v1.json#/$defs/ProfileOutput\042}",
+    "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042destination\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}, {\042type\042: \042null\042}], \042description\042: \042Path the report is written to.\042}, \042format\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/OutputFormat\042}, {\042type\042: \042null\042}], \042description\042: \042Format of the report.\042}, \042include_remediation\042: {\042description\042: \042Write remediation steps into the report.\042, \042type\042: [\042boolean\042, \042null\042]}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/OutputFormat\042}, {\042type\042: \042null\042}]}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/OutputFormat\042}",
+    "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}, {\042type\042: \042null\042}]}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}",
+    "{\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.fix.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FixPayload\042}}}}",
+    "{\042properties\042: {\042type\042: {\042const\042: \042guestkit.fix.v1\042}}, \042required\042: [\042type\042]}",
+    "{\042const\042: \042guestkit.fix.v1\042}",
+    "{\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FixPayload\042}}}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FixPayload\042}",
+    "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042execution_policy\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FixExecutionPolicy\042}, {\042type\042: \042null\042}], \042description\042: \042What to do when an operation fails.\042}, \042image\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FixImage\042, \042description\042: \042The image to repair.\042}, \042operations\042: {\042description\042: \042Fix operations, run in the order given; at least one.\042, \042items\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FixOperation\042}, \042minItems\042: 1, \042type\042: \042array\042}, \042output\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FixOutput\042}, {\042type\042: \042null\042}], \042description\042: \042Where the fixed image, the log and the report go.\042}}, \042required\042: [\042image\042, \042operations\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FixImage\042}",
+    "{\042additionalProperties\042: false, \042allOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageReference.open\042}], \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042backup_path\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}, {\042type\042: \042null\042}], \042description\042: \042Where the backup copy is written.\042}, \042checksum\042: true, \042create_backup\042: {\042description\042: \042Copy the image before changing it.\042, \042type\042: [\042boolean\042, \042null\042]}, \042format\042: true, \042path\042: true, \042size_bytes\042: true}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    "{\042type\042: [\042boolean\042, \042null\042]}",
+    "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}, {\042type\042: \042null\042}]}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}",
+    "{\042type\042: \042null\042}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageReference.open\042}",
+    "{\042items\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FixOperation\042}, \042minItems\042: 1, \042type\042: \042array\042}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FixOperation\042}",
+    "{\042additionalProperties\042: false, \042allOf\042: [{\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042fsck\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042options\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FsckOptions\042}, {\042type\042: \042null\042}]}}}}, {\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042selinux_relabel\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042options\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/SelinuxRelabelOptions\042}, {\042type\042: \042null\042}]}}}}, {\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042initramfs_regenerate\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042options\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/InitramfsRegenerateOptions\042}, {\042type\042: \042null\042}]}}}}], \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042options\042: {\042description\042: \042Options of the fix, checked against the schema for `type`.\042, \042type\042: [\042object\042, \042null\042]}, \042type\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FixOperationType\042, \042description\042: \042Which fix to run.\042}}, \042required\042: [\042type\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FixOperationType\042}",
+    "{\042enum\042: [\042fsck\042, \042selinux_relabel\042, \042initramfs_regenerate\042], \042type\042: \042string\042}",
+    "{\042type\042: [\042object\042, \042null\042]}",
+    "{\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042fsck\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042options\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FsckOptions\042}, {\042type\042: \042null\042}]}}}}",
+    "{\042properties\042: {\042type\042: {\042const\042: \042fsck\042}}, \042required\042: [\042type\042]}",
+    "{\042const\042: \042fsck\042}",
+    "{\042properties\042: {\042options\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FsckOptions\042}, {\042type\042: \042null\042}]}}}",
+    "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FsckOptions\042}, {\042type\042: \042null\042}]}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FsckOptions\042}",
+    "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042auto_repair\042: {\042description\042: \042Repair what the check finds without asking.\042, \042type\042: [\042boolean\042, \042null\042]}, \042filesystem\042: {\042description\042: \042Only check file systems of this type, e.g. `ext4`; absent for all.\042, \042type\042: [\042string\042, \042null\042]}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    "{\042type\042: [\042string\042, \042null\042]}",
+    "{\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042selinux_relabel\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042options\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/SelinuxRelabelOptions\042}, {\042type\042: \042null\042}]}}}}",
+    "{\042properties\042: {\042type\042: {\042const\042: \042selinux_relabel\042}}, \042required\042: [\042type\042]}",
+    "{\042const\042: \042selinux_relabel\042}",
+    "{\042properties\042: {\042options\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/SelinuxRelabelOptions\042}, {\042type\042: \042null\042}]}}}",
+    "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/SelinuxRelabelOptions\042}, {\042type\042: \042null\042}]}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/SelinuxRelabelOptions\042}",
+    "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042force\042: {\042description\042: \042Relabel every file, not only those with a wrong label.\042, \042type\042: [\042boolean\042, \042null\042]}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    "{\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042initramfs_regenerate\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042options\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/InitramfsRegenerateOptions\042}, {\042type\042: \042null\042}]}}}}",
+    "{\042properties\042: {\042type\042: {\042const\042: \042initramfs_regenerate\042}}, \042required\042: [\042type\042]}",
+    "{\042const\042: \042initramfs_regenerate\042}",
+    "{\042properties\042: {\042options\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/InitramfsRegenerateOptions\042}, {\042type\042: \042null\042}]}}}",
+    "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/InitramfsRegenerateOptions\042}, {\042type\042: \042null\042}]}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/InitramfsRegenerateOptions\042}",
+    "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042kernel_version\042: {\042description\042: \042Kernel to rebuild it for, or `auto` for the default kernel.\042, \042type\042: [\042string\042, \042null\042]}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FixExecutionPolicy\042}, {\042type\042: \042null\042}]}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FixExecutionPolicy\042}",
+    "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042stop_on_error\042: {\042description\042: \042Stop at the first failed operation.\042, \042type\042: [\042boolean\042, \042null\042]}, \042validate_before_commit\042: {\042description\042: \042Check the repaired image before keeping the changes.\042, \042type\042: [\042boolean\042, \042null\042]}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FixOutput\042}, {\042type\042: \042null\042}]}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FixOutput\042}",
+    "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042fixed_image\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}, {\042type\042: \042null\042}], \042description\042: \042Path of the repaired image; absent to repair in place.\042}, \042log_path\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}, {\042type\042: \042null\042}], \042description\042: \042Path of the repair log.\042}, \042report_format\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/OutputFormat\042}, {\042type\042: \042null\042}], \042description\042: \042Format of the repair report.\042}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/OutputFormat\042}, {\042type\042: \042null\042}]}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/OutputFormat\042}",
+    "{\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.convert.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.convert.v1.json#/$defs/ConvertPayload\042}}}}",
+    "{\042properties\042: {\042type\042: {\042const\042: \042guestkit.convert.v1\042}}, \042required\042: [\042type\042]}",
+    "{\042const\042: \042guestkit.convert.v1\042}",
+    "{\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.convert.v1.json#/$defs/ConvertPayload\042}}}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.convert.v1.json#/$defs/ConvertPayload\042}",
+    "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042options\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.convert.v1.json#/$defs/ConvertOptions\042}, {\042type\042: \042null\042}], \042description\042: \042Conversion options.\042}, \042source\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageReference\042, \042description\042: \042The image to convert.\042}, \042target\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.convert.v1.json#/$defs/ConvertTarget\042, \042description\042: \042The image to write.\042}}, \042required\042: [\042source\042, \042target\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageReference\042}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.convert.v1.json#/$defs/ConvertTarget\042}",
+    "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042compression\042: {\042description\042: \042Compress the written image (formats that support it).\042, \042type\042: [\042boolean\042, \042null\042]}, \042compression_type\042: {\042description\042: \042Compression algorithm, e.g. `zstd` or `zlib`.\042, \042type\042: [\042string\042, \042null\042]}, \042format\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageFormat\042, \042description\042: \042Format to convert to.\042}, \042path\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042, \042description\042: \042Path of the image to write.\042}}, \042required\042: [\042path\042, \042format\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageFormat\042}",
+    "{\042type\042: [\042boolean\042, \042null\042]}",
+    "{\042type\042: [\042string\042, \042null\042]}",
+    "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.convert.v1.json#/$defs/ConvertOptions\042}, {\042type\042: \042null\042}]}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.convert.v1.json#/$defs/ConvertOptions\042}",
+    "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042preserve_sparse\042: {\042description\042: \042Keep unallocated regions sparse in the written image.\042, \042type\042: [\042boolean\042, \042null\042]}, \042verify_after_convert\042: {\042description\042: \042Compare the written image with the source afterwards.\042, \042type\042: [\042boolean\042, \042null\042]}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    "{\042type\042: \042null\042}",
+    "{\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.compare.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.compare.v1.json#/$defs/ComparePayload\042}}}}",
+    "{\042properties\042: {\042type\042: {\042const\042: \042guestkit.compare.v1\042}}, \042required\042: [\042type\042]}",
+    "{\042const\042: \042guestkit.compare.v1\042}",
+    "{\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.compare.v1.json#/$defs/ComparePayload\042}}}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.compare.v1.json#/$defs/ComparePayload\042}",
+    "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042baseline\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageReference\042, \042description\042: \042The reference image.\042}, \042options\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.compare.v1.json#/$defs/CompareOptions\042}, {\042type\042: \042null\042}], \042description\042: \042What the comparison covers.\042}, \042output\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.compare.v1.json#/$defs/CompareOutput\042}, {\042type\042: \042null\042}], \042description\042: \042Where and how the differences are written.\042}, \042target\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageReference\042, \042description\042: \042The image compared with the baseline.\042}}, \042required\042: [\042baseline\042, \042target\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageReference\042}",
+    "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.compare.v1.json#/$defs/CompareOptions\042}, {\042type\042: \042null\042}]}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.compare.v1.json#/$defs/CompareOptions\042}",
+    "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042compare_config\042: {\042description\042: \042Compare system configuration.\042, \042type\042: [\042boolean\042, \042null\042]}, \042compare_files\042: {\042description\042: \042Compare file contents.\042, \042type\042: [\042boolean\042, \042null\042]}, \042compare_packages\042: {\042description\042: \042Compare installed packages.\042, \042type\042: [\042boolean\042, \042null\042]}, \042ignore_timestamps\042: {\042description\042: \042Ignore differences in file times.\042, \042type\042: [\042boolean\042, \042null\042]}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    "{\042type\042: [\042boolean\042, \042null\042]}",
+    "{\042type\042: \042null\042}",
+    "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.compare.v1.json#/$defs/CompareOutput\042}, {\042type\042: \042null\042}]}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.compare.v1.json#/$defs/CompareOutput\042}",
+    "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042destination\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}, {\042type\042: \042null\042}], \042description\042: \042Path the report is written to.\042}, \042format\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/OutputFormat\042}, {\042type\042: \042null\042}], \042description\042: \042Format of the report.\042}, \042include_recommendations\042: {\042description\042: \042Add recommendations on how to reconcile the differences.\042, \042type\042: [\042boolean\042, \042null\042]}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/OutputFormat\042}, {\042type\042: \042null\042}]}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/OutputFormat\042}",
+    "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}, {\042type\042: \042null\042}]}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}",
+    "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/job-v1.json#/$defs/JobMetadata\042}, {\042type\042: \042null\042}]}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/job-v1.json#/$defs/JobMetadata\042}",
+    "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042annotations\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/StringMap\042}, {\042type\042: \042null\042}], \042description\042: \042Free-form notes (string to string).\042}, \042labels\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/StringMap\042}, {\042type\042: \042null\042}], \042description\042: \042Labels for selection and grouping (string to string).\042}, \042name\042: {\042description\042: \042Human-readable name of the job.\042, \042type\042: [\042string\042, \042null\042]}, \042namespace\042: {\042description\042: \042Namespace the job belongs to, e.g. an environment or tenant.\042, \042type\042: [\042string\042, \042null\042]}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/StringMap\042}, {\042type\042: \042null\042}]}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/StringMap\042}",
+    "{\042additionalProperties\042: {\042type\042: \042string\042}, \042type\042: \042object\042}",
+    "{\042type\042: \042string\042}",
+    "{\042type\042: \042null\042}",
+    "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/job-v1.json#/$defs/ExecutionPolicy\042}, {\042type\042: \042null\042}]}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/job-v1.json#/$defs/ExecutionPolicy\042}",
+    "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042attempt\042: {\042default\042: 1, \042description\042: \042Attempt the submitter starts at (normally 1). The attempt actually run is reported in the result's `execution_summary.attempt`.\042, \042minimum\042: 1, \042type\042: [\042integer\042, \042null\042], \042x-rule\042: {\042minimum\042: \042execution.attempts.minimum\042}}, \042cancellable\042: {\042default\042: true, \042description\042: \042Whether the job may be cancelled once it runs.\042, \042type\042: [\042boolean\042, \042null\042]}, \042deadline\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}, {\042type\042: \042null\042}], \042description\042: \042Time after which the job must not start; not before `created_at`.\042}, \042idempotency_key\042: {\042description\042: \042Key that makes resubmission safe: a worker that already ran a job with the same key and payload returns the earlier result.\042, \042type\042: [\042string\042, \042null\042]}, \042max_attempts\042: {\042default\042: 1, \042description\042: \042Most attempts the job may get, first one included.\042, \042minimum\042: 1, \042type\042: [\042integer\042, \042null\042], \042x-rule\042: {\042minimum\042: \042execution.attempts.minimum\042}}, \042priority\042: {\042default\042: 5, \042description\042: \042Priority from 1 to 10; higher is more urgent.\042, \042maximum\042: 10, \042minimum\042: 1, \042type\042: [\042integer\042, \042null\042], \042x-rule\042: {\042maximum\042: \042execution.priority.range\042, \042minimum\042: \042execution.priority.range\042}}, \042timeout_seconds\042: {\042default\042: 3600, \042description\042: \042Time one attempt may take, in seconds. Above 86400 (24 h) is allowed with a warning.\042, \042minimum\042: 1, \042type\042: [\042integer\042, \042null\042]}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    "{\042minimum\042: 1, \042type\042: [\042integer\042, \042null\042], \042x-rule\042: {\042minimum\042: \042execution.attempts.minimum\042}}",
+    "{\042minimum\042: 1, \042type\042: [\042integer\042, \042null\042]}",
+    "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}, {\042type\042: \042null\042}]}",
+    "{\042maximum\042: 10, \042minimum\042: 1, \042type\042: [\042integer\042, \042null\042], \042x-rule\042: {\042maximum\042: \042execution.priority.range\042, \042minimum\042: \042execution.priority.range\042}}",
+    "{\042type\042: [\042boolean\042, \042null\042]}",
+    "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/job-v1.json#/$defs/Constraints\042}, {\042type\042: \042null\042}]}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/job-v1.json#/$defs/Constraints\042}",
+    "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042allowed_worker_pools\042: {\042description\042: \042Worker pools the job may run in; absent means any pool.\042, \042items\042: {\042type\042: \042string\042}, \042type\042: [\042array\042, \042null\042]}, \042maximum_disk_size_gb\042: {\042description\042: \042Largest disk, in GB, the job may touch. Above 100000 (100 TB) is allowed with a warning.\042, \042minimum\042: 1, \042type\042: [\042integer\042, \042null\042]}, \042minimum_worker_version\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/SemVer\042, \042minLength\042: 1, \042type\042: \042string\042, \042x-rule\042: {\042minLength\042: \042constraints.minimum-worker-version.non-empty\042}}, {\042type\042: \042null\042}], \042description\042: \042Lowest worker version (semantic version) that may run the job.\042}, \042require_privileged\042: {\042description\042: \042Whether the worker must run privileged (e.g. to attach block devices).\042, \042type\042: [\042boolean\042, \042null\042]}, \042required_capabilities\042: {\042description\042: \042Capabilities the worker must have, e.g. `guestkit.inspect`, `disk.qcow2`, `fs.ext4`.\042, \042items\042: {\042type\042: \042string\042}, \042type\042: [\042array\042, \042null\042]}, \042required_features\042: {\042description\042: \042Features the worker must have, e.g. `lvm`, `selinux`.\042, \042items\042: {\042type\042: \042string\042}, \042type\042: [\042array\042, \042null\042]}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    "{\042items\042: {\042type\042: \042string\042}, \042type\042: [\042array\042, \042null\042]}",
+    "{\042type\042: \042string\042}",
+    "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/SemVer\042, \042minLength\042: 1, \042type\042: \042string\042, \042x-rule\042: {\042minLength\042: \042constraints.minimum-worker-version.non-empty\042}}, {\042type\042: \042null\042}]}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/SemVer\042, \042minLength\042: 1, \042type\042: \042string\042, \042x-rule\042: {\042minLength\042: \042constraints.minimum-worker-version.non-empty\042}}",
+    "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042, \042type\042: \042string\042}, \042pattern\042: \042^(0|[1-9][0-9]*)\134\134.(0|[1-9][0-9]*)\134\134.(0|[1-9][0-9]*)(-(0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*)(\134\134.(0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*))*)\077(\134\134+[0-9a-zA-Z-]+(\134\134.[0-9a-zA-Z-]+)*)\077$\042, \042type\042: \042string\042, \042x-rule\042: {\042not\042: \042version.semver\042, \042pattern\042: \042version.semver\042}}",
+    "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/job-v1.json#/$defs/Routing\042}, {\042type\042: \042null\042}]}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/job-v1.json#/$defs/Routing\042}",
+    "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042affinity\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/StringMap\042}, {\042type\042: \042null\042}], \042description\042: \042Attributes the worker should have (string to string), e.g. `disk_locality: /mnt/vms`.\042}, \042anti_affinity\042: {\042additionalProperties\042: {\042items\042: {\042type\042: \042string\042}, \042type\042: \042array\042}, \042description\042: \042Attribute values the worker should not have (string to array of strings).\042, \042type\042: [\042object\042, \042null\042]}, \042worker_id\042: {\042description\042: \042Run only on this worker.\042, \042type\042: [\042string\042, \042null\042]}, \042worker_pool\042: {\042description\042: \042Preferred worker pool.\042, \042type\042: [\042string\042, \042null\042]}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    "{\042additionalProperties\042: {\042items\042: {\042type\042: \042string\042}, \042type\042: \042array\042}, \042type\042: [\042object\042, \042null\042]}",
+    "{\042items\042: {\042type\042: \042string\042}, \042type\042: \042array\042}",
+    "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Observability\042}, {\042type\042: \042null\042}]}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Observability\042}",
+    "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042correlation_id\042: {\042description\042: \042Identifier shared by related jobs, e.g. a batch.\042, \042type\042: [\042string\042, \042null\042]}, \042parent_span_id\042: {\042description\042: \042Span that caused this job.\042, \042type\042: [\042string\042, \042null\042]}, \042span_id\042: {\042description\042: \042Span of this job within the trace.\042, \042type\042: [\042string\042, \042null\042]}, \042trace_id\042: {\042description\042: \042Distributed trace the job belongs to.\042, \042type\042: [\042string\042, \042null\042]}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    "{\042type\042: [\042string\042, \042null\042]}",
+    "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/job-v1.json#/$defs/Audit\042}, {\042type\042: \042null\042}]}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/job-v1.json#/$defs/Audit\042}",
+    "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042authorization\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/job-v1.json#/$defs/Authorization\042}, {\042type\042: \042null\042}], \042description\042: \042How the submitter was authorised.\042}, \042submitted_by\042: {\042description\042: \042Identity that submitted the job.\042, \042type\042: [\042string\042, \042null\042]}, \042submitted_from\042: {\042description\042: \042Where the job was submitted from, e.g. an address.\042, \042type\042: [\042string\042, \042null\042]}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/job-v1.json#/$defs/Authorization\042}, {\042type\042: \042null\042}]}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/job-v1.json#/$defs/Authorization\042}",
+    "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042method\042: {\042description\042: \042Authorisation method, e.g. `bearer_token`.\042, \042type\042: \042string\042}, \042subject\042: {\042description\042: \042Authorised subject, e.g. a service account.\042, \042type\042: \042string\042}}, \042required\042: [\042method\042, \042subject\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    "{\042$id\042: \042https://guestkit.dev/schemas/result-v1.json\042, \042$ref\042: \042https://guestkit.dev/schemas/result-v1.json#/$defs/JobResult\042}",
+    "{\042additionalProperties\042: false, \042allOf\042: [{\042if\042: {\042properties\042: {\042status\042: {\042const\042: \042completed\042}}, \042required\042: [\042status\042]}, \042then\042: {\042properties\042: {\042completed_at\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}}, \042required\042: [\042completed_at\042], \042x-rule\042: {\042required\042: \042result.status-fields\042}}}, {\042if\042: {\042properties\042: {\042status\042: {\042enum\042: [\042failed\042, \042cancelled\042, \042timeout\042]}}, \042required\042: [\042status\042]}, \042then\042: {\042properties\042: {\042failed_at\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}}, \042required\042: [\042failed_at\042], \042x-rule\042: {\042required\042: \042result.status-fields\042}}}, {\042if\042: {\042properties\042: {\042status\042: {\042const\042: \042failed\042}}, \042required\042: [\042status\042]}, \042then\042: {\042properties\042: {\042error\042: {\042$ref\042: \042https://guestkit.dev/schemas/result-v1.json#/$defs/ResultError\042}}, \042required\042: [\042error\042], \042x-rule\042: {\042required\042: \042result.status-fields\042}}}], \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042$schema\042: {\042description\042: \042URI of the schema the document claims to follow, for editors; `https://guestkit.dev/schemas/result-v1.json` for this version.\042, \042type\042: [\042string\042, \042null\042]}, \042completed_at\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}, {\042type\042: \042null\042}], \042description\042: \042When the job completed successfully.\042}, \042data\042: {\042description\042: \042Free-form output of the operation's handler.\042}, \042error\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/result-v1.json#/$defs/ResultError\042}, {\042type\042: \042null\042}], \042description\042: \042Why the job failed; required when `status` is `failed`.\042}, \042execution_summary\042: {\042$ref\042: \042https://guestkit.dev/schemas/result-v1.json#/$defs/ExecutionSummary\042, \042description\042: \042When and how the job ran.\042}, \042failed_at\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}, {\042type\042: \042null\042}], \042description\042: \042When the job ended without success (failed, cancelled or timed out).\042}, \042job_id\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/JobId\042, \042description\042: \042The job this result belongs to.\042}, \042metrics\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/result-v1.json#/$defs/ResultMetrics\042}, {\042type\042: \042null\042}], \042description\042: \042Resources the job used.\042}, \042observability\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Observability\042}, {\042type\042: \042null\042}], \042description\042: \042Tracing and correlation identifiers, copied from the job.\042}, \042outputs\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/result-v1.json#/$defs/ResultOutputs\042}, {\042type\042: \042null\042}], \042description\042: \042Files the job produced.\042}, \042status\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/TerminalJobStatus\042, \042description\042: \042How the job ended.\042}, \042worker_id\042: {\042description\042: \042The worker that ran the job.\042, \042type\042: \042string\042}}, \042required\042: [\042job_id\042, \042status\042, \042worker_id\042, \042execution_summary\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    "{\042type\042: [\042string\042, \042null\042]}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/JobId\042}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/TerminalJobStatus\042}",
+    "{\042enum\042: [\042completed\042, \042failed\042, \042cancelled\042, \042timeout\042], \042type\042: \042string\042}",
+    "{\042type\042: \042string\042}",
+    "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}, {\042type\042: \042null\042}]}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}",
+    "{\042type\042: \042null\042}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/result-v1.json#/$defs/ExecutionSummary\042}",
+    "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042attempt\042: {\042description\042: \042The attempt that produced this result (1 for the first run).\042, \042minimum\042: 1, \042type\042: \042integer\042, \042x-rule\042: {\042minimum\042: \042execution.attempts.minimum\042}}, \042duration_seconds\042: {\042description\042: \042How long the attempt took, in seconds.\042, \042minimum\042: 0, \042type\042: \042number\042}, \042idempotency_key\042: {\042description\042: \042The job's idempotency key, if it had one.\042, \042type\042: [\042string\042, \042null\042]}, \042started_at\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042, \042description\042: \042When the attempt started.\042}}, \042required\042: [\042started_at\042, \042duration_seconds\042, \042attempt\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    "{\042minimum\042: 0, \042type\042: \042number\042}",
+    "{\042minimum\042: 1, \042type\042: \042integer\042, \042x-rule\042: {\042minimum\042: \042execution.attempts.minimum\042}}",
+    "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/result-v1.json#/$defs/ResultOutputs\042}, {\042type\042: \042null\042}]}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/result-v1.json#/$defs/ResultOutputs\042}",
+    "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042artifacts\042: {\042description\042: \042Other files produced, e.g. logs.\042, \042items\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}, \042type\042: [\042array\042, \042null\042]}, \042primary\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}, {\042type\042: \042null\042}], \042description\042: \042The main output, e.g. the inspection report.\042}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}, {\042type\042: \042null\042}]}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}",
+    "{\042items\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}, \042type\042: [\042array\042, \042null\042]}",
+    "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/result-v1.json#/$defs/ResultMetrics\042}, {\042type\042: \042null\042}]}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/result-v1.json#/$defs/ResultMetrics\042}",
+    "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042cpu_seconds\042: {\042description\042: \042CPU time used, in seconds.\042, \042minimum\042: 0, \042type\042: \042number\042}, \042disk_read_bytes\042: {\042description\042: \042Bytes read from disk.\042, \042minimum\042: 0, \042type\042: \042integer\042}, \042disk_write_bytes\042: {\042description\042: \042Bytes written to disk.\042, \042minimum\042: 0, \042type\042: \042integer\042}, \042peak_memory_mb\042: {\042description\042: \042Peak memory use, in MiB.\042, \042minimum\042: 0, \042type\042: \042number\042}}, \042required\042: [\042disk_read_bytes\042, \042disk_write_bytes\042, \042peak_memory_mb\042, \042cpu_seconds\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    "{\042minimum\042: 0, \042type\042: \042integer\042}",
+    "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/result-v1.json#/$defs/ResultError\042}, {\042type\042: \042null\042}]}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/result-v1.json#/$defs/ResultError\042}",
+    "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042code\042: {\042description\042: \042Stable, machine-readable error code, e.g. `DISK_NOT_FOUND`.\042, \042type\042: \042string\042}, \042details\042: {\042description\042: \042Free-form details of the failure.\042, \042type\042: [\042object\042, \042null\042]}, \042message\042: {\042description\042: \042What went wrong, for people.\042, \042type\042: \042string\042}, \042phase\042: {\042description\042: \042Phase the job was in when it failed, e.g. `disk_attach`.\042, \042type\042: [\042string\042, \042null\042]}, \042recoverable\042: {\042description\042: \042Whether the job's state allows running it again.\042, \042type\042: \042boolean\042}, \042retry_recommended\042: {\042description\042: \042Whether the worker expects a retry to succeed.\042, \042type\042: \042boolean\042}}, \042required\042: [\042code\042, \042message\042, \042recoverable\042, \042retry_recommended\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    "{\042type\042: [\042object\042, \042null\042]}",
+    "{\042type\042: \042boolean\042}",
+    "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Observability\042}, {\042type\042: \042null\042}]}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Observability\042}",
+    "{}",
+    "{\042if\042: {\042properties\042: {\042status\042: {\042const\042: \042completed\042}}, \042required\042: [\042status\042]}, \042then\042: {\042properties\042: {\042completed_at\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}}, \042required\042: [\042completed_at\042], \042x-rule\042: {\042required\042: \042result.status-fields\042}}}",
+    "{\042properties\042: {\042status\042: {\042const\042: \042completed\042}}, \042required\042: [\042status\042]}",
+    "{\042const\042: \042completed\042}",
+    "{\042properties\042: {\042completed_at\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}}, \042required\042: [\042completed_at\042], \042x-rule\042: {\042required\042: \042result.status-fields\042}}",
+    "{\042if\042: {\042properties\042: {\042status\042: {\042enum\042: [\042failed\042, \042cancelled\042, \042timeout\042]}}, \042required\042: [\042status\042]}, \042then\042: {\042properties\042: {\042failed_at\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}}, \042required\042: [\042failed_at\042], \042x-rule\042: {\042required\042: \042result.status-fields\042}}}",
+    "{\042properties\042: {\042status\042: {\042enum\042: [\042failed\042, \042cancelled\042, \042timeout\042]}}, \042required\042: [\042status\042]}",
+    "{\042enum\042: [\042failed\042, \042cancelled\042, \042timeout\042]}",
+    "{\042properties\042: {\042failed_at\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}}, \042required\042: [\042failed_at\042], \042x-rule\042: {\042required\042: \042result.status-fields\042}}",
+    "{\042if\042: {\042properties\042: {\042status\042: {\042const\042: \042failed\042}}, \042required\042: [\042status\042]}, \042then\042: {\042properties\042: {\042error\042: {\042$ref\042: \042https://guestkit.dev/schemas/result-v1.json#/$defs/ResultError\042}}, \042required\042: [\042error\042], \042x-rule\042: {\042required\042: \042result.status-fields\042}}}",
+    "{\042properties\042: {\042status\042: {\042const\042: \042failed\042}}, \042required\042: [\042status\042]}",
+    "{\042const\042: \042failed\042}",
+    "{\042properties\042: {\042error\042: {\042$ref\042: \042https://guestkit.dev/schemas/result-v1.json#/$defs/ResultError\042}}, \042required\042: [\042error\042], \042x-rule\042: {\042required\042: \042result.status-fields\042}}",
+    "{\042$id\042: \042https://guestkit.dev/schemas/progress-v1.json\042, \042$ref\042: \042https://guestkit.dev/schemas/progress-v1.json#/$defs/ProgressEvent\042}",
+    "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042$schema\042: {\042description\042: \042URI of the schema the document claims to follow, for editors; `https://guestkit.dev/schemas/progress-v1.json` for this version.\042, \042type\042: [\042string\042, \042null\042]}, \042details\042: {\042description\042: \042Free-form details of the event.\042, \042type\042: [\042object\042, \042null\042]}, \042job_id\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/JobId\042, \042description\042: \042The job reporting progress.\042}, \042message\042: {\042description\042: \042What is happening, for people.\042, \042type\042: \042string\042}, \042observability\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Observability\042}, {\042type\042: \042null\042}], \042description\042: \042Tracing and correlation identifiers, copied from the job.\042}, \042phase\042: {\042description\042: \042Phase the job is in. Standard guestkit phases: `validation`, `disk_attach`, `disk_inspection`, `os_detection`, `package_scan`, `service_scan`, `security_scan`, `result_generation`, `cleanup`; other tools may add their own.\042, \042examples\042: [\042validation\042, \042disk_attach\042, \042disk_inspection\042, \042os_detection\042, \042package_scan\042, \042service_scan\042, \042security_scan\042, \042result_generation\042, \042cleanup\042], \042minLength\042: 1, \042type\042: \042string\042}, \042progress_percent\042: {\042description\042: \042Overall progress, 0 to 100.\042, \042maximum\042: 100, \042minimum\042: 0, \042type\042: [\042number\042, \042null\042]}, \042sequence\042: {\042description\042: \042Position of the event in the job's stream, from 0.\042, \042minimum\042: 0, \042type\042: \042integer\042}, \042timestamp\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042, \042description\042: \042When the event happened.\042}}, \042required\042: [\042job_id\042, \042timestamp\042, \042sequence\042, \042phase\042, \042message\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    "{\042type\042: [\042string\042, \042null\042]}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/JobId\042}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}",
+    "{\042minimum\042: 0, \042type\042: \042integer\042}",
+    "{\042minLength\042: 1, \042type\042: \042string\042}",
+    "{\042type\042: \042string\042}",
+    "{\042maximum\042: 100, \042minimum\042: 0, \042type\042: [\042number\042, \042null\042]}",
+    "{\042type\042: [\042object\042, \042null\042]}",
+    "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Observability\042}, {\042type\042: \042null\042}]}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Observability\042}",
+    "{\042type\042: \042null\042}",
+    "{\042$id\042: \042https://guestkit.dev/schemas/worker-v1.json\042, \042$ref\042: \042https://guestkit.dev/schemas/worker-v1.json#/$defs/WorkerRegistration\042}",
+    "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042$schema\042: {\042description\042: \042URI of the schema the document claims to follow, for editors; `https://guestkit.dev/schemas/worker-v1.json` for this version.\042, \042type\042: [\042string\042, \042null\042]}, \042capabilities\042: {\042$ref\042: \042https://guestkit.dev/schemas/worker-v1.json#/$defs/WorkerCapabilities\042, \042description\042: \042What the worker can run.\042}, \042configuration\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/worker-v1.json#/$defs/WorkerConfiguration\042}, {\042type\042: \042null\042}], \042description\042: \042How the worker is set up.\042}, \042hostname\042: {\042description\042: \042Host the worker runs on.\042, \042minLength\042: 1, \042type\042: \042string\042}, \042registered_at\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042, \042description\042: \042When the worker registered.\042}, \042resources\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/worker-v1.json#/$defs/WorkerResources\042}, {\042type\042: \042null\042}], \042description\042: \042What the worker has to run jobs with.\042}, \042status\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/worker-v1.json#/$defs/WorkerStatus\042}, {\042type\042: \042null\042}], \042description\042: \042The worker's current state.\042}, \042version\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/SemVer\042, \042description\042: \042Worker software version, compared with a job's `minimum_worker_version`.\042}, \042worker_id\042: {\042description\042: \042Unique identifier of the worker.\042, \042minLength\042: 1, \042type\042: \042string\042}}, \042required\042: [\042worker_id\042, \042version\042, \042hostname\042, \042registered_at\042, \042capabilities\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    "{\042type\042: [\042string\042, \042null\042]}",
+    "{\042minLength\042: 1, \042type\042: \042string\042}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/SemVer\042}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/worker-v1.json#/$defs/WorkerCapabilities\042}",
+    "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042disk_formats\042: {\042description\042: \042Image formats the worker can open.\042, \042items\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageFormat\042}, \042type\042: \042array\042}, \042features\042: {\042description\042: \042Features and capabilities the worker offers, e.g. `lvm`, `selinux`, `disk.qcow2`, `fs.ext4`.\042, \042items\042: {\042type\042: \042string\042}, \042type\042: \042array\042}, \042operations\042: {\042description\042: \042Operations the worker has handlers for, e.g. `guestkit.inspect`.\042, \042items\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Operation\042}, \042type\042: \042array\042}}, \042required\042: [\042operations\042, \042features\042, \042disk_formats\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    "{\042items\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Operation\042}, \042type\042: \042array\042}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Operation\042}",
+    "{\042items\042: {\042type\042: \042string\042}, \042type\042: \042array\042}",
+    "{\042type\042: \042string\042}",
+    "{\042items\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageFormat\042}, \042type\042: \042array\042}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageFormat\042}",
+    "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/worker-v1.json#/$defs/WorkerResources\042}, {\042type\042: \042null\042}]}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/worker-v1.json#/$defs/WorkerResources\042}",
+    "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042available_disk_gb\042: {\042description\042: \042Free scratch space, in GB.\042, \042minimum\042: 0, \042type\042: \042number\042}, \042cpu_cores\042: {\042description\042: \042CPU cores available to jobs.\042, \042minimum\042: 1, \042type\042: \042integer\042}, \042max_concurrent_jobs\042: {\042description\042: \042Most jobs the worker runs at once.\042, \042minimum\042: 1, \042type\042: \042integer\042}, \042max_disk_size_gb\042: {\042description\042: \042Largest disk, in GB, the worker accepts.\042, \042minimum\042: 1, \042type\042: \042integer\042}, \042memory_gb\042: {\042description\042: \042Memory available to jobs, in GB.\042, \042minimum\042: 0, \042type\042: \042number\042}}, \042required\042: [\042max_concurrent_jobs\042, \042max_disk_size_gb\042, \042available_disk_gb\042, \042cpu_cores\042, \042memory_gb\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    "{\042minimum\042: 1, \042type\042: \042integer\042}",
+    "{\042minimum\042: 0, \042type\042: \042number\042}",
+    "{\042type\042: \042null\042}",
+    "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/worker-v1.json#/$defs/WorkerConfiguration\042}, {\042type\042: \042null\042}]}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/worker-v1.json#/$defs/WorkerConfiguration\042}",
+    "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042data_locality\042: {\042description\042: \042Storage locations the worker reaches locally, e.g. `/mnt/vms`.\042, \042items\042: {\042type\042: \042string\042}, \042type\042: [\042array\042, \042null\042]}, \042privileged\042: {\042description\042: \042Whether the worker runs privileged (can attach block devices).\042, \042type\042: \042boolean\042}, \042worker_pool\042: {\042description\042: \042Pool the worker belongs to.\042, \042type\042: [\042string\042, \042null\042]}}, \042required\042: [\042privileged\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    "{\042type\042: \042boolean\042}",
+    "{\042items\042: {\042type\042: \042string\042}, \042type\042: [\042array\042, \042null\042]}",
+    "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/worker-v1.json#/$defs/WorkerStatus\042}, {\042type\042: \042null\042}]}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/worker-v1.json#/$defs/WorkerStatus\042}",
+    "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042current_jobs\042: {\042description\042: \042Jobs the worker is running now.\042, \042minimum\042: 0, \042type\042: \042integer\042}, \042last_heartbeat\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042, \042description\042: \042When the worker last reported in.\042}, \042state\042: {\042$ref\042: \042https://guestkit.dev/schemas/worker-v1.json#/$defs/WorkerState\042, \042description\042: \042Whether the worker takes jobs.\042}}, \042required\042: [\042state\042, \042current_jobs\042, \042last_heartbeat\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    "{\042$ref\042: \042https://guestkit.dev/schemas/worker-v1.json#/$defs/WorkerState\042}",
+    "{\042enum\042: [\042ready\042, \042busy\042, \042draining\042, \042offline\042], \042type\042: \042string\042}",
+    "{\042minimum\042: 0, \042type\042: \042integer\042}",
+};
+
+/* Document types, in the order of schemas/index.json, and the functions proving and explaining each. */
 static const char *const DOCUMENT_TYPES[] = {"job", "result", "progress", "worker"};
 static int (*const ROOTS[])(const Tape *, uint32_t) = {s0, s198, s242, s255};
+static void (*const EXPLAINERS[])(const Tape *, uint32_t, Findings *, int32_t, uint8_t) = {x0, x198, x242, x255};
 
 /* Payload types with a registered schema (schemas/index.json). */
 static const char *const PAYLOAD_TYPES[] = {"guestkit.compare.v1", "guestkit.convert.v1", "guestkit.fix.v1", "guestkit.inspect.v1", "guestkit.profile.v1"};

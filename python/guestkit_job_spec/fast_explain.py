@@ -1,0 +1,158 @@
+"""The fast engine's explanations: why a document is invalid, worded as the reference engine words it.
+
+The errors come from the prover's explaining functions (``_prover.explain``: the closed
+bundle compiled to C, see codegen/c_prover.py) for every document its tape reader
+accepts, else from jsonschema-rs on the closed bundle. Either way they become
+schema_errors' error shape and go through the reference engine's wording code; an error
+on the closed bundle's ``additionalProperties: false`` is an unknown field. Whatever
+cannot be worded raises Unexplained, and the caller asks the reference engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+from .closed_bundles import closed_resources, resolve
+from .fast_engine import Finding, closed_validator, prover_findings, prover_schemas
+from .limits import Limits
+from .pointers import child, parts, to_pointer
+from .report import Issue
+from .schema_errors import deepest_causes, issues_of
+from .unknown_fields import unknown_field_issue
+
+Path = tuple[str | int, ...]
+
+
+class _Error(NamedTuple):
+    """A schema error in the shape schema_errors reads (see schema_errors.SchemaError); a tuple
+    because an invalid document makes a dozen of them, and a frozen dataclass is slower to build."""
+
+    validator: str
+    validator_value: Any
+    schema: Any
+    instance: Any
+    absolute_path: Path
+    relative_path: Path
+    relative_schema_path: tuple[int, ...]
+    context: tuple[_Error, ...] | None
+    unexpected: tuple[str, ...]
+
+
+class Unexplained(Exception):
+    """An error the fast engine cannot word as the reference engine would: use the reference."""
+
+
+def explain_bytes(data: bytes, doc_type: str, limits: Limits) -> tuple[Any, list[Issue], list[Issue]] | None:
+    """The document, its schema issues and its unknown-field issues, from the prover's findings;
+    None when the prover's reader declines the bytes (escapes, exponents...: see prover/tape.h)."""
+    explained = prover_findings(data, doc_type, limits)
+    if explained is None:
+        return None
+    document, findings = explained
+    return document, *_word(_errors_of_findings(findings, document), document)
+
+
+def explain(document: Any, doc_type: str) -> tuple[list[Issue], list[Issue]]:
+    """The schema issues and the unknown-field issues of a decoded ``document``, from jsonschema-rs.
+
+    Raises Unexplained when an error cannot be mapped; the caller then asks the reference engine.
+    """
+    return _word(
+        (_adapt(error, doc_type, (), None) for error in closed_validator(doc_type).iter_errors(document)), document
+    )
+
+
+def _word(errors: Iterable[_Error], document: Any) -> tuple[list[Issue], list[Issue]]:
+    schema_found: list[Issue] = []
+    unknown: list[Issue] = []
+    for error in errors:
+        for cause in deepest_causes(error):
+            if isinstance(cause, _Error) and cause.validator == "additionalProperties":
+                declared = set(cause.schema["properties"])
+                pointer = to_pointer(cause.absolute_path)
+                unknown += [unknown_field_issue(child(pointer, key), key, declared) for key in cause.unexpected]
+            else:
+                schema_found += issues_of(cause)
+    return schema_found, sorted(unknown, key=lambda issue: _lint_order(document, issue.pointer))
+
+
+# ------------------------------------------------------------------ the prover's findings
+
+
+def _errors_of_findings(findings: list[Finding], document: Any) -> list[_Error]:
+    """The error tree of the findings: an anyOf's branch errors become its context."""
+    schemas = prover_schemas()
+    context: dict[int, list[_Error]] = {}
+    top: list[_Error] = []
+    for index in range(len(findings) - 1, -1, -1):  # a finding's branch errors come after it
+        schema_index, keyword, path, parent, branch, key = findings[index]
+        schema = schemas[schema_index]
+        instance = document
+        for part in path:
+            instance = instance[part]
+        # Positional: a NamedTuple is slower to build from keywords, and an invalid document makes dozens.
+        error = _Error(
+            keyword,
+            schema.get(keyword),
+            schema,
+            instance,
+            path,
+            path[len(findings[parent][2]) :] if parent >= 0 else path,
+            (branch,) if parent >= 0 else (),
+            tuple(reversed(context.pop(index, []))) if keyword == "anyOf" else None,
+            (key,) if key is not None else (),
+        )
+        (context.setdefault(parent, []) if parent >= 0 else top).append(error)
+    return top[::-1]
+
+
+# ------------------------------------------------------------------ jsonschema-rs's errors
+
+
+def _adapt(error: Any, doc_type: str, parent_path: Path, branch: int | None) -> _Error:
+    location = error.absolute_keyword_location
+    if not location:
+        raise Unexplained(error.message)
+    keyword, schema = _keyword_at(doc_type, location)
+    path = tuple(error.instance_path)
+    context = None
+    if keyword == "anyOf":
+        context = tuple(
+            _adapt(sub, doc_type, path, index) for index, errors in enumerate(error.kind.context) for sub in errors
+        )
+    return _Error(
+        validator=keyword,
+        validator_value=schema[keyword],
+        schema=schema,
+        instance=error.instance,
+        absolute_path=path,
+        relative_path=path[len(parent_path) :],
+        relative_schema_path=() if branch is None else (branch,),
+        context=context,
+        unexpected=tuple(getattr(error.kind, "unexpected", ())),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _keyword_at(doc_type: str, location: str) -> tuple[str, Any]:
+    """The keyword an error location names, and the schema object holding it."""
+    holder, _, keyword = location.rpartition("/")
+    return keyword, resolve(holder, closed_resources(doc_type))
+
+
+def _lint_order(document: Any, pointer: str) -> tuple[tuple[int, ...], int]:
+    """Where the reference lint reports a field: objects outermost first in document order,
+    and within one object its fields in order (its own before those of objects inside it)."""
+    *parent, key = parts(pointer)
+    positions = []
+    node = document
+    for part in parent:
+        if isinstance(node, dict):
+            positions.append(list(node).index(part))
+            node = node[part]
+        else:
+            positions.append(int(part))
+            node = node[int(part)]
+    return tuple(positions), list(node).index(key)
