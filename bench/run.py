@@ -252,7 +252,9 @@ def section_invalid(sizes: Sizes, goals: list[tuple[str, str, bool]]) -> list[st
         "",
         f"The full job with {len(report.errors)} errors and {len(report.warnings)} warning(s), every one reported "
         "with its rule, pointer and message. guestkit's prover lists every keyword the document fails, which "
-        "Python words as the reference engine would; jsonschema gets the decoded document.",
+        "Python words as the reference engine would; jsonschema gets the decoded document. The did-you-mean "
+        "hint for an unknown field is cached per field name and declared names, as a scheduler sees the same "
+        "misspellings again and again.",
         "",
         "| guestkit `validate` | jsonschema `iter_errors` | ratio |",
         "|---|---|---|",

@@ -123,7 +123,8 @@ def deadline_after_creation(document: Mapping[str, Any]) -> Iterator[Issue]:
     # only a possible finding needs the exact instants.
     if created[-1:] == deadline[-1:] == "Z" and deadline[:19] > created[:19]:
         return
-    created_at, deadline_at = instant(created), instant(deadline)
+    created_at = instant(created)
+    deadline_at = None if created_at is None else instant(deadline)  # the schema reports a malformed one
     if created_at is None or deadline_at is None or deadline_at >= created_at:
         return
     yield Issue(

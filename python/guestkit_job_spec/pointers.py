@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 def to_pointer(path: Iterable[str | int]) -> str:
     """``["payload", "data", 0]`` -> ``/payload/data/0``; ``~`` and ``/`` are escaped."""
-    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+    return "".join(["/" + str(part).replace("~", "~0").replace("/", "~1") for part in path])  # a list joins faster
 
 
 def child(pointer: str, key: str | int) -> str:

@@ -79,10 +79,13 @@ _JSON_TYPE_NAMES = {
 }
 
 
+_as_json_text = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps builds an encoder per call
+
+
 def show(value: Any, limit: int = 60) -> str:
     """A short, unambiguous rendering of a JSON value for messages."""
     if isinstance(value, str):
-        text = json.dumps(value, ensure_ascii=False)
+        text = _as_json_text(value)
         if len(text) > limit:
             text = text[: limit - 4] + '..."'
         return "an empty string" if value == "" else text

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from typing import Any, Protocol
 
 from . import rules
@@ -62,18 +63,19 @@ def _is_type_mismatch_here(error: SchemaError) -> bool:
     return error.validator == "type" and not error.relative_path
 
 
-def issues_of(error: SchemaError) -> Iterator[Issue]:
+def issues_of(error: SchemaError) -> list[Issue]:
+    """The issues one error makes: one, or one per missing field for ``required``."""
     keyword = str(error.validator)
     rule = _rule_of(keyword, error.schema)
     pointer = to_pointer(error.absolute_path)
-    if keyword == "required":
-        required: Any = error.validator_value
-        for name in required:
-            if isinstance(error.instance, dict) and name not in error.instance:
-                why = "" if rule.id == "schema.required" else f" ({rule.summary})"
-                yield Issue(rule.id, child(pointer, name), f"required field '{name}' is missing{why}", rule.severity)
-        return
-    yield Issue(rule.id, pointer, _message(keyword, error, rule), rule.severity)
+    if keyword != "required":
+        return [Issue(rule.id, pointer, _message(keyword, error, rule), rule.severity)]
+    why = "" if rule.id == "schema.required" else f" ({rule.summary})"
+    return [
+        Issue(rule.id, child(pointer, name), f"required field '{name}' is missing{why}", rule.severity)
+        for name in error.validator_value
+        if isinstance(error.instance, dict) and name not in error.instance
+    ]
 
 
 def _rule_of(keyword: str, schema: Any) -> rules.Rule:
@@ -104,7 +106,7 @@ def _expectation(keyword: str, error: SchemaError) -> str:
         # Every branch failed on its type (see deepest_causes): list the types they accept.
         return _types_in_words([sub.validator_value for sub in error.context or () if sub.validator == "type"])
     if keyword == "enum":
-        return "one of " + ", ".join(json.dumps(v) for v in value) + " (a closed set in v1)"
+        return _one_of(tuple(value))
     if keyword == "minimum":
         return f"at least {value}"
     if keyword == "maximum":
@@ -114,6 +116,11 @@ def _expectation(keyword: str, error: SchemaError) -> str:
     if keyword == "minItems":
         return f"at least {value} entr{'ies' if value != 1 else 'y'}"
     return f"a value that satisfies {keyword} {json.dumps(value)}"
+
+
+@lru_cache(maxsize=256)  # a few enums, worded again and again
+def _one_of(values: tuple[Any, ...]) -> str:
+    return "one of " + ", ".join(json.dumps(v) for v in values) + " (a closed set in v1)"
 
 
 def _types_in_words(types: Any) -> str:

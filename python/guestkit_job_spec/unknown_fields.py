@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from . import resources
@@ -42,10 +42,16 @@ def unknown_field_issues(document: Any, doc_type: str) -> Iterator[Issue]:
 
 def unknown_field_issue(pointer: str, key: str, declared: set[str]) -> Issue:
     """The warning for ``key``, with a "did you mean" when a declared field is close."""
-    close = difflib.get_close_matches(key, sorted(declared), n=1, cutoff=0.75)
-    hint = f"did you mean '{close[0]}'? " if close else ""
+    close = _closest(key, frozenset(declared))
+    hint = f"did you mean '{close}'? " if close else ""
     message = (
         f"unknown field '{key}': {hint}it is kept but not checked; "
         f"name extension fields with a domain prefix such as 'example.com/{key}'"
     )
     return Issue("document.unknown-field", pointer, message, "warning")
+
+
+@lru_cache(maxsize=1024)  # the same misspelt fields come again and again; difflib is slow
+def _closest(key: str, declared: frozenset[str]) -> str | None:
+    close = difflib.get_close_matches(key, sorted(declared), n=1, cutoff=0.75)
+    return close[0] if close else None
