@@ -20,8 +20,9 @@ import pytest
 from conftest import EXAMPLES, ROOT, example, mutate
 from guestkit_job_spec import resources, validate
 from guestkit_job_spec.code_rules import CODE_RULES
-from guestkit_job_spec.fast_engine import PROVABLE_TYPES, proves
+from guestkit_job_spec.fast_engine import PROVABLE_TYPES, clean_report, proves
 from guestkit_job_spec.limits import DEFAULT_LIMITS, Limits
+from guestkit_job_spec.report import Report
 from test_conformance import CASES, case_input
 
 sys.path.insert(0, str(ROOT / "codegen"))
@@ -89,6 +90,25 @@ def test_the_proven_document_is_the_strict_decoders() -> None:
     assert proves(data, "job", DEFAULT_LIMITS)
     assert same_values(proven.document, validate(data, engine="reference").document)
     assert same_values(proven.document, json.loads(data))
+
+
+def test_the_clean_report_built_in_c_is_the_dataclass() -> None:
+    data = example("inspect-minimal.json")
+    report = clean_report(json.dumps(data).encode(), "job", DEFAULT_LIMITS)
+    assert type(report) is Report
+    assert report == Report("job", (), (), data) and report.document == data
+    assert vars(report) == vars(Report("job", (), (), data))
+
+
+def test_shared_keys_never_stand_in_for_other_keys() -> None:
+    """Object keys are shared between documents (prover/module.c); thousands of keys, many
+    landing on the same slots, and the same keys in another order still decode exactly."""
+    labels = {f"k{n}": "v" for n in range(5_000)}
+    for order in (labels, dict(reversed(labels.items()))):
+        data = text(mutate(JOB, {"/metadata/labels": order}))
+        document = validate(data).document
+        assert list(document["metadata"]["labels"]) == list(order)
+        assert same_values(document, json.loads(data))
 
 
 def test_it_proves_most_clean_conformance_cases() -> None:

@@ -1,7 +1,9 @@
 """The prover, compiled from prover/ (see prover/module.c)."""
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 DOCUMENT_TYPES: tuple[str, ...]
 CODE_RULES: Mapping[str, tuple[str, ...]]
@@ -9,8 +11,15 @@ SCHEMAS: tuple[str, ...]
 KEYWORDS: tuple[str, ...]
 
 def prove(
-    type_index: int, data: bytes, max_bytes: int, max_depth: int, max_string: int, max_entries: int, /
-) -> Any | None: ...
+    report_type: type[T],
+    type_index: int,
+    data: bytes,
+    max_bytes: int,
+    max_depth: int,
+    max_string: int,
+    max_entries: int,
+    /,
+) -> T | None: ...
 def explain(
     type_index: int, data: bytes, max_bytes: int, max_depth: int, max_string: int, max_entries: int, /
 ) -> tuple[Any, list[tuple[int, str, tuple[str | int, ...], int, int, str | None]]] | None: ...

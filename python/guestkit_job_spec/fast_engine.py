@@ -22,6 +22,7 @@ from rfc3339_validator import validate_rfc3339  # type: ignore[import-untyped]
 from .closed_bundles import closed_bundle
 from .code_rules import CODE_RULES
 from .limits import DEFAULT_LIMITS, Limits
+from .report import Report
 
 try:
     from . import _prover  # compiled at install (hatch_build.py)
@@ -55,14 +56,14 @@ def _limit_arguments(limits: Limits) -> tuple[int, int, int, int]:
     return _DEFAULT_LIMIT_ARGUMENTS if limits is DEFAULT_LIMITS else _limits_of(limits)
 
 
-def proven_document(data: bytes, doc_type: str, limits: Limits) -> Any | None:
-    """The document, decoded, when the prover shows ``data`` a valid ``doc_type`` document
-    with nothing to report; None says nothing: it may still be valid, for the other engines
-    to decide. The prover builds it as the strict decoder would from the bytes it proved."""
+def clean_report(data: bytes, doc_type: str, limits: Limits) -> Report | None:
+    """The report of a document the prover shows valid with nothing to report (the common
+    case); None says nothing: it may still be valid, for the other engines to decide. Its
+    document the prover builds as the strict decoder would, from the bytes it proved."""
     index = PROVABLE_TYPES.get(doc_type)
     if index is None:
         return None
-    return _prover.prove(index, data, *_limit_arguments(limits))
+    return _prover.prove(Report, index, data, *_limit_arguments(limits))
 
 
 Finding = tuple[int, str, tuple[str | int, ...], int, int, str | None]
@@ -88,7 +89,7 @@ def prover_schemas() -> tuple[Any, ...]:
 
 def proves(data: bytes, doc_type: str, limits: Limits) -> bool:
     """Whether the prover shows ``data`` a valid ``doc_type`` document with nothing to report."""
-    return proven_document(data, doc_type, limits) is not None
+    return clean_report(data, doc_type, limits) is not None
 
 
 _LONGEST_SAFE_DIGIT_RUN = b"0" * 19  # 19 digits may exceed int64; orjson makes 20-digit integers floats

@@ -38,15 +38,6 @@ class Report:
         return not self.errors
 
     @classmethod
-    def clean(cls, doc_type: str, document: Any) -> Report:
-        """A report with nothing to say: ``Report(doc_type, (), (), document)``, built for the
-        hot path (a frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``,
-        a third of a minimal job's validation)."""
-        report = object.__new__(cls)
-        report.__dict__.update(doc_type=doc_type, errors=(), warnings=(), document=document)
-        return report
-
-    @classmethod
     def of(cls, doc_type: str | None, issues: Iterable[Issue], document: Any = None) -> Report:
         """Sort issues into errors and warnings, dropping repeats of the same rule at the same place."""
         seen: set[tuple[str, str]] = set()

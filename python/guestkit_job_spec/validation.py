@@ -43,9 +43,9 @@ def validate(
     doc_type = type
     if raw is not None:  # the common case first: a valid document
         doc_type = _type_of(raw) if type == AUTO else type
-        document = fast_engine.proven_document(raw, doc_type, limits)
-        if document is not None:
-            return Report.clean(doc_type, document)
+        proven = fast_engine.clean_report(raw, doc_type, limits)
+        if proven is not None:
+            return proven
     if type != AUTO and type not in resources.document_types():
         known = ", ".join((*resources.document_types(), AUTO))
         raise ValueError(f"unknown document type {type!r}; expected one of {known}")

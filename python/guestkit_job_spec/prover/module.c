@@ -49,6 +49,38 @@ static PyObject *build_string(const Tape *t, const Node *n) {
     return string;
 }
 
+/* Keys repeat from document to document: each short ASCII key is made once and then
+ * shared, its hash computed once (a new string is hashed again by every dict it enters).
+ * Each set of two slots keeps the last two keys whose bytes hashed to it. */
+#define KEY_SET_BITS 11
+#define LONGEST_SHARED_KEY 64
+static PyObject *shared_keys_by_set[1 << KEY_SET_BITS][2];
+
+static int is_key(PyObject *key, const unsigned char *text, uint32_t len) {
+    return key != NULL && PyUnicode_GET_LENGTH(key) == len && memcmp(PyUnicode_DATA(key), text, len) == 0;
+}
+
+static PyObject *build_key(const Tape *t, const Node *n) {
+    if (!n->ascii || n->len > LONGEST_SHARED_KEY) return build_string(t, n);
+    const unsigned char *text = t->text + n->start;
+    /* The set: a hash of the length and the first and last 8 bytes (a collision only costs a miss). */
+    uint64_t head = 0, tail = 0;
+    size_t part = n->len < 8 ? n->len : 8;
+    memcpy(&head, text, part);
+    memcpy(&tail, text + n->len - part, part);
+    uint64_t hash = (head * 0x9E3779B97F4A7C15u) ^ (tail * 0xC2B2AE3D27D4EB4Fu) ^ n->len;
+    hash = (hash ^ (hash >> 31)) * 0x94D049BB133111EBu;
+    PyObject **set = shared_keys_by_set[hash >> (64 - KEY_SET_BITS)];
+    if (is_key(set[0], text, n->len)) return Py_NewRef(set[0]);
+    if (is_key(set[1], text, n->len)) return Py_NewRef(set[1]);
+    PyObject *key = build_string(t, n);
+    if (key != NULL) { /* the newest first; the older of the two goes */
+        Py_XSETREF(set[1], set[0]);
+        set[0] = Py_NewRef(key);
+    }
+    return key;
+}
+
 static PyObject *build_container(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     PyObject *container = n->kind == K_ARRAY ? PyList_New(n->count) : PyDict_New();
@@ -59,7 +91,7 @@ static PyObject *build_container(const Tape *t, uint32_t i) {
             if (item == NULL) Py_CLEAR(container);
             else PyList_SET_ITEM(container, m, item);
         } else {
-            PyObject *key = build_string(t, &t->nodes[at]), *value = key ? build(t, at + 1) : NULL;
+            PyObject *key = build_key(t, &t->nodes[at]), *value = key ? build(t, at + 1) : NULL;
             if (value == NULL || PyDict_SetItem(container, key, value) < 0) Py_CLEAR(container);
             Py_XDECREF(key);
             Py_XDECREF(value);
@@ -84,12 +116,12 @@ static PyObject *build(const Tape *t, uint32_t i) {
 }
 
 /* What prove and explain do with a document the tape reader accepted. */
-typedef PyObject *(*OnTape)(Py_ssize_t type_index, const Tape *t);
+typedef PyObject *(*OnTape)(Py_ssize_t type_index, const Tape *t, PyTypeObject *report_type);
 
 /* on_tape's answer once the bytes are read into a tape; None when the reader refuses them,
  * NULL with an exception when out of memory. */
 static PyObject *with_tape(Py_ssize_t type_index, const unsigned char *text, size_t size, Limits limits,
-                           OnTape on_tape) {
+                           OnTape on_tape, PyTypeObject *report_type) {
     size_t capacity = size / 2 + 2; /* every value but the last takes two bytes at least */
     if (size > limits.max_bytes || capacity > UINT32_MAX) Py_RETURN_NONE;
     Tape t = {.text = text, .size = size, .limits = limits};
@@ -105,7 +137,7 @@ static PyObject *with_tape(Py_ssize_t type_index, const unsigned char *text, siz
             return PyErr_NoMemory();
         }
     }
-    PyObject *answer = read_document(&t) == 0 ? on_tape(type_index, &t) : Py_NewRef(Py_None);
+    PyObject *answer = read_document(&t) == 0 ? on_tape(type_index, &t, report_type) : Py_NewRef(Py_None);
     if (t.nodes != shared_nodes) {
         PyMem_Free(t.nodes);
         PyMem_Free(t.keys);
@@ -113,15 +145,33 @@ static PyObject *with_tape(Py_ssize_t type_index, const unsigned char *text, siz
     return answer;
 }
 
-/* Python objects made once, at import: KEYWORDS as strings. */
-static PyObject *keyword_names;
+/* Python objects made once, at import: KEYWORDS and DOCUMENT_TYPES as strings, Report's field names. */
+static PyObject *keyword_names, *document_types, *field_doc_type, *field_errors, *field_warnings, *field_document;
 
-/* The document when valid with nothing to report; else None. */
-static PyObject *prove_tape(Py_ssize_t type_index, const Tape *t) {
+/* report_type(doc_type, errors=(), warnings=(), document=document), its fields set
+ * directly: Report is a frozen dataclass, whose __init__ sets each field through
+ * object.__setattr__, the slowest part of validating a small valid job. */
+static PyObject *clean_report(PyTypeObject *report_type, Py_ssize_t type_index, PyObject *document) {
+    PyObject *report = report_type->tp_alloc(report_type, 0);
+    PyObject *fields = report != NULL ? PyObject_GenericGetDict(report, NULL) : NULL, *none = PyTuple_New(0);
+    if (fields == NULL || none == NULL ||
+        PyDict_SetItem(fields, field_doc_type, PyTuple_GET_ITEM(document_types, type_index)) < 0 ||
+        PyDict_SetItem(fields, field_errors, none) < 0 || PyDict_SetItem(fields, field_warnings, none) < 0 ||
+        PyDict_SetItem(fields, field_document, document) < 0)
+        Py_CLEAR(report);
+    Py_XDECREF(fields);
+    Py_XDECREF(none);
+    return report;
+}
+
+/* The clean report when the document is valid with nothing to report; else None. */
+static PyObject *prove_tape(Py_ssize_t type_index, const Tape *t, PyTypeObject *report_type) {
     if (!ROOTS[type_index](t, 0)) Py_RETURN_NONE;
     CodeRules silent = rules_for(DOCUMENT_TYPES[type_index]);
-    if (silent == NULL || silent(t) == 1) return build(t, 0);
-    Py_RETURN_NONE;
+    if (silent != NULL && silent(t) != 1) Py_RETURN_NONE;
+    PyObject *document = build(t, 0), *report = document != NULL ? clean_report(report_type, type_index, document) : NULL;
+    Py_XDECREF(document);
+    return report;
 }
 
 /* The path from the root to node i, as keys and indexes; `up` and `position` give each
@@ -177,7 +227,8 @@ static PyObject *findings_list(const Tape *t, const Findings *f) {
 }
 
 /* (document, findings): every keyword the document fails, for Python to word. */
-static PyObject *explain_tape(Py_ssize_t type_index, const Tape *t) {
+static PyObject *explain_tape(Py_ssize_t type_index, const Tape *t, PyTypeObject *report_type) {
+    (void)report_type;
     Findings f = {0};
     EXPLAINERS[type_index](t, 0, &f, -1, 0);
     PyObject *answer = NULL;
@@ -193,7 +244,8 @@ static PyObject *explain_tape(Py_ssize_t type_index, const Tape *t) {
 }
 
 /* The arguments of prove and explain: (type_index, data, max_bytes, max_depth, max_string, max_entries). */
-static PyObject *on_arguments(PyObject *const *args, Py_ssize_t nargs, const char *usage, OnTape on_tape) {
+static PyObject *on_arguments(PyObject *const *args, Py_ssize_t nargs, const char *usage, OnTape on_tape,
+                              PyTypeObject *report_type) {
     if (nargs != 6 || !PyBytes_Check(args[1])) {
         PyErr_SetString(PyExc_TypeError, usage);
         return NULL;
@@ -211,21 +263,27 @@ static PyObject *on_arguments(PyObject *const *args, Py_ssize_t nargs, const cha
         return NULL;
     }
     const unsigned char *text = (const unsigned char *)PyBytes_AS_STRING(args[1]);
-    return with_tape(type_index, text, (size_t)PyBytes_GET_SIZE(args[1]), limits, on_tape);
+    return with_tape(type_index, text, (size_t)PyBytes_GET_SIZE(args[1]), limits, on_tape, report_type);
 }
 
-#define PROVE_USAGE "prove(type_index, data, max_bytes, max_depth, max_string, max_entries) -> the document, or None"
+#define PROVE_USAGE                                                                                    \
+    "prove(report_type, type_index, data, max_bytes, max_depth, max_string, max_entries) -> "        \
+    "report_type(doc_type, (), (), document), or None"
 #define EXPLAIN_USAGE \
     "explain(type_index, data, max_bytes, max_depth, max_string, max_entries) -> (document, findings), or None"
 
 static PyObject *prove(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     (void)module;
-    return on_arguments(args, nargs, PROVE_USAGE, prove_tape);
+    if (nargs < 1 || !PyType_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, PROVE_USAGE);
+        return NULL;
+    }
+    return on_arguments(args + 1, nargs - 1, PROVE_USAGE, prove_tape, (PyTypeObject *)args[0]);
 }
 
 static PyObject *explain(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     (void)module;
-    return on_arguments(args, nargs, EXPLAIN_USAGE, explain_tape);
+    return on_arguments(args, nargs, EXPLAIN_USAGE, explain_tape, NULL);
 }
 
 static PyMethodDef METHODS[] = {
@@ -249,21 +307,25 @@ static PyObject *tuple_of_strings(const char *const *texts, size_t count) {
 #define TUPLE_OF_STRINGS(array) tuple_of_strings(array, sizeof array / sizeof *array)
 
 PyMODINIT_FUNC PyInit__prover(void) {
-    PyObject *module = PyModule_Create(&MODULE), *rules = PyDict_New(), *types = TUPLE_OF_STRINGS(DOCUMENT_TYPES),
-             *schemas = TUPLE_OF_STRINGS(SCHEMAS);
+    PyObject *module = PyModule_Create(&MODULE), *rules = PyDict_New(), *schemas = TUPLE_OF_STRINGS(SCHEMAS);
+    document_types = TUPLE_OF_STRINGS(DOCUMENT_TYPES);
     keyword_names = TUPLE_OF_STRINGS(KEYWORDS);
-    int failed = module == NULL || rules == NULL || types == NULL || schemas == NULL || keyword_names == NULL;
+    field_doc_type = PyUnicode_InternFromString("doc_type");
+    field_errors = PyUnicode_InternFromString("errors");
+    field_warnings = PyUnicode_InternFromString("warnings");
+    field_document = PyUnicode_InternFromString("document");
+    int failed = module == NULL || rules == NULL || schemas == NULL || document_types == NULL || keyword_names == NULL ||
+                 field_doc_type == NULL || field_errors == NULL || field_warnings == NULL || field_document == NULL;
     for (size_t k = 0; !failed && k < sizeof CODE_RULES / sizeof *CODE_RULES; k++) {
         PyObject *ids = tuple_of_strings(CODE_RULES[k].ids, CODE_RULES[k].count);
         failed = ids == NULL || PyDict_SetItemString(rules, CODE_RULES[k].doc_type, ids) < 0;
         Py_XDECREF(ids);
     }
-    failed = failed || PyModule_AddObjectRef(module, "DOCUMENT_TYPES", types) < 0 ||
+    failed = failed || PyModule_AddObjectRef(module, "DOCUMENT_TYPES", document_types) < 0 ||
              PyModule_AddObjectRef(module, "CODE_RULES", rules) < 0 ||
              PyModule_AddObjectRef(module, "SCHEMAS", schemas) < 0 ||
              PyModule_AddObjectRef(module, "KEYWORDS", keyword_names) < 0;
     Py_XDECREF(rules);
-    Py_XDECREF(types);
     Py_XDECREF(schemas);
     if (failed) Py_CLEAR(module);
     return module;
