@@ -10,7 +10,7 @@ holds them. An error is anything shaped like jsonschema's ValidationError (Schem
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, Protocol
 
@@ -40,23 +40,22 @@ class SchemaError(Protocol):
     def context(self) -> Sequence[SchemaError] | None: ...
 
 
-def deepest_causes(error: SchemaError) -> Iterator[SchemaError]:
+def deepest_causes(error: SchemaError) -> list[SchemaError]:
     """Replace an ``anyOf`` error by the errors of the one branch the value was meant for.
 
     A branch that failed only on its type at the value itself was not meant (a non-null
     value against ``{"type": "null"}``); when exactly one branch is left, its errors are
     the real causes.
     """
-    if error.validator == "anyOf" and error.context:
-        branches: dict[int, list[SchemaError]] = {}
-        for sub in error.context:
-            branches.setdefault(int(sub.relative_schema_path[0]), []).append(sub)
-        meant = [errs for errs in branches.values() if not all(_is_type_mismatch_here(e) for e in errs)]
-        if len(meant) == 1:
-            for sub in meant[0]:
-                yield from deepest_causes(sub)
-            return
-    yield error
+    if error.validator != "anyOf" or not error.context:
+        return [error]
+    branches: dict[int, list[SchemaError]] = {}
+    for sub in error.context:
+        branches.setdefault(int(sub.relative_schema_path[0]), []).append(sub)
+    meant = [errs for errs in branches.values() if not all(_is_type_mismatch_here(e) for e in errs)]
+    if len(meant) != 1:
+        return [error]
+    return [cause for sub in meant[0] for cause in deepest_causes(sub)]
 
 
 def _is_type_mismatch_here(error: SchemaError) -> bool:
