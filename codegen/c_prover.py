@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
-from regex_dfa import ALPHABET, Dfa, Unsupported, compile_pattern
+from regex_dfa import ALPHABET, OTHER, Dfa, Unsupported, compile_pattern, searched_class
 
 from guestkit_job_spec.closed_bundles import resolve
 
@@ -308,10 +308,15 @@ class Compiler:
         """A C expression: whether the string at tape node ``node`` matches ``pattern``."""
         if pattern not in self.dfas:
             automaton = compile_pattern(pattern)
-            self.dfas[pattern] = name = f"dfa{len(self.dfas)}"
-            self.dfa_tables.append(_dfa_table(name, pattern, automaton))
-        name = self.dfas[pattern]
-        return f"matches(t, {node}, {name}_next, {name}_accepting)"
+            name = f"dfa{len(self.dfas)}"
+            symbols = searched_class(automaton)
+            if symbols is None:
+                self.dfas[pattern] = f"matches(t, {{node}}, {name}_next, {name}_accepting)"
+                self.dfa_tables.append(_dfa_table(name, pattern, automaton))
+            else:  # one class anywhere: each byte decides alone (a non-ASCII byte stands for OTHER)
+                self.dfas[pattern] = f"contains_any(t, {{node}}, {name}_bytes)"
+                self.dfa_tables.append(_class_table(name, pattern, symbols))
+        return self.dfas[pattern].format(node=node)
 
 
 def _equals(value: Any) -> str:
@@ -338,6 +343,12 @@ def _dfa_table(name: str, pattern: str, automaton: Dfa) -> str:
         f"static const uint8_t {name}_next[][{ALPHABET}] = {{\n" + "\n".join(rows) + "\n};\n"
         f"static const uint8_t {name}_accepting[] = {{{accepting}}};\n"
     )
+
+
+def _class_table(name: str, pattern: str, symbols: frozenset[int]) -> str:
+    flags = ", ".join("1" if (byte if byte < OTHER else OTHER) in symbols else "0" for byte in range(256))
+    comment = pattern.replace("*/", "*\\/")
+    return f"/* {comment}: one class, searched for */\nstatic const uint8_t {name}_bytes[256] = {{{flags}}};\n"
 
 
 def render(

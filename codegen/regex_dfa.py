@@ -228,6 +228,17 @@ def compile_pattern(pattern: str) -> Dfa:
     return _determinize(nfa, start, end)
 
 
+def searched_class(automaton: Dfa) -> frozenset[int] | None:
+    """The symbols of a pattern that is one character class searched for anywhere (such as
+    ``[\\x00-\\x1f]``), or None for any other pattern. Such a pattern matches exactly when
+    one of these symbols occurs: the automaton has two states, the second absorbing, so a
+    matcher needs no state at all."""
+    transitions, accepting = automaton.transitions, automaton.accepting
+    if accepting != (False, True) or set(transitions[1]) != {1} or not set(transitions[0]) <= {0, 1}:
+        return None
+    return frozenset(symbol for symbol, target in enumerate(transitions[0]) if target == 1)
+
+
 def _closure(nfa: _Nfa, states: frozenset[int]) -> frozenset[int]:
     seen, stack = set(states), list(states)
     while stack:

@@ -61,6 +61,21 @@ def test_most_invalid_conformance_documents_are_read_by_the_prover() -> None:
     assert len(read) >= 0.85 * len(invalid), len(read)  # 382 of 432 when written
 
 
+@pytest.mark.parametrize(
+    ("job_id", "guarded"),
+    [("job-0123\x7f456", True), ("job-café-0123", False), ("job-0123 456", False)],
+    ids=["DEL", "non-ASCII", "space"],
+)
+def test_the_control_character_guard_is_found_apart_from_the_pattern(job_id: str, guarded: bool) -> None:
+    """Every schema pattern already refuses control characters, so only the findings show
+    that the guard itself (a class searched for: checks.h contains_any) decides right."""
+    data = json.dumps(mutate(INVALID_JOB, {"/job_id": job_id}), ensure_ascii=False).encode()
+    explained = fast_engine.prover_findings(data, "job", DEFAULT_LIMITS)
+    assert explained is not None
+    keywords = {keyword for _, keyword, path, *_ in explained[1] if path == ("job_id",)}
+    assert keywords == ({"pattern", "not"} if guarded else {"pattern"})
+
+
 def test_an_invalid_document_is_explained_from_the_findings(monkeypatch: pytest.MonkeyPatch) -> None:
     data = json.dumps(INVALID_JOB).encode()
     expected = validate(data, engine="reference").to_dict()

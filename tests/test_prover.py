@@ -26,7 +26,7 @@ from guestkit_job_spec.report import Report
 from test_conformance import CASES, case_input
 
 sys.path.insert(0, str(ROOT / "codegen"))
-from regex_dfa import OTHER, Dfa, Unsupported, compile_pattern
+from regex_dfa import OTHER, Dfa, Unsupported, compile_pattern, searched_class
 
 
 def reference_clean(data: bytes, doc_type: str, **options: Any) -> bool:
@@ -278,6 +278,30 @@ def test_every_schema_pattern_compiles_to_an_automaton_that_agrees_with_re(patte
     compiled = re.compile(pattern)
     for candidate in candidates:
         assert accepts(pattern, candidate) is bool(compiled.search(candidate)), candidate
+
+
+@pytest.mark.parametrize("pattern", sorted(_schema_patterns() | {"[a-c]", "[^a-c]", "x", "[a-c]+", "^[a-c]", "a|b"}))
+def test_a_class_searched_for_is_found_byte_by_byte(pattern: str) -> None:
+    """The prover checks such a pattern without an automaton (checks.h contains_any): one of
+    its symbols anywhere. It must agree with re exactly where it is used."""
+    symbols = searched_class(automaton_of(pattern))
+    if symbols is None:
+        return
+    compiled, rng = re.compile(pattern), random.Random(pattern)
+    for candidate in SAMPLES + [
+        "".join(rng.choice("abcxyz é\x7f\x01") for _ in range(rng.randint(0, 9))) for _ in range(2000)
+    ]:
+        assert any(min(ord(char), OTHER) in symbols for char in candidate) is bool(compiled.search(candidate)), (
+            candidate
+        )
+
+
+def test_only_a_bare_class_is_searched_for_without_an_automaton() -> None:
+    """Anchors and sequences keep their automaton; so do a|b and [a-c]+ (the automata are not
+    minimized, so they have more than two states), which is slower but as right."""
+    candidates = ("[a-c]", "[^a-c]", "x", "a|b", "[a-c]+", "^[a-c]", "[a-c]$", "ab")
+    assert [p for p in candidates if searched_class(automaton_of(p)) is not None] == ["[a-c]", "[^a-c]", "x"]
+    assert searched_class(automaton_of("[\\x00-\\x1f\\x7f]")) == frozenset([*range(0x20), 0x7F])
 
 
 @pytest.mark.parametrize("pattern", [r"\d+", r"^a$b", "(?:a)", "é", r"\bword", "a**"])

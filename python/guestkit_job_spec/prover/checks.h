@@ -22,6 +22,17 @@ static int matches(const Tape *t, uint32_t i, const uint8_t (*next)[129], const 
     return accepting[state];
 }
 
+/* Whether the string at node i has a byte flagged in bytes[] (a pattern that is one
+ * character class searched for anywhere; every byte of a non-ASCII code point carries
+ * the flag of OTHER). No state to carry from byte to byte. */
+static int contains_any(const Tape *t, uint32_t i, const uint8_t *bytes) {
+    const Node *n = &t->nodes[i];
+    const unsigned char *p = t->text + n->start, *end = p + n->len;
+    unsigned found = 0;
+    for (; p < end; p++) found |= bytes[*p];
+    return found != 0;
+}
+
 static int number_at(const unsigned char *p, int digits) {
     int value = 0;
     for (int i = 0; i < digits; i++) {
