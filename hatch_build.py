@@ -19,7 +19,7 @@ from typing import Any
 
 PACKAGE = Path(__file__).resolve().parent / "python" / "guestkit_job_spec"
 SOURCES = PACKAGE / "prover"
-FLAGS = ["-O3", "-std=c11", "-Wall", "-Wextra", "-Wno-missing-field-initializers", "-shared"]
+FLAGS = ["-O3", "-DNDEBUG", "-std=c11", "-Wall", "-Wextra", "-Wno-missing-field-initializers", "-shared"]
 
 
 def prover_path() -> Path:

@@ -63,11 +63,17 @@ static int is_key(PyObject *key, const unsigned char *text, uint32_t len) {
 static PyObject *build_key(const Tape *t, const Node *n) {
     if (!n->ascii || n->len > LONGEST_SHARED_KEY) return build_string(t, n);
     const unsigned char *text = t->text + n->start;
-    /* The set: a hash of the length and the first and last 8 bytes (a collision only costs a miss). */
-    uint64_t head = 0, tail = 0;
-    size_t part = n->len < 8 ? n->len : 8;
-    memcpy(&head, text, part);
-    memcpy(&tail, text + n->len - part, part);
+    /* The set: a hash of the length and the first and last 8 bytes (a collision only costs a miss).
+     * A short key is gathered in a register: bytes copied into a word on the stack and read back
+     * whole stall the load. */
+    uint64_t head = 0, tail;
+    if (n->len >= 8) {
+        memcpy(&head, text, 8);
+        memcpy(&tail, text + n->len - 8, 8);
+    } else {
+        for (uint32_t k = 0; k < n->len; k++) head |= (uint64_t)text[k] << (8 * k);
+        tail = head;
+    }
     uint64_t hash = (head * 0x9E3779B97F4A7C15u) ^ (tail * 0xC2B2AE3D27D4EB4Fu) ^ n->len;
     hash = (hash ^ (hash >> 31)) * 0x94D049BB133111EBu;
     PyObject **set = shared_keys_by_set[hash >> (64 - KEY_SET_BITS)];
