@@ -19,6 +19,11 @@ class Issue:
     message: str
     severity: Severity = "error"
 
+    def __init__(self, rule: str, pointer: str, message: str, severity: Severity = "error") -> None:
+        # All fields at once: the generated __init__ of a frozen dataclass sets each through
+        # object.__setattr__, and an invalid document makes dozens of issues.
+        self.__dict__.update(rule=rule, pointer=pointer, message=message, severity=severity)
+
     def to_dict(self) -> dict[str, str]:
         return {"rule": self.rule, "pointer": self.pointer, "message": self.message}
 

@@ -52,6 +52,12 @@ def get(rule_id: str) -> Rule:
 
 
 @cache
+def severities(*, strict: bool) -> Mapping[str, Severity]:
+    """Each rule's severity in this mode, by id (read for every issue of every report)."""
+    return {rule.id: rule.severity_in(strict=strict) for rule in all_rules().values()}
+
+
+@cache
 def rule_for_keyword() -> Mapping[str, Rule]:
     """Generic rules by schema keyword, for keywords with no ``x-rule`` annotation."""
     return {keyword: rule for rule in all_rules().values() for keyword in rule.keywords}

@@ -49,17 +49,16 @@ def deepest_causes(error: SchemaError) -> list[SchemaError]:
     """
     if error.validator != "anyOf" or not error.context:
         return [error]
-    branches: dict[int, list[SchemaError]] = {}
+    branches: dict[Any, list[SchemaError]] = {}
+    meant = set()
     for sub in error.context:
-        branches.setdefault(int(sub.relative_schema_path[0]), []).append(sub)
-    meant = [errs for errs in branches.values() if not all(_is_type_mismatch_here(e) for e in errs)]
+        branch = sub.relative_schema_path[0]
+        branches.setdefault(branch, []).append(sub)
+        if sub.validator != "type" or sub.relative_path:  # not a type mismatch at the value itself
+            meant.add(branch)
     if len(meant) != 1:
         return [error]
-    return [cause for sub in meant[0] for cause in deepest_causes(sub)]
-
-
-def _is_type_mismatch_here(error: SchemaError) -> bool:
-    return error.validator == "type" and not error.relative_path
+    return [cause for sub in branches[meant.pop()] for cause in deepest_causes(sub)]
 
 
 def issues_of(error: SchemaError) -> list[Issue]:

@@ -162,6 +162,7 @@ def _position(issue: Issue) -> tuple[str, str]:
 
 def _with_severity(issues: Iterable[Issue], strict: bool) -> Iterable[Issue]:
     """Give each issue its rule's severity in this mode."""
+    severities = rules.severities(strict=strict)
     for issue in issues:
-        severity = rules.get(issue.rule).severity_in(strict=strict)
+        severity = severities[issue.rule]
         yield issue if severity == issue.severity else Issue(issue.rule, issue.pointer, issue.message, severity)
