@@ -78,7 +78,9 @@ def _word(errors: Iterable[_Error], document: Any) -> tuple[list[Issue], list[Is
                 unknown += [unknown_field_issue(child(pointer, key), key, declared) for key in cause.unexpected]
             else:
                 schema_found += issues_of(cause)
-    return schema_found, sorted(unknown, key=lambda issue: _lint_order(document, issue.pointer))
+    if len(unknown) > 1:  # finding where a field sits in the document is not free
+        unknown.sort(key=lambda issue: _lint_order(document, issue.pointer))
+    return schema_found, unknown
 
 
 # ------------------------------------------------------------------ the prover's findings

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 import orjson
@@ -149,11 +149,12 @@ def _all_issues(document: Any, doc_type: str, engine: Engine) -> Iterable[Issue]
     return _in_order(document, doc_type, schema_issues(document, doc_type), unknown_field_issues(document, doc_type))
 
 
-def _in_order(document: Any, doc_type: str, schema_found: Iterable[Issue], unknown: Iterable[Issue]) -> Iterator[Issue]:
+def _in_order(document: Any, doc_type: str, schema_found: Iterable[Issue], unknown: Iterable[Issue]) -> list[Issue]:
     """Every issue in report order: schema issues by place, then the code-only rules', then unknown fields."""
-    yield from sorted(schema_found, key=_position)
-    yield from code_issues(document, doc_type)
-    yield from unknown
+    issues = sorted(schema_found, key=_position)
+    issues += code_issues(document, doc_type)
+    issues += unknown
+    return issues
 
 
 def _position(issue: Issue) -> tuple[str, str]:
