@@ -35,9 +35,10 @@ def validate(
     the document's fields. ``strict`` turns the warnings about unknown fields and
     unregistered payload types into errors. Never raises on bad input: undecodable,
     oversized or malformed documents give a report with errors.
-    ``engine`` ``fast`` (the default) proves valid documents and explains invalid ones in
-    compiled code (``fast_engine``), leaving to ``reference`` (pure Python: jiter,
-    jsonschema) only what it cannot decode or word; both engines give the same report.
+    ``engine`` ``fast`` (the default) proves valid documents in compiled code
+    (``fast_engine``) and words what the compiled code finds in invalid ones
+    (``fast_explain``), leaving to ``reference`` (pure Python: jiter, jsonschema) only what
+    it cannot decode or word; both engines give the same report.
     """
     raw = _document_bytes(data) if engine == "fast" else None
     doc_type = type
