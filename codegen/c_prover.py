@@ -69,8 +69,6 @@ KEYWORDS = (
 class Prove:
     """How a proving function ``sN`` acts on a failing keyword: it returns 0 at the first."""
 
-    prefix = "s"
-
     def signature(self, name: str) -> str:
         return f"static int {name}(const Tape *t, uint32_t i)"
 
@@ -97,8 +95,6 @@ class Explain:
     """How an explaining function ``xN`` acts on a failing keyword: it records it (prover/findings.h)
     and goes on, descending where a value fails, as the reference engine's error list does."""
 
-    prefix = "x"
-
     def __init__(self, compiler: Compiler, schema: int) -> None:
         self.compiler = compiler
         self.schema = schema
@@ -106,8 +102,8 @@ class Explain:
     def signature(self, name: str) -> str:
         return f"static void {name}(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b)"
 
-    def found(self, keyword: str, key: str = "0", parent: str = "p", branch: str = "b") -> str:
-        return f"found(f, {self.schema}, KW_{keyword}, i, {key}, {parent}, {branch});"
+    def found(self, keyword: str, key: str = "0") -> str:
+        return f"found(f, {self.schema}, KW_{keyword}, i, {key}, p, b);"
 
     def fail_if(self, condition: str, keyword: str) -> str:
         return f"if ({condition}) {self.found(keyword)}"
