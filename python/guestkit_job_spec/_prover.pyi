@@ -8,7 +8,6 @@ T = TypeVar("T")
 DOCUMENT_TYPES: tuple[str, ...]
 CODE_RULES: Mapping[str, tuple[str, ...]]
 SCHEMAS: tuple[str, ...]
-KEYWORDS: tuple[str, ...]
 
 def prove(
     report_type: type[T],

@@ -329,8 +329,7 @@ PyMODINIT_FUNC PyInit__prover(void) {
     }
     failed = failed || PyModule_AddObjectRef(module, "DOCUMENT_TYPES", document_types) < 0 ||
              PyModule_AddObjectRef(module, "CODE_RULES", rules) < 0 ||
-             PyModule_AddObjectRef(module, "SCHEMAS", schemas) < 0 ||
-             PyModule_AddObjectRef(module, "KEYWORDS", keyword_names) < 0;
+             PyModule_AddObjectRef(module, "SCHEMAS", schemas) < 0;
     Py_XDECREF(rules);
     Py_XDECREF(schemas);
     if (failed) Py_CLEAR(module);
