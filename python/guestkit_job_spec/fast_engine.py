@@ -30,18 +30,15 @@ except ImportError:  # installed without a C compiler: orjson and jsonschema-rs 
     _prover = None  # type: ignore[assignment]
 
 
-def _provable_types() -> dict[str, int]:
-    """The prover's index of each document type it covers whole: schema and every code-only rule."""
-    if _prover is None:
-        return {}
-    return {
-        doc_type: index
-        for index, doc_type in enumerate(_prover.DOCUMENT_TYPES)
-        if set(_prover.CODE_RULES.get(doc_type, ())) == set(CODE_RULES.get(doc_type, {}))
-    }
+_TYPE_INDEX = {doc_type: index for index, doc_type in enumerate(_prover.DOCUMENT_TYPES)} if _prover else {}
+"""The prover's index of each document type it has schema functions for."""
 
-
-PROVABLE_TYPES = _provable_types()
+PROVABLE_TYPES = {
+    doc_type: index
+    for doc_type, index in _TYPE_INDEX.items()
+    if set(_prover.CODE_RULES.get(doc_type, ())) == set(CODE_RULES.get(doc_type, {}))
+}
+"""Those of them it covers whole: schema and every code-only rule."""
 
 
 def _limits_of(limits: Limits) -> tuple[int, int, int, int]:
@@ -76,9 +73,10 @@ def prover_findings(data: bytes, doc_type: str, limits: Limits) -> tuple[Any, li
     """The decoded document and every schema keyword it fails (none when only code-only rules
     or nothing at all object), from the prover's explaining functions; None when the prover's
     reader declines the bytes (escapes, exponents...: see prover/tape.h) or has no such type."""
-    if _prover is None or doc_type not in _prover.DOCUMENT_TYPES:
+    index = _TYPE_INDEX.get(doc_type)
+    if index is None:
         return None
-    return _prover.explain(_prover.DOCUMENT_TYPES.index(doc_type), data, *_limit_arguments(limits))
+    return _prover.explain(index, data, *_limit_arguments(limits))
 
 
 @cache

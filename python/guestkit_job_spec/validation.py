@@ -53,7 +53,7 @@ def validate(
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
     if raw is not None:
-        report = _explained_report(raw, doc_type, strict, limits) or _fast_report(raw, type, strict, limits)
+        report = _explained_report(raw, doc_type, strict, limits) or _fast_report(raw, doc_type, strict, limits)
         if report is not None:
             return report
     if isinstance(data, (bytes, bytearray, memoryview, str)):
@@ -114,7 +114,8 @@ def _explained_report(data: bytes, doc_type: str, strict: bool, limits: Limits) 
 
 
 def _fast_report(data: bytes, doc_type: str, strict: bool, limits: Limits) -> Report | None:
-    """The report when orjson can decode ``data`` exactly as the strict decoder would; else None."""
+    """The report when orjson can decode ``data`` exactly as the strict decoder would; else None.
+    ``doc_type`` is AUTO only when the document's fields did not tell it (see _type_of)."""
     document = fast_engine.decode(data, limits)
     if document is None:
         return None
@@ -125,8 +126,6 @@ def _fast_report(data: bytes, doc_type: str, strict: bool, limits: Limits) -> Re
 def _clean_report(decoded: Decoded, doc_type: str, strict: bool) -> Report | None:
     """The report of a document the fast engine proves schema-valid and lint-clean (the common case); else None."""
     document = decoded.value
-    if doc_type == AUTO:
-        doc_type = detect(document) or AUTO
     if doc_type == AUTO or not fast_engine.is_clean(document, doc_type):
         return None
     findings = list(code_issues(document, doc_type))

@@ -1,12 +1,16 @@
-/* guestkit_job_spec._prover: proves a document valid and clean in one compiled pass.
+/* guestkit_job_spec._prover: proves a document valid and clean in one compiled pass, or
+ * lists what an invalid one fails.
  *
- * prove(type_index, data, max_bytes, max_depth, max_string, max_entries) returns the
- * decoded document when `data` (bytes) is a document of DOCUMENT_TYPES[type_index] that
- * the strict decoder reads within the limits, that its schema accepts with no unknown
- * field, and on which the code-only rules listed in CODE_RULES have nothing to say; None
- * means "not proven": the document may still be valid, and the other engines then decide
- * and explain. The document is built from the tape the proof read: the same values as
- * the strict decoder's (the tape accepts nothing the two could read differently).
+ * prove(report_type, type_index, data, max_bytes, max_depth, max_string, max_entries)
+ * returns the clean report, report_type(doc_type, (), (), document), when `data` (bytes) is
+ * a document of DOCUMENT_TYPES[type_index] that the strict decoder reads within the limits,
+ * that its schema accepts with no unknown field, and on which the code-only rules listed
+ * in CODE_RULES have nothing to say; None means "not proven": the document may still be
+ * valid, and the other engines then decide and explain. The document is built from the
+ * tape the proof read: the same values as the strict decoder's (the tape accepts nothing
+ * the two could read differently).
+ * explain(type_index, data, limits...) returns (document, findings): every schema keyword
+ * the document fails (findings.h), or None when the tape reader declines the bytes.
  * The schema functions are generated from the closed bundles (codegen/c_prover.py).
  */
 #define PY_SSIZE_T_CLEAN
