@@ -7,6 +7,7 @@ are the cases that once differed.
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from typing import Any
 
 import pytest
@@ -45,3 +46,14 @@ def test_many_problems_at_once_are_worded_alike(strict: bool) -> None:
     fast, reference = both(job, strict=strict)
     assert fast == reference
     assert len(fast["errors"]) >= 5
+
+
+def test_a_dict_subclass_is_an_object_to_both_engines() -> None:
+    """Found by the tests of issue #14: the reference lint took an OrderedDict (json's
+    object_pairs_hook makes them) for a number, and reported none of its unknown fields."""
+    document = json.loads(
+        json.dumps(mutate(example("inspect-full.json"), {"/metadata/nmae": "x"})), object_pairs_hook=OrderedDict
+    )
+    fast, reference = validate(document).to_dict(), validate(document, engine="reference").to_dict()
+    assert fast == reference
+    assert [w["pointer"] for w in reference["warnings"]] == ["/metadata/nmae"]

@@ -107,9 +107,11 @@ def _admits_type(located: Located, value: Any) -> bool:
 
 
 def json_type(value: Any) -> str:
+    """The JSON type of a decoded value; subclasses (an OrderedDict from json's
+    ``object_pairs_hook``) are what jsonschema takes them for, their base's type."""
     if isinstance(value, int) and not isinstance(value, bool):
         return "integer"
-    return _JSON_TYPES.get(type(value), "number")
+    return next((name for kind, name in _JSON_TYPES.items() if isinstance(value, kind)), "number")
 
 
 def _holds(condition: Any, value: Any) -> bool:
