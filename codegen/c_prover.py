@@ -207,7 +207,8 @@ class Compiler:
             if keyword(word):
                 checks.append(mode.fail_if(f"n->kind == K_STRING && n->chars {test} {int(schema[word])}u", word))
         if keyword("pattern"):
-            checks.append(mode.fail_if(f"n->kind == K_STRING && !{self.dfa(schema['pattern'])}", "pattern"))
+            pattern = self.dfa(schema["pattern"], final_newline=True)
+            checks.append(mode.fail_if(f"n->kind == K_STRING && !{pattern}", "pattern"))
         if keyword("format"):
             if schema["format"] not in _FORMATS:
                 raise Unsupported(f"format {schema['format']!r}")
@@ -270,7 +271,8 @@ class Compiler:
             for length, branches in sorted(cases.items())
         )
         unknown_steps = "".join(
-            f"                if ({self.dfa(pattern, 'k')}) {{ matched = 1; {mode.descend(sub(value), 'v')} }}\n"
+            f"                if ({self.dfa(pattern, 'k', final_newline=False)}) "
+            f"{{ matched = 1; {mode.descend(sub(value), 'v')} }}\n"
             for pattern, value in patterns.items()
         )
         additional = schema.get("additionalProperties", True)
@@ -284,7 +286,7 @@ class Compiler:
             "        uint64_t seen = 0;\n"
             "        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {\n"
             "            const uint32_t v = k + 1;\n"
-            "            const char *name = (const char *)t->text + t->nodes[k].start;\n"
+            "            const char *name = (const char *)string_bytes(t, &t->nodes[k]);\n"
             "            int known = 0, matched = 0;\n"
             "            (void)name, (void)matched;\n"
             "            switch (t->nodes[k].len) {\n"
@@ -300,19 +302,22 @@ class Compiler:
             text += "        (void)seen;\n    }"
         return text
 
-    def dfa(self, pattern: str, node: str = "i") -> str:
-        """A C expression: whether the string at tape node ``node`` matches ``pattern``."""
+    def dfa(self, pattern: str, node: str = "i", *, final_newline: bool) -> str:
+        """A C expression: whether the string at tape node ``node`` matches ``pattern``. With
+        ``final_newline``, as Python's ``re.search`` does for a value's ``pattern`` (the reference
+        engine's), a closing ``$`` also matches before a final newline; without it, as the
+        unknown-field lint matches a name with ``fullmatch``, only at the end."""
         if pattern not in self.dfas:
             automaton = compile_pattern(pattern)
             name = f"dfa{len(self.dfas)}"
             symbols = searched_class(automaton)
             if symbols is None:
-                self.dfas[pattern] = f"matches(t, {{node}}, {name}_next, {name}_accepting)"
+                self.dfas[pattern] = f"matches(t, {{node}}, {name}_next, {name}_accepting, {{final_newline}})"
                 self.dfa_tables.append(_dfa_table(name, pattern, automaton))
             else:  # one class anywhere: each byte decides alone (a non-ASCII byte stands for OTHER)
                 self.dfas[pattern] = f"contains_any(t, {{node}}, {name}_bytes)"
                 self.dfa_tables.append(_class_table(name, pattern, symbols))
-        return self.dfas[pattern].format(node=node)
+        return self.dfas[pattern].format(node=node, final_newline=int(final_newline))
 
 
 def _equals(value: Any) -> str:

@@ -3,9 +3,10 @@
 JSON Schema's ``pattern`` is a search (the reference engine calls ``re.search``). The
 automaton reads code points: the 128 ASCII ones, and one symbol (OTHER) for every other
 code point, which the supported patterns cannot tell apart: they name only ASCII
-characters, so a non-ASCII one matches exactly the negated classes and ``.``. The prover
-never hands it a string with a newline (those come escaped, and it leaves escapes to the
-other engines), so ``^`` and ``$`` are the string's ends, as in ``re``.
+characters, so a non-ASCII one matches exactly the negated classes and ``.`` (which, as in
+``re``, is every character but a newline). ``^`` and ``$`` are the string's ends; where
+``re``'s ``$`` also matches before a final newline, the C matcher says so itself
+(``matches(..., final_newline)`` in prover/checks.h), from the same automaton.
 
 The subset is what the protocol's schemas use: ASCII literals, escapes, classes with
 ranges and negation, groups, ``|``, ``*``, ``+``, ``?`` and ``{n}``, ``{n,}``, ``{n,m}``;

@@ -1,13 +1,14 @@
 """The prover, compiled from prover/ (see prover/module.c)."""
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 T = TypeVar("T")
 
 DOCUMENT_TYPES: tuple[str, ...]
 CODE_RULES: Mapping[str, tuple[str, ...]]
 SCHEMAS: tuple[str, ...]
+MAX_DEPTH: int
 
 def prove(
     report_type: type[T],
@@ -18,7 +19,10 @@ def prove(
     max_string: int,
     max_entries: int,
     /,
-) -> T | None: ...
+) -> T | Literal[False] | None: ...
 def explain(
     type_index: int, data: bytes, max_bytes: int, max_depth: int, max_string: int, max_entries: int, /
 ) -> tuple[Any, list[tuple[int, str, tuple[str | int, ...], int, int, str | None]]] | None: ...
+def member_names(
+    data: bytes, max_bytes: int, max_depth: int, max_string: int, max_entries: int, /
+) -> tuple[str, ...] | None: ...

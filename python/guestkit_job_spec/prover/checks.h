@@ -7,19 +7,32 @@
 #define DEAD 0xFF
 #define OTHER 128 /* every non-ASCII code point: the patterns cannot tell them apart */
 
-/* Whether the string at node i takes the automaton from state 0 to an accepting state. */
-static int matches(const Tape *t, uint32_t i, const uint8_t (*next)[129], const uint8_t *accepting) {
-    const Node *n = &t->nodes[i];
-    const unsigned char *p = t->text + n->start, *end = p + n->len;
+/* The automaton's state after reading [p, end) from state 0: DEAD once it has failed. */
+static inline unsigned run_automaton(const uint8_t (*next)[129], const unsigned char *p, const unsigned char *end) {
     unsigned state = 0;
     while (p < end) {
         unsigned char c = *p;
         unsigned symbol = c < 0x80 ? c : OTHER;
         p += c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2; /* the tape checked the sequences */
         state = next[state][symbol];
-        if (state == DEAD) return 0;
+        if (state == DEAD) break;
     }
-    return accepting[state];
+    return state;
+}
+
+/* Whether the string at node i takes the automaton from state 0 to an accepting state.
+ * With final_newline, a pattern ending in `$` also matches before a final "\n": the
+ * reference engine searches with Python's re, whose `$` does (a schema's guard against
+ * control characters then refuses the string, for the same rule, in every engine). */
+static inline int matches(const Tape *t, uint32_t i, const uint8_t (*next)[129], const uint8_t *accepting,
+                          int final_newline) {
+    const Node *n = &t->nodes[i];
+    const unsigned char *p = string_bytes(t, n), *end = p + n->len;
+    unsigned state = run_automaton(next, p, end);
+    if (state != DEAD && accepting[state]) return 1;
+    if (!final_newline || n->len == 0 || end[-1] != '\n') return 0;
+    state = run_automaton(next, p, end - 1);
+    return state != DEAD && accepting[state];
 }
 
 /* Whether the string at node i has a byte flagged in bytes[] (a pattern that is one
@@ -27,7 +40,7 @@ static int matches(const Tape *t, uint32_t i, const uint8_t (*next)[129], const 
  * the flag of OTHER). No state to carry from byte to byte. */
 static int contains_any(const Tape *t, uint32_t i, const uint8_t *bytes) {
     const Node *n = &t->nodes[i];
-    const unsigned char *p = t->text + n->start, *end = p + n->len;
+    const unsigned char *p = string_bytes(t, n), *end = p + n->len;
     unsigned found = 0;
     for (; p < end; p++) found |= bytes[*p];
     return found != 0;
@@ -45,12 +58,14 @@ static int number_at(const unsigned char *p, int digits) {
 static int upper(unsigned char c) { return c >= 'a' && c <= 'z' ? c - 32 : c; }
 
 /* The reference's date-time format (jsonschema with rfc3339-validator, on the upper-cased
- * string): YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM), year not 0, a day the month has.
- * Non-ASCII strings never match: no character upper-cases to what the format needs. */
+ * string): YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM), year not 0, a day the month has,
+ * and, as its regular expression's `$` allows, one final "\n". Non-ASCII strings never
+ * match: no character upper-cases to what the format needs. */
 static int is_date_time(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
-    const unsigned char *p = t->text + n->start;
+    const unsigned char *p = string_bytes(t, n);
     size_t length = n->len, at = 19;
+    if (length > 0 && p[length - 1] == '\n') length--;
     if (!n->ascii || length < 20) return 0;
     int year = number_at(p, 4), month = number_at(p + 5, 2), day = number_at(p + 8, 2);
     int hour = number_at(p + 11, 2), minute = number_at(p + 14, 2), second = number_at(p + 17, 2);
@@ -74,7 +89,7 @@ static int is_date_time(const Tape *t, uint32_t i) {
 
 static int is_string(const Tape *t, uint32_t i, const char *text, uint32_t length) {
     const Node *n = &t->nodes[i];
-    return n->kind == K_STRING && n->len == length && memcmp(t->text + n->start, text, length) == 0;
+    return n->kind == K_STRING && n->len == length && memcmp(string_bytes(t, n), text, length) == 0;
 }
 
 /* The value of an object's member, or 0 (the root, never a member) when it has none.

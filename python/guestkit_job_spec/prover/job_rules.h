@@ -23,14 +23,20 @@ static int integer_at(const Tape *t, uint32_t i, int64_t *value) {
     return 1;
 }
 
-/* job.payload-type.matches-operation and job.payload-type.unregistered: the schema made
- * payload.type a well-formed payload type and operation a string. */
+/* job.payload-type.matches-operation and job.payload-type.unregistered, as code_rules.py:
+ * silent unless payload.type is a string (the schema made it a well-formed payload type),
+ * and the operation compared only when it is a string. 1 when both rules are silent. */
 static int payload_type_fits(const Tape *t, uint32_t payload_type, uint32_t operation) {
-    const Node *type = &t->nodes[payload_type], *op = &t->nodes[operation];
-    const unsigned char *text = t->text + type->start;
+    if (payload_type == 0 || t->nodes[payload_type].kind != K_STRING) return 1;
+    const Node *type = &t->nodes[payload_type];
+    const unsigned char *text = string_bytes(t, type);
     uint32_t dot = type->len;
     while (dot > 0 && text[dot - 1] != '.') dot--;
-    if (dot == 0 || dot - 1 != op->len || memcmp(text, t->text + op->start, op->len) != 0) return 0;
+    if (dot == 0) return 1; /* not a payload type: the schema refused it already */
+    if (operation != 0 && t->nodes[operation].kind == K_STRING) {
+        const Node *op = &t->nodes[operation];
+        if (dot - 1 != op->len || memcmp(text, string_bytes(t, op), op->len) != 0) return 0;
+    }
     for (size_t k = 0; k < sizeof PAYLOAD_TYPES / sizeof *PAYLOAD_TYPES; k++)
         if (is_string(t, payload_type, PAYLOAD_TYPES[k], (uint32_t)strlen(PAYLOAD_TYPES[k]))) return 1;
     return 0;
@@ -48,11 +54,14 @@ static int attempt_within_max(const Tape *t, uint32_t execution) {
 }
 
 /* execution.deadline.after-created, only where text comparison decides it (both UTC and
- * different before the fraction); -1 when the exact instants are needed. */
+ * different before the fraction); -1 when the exact instants are needed. Silent, as in
+ * Python, unless both are strings. */
 static int deadline_after_creation(const Tape *t, uint32_t created, uint32_t deadline) {
-    if (deadline == 0 || t->nodes[deadline].kind != K_STRING) return 1;
+    if (created == 0 || deadline == 0 || t->nodes[created].kind != K_STRING || t->nodes[deadline].kind != K_STRING)
+        return 1;
     const Node *c = &t->nodes[created], *d = &t->nodes[deadline];
-    const unsigned char *ct = t->text + c->start, *dt = t->text + d->start;
+    if (c->len < 20 || d->len < 20) return -1;
+    const unsigned char *ct = string_bytes(t, c), *dt = string_bytes(t, d);
     if (ct[c->len - 1] == 'Z' && dt[d->len - 1] == 'Z' && memcmp(dt, ct, 19) > 0) return 1;
     return -1;
 }

@@ -5,13 +5,23 @@
  * returns the clean report, report_type(doc_type, (), (), document), when `data` (bytes) is
  * a document of DOCUMENT_TYPES[type_index] that the strict decoder reads within the limits,
  * that its schema accepts with no unknown field, and on which the code-only rules listed
- * in CODE_RULES have nothing to say; None means "not proven": the document may still be
- * valid, and the other engines then decide and explain. The document is built from the
- * tape the proof read: the same values as the strict decoder's (the tape accepts nothing
- * the two could read differently).
+ * in CODE_RULES have nothing to say. None: the bytes were read but are not clean
+ * (explain() says why); False: they are not a JSON text within the limits (the strict
+ * decoder says why). The document is built from the tape the proof read: the same values
+ * as the strict decoder's (tape.h).
  * explain(type_index, data, limits...) returns (document, findings): every schema keyword
- * the document fails (findings.h), or None when the tape reader declines the bytes.
+ * the document fails (findings.h), or None when the bytes are not a JSON text within the
+ * limits (the strict decoder then says why). member_names(data, limits...) returns the
+ * names of the root object's members (none when the root is not an object), or None
+ * likewise: what telling a document's type from its fields needs.
  * The schema functions are generated from the closed bundles (codegen/c_prover.py).
+ *
+ * Safe to call from anywhere: every call reads into a tape of its own, so a call made
+ * while another is building its document (a finalizer the garbage collector runs, or a
+ * thread the collector hands the GIL to) cannot reach the first one's data. What the
+ * module keeps between calls (a spare tape buffer, shared key strings, the strings it
+ * reports with) lives in its per-interpreter state (multi-phase initialisation), and is
+ * only touched under that interpreter's GIL with no Python code running in between.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -38,35 +48,73 @@ static CodeRules rules_for(const char *doc_type) {
     return NULL;
 }
 
-/* Tapes of small documents reuse one buffer (the GIL is held throughout a call). */
-#define SHARED_NODES 4096
-static Node shared_nodes[SHARED_NODES];
-static uint32_t shared_keys[SHARED_NODES];
+#define KEY_SET_BITS 11
+#define LONGEST_SHARED_KEY 64
+#define SPARE_TAPE_NODES 4096 /* the tape buffer kept between calls: documents up to about 8 KB */
 
-static PyObject *build(const Tape *t, uint32_t i);
+typedef struct {
+    PyObject *document_types, *keyword_names, *no_issues;
+    PyObject *field_doc_type, *field_errors, *field_warnings, *field_document;
+    Node *spare_tape; /* room for SPARE_TAPE_NODES nodes and keys, when no call holds it; else NULL */
+    /* Keys repeat from document to document: each short ASCII key is made once and then
+     * shared, its hash computed once (a new string is hashed again by every dict it enters).
+     * Each set of two slots keeps the last two keys whose bytes hashed to it. */
+    PyObject *keys_by_set[1 << KEY_SET_BITS][2];
+} State;
+
+static State *state_of(PyObject *module) { return (State *)PyModule_GetState(module); }
+
+/* ------------------------------------------------------------------ tapes */
+
+/* Give t its first room: the spare buffer when it is free and the document small, else a
+ * buffer of its own, of about a node per 16 bytes (it grows if the document needs more).
+ * -1 with MemoryError set when there is no memory; 0 otherwise. */
+static int take_tape(State *s, Tape *t) {
+    size_t most = tape_capacity(t->size), capacity = most / 8 > SPARE_TAPE_NODES ? most / 8 : SPARE_TAPE_NODES;
+    t->most = (uint32_t)most;
+    if (capacity == SPARE_TAPE_NODES && s->spare_tape != NULL) {
+        t->nodes = t->lent = s->spare_tape;
+        s->spare_tape = NULL;
+    } else if (capacity > SIZE_MAX / NODE_AND_KEY || (t->nodes = PyMem_Malloc(capacity * NODE_AND_KEY)) == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    t->keys = (uint32_t *)(t->nodes + capacity);
+    t->capacity = (uint32_t)capacity;
+    return 0;
+}
+
+/* Free what t allocated, and give back what it borrowed: the spare buffer, or the first
+ * small buffer when no spare is left (it serves the next call). */
+static void release_tape(State *s, Tape *t) {
+    Node *keep = t->lent != NULL ? t->lent : t->capacity == SPARE_TAPE_NODES ? t->nodes : NULL;
+    if (keep != NULL && s->spare_tape == NULL) s->spare_tape = keep;
+    else if (keep != NULL) PyMem_Free(keep);
+    if (t->nodes != keep) PyMem_Free(t->nodes);
+    PyMem_Free(t->decoded);
+}
+
+/* ------------------------------------------------------------------ the document, built from the tape */
+
+static PyObject *build(State *s, const Tape *t, uint32_t i);
 
 static PyObject *build_string(const Tape *t, const Node *n) {
-    const char *text = (const char *)t->text + n->start;
+    const char *text = (const char *)string_bytes(t, n);
     if (!n->ascii) return PyUnicode_DecodeUTF8(text, n->len, NULL);
     PyObject *string = PyUnicode_New(n->len, 127); /* ASCII: copied, not decoded */
     if (string != NULL) memcpy(PyUnicode_DATA(string), text, n->len);
     return string;
 }
 
-/* Keys repeat from document to document: each short ASCII key is made once and then
- * shared, its hash computed once (a new string is hashed again by every dict it enters).
- * Each set of two slots keeps the last two keys whose bytes hashed to it. */
-#define KEY_SET_BITS 11
-#define LONGEST_SHARED_KEY 64
-static PyObject *shared_keys_by_set[1 << KEY_SET_BITS][2];
-
 static int is_key(PyObject *key, const unsigned char *text, uint32_t len) {
     return key != NULL && PyUnicode_GET_LENGTH(key) == len && memcmp(PyUnicode_DATA(key), text, len) == 0;
 }
 
-static PyObject *build_key(const Tape *t, const Node *n) {
+/* No Python code runs between reading a set and writing it (the strings are exact str,
+ * made and freed without finalizers), so no other call can change it meanwhile. */
+static PyObject *build_key(State *s, const Tape *t, const Node *n) {
     if (!n->ascii || n->len > LONGEST_SHARED_KEY) return build_string(t, n);
-    const unsigned char *text = t->text + n->start;
+    const unsigned char *text = string_bytes(t, n);
     /* The set: a hash of the length and the first and last 8 bytes (a collision only costs a miss).
      * A short key is gathered in a register: bytes copied into a word on the stack and read back
      * whole stall the load. */
@@ -80,7 +128,7 @@ static PyObject *build_key(const Tape *t, const Node *n) {
     }
     uint64_t hash = (head * 0x9E3779B97F4A7C15u) ^ (tail * 0xC2B2AE3D27D4EB4Fu) ^ n->len;
     hash = (hash ^ (hash >> 31)) * 0x94D049BB133111EBu;
-    PyObject **set = shared_keys_by_set[hash >> (64 - KEY_SET_BITS)];
+    PyObject **set = s->keys_by_set[hash >> (64 - KEY_SET_BITS)];
     if (is_key(set[0], text, n->len)) return Py_NewRef(set[0]);
     if (is_key(set[1], text, n->len)) return Py_NewRef(set[1]);
     PyObject *key = build_string(t, n);
@@ -91,17 +139,17 @@ static PyObject *build_key(const Tape *t, const Node *n) {
     return key;
 }
 
-static PyObject *build_container(const Tape *t, uint32_t i) {
+static PyObject *build_container(State *s, const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     PyObject *container = n->kind == K_ARRAY ? PyList_New(n->count) : PyDict_New();
     uint32_t at = i + 1;
     for (uint32_t m = 0; container != NULL && m < n->count; m++) {
         if (n->kind == K_ARRAY) {
-            PyObject *item = build(t, at);
+            PyObject *item = build(s, t, at);
             if (item == NULL) Py_CLEAR(container);
             else PyList_SET_ITEM(container, m, item);
         } else {
-            PyObject *key = build_key(t, &t->nodes[at]), *value = key ? build(t, at + 1) : NULL;
+            PyObject *key = build_key(s, t, &t->nodes[at]), *value = key ? build(s, t, at + 1) : NULL;
             if (value == NULL || PyDict_SetItem(container, key, value) < 0) Py_CLEAR(container);
             Py_XDECREF(key);
             Py_XDECREF(value);
@@ -112,7 +160,7 @@ static PyObject *build_container(const Tape *t, uint32_t i) {
     return container;
 }
 
-static PyObject *build(const Tape *t, uint32_t i) {
+static PyObject *build(State *s, const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     switch (n->kind) {
     case K_NULL: Py_RETURN_NONE;
@@ -121,68 +169,40 @@ static PyObject *build(const Tape *t, uint32_t i) {
     case K_INT: return PyLong_FromLongLong(n->integer);
     case K_FRACTION: return PyFloat_FromDouble(n->number);
     case K_STRING: return build_string(t, n);
-    default: return build_container(t, i);
+    default: return build_container(s, t, i);
     }
 }
 
-/* What prove and explain do with a document the tape reader accepted. */
-typedef PyObject *(*OnTape)(Py_ssize_t type_index, const Tape *t, PyTypeObject *report_type);
-
-/* on_tape's answer once the bytes are read into a tape; None when the reader refuses them,
- * NULL with an exception when out of memory. */
-static PyObject *with_tape(Py_ssize_t type_index, const unsigned char *text, size_t size, Limits limits,
-                           OnTape on_tape, PyTypeObject *report_type) {
-    size_t capacity = size / 2 + 2; /* every value but the last takes two bytes at least */
-    if (size > limits.max_bytes || capacity > UINT32_MAX) Py_RETURN_NONE;
-    Tape t = {.text = text, .size = size, .limits = limits};
-    if (capacity <= SHARED_NODES) {
-        t.nodes = shared_nodes, t.keys = shared_keys, t.capacity = SHARED_NODES;
-    } else {
-        t.nodes = PyMem_Malloc(capacity * sizeof *t.nodes);
-        t.keys = PyMem_Malloc(capacity * sizeof *t.keys);
-        t.capacity = (uint32_t)capacity;
-        if (t.nodes == NULL || t.keys == NULL) {
-            PyMem_Free(t.nodes);
-            PyMem_Free(t.keys);
-            return PyErr_NoMemory();
-        }
-    }
-    PyObject *answer = read_document(&t) == 0 ? on_tape(type_index, &t, report_type) : Py_NewRef(Py_None);
-    if (t.nodes != shared_nodes) {
-        PyMem_Free(t.nodes);
-        PyMem_Free(t.keys);
-    }
-    return answer;
-}
-
-/* Python objects made once, at import: KEYWORDS and DOCUMENT_TYPES as strings, Report's field names. */
-static PyObject *keyword_names, *document_types, *field_doc_type, *field_errors, *field_warnings, *field_document;
+/* ------------------------------------------------------------------ prove */
 
 /* report_type(doc_type, errors=(), warnings=(), document=document), its fields set
  * directly: Report is a frozen dataclass, whose __init__ sets each field through
- * object.__setattr__, the slowest part of validating a small valid job. */
-static PyObject *clean_report(PyTypeObject *report_type, Py_ssize_t type_index, PyObject *document) {
-    PyObject *report = report_type->tp_alloc(report_type, 0);
-    PyObject *fields = report != NULL ? PyObject_GenericGetDict(report, NULL) : NULL, *none = PyTuple_New(0);
-    if (fields == NULL || none == NULL ||
-        PyDict_SetItem(fields, field_doc_type, PyTuple_GET_ITEM(document_types, type_index)) < 0 ||
-        PyDict_SetItem(fields, field_errors, none) < 0 || PyDict_SetItem(fields, field_warnings, none) < 0 ||
-        PyDict_SetItem(fields, field_document, document) < 0)
+ * object.__setattr__, the slowest part of validating a small valid job. The instance is
+ * made as object.__new__ makes it, which prove() checked report_type allows. */
+static PyObject *clean_report(State *s, PyTypeObject *report_type, Py_ssize_t type_index, PyObject *document) {
+    PyObject *report = PyBaseObject_Type.tp_new(report_type, s->no_issues, NULL);
+    PyObject *fields = report != NULL ? PyObject_GenericGetDict(report, NULL) : NULL;
+    if (fields == NULL ||
+        PyDict_SetItem(fields, s->field_doc_type, PyTuple_GET_ITEM(s->document_types, type_index)) < 0 ||
+        PyDict_SetItem(fields, s->field_errors, s->no_issues) < 0 ||
+        PyDict_SetItem(fields, s->field_warnings, s->no_issues) < 0 ||
+        PyDict_SetItem(fields, s->field_document, document) < 0)
         Py_CLEAR(report);
     Py_XDECREF(fields);
-    Py_XDECREF(none);
     return report;
 }
 
 /* The clean report when the document is valid with nothing to report; else None. */
-static PyObject *prove_tape(Py_ssize_t type_index, const Tape *t, PyTypeObject *report_type) {
+static PyObject *prove_tape(State *s, Py_ssize_t type_index, const Tape *t, PyTypeObject *report_type) {
     if (!ROOTS[type_index](t, 0)) Py_RETURN_NONE;
     CodeRules silent = rules_for(DOCUMENT_TYPES[type_index]);
     if (silent != NULL && silent(t) != 1) Py_RETURN_NONE;
-    PyObject *document = build(t, 0), *report = document != NULL ? clean_report(report_type, type_index, document) : NULL;
+    PyObject *document = build(s, t, 0), *report = document != NULL ? clean_report(s, report_type, type_index, document) : NULL;
     Py_XDECREF(document);
     return report;
 }
+
+/* ------------------------------------------------------------------ explain */
 
 /* The path from the root to node i, as keys and indexes; `up` and `position` give each
  * value's container and its place in it. */
@@ -200,7 +220,7 @@ static PyObject *path_of(const Tape *t, const uint32_t *up, const uint32_t *posi
 }
 
 /* (schema, keyword, path, parent, branch, unexpected key or None), for each finding. */
-static PyObject *findings_list(const Tape *t, const Findings *f) {
+static PyObject *findings_list(State *s, const Tape *t, const Findings *f) {
     uint32_t *up = PyMem_Malloc(t->used * sizeof *up), *position = PyMem_Malloc(t->used * sizeof *position);
     PyObject *list = up && position ? PyList_New(f->count) : PyErr_NoMemory();
     if (list != NULL) {
@@ -221,7 +241,8 @@ static PyObject *findings_list(const Tape *t, const Findings *f) {
         PyObject *schema = PyLong_FromUnsignedLong(x->schema), *parent = PyLong_FromLong(x->parent),
                  *branch = PyLong_FromUnsignedLong(x->branch);
         PyObject *item = path && key && schema && parent && branch
-                             ? PyTuple_Pack(6, schema, PyTuple_GET_ITEM(keyword_names, x->keyword), path, parent, branch, key)
+                             ? PyTuple_Pack(6, schema, PyTuple_GET_ITEM(s->keyword_names, x->keyword), path, parent,
+                                            branch, key)
                              : NULL;
         Py_XDECREF(path);
         Py_XDECREF(key);
@@ -237,14 +258,14 @@ static PyObject *findings_list(const Tape *t, const Findings *f) {
 }
 
 /* (document, findings): every keyword the document fails, for Python to word. */
-static PyObject *explain_tape(Py_ssize_t type_index, const Tape *t, PyTypeObject *report_type) {
+static PyObject *explain_tape(State *s, Py_ssize_t type_index, const Tape *t, PyTypeObject *report_type) {
     (void)report_type;
     Findings f = {0};
     EXPLAINERS[type_index](t, 0, &f, -1, 0);
     PyObject *answer = NULL;
     if (f.out_of_memory) PyErr_NoMemory();
     else {
-        PyObject *document = build(t, 0), *list = document ? findings_list(t, &f) : NULL;
+        PyObject *document = build(s, t, 0), *list = document ? findings_list(s, t, &f) : NULL;
         if (list != NULL) answer = PyTuple_Pack(2, document, list);
         Py_XDECREF(document);
         Py_XDECREF(list);
@@ -253,56 +274,134 @@ static PyObject *explain_tape(Py_ssize_t type_index, const Tape *t, PyTypeObject
     return answer;
 }
 
-/* The arguments of prove and explain: (type_index, data, max_bytes, max_depth, max_string, max_entries). */
-static PyObject *on_arguments(PyObject *const *args, Py_ssize_t nargs, const char *usage, OnTape on_tape,
-                              PyTypeObject *report_type) {
-    if (nargs != 6 || !PyBytes_Check(args[1])) {
+/* ------------------------------------------------------------------ member names */
+
+/* The names of the root object's members (none when the root is not an object): enough
+ * to tell a document's type, without building the document. */
+static PyObject *names_tape(State *s, Py_ssize_t type_index, const Tape *t, PyTypeObject *report_type) {
+    (void)type_index, (void)report_type;
+    const Node *root = &t->nodes[0];
+    PyObject *names = PyTuple_New(root->kind == K_OBJECT ? root->count : 0);
+    for (uint32_t m = 0, key = 1; names != NULL && root->kind == K_OBJECT && m < root->count; m++) {
+        PyObject *name = build_key(s, t, &t->nodes[key]);
+        if (name == NULL) Py_CLEAR(names);
+        else PyTuple_SET_ITEM(names, m, name);
+        key = t->nodes[key + 1].next;
+    }
+    return names;
+}
+
+/* ------------------------------------------------------------------ arguments, and the tape each call reads into */
+
+/* What prove and explain do with a document the tape reader accepted. */
+typedef PyObject *(*OnTape)(State *s, Py_ssize_t type_index, const Tape *t, PyTypeObject *report_type);
+
+/* on_tape's answer once the bytes are read into a tape of this call's own; `refused`
+ * when the reader refuses them, NULL with an exception when out of memory. */
+static PyObject *with_tape(State *s, Py_ssize_t type_index, const unsigned char *text, size_t size, Limits limits,
+                           OnTape on_tape, PyTypeObject *report_type, PyObject *refused) {
+    if (size > limits.max_bytes || size > MAX_TAPE_BYTES) return Py_NewRef(refused);
+    Tape t = {.text = text, .size = size, .limits = limits};
+    if (take_tape(s, &t) < 0) return NULL;
+    int status = read_document(&t);
+    PyObject *answer = status == 0 ? on_tape(s, type_index, &t, report_type)
+                       : status == REFUSE ? Py_NewRef(refused)
+                                          : NULL;
+    release_tape(s, &t);
+    return answer;
+}
+
+/* The arguments every entry point ends with: data, max_bytes, max_depth, max_string,
+ * max_entries. Each is checked as soon as it is read, so no call runs with an exception
+ * pending. -1 with an exception set when one is wrong. */
+static int data_and_limits(PyObject *const *args, const char *usage, PyObject **data, Limits *limits) {
+    if (!PyBytes_Check(args[0])) {
         PyErr_SetString(PyExc_TypeError, usage);
-        return NULL;
+        return -1;
     }
-    Py_ssize_t type_index = PyLong_AsSsize_t(args[0]);
-    Limits limits;
-    size_t *fields[] = {&limits.max_bytes, &limits.max_depth, &limits.max_string, &limits.max_entries};
+    *data = args[0];
+    size_t *fields[] = {&limits->max_bytes, &limits->max_depth, &limits->max_string, &limits->max_entries};
     for (int k = 0; k < 4; k++) {
-        *fields[k] = PyLong_AsSize_t(args[2 + k]);
-        if (*fields[k] == (size_t)-1 && PyErr_Occurred()) return NULL;
+        *fields[k] = PyLong_AsSize_t(args[1 + k]);
+        if (*fields[k] == (size_t)-1 && PyErr_Occurred()) return -1;
     }
-    if (type_index == -1 && PyErr_Occurred()) return NULL;
-    if (type_index < 0 || (size_t)type_index >= sizeof DOCUMENT_TYPES / sizeof *DOCUMENT_TYPES) {
+    if (limits->max_depth > MAX_DEPTH_LIMIT) {
+        PyErr_Format(PyExc_ValueError, "max_depth can be at most %d (the strict decoder's own limit)", MAX_DEPTH_LIMIT);
+        return -1;
+    }
+    return 0;
+}
+
+/* A document type's index; -1 with an exception set when it names none. */
+static Py_ssize_t type_index_of(PyObject *arg) {
+    Py_ssize_t index = PyLong_AsSsize_t(arg);
+    if (index == -1 && PyErr_Occurred()) return -1;
+    if (index < 0 || (size_t)index >= sizeof DOCUMENT_TYPES / sizeof *DOCUMENT_TYPES) {
         PyErr_SetString(PyExc_IndexError, "no document type has this index");
-        return NULL;
+        return -1;
     }
-    const unsigned char *text = (const unsigned char *)PyBytes_AS_STRING(args[1]);
-    return with_tape(type_index, text, (size_t)PyBytes_GET_SIZE(args[1]), limits, on_tape, report_type);
+    return index;
+}
+
+static PyObject *read_with(State *s, Py_ssize_t type_index, PyObject *data, Limits limits, OnTape on_tape,
+                           PyTypeObject *report_type, PyObject *refused) {
+    const unsigned char *text = (const unsigned char *)PyBytes_AS_STRING(data);
+    return with_tape(s, type_index, text, (size_t)PyBytes_GET_SIZE(data), limits, on_tape, report_type, refused);
 }
 
 #define PROVE_USAGE                                                                                    \
     "prove(report_type, type_index, data, max_bytes, max_depth, max_string, max_entries) -> "        \
-    "report_type(doc_type, (), (), document), or None"
+    "report_type(doc_type, (), (), document); None: read but not clean; False: not JSON within the limits"
 #define EXPLAIN_USAGE \
     "explain(type_index, data, max_bytes, max_depth, max_string, max_entries) -> (document, findings), or None"
+#define MEMBER_NAMES_USAGE \
+    "member_names(data, max_bytes, max_depth, max_string, max_entries) -> the root object's member names, or None"
 
 static PyObject *prove(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
-    (void)module;
-    if (nargs < 1 || !PyType_Check(args[0])) {
-        PyErr_SetString(PyExc_TypeError, PROVE_USAGE);
+    /* The report is made as object.__new__ makes instances: only a class whose own
+     * __new__ is object's may be given (a frozen dataclass such as Report is). */
+    if (nargs != 7 || !PyType_Check(args[0]) || ((PyTypeObject *)args[0])->tp_new != PyBaseObject_Type.tp_new) {
+        PyErr_SetString(PyExc_TypeError, PROVE_USAGE "; report_type must be a class whose __new__ is object's");
         return NULL;
     }
-    return on_arguments(args + 1, nargs - 1, PROVE_USAGE, prove_tape, (PyTypeObject *)args[0]);
+    Py_ssize_t type_index = type_index_of(args[1]);
+    PyObject *data;
+    Limits limits;
+    if (type_index < 0 || data_and_limits(args + 2, PROVE_USAGE, &data, &limits) < 0) return NULL;
+    return read_with(state_of(module), type_index, data, limits, prove_tape, (PyTypeObject *)args[0], Py_False);
 }
 
 static PyObject *explain(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
-    (void)module;
-    return on_arguments(args, nargs, EXPLAIN_USAGE, explain_tape, NULL);
+    if (nargs != 6) {
+        PyErr_SetString(PyExc_TypeError, EXPLAIN_USAGE);
+        return NULL;
+    }
+    Py_ssize_t type_index = type_index_of(args[0]);
+    PyObject *data;
+    Limits limits;
+    if (type_index < 0 || data_and_limits(args + 1, EXPLAIN_USAGE, &data, &limits) < 0) return NULL;
+    return read_with(state_of(module), type_index, data, limits, explain_tape, NULL, Py_None);
+}
+
+static PyObject *member_names(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    PyObject *data;
+    Limits limits;
+    if (nargs != 5) {
+        PyErr_SetString(PyExc_TypeError, MEMBER_NAMES_USAGE);
+        return NULL;
+    }
+    if (data_and_limits(args, MEMBER_NAMES_USAGE, &data, &limits) < 0) return NULL;
+    return read_with(state_of(module), 0, data, limits, names_tape, NULL, Py_None);
 }
 
 static PyMethodDef METHODS[] = {
     {"prove", (PyCFunction)(void (*)(void))prove, METH_FASTCALL, PROVE_USAGE},
     {"explain", (PyCFunction)(void (*)(void))explain, METH_FASTCALL, EXPLAIN_USAGE},
+    {"member_names", (PyCFunction)(void (*)(void))member_names, METH_FASTCALL, MEMBER_NAMES_USAGE},
     {NULL, NULL, 0, NULL},
 };
 
-static struct PyModuleDef MODULE = {PyModuleDef_HEAD_INIT, "_prover", NULL, -1, METHODS};
+/* ------------------------------------------------------------------ the module */
 
 static PyObject *tuple_of_strings(const char *const *texts, size_t count) {
     PyObject *tuple = PyTuple_New((Py_ssize_t)count);
@@ -316,26 +415,93 @@ static PyObject *tuple_of_strings(const char *const *texts, size_t count) {
 
 #define TUPLE_OF_STRINGS(array) tuple_of_strings(array, sizeof array / sizeof *array)
 
-PyMODINIT_FUNC PyInit__prover(void) {
-    PyObject *module = PyModule_Create(&MODULE), *rules = PyDict_New(), *schemas = TUPLE_OF_STRINGS(SCHEMAS);
-    document_types = TUPLE_OF_STRINGS(DOCUMENT_TYPES);
-    keyword_names = TUPLE_OF_STRINGS(KEYWORDS);
-    field_doc_type = PyUnicode_InternFromString("doc_type");
-    field_errors = PyUnicode_InternFromString("errors");
-    field_warnings = PyUnicode_InternFromString("warnings");
-    field_document = PyUnicode_InternFromString("document");
-    int failed = module == NULL || rules == NULL || schemas == NULL || document_types == NULL || keyword_names == NULL ||
-                 field_doc_type == NULL || field_errors == NULL || field_warnings == NULL || field_document == NULL;
-    for (size_t k = 0; !failed && k < sizeof CODE_RULES / sizeof *CODE_RULES; k++) {
+/* A module attribute; -1 with an exception when value is NULL or cannot be added. */
+static int add_attribute(PyObject *module, const char *name, PyObject *value) {
+    int failed = value == NULL || PyModule_AddObjectRef(module, name, value) < 0;
+    Py_XDECREF(value);
+    return failed ? -1 : 0;
+}
+
+static int exec_module(PyObject *module) {
+    State *s = state_of(module);
+    s->document_types = TUPLE_OF_STRINGS(DOCUMENT_TYPES);
+    s->keyword_names = TUPLE_OF_STRINGS(KEYWORDS);
+    s->no_issues = PyTuple_New(0);
+    s->field_doc_type = PyUnicode_InternFromString("doc_type");
+    s->field_errors = PyUnicode_InternFromString("errors");
+    s->field_warnings = PyUnicode_InternFromString("warnings");
+    s->field_document = PyUnicode_InternFromString("document");
+    if (s->document_types == NULL || s->keyword_names == NULL || s->no_issues == NULL || s->field_doc_type == NULL ||
+        s->field_errors == NULL || s->field_warnings == NULL || s->field_document == NULL)
+        return -1;
+    PyObject *rules = PyDict_New();
+    for (size_t k = 0; rules != NULL && k < sizeof CODE_RULES / sizeof *CODE_RULES; k++) {
         PyObject *ids = tuple_of_strings(CODE_RULES[k].ids, CODE_RULES[k].count);
-        failed = ids == NULL || PyDict_SetItemString(rules, CODE_RULES[k].doc_type, ids) < 0;
+        if (ids == NULL || PyDict_SetItemString(rules, CODE_RULES[k].doc_type, ids) < 0) Py_CLEAR(rules);
         Py_XDECREF(ids);
     }
-    failed = failed || PyModule_AddObjectRef(module, "DOCUMENT_TYPES", document_types) < 0 ||
-             PyModule_AddObjectRef(module, "CODE_RULES", rules) < 0 ||
-             PyModule_AddObjectRef(module, "SCHEMAS", schemas) < 0;
-    Py_XDECREF(rules);
-    Py_XDECREF(schemas);
-    if (failed) Py_CLEAR(module);
-    return module;
+    if (add_attribute(module, "CODE_RULES", rules) < 0 ||
+        add_attribute(module, "DOCUMENT_TYPES", Py_NewRef(s->document_types)) < 0 ||
+        add_attribute(module, "SCHEMAS", TUPLE_OF_STRINGS(SCHEMAS)) < 0 ||
+        add_attribute(module, "MAX_DEPTH", PyLong_FromLong(MAX_DEPTH_LIMIT)) < 0)
+        return -1;
+    return 0;
 }
+
+static int traverse_module(PyObject *module, visitproc visit, void *arg) {
+    State *s = state_of(module);
+    if (s == NULL) return 0;
+    Py_VISIT(s->document_types);
+    Py_VISIT(s->keyword_names);
+    Py_VISIT(s->no_issues);
+    return 0;
+}
+
+static int clear_module(PyObject *module) {
+    State *s = state_of(module);
+    if (s == NULL) return 0;
+    Py_CLEAR(s->document_types);
+    Py_CLEAR(s->keyword_names);
+    Py_CLEAR(s->no_issues);
+    Py_CLEAR(s->field_doc_type);
+    Py_CLEAR(s->field_errors);
+    Py_CLEAR(s->field_warnings);
+    Py_CLEAR(s->field_document);
+    for (size_t k = 0; k < sizeof s->keys_by_set / sizeof *s->keys_by_set; k++) {
+        Py_CLEAR(s->keys_by_set[k][0]);
+        Py_CLEAR(s->keys_by_set[k][1]);
+    }
+    PyMem_Free(s->spare_tape);
+    s->spare_tape = NULL;
+    return 0;
+}
+
+static void free_module(void *module) { clear_module((PyObject *)module); }
+
+static PyModuleDef_Slot SLOTS[] = {
+    {Py_mod_exec, exec_module},
+#ifdef Py_mod_multiple_interpreters
+    /* Nothing is shared between interpreters: all state is the module's own. */
+    {Py_mod_multiple_interpreters, Py_MOD_PER_INTERPRETER_GIL_SUPPORTED},
+#endif
+#ifdef Py_mod_gil
+    /* The state is only touched under the GIL (see the top of this file): a free-threaded
+     * interpreter keeps its GIL on while this module is loaded. */
+    {Py_mod_gil, Py_MOD_GIL_USED},
+#endif
+    {0, NULL},
+};
+
+static struct PyModuleDef MODULE = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "_prover",
+    .m_doc = "The prover: C generated from the closed bundles (see prover/module.c).",
+    .m_size = sizeof(State),
+    .m_methods = METHODS,
+    .m_slots = SLOTS,
+    .m_traverse = traverse_module,
+    .m_clear = clear_module,
+    .m_free = free_module,
+};
+
+PyMODINIT_FUNC PyInit__prover(void) { return PyModuleDef_Init(&MODULE); }

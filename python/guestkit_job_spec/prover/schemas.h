@@ -829,7 +829,7 @@ static int s5(const Tape *t, uint32_t i) {
     if (!(n->kind == K_STRING)) return 0;
     if (n->kind == K_STRING && n->chars < 8u) return 0;
     if (n->kind == K_STRING && n->chars > 128u) return 0;
-    if (n->kind == K_STRING && !matches(t, i, dfa0_next, dfa0_accepting)) return 0;
+    if (n->kind == K_STRING && !matches(t, i, dfa0_next, dfa0_accepting, 1)) return 0;
     if (s6(t, i)) return 0;
     return 1;
 }
@@ -845,7 +845,7 @@ static int s8(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (!(n->kind == K_STRING)) return 0;
-    if (n->kind == K_STRING && !matches(t, i, dfa2_next, dfa2_accepting)) return 0;
+    if (n->kind == K_STRING && !matches(t, i, dfa2_next, dfa2_accepting, 1)) return 0;
     if (n->kind == K_STRING && !is_date_time(t, i)) return 0;
     if (s6(t, i)) return 0;
     return 1;
@@ -869,7 +869,7 @@ static int s11(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (!(n->kind == K_STRING)) return 0;
-    if (n->kind == K_STRING && !matches(t, i, dfa3_next, dfa3_accepting)) return 0;
+    if (n->kind == K_STRING && !matches(t, i, dfa3_next, dfa3_accepting, 1)) return 0;
     if (s6(t, i)) return 0;
     return 1;
 }
@@ -885,7 +885,7 @@ static int s15(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (!(n->kind == K_STRING)) return 0;
-    if (n->kind == K_STRING && !matches(t, i, dfa4_next, dfa4_accepting)) return 0;
+    if (n->kind == K_STRING && !matches(t, i, dfa4_next, dfa4_accepting, 1)) return 0;
     if (s6(t, i)) return 0;
     return 1;
 }
@@ -918,7 +918,7 @@ static int s18(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -945,7 +945,7 @@ static int s29(const Tape *t, uint32_t i) {
     (void)n;
     if (!(n->kind == K_STRING)) return 0;
     if (n->kind == K_STRING && n->chars < 1u) return 0;
-    if (n->kind == K_STRING && !matches(t, i, dfa6_next, dfa6_accepting)) return 0;
+    if (n->kind == K_STRING && !matches(t, i, dfa6_next, dfa6_accepting, 1)) return 0;
     if (s6(t, i)) return 0;
     return 1;
 }
@@ -976,7 +976,7 @@ static int s34(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (!(n->kind == K_STRING)) return 0;
-    if (n->kind == K_STRING && !matches(t, i, dfa7_next, dfa7_accepting)) return 0;
+    if (n->kind == K_STRING && !matches(t, i, dfa7_next, dfa7_accepting, 1)) return 0;
     if (s6(t, i)) return 0;
     return 1;
 }
@@ -1018,7 +1018,7 @@ static int s27(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -1057,7 +1057,7 @@ static int s24(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -1078,7 +1078,7 @@ static int s24(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
             (void)known, (void)v;
@@ -1104,7 +1104,7 @@ static int s39(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -1128,7 +1128,7 @@ static int s39(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
             (void)known, (void)v;
@@ -1196,7 +1196,7 @@ static int s43(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -1209,7 +1209,7 @@ static int s43(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
             (void)known, (void)v;
@@ -1241,7 +1241,7 @@ static int s22(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -1256,7 +1256,7 @@ static int s22(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
             (void)known, (void)v;
@@ -1280,7 +1280,7 @@ static int s20(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -1316,7 +1316,7 @@ static int s49(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -1339,7 +1339,7 @@ static int s55(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -1357,7 +1357,7 @@ static int s55(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
             (void)known, (void)v;
@@ -1445,7 +1445,7 @@ static int s61(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -1460,7 +1460,7 @@ static int s61(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
             (void)known, (void)v;
@@ -1520,7 +1520,7 @@ static int s69(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -1535,7 +1535,7 @@ static int s69(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
             (void)known, (void)v;
@@ -1567,7 +1567,7 @@ static int s53(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -1585,7 +1585,7 @@ static int s53(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
             (void)known, (void)v;
@@ -1609,7 +1609,7 @@ static int s51(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -1645,7 +1645,7 @@ static int s75(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -1703,7 +1703,7 @@ static int s81(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -1727,7 +1727,7 @@ static int s81(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
             (void)known, (void)v;
@@ -1781,7 +1781,7 @@ static int s94(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -1811,7 +1811,7 @@ static int s99(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -1823,7 +1823,7 @@ static int s99(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
             (void)known, (void)v;
@@ -1854,7 +1854,7 @@ static int s96(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -1890,7 +1890,7 @@ static int s102(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -1913,7 +1913,7 @@ static int s107(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -1922,7 +1922,7 @@ static int s107(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
             (void)known, (void)v;
@@ -1953,7 +1953,7 @@ static int s104(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -1989,7 +1989,7 @@ static int s109(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -2012,7 +2012,7 @@ static int s114(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -2021,7 +2021,7 @@ static int s114(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
             (void)known, (void)v;
@@ -2052,7 +2052,7 @@ static int s111(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -2082,7 +2082,7 @@ static int s89(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -2094,7 +2094,7 @@ static int s89(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
             (void)known, (void)v;
@@ -2134,7 +2134,7 @@ static int s117(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -2146,7 +2146,7 @@ static int s117(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
             (void)known, (void)v;
@@ -2192,7 +2192,7 @@ static int s120(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -2207,7 +2207,7 @@ static int s120(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
             (void)known, (void)v;
@@ -2239,7 +2239,7 @@ static int s79(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -2257,7 +2257,7 @@ static int s79(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
             (void)known, (void)v;
@@ -2281,7 +2281,7 @@ static int s77(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -2317,7 +2317,7 @@ static int s124(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -2375,7 +2375,7 @@ static int s131(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -2393,7 +2393,7 @@ static int s131(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
             (void)known, (void)v;
@@ -2418,7 +2418,7 @@ static int s138(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -2430,7 +2430,7 @@ static int s138(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
             (void)known, (void)v;
@@ -2469,7 +2469,7 @@ static int s128(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -2482,7 +2482,7 @@ static int s128(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
             (void)known, (void)v;
@@ -2506,7 +2506,7 @@ static int s126(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -2542,7 +2542,7 @@ static int s141(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -2579,7 +2579,7 @@ static int s149(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -2597,7 +2597,7 @@ static int s149(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
             (void)known, (void)v;
@@ -2664,7 +2664,7 @@ static int s154(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -2679,7 +2679,7 @@ static int s154(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
             (void)known, (void)v;
@@ -2711,7 +2711,7 @@ static int s145(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -2727,7 +2727,7 @@ static int s145(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
             (void)known, (void)v;
@@ -2751,7 +2751,7 @@ static int s143(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -2781,7 +2781,7 @@ static int s13(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -2791,7 +2791,7 @@ static int s13(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
             (void)known, (void)v;
@@ -2828,7 +2828,7 @@ static int s164(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -2872,7 +2872,7 @@ static int s161(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -2890,7 +2890,7 @@ static int s161(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
             (void)known, (void)v;
@@ -2961,7 +2961,7 @@ static int s169(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -2984,7 +2984,7 @@ static int s169(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
             (void)known, (void)v;
@@ -3030,7 +3030,7 @@ static int s182(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (!(n->kind == K_STRING)) return 0;
-    if (n->kind == K_STRING && !matches(t, i, dfa8_next, dfa8_accepting)) return 0;
+    if (n->kind == K_STRING && !matches(t, i, dfa8_next, dfa8_accepting, 1)) return 0;
     if (s6(t, i)) return 0;
     return 1;
 }
@@ -3059,7 +3059,7 @@ static int s177(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -3081,7 +3081,7 @@ static int s177(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
             (void)known, (void)v;
@@ -3124,7 +3124,7 @@ static int s186(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -3147,7 +3147,7 @@ static int s185(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -3165,7 +3165,7 @@ static int s185(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
             (void)known, (void)v;
@@ -3204,7 +3204,7 @@ static int s190(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -3220,7 +3220,7 @@ static int s190(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
             (void)known, (void)v;
@@ -3252,7 +3252,7 @@ static int s197(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -3264,7 +3264,7 @@ static int s197(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
             (void)known, (void)v;
@@ -3296,7 +3296,7 @@ static int s194(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -3311,7 +3311,7 @@ static int s194(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
             (void)known, (void)v;
@@ -3343,7 +3343,7 @@ static int s1(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -3380,7 +3380,7 @@ static int s1(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
             (void)known, (void)v;
@@ -3478,7 +3478,7 @@ static int s209(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -3496,7 +3496,7 @@ static int s209(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
             (void)known, (void)v;
@@ -3546,7 +3546,7 @@ static int s214(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -3558,7 +3558,7 @@ static int s214(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
             (void)known, (void)v;
@@ -3598,7 +3598,7 @@ static int s220(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -3616,7 +3616,7 @@ static int s220(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
             (void)known, (void)v;
@@ -3662,7 +3662,7 @@ static int s224(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -3684,7 +3684,7 @@ static int s224(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
             (void)known, (void)v;
@@ -3743,7 +3743,7 @@ static int s231(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -3765,7 +3765,7 @@ static int s233(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -3801,7 +3801,7 @@ static int s235(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -3823,7 +3823,7 @@ static int s237(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -3859,7 +3859,7 @@ static int s239(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -3881,7 +3881,7 @@ static int s241(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -3911,7 +3911,7 @@ static int s199(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -3945,7 +3945,7 @@ static int s199(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
             (void)known, (void)v;
@@ -4054,7 +4054,7 @@ static int s243(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -4083,7 +4083,7 @@ static int s243(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
             (void)known, (void)v;
@@ -4191,7 +4191,7 @@ static int s262(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -4206,7 +4206,7 @@ static int s262(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
             (void)known, (void)v;
@@ -4247,7 +4247,7 @@ static int s271(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -4266,7 +4266,7 @@ static int s271(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
             (void)known, (void)v;
@@ -4323,7 +4323,7 @@ static int s277(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -4338,7 +4338,7 @@ static int s277(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
             (void)known, (void)v;
@@ -4393,7 +4393,7 @@ static int s282(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -4408,7 +4408,7 @@ static int s282(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
             (void)known, (void)v;
@@ -4440,7 +4440,7 @@ static int s256(const Tape *t, uint32_t i) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -4467,7 +4467,7 @@ static int s256(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
             (void)known, (void)v;
@@ -4504,7 +4504,7 @@ static void x5(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
     if (!(n->kind == K_STRING)) found(f, 5, KW_type, i, 0, p, b);
     if (n->kind == K_STRING && n->chars < 8u) found(f, 5, KW_minLength, i, 0, p, b);
     if (n->kind == K_STRING && n->chars > 128u) found(f, 5, KW_maxLength, i, 0, p, b);
-    if (n->kind == K_STRING && !matches(t, i, dfa0_next, dfa0_accepting)) found(f, 5, KW_pattern, i, 0, p, b);
+    if (n->kind == K_STRING && !matches(t, i, dfa0_next, dfa0_accepting, 1)) found(f, 5, KW_pattern, i, 0, p, b);
     if (s6(t, i)) found(f, 5, KW_not, i, 0, p, b);
     (void)f, (void)p, (void)b;
 }
@@ -4520,7 +4520,7 @@ static void x8(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (!(n->kind == K_STRING)) found(f, 8, KW_type, i, 0, p, b);
-    if (n->kind == K_STRING && !matches(t, i, dfa2_next, dfa2_accepting)) found(f, 8, KW_pattern, i, 0, p, b);
+    if (n->kind == K_STRING && !matches(t, i, dfa2_next, dfa2_accepting, 1)) found(f, 8, KW_pattern, i, 0, p, b);
     if (n->kind == K_STRING && !is_date_time(t, i)) found(f, 8, KW_format, i, 0, p, b);
     if (s6(t, i)) found(f, 8, KW_not, i, 0, p, b);
     (void)f, (void)p, (void)b;
@@ -4544,7 +4544,7 @@ static void x11(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (!(n->kind == K_STRING)) found(f, 11, KW_type, i, 0, p, b);
-    if (n->kind == K_STRING && !matches(t, i, dfa3_next, dfa3_accepting)) found(f, 11, KW_pattern, i, 0, p, b);
+    if (n->kind == K_STRING && !matches(t, i, dfa3_next, dfa3_accepting, 1)) found(f, 11, KW_pattern, i, 0, p, b);
     if (s6(t, i)) found(f, 11, KW_not, i, 0, p, b);
     (void)f, (void)p, (void)b;
 }
@@ -4560,7 +4560,7 @@ static void x15(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (!(n->kind == K_STRING)) found(f, 15, KW_type, i, 0, p, b);
-    if (n->kind == K_STRING && !matches(t, i, dfa4_next, dfa4_accepting)) found(f, 15, KW_pattern, i, 0, p, b);
+    if (n->kind == K_STRING && !matches(t, i, dfa4_next, dfa4_accepting, 1)) found(f, 15, KW_pattern, i, 0, p, b);
     if (s6(t, i)) found(f, 15, KW_not, i, 0, p, b);
     (void)f, (void)p, (void)b;
 }
@@ -4591,7 +4591,7 @@ static void x29(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
     (void)n;
     if (!(n->kind == K_STRING)) found(f, 29, KW_type, i, 0, p, b);
     if (n->kind == K_STRING && n->chars < 1u) found(f, 29, KW_minLength, i, 0, p, b);
-    if (n->kind == K_STRING && !matches(t, i, dfa6_next, dfa6_accepting)) found(f, 29, KW_pattern, i, 0, p, b);
+    if (n->kind == K_STRING && !matches(t, i, dfa6_next, dfa6_accepting, 1)) found(f, 29, KW_pattern, i, 0, p, b);
     if (s6(t, i)) found(f, 29, KW_not, i, 0, p, b);
     (void)f, (void)p, (void)b;
 }
@@ -4622,7 +4622,7 @@ static void x34(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (!(n->kind == K_STRING)) found(f, 34, KW_type, i, 0, p, b);
-    if (n->kind == K_STRING && !matches(t, i, dfa7_next, dfa7_accepting)) found(f, 34, KW_pattern, i, 0, p, b);
+    if (n->kind == K_STRING && !matches(t, i, dfa7_next, dfa7_accepting, 1)) found(f, 34, KW_pattern, i, 0, p, b);
     if (s6(t, i)) found(f, 34, KW_not, i, 0, p, b);
     (void)f, (void)p, (void)b;
 }
@@ -4664,7 +4664,7 @@ static void x27(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -4703,7 +4703,7 @@ static void x24(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -4724,7 +4724,7 @@ static void x24(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) found(f, 24, KW_additionalProperties, i, k, p, b);
             }
             (void)known, (void)v;
@@ -4750,7 +4750,7 @@ static void x39(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -4774,7 +4774,7 @@ static void x39(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) found(f, 39, KW_additionalProperties, i, k, p, b);
             }
             (void)known, (void)v;
@@ -4842,7 +4842,7 @@ static void x43(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -4855,7 +4855,7 @@ static void x43(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) found(f, 43, KW_additionalProperties, i, k, p, b);
             }
             (void)known, (void)v;
@@ -4887,7 +4887,7 @@ static void x22(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -4902,7 +4902,7 @@ static void x22(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) found(f, 22, KW_additionalProperties, i, k, p, b);
             }
             (void)known, (void)v;
@@ -4926,7 +4926,7 @@ static void x20(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -4956,7 +4956,7 @@ static void x55(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -4974,7 +4974,7 @@ static void x55(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) found(f, 55, KW_additionalProperties, i, k, p, b);
             }
             (void)known, (void)v;
@@ -5062,7 +5062,7 @@ static void x61(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -5077,7 +5077,7 @@ static void x61(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) found(f, 61, KW_additionalProperties, i, k, p, b);
             }
             (void)known, (void)v;
@@ -5137,7 +5137,7 @@ static void x69(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -5152,7 +5152,7 @@ static void x69(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) found(f, 69, KW_additionalProperties, i, k, p, b);
             }
             (void)known, (void)v;
@@ -5184,7 +5184,7 @@ static void x53(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -5202,7 +5202,7 @@ static void x53(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) found(f, 53, KW_additionalProperties, i, k, p, b);
             }
             (void)known, (void)v;
@@ -5226,7 +5226,7 @@ static void x51(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -5291,7 +5291,7 @@ static void x81(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -5315,7 +5315,7 @@ static void x81(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) found(f, 81, KW_additionalProperties, i, k, p, b);
             }
             (void)known, (void)v;
@@ -5370,7 +5370,7 @@ static void x99(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -5382,7 +5382,7 @@ static void x99(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) found(f, 99, KW_additionalProperties, i, k, p, b);
             }
             (void)known, (void)v;
@@ -5413,7 +5413,7 @@ static void x96(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -5443,7 +5443,7 @@ static void x107(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -5452,7 +5452,7 @@ static void x107(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) found(f, 107, KW_additionalProperties, i, k, p, b);
             }
             (void)known, (void)v;
@@ -5483,7 +5483,7 @@ static void x104(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -5513,7 +5513,7 @@ static void x114(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -5522,7 +5522,7 @@ static void x114(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) found(f, 114, KW_additionalProperties, i, k, p, b);
             }
             (void)known, (void)v;
@@ -5553,7 +5553,7 @@ static void x111(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -5583,7 +5583,7 @@ static void x89(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -5595,7 +5595,7 @@ static void x89(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) found(f, 89, KW_additionalProperties, i, k, p, b);
             }
             (void)known, (void)v;
@@ -5635,7 +5635,7 @@ static void x117(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -5647,7 +5647,7 @@ static void x117(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) found(f, 117, KW_additionalProperties, i, k, p, b);
             }
             (void)known, (void)v;
@@ -5693,7 +5693,7 @@ static void x120(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -5708,7 +5708,7 @@ static void x120(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) found(f, 120, KW_additionalProperties, i, k, p, b);
             }
             (void)known, (void)v;
@@ -5740,7 +5740,7 @@ static void x79(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -5758,7 +5758,7 @@ static void x79(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) found(f, 79, KW_additionalProperties, i, k, p, b);
             }
             (void)known, (void)v;
@@ -5782,7 +5782,7 @@ static void x77(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -5847,7 +5847,7 @@ static void x131(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -5865,7 +5865,7 @@ static void x131(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) found(f, 131, KW_additionalProperties, i, k, p, b);
             }
             (void)known, (void)v;
@@ -5890,7 +5890,7 @@ static void x138(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -5902,7 +5902,7 @@ static void x138(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) found(f, 138, KW_additionalProperties, i, k, p, b);
             }
             (void)known, (void)v;
@@ -5941,7 +5941,7 @@ static void x128(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -5954,7 +5954,7 @@ static void x128(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) found(f, 128, KW_additionalProperties, i, k, p, b);
             }
             (void)known, (void)v;
@@ -5978,7 +5978,7 @@ static void x126(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -6022,7 +6022,7 @@ static void x149(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -6040,7 +6040,7 @@ static void x149(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) found(f, 149, KW_additionalProperties, i, k, p, b);
             }
             (void)known, (void)v;
@@ -6107,7 +6107,7 @@ static void x154(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -6122,7 +6122,7 @@ static void x154(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) found(f, 154, KW_additionalProperties, i, k, p, b);
             }
             (void)known, (void)v;
@@ -6154,7 +6154,7 @@ static void x145(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -6170,7 +6170,7 @@ static void x145(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) found(f, 145, KW_additionalProperties, i, k, p, b);
             }
             (void)known, (void)v;
@@ -6194,7 +6194,7 @@ static void x143(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -6224,7 +6224,7 @@ static void x13(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -6234,7 +6234,7 @@ static void x13(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) found(f, 13, KW_additionalProperties, i, k, p, b);
             }
             (void)known, (void)v;
@@ -6271,7 +6271,7 @@ static void x164(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -6315,7 +6315,7 @@ static void x161(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -6333,7 +6333,7 @@ static void x161(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) found(f, 161, KW_additionalProperties, i, k, p, b);
             }
             (void)known, (void)v;
@@ -6404,7 +6404,7 @@ static void x169(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -6427,7 +6427,7 @@ static void x169(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) found(f, 169, KW_additionalProperties, i, k, p, b);
             }
             (void)known, (void)v;
@@ -6473,7 +6473,7 @@ static void x182(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (!(n->kind == K_STRING)) found(f, 182, KW_type, i, 0, p, b);
-    if (n->kind == K_STRING && !matches(t, i, dfa8_next, dfa8_accepting)) found(f, 182, KW_pattern, i, 0, p, b);
+    if (n->kind == K_STRING && !matches(t, i, dfa8_next, dfa8_accepting, 1)) found(f, 182, KW_pattern, i, 0, p, b);
     if (s6(t, i)) found(f, 182, KW_not, i, 0, p, b);
     (void)f, (void)p, (void)b;
 }
@@ -6502,7 +6502,7 @@ static void x177(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -6524,7 +6524,7 @@ static void x177(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) found(f, 177, KW_additionalProperties, i, k, p, b);
             }
             (void)known, (void)v;
@@ -6567,7 +6567,7 @@ static void x186(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -6590,7 +6590,7 @@ static void x185(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -6608,7 +6608,7 @@ static void x185(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) found(f, 185, KW_additionalProperties, i, k, p, b);
             }
             (void)known, (void)v;
@@ -6647,7 +6647,7 @@ static void x190(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -6663,7 +6663,7 @@ static void x190(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) found(f, 190, KW_additionalProperties, i, k, p, b);
             }
             (void)known, (void)v;
@@ -6695,7 +6695,7 @@ static void x197(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -6707,7 +6707,7 @@ static void x197(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) found(f, 197, KW_additionalProperties, i, k, p, b);
             }
             (void)known, (void)v;
@@ -6739,7 +6739,7 @@ static void x194(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -6754,7 +6754,7 @@ static void x194(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) found(f, 194, KW_additionalProperties, i, k, p, b);
             }
             (void)known, (void)v;
@@ -6786,7 +6786,7 @@ static void x1(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -6823,7 +6823,7 @@ static void x1(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) found(f, 1, KW_additionalProperties, i, k, p, b);
             }
             (void)known, (void)v;
@@ -6921,7 +6921,7 @@ static void x209(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -6939,7 +6939,7 @@ static void x209(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) found(f, 209, KW_additionalProperties, i, k, p, b);
             }
             (void)known, (void)v;
@@ -6989,7 +6989,7 @@ static void x214(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -7001,7 +7001,7 @@ static void x214(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) found(f, 214, KW_additionalProperties, i, k, p, b);
             }
             (void)known, (void)v;
@@ -7041,7 +7041,7 @@ static void x220(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -7059,7 +7059,7 @@ static void x220(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) found(f, 220, KW_additionalProperties, i, k, p, b);
             }
             (void)known, (void)v;
@@ -7105,7 +7105,7 @@ static void x224(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -7127,7 +7127,7 @@ static void x224(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) found(f, 224, KW_additionalProperties, i, k, p, b);
             }
             (void)known, (void)v;
@@ -7179,7 +7179,7 @@ static void x233(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -7208,7 +7208,7 @@ static void x237(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -7237,7 +7237,7 @@ static void x241(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -7267,7 +7267,7 @@ static void x199(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -7301,7 +7301,7 @@ static void x199(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) found(f, 199, KW_additionalProperties, i, k, p, b);
             }
             (void)known, (void)v;
@@ -7410,7 +7410,7 @@ static void x243(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -7439,7 +7439,7 @@ static void x243(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) found(f, 243, KW_additionalProperties, i, k, p, b);
             }
             (void)known, (void)v;
@@ -7547,7 +7547,7 @@ static void x262(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -7562,7 +7562,7 @@ static void x262(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) found(f, 262, KW_additionalProperties, i, k, p, b);
             }
             (void)known, (void)v;
@@ -7603,7 +7603,7 @@ static void x271(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -7622,7 +7622,7 @@ static void x271(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) found(f, 271, KW_additionalProperties, i, k, p, b);
             }
             (void)known, (void)v;
@@ -7679,7 +7679,7 @@ static void x277(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -7694,7 +7694,7 @@ static void x277(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) found(f, 277, KW_additionalProperties, i, k, p, b);
             }
             (void)known, (void)v;
@@ -7749,7 +7749,7 @@ static void x282(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -7764,7 +7764,7 @@ static void x282(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) found(f, 282, KW_additionalProperties, i, k, p, b);
             }
             (void)known, (void)v;
@@ -7796,7 +7796,7 @@ static void x256(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
         uint64_t seen = 0;
         for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
             const uint32_t v = k + 1;
-            const char *name = (const char *)t->text + t->nodes[k].start;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
             int known = 0, matched = 0;
             (void)name, (void)matched;
             switch (t->nodes[k].len) {
@@ -7823,7 +7823,7 @@ static void x256(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
                 break;
             }
             if (!known) {
-                if (matches(t, k, dfa5_next, dfa5_accepting)) { matched = 1;  }
+                if (matches(t, k, dfa5_next, dfa5_accepting, 0)) { matched = 1;  }
                 if (!matched) found(f, 256, KW_additionalProperties, i, k, p, b);
             }
             (void)known, (void)v;

@@ -1,18 +1,25 @@
 /* The prover's strict JSON reader: bytes to a tape of nodes, or a refusal.
  *
- * It accepts a subset of what the strict decoder accepts, and only where both engines
- * decode the same value: RFC 8259 JSON in valid UTF-8, no byte order mark, within the
- * limits, no duplicate keys, and strings without backslash escapes, numbers without
- * exponents and with at most 18 digits. Anything else is refused (the caller then asks
- * the other engines, which explain it or accept it). Refusing is always safe here;
- * accepting something the strict decoder would not is the one bug to avoid.
+ * It reads exactly what the strict decoder (decoding.py: jiter, then the range and limit
+ * checks) accepts, to the same values: RFC 8259 JSON in valid UTF-8, no byte order mark,
+ * every escape (a surrogate pair makes one code point, a lone surrogate is refused),
+ * integers within int64, numbers with fractions or exponents as correctly rounded finite
+ * doubles (Python's own conversion: no locale), no duplicate keys, within the limits.
+ * Whatever it refuses, the strict decoder refuses too and explains; the one bug to avoid
+ * is accepting, or reading differently, what the strict decoder would not.
  *
  * The tape lists values in document order; containers know their entry count and every
  * node the index just past its subtree, so schemas can look at any value any number of
  * times (anyOf, if/then) without parsing it again. An object's entries are key, value.
+ * A string's bytes are the input's when it has no escape, else its decoded copy in the
+ * tape's own buffer (string_bytes() tells where). Everything a call reads or writes lives
+ * in its Tape: nothing is shared with another call, re-entrant or concurrent.
  */
 #ifndef GUESTKIT_TAPE_H
 #define GUESTKIT_TAPE_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
 
 #include <math.h>
 #include <stdint.h>
@@ -23,9 +30,10 @@ enum kind { K_NULL, K_FALSE, K_TRUE, K_INT, K_FRACTION, K_STRING, K_ARRAY, K_OBJ
 
 typedef struct {
     uint8_t kind;
-    uint8_t ascii;     /* K_STRING: only ASCII bytes */
-    uint32_t start;    /* K_STRING: first byte after the quote; numbers: first byte */
-    uint32_t len;      /* K_STRING: bytes between the quotes; numbers: length of the text */
+    uint8_t ascii;     /* K_STRING: only ASCII code points */
+    uint8_t escaped;   /* K_STRING: start is an offset into the tape's decoded strings, not the text */
+    uint32_t start;    /* K_STRING: first byte of its UTF-8; numbers: first byte of the text */
+    uint32_t len;      /* K_STRING: bytes of its UTF-8; numbers: length of the text */
     uint32_t chars;    /* K_STRING: code points */
     uint32_t next;     /* index of the node after this value's subtree */
     uint32_t count;    /* containers: entries (an object's key/value pairs count once) */
@@ -37,17 +45,34 @@ typedef struct {
     size_t max_bytes, max_depth, max_string, max_entries;
 } Limits;
 
+/* The largest document the tape takes: node indices are int (at most size / 2 + 2 of
+ * them) and string offsets uint32_t. Larger ones are refused, for the strict decoder. */
+#define MAX_TAPE_BYTES ((size_t)INT32_MAX - 8)
+
+/* The deepest nesting a caller may ask for: the strict decoder's own limit (limits.py
+ * DECODER_MAX_DEPTH), which also bounds the recursion of the reader and of the schema
+ * functions on the C stack. */
+#define MAX_DEPTH_LIMIT 200
+
 typedef struct {
     const unsigned char *text;
     size_t size, at;
-    Node *nodes;
-    uint32_t used, capacity;
-    uint32_t *keys; /* the keys of the objects being read, innermost last */
-    uint32_t keys_used;
+    Node *nodes;       /* room for `capacity` nodes, then as many keys (one allocation) */
+    uint32_t *keys;    /* the keys of the objects being read, innermost last */
+    uint32_t used, keys_used, capacity, most; /* most: tape_capacity(size), the tape never needs more */
+    Node *lent;        /* a buffer lent by the caller (its spare), never freed here */
+    unsigned char *decoded; /* strings with escapes, decoded; allocated at the first escape */
+    size_t decoded_used;
     Limits limits;
 } Tape;
 
-#define REFUSE (-1)
+/* What the reader's functions return besides a node index (>= 0). */
+#define REFUSE (-1) /* not a JSON text within the limits: the strict decoder says why */
+#define FAILED (-2) /* a Python exception is set (out of memory) */
+
+static inline const unsigned char *string_bytes(const Tape *t, const Node *n) {
+    return (n->escaped ? t->decoded : t->text) + n->start;
+}
 
 static void skip_space(Tape *t) {
     const unsigned char *p = t->text + t->at, *end = t->text + t->size; /* locals: no reloads through t */
@@ -55,12 +80,39 @@ static void skip_space(Tape *t) {
     t->at = (size_t)(p - t->text);
 }
 
-static int push(Tape *t, uint8_t kind) {
-    if (t->used == t->capacity) return REFUSE;
+#define NODE_AND_KEY (sizeof(Node) + sizeof(uint32_t))
+
+#if defined(__GNUC__) || defined(__clang__)
+#define RARELY_CALLED __attribute__((noinline, cold))
+#else
+#define RARELY_CALLED
+#endif
+
+/* Room for twice the nodes (up to `most`): a tape starts small, so that bytes refused early
+ * cost no allocation the size of the document. */
+static RARELY_CALLED int grow(Tape *t) {
+    size_t capacity = (size_t)t->capacity * 2 > t->most ? t->most : (size_t)t->capacity * 2;
+    Node *nodes = capacity <= t->capacity || capacity > SIZE_MAX / NODE_AND_KEY ? NULL
+                                                                              : PyMem_Malloc(capacity * NODE_AND_KEY);
+    if (nodes == NULL) {
+        PyErr_NoMemory();
+        return FAILED;
+    }
+    uint32_t *keys = (uint32_t *)(nodes + capacity);
+    memcpy(nodes, t->nodes, t->used * sizeof *nodes);
+    memcpy(keys, t->keys, t->keys_used * sizeof *keys);
+    if (t->nodes != t->lent) PyMem_Free(t->nodes);
+    t->nodes = nodes, t->keys = keys, t->capacity = (uint32_t)capacity;
+    return 0;
+}
+
+/* A new node at the end of the tape. Pointers into the tape are not kept across a push: it may move. */
+static inline int push(Tape *t, uint8_t kind) {
+    if (t->used == t->capacity && grow(t) < 0) return FAILED;
     Node *n = &t->nodes[t->used];
-    n->kind = kind; /* the reader fills in what each kind uses */
+    memset(n, 0, sizeof *n); /* no field is ever read uninitialised, whatever the kind */
+    n->kind = kind;
     n->start = (uint32_t)t->at;
-    n->count = 0;
     return (int)t->used++;
 }
 
@@ -109,24 +161,128 @@ static int plain_ascii_or_utf8(const unsigned char *p, const unsigned char *end,
     return bad == 0;
 }
 
+/* Code points in [p, end), valid UTF-8 checked; SIZE_MAX when it is not valid. */
+static size_t code_points(const unsigned char *p, const unsigned char *end) {
+    size_t chars = 0;
+    while (p < end) {
+        size_t length = *p < 0x80 ? 1 : utf8_sequence(p, (size_t)(end - p));
+        if (length == 0) return SIZE_MAX;
+        p += length, chars++;
+    }
+    return chars;
+}
+
+static int hex_digit(unsigned char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* The four hex digits at p as a number, or -1. */
+static long hex4(const unsigned char *p, const unsigned char *end) {
+    if (end - p < 4) return -1;
+    long value = 0;
+    for (int k = 0; k < 4; k++) {
+        int digit = hex_digit(p[k]);
+        if (digit < 0) return -1;
+        value = value * 16 + digit;
+    }
+    return value;
+}
+
+static unsigned char *put_utf8(unsigned char *out, unsigned long code) {
+    if (code < 0x80) *out++ = (unsigned char)code;
+    else if (code < 0x800) {
+        *out++ = (unsigned char)(0xC0 | (code >> 6));
+        *out++ = (unsigned char)(0x80 | (code & 0x3F));
+    } else if (code < 0x10000) {
+        *out++ = (unsigned char)(0xE0 | (code >> 12));
+        *out++ = (unsigned char)(0x80 | ((code >> 6) & 0x3F));
+        *out++ = (unsigned char)(0x80 | (code & 0x3F));
+    } else {
+        *out++ = (unsigned char)(0xF0 | (code >> 18));
+        *out++ = (unsigned char)(0x80 | ((code >> 12) & 0x3F));
+        *out++ = (unsigned char)(0x80 | ((code >> 6) & 0x3F));
+        *out++ = (unsigned char)(0x80 | (code & 0x3F));
+    }
+    return out;
+}
+
+/* A string with escapes, from p (just past the opening quote) to its closing quote,
+ * decoded into t->decoded. No decoded string is longer than its text, so a buffer the
+ * size of the document holds them all. */
+static int read_escaped(Tape *t, Node *n, const unsigned char *p) {
+    const unsigned char *end = t->text + t->size;
+    if (t->decoded == NULL && (t->decoded = PyMem_Malloc(t->size)) == NULL) {
+        PyErr_NoMemory();
+        return FAILED;
+    }
+    unsigned char *begin = t->decoded + t->decoded_used, *out = begin;
+    size_t chars = 0;
+    int ascii = 1;
+    for (;;) {
+        if (p >= end) return REFUSE;
+        unsigned char c = *p;
+        if (c == '"') break;
+        chars++;
+        if (c < 0x20) return REFUSE;
+        if (c < 0x80 && c != '\\') {
+            *out++ = c, p++;
+            continue;
+        }
+        if (c >= 0x80) {
+            size_t length = utf8_sequence(p, (size_t)(end - p));
+            if (length == 0) return REFUSE;
+            memcpy(out, p, length);
+            out += length, p += length, ascii = 0;
+            continue;
+        }
+        if (end - p < 2) return REFUSE;
+        unsigned char escape = p[1];
+        p += 2;
+        const char *simple = strchr("\"\\/bfnrt", escape);
+        if (escape != 'u') {
+            if (escape == 0 || simple == NULL) return REFUSE;
+            *out++ = (unsigned char)"\"\\/\b\f\n\r\t"[simple - "\"\\/bfnrt"];
+            continue;
+        }
+        long code = hex4(p, end);
+        if (code < 0 || (code >= 0xDC00 && code <= 0xDFFF)) return REFUSE; /* a lone low surrogate */
+        p += 4;
+        if (code >= 0xD800 && code <= 0xDBFF) { /* a high surrogate needs its low half next */
+            long low = end - p >= 6 && p[0] == '\\' && p[1] == 'u' ? hex4(p + 2, end) : -1;
+            if (low < 0xDC00 || low > 0xDFFF) return REFUSE;
+            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+            p += 6;
+        }
+        if (code >= 0x80) ascii = 0;
+        out = put_utf8(out, (unsigned long)code);
+    }
+    n->escaped = 1;
+    n->start = (uint32_t)t->decoded_used;
+    n->len = (uint32_t)(out - begin);
+    n->chars = (uint32_t)chars;
+    n->ascii = (uint8_t)ascii;
+    t->decoded_used += n->len;
+    t->at = (size_t)(p - t->text) + 1;
+    return chars > t->limits.max_string ? REFUSE : 0;
+}
+
 static int read_string(Tape *t) {
     t->at++; /* the opening quote */
     int index = push(t, K_STRING);
-    if (index == REFUSE) return REFUSE;
+    if (index < 0) return index;
+    Node *n = &t->nodes[index];
     const unsigned char *p = t->text + t->at, *close = memchr(p, '"', t->size - t->at);
     if (close == NULL) return REFUSE;
     uint64_t high = 0;
-    if (!plain_ascii_or_utf8(p, close, &high)) return REFUSE; /* escapes: the strict decoder's; controls: invalid */
-    size_t chars = (size_t)(close - p);
-    if (high) {
-        chars = 0;
-        for (const unsigned char *q = p; q < close; chars++) {
-            size_t length = *q < 0x80 ? 1 : utf8_sequence(q, (size_t)(close - q));
-            if (length == 0) return REFUSE;
-            q += length;
-        }
+    if (!plain_ascii_or_utf8(p, close, &high)) { /* an escape, or a control character (refused there) */
+        int status = read_escaped(t, n, p);
+        return status < 0 ? status : index;
     }
-    Node *n = &t->nodes[index];
+    size_t chars = high ? code_points(p, close) : (size_t)(close - p);
+    if (chars == SIZE_MAX) return REFUSE;
     n->len = (uint32_t)(close - p);
     n->chars = (uint32_t)chars;
     n->ascii = !high;
@@ -136,52 +292,97 @@ static int read_string(Tape *t) {
 
 static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 
+/* A number's text to a double as Python's float() reads it: correctly rounded, whatever
+ * the C locale says (strtod would read "1.5" as 1 under a locale with a decimal comma).
+ * FAILED with MemoryError set when the copy cannot be made. */
+static int to_double(const unsigned char *text, size_t length, double *value) {
+    char small[64], *copy = length < sizeof small ? small : PyMem_Malloc(length + 1);
+    if (copy == NULL) {
+        PyErr_NoMemory();
+        return FAILED;
+    }
+    memcpy(copy, text, length);
+    copy[length] = '\0';
+    *value = PyOS_string_to_double(copy, NULL, NULL); /* an overflow gives an infinity, no error */
+    if (copy != small) PyMem_Free(copy);
+    if (*value == -1.0 && PyErr_Occurred()) return FAILED;
+    return 0;
+}
+
 static int read_number(Tape *t) {
     int index = push(t, K_INT);
-    if (index == REFUSE) return REFUSE;
+    if (index < 0) return index;
     const unsigned char *p = t->text + t->at, *begin = p, *end = t->text + t->size;
     int negative = p < end && *p == '-';
     p += negative;
     if (p >= end || !is_digit(*p)) return REFUSE;
-    int64_t integer = 0;
-    size_t digits = 0;
-    if (*p == '0') p++, digits++;
+    uint64_t magnitude = 0;
+    int too_large = 0;
+    if (*p == '0') p++;
     else
-        for (; p < end && is_digit(*p) && digits <= 18; p++, digits++) integer = integer * 10 + (*p - '0');
-    int fraction = p < end && *p == '.';
-    if (fraction) {
+        for (; p < end && is_digit(*p); p++) {
+            unsigned digit = (unsigned)(*p - '0');
+            if (magnitude > (UINT64_MAX - digit) / 10) too_large = 1;
+            else magnitude = magnitude * 10 + digit;
+        }
+    int fraction = 0;
+    if (p < end && *p == '.') {
+        fraction = 1;
         if (++p >= end || !is_digit(*p)) return REFUSE;
-        while (p < end && is_digit(*p)) p++, digits++;
+        while (p < end && is_digit(*p)) p++;
     }
-    /* Exponents and more than 18 digits (int64 holds 18; big ints stay with the strict decoder). */
-    if (digits > 18 || (p < end && (*p == 'e' || *p == 'E'))) return REFUSE;
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        fraction = 1;
+        if (++p < end && (*p == '+' || *p == '-')) p++;
+        if (p >= end || !is_digit(*p)) return REFUSE;
+        while (p < end && is_digit(*p)) p++;
+    }
     Node *n = &t->nodes[index];
     n->len = (uint32_t)(p - begin);
     t->at = (size_t)(p - t->text);
     if (fraction) {
-        char text[24]; /* sign, 18 digits, point, NUL */
-        memcpy(text, begin, n->len);
-        text[n->len] = '\0';
         n->kind = K_FRACTION;
-        n->number = strtod(text, NULL); /* correctly rounded, as Python's float() */
-    } else {
-        n->integer = negative ? -integer : integer;
-        n->number = (double)n->integer;
+        if (to_double(begin, n->len, &n->number) < 0) return FAILED;
+        return isfinite(n->number) ? index : REFUSE; /* json.non-finite-number */
     }
+    const uint64_t most = negative ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+    if (too_large || magnitude > most) return REFUSE; /* json.integer-range */
+    if (!negative) n->integer = (int64_t)magnitude;
+    else n->integer = magnitude == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)magnitude;
+    n->number = (double)n->integer;
     return index;
 }
 
 static int same_key(const Tape *t, uint32_t a, uint32_t b) {
     const Node *x = &t->nodes[a], *y = &t->nodes[b];
-    return x->len == y->len && memcmp(t->text + x->start, t->text + y->start, x->len) == 0;
+    return x->len == y->len && memcmp(string_bytes(t, x), string_bytes(t, y), x->len) == 0;
 }
 
-static const Tape *sorting_tape; /* qsort has no context argument in C99; the GIL serializes calls */
+/* Keys by length, then bytes: a total order, so equal keys end up side by side. */
+static int key_before(const Tape *t, uint32_t a, uint32_t b) {
+    const Node *x = &t->nodes[a], *y = &t->nodes[b];
+    if (x->len != y->len) return x->len < y->len;
+    return memcmp(string_bytes(t, x), string_bytes(t, y), x->len) < 0;
+}
 
-static int key_order(const void *a, const void *b) {
-    const Node *x = &sorting_tape->nodes[*(const uint32_t *)a], *y = &sorting_tape->nodes[*(const uint32_t *)b];
-    if (x->len != y->len) return x->len < y->len ? -1 : 1;
-    return memcmp(sorting_tape->text + x->start, sorting_tape->text + y->start, x->len);
+/* Heapsort: O(n log n) whatever the keys (no quadratic case to provoke), in place, and
+ * with the tape passed along (qsort would need it in a global). */
+static void sift_down(const Tape *t, uint32_t *keys, uint32_t root, uint32_t count) {
+    for (uint32_t child; (child = 2 * root + 1) < count; root = child) {
+        if (child + 1 < count && key_before(t, keys[child], keys[child + 1])) child++;
+        if (!key_before(t, keys[root], keys[child])) return;
+        uint32_t swap = keys[root];
+        keys[root] = keys[child], keys[child] = swap;
+    }
+}
+
+static void sort_keys(const Tape *t, uint32_t *keys, uint32_t count) {
+    for (uint32_t k = count / 2; k-- > 0;) sift_down(t, keys, k, count);
+    for (uint32_t last = count; last-- > 1;) {
+        uint32_t swap = keys[0];
+        keys[0] = keys[last], keys[last] = swap;
+        sift_down(t, keys, 0, last);
+    }
 }
 
 /* Whether an object's keys (node indices) are all different. */
@@ -192,8 +393,7 @@ static int keys_distinct(const Tape *t, uint32_t *keys, uint32_t count) {
                 if (same_key(t, keys[i], keys[j])) return 0;
         return 1;
     }
-    sorting_tape = t;
-    qsort(keys, count, sizeof *keys, key_order);
+    sort_keys(t, keys, count);
     for (uint32_t i = 1; i < count; i++)
         if (same_key(t, keys[i], keys[i - 1])) return 0;
     return 1;
@@ -204,10 +404,10 @@ static int read_value(Tape *t, size_t depth);
 static int read_container(Tape *t, size_t depth, int object) {
     if (depth > t->limits.max_depth) return REFUSE;
     int index = push(t, object ? K_OBJECT : K_ARRAY);
-    if (index == REFUSE) return REFUSE;
+    if (index < 0) return index;
     t->at++;
     unsigned char closing = object ? '}' : ']';
-    uint32_t count = 0, *keys = t->keys + t->keys_used;
+    uint32_t count = 0, first_key = t->keys_used; /* an index: the key stack moves when the tape grows */
     skip_space(t);
     if (t->at < t->size && t->text[t->at] == closing) {
         t->at++;
@@ -218,16 +418,16 @@ static int read_container(Tape *t, size_t depth, int object) {
         if (object) {
             if (t->at >= t->size || t->text[t->at] != '"') return REFUSE;
             int key = read_string(t);
-            if (key == REFUSE) return REFUSE;
+            if (key < 0) return key;
             t->nodes[key].next = t->used;
-            keys[count] = (uint32_t)key; /* a key is a node: the key stack has room for every node */
-            t->keys_used++;
+            t->keys[t->keys_used++] = (uint32_t)key; /* a key is a node: the key stack has room for every node */
             skip_space(t);
             if (t->at >= t->size || t->text[t->at] != ':') return REFUSE;
             t->at++;
             skip_space(t);
         }
-        if (read_value(t, depth + 1) == REFUSE) return REFUSE;
+        int value = read_value(t, depth + 1);
+        if (value < 0) return value;
         count++;
         skip_space(t);
         if (t->at >= t->size) return REFUSE;
@@ -241,7 +441,7 @@ static int read_container(Tape *t, size_t depth, int object) {
         break;
     }
     if (object) {
-        if (!keys_distinct(t, keys, count)) return REFUSE;
+        if (!keys_distinct(t, t->keys + first_key, count)) return REFUSE;
         t->keys_used -= count;
     }
     t->nodes[index].count = count;
@@ -268,15 +468,21 @@ static int read_value(Tape *t, size_t depth) {
     case 'n': index = read_literal(t, "null", K_NULL); break;
     default: index = read_number(t);
     }
-    if (index != REFUSE) t->nodes[index].next = t->used;
+    if (index >= 0) t->nodes[index].next = t->used;
     return index;
 }
 
-/* Read the whole document into t->nodes; 0 on success, REFUSE otherwise. The caller has
- * refused documents over max_bytes already, before allocating their tape. */
+/* The most nodes a document of `size` bytes can make: every value but the last takes two
+ * bytes at least (a character and a separator), and a key is a node too. */
+static size_t tape_capacity(size_t size) { return size / 2 + 2; }
+
+/* Read the whole document into t->nodes: 0, REFUSE or FAILED. The caller gave the tape
+ * its first room, set `most` to tape_capacity(size), and checked size against MAX_TAPE_BYTES. */
 static int read_document(Tape *t) {
+    if (t->size > t->limits.max_bytes || t->limits.max_depth > MAX_DEPTH_LIMIT) return REFUSE;
     skip_space(t);
-    if (read_value(t, 1) == REFUSE) return REFUSE;
+    int status = read_value(t, 1);
+    if (status < 0) return status;
     skip_space(t);
     return t->at == t->size ? 0 : REFUSE;
 }
