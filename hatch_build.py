@@ -9,6 +9,7 @@ requires it.
 
 from __future__ import annotations
 
+import os
 import shlex
 import subprocess
 import sys
@@ -19,22 +20,34 @@ from typing import Any
 
 PACKAGE = Path(__file__).resolve().parent / "python" / "guestkit_job_spec"
 SOURCES = PACKAGE / "prover"
-FLAGS = ["-O3", "-DNDEBUG", "-std=c11", "-Wall", "-Wextra", "-Wno-missing-field-initializers", "-shared"]
+FLAGS = ["-O3", "-DNDEBUG", "-std=c11", "-Wall", "-Wextra", "-Wno-missing-field-initializers"]
 
 
 def prover_path() -> Path:
     return PACKAGE / f"_prover{sysconfig.get_config_var('EXT_SUFFIX')}"
 
 
-def build_prover() -> Path:
-    """Compile the extension next to the package's modules; raises CalledProcessError on failure."""
-    compiler = shlex.split(sysconfig.get_config_var("CC") or "cc")
+def compiler() -> list[str]:
+    """The C compiler: $CC when set (as setuptools and pip honour it), else the one Python was built with."""
+    return shlex.split(os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc")
+
+
+def python_include() -> str:
+    return f"-I{sysconfig.get_paths()['include']}"
+
+
+def compile_prover(output: Path, flags: list[str], command: list[str] | None = None) -> Path:
+    """Compile the extension from prover/module.c to ``output``; raises CalledProcessError on failure."""
     shared = shlex.split(sysconfig.get_config_var("CCSHARED") or "-fPIC")
-    include = f"-I{sysconfig.get_paths()['include']}"
-    output = prover_path()
-    command = [*compiler, *FLAGS, *shared, include, "-o", str(output), str(SOURCES / "module.c"), "-lm"]
-    subprocess.run(command, check=True)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    arguments = [*flags, *shared, "-shared", python_include(), "-o", str(output), str(SOURCES / "module.c"), "-lm"]
+    subprocess.run([*(command or compiler()), *arguments], check=True)
     return output
+
+
+def build_prover() -> Path:
+    """Compile the extension next to the package's modules."""
+    return compile_prover(prover_path(), FLAGS)
 
 
 try:

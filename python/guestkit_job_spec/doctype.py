@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from functools import cache
 from typing import Any
 
@@ -29,14 +29,18 @@ def detect(document: Any) -> str | None:
     None when the document is not an object or shares no required field with any type.
     Fields that every type requires (``job_id``) do not count on their own.
     """
-    if not isinstance(document, Mapping):
-        return None
+    return detect_from_fields(document.keys()) if isinstance(document, Mapping) else None
+
+
+def detect_from_fields(fields: Collection[str]) -> str | None:
+    """``detect`` for an object with these member names."""
+    present = set(fields)
     required = _required_fields()
     common = frozenset.intersection(*required.values())
     best, best_share = None, 0.0
-    for doc_type, fields in required.items():
-        distinctive = fields - common
-        share = len(distinctive & document.keys()) / len(distinctive)
+    for doc_type, needed in required.items():
+        distinctive = needed - common
+        share = len(distinctive & present) / len(distinctive)
         if share > best_share:
             best, best_share = doc_type, share
     return best

@@ -1,19 +1,22 @@
 """The fast engine's compiled parts: the prover, orjson and jsonschema-rs on the closed bundles.
 
-Proving, first in one compiled pass: the prover (guestkit_job_spec._prover, C generated
-from the closed bundles, see prover/module.c) reads the bytes strictly and checks schema,
-unknown fields and code-only rules at once; most documents are valid and stop there.
-Proving, second: what the prover leaves (escaped strings, exponents, documents needing
-exact instants...) orjson decodes and jsonschema-rs checks against the closed bundle.
-Explaining the others: the prover's findings, or jsonschema-rs's errors, which
-fast_explain words as the reference engine does.
+Proving, in one compiled pass: the prover (guestkit_job_spec._prover, C generated from
+the closed bundles, see prover/module.c) reads the bytes as the strict decoder does and
+checks schema, unknown fields and code-only rules at once; most documents are valid and
+stop there. Explaining the others: the prover's findings, which fast_explain words as the
+reference engine does; bytes its reader refuses are not a JSON text within the limits,
+and the strict decoder says why.
+Without the prover (installed without a C compiler), or for a document whose type only
+its fields tell: orjson decodes what it provably decodes as the strict decoder would, and
+jsonschema-rs checks it against the closed bundle.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 import jsonschema_rs
 import orjson
@@ -53,10 +56,11 @@ def _limit_arguments(limits: Limits) -> tuple[int, int, int, int]:
     return _DEFAULT_LIMIT_ARGUMENTS if limits is DEFAULT_LIMITS else _limits_of(limits)
 
 
-def clean_report(data: bytes, doc_type: str, limits: Limits) -> Report | None:
+def clean_report(data: bytes, doc_type: str, limits: Limits) -> Report | Literal[False] | None:
     """The report of a document the prover shows valid with nothing to report (the common
-    case); None says nothing: it may still be valid, for the other engines to decide. Its
-    document the prover builds as the strict decoder would, from the bytes it proved."""
+    case), its document built as the strict decoder would build it. None says nothing: the
+    document may still be valid, for the other engines to decide. False: the prover's reader
+    refused the bytes, which are then not a JSON text within the limits."""
     index = PROVABLE_TYPES.get(doc_type)
     if index is None:
         return None
@@ -69,14 +73,31 @@ path of the failing value, index of the anyOf finding it is a branch error of or
 branch, and for additionalProperties the unexpected member's name, else None)."""
 
 
+def member_names(data: bytes, limits: Limits) -> Collection[str] | None:
+    """The names of the root object's members (none when the root is not an object), for
+    telling a document's type; None when the bytes are surely not a JSON text within the
+    limits (the prover's reader refused them) or, without the prover, when orjson cannot
+    decode them."""
+    if _prover is not None:
+        return _prover.member_names(data, *_limit_arguments(limits))
+    try:
+        document = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return None
+    return document.keys() if isinstance(document, dict) else ()
+
+
+def prover_reads(doc_type: str) -> bool:
+    """Whether the prover reads documents of ``doc_type``: then a refusal of its reader means
+    the bytes are not a JSON text within the limits."""
+    return doc_type in _TYPE_INDEX
+
+
 def prover_findings(data: bytes, doc_type: str, limits: Limits) -> tuple[Any, list[Finding]] | None:
     """The decoded document and every schema keyword it fails (none when only code-only rules
-    or nothing at all object), from the prover's explaining functions; None when the prover's
-    reader declines the bytes (escapes, exponents...: see prover/tape.h) or has no such type."""
-    index = _TYPE_INDEX.get(doc_type)
-    if index is None:
-        return None
-    return _prover.explain(index, data, *_limit_arguments(limits))
+    or nothing at all object), from the prover's explaining functions; None when the bytes are
+    not a JSON text within the limits (see prover/tape.h). Only for a type the prover reads."""
+    return _prover.explain(_TYPE_INDEX[doc_type], data, *_limit_arguments(limits))
 
 
 @cache
@@ -87,13 +108,11 @@ def prover_schemas() -> tuple[Any, ...]:
 
 def proves(data: bytes, doc_type: str, limits: Limits) -> bool:
     """Whether the prover shows ``data`` a valid ``doc_type`` document with nothing to report."""
-    return clean_report(data, doc_type, limits) is not None
+    return bool(clean_report(data, doc_type, limits))
 
 
 _LONGEST_SAFE_DIGIT_RUN = b"0" * 19  # 19 digits may exceed int64; orjson makes 20-digit integers floats
 _DIGITS_AS_ZERO = bytes.maketrans(b"0123456789", b"0000000000")
-_ALL_BUT_BRACKETS = bytes(set(range(256)) - set(b"[]{}"))
-_OPENING = frozenset(b"[{")
 
 
 def decode(data: bytes, limits: Limits) -> Any | None:
@@ -101,10 +120,12 @@ def decode(data: bytes, limits: Limits) -> Any | None:
 
     Unsure, and left to the strict decoder: escaped quotes or \\u escapes (the checks below
     find strings by their quotes, and lone surrogates hide in escapes), a number with 19
-    digits in a row (maybe an integer beyond int64, which orjson turns into a float), and
-    anything past the limits. orjson itself rejects invalid UTF-8, a byte order mark, NaN,
-    infinite numbers and trailing data. It keeps the last of duplicate keys silently; a
-    dropped key shows as fewer quotes when the value is written back.
+    digits in a row (maybe an integer beyond int64, which orjson turns into a float), more
+    brackets than the depth limit (counting depth exactly would take a loop over them in
+    Python), and anything past the other limits. orjson itself rejects invalid UTF-8, a
+    byte order mark, NaN, infinite numbers and trailing data. It keeps the last of
+    duplicate keys silently; a dropped key shows as fewer quotes when the value is written
+    back. Every check is a pass or two over the bytes in C: no input makes it slow.
     """
     if b'\\"' in data or b"\\u" in data or _has_long_number(data) or not _within_limits(data, limits):
         return None
@@ -118,33 +139,25 @@ def decode(data: bytes, limits: Limits) -> Any | None:
 
 
 def _within_limits(data: bytes, limits: Limits) -> bool:
-    """Whether ``data`` (without escaped quotes) keeps the limits; cheap bounds first, exact counts when they fail."""
+    """Whether ``data`` (without escaped quotes) surely keeps the limits."""
     if len(data) > limits.max_document_bytes or data.count(b",") >= limits.max_container_entries:
         return False
-    pieces = data.split(b'"') if len(data) > limits.max_string_length else []
-    if any(len(text) > limits.max_string_length for text in pieces[1::2]):  # odd pieces are strings
+    if data.count(b"{") + data.count(b"[") > limits.max_depth:  # even the brackets inside strings
         return False
-    if data.count(b"{") + data.count(b"[") > limits.max_depth:
-        outside_strings = b"".join((pieces or data.split(b'"'))[0::2])
-        if _depth(outside_strings.translate(None, _ALL_BUT_BRACKETS)) > limits.max_depth:
-            return False
-    return True
-
-
-def _depth(brackets: bytes) -> int:
-    depth = deepest = 0
-    for bracket in brackets:
-        depth += 1 if bracket in _OPENING else -1
-        deepest = max(deepest, depth)
-    return deepest
+    if len(data) <= limits.max_string_length:
+        return True
+    return max(map(len, data.split(b'"')[1::2]), default=0) <= limits.max_string_length  # odd pieces: strings
 
 
 def _has_long_number(data: bytes) -> bool:
     """Whether a number outside strings has 19 digits in a row (only called without escaped quotes)."""
     digits = data.translate(_DIGITS_AS_ZERO)
     start = digits.find(_LONGEST_SAFE_DIGIT_RUN)
+    quotes = counted_to = 0  # the quotes before counted_to: each byte is counted once
     while start != -1:
-        if data.count(b'"', 0, start) % 2 == 0:  # an even number of quotes before it: not in a string
+        quotes += data.count(b'"', counted_to, start)
+        counted_to = start
+        if quotes % 2 == 0:  # an even number of quotes before it: not in a string
             return True
         start = digits.find(_LONGEST_SAFE_DIGIT_RUN, digits.find(b'"', start))
     return False

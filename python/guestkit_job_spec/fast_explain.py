@@ -49,7 +49,7 @@ class Unexplained(Exception):
 
 def explain_bytes(data: bytes, doc_type: str, limits: Limits) -> tuple[Any, list[Issue], list[Issue]] | None:
     """The document, its schema issues and its unknown-field issues, from the prover's findings;
-    None when the prover's reader declines the bytes (escapes, exponents...: see prover/tape.h)."""
+    None when the bytes are not a JSON text within the limits (see prover/tape.h)."""
     explained = prover_findings(data, doc_type, limits)
     if explained is None:
         return None
@@ -63,7 +63,8 @@ def explain(document: Any, doc_type: str) -> tuple[list[Issue], list[Issue]]:
     Raises Unexplained when an error cannot be mapped; the caller then asks the reference engine.
     """
     return _word(
-        (_adapt(error, doc_type, (), None) for error in closed_validator(doc_type).iter_errors(document)), document
+        (_adapt(error, document, doc_type, (), None) for error in closed_validator(doc_type).iter_errors(document)),
+        document,
     )
 
 
@@ -79,7 +80,7 @@ def _word(errors: Iterable[_Error], document: Any) -> tuple[list[Issue], list[Is
             else:
                 schema_found += issues_of(cause)
     if len(unknown) > 1:  # finding where a field sits in the document is not free
-        unknown.sort(key=lambda issue: _lint_order(document, issue.pointer))
+        unknown.sort(key=_LintOrder(document).of)
     return schema_found, unknown
 
 
@@ -120,16 +121,18 @@ def _errors_of_findings(findings: list[Finding], document: Any) -> list[_Error]:
 # ------------------------------------------------------------------ jsonschema-rs's errors
 
 
-def _adapt(error: Any, doc_type: str, parent_path: Path, branch: int | None) -> _Error:
+def _adapt(error: Any, document: Any, doc_type: str, parent_path: Path, branch: int | None) -> _Error:
     location = error.absolute_keyword_location
     if not location:
         raise Unexplained(error.message)
     keyword, schema = _keyword_at(doc_type, location)
-    path = tuple(error.instance_path)
+    path = _exact_path(document, error.instance_path)
     context = None
     if keyword == "anyOf":
         context = tuple(
-            _adapt(sub, doc_type, path, index) for index, errors in enumerate(error.kind.context) for sub in errors
+            _adapt(sub, document, doc_type, path, index)
+            for index, errors in enumerate(error.kind.context)
+            for sub in errors
         )
     return _Error(
         validator=keyword,
@@ -144,6 +147,26 @@ def _adapt(error: Any, doc_type: str, parent_path: Path, branch: int | None) -> 
     )
 
 
+def _exact_path(document: Any, reported: list[str | int]) -> Path:
+    """jsonschema-rs's instance path, when it surely is the failing value's. It drops empty
+    keys and turns keys that read as numbers into integers ("01" and "+1" both become 1), so
+    a path that does not lead through the document step by step, or passes an object with
+    an empty key (where one may have been dropped), is left to the reference engine."""
+    node = document
+    for part in [*reported, None]:
+        if isinstance(node, dict):
+            if "" in node or (part is not None and (not isinstance(part, str) or part not in node)):
+                raise Unexplained(f"jsonschema-rs's path {reported!r} may have lost a key")
+        elif isinstance(node, list):
+            if part is not None and (type(part) is not int or not 0 <= part < len(node)):
+                raise Unexplained(f"jsonschema-rs's path {reported!r} does not lead through the document")
+        elif part is not None:
+            raise Unexplained(f"jsonschema-rs's path {reported!r} goes past a scalar")
+        if part is not None:
+            node = node[part]
+    return tuple(reported)
+
+
 @lru_cache(maxsize=4096)
 def _keyword_at(doc_type: str, location: str) -> tuple[str, Any]:
     """The keyword an error location names, and the schema object holding it."""
@@ -151,17 +174,30 @@ def _keyword_at(doc_type: str, location: str) -> tuple[str, Any]:
     return keyword, resolve(holder, closed_resources(doc_type))
 
 
-def _lint_order(document: Any, pointer: str) -> tuple[tuple[int, ...], int]:
+class _LintOrder:
     """Where the reference lint reports a field: objects outermost first in document order,
-    and within one object its fields in order (its own before those of objects inside it)."""
-    *parent, key = parts(pointer)
-    positions = []
-    node = document
-    for part in parent:
-        if isinstance(node, dict):
-            positions.append(list(node).index(part))
-            node = node[part]
-        else:
-            positions.append(int(part))
-            node = node[int(part)]
-    return tuple(positions), list(node).index(key)
+    and within one object its fields in order (its own before those of objects inside it).
+    Each object's member positions are listed once, however many unknown fields it holds."""
+
+    def __init__(self, document: Any) -> None:
+        self.document = document
+        self.positions: dict[int, dict[str, int]] = {}  # by id(): the document outlives this
+
+    def position(self, node: dict[str, Any], key: str) -> int:
+        positions = self.positions.get(id(node))
+        if positions is None:
+            positions = self.positions[id(node)] = {name: index for index, name in enumerate(node)}
+        return positions[key]
+
+    def of(self, issue: Issue) -> tuple[tuple[int, ...], int]:
+        *parent, key = parts(issue.pointer)
+        places = []
+        node = self.document
+        for part in parent:
+            if isinstance(node, dict):
+                places.append(self.position(node, part))
+                node = node[part]
+            else:
+                places.append(int(part))
+                node = node[int(part)]
+        return tuple(places), self.position(node, key)

@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
-import orjson
-
 from . import fast_engine, fast_explain, resources, rules
 from .code_rules import code_issues
 from .decoding import Decoded, check_decoded, decode
-from .doctype import detect
+from .doctype import detect, detect_from_fields
 from .limits import DEFAULT_LIMITS, Limits
 from .report import Issue, Report, show
 
@@ -41,19 +39,23 @@ def validate(
     it cannot decode or word; both engines give the same report.
     """
     raw = _document_bytes(data) if engine == "fast" else None
-    doc_type = type
+    doc_type: str | None = type
+    proven: Report | Literal[False] | None = None
     if raw is not None:  # the common case first: a valid document
-        doc_type = _type_of(raw) if type == AUTO else type
-        proven = fast_engine.clean_report(raw, doc_type, limits)
-        if proven is not None:
+        doc_type = _type_of(raw, limits) if type == AUTO else type
+        proven = False if doc_type is None else fast_engine.clean_report(raw, doc_type, limits)
+        if proven:
             return proven
     if type != AUTO and type not in resources.document_types():
         known = ", ".join((*resources.document_types(), AUTO))
         raise ValueError(f"unknown document type {type!r}; expected one of {known}")
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
-    if raw is not None:
-        report = _explained_report(raw, doc_type, strict, limits) or _fast_report(raw, doc_type, strict, limits)
+    if raw is not None and doc_type is not None and proven is not False:  # False: the strict decoder explains
+        if fast_engine.prover_reads(doc_type):
+            report = _explained_report(raw, doc_type, strict, limits)
+        else:
+            report = _fast_report(raw, doc_type, strict, limits)
         if report is not None:
             return report
     if isinstance(data, (bytes, bytearray, memoryview, str)):
@@ -95,17 +97,17 @@ def _document_bytes(data: Any) -> bytes | None:
         return None
 
 
-def _type_of(data: bytes) -> str:
-    """The type of a document given as ``auto``, told from its fields as the reference tells it; AUTO when unsure."""
-    try:
-        return detect(orjson.loads(data)) or AUTO
-    except orjson.JSONDecodeError:
-        return AUTO
+def _type_of(data: bytes, limits: Limits) -> str | None:
+    """The type of a document given as ``auto``, told from its fields as the reference tells it:
+    AUTO when they do not tell, None when the bytes are not a JSON text within the limits
+    (the strict decoder then explains why)."""
+    names = fast_engine.member_names(data, limits)
+    return None if names is None else detect_from_fields(names) or AUTO
 
 
 def _explained_report(data: bytes, doc_type: str, strict: bool, limits: Limits) -> Report | None:
     """The report from the prover's findings (an invalid document, or one code-only rules
-    object to); None when the prover's reader declines the bytes or the type is unknown."""
+    object to); None when the bytes are not a JSON text within the limits."""
     explained = fast_explain.explain_bytes(data, doc_type, limits)
     if explained is None:
         return None
