@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 DATA_FILES := schemas/index.json schemas/rules-v1.json schemas/job-states-v1.json
 SCHEMA_FILES := $(filter-out $(DATA_FILES),$(wildcard schemas/*.json)) $(wildcard schemas/payloads/*.json) $(wildcard schemas/meta/*.json)
 
-.PHONY: help venv run test gen check-gen cases conformance fuzz bench lint-schemas lint typecheck typecheck-ts pytest lock clean
+.PHONY: help venv run test gen check-gen cases conformance sanitize fuzz bench lint-schemas lint typecheck typecheck-ts pytest lock clean
 
 help:
 	@echo "make run           set up, then validate the bundled examples and the upstream corpus"
@@ -22,7 +22,8 @@ help:
 	@echo "make check-gen     fail when the committed models or bundles differ from what schemas/ gives"
 	@echo "make cases         rebuild tests/conformance/cases/ from its sources and the schemas"
 	@echo "make conformance   run the conformance suite in every runner (Python engines, the npm package, plain ajv)"
-	@echo "make fuzz          the property-based tests, long and random (FUZZ_EXAMPLES=1000 per document type)"
+	@echo "make sanitize      the prover under AddressSanitizer and UBSan: its C tests, its Python tests, a short differential fuzz"
+	@echo "make fuzz          long fuzzing: property tests, libFuzzer on the prover's C, a million-input differential fuzz"
 	@echo "make bench         measure speed and scale beside jsonschema, orjson, ajv and check-jsonschema: docs/benchmarks.md"
 	@echo "make lint-schemas  check the schemas: metaschema, offline refs, portable patterns, examples"
 	@echo "make lock          re-pin requirements/dev.txt from requirements/dev.in"
@@ -49,7 +50,7 @@ run: $(STAMP) $(PROVER)
 	@echo "== The upstream corpus (5 of 14 are invalid on purpose: see tests/corpus/upstream/EXPECTED.md)"
 	$(CLI) validate tests/corpus/upstream/; test $$? -le 1
 
-test: lint-schemas check-gen lint typecheck typecheck-ts pytest conformance
+test: lint-schemas check-gen lint typecheck typecheck-ts pytest conformance sanitize
 
 NPM_PACKAGE := npm
 NODE_RUNNER := tests/conformance/node
@@ -96,10 +97,33 @@ typecheck: $(STAMP)
 pytest: $(STAMP) $(PROVER) $(NPM_PACKAGE)/node_modules/.installed $(NODE_RUNNER)/node_modules/.installed
 	$(BIN)/pytest -q --ignore-glob='tests/test_conformance*.py'
 
+# The prover built with AddressSanitizer and UBSan (tests/prover/compile_prover.py), every report
+# fatal: its C unit tests, the Python tests that reach its C, the conformance suite, and a
+# short differential fuzz against the reference engine.
+SANITIZED := build/sanitizers
+SANITIZE_INPUTS ?= 5000
+
+sanitize: $(STAMP)
+	$(PY) tests/prover/compile_prover.py sanitizers $(SANITIZED)
+	$(SANITIZED)/run $(SANITIZED)/unit_test
+	$(SANITIZED)/run $(BIN)/pytest -q -p no:cacheprovider tests/test_prover.py tests/test_prover_safety.py tests/test_explainer.py tests/test_conformance.py
+	$(SANITIZED)/run $(PY) tests/prover/differential.py --inputs $(SANITIZE_INPUTS) --seed 14
+
+# Long runs, none of them in make test: the property tests with random seeds, libFuzzer on
+# the prover's C (needs clang; seeds in tests/prover/seeds/ and the bundled documents), and
+# the differential fuzz under the sanitizers.
 FUZZ_EXAMPLES ?= 1000
+FUZZ_SECONDS ?= 600
+FUZZ_INPUTS ?= 1000000
 
 fuzz: $(STAMP) $(PROVER)
 	GUESTKIT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) GUESTKIT_FUZZ_RANDOM=1 $(BIN)/pytest -q tests/test_properties.py
+	$(PY) tests/prover/compile_prover.py fuzzer build/fuzzer
+	mkdir -p build/fuzzer/corpus
+	ASAN_OPTIONS=detect_leaks=0 build/fuzzer/fuzzer -max_total_time=$(FUZZ_SECONDS) -detect_leaks=0 -max_len=65536 \
+	  build/fuzzer/corpus tests/prover/seeds examples tests/corpus/upstream
+	$(PY) tests/prover/compile_prover.py sanitizers $(SANITIZED)
+	$(SANITIZED)/run $(PY) tests/prover/differential.py --inputs $(FUZZ_INPUTS) --seed $$(date +%s)
 
 cases: $(STAMP)
 	$(PY) tests/conformance/build.py

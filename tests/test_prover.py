@@ -131,10 +131,11 @@ JOB_TEXT = text(JOB)
             "duplicate key deep in an extension",
             text(mutate(JOB, {"/example.com~1x": {"a": 1}})).replace(b'{"a": 1}', b'{"a": 1, "a": 2}'),
         ),
-        ("escaped string", JOB_TEXT.replace(b'"production"', b'"produ\\u0063tion"')),
-        ("escaped quote", JOB_TEXT.replace(b'"production"', b'"produ\\"ction"')),
-        ("exponent", text(mutate(JOB, {"/execution/timeout_seconds": 3600})).replace(b"3600", b"3.6e3")),
-        ("integer of 19 digits", text(mutate(JOB, {"/constraints/maximum_disk_size_gb": 10**18}))),
+        ("duplicate key once decoded", JOB_TEXT.replace(b'"kind"', b'"versio\\u006e": "1.0", "kind"', 1)),
+        ("lone surrogate escape", JOB_TEXT.replace(b'"production"', b'"produ\\ud800ction"')),
+        ("unknown escape", JOB_TEXT.replace(b'"production"', b'"produ\\qction"')),
+        ("integer past int64", text(mutate(JOB, {"/constraints/maximum_disk_size_gb": 2**63}))),
+        ("infinite number", text(mutate(JOB, {"/execution/timeout_seconds": 3600})).replace(b"3600", b"36e400")),
         ("byte order mark", b"\xef\xbb\xbf" + JOB_TEXT),
         ("trailing data", JOB_TEXT + b" {}"),
         ("truncated", JOB_TEXT[:-2]),
@@ -148,8 +149,31 @@ JOB_TEXT = text(JOB)
     ],
     ids=lambda value: value if isinstance(value, str) else "",
 )
-def test_what_the_strict_decoder_must_decide_is_not_proven(label: str, data: bytes) -> None:
+def test_what_the_strict_decoder_refuses_is_not_proven(label: str, data: bytes) -> None:
     assert not proves(data, "job", DEFAULT_LIMITS), label
+    engines_agree(data)
+
+
+@pytest.mark.parametrize(
+    ("label", "data"),
+    [
+        ("escaped string", JOB_TEXT.replace(b'"production"', b'"produ\\u0063tion"')),
+        ("escaped quote", JOB_TEXT.replace(b'"production"', b'"produ\\"ction"')),
+        ("every short escape", JOB_TEXT.replace(b'"production"', b'"\\"\\\\\\/\\b\\f\\n\\r\\t"')),
+        ("surrogate pair", JOB_TEXT.replace(b'"production"', b'"\\ud83d\\ude00 \\u00e9"')),
+        ("escaped key", JOB_TEXT.replace(b'"environment"', b'"environmen\\u0074"')),
+        ("exponent", text(mutate(JOB, {"/execution/timeout_seconds": 3600})).replace(b"3600", b"3.6e3")),
+        ("integer of 19 digits", text(mutate(JOB, {"/example.com~1n": 10**18}))),
+        ("the largest integer", text(mutate(JOB, {"/example.com~1n": [2**63 - 1, -(2**63)]}))),
+        ("a long fraction", text(mutate(JOB, {"/example.com~1n": 0.1})).replace(b"0.1", b"0." + b"1" * 400)),
+        ("json.dumps's defaults", json.dumps(mutate(JOB, {"/metadata/name": "caf\u00e9 & <b>"})).encode()),
+    ],
+    ids=lambda value: value if isinstance(value, str) else "",
+)
+def test_what_the_strict_decoder_reads_the_prover_reads_alike(label: str, data: bytes) -> None:
+    """Escapes, exponents and integers up to the int64 bounds are read, to the same values."""
+    assert proves(data, "job", DEFAULT_LIMITS), label
+    assert same_values(validate(data).document, validate(data, engine="reference").document)
     engines_agree(data)
 
 

@@ -1,0 +1,149 @@
+/* The prover's C on inputs the Python tests cannot reach: code rules on documents that
+ * lack the fields the schema requires (they never run on those from Python), and the
+ * reader at the edges of its number and string handling. Run under AddressSanitizer and
+ * UBSan by `make sanitize`, so a read past a buffer or an overflow fails it too. */
+#include "harness.h"
+
+static int failures;
+
+#define CHECK(condition)                                                              \
+    do {                                                                              \
+        if (!(condition)) {                                                           \
+            fprintf(stderr, "%s:%d: failed: %s\n", __FILE__, __LINE__, #condition); \
+            failures++;                                                               \
+        }                                                                             \
+    } while (0)
+
+/* job_rules_silent on a document: 1 silent, 0 a finding, -1 only Python can tell. */
+static int job_rules_on(const char *json) {
+    Tape t;
+    int status = read_bytes(&t, (const unsigned char *)json, strlen(json));
+    CHECK(status == 0);
+    int silent = status == 0 ? job_rules_silent(&t) : 99;
+    done(&t);
+    return silent;
+}
+
+/* The reader's status on a document, and the first number's value when it reads one. */
+static int read_number_of(const char *json, int64_t *integer, double *number) {
+    Tape t;
+    int status = read_bytes(&t, (const unsigned char *)json, strlen(json));
+    if (status == 0) *integer = t.nodes[0].integer, *number = t.nodes[0].number;
+    done(&t);
+    return status;
+}
+
+/* The first string of a document, decoded, compared with what it must be. */
+static int string_is(const char *json, const char *expected, size_t length, uint32_t chars) {
+    Tape t;
+    int status = read_bytes(&t, (const unsigned char *)json, strlen(json));
+    int same = status == 0 && t.nodes[0].kind == K_STRING && t.nodes[0].len == length &&
+               t.nodes[0].chars == chars && memcmp(string_bytes(&t, &t.nodes[0]), expected, length) == 0;
+    done(&t);
+    return same;
+}
+
+static void code_rules_read_only_what_is_there(void) {
+    /* No created_at: the root object must not be read as a string. */
+    CHECK(job_rules_on("{\"execution\": {\"deadline\": \"2026-01-30T10:00:00Z\"}}") == 1);
+    CHECK(job_rules_on("{\"created_at\": 5, \"execution\": {\"deadline\": \"2026-01-30T10:00:00Z\"}}") == 1);
+    CHECK(job_rules_on("{\"created_at\": \"\", \"execution\": {\"deadline\": \"\"}}") == -1);
+    /* No payload type, or not a string: both payload-type rules are silent, as in Python. */
+    CHECK(job_rules_on("{\"operation\": \"guestkit.inspect\"}") == 1);
+    CHECK(job_rules_on("{\"payload\": {\"type\": 7}, \"operation\": \"guestkit.inspect\"}") == 1);
+    CHECK(job_rules_on("{\"payload\": {\"type\": \"guestkit.inspect.v1\"}, \"operation\": []}") == 1);
+    CHECK(job_rules_on("{\"payload\": {\"type\": \"guestkit.inspect.v9\"}}") == 0);
+    CHECK(job_rules_on("{\"payload\": {\"type\": \"guestkit.inspect.v1\"}, \"operation\": \"guestkit.fix\"}") == 0);
+    CHECK(job_rules_on("[]") == 1);
+}
+
+static void integers_stop_at_the_int64_bounds(void) {
+    int64_t integer = 0;
+    double number = 0;
+    CHECK(read_number_of("9223372036854775807", &integer, &number) == 0 && integer == INT64_MAX);
+    CHECK(read_number_of("-9223372036854775808", &integer, &number) == 0 && integer == INT64_MIN);
+    CHECK(read_number_of("9223372036854775808", &integer, &number) == REFUSE);
+    CHECK(read_number_of("-9223372036854775809", &integer, &number) == REFUSE);
+    CHECK(read_number_of("18446744073709551616", &integer, &number) == REFUSE);
+    CHECK(read_number_of("99999999999999999999999999999", &integer, &number) == REFUSE);
+    CHECK(read_number_of("-0", &integer, &number) == 0 && integer == 0);
+    CHECK(read_number_of("1e400", &integer, &number) == REFUSE);
+    CHECK(read_number_of("-1e400", &integer, &number) == REFUSE);
+    CHECK(read_number_of("1e-400", &integer, &number) == 0 && number == 0.0);
+    CHECK(read_number_of("1.5", &integer, &number) == 0 && number == 1.5);
+    CHECK(read_number_of("25E-1", &integer, &number) == 0 && number == 2.5);
+    CHECK(read_number_of("1.", &integer, &number) == REFUSE);
+    CHECK(read_number_of("1e", &integer, &number) == REFUSE);
+    CHECK(read_number_of("01", &integer, &number) == REFUSE);
+}
+
+static void escapes_decode_as_the_strict_decoder_does(void) {
+    CHECK(string_is("\"a\\nb\"", "a\nb", 3, 3));
+    CHECK(string_is("\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"", "\"\\/\b\f\n\r\t", 8, 8));
+    CHECK(string_is("\"\\u00e9\"", "\xc3\xa9", 2, 1));
+    CHECK(string_is("\"\\u0000\"", "\0", 1, 1));
+    CHECK(string_is("\"\\ud83d\\ude00!\"", "\xf0\x9f\x98\x80!", 5, 2));
+    CHECK(string_is("\"\xc3\xa9\\n\"", "\xc3\xa9\n", 3, 2));
+    Tape t;
+    const char *refused[] = {"\"\\ud83d\"", "\"\\ude00\"", "\"\\ud83dx\"", "\"\\ud83d\\u0041\"", "\"\\x41\"",
+                             "\"\\u12\"",   "\"\\",        "\"a\\\"",     "\"\x01\"",           "\"\\u00e9\x01\""};
+    for (size_t k = 0; k < sizeof refused / sizeof *refused; k++) {
+        int status = read_bytes(&t, (const unsigned char *)refused[k], strlen(refused[k]));
+        if (status != REFUSE) fprintf(stderr, "read: %s\n", refused[k]);
+        CHECK(status == REFUSE);
+        done(&t);
+    }
+}
+
+static void many_keys_are_sorted_without_reading_past_them(void) {
+    /* 5,000 keys, two of them equal once decoded ("k17" and "k\u0031\u0037"), sorted by heapsort. */
+    size_t size = 5000 * 16 + 64, used = 0;
+    char *json = malloc(size);
+    used += (size_t)snprintf(json + used, size - used, "{");
+    for (int k = 0; k < 5000; k++) used += (size_t)snprintf(json + used, size - used, "\"k%d\": %d,", k, k);
+    used += (size_t)snprintf(json + used, size - used, "\"last\": 0}");
+    Tape t;
+    CHECK(read_bytes(&t, (const unsigned char *)json, used) == 0);
+    done(&t);
+    used -= strlen("\"last\": 0}");
+    used += (size_t)snprintf(json + used, size - used, "\"k\\u0031\\u0037\": 0}");
+    CHECK(read_bytes(&t, (const unsigned char *)json, used) == REFUSE);
+    done(&t);
+    free(json);
+}
+
+static void the_tape_grows_with_keys_on_its_stack(void) {
+    /* An object whose 20 members each hold 2,000 numbers: the tape grows while the keys of
+     * the outer object wait on the key stack, and the duplicate at the end is still seen. */
+    size_t size = 20 * (8 + 2000 * 2) + 64, used = 0;
+    char *json = malloc(size);
+    used += (size_t)snprintf(json + used, size - used, "{");
+    for (int k = 0; k < 20; k++) {
+        used += (size_t)snprintf(json + used, size - used, "%s\"m%02d\":[0", k ? "," : "", k);
+        for (int n = 1; n < 2000; n++) json[used++] = ',', json[used++] = '0';
+        json[used++] = ']';
+    }
+    int closing = (int)used;
+    used += (size_t)snprintf(json + used, size - used, "}");
+    Tape t;
+    CHECK(read_bytes(&t, (const unsigned char *)json, used) == 0 && t.used == 1 + 20 * 2002 && t.capacity > 4096);
+    CHECK(t.nodes[0].count == 20 && t.nodes[t.nodes[0].next - 1].kind == K_INT);
+    done(&t);
+    used = (size_t)closing + (size_t)snprintf(json + closing, size - (size_t)closing, ",\"m07\":1}");
+    CHECK(read_bytes(&t, (const unsigned char *)json, used) == REFUSE);
+    done(&t);
+    free(json);
+}
+
+int main(void) {
+    start_python();
+    code_rules_read_only_what_is_there();
+    integers_stop_at_the_int64_bounds();
+    escapes_decode_as_the_strict_decoder_does();
+    many_keys_are_sorted_without_reading_past_them();
+    the_tape_grows_with_keys_on_its_stack();
+    Py_Finalize();
+    if (failures) fprintf(stderr, "%d checks failed\n", failures);
+    else printf("prover C unit tests: every check passed\n");
+    return failures != 0;
+}
