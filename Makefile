@@ -37,9 +37,10 @@ $(STAMP): requirements/dev.txt pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
-# The prover, compiled from python/guestkit_job_spec/prover/ (hatch_build.py); rebuilt when they change.
+# The prover, compiled from its C (hatch_build.py); rebuilt when the C changes.
 PROVER := $(VENV)/.prover
-$(PROVER): $(STAMP) hatch_build.py $(wildcard python/guestkit_job_spec/prover/*)
+PROVER_C := $(wildcard python/guestkit_job_spec/validation/fast/c/*.[ch] python/guestkit_job_spec/validation/fast/c/generated/*.h)
+$(PROVER): $(STAMP) hatch_build.py $(PROVER_C)
 	$(PY) hatch_build.py
 	touch $@
 
@@ -61,9 +62,11 @@ $(NPM_PACKAGE)/node_modules/.installed: $(NPM_PACKAGE)/package-lock.json
 	cd $(NPM_PACKAGE) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The prover is rebuilt at once: one generated from other schemas would not be used (a warning says so).
 gen: $(STAMP) $(NPM_PACKAGE)/node_modules/.installed
 	$(PY) codegen/generate.py
 	node $(NPM_PACKAGE)/scripts/generate-types.mjs
+	$(PY) hatch_build.py && touch $(PROVER)
 
 check-gen: $(STAMP) $(NPM_PACKAGE)/node_modules/.installed
 	$(PY) codegen/generate.py --check
@@ -87,6 +90,7 @@ lint-schemas: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check python tests codegen bench hatch_build.py
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff format --check python tests codegen bench hatch_build.py
 
 typecheck: $(STAMP)
@@ -106,7 +110,7 @@ SANITIZE_INPUTS ?= 5000
 sanitize: $(STAMP)
 	$(PY) tests/prover/compile_prover.py sanitizers $(SANITIZED)
 	$(SANITIZED)/run $(SANITIZED)/unit_test
-	$(SANITIZED)/run $(BIN)/pytest -q -p no:cacheprovider tests/test_prover.py tests/test_prover_safety.py tests/test_explainer.py tests/test_conformance.py
+	$(SANITIZED)/run $(BIN)/pytest -q -p no:cacheprovider tests/test_prover.py tests/test_prover_safety.py tests/test_findings.py tests/test_conformance.py
 	$(SANITIZED)/run $(PY) tests/prover/differential.py --inputs $(SANITIZE_INPUTS) --seed 14
 
 # Long runs, none of them in make test: the property tests with random seeds, libFuzzer on
@@ -125,7 +129,7 @@ fuzz: $(STAMP) $(PROVER)
 	$(PY) tests/prover/compile_prover.py sanitizers $(SANITIZED)
 	$(SANITIZED)/run $(PY) tests/prover/differential.py --inputs $(FUZZ_INPUTS) --seed $$(date +%s)
 
-cases: $(STAMP)
+cases: $(STAMP) $(PROVER)
 	$(PY) tests/conformance/build.py
 
 # ajv and ajv-formats, exactly as the committed lockfile pins them.
@@ -137,6 +141,8 @@ conformance: $(STAMP) $(PROVER) $(NODE_RUNNER)/node_modules/.installed $(NPM_PAC
 	$(PY) tests/conformance/build.py --check
 	$(BIN)/check-jsonschema --schemafile tests/conformance/case-file.schema.json tests/conformance/cases/*.json
 	$(BIN)/pytest -q tests/test_conformance.py tests/test_conformance_coverage.py
+	@echo "== The conformance suite again without the prover, as an install without a C compiler runs"
+	GUESTKIT_PROVER=absent $(BIN)/pytest -q -p no:cacheprovider tests/test_conformance.py
 	node $(NPM_PACKAGE)/scripts/stage.mjs
 	node $(NODE_RUNNER)/run.mjs
 
@@ -153,4 +159,4 @@ lock:
 	rm -rf .lock-venv
 
 clean:
-	rm -rf $(VENV) python/guestkit_job_spec/_prover*.so .pytest_cache .mypy_cache .ruff_cache build dist $(NPM_PACKAGE)/schemas $(NPM_PACKAGE)/bundles
+	rm -rf $(VENV) python/guestkit_job_spec/validation/fast/_prover*.so .pytest_cache .mypy_cache .ruff_cache build dist $(NPM_PACKAGE)/schemas $(NPM_PACKAGE)/bundles

@@ -1,4 +1,4 @@
-"""Compile the prover (guestkit_job_spec._prover) from python/guestkit_job_spec/prover/.
+"""Compile the prover (guestkit_job_spec.validation.fast._prover) from its C in validation/fast/c/.
 
 Two callers: hatchling, for every wheel and editable install (the hook below), and the
 Makefile (``python hatch_build.py``), which rebuilds it whenever its sources change. The
@@ -18,13 +18,13 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-PACKAGE = Path(__file__).resolve().parent / "python" / "guestkit_job_spec"
-SOURCES = PACKAGE / "prover"
+FAST_ENGINE = Path(__file__).resolve().parent / "python" / "guestkit_job_spec" / "validation" / "fast"
+SOURCES = FAST_ENGINE / "c"
 FLAGS = ["-O3", "-DNDEBUG", "-std=c11", "-Wall", "-Wextra", "-Wno-missing-field-initializers"]
 
 
 def prover_path() -> Path:
-    return PACKAGE / f"_prover{sysconfig.get_config_var('EXT_SUFFIX')}"
+    return FAST_ENGINE / f"_prover{sysconfig.get_config_var('EXT_SUFFIX')}"
 
 
 def compiler() -> list[str]:
@@ -37,7 +37,7 @@ def python_include() -> str:
 
 
 def compile_prover(output: Path, flags: list[str], command: list[str] | None = None) -> Path:
-    """Compile the extension from prover/module.c to ``output``; raises CalledProcessError on failure."""
+    """Compile the extension from c/module.c to ``output``; raises CalledProcessError on failure."""
     shared = shlex.split(sysconfig.get_config_var("CCSHARED") or "-fPIC")
     output.parent.mkdir(parents=True, exist_ok=True)
     arguments = [*flags, *shared, "-shared", python_include(), "-o", str(output), str(SOURCES / "module.c"), "-lm"]
@@ -68,7 +68,7 @@ else:
             build_data["pure_python"] = False
             build_data["infer_tag"] = True
             if version == "standard":  # an editable install finds it in place
-                build_data["force_include"][str(output)] = f"guestkit_job_spec/{output.name}"
+                build_data["force_include"][str(output)] = f"guestkit_job_spec/validation/fast/{output.name}"
 
 
 if __name__ == "__main__":

@@ -33,12 +33,13 @@ from typing import Any
 
 import orjson
 
-from guestkit_job_spec import fast_engine, validate
-from guestkit_job_spec.limits import DEFAULT_LIMITS
+from guestkit_job_spec import validate
+from guestkit_job_spec.protocol.limits import DEFAULT_LIMITS
+from guestkit_job_spec.validation.fast import closed_check, prover
 
 # jsonschema as a Python scheduler would use it, and as the reference engine does: the
 # canonical schemas, formats asserted.
-from guestkit_job_spec.schema_check import validator_for
+from guestkit_job_spec.validation.reference.schema_check import validator_for
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -364,9 +365,9 @@ def scale_row(label: str, data: bytes, sizes: Sizes) -> str:
     validate(data)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    if fast_engine.proves(data, "job", DEFAULT_LIMITS):
+    if prover.proves(data, "job", DEFAULT_LIMITS):
         decoder = "the prover"
-    elif fast_engine.decode(data, DEFAULT_LIMITS) is not None:
+    elif closed_check.decode(data, DEFAULT_LIMITS) is not None:
         decoder = "orjson + jsonschema-rs"
     else:
         decoder = "jiter + jsonschema-rs"

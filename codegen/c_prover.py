@@ -1,9 +1,9 @@
-"""Compile the closed bundles to C: the schema half of the prover (``prover/schemas.h``).
+"""Compile the closed bundles to C: the schema half of the prover (``c/generated/schemas.h``).
 
 Every schema object becomes one function ``int sN(const Tape *t, uint32_t i)`` that is 1
 when the value at tape node ``i`` is valid against it and 0 when not. Both answers are
-exact for every document the tape reader accepts (see ``prover/tape.h``), so ``not``,
-``if`` and ``anyOf`` need no third "unsure" answer. Its twin ``xN`` explains a value that
+exact for every document the tape reader accepts (see ``c/tape.h``), so ``not``,
+``if`` and ``anyOf`` need no third "unsure" answer. Its twin ``xN`` lists what fails in a value that
 ``sN`` refuses: it records every failing keyword, as the reference engine lists its
 errors (an ``anyOf`` that fails holds its branches' errors), for Python to word. Keywords outside the supported set
 raise Unsupported: a schema change that needs more must extend this compiler, never be
@@ -21,7 +21,7 @@ from urllib.parse import urldefrag, urljoin
 
 from regex_dfa import ALPHABET, OTHER, Dfa, Unsupported, compile_pattern, searched_class
 
-from guestkit_job_spec.closed_bundles import resolve
+from guestkit_job_spec.protocol.closed_bundles import resolve
 
 DEAD = 0xFF  # the automata's failed state, in the C tables
 
@@ -46,7 +46,7 @@ def c_string(text: str) -> str:
     return '"' + "".join(chr(b) if 32 <= b < 127 and b not in b'"\\?' else f"\\{b:03o}" for b in text.encode()) + '"'
 
 
-# The keywords an explaining function reports, as the reference engine names them.
+# The keywords an finding function reports, as the reference engine names them.
 KEYWORDS = (
     "type",
     "const",
@@ -91,8 +91,8 @@ class Prove:
         return "return 1;"
 
 
-class Explain:
-    """How an explaining function ``xN`` acts on a failing keyword: it records it (prover/findings.h)
+class Find:
+    """How an finding function ``xN`` acts on a failing keyword: it records it (c/findings.h)
     and goes on, descending where a value fails, as the reference engine's error list does."""
 
     def __init__(self, compiler: Compiler, schema: int) -> None:
@@ -111,10 +111,10 @@ class Explain:
     def descend(self, function: str, node: str) -> str:
         if function == "always":
             return ""
-        return f"if (!{function}(t, {node})) {self.explainer(function)}(t, {node}, f, p, b);"
+        return f"if (!{function}(t, {node})) {self.finder(function)}(t, {node}, f, p, b);"
 
-    def explainer(self, function: str) -> str:
-        return self.compiler.explainer(function)
+    def finder(self, function: str) -> str:
+        return self.compiler.finder(function)
 
     def unexpected(self) -> str:
         return self.found("additionalProperties", key="k")
@@ -123,7 +123,7 @@ class Explain:
         if len(functions) > 0xFF:
             raise Unsupported(f"anyOf with {len(functions)} branches; findings number them in 8 bits")
         branches = " ".join(
-            f"{self.explainer(function)}(t, i, f, q, {branch});" for branch, function in enumerate(functions)
+            f"{self.finder(function)}(t, i, f, q, {branch});" for branch, function in enumerate(functions)
         )
         failed = " || ".join(f"{function}(t, i)" for function in functions)
         return f"if (!({failed})) {{ const int32_t q = {self.found('anyOf')[:-1]}; {branches} }}"
@@ -140,7 +140,7 @@ class Compiler:
         self.resources_of = resources_of
         self.names: dict[tuple[str, str], str] = {}
         self.sources: dict[str, tuple[dict[str, Any], str, str]] = {}
-        self.explainers: set[str] = set()
+        self.finders: set[str] = set()
         self.bodies: list[str] = []
         self.dfas: dict[str, str] = {}
         self.dfa_tables: list[str] = []
@@ -163,17 +163,17 @@ class Compiler:
             self.bodies.append(self.body(name, schema, base, doc_type, Prove()))
         return self.names[key]
 
-    def explainer(self, function: str) -> str:
-        """The name of the C function explaining what ``function`` refuses, compiling it on first use
-        (only where a failure is explained: a schema used as a condition needs none)."""
+    def finder(self, function: str) -> str:
+        """The name of the C function finding what ``function`` refuses, compiling it on first use
+        (only where a failure is looked into: a schema used as a condition needs none)."""
         name = "x" + function[1:]
-        if name not in self.explainers:
-            self.explainers.add(name)
+        if name not in self.finders:
+            self.finders.add(name)
             schema, base, doc_type = self.sources[function]
-            self.bodies.append(self.body(name, schema, base, doc_type, Explain(self, int(function[1:]))))
+            self.bodies.append(self.body(name, schema, base, doc_type, Find(self, int(function[1:]))))
         return name
 
-    def body(self, name: str, schema: dict[str, Any], base: str, doc_type: str, mode: Prove | Explain) -> str:
+    def body(self, name: str, schema: dict[str, Any], base: str, doc_type: str, mode: Prove | Find) -> str:
         checks: list[str] = []
         handled = set(ANNOTATIONS)
         sub = lambda value: self.function(value, base, doc_type)  # noqa: E731
@@ -244,7 +244,7 @@ class Compiler:
         head = f"{mode.signature(name)} {{\n    const Node *n = &t->nodes[i];\n    (void)n;\n"
         return f"{head}{lines}\n    {mode.ending()}\n}}\n"
 
-    def object_checks(self, schema: dict[str, Any], sub: Callable[[Any], str], mode: Prove | Explain) -> str:
+    def object_checks(self, schema: dict[str, Any], sub: Callable[[Any], str], mode: Prove | Find) -> str:
         """properties, patternProperties, additionalProperties and required, in one pass over the members."""
         properties = schema.get("properties", {})
         patterns = schema.get("patternProperties", {})
@@ -357,23 +357,24 @@ def render(
     bundle_of: Callable[[str], dict[str, Any]],
     resources_of: Callable[[str], dict[str, Any]],
     payload_types: list[str],
+    schemas_digest: str,
 ) -> str:
-    """The text of ``prover/schemas.h``: a root function per document type, and what they need."""
+    """The text of ``c/generated/schemas.h``: a root function per document type, and what they need."""
     compiler = Compiler(resources_of)
     roots = [compiler.function(bundle_of(doc_type), "", doc_type) for doc_type in doc_types]
     if len(compiler.names) > 0xFFFF:
         raise Unsupported(f"{len(compiler.names)} schema objects; findings number them in 16 bits")
-    explainers = ", ".join(compiler.explainer(root) for root in roots)
+    finders = ", ".join(compiler.finder(root) for root in roots)
     prototypes = "".join(
         f"{Prove().signature(name)};\n"
-        + (f"{Explain(compiler, index).signature('x' + name[1:])};\n" if "x" + name[1:] in compiler.explainers else "")
+        + (f"{Find(compiler, index).signature('x' + name[1:])};\n" if "x" + name[1:] in compiler.finders else "")
         for index, name in enumerate(compiler.names.values())
     )
     schema_texts = "".join(f"    {c_string(text)},\n" for text, _ in compiler.names)
     return (
         "/* Generated by codegen/c_prover.py from the closed bundles (`make gen`): do not edit. */\n"
         "#ifndef GUESTKIT_SCHEMAS_H\n#define GUESTKIT_SCHEMAS_H\n\n"
-        '#include "checks.h"\n#include "findings.h"\n\n'
+        '#include "../checks.h"\n#include "../findings.h"\n\n'
         + f"enum Keyword {{{', '.join(f'KW_{word}' for word in KEYWORDS)}}};\n"
         + f"static const char *const KEYWORDS[] = {{{', '.join(c_string(word) for word in KEYWORDS)}}};\n\n"
         + "\n".join(compiler.dfa_tables)
@@ -383,11 +384,15 @@ def render(
         + "\n".join(compiler.bodies)
         + "\n/* The schema object each sN (and its twin xN) checks, as JSON (annotations left out). */\n"
         + f"static const char *const SCHEMAS[] = {{\n{schema_texts}}};\n\n"
-        + "/* Document types, in the order of schemas/index.json, and the functions proving and explaining each. */\n"
+        + "/* Document types, in the order of schemas/index.json, and the functions proving each and\n"
+        + " * finding what fails in each. */\n"
         + f"static const char *const DOCUMENT_TYPES[] = {{{', '.join(c_string(t) for t in doc_types)}}};\n"
         + f"static int (*const ROOTS[])(const Tape *, uint32_t) = {{{', '.join(roots)}}};\n"
-        + "static void (*const EXPLAINERS[])(const Tape *, uint32_t, Findings *, int32_t, uint8_t) = "
-        + f"{{{explainers}}};\n\n"
+        + "static void (*const FINDERS[])(const Tape *, uint32_t, Findings *, int32_t, uint8_t) = "
+        + f"{{{finders}}};\n\n"
+        + "/* The schemas this was generated from (protocol.resources.schemas_digest): the fast engine\n"
+        + " * does not use a prover generated from other schemas than the ones it validates with. */\n"
+        + f"static const char SCHEMAS_DIGEST[] = {c_string(schemas_digest)};\n\n"
         + "/* Payload types with a registered schema (schemas/index.json). */\n"
         + f"static const char *const PAYLOAD_TYPES[] = {{{', '.join(c_string(t) for t in payload_types)}}};\n\n"
         + "#endif\n"

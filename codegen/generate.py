@@ -1,13 +1,13 @@
 """Regenerate what is derived from the schemas, or check that it is up to date.
 
-    python codegen/generate.py           rewrite models/, bundles/, docs/reference/ and prover/schemas.h
+    python codegen/generate.py           rewrite typed/models/, bundles/, docs/reference/ and the prover's C
     python codegen/generate.py --check   exit 1 and show the difference if they drift
 
-- models/: Python dataclasses, by datamodel-code-generator;
-- bundles/: one self-contained schema per document type (guestkit_job_spec.bundling), and
-  its closed variant that also rejects unknown fields (guestkit_job_spec.closed_bundles);
-- docs/reference/: the field-by-field reference (guestkit_job_spec.reference);
-- the prover's schema functions in C, prover/schemas.h (codegen/c_prover.py).
+- typed/models/: Python dataclasses, by datamodel-code-generator;
+- bundles/: one self-contained schema per document type (protocol.bundling), and its
+  closed variant that also rejects unknown fields (protocol.closed_bundles);
+- docs/reference/: the field-by-field reference (tools.reference_docs);
+- the prover's schema functions in C, validation/fast/c/generated/schemas.h (codegen/c_prover.py).
 
 Only the protocol schemas listed in schemas/index.json are given to the generator (as a
 folder, so cross-file references become imports between modules); the index, the rules
@@ -27,10 +27,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "schemas"
-MODELS = ROOT / "python" / "guestkit_job_spec" / "models"
+PACKAGE = ROOT / "python" / "guestkit_job_spec"
+MODELS = PACKAGE / "typed" / "models"
 BUNDLES = ROOT / "bundles"
 REFERENCE = ROOT / "docs" / "reference"
-PROVER_SCHEMAS = ROOT / "python" / "guestkit_job_spec" / "prover" / "schemas.h"
+PROVER_SCHEMAS = PACKAGE / "validation" / "fast" / "c" / "generated" / "schemas.h"
 CONFIG_DIR = Path(__file__).resolve().parent
 
 
@@ -56,7 +57,7 @@ def generate(destination: Path) -> None:
 
 def write_bundles(destination: Path) -> None:
     sys.path.insert(0, str(ROOT / "python"))
-    from guestkit_job_spec import bundling, closed_bundles, resources
+    from guestkit_job_spec.protocol import bundling, closed_bundles, resources
 
     destination.mkdir(parents=True)
     for doc_type, entry in resources.index()["documents"].items():
@@ -70,10 +71,10 @@ def write_bundles(destination: Path) -> None:
 
 def write_reference(destination: Path) -> None:
     sys.path.insert(0, str(ROOT / "python"))
-    from guestkit_job_spec import reference
+    from guestkit_job_spec.tools import reference_docs
 
     destination.mkdir(parents=True)
-    for name, text in reference.pages().items():
+    for name, text in reference_docs.pages().items():
         (destination / name).write_text(text, encoding="utf-8")
 
 
@@ -81,13 +82,14 @@ def prover_schemas() -> str:
     sys.path.insert(0, str(ROOT / "python"))
     from c_prover import render
 
-    from guestkit_job_spec import closed_bundles, resources
+    from guestkit_job_spec.protocol import closed_bundles, resources
 
     return render(
         list(resources.document_types()),
         closed_bundles.closed_bundle,
         closed_bundles.closed_resources,
         sorted(resources.payload_types()),
+        resources.schemas_digest(),
     )
 
 

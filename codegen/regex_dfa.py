@@ -6,7 +6,7 @@ code point, which the supported patterns cannot tell apart: they name only ASCII
 characters, so a non-ASCII one matches exactly the negated classes and ``.`` (which, as in
 ``re``, is every character but a newline). ``^`` and ``$`` are the string's ends; where
 ``re``'s ``$`` also matches before a final newline, the C matcher says so itself
-(``matches(..., final_newline)`` in prover/checks.h), from the same automaton.
+(``matches(..., final_newline)`` in validation/fast/c/checks.h), from the same automaton.
 
 The subset is what the protocol's schemas use: ASCII literals, escapes, classes with
 ranges and negation, groups, ``|``, ``*``, ``+``, ``?`` and ``{n}``, ``{n,}``, ``{n,m}``;

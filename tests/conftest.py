@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import prover_under_test  # noqa: F401  (first: the sanitizer build, when GUESTKIT_PROVER names one)
-from guestkit_job_spec.pointers import parts
+from guestkit_job_spec.protocol.pointers import parts
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "schemas"

@@ -15,8 +15,8 @@ import jsonschema_rs
 from jsonschema import Draft202012Validator
 
 from conftest import ROOT
-from guestkit_job_spec import resources
-from guestkit_job_spec.schema_check import validator_for
+from guestkit_job_spec.protocol import resources
+from guestkit_job_spec.validation.reference.schema_check import validator_for
 
 
 def reference(doc_type: str) -> Draft202012Validator:

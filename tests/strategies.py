@@ -16,7 +16,7 @@ import jsonschema_rs
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
-from guestkit_job_spec import resources
+from guestkit_job_spec.protocol import resources
 
 INT64 = (-(2**63), 2**63 - 1)
 

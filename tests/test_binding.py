@@ -12,22 +12,22 @@ import pytest
 from conftest import CORPUS, EXAMPLES, example, mutate
 from guestkit_job_spec import (
     InvalidDocumentError,
-    binding,
     dumps,
     parse_job,
     parse_progress,
     parse_result,
     parse_worker,
     replace,
-    resources,
     to_json,
     unknown_members,
     validate,
 )
-from guestkit_job_spec.models.job_v1 import ExecutionPolicy, Job, JobMetadata
-from guestkit_job_spec.models.payloads.guestkit_fix_v1 import FixPayload, FsckOptions, SelinuxRelabelOptions
-from guestkit_job_spec.models.payloads.guestkit_inspect_v1 import InspectImage, InspectPayload
-from guestkit_job_spec.parsing import parse, root_class
+from guestkit_job_spec.protocol import resources
+from guestkit_job_spec.typed import binding
+from guestkit_job_spec.typed.models.job_v1 import ExecutionPolicy, Job, JobMetadata
+from guestkit_job_spec.typed.models.payloads.guestkit_fix_v1 import FixPayload, FsckOptions, SelinuxRelabelOptions
+from guestkit_job_spec.typed.models.payloads.guestkit_inspect_v1 import InspectImage, InspectPayload
+from guestkit_job_spec.typed.parsing import parse, root_class
 from test_conformance import DOCUMENT_CASES
 
 VALID_FILES = [

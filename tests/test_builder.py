@@ -21,10 +21,10 @@ from guestkit_job_spec import (
     to_json,
     validate,
 )
-from guestkit_job_spec.models.job_v1 import ExecutionPolicy
-from guestkit_job_spec.models.payloads.guestkit_convert_v1 import ConvertTarget
-from guestkit_job_spec.models.payloads.guestkit_fix_v1 import FixOperation
-from guestkit_job_spec.models.payloads.guestkit_inspect_v1 import InspectOptions
+from guestkit_job_spec.typed.models.job_v1 import ExecutionPolicy
+from guestkit_job_spec.typed.models.payloads.guestkit_convert_v1 import ConvertTarget
+from guestkit_job_spec.typed.models.payloads.guestkit_fix_v1 import FixOperation
+from guestkit_job_spec.typed.models.payloads.guestkit_inspect_v1 import InspectOptions
 
 PROTOCOL_VERSION = "1.0"
 

@@ -14,8 +14,8 @@ from guestkit_job_spec.cli.main import main
 from guestkit_job_spec.cli.parallel import checked
 from guestkit_job_spec.cli.progress import Progress, input_bytes
 from guestkit_job_spec.cli.sources import BATCH_BYTES, BATCH_DOCUMENTS, Ready, Source, batches
-from guestkit_job_spec.limits import DEFAULT_LIMITS, Limits
-from guestkit_job_spec.report import Issue
+from guestkit_job_spec.protocol.limits import DEFAULT_LIMITS, Limits
+from guestkit_job_spec.protocol.report import Issue
 
 VALID = json.dumps(json.loads((EXAMPLES / "inspect-full.json").read_bytes())).encode()
 INVALID = json.dumps(json.loads((CORPUS / "profile-security.json").read_bytes())).encode()

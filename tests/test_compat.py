@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from conftest import SCHEMAS
-from guestkit_job_spec.compat import RULES, compare
+from guestkit_job_spec.tools.compat import RULES, compare
 
 Edit = Callable[[dict[str, Any]], None]
 

@@ -20,7 +20,7 @@ import pytest
 
 import engines
 from guestkit_job_spec import Limits, Report, check_transition, match_worker, validate
-from guestkit_job_spec.validation import ENGINES, Engine
+from guestkit_job_spec.validation.pipeline import ENGINES, Engine
 
 CASES_DIR = Path(__file__).parent / "conformance" / "cases"
 

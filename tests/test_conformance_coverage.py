@@ -17,9 +17,10 @@ from typing import Any
 
 import pytest
 
-from guestkit_job_spec import all_rules, resources, rules
-from guestkit_job_spec.pointers import unescape
-from guestkit_job_spec.schema_walk import walk
+from guestkit_job_spec import all_rules
+from guestkit_job_spec.protocol import resources, rules
+from guestkit_job_spec.protocol.pointers import unescape
+from guestkit_job_spec.validation.reference.schema_walk import walk
 from test_conformance import CASES, DOCUMENT_CASES
 
 # A rule about reading files, not documents: the CLI tests cover it (test_cli.py).

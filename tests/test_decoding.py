@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLES, example
-from guestkit_job_spec import Limits, fast_engine, validate
-from guestkit_job_spec.decoding import decode
-from guestkit_job_spec.doctype import detect
-from guestkit_job_spec.limits import DEFAULT_LIMITS
+from guestkit_job_spec import Limits, validate
+from guestkit_job_spec.protocol.doctype import detect
+from guestkit_job_spec.protocol.limits import DEFAULT_LIMITS
+from guestkit_job_spec.validation.fast import closed_check
+from guestkit_job_spec.validation.reference.decoding import decode
 
 VALID = json.dumps(example("inspect-minimal.json")).encode()
 
@@ -137,9 +138,9 @@ def test_lone_surrogates_in_a_decoded_mapping_are_an_encoding_error() -> None:
 def test_the_fast_engine_proves_every_example_clean(path: Path) -> None:
     """Without this the fast path could silently stop deciding anything and every test still pass."""
     data = path.read_bytes()
-    document = fast_engine.decode(data, DEFAULT_LIMITS)
+    document = closed_check.decode(data, DEFAULT_LIMITS)
     assert document == decode(data).value
-    assert fast_engine.is_clean(document, detect(document))
+    assert closed_check.is_clean(document, detect(document))
 
 
 @pytest.mark.parametrize(
@@ -160,28 +161,28 @@ def test_the_fast_engine_proves_every_example_clean(path: Path) -> None:
     ],
 )
 def test_the_fast_engine_leaves_what_it_cannot_prove_to_the_strict_decoder(text: bytes, why: str) -> None:
-    assert fast_engine.decode(text, DEFAULT_LIMITS) is None, why
+    assert closed_check.decode(text, DEFAULT_LIMITS) is None, why
 
 
 def test_long_digit_runs_inside_strings_do_not_leave_the_fast_engine() -> None:
     digits_in_a_string = b'{"id": "job-00000000000000000000000001", "n": 1'
-    assert fast_engine.decode(digits_in_a_string + b"}", DEFAULT_LIMITS) is not None
-    assert fast_engine.decode(digits_in_a_string + b"000000000000000000}", DEFAULT_LIMITS) is None
+    assert closed_check.decode(digits_in_a_string + b"}", DEFAULT_LIMITS) is not None
+    assert closed_check.decode(digits_in_a_string + b"000000000000000000}", DEFAULT_LIMITS) is None
 
 
 def test_the_fast_engine_respects_smaller_limits() -> None:
     data = (EXAMPLES / "inspect-full.json").read_bytes()
-    assert fast_engine.decode(data, Limits(max_document_bytes=len(data) - 1)) is None
-    assert fast_engine.decode(data, Limits(max_string_length=len(data) - 1)) is not None, "no string is that long"
-    assert fast_engine.decode(data, Limits(max_string_length=20)) is None
-    assert fast_engine.decode(data, Limits(max_depth=2)) is None
-    assert fast_engine.decode(data, Limits(max_container_entries=data.count(b","))) is None
+    assert closed_check.decode(data, Limits(max_document_bytes=len(data) - 1)) is None
+    assert closed_check.decode(data, Limits(max_string_length=len(data) - 1)) is not None, "no string is that long"
+    assert closed_check.decode(data, Limits(max_string_length=20)) is None
+    assert closed_check.decode(data, Limits(max_depth=2)) is None
+    assert closed_check.decode(data, Limits(max_container_entries=data.count(b","))) is None
 
 
 def test_more_brackets_than_the_depth_limit_go_to_the_strict_decoder() -> None:
     """Finding the depth exactly would take a Python loop over every bracket: 2.2 s for 16 MiB
     of them, where the strict decoder refuses at once (issue #14). The count decides alone."""
     shallow = b"[" + b",".join([b"[1]"] * 100) + b"]"
-    assert fast_engine.decode(b"[[1]]", Limits(max_depth=2)) == [[1]]
-    assert fast_engine.decode(shallow, Limits(max_depth=2)) is None
+    assert closed_check.decode(b"[[1]]", Limits(max_depth=2)) == [[1]]
+    assert closed_check.decode(shallow, Limits(max_depth=2)) is None
     assert validate(shallow, type="auto").to_dict() == validate(shallow, type="auto", engine="reference").to_dict()

@@ -17,7 +17,7 @@ import pytest
 
 from conftest import ROOT, SCHEMAS
 from guestkit_job_spec import Limits, check_transition, match_worker, validate
-from guestkit_job_spec.compat import breaking, compare
+from guestkit_job_spec.tools.compat import breaking, compare
 from test_conformance import case_input
 
 FROZEN = ROOT / "tests" / "conformance" / "frozen" / "v1.0"

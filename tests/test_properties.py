@@ -21,9 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import engines
-from guestkit_job_spec import resources, rules, to_json, validate
-from guestkit_job_spec.parsing import parse
-from guestkit_job_spec.validation import ENGINES
+from guestkit_job_spec import to_json, validate
+from guestkit_job_spec.protocol import resources, rules
+from guestkit_job_spec.typed.parsing import parse
+from guestkit_job_spec.validation.pipeline import ENGINES
 from strategies import documents_of
 
 EXAMPLES = int(os.environ.get("GUESTKIT_FUZZ_EXAMPLES", "15"))

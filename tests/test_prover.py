@@ -1,4 +1,4 @@
-"""The prover (guestkit_job_spec._prover): built, sound on every case, and used.
+"""The prover (validation.fast._prover): built, sound on every case, and used.
 
 Sound: whatever it proves, the reference engine finds valid with nothing to report.
 Used: it proves the bundled examples, so the fast path is the compiled one. Where it
@@ -18,11 +18,12 @@ from typing import Any
 import pytest
 
 from conftest import EXAMPLES, ROOT, example, mutate
-from guestkit_job_spec import resources, validate
-from guestkit_job_spec.code_rules import CODE_RULES
-from guestkit_job_spec.fast_engine import PROVABLE_TYPES, clean_report, proves
-from guestkit_job_spec.limits import DEFAULT_LIMITS, Limits
-from guestkit_job_spec.report import Report
+from guestkit_job_spec import validate
+from guestkit_job_spec.protocol import resources
+from guestkit_job_spec.protocol.limits import DEFAULT_LIMITS, Limits
+from guestkit_job_spec.protocol.report import Report
+from guestkit_job_spec.validation.code_rules import CODE_RULES
+from guestkit_job_spec.validation.fast.prover import PROVABLE_TYPES, prove, proves
 from test_conformance import CASES, case_input
 
 sys.path.insert(0, str(ROOT / "codegen"))
@@ -46,7 +47,7 @@ def text(document: Any, **dumps: Any) -> bytes:
 def test_the_prover_is_built_and_covers_every_document_type() -> None:
     """Fails when the C extension did not compile, or when a code rule has no C twin."""
     assert set(PROVABLE_TYPES) == set(resources.document_types())
-    from guestkit_job_spec import _prover
+    from guestkit_job_spec.validation.fast import _prover
 
     for doc_type in resources.document_types():
         assert set(_prover.CODE_RULES.get(doc_type, ())) == set(CODE_RULES.get(doc_type, {}))
@@ -94,14 +95,14 @@ def test_the_proven_document_is_the_strict_decoders() -> None:
 
 def test_the_clean_report_built_in_c_is_the_dataclass() -> None:
     data = example("inspect-minimal.json")
-    report = clean_report(json.dumps(data).encode(), "job", DEFAULT_LIMITS)
+    report = prove(json.dumps(data).encode(), "job", DEFAULT_LIMITS)
     assert type(report) is Report
     assert report == Report("job", (), (), data) and report.document == data
     assert vars(report) == vars(Report("job", (), (), data))
 
 
 def test_shared_keys_never_stand_in_for_other_keys() -> None:
-    """Object keys are shared between documents (prover/module.c); thousands of keys, many
+    """Object keys are shared between documents (c/module.c); thousands of keys, many
     landing on the same slots, and the same keys in another order still decode exactly."""
     labels = {f"k{n}": "v" for n in range(5_000)}
     for order in (labels, dict(reversed(labels.items()))):
@@ -332,3 +333,40 @@ def test_only_a_bare_class_is_searched_for_without_an_automaton() -> None:
 def test_patterns_outside_the_subset_are_refused_at_generation(pattern: str) -> None:
     with pytest.raises(Unsupported):
         compile_pattern(pattern)
+
+
+def test_a_prover_generated_from_other_schemas_is_not_used(tmp_path: Any) -> None:
+    """Issue #15: after a schema edit without `make gen`, the default engine called an invalid
+    job valid until the C was rebuilt. The prover carries the digest of the schemas it was
+    generated from; a package whose schemas differ warns and validates without it."""
+    import shutil
+    import subprocess
+
+    package = tmp_path / "guestkit_job_spec"
+    shutil.copytree(ROOT / "python" / "guestkit_job_spec", package, ignore=shutil.ignore_patterns("__pycache__"))
+    common = package / "schemas" / "common-v1.json"
+    text = common.read_text(encoding="utf-8")
+    tightened = text.replace('"minLength": 8,', '"minLength": 40,', 1)  # JobId: 8 to 128 characters
+    assert tightened != text
+    common.write_text(tightened, encoding="utf-8")
+    script = """
+import json, warnings
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    from guestkit_job_spec import validate
+    data = open("examples/inspect-minimal.json", "rb").read()
+    fast, reference = validate(data), validate(data, engine="reference")
+assert [str(w.message) for w in caught if "make gen" in str(w.message)], [str(w.message) for w in caught]
+assert fast.to_dict() == reference.to_dict() and not fast.valid, fast.to_dict()
+print(fast.errors[0].rule)
+"""
+    run = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "job.job-id.length"

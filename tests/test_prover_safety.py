@@ -19,9 +19,10 @@ from typing import Any
 import pytest
 
 from conftest import ROOT, example, mutate
-from guestkit_job_spec import fast_engine, validate
-from guestkit_job_spec.limits import DECODER_MAX_DEPTH, DEFAULT_LIMITS
-from guestkit_job_spec.report import Report
+from guestkit_job_spec import validate
+from guestkit_job_spec.protocol.limits import DECODER_MAX_DEPTH, DEFAULT_LIMITS
+from guestkit_job_spec.protocol.report import Report
+from guestkit_job_spec.validation.fast import closed_check, prover
 
 JOB = example("inspect-full.json")
 
@@ -45,8 +46,8 @@ def assert_ran_clean(process: subprocess.CompletedProcess[str]) -> None:
     assert process.returncode == 0, f"exit {process.returncode}\n{process.stdout}\n{process.stderr[-3000:]}"
 
 
-def prover() -> Any:
-    from guestkit_job_spec import _prover
+def prover_module() -> Any:
+    from guestkit_job_spec.validation.fast import _prover
 
     return _prover
 
@@ -153,7 +154,7 @@ def test_each_interpreter_has_a_prover_of_its_own() -> None:
 
             code = '''
             import prover_under_test
-            from guestkit_job_spec import _prover
+            from guestkit_job_spec.validation.fast import _prover
 
             class Report:
                 pass
@@ -277,7 +278,7 @@ def test_what_the_reader_refuses_goes_straight_to_the_strict_decoder(
     def not_asked(*_: Any) -> Any:
         raise AssertionError("orjson's path was tried on bytes the prover's reader refused")
 
-    monkeypatch.setattr(fast_engine, "decode", not_asked)
+    monkeypatch.setattr(closed_check, "decode", not_asked)
     report = validate(data)
     assert report.to_dict() == validate(data, engine="reference").to_dict()
 
@@ -301,7 +302,7 @@ def test_integers_stop_at_the_int64_bounds_without_overflowing(number: bytes, ru
     """A 19-digit integer of at least 2**63 overflowed a signed accumulator (undefined
     behaviour: a build that traps on it aborted on the project's own conformance cases)."""
     data = b'{"a": ' + number + b"}"
-    explained = prover().explain(0, data, *fast_engine._limit_arguments(DEFAULT_LIMITS))
+    explained = prover_module().find(0, data, *prover.limit_arguments(DEFAULT_LIMITS))
     report = validate(data, type="job")
     assert [issue.rule for issue in report.errors if issue.rule.startswith("json.")] == ([rule] if rule else [])
     assert (explained is None) is (rule is not None)
@@ -317,7 +318,7 @@ def test_prove_refuses_a_class_it_cannot_make_reports_of(report_type: type) -> N
     """Any class used to go through tp_alloc uninitialised: fatal errors, segfaults, a bad free."""
     code = f"""
     import sys
-    from guestkit_job_spec import _prover
+    from guestkit_job_spec.validation.fast import _prover
     data = open("examples/inspect-minimal.json", "rb").read()
     try:
         _prover.prove({report_type.__name__}, 0, data, 1 << 24, 64, 1 << 20, 100000)
@@ -333,31 +334,31 @@ def test_prove_still_makes_reports_of_a_plain_class() -> None:
         pass
 
     data = (ROOT / "examples" / "inspect-minimal.json").read_bytes()
-    made = prover().prove(Plain, 0, data, *fast_engine._limit_arguments(DEFAULT_LIMITS))
+    made = prover_module().prove(Plain, 0, data, *prover.limit_arguments(DEFAULT_LIMITS))
     assert type(made) is Plain and made.document == json.loads(data) and made.errors == ()
-    report = prover().prove(Report, 0, data, *fast_engine._limit_arguments(DEFAULT_LIMITS))
+    report = prover_module().prove(Report, 0, data, *prover.limit_arguments(DEFAULT_LIMITS))
     assert report == Report("job", (), (), json.loads(data))
 
 
-@pytest.mark.parametrize("function", ["prove", "explain"])
+@pytest.mark.parametrize("function", ["prove", "find"])
 def test_an_absurd_depth_limit_is_refused_not_recursed_into(function: str) -> None:
     data = b"[" * 100_000 + b"]" * 100_000
     arguments = (0, data, 1 << 24, 10**9, 1 << 20, 100_000)
-    call = getattr(prover(), function)
+    call = getattr(prover_module(), function)
     with pytest.raises(ValueError, match="max_depth"):
         call(*((Report, *arguments) if function == "prove" else arguments))
-    assert prover().MAX_DEPTH == DECODER_MAX_DEPTH
+    assert prover_module().MAX_DEPTH == DECODER_MAX_DEPTH
 
 
 def test_the_first_bad_argument_is_the_one_reported() -> None:
     """A bad type index left its TypeError pending while the limits were read: the next
     conversion ran with an exception set, and its OverflowError replaced the TypeError."""
     with pytest.raises(TypeError):
-        prover().explain("job", b"{}", -1, 64, 1 << 20, 100_000)
+        prover_module().find("job", b"{}", -1, 64, 1 << 20, 100_000)
     with pytest.raises(OverflowError):
-        prover().explain(0, b"{}", -1, 64, 1 << 20, 100_000)
+        prover_module().find(0, b"{}", -1, 64, 1 << 20, 100_000)
     with pytest.raises(IndexError):
-        prover().explain(99, b"{}", 1 << 24, 64, 1 << 20, 100_000)
+        prover_module().find(99, b"{}", 1 << 24, 64, 1 << 20, 100_000)
 
 
 def test_a_document_the_tape_cannot_index_is_refused_before_any_allocation() -> None:
@@ -365,7 +366,7 @@ def test_a_document_the_tape_cannot_index_is_refused_before_any_allocation() -> 
     UINT32_MAX, so 2 GiB documents got a 43 GB tape (or, at 2**31 nodes, negative indices).
     bytes(n) is zero pages the kernel maps lazily: this costs no memory."""
     huge = bytes(2**31)
-    assert prover().explain(0, huge, 2**40, 64, 1 << 20, 100_000) is None
+    assert prover_module().find(0, huge, 2**40, 64, 1 << 20, 100_000) is None
 
 
 def test_escapes_exponents_and_long_integers_are_read_as_the_strict_decoder_reads_them() -> None:
@@ -378,14 +379,14 @@ def test_escapes_exponents_and_long_integers_are_read_as_the_strict_decoder_read
     report = validate(data)
     assert report.to_dict() == validate(data, engine="reference").to_dict()
     assert report.document == validate(data, engine="reference").document
-    assert prover().explain(0, data, *fast_engine._limit_arguments(DEFAULT_LIMITS)) is not None
+    assert prover_module().find(0, data, *prover.limit_arguments(DEFAULT_LIMITS)) is not None
 
 
 def test_limits_are_checked_in_characters_after_decoding() -> None:
     escaped = b'{"a": "' + b"\\u00e9" * 10 + b'"}'
     for limit, within in ((10, True), (9, False)):
-        limits = fast_engine._limit_arguments(type(DEFAULT_LIMITS)(max_string_length=limit))
-        assert (prover().explain(0, escaped, *limits) is not None) is within
+        limits = prover.limit_arguments(type(DEFAULT_LIMITS)(max_string_length=limit))
+        assert (prover_module().find(0, escaped, *limits) is not None) is within
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "tests" / "prover" / "seeds").iterdir()), ids=lambda path: path.name)

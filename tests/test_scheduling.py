@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import example, mutate
 from guestkit_job_spec import match_worker, parse_job, parse_worker
-from guestkit_job_spec.scheduling import semver_key
+from guestkit_job_spec.typed.scheduling import semver_key
 
 JOB = example("inspect-full.json")
 WORKER = example("worker-registration.json")

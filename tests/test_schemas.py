@@ -14,7 +14,7 @@ import regress
 
 import engines
 from conftest import EXAMPLES, SCHEMAS, load
-from guestkit_job_spec import resources, rules
+from guestkit_job_spec.protocol import resources, rules
 
 INDEX = load(SCHEMAS / "index.json")
 BASE = INDEX["base_uri"]

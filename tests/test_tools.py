@@ -16,9 +16,10 @@ from ruamel.yaml import YAML
 
 import engines
 from conftest import EXAMPLES, ROOT, load
-from guestkit_job_spec import all_rules, resources, validate
+from guestkit_job_spec import all_rules, validate
 from guestkit_job_spec.cli.main import main
-from guestkit_job_spec.schema_walk import walk
+from guestkit_job_spec.protocol import resources
+from guestkit_job_spec.validation.reference.schema_walk import walk
 
 BUNDLES = ROOT / "bundles"
 

@@ -11,47 +11,47 @@ from typing import TYPE_CHECKING, Any
 # Names load from their modules on first use (PEP 562), so `import guestkit_job_spec` and
 # the CLI start fast: validating needs none of the builder's or the bindings' imports.
 _EXPORTS = {
-    "replace": "binding",
-    "to_json": "binding",
-    "unknown_members": "binding",
-    "JobBuilder": "builder",
-    "compare_job": "builder",
-    "convert_job": "builder",
-    "fix_job": "builder",
-    "generate_job_id": "builder",
-    "inspect_job": "builder",
-    "profile_job": "builder",
-    "DEFAULT_LIMITS": "limits",
-    "Limits": "limits",
-    "InvalidDocumentError": "parsing",
-    "dumps": "parsing",
-    "parse_job": "parsing",
-    "parse_progress": "parsing",
-    "parse_result": "parsing",
-    "parse_worker": "parsing",
-    "Issue": "report",
-    "Report": "report",
-    "Rule": "rules",
-    "all_rules": "rules",
-    "check_capabilities": "scheduling",
-    "match_worker": "scheduling",
-    "missing_capabilities": "scheduling",
-    "allowed_transitions": "states",
-    "check_transition": "states",
-    "is_terminal": "states",
-    "validate": "validation",
+    "replace": "typed.binding",
+    "to_json": "typed.binding",
+    "unknown_members": "typed.binding",
+    "JobBuilder": "typed.builder",
+    "compare_job": "typed.builder",
+    "convert_job": "typed.builder",
+    "fix_job": "typed.builder",
+    "generate_job_id": "typed.builder",
+    "inspect_job": "typed.builder",
+    "profile_job": "typed.builder",
+    "DEFAULT_LIMITS": "protocol.limits",
+    "Limits": "protocol.limits",
+    "InvalidDocumentError": "typed.parsing",
+    "dumps": "typed.parsing",
+    "parse_job": "typed.parsing",
+    "parse_progress": "typed.parsing",
+    "parse_result": "typed.parsing",
+    "parse_worker": "typed.parsing",
+    "Issue": "protocol.report",
+    "Report": "protocol.report",
+    "Rule": "protocol.rules",
+    "all_rules": "protocol.rules",
+    "check_capabilities": "typed.scheduling",
+    "match_worker": "typed.scheduling",
+    "missing_capabilities": "typed.scheduling",
+    "allowed_transitions": "protocol.states",
+    "check_transition": "protocol.states",
+    "is_terminal": "protocol.states",
+    "validate": "validation.pipeline",
 }
 
 if TYPE_CHECKING:
-    from .binding import replace, to_json, unknown_members
-    from .builder import JobBuilder, compare_job, convert_job, fix_job, generate_job_id, inspect_job, profile_job
-    from .limits import DEFAULT_LIMITS, Limits
-    from .parsing import InvalidDocumentError, dumps, parse_job, parse_progress, parse_result, parse_worker
-    from .report import Issue, Report
-    from .rules import Rule, all_rules
-    from .scheduling import check_capabilities, match_worker, missing_capabilities
-    from .states import allowed_transitions, check_transition, is_terminal
-    from .validation import validate
+    from .protocol.limits import DEFAULT_LIMITS, Limits
+    from .protocol.report import Issue, Report
+    from .protocol.rules import Rule, all_rules
+    from .protocol.states import allowed_transitions, check_transition, is_terminal
+    from .typed.binding import replace, to_json, unknown_members
+    from .typed.builder import JobBuilder, compare_job, convert_job, fix_job, generate_job_id, inspect_job, profile_job
+    from .typed.parsing import InvalidDocumentError, dumps, parse_job, parse_progress, parse_result, parse_worker
+    from .typed.scheduling import check_capabilities, match_worker, missing_capabilities
+    from .validation.pipeline import validate
 
 
 def __getattr__(name: str) -> Any:

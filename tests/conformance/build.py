@@ -34,9 +34,10 @@ ROOT = HERE.parent.parent
 EXAMPLES = ROOT / "examples"
 sys.path.insert(0, str(ROOT / "python"))
 
-from guestkit_job_spec import resources, rules, validate  # noqa: E402
-from guestkit_job_spec.pointers import parts  # noqa: E402
-from guestkit_job_spec.schema_walk import json_type, walk  # noqa: E402
+from guestkit_job_spec import validate  # noqa: E402
+from guestkit_job_spec.protocol import resources, rules  # noqa: E402
+from guestkit_job_spec.protocol.pointers import parts  # noqa: E402
+from guestkit_job_spec.validation.reference.schema_walk import json_type, walk  # noqa: E402
 
 EXTENSION_KEY = "example.com/extension"
 UNKNOWN_KEY = "unknownfield"

@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import prover_under_test  # noqa: E402, F401  (the sanitizer build, when GUESTKIT_PROVER names one)
 from guestkit_job_spec import Limits, validate  # noqa: E402
-from guestkit_job_spec.doctype import detect  # noqa: E402
+from guestkit_job_spec.protocol.doctype import detect  # noqa: E402
 
 DOCUMENT_TYPES = ("job", "result", "progress", "worker")
 FORMS = ("bytes", "bytes", "bytes", "str", "bytearray", "memoryview")

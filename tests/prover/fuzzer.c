@@ -4,9 +4,9 @@
  * AddressSanitizer and UBSan (tests/prover/compile_prover.py fuzzer; make fuzz runs it), so a read
  * or write out of bounds or undefined behaviour stops it with a report. It also stops when
  * the parts disagree:
- * - a schema function and its explaining twin: valid exactly when nothing is found;
- * - prove(), explain() and member_names() refuse the same bytes; what prove()
- *   proves explain() finds nothing in, and both build equal documents;
+ * - a schema function and its finding twin: valid exactly when nothing is found;
+ * - prove(), find() and member_names() refuse the same bytes; what prove()
+ *   proves find() finds nothing in, and both build equal documents;
  * - nothing but MemoryError may be raised.
  * The differential fuzz (differential.py) holds the values to the strict decoder's. */
 #include "harness.h"
@@ -34,7 +34,7 @@ static void fail(const char *why) {
     abort();
 }
 
-/* The answer of prove or explain: NULL only for MemoryError, which is cleared. */
+/* The answer of prove or find: NULL only for MemoryError, which is cleared. */
 static PyObject *answer_of(PyObject *answer) {
     if (answer == NULL) {
         if (!PyErr_ExceptionMatches(PyExc_MemoryError)) fail("an exception other than MemoryError");
@@ -49,7 +49,7 @@ static void twins_agree(const uint8_t *data, size_t size, Py_ssize_t type_index)
     if (read_bytes(&t, data, size) == 0) {
         Findings f = {0};
         int valid = ROOTS[type_index](&t, 0);
-        EXPLAINERS[type_index](&t, 0, &f, -1, 0);
+        FINDERS[type_index](&t, 0, &f, -1, 0);
         if (!f.out_of_memory && valid != (f.count == 0)) fail("a schema function and its twin disagree");
         free(f.items);
     }
@@ -69,24 +69,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                                  PyLong_FromSize_t(DEFAULT_LIMITS.max_depth),
                                  PyLong_FromSize_t(DEFAULT_LIMITS.max_string),
                                  PyLong_FromSize_t(DEFAULT_LIMITS.max_entries)};
-        PyObject *explained = answer_of(explain(module, arguments + 1, 6));
+        PyObject *found = answer_of(find(module, arguments + 1, 6));
         PyObject *proven = answer_of(prove(module, arguments, 7));
         PyObject *names = answer_of(member_names(module, arguments + 2, 5));
-        if (explained != NULL && names != NULL && (explained == Py_None) != (names == Py_None))
-            fail("explain() and member_names() disagree on reading");
+        if (found != NULL && names != NULL && (found == Py_None) != (names == Py_None))
+            fail("find() and member_names() disagree on reading");
         Py_XDECREF(names);
-        if (explained != NULL && proven != NULL) {
-            if ((explained == Py_None) != (proven == Py_False)) fail("prove() and explain() disagree on reading");
+        if (found != NULL && proven != NULL) {
+            if ((found == Py_None) != (proven == Py_False)) fail("prove() and find() disagree on reading");
             if (proven != Py_None && proven != Py_False) {
                 PyObject *document = PyObject_GetAttrString(proven, "document");
-                if (document == NULL || PyList_GET_SIZE(PyTuple_GET_ITEM(explained, 1)) != 0)
-                    fail("explain() found something in a proven document");
-                if (PyObject_RichCompareBool(document, PyTuple_GET_ITEM(explained, 0), Py_EQ) != 1)
-                    fail("prove() and explain() built different documents");
+                if (document == NULL || PyList_GET_SIZE(PyTuple_GET_ITEM(found, 1)) != 0)
+                    fail("find() found something in a proven document");
+                if (PyObject_RichCompareBool(document, PyTuple_GET_ITEM(found, 0), Py_EQ) != 1)
+                    fail("prove() and find() built different documents");
                 Py_DECREF(document);
             }
         }
-        Py_XDECREF(explained);
+        Py_XDECREF(found);
         Py_XDECREF(proven);
         for (int m = 1; m < 7; m++)
             if (m != 2) Py_DECREF(arguments[m]);

@@ -4,7 +4,7 @@
 #ifndef GUESTKIT_PROVER_HARNESS_H
 #define GUESTKIT_PROVER_HARNESS_H
 
-#include "../../python/guestkit_job_spec/prover/module.c"
+#include "../../python/guestkit_job_spec/validation/fast/c/module.c"
 
 #include <stdio.h>
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..resources import document_types, payload_types
+from ..protocol.resources import document_types, payload_types
 from .command import Commands, add_command
 
 EXAMPLES = """\
@@ -31,7 +31,7 @@ def add_parser(commands: Commands[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..explain import explain  # here: it needs jsonschema, which validate's start-up does without
+    from ..tools.field_help import explain  # here: it needs jsonschema, which validate's start-up does without
 
     if args.pointer and not args.pointer.startswith("/"):
         print(f"guestkit-job explain: a JSON Pointer starts with '/', got {args.pointer!r}", file=sys.stderr)

@@ -7,12 +7,12 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from ..resources import common_def, payload_types, schemas_by_id
+from ..protocol.resources import common_def, payload_types, schemas_by_id
 from .atomic import write_atomically
 from .command import Commands, add_command
 
 if TYPE_CHECKING:
-    from ..builder import JobBuilder
+    from ..typed.builder import JobBuilder
 
 DESCRIPTION = """\
 Print a new, valid job document for OPERATION (or write it with -o FILE). The
@@ -82,7 +82,7 @@ def add_parser(commands: Commands[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..parsing import InvalidDocumentError, dumps  # here, so other commands start without the bindings
+    from ..typed.parsing import InvalidDocumentError, dumps  # here, so other commands start without the bindings
 
     try:
         builder = _payload_builder(args)
@@ -107,9 +107,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _payload_builder(args: argparse.Namespace) -> JobBuilder:
-    from ..builder import JobBuilder, compare_job, convert_job, fix_job, image_format, inspect_job, profile_job
-    from ..models.payloads.guestkit_convert_v1 import ConvertTarget
-    from ..models.payloads.guestkit_fix_v1 import FixOperation
+    from ..typed.builder import JobBuilder, compare_job, convert_job, fix_job, image_format, inspect_job, profile_job
+    from ..typed.models.payloads.guestkit_convert_v1 import ConvertTarget
+    from ..typed.models.payloads.guestkit_fix_v1 import FixOperation
 
     operation = args.operation
     if operation == "guestkit.inspect":

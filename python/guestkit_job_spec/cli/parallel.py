@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import Any
 
-from ..report import Issue, Report
+from ..protocol.report import Issue, Report
 from .sources import Batch
 
 Check = Callable[[bytes], Report]

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from ..report import Issue, Report
+from ..protocol.report import Issue, Report
 
 
 @dataclass

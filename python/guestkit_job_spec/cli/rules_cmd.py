@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..rules import all_rules
+from ..protocol.rules import all_rules
 from .command import Commands, add_command
 
 EXAMPLES = """\

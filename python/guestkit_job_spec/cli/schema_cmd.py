@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from .. import bundling, resources
+from ..protocol import bundling, resources
 from .command import Commands, add_command
 
 EXAMPLES = """\

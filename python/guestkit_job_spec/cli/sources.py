@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
-from ..limits import Limits
-from ..report import Issue
+from ..protocol.limits import Limits
+from ..protocol.report import Issue
 
 STDIN = "-"
 JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")

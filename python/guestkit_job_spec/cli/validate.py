@@ -7,9 +7,9 @@ import os
 import sys
 from functools import partial
 
-from ..limits import DECODER_MAX_DEPTH, DEFAULT_LIMITS, Limits
-from ..resources import document_types
-from ..validation import AUTO, ENGINES, validate
+from ..protocol.limits import DECODER_MAX_DEPTH, DEFAULT_LIMITS, Limits
+from ..protocol.resources import document_types
+from ..validation.pipeline import AUTO, ENGINES, validate
 from .command import Commands, add_command
 from .parallel import checked, default_workers
 from .progress import Progress, input_bytes

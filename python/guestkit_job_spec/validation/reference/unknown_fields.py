@@ -8,15 +8,15 @@ when a schema object applying to it declares ``properties`` and none declares
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
-from . import resources
-from .pointers import child
-from .report import Issue
+from ...protocol import resources
+from ...protocol.pointers import child
+from ...protocol.report import Issue
+from ..wording import unknown_field_issue
 
 
 @cache
@@ -38,20 +38,3 @@ def unknown_field_issues(document: Any, doc_type: str) -> Iterator[Issue]:
         for key in visit.value:
             if key not in declared and not _extension_key().fullmatch(key):
                 yield unknown_field_issue(child(visit.pointer, key), key, declared)
-
-
-def unknown_field_issue(pointer: str, key: str, declared: set[str]) -> Issue:
-    """The warning for ``key``, with a "did you mean" when a declared field is close."""
-    close = _closest(key, frozenset(declared))
-    hint = f"did you mean '{close}'? " if close else ""
-    message = (
-        f"unknown field '{key}': {hint}it is kept but not checked; "
-        f"name extension fields with a domain prefix such as 'example.com/{key}'"
-    )
-    return Issue("document.unknown-field", pointer, message, "warning")
-
-
-@lru_cache(maxsize=1024)  # the same misspelt fields come again and again; difflib is slow
-def _closest(key: str, declared: frozenset[str]) -> str | None:
-    close = difflib.get_close_matches(key, sorted(declared), n=1, cutoff=0.75)
-    return close[0] if close else None

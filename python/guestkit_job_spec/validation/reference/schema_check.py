@@ -12,9 +12,9 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from . import resources
-from .report import Issue
-from .schema_errors import deepest_causes, issues_of
+from ...protocol import resources
+from ...protocol.report import Issue
+from ..wording import deepest_causes, issues_of
 
 
 @cache

@@ -1,4 +1,4 @@
-"""The prover's explaining half (``_prover.explain``): every failing keyword, for Python to word.
+"""The prover's finding half (``_prover.find``): every failing keyword, for Python to word.
 
 Complete: it finds something exactly when the closed bundle refuses the document.
 Used: an invalid document the prover's reader accepts is explained from its findings,
@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 
 from conftest import ROOT, example, mutate
-from guestkit_job_spec import fast_engine, fast_explain, validate
-from guestkit_job_spec.limits import DEFAULT_LIMITS
+from guestkit_job_spec import validate
+from guestkit_job_spec.protocol.limits import DEFAULT_LIMITS
+from guestkit_job_spec.validation.fast import closed_check, findings, prover
 from test_conformance import CASES, case_input
 
 sys.path.insert(0, str(ROOT / "codegen"))
@@ -40,7 +41,7 @@ INVALID_JOB = mutate(
 @pytest.mark.parametrize("case", DOCUMENT_CASES, ids=str)
 def test_it_finds_something_exactly_when_the_closed_bundle_refuses(case: dict[str, Any]) -> None:
     data, doc_type = case_input(case), case["type"]
-    explained = fast_engine.prover_findings(data, doc_type, DEFAULT_LIMITS)
+    explained = prover.findings(data, doc_type, DEFAULT_LIMITS)
     reference = validate(data, type=doc_type, engine="reference")
     decoding_errors = [issue for issue in reference.errors if issue.rule.startswith("json.")]
     assert (explained is None) is bool(decoding_errors), "the reader refuses exactly what the strict decoder refuses"
@@ -48,7 +49,7 @@ def test_it_finds_something_exactly_when_the_closed_bundle_refuses(case: dict[st
         return
     document, findings = explained
     assert document == json.loads(data)
-    assert bool(findings) is not fast_engine.is_clean(document, doc_type), case["id"]
+    assert bool(findings) is not closed_check.is_clean(document, doc_type), case["id"]
     for index, (_, keyword, path, parent, _, key) in enumerate(findings):
         value = document
         for part in path:
@@ -73,7 +74,7 @@ def test_the_control_character_guard_is_found_apart_from_the_pattern(job_id: str
     with Python's re, whose `$` matches before a final newline; only the guard (a class
     searched for: checks.h contains_any) refuses that string. The findings show both."""
     data = json.dumps(mutate(INVALID_JOB, {"/job_id": job_id}), ensure_ascii=False).encode()
-    explained = fast_engine.prover_findings(data, "job", DEFAULT_LIMITS)
+    explained = prover.findings(data, "job", DEFAULT_LIMITS)
     assert explained is not None
     assert {keyword for _, keyword, path, *_ in explained[1] if path == ("job_id",)} == keywords
 
@@ -85,7 +86,7 @@ def test_an_invalid_document_is_explained_from_the_findings(monkeypatch: pytest.
     def not_called(*_: Any) -> Any:
         raise AssertionError("jsonschema-rs explained a document the prover reads")
 
-    monkeypatch.setattr(fast_explain, "explain", not_called)
+    monkeypatch.setattr(findings, "from_document", not_called)
     assert validate(data).to_dict() == expected
     assert len(expected["errors"]) == 5 and len(expected["warnings"]) == 1
 
@@ -94,7 +95,7 @@ def test_escaped_bytes_are_explained_from_the_findings_too() -> None:
     """json.dumps writes \\u00e9: the reader decodes escapes as the strict decoder does."""
     data = json.dumps(mutate(INVALID_JOB, {"/metadata/name": "a\u00e9b"})).encode()
     assert b"\\u00e9" in data
-    assert fast_engine.prover_findings(data, "job", DEFAULT_LIMITS) is not None
+    assert prover.findings(data, "job", DEFAULT_LIMITS) is not None
     assert validate(data).to_dict() == validate(data, engine="reference").to_dict()
 
 
@@ -106,7 +107,7 @@ def test_escaped_bytes_are_explained_from_the_findings_too() -> None:
     ],
     ids=["false-subschema", "oneOf"],
 )
-def test_what_the_explainer_cannot_word_fails_generation(schema: dict[str, Any]) -> None:
+def test_what_the_finder_cannot_word_fails_generation(schema: dict[str, Any]) -> None:
     compiler = Compiler(lambda _: {})
     with pytest.raises(Unsupported):
-        compiler.explainer(compiler.function({"anyOf": [schema, {"type": "null"}]}, "", "job"))
+        compiler.finder(compiler.function({"anyOf": [schema, {"type": "null"}]}, "", "job"))

@@ -6,9 +6,9 @@ import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from . import resources, rules
-from .explain import describe, expanded
-from .schema_walk import Located
+from ..protocol import resources, rules
+from ..validation.reference.schema_walk import Located
+from .field_help import describe, expanded
 
 if TYPE_CHECKING:
     from referencing._core import Resolver

@@ -6,6 +6,7 @@ the state machine) comes from these files; nothing here is hard-coded.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from functools import cache
 from importlib.resources import files
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from referencing import Registry
 
-SCHEMA_DIR = files(__package__) / "schemas"
+SCHEMA_DIR = files("guestkit_job_spec") / "schemas"
 
 
 def read_json(relative_path: str) -> Any:
@@ -38,6 +39,18 @@ def payload_types() -> dict[str, dict[str, Any]]:
     """Registered payload types, e.g. ``guestkit.inspect.v1``, with their index entries."""
     payloads: dict[str, dict[str, Any]] = index()["payloads"]
     return payloads
+
+
+@cache
+def schemas_digest() -> str:
+    """SHA-256 of the index and every schema file it lists, in index order: what the prover's C
+    was generated from (``make gen`` writes it there; the fast engine compares the two)."""
+    digest = hashlib.sha256()
+    for name in ("index.json", *(entry["file"] for entry in _schema_entries())):
+        data = (SCHEMA_DIR / name).read_bytes()
+        digest.update(f"{name}\0{len(data)}\0".encode())
+        digest.update(data)
+    return digest.hexdigest()
 
 
 def _schema_entries() -> list[dict[str, Any]]:

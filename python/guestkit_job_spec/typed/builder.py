@@ -19,8 +19,9 @@ from typing import Any
 
 from ulid import ULID
 
-from . import binding, resources
-from .limits import DEFAULT_LIMITS
+from ..protocol import resources
+from ..protocol.limits import DEFAULT_LIMITS
+from . import binding
 from .models.common_v1 import ImageFormat, ImageReference
 from .models.job_v1 import Job
 from .models.payloads.guestkit_compare_v1 import CompareOptions, CompareOutput, ComparePayload

@@ -1,6 +1,6 @@
 """JSON <-> generated dataclasses, losslessly.
 
-The generated models (``models/``) are plain dataclasses; this module moves documents in
+The generated models (``typed/models/``) are plain dataclasses; this module moves documents in
 and out of them without losing anything:
 
 - Unknown members (forward-compatible fields, extension keys) are kept on the object and
@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from . import models, resources
+from ..protocol import resources
+from . import models
 
 if TYPE_CHECKING:
     from referencing._core import Resolver

@@ -9,14 +9,15 @@ holds them. An error is anything shaped like jsonschema's ValidationError (Schem
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, Protocol
 
-from . import rules
-from .pointers import child, to_pointer
-from .report import Issue, show
+from ..protocol import rules
+from ..protocol.pointers import child, to_pointer
+from ..protocol.report import Issue, show
 
 
 class SchemaError(Protocol):
@@ -134,3 +135,20 @@ def _types_in_words(types: Any) -> str:
     listed = types if isinstance(types, list) else [types]
     flat = [t for entry in listed for t in (entry if isinstance(entry, list) else [entry])]
     return " or ".join(names.get(str(t), str(t)) for t in dict.fromkeys(flat))
+
+
+def unknown_field_issue(pointer: str, key: str, declared: set[str]) -> Issue:
+    """The warning for ``key``, with a "did you mean" when a declared field is close."""
+    close = _closest(key, frozenset(declared))
+    hint = f"did you mean '{close}'? " if close else ""
+    message = (
+        f"unknown field '{key}': {hint}it is kept but not checked; "
+        f"name extension fields with a domain prefix such as 'example.com/{key}'"
+    )
+    return Issue("document.unknown-field", pointer, message, "warning")
+
+
+@lru_cache(maxsize=1024)  # the same misspelt fields come again and again; difflib is slow
+def _closest(key: str, declared: frozenset[str]) -> str | None:
+    close = difflib.get_close_matches(key, sorted(declared), n=1, cutoff=0.75)
+    return close[0] if close else None

@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import cache, lru_cache
 from typing import Any, TypeGuard
 
-from . import resources
-from .report import Issue, show
+from ..protocol import resources
+from ..protocol.report import Issue, show
 from .timestamps import instant
 
 Check = Callable[[Mapping[str, Any]], Iterator[Issue]]
@@ -147,7 +147,7 @@ def disk_size_not_too_large(document: Mapping[str, Any]) -> Iterator[Issue]:
 
 
 # Each check reports under one rule id, the key it is listed by (the prover, written in C,
-# says which of these ids it covers: fast_engine compares the two).
+# says which of these ids it covers: fast.prover compares the two).
 CODE_RULES: Mapping[str, Mapping[str, Check]] = {
     "job": {
         "job.payload-type.matches-operation": payload_type_matches_operation,

@@ -11,8 +11,9 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from . import binding, resources
-from .report import Issue
+from ..protocol import resources
+from ..protocol.report import Issue
+from . import binding
 
 
 def missing_capabilities(required: Iterable[str], available: Iterable[str]) -> list[str]:

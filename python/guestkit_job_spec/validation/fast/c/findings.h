@@ -1,4 +1,4 @@
-/* What the explaining functions (xN in schemas.h) record: each keyword a value fails.
+/* What the finding functions (xN in generated/schemas.h) record: each keyword a value fails.
  *
  * Findings keep the order the functions meet them. A finding inside an anyOf branch
  * names the anyOf's own finding as its parent, and the branch it came from, so Python

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from jsonschema import Draft202012Validator
 
-from . import resources
-from .pointers import child
+from ...protocol import resources
+from ...protocol.pointers import child
 
 if TYPE_CHECKING:
     from referencing._core import Resolver  # the type Registry.resolver() returns

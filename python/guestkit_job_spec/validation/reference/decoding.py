@@ -16,9 +16,9 @@ from typing import Any
 
 import jiter
 
-from .limits import DEFAULT_LIMITS, Limits
-from .pointers import to_pointer
-from .report import Issue
+from ...protocol.limits import DEFAULT_LIMITS, Limits
+from ...protocol.pointers import to_pointer
+from ...protocol.report import Issue
 
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1

@@ -6,10 +6,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import resources, rules
-from .pointers import parts as pointer_parts
-from .pointers import unescape
-from .schema_walk import Located, member_schemas, walk
+from ..protocol import resources, rules
+from ..protocol.pointers import parts as pointer_parts
+from ..protocol.pointers import unescape
+from ..validation.reference.schema_walk import Located, member_schemas, walk
 
 
 @dataclass

@@ -7,14 +7,15 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any, cast
 
-from . import binding, resources
-from .limits import DEFAULT_LIMITS, Limits
+from ..protocol import resources
+from ..protocol.limits import DEFAULT_LIMITS, Limits
+from ..protocol.report import Report
+from ..validation.pipeline import validate
+from . import binding
 from .models.job_v1 import Job
 from .models.progress_v1 import ProgressEvent
 from .models.result_v1 import JobResult
 from .models.worker_v1 import WorkerRegistration
-from .report import Report
-from .validation import validate
 
 Source = bytes | str | Mapping[str, Any]
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
-from . import fast_engine, fast_explain, resources, rules
+from ..protocol import resources, rules
+from ..protocol.doctype import detect, detect_from_fields
+from ..protocol.limits import DEFAULT_LIMITS, Limits
+from ..protocol.report import Issue, Report, show
 from .code_rules import code_issues
-from .decoding import Decoded, check_decoded, decode
-from .doctype import detect, detect_from_fields
-from .limits import DEFAULT_LIMITS, Limits
-from .report import Issue, Report, show
+from .fast import closed_check, findings, prover
+from .reference.decoding import Decoded, check_decoded, decode
 
 AUTO = "auto"
 Engine = Literal["fast", "reference"]
@@ -34,8 +35,8 @@ def validate(
     unregistered payload types into errors. Never raises on bad input: undecodable,
     oversized or malformed documents give a report with errors.
     ``engine`` ``fast`` (the default) proves valid documents in compiled code
-    (``fast_engine``) and words what the compiled code finds in invalid ones
-    (``fast_explain``), leaving to ``reference`` (pure Python: jiter, jsonschema) only what
+    (``fast.prover``) and words what the compiled code finds in invalid ones
+    (``fast.findings``), leaving to ``reference`` (pure Python: jiter, jsonschema) only what
     it cannot decode or word; both engines give the same report.
     """
     raw = _document_bytes(data) if engine == "fast" else None
@@ -43,7 +44,7 @@ def validate(
     proven: Report | Literal[False] | None = None
     if raw is not None:  # the common case first: a valid document
         doc_type = _type_of(raw, limits) if type == AUTO else type
-        proven = False if doc_type is None else fast_engine.clean_report(raw, doc_type, limits)
+        proven = False if doc_type is None else prover.prove(raw, doc_type, limits)
         if proven:
             return proven
     if type != AUTO and type not in resources.document_types():
@@ -52,8 +53,8 @@ def validate(
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
     if raw is not None and doc_type is not None and proven is not False:  # False: the strict decoder explains
-        if fast_engine.prover_reads(doc_type):
-            report = _explained_report(raw, doc_type, strict, limits)
+        if prover.reads(doc_type):
+            report = _report_of_findings(raw, doc_type, strict, limits)
         else:
             report = _fast_report(raw, doc_type, strict, limits)
         if report is not None:
@@ -101,24 +102,24 @@ def _type_of(data: bytes, limits: Limits) -> str | None:
     """The type of a document given as ``auto``, told from its fields as the reference tells it:
     AUTO when they do not tell, None when the bytes are not a JSON text within the limits
     (the strict decoder then explains why)."""
-    names = fast_engine.member_names(data, limits)
+    names = prover.member_names(data, limits)
     return None if names is None else detect_from_fields(names) or AUTO
 
 
-def _explained_report(data: bytes, doc_type: str, strict: bool, limits: Limits) -> Report | None:
+def _report_of_findings(data: bytes, doc_type: str, strict: bool, limits: Limits) -> Report | None:
     """The report from the prover's findings (an invalid document, or one code-only rules
     object to); None when the bytes are not a JSON text within the limits."""
-    explained = fast_explain.explain_bytes(data, doc_type, limits)
-    if explained is None:
+    found = findings.from_bytes(data, doc_type, limits)
+    if found is None:
         return None
-    document, schema_found, unknown = explained
+    document, schema_found, unknown = found
     return Report.of(doc_type, _with_severity(_in_order(document, doc_type, schema_found, unknown), strict), document)
 
 
 def _fast_report(data: bytes, doc_type: str, strict: bool, limits: Limits) -> Report | None:
     """The report when orjson can decode ``data`` exactly as the strict decoder would; else None.
     ``doc_type`` is AUTO only when the document's fields did not tell it (see _type_of)."""
-    document = fast_engine.decode(data, limits)
+    document = closed_check.decode(data, limits)
     if document is None:
         return None
     decoded = Decoded(document, ())
@@ -128,7 +129,7 @@ def _fast_report(data: bytes, doc_type: str, strict: bool, limits: Limits) -> Re
 def _clean_report(decoded: Decoded, doc_type: str, strict: bool) -> Report | None:
     """The report of a document the fast engine proves schema-valid and lint-clean (the common case); else None."""
     document = decoded.value
-    if doc_type == AUTO or not fast_engine.is_clean(document, doc_type):
+    if doc_type == AUTO or not closed_check.is_clean(document, doc_type):
         return None
     findings = list(code_issues(document, doc_type))
     if not findings:
@@ -139,14 +140,14 @@ def _clean_report(decoded: Decoded, doc_type: str, strict: bool) -> Report | Non
 def _all_issues(document: Any, doc_type: str, engine: Engine) -> Iterable[Issue]:
     if engine == "fast":
         try:
-            schema_found, unknown = fast_explain.explain(document, doc_type)
-        except fast_explain.Unexplained:
+            schema_found, unknown = findings.from_document(document, doc_type)
+        except findings.Unworded:
             pass
         else:
             return _in_order(document, doc_type, schema_found, unknown)
     # The reference engine's modules load on first use: the fast engine does without them.
-    from .schema_check import schema_issues
-    from .unknown_fields import unknown_field_issues
+    from .reference.schema_check import schema_issues
+    from .reference.unknown_fields import unknown_field_issues
 
     return _in_order(document, doc_type, schema_issues(document, doc_type), unknown_field_issues(document, doc_type))
 

@@ -2,8 +2,8 @@
 #ifndef GUESTKIT_SCHEMAS_H
 #define GUESTKIT_SCHEMAS_H
 
-#include "checks.h"
-#include "findings.h"
+#include "../checks.h"
+#include "../findings.h"
 
 enum Keyword {KW_type, KW_const, KW_enum, KW_minimum, KW_maximum, KW_minLength, KW_maxLength, KW_pattern, KW_format, KW_minItems, KW_maxItems, KW_required, KW_additionalProperties, KW_anyOf, KW_not};
 static const char *const KEYWORDS[] = {"type", "const", "enum", "minimum", "maximum", "minLength", "maxLength", "pattern", "format", "minItems", "maxItems", "required", "additionalProperties", "anyOf", "not"};
@@ -8130,10 +8130,15 @@ static const char *const SCHEMAS[] = {
     "{\042minimum\042: 0, \042type\042: \042integer\042}",
 };
 
-/* Document types, in the order of schemas/index.json, and the functions proving and explaining each. */
+/* Document types, in the order of schemas/index.json, and the functions proving each and
+ * finding what fails in each. */
 static const char *const DOCUMENT_TYPES[] = {"job", "result", "progress", "worker"};
 static int (*const ROOTS[])(const Tape *, uint32_t) = {s0, s198, s242, s255};
-static void (*const EXPLAINERS[])(const Tape *, uint32_t, Findings *, int32_t, uint8_t) = {x0, x198, x242, x255};
+static void (*const FINDERS[])(const Tape *, uint32_t, Findings *, int32_t, uint8_t) = {x0, x198, x242, x255};
+
+/* The schemas this was generated from (protocol.resources.schemas_digest): the fast engine
+ * does not use a prover generated from other schemas than the ones it validates with. */
+static const char SCHEMAS_DIGEST[] = "c437aafde6e500814b6e9ae099afbbd2b8a253a1586010e9fc78f03d630d8f62";
 
 /* Payload types with a registered schema (schemas/index.json). */
 static const char *const PAYLOAD_TYPES[] = {"guestkit.compare.v1", "guestkit.convert.v1", "guestkit.fix.v1", "guestkit.inspect.v1", "guestkit.profile.v1"};

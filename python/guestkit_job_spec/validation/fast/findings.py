@@ -1,11 +1,12 @@
-"""The fast engine's explanations: why a document is invalid, worded as the reference engine words it.
+"""Why a document is invalid, from the fast engine: the prover's findings and jsonschema-rs's
+errors, worded as the reference engine words them.
 
-The errors come from the prover's explaining functions (``_prover.explain``: the closed
-bundle compiled to C, see codegen/c_prover.py) for every document its tape reader
-accepts, else from jsonschema-rs on the closed bundle. Either way they become
-schema_errors' error shape and go through the reference engine's wording code; an error
-on the closed bundle's ``additionalProperties: false`` is an unknown field. Whatever
-cannot be worded raises Unexplained, and the caller asks the reference engine.
+The errors come from the prover's finding functions (``_prover.find``: the closed bundle
+compiled to C, see codegen/c_prover.py) for every document its reader accepts, else from
+jsonschema-rs on the closed bundle. Either way they become the error shape wording.py
+reads and go through the shared wording code; an error on the closed bundle's
+``additionalProperties: false`` is an unknown field. Whatever cannot be worded raises
+Unworded, and the caller asks the reference engine.
 """
 
 from __future__ import annotations
@@ -14,19 +15,19 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from .closed_bundles import closed_resources, resolve
-from .fast_engine import Finding, closed_validator, prover_findings, prover_schemas
-from .limits import Limits
-from .pointers import child, parts, to_pointer
-from .report import Issue
-from .schema_errors import deepest_causes, issues_of
-from .unknown_fields import unknown_field_issue
+from ...protocol.closed_bundles import closed_resources, resolve
+from ...protocol.limits import Limits
+from ...protocol.pointers import child, parts, to_pointer
+from ...protocol.report import Issue
+from ..wording import deepest_causes, issues_of, unknown_field_issue
+from . import prover
+from .closed_check import closed_validator
 
 Path = tuple[str | int, ...]
 
 
 class _Error(NamedTuple):
-    """A schema error in the shape schema_errors reads (see schema_errors.SchemaError); a tuple
+    """A schema error in the shape wording.py reads (see wording.SchemaError); a tuple
     because an invalid document makes a dozen of them, and a frozen dataclass is slower to build."""
 
     validator: str
@@ -43,24 +44,24 @@ class _Error(NamedTuple):
 _new_error = tuple.__new__
 
 
-class Unexplained(Exception):
+class Unworded(Exception):
     """An error the fast engine cannot word as the reference engine would: use the reference."""
 
 
-def explain_bytes(data: bytes, doc_type: str, limits: Limits) -> tuple[Any, list[Issue], list[Issue]] | None:
+def from_bytes(data: bytes, doc_type: str, limits: Limits) -> tuple[Any, list[Issue], list[Issue]] | None:
     """The document, its schema issues and its unknown-field issues, from the prover's findings;
-    None when the bytes are not a JSON text within the limits (see prover/tape.h)."""
-    explained = prover_findings(data, doc_type, limits)
-    if explained is None:
+    None when the bytes are not a JSON text within the limits (see c/tape.h)."""
+    found = prover.findings(data, doc_type, limits)
+    if found is None:
         return None
-    document, findings = explained
+    document, findings = found
     return document, *_word(_errors_of_findings(findings, document), document)
 
 
-def explain(document: Any, doc_type: str) -> tuple[list[Issue], list[Issue]]:
+def from_document(document: Any, doc_type: str) -> tuple[list[Issue], list[Issue]]:
     """The schema issues and the unknown-field issues of a decoded ``document``, from jsonschema-rs.
 
-    Raises Unexplained when an error cannot be mapped; the caller then asks the reference engine.
+    Raises Unworded when an error cannot be mapped; the caller then asks the reference engine.
     """
     return _word(
         (_adapt(error, document, doc_type, (), None) for error in closed_validator(doc_type).iter_errors(document)),
@@ -87,9 +88,9 @@ def _word(errors: Iterable[_Error], document: Any) -> tuple[list[Issue], list[Is
 # ------------------------------------------------------------------ the prover's findings
 
 
-def _errors_of_findings(findings: list[Finding], document: Any) -> list[_Error]:
+def _errors_of_findings(findings: list[prover.Finding], document: Any) -> list[_Error]:
     """The error tree of the findings: an anyOf's branch errors become its context."""
-    schemas = prover_schemas()
+    schemas = prover.finding_schemas()
     context: dict[int, list[_Error]] = {}
     top: list[_Error] = []
     for index in range(len(findings) - 1, -1, -1):  # a finding's branch errors come after it
@@ -124,7 +125,7 @@ def _errors_of_findings(findings: list[Finding], document: Any) -> list[_Error]:
 def _adapt(error: Any, document: Any, doc_type: str, parent_path: Path, branch: int | None) -> _Error:
     location = error.absolute_keyword_location
     if not location:
-        raise Unexplained(error.message)
+        raise Unworded(error.message)
     keyword, schema = _keyword_at(doc_type, location)
     path = _exact_path(document, error.instance_path)
     context = None
@@ -156,12 +157,12 @@ def _exact_path(document: Any, reported: list[str | int]) -> Path:
     for part in [*reported, None]:
         if isinstance(node, dict):
             if "" in node or (part is not None and (not isinstance(part, str) or part not in node)):
-                raise Unexplained(f"jsonschema-rs's path {reported!r} may have lost a key")
+                raise Unworded(f"jsonschema-rs's path {reported!r} may have lost a key")
         elif isinstance(node, list):
             if part is not None and (type(part) is not int or not 0 <= part < len(node)):
-                raise Unexplained(f"jsonschema-rs's path {reported!r} does not lead through the document")
+                raise Unworded(f"jsonschema-rs's path {reported!r} does not lead through the document")
         elif part is not None:
-            raise Unexplained(f"jsonschema-rs's path {reported!r} goes past a scalar")
+            raise Unworded(f"jsonschema-rs's path {reported!r} goes past a scalar")
         if part is not None:
             node = node[part]
     return tuple(reported)

@@ -6,10 +6,10 @@
  * a document of DOCUMENT_TYPES[type_index] that the strict decoder reads within the limits,
  * that its schema accepts with no unknown field, and on which the code-only rules listed
  * in CODE_RULES have nothing to say. None: the bytes were read but are not clean
- * (explain() says why); False: they are not a JSON text within the limits (the strict
+ * (find() says why); False: they are not a JSON text within the limits (the strict
  * decoder says why). The document is built from the tape the proof read: the same values
  * as the strict decoder's (tape.h).
- * explain(type_index, data, limits...) returns (document, findings): every schema keyword
+ * find(type_index, data, limits...) returns (document, findings): every schema keyword
  * the document fails (findings.h), or None when the bytes are not a JSON text within the
  * limits (the strict decoder then says why). member_names(data, limits...) returns the
  * names of the root object's members (none when the root is not an object), or None
@@ -28,7 +28,7 @@
 
 #include "tape.h"
 #include "checks.h"
-#include "schemas.h"
+#include "generated/schemas.h"
 #include "job_rules.h"
 
 typedef int (*CodeRules)(const Tape *);
@@ -202,7 +202,7 @@ static PyObject *prove_tape(State *s, Py_ssize_t type_index, const Tape *t, PyTy
     return report;
 }
 
-/* ------------------------------------------------------------------ explain */
+/* ------------------------------------------------------------------ find */
 
 /* The path from the root to node i, as keys and indexes; `up` and `position` give each
  * value's container and its place in it. */
@@ -258,10 +258,10 @@ static PyObject *findings_list(State *s, const Tape *t, const Findings *f) {
 }
 
 /* (document, findings): every keyword the document fails, for Python to word. */
-static PyObject *explain_tape(State *s, Py_ssize_t type_index, const Tape *t, PyTypeObject *report_type) {
+static PyObject *find_tape(State *s, Py_ssize_t type_index, const Tape *t, PyTypeObject *report_type) {
     (void)report_type;
     Findings f = {0};
-    EXPLAINERS[type_index](t, 0, &f, -1, 0);
+    FINDERS[type_index](t, 0, &f, -1, 0);
     PyObject *answer = NULL;
     if (f.out_of_memory) PyErr_NoMemory();
     else {
@@ -293,7 +293,7 @@ static PyObject *names_tape(State *s, Py_ssize_t type_index, const Tape *t, PyTy
 
 /* ------------------------------------------------------------------ arguments, and the tape each call reads into */
 
-/* What prove and explain do with a document the tape reader accepted. */
+/* What prove and find do with a document the tape reader accepted. */
 typedef PyObject *(*OnTape)(State *s, Py_ssize_t type_index, const Tape *t, PyTypeObject *report_type);
 
 /* on_tape's answer once the bytes are read into a tape of this call's own; `refused`
@@ -352,8 +352,8 @@ static PyObject *read_with(State *s, Py_ssize_t type_index, PyObject *data, Limi
 #define PROVE_USAGE                                                                                    \
     "prove(report_type, type_index, data, max_bytes, max_depth, max_string, max_entries) -> "        \
     "report_type(doc_type, (), (), document); None: read but not clean; False: not JSON within the limits"
-#define EXPLAIN_USAGE \
-    "explain(type_index, data, max_bytes, max_depth, max_string, max_entries) -> (document, findings), or None"
+#define FIND_USAGE \
+    "find(type_index, data, max_bytes, max_depth, max_string, max_entries) -> (document, findings), or None"
 #define MEMBER_NAMES_USAGE \
     "member_names(data, max_bytes, max_depth, max_string, max_entries) -> the root object's member names, or None"
 
@@ -371,16 +371,16 @@ static PyObject *prove(PyObject *module, PyObject *const *args, Py_ssize_t nargs
     return read_with(state_of(module), type_index, data, limits, prove_tape, (PyTypeObject *)args[0], Py_False);
 }
 
-static PyObject *explain(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+static PyObject *find(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 6) {
-        PyErr_SetString(PyExc_TypeError, EXPLAIN_USAGE);
+        PyErr_SetString(PyExc_TypeError, FIND_USAGE);
         return NULL;
     }
     Py_ssize_t type_index = type_index_of(args[0]);
     PyObject *data;
     Limits limits;
-    if (type_index < 0 || data_and_limits(args + 1, EXPLAIN_USAGE, &data, &limits) < 0) return NULL;
-    return read_with(state_of(module), type_index, data, limits, explain_tape, NULL, Py_None);
+    if (type_index < 0 || data_and_limits(args + 1, FIND_USAGE, &data, &limits) < 0) return NULL;
+    return read_with(state_of(module), type_index, data, limits, find_tape, NULL, Py_None);
 }
 
 static PyObject *member_names(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
@@ -396,7 +396,7 @@ static PyObject *member_names(PyObject *module, PyObject *const *args, Py_ssize_
 
 static PyMethodDef METHODS[] = {
     {"prove", (PyCFunction)(void (*)(void))prove, METH_FASTCALL, PROVE_USAGE},
-    {"explain", (PyCFunction)(void (*)(void))explain, METH_FASTCALL, EXPLAIN_USAGE},
+    {"find", (PyCFunction)(void (*)(void))find, METH_FASTCALL, FIND_USAGE},
     {"member_names", (PyCFunction)(void (*)(void))member_names, METH_FASTCALL, MEMBER_NAMES_USAGE},
     {NULL, NULL, 0, NULL},
 };
@@ -443,7 +443,8 @@ static int exec_module(PyObject *module) {
     if (add_attribute(module, "CODE_RULES", rules) < 0 ||
         add_attribute(module, "DOCUMENT_TYPES", Py_NewRef(s->document_types)) < 0 ||
         add_attribute(module, "SCHEMAS", TUPLE_OF_STRINGS(SCHEMAS)) < 0 ||
-        add_attribute(module, "MAX_DEPTH", PyLong_FromLong(MAX_DEPTH_LIMIT)) < 0)
+        add_attribute(module, "MAX_DEPTH", PyLong_FromLong(MAX_DEPTH_LIMIT)) < 0 ||
+        add_attribute(module, "SCHEMAS_DIGEST", PyUnicode_FromString(SCHEMAS_DIGEST)) < 0)
         return -1;
     return 0;
 }

@@ -9,6 +9,7 @@ DOCUMENT_TYPES: tuple[str, ...]
 CODE_RULES: Mapping[str, tuple[str, ...]]
 SCHEMAS: tuple[str, ...]
 MAX_DEPTH: int
+SCHEMAS_DIGEST: str
 
 def prove(
     report_type: type[T],
@@ -20,7 +21,7 @@ def prove(
     max_entries: int,
     /,
 ) -> T | Literal[False] | None: ...
-def explain(
+def find(
     type_index: int, data: bytes, max_bytes: int, max_depth: int, max_string: int, max_entries: int, /
 ) -> tuple[Any, list[tuple[int, str, tuple[str | int, ...], int, int, str | None]]] | None: ...
 def member_names(
