@@ -1,34 +1,45 @@
 """Compile the closed bundles to C: the schema half of the prover (``c/generated/schemas.h``).
 
-Every schema object becomes one function ``int sN(const Tape *t, uint32_t i)`` that is 1
-when the value at tape node ``i`` is valid against it and 0 when not. Both answers are
-exact for every document the tape reader accepts (see ``c/tape.h``), so ``not``,
-``if`` and ``anyOf`` need no third "unsure" answer. Its twin ``xN`` lists what fails in a value that
-``sN`` refuses: it records every failing keyword, as the reference engine lists its
-errors (an ``anyOf`` that fails holds its branches' errors), for Python to word. Keywords outside the supported set
-raise Unsupported: a schema change that needs more must extend this compiler, never be
-skipped by it. Patterns become DFAs (regex_dfa); property names are tested against
-``patternProperties`` here, with Python's ``re`` as the reference engine does.
+Every schema object becomes one function ``int valid_<place>(const Tape *t, uint32_t i)``
+that is 1 when the value at tape node ``i`` is valid against it and 0 when not. Both
+answers are exact for every document the tape reader accepts (see ``c/tape.h``), so
+``not``, ``if`` and ``anyOf`` need no third "unsure" answer. Its twin ``find_<place>``
+lists what fails in a value that ``valid_<place>`` refuses: it records every failing
+keyword, as the reference engine lists its errors (an ``anyOf`` that fails holds its
+branches' errors), for Python to word.
+
+A function is named after where its schema object is (the schema file and the JSON
+Pointer to it), so a schema edit changes only the functions of what it edits; functions,
+automata and tables are written in the order of their names.
+
+Each keyword is compiled by its own function below, registered with ``@compiles`` (as
+python-jsonschema keeps one function per keyword): what a keyword is, and whether the
+prover checks it, is the keyword table's entry (schemas/keywords-v1.json). A keyword a
+schema uses that the table does not list, or lists as unsupported, raises Unsupported
+naming the schema file, the pointer and the keyword: a schema change that needs more
+must extend this compiler, never be skipped by it. Patterns become DFAs (regex_dfa);
+property names are tested against ``patternProperties`` here, with Python's ``re`` as
+the reference engine does.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
 from regex_dfa import ALPHABET, OTHER, Dfa, Unsupported, compile_pattern, searched_class
 
+from guestkit_job_spec.protocol import keywords
 from guestkit_job_spec.protocol.closed_bundles import resolve
+from guestkit_job_spec.protocol.pointers import escape
 
 DEAD = 0xFF  # the automata's failed state, in the C tables
 
-# Keywords that do not constrain instances.
-ANNOTATIONS = frozenset(
-    {"$schema", "$id", "$defs", "$comment", "title", "description", "default", "examples", "deprecated"}
-)
 _KIND_TESTS = {
     "null": "n->kind == K_NULL",
     "boolean": "(n->kind == K_TRUE || n->kind == K_FALSE)",
@@ -46,28 +57,41 @@ def c_string(text: str) -> str:
     return '"' + "".join(chr(b) if 32 <= b < 127 and b not in b'"\\?' else f"\\{b:03o}" for b in text.encode()) + '"'
 
 
-# The keywords an finding function reports, as the reference engine names them.
-KEYWORDS = (
-    "type",
-    "const",
-    "enum",
-    "minimum",
-    "maximum",
-    "minLength",
-    "maxLength",
-    "pattern",
-    "format",
-    "minItems",
-    "maxItems",
-    "required",
-    "additionalProperties",
-    "anyOf",
-    "not",
-)
+def checked_keywords() -> list[str]:
+    """The keywords the prover checks, in the table's order: the finding functions report them by index."""
+    return [name for name, keyword in keywords.table().items() if keyword.prover == "checks"]
+
+
+# ------------------------------------------------------------------ where a schema object is
+
+
+@dataclass(frozen=True)
+class Place:
+    """A schema object's place: the URI of the schema file it is in, and a JSON Pointer in that file."""
+
+    resource: str
+    pointer: str
+
+    def at(self, relative: str) -> Place:
+        return Place(self.resource, f"{self.pointer}/{relative}")
+
+    def __str__(self) -> str:
+        return f"{self.resource.rsplit('/schemas/', 1)[-1]}#{self.pointer}"
+
+    def identifier(self) -> str:
+        """A C identifier for the place: the file, then the pointer without its $defs steps."""
+        file = self.resource.rsplit("/schemas/", 1)[-1].removesuffix(".json")
+        steps = [step for step in self.pointer.split("/")[1:] if step != "$defs"]
+        return re.sub(r"[^A-Za-z0-9]+", "_", "_".join([file, *steps])).strip("_")
+
+
+# ------------------------------------------------------------------ the two kinds of function
 
 
 class Prove:
-    """How a proving function ``sN`` acts on a failing keyword: it returns 0 at the first."""
+    """How a proving function ``valid_*`` acts on a failing keyword: it returns 0 at the first."""
+
+    prefix = "valid_"
 
     def signature(self, name: str) -> str:
         return f"static int {name}(const Tape *t, uint32_t i)"
@@ -92,12 +116,14 @@ class Prove:
 
 
 class Find:
-    """How an finding function ``xN`` acts on a failing keyword: it records it (c/findings.h)
+    """How a finding function ``find_*`` acts on a failing keyword: it records it (c/findings.h)
     and goes on, descending where a value fails, as the reference engine's error list does."""
 
-    def __init__(self, compiler: Compiler, schema: int) -> None:
+    prefix = "find_"
+
+    def __init__(self, compiler: Compiler, schema: str) -> None:
         self.compiler = compiler
-        self.schema = schema
+        self.schema = schema  # the SCHEMA_* constant naming the schema object in SCHEMAS
 
     def signature(self, name: str) -> str:
         return f"static void {name}(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b)"
@@ -111,10 +137,7 @@ class Find:
     def descend(self, function: str, node: str) -> str:
         if function == "always":
             return ""
-        return f"if (!{function}(t, {node})) {self.finder(function)}(t, {node}, f, p, b);"
-
-    def finder(self, function: str) -> str:
-        return self.compiler.finder(function)
+        return f"if (!{function}(t, {node})) {self.compiler.finder(function)}(t, {node}, f, p, b);"
 
     def unexpected(self) -> str:
         return self.found("additionalProperties", key="k")
@@ -123,7 +146,7 @@ class Find:
         if len(functions) > 0xFF:
             raise Unsupported(f"anyOf with {len(functions)} branches; findings number them in 8 bits")
         branches = " ".join(
-            f"{self.finder(function)}(t, i, f, q, {branch});" for branch, function in enumerate(functions)
+            f"{self.compiler.finder(function)}(t, i, f, q, {branch});" for branch, function in enumerate(functions)
         )
         failed = " || ".join(f"{function}(t, i)" for function in functions)
         return f"if (!({failed})) {{ const int32_t q = {self.found('anyOf')[:-1]}; {branches} }}"
@@ -135,189 +158,205 @@ class Find:
         return "(void)f, (void)p, (void)b;"
 
 
-class Compiler:
-    def __init__(self, resources_of: Callable[[str], dict[str, Any]]) -> None:
-        self.resources_of = resources_of
-        self.names: dict[tuple[str, str], str] = {}
-        self.sources: dict[str, tuple[dict[str, Any], str, str]] = {}
-        self.finders: set[str] = set()
-        self.bodies: list[str] = []
-        self.dfas: dict[str, str] = {}
-        self.dfa_tables: list[str] = []
+Mode = Prove | Find
 
-    def function(self, schema: Any, base: str, doc_type: str) -> str:
-        """The name of the C function proving ``schema``, compiling it on first use."""
-        if schema is True:
-            return "always"
-        if schema is False:  # the reference's error for it names no keyword to word
-            raise Unsupported("false as a subschema outside additionalProperties")
-        if not isinstance(schema, dict):
-            raise Unsupported(f"a schema must be an object or a boolean, got {schema!r}")
-        if isinstance(schema.get("$id"), str):
-            base = urljoin(base, schema["$id"])
-        constraints = {word: value for word, value in schema.items() if word not in ANNOTATIONS or word == "$id"}
-        key = (json.dumps(constraints, sort_keys=True), base)
-        if key not in self.names:
-            self.names[key] = name = f"s{len(self.names)}"
-            self.sources[name] = (schema, base, doc_type)
-            self.bodies.append(self.body(name, schema, base, doc_type, Prove()))
-        return self.names[key]
 
-    def finder(self, function: str) -> str:
-        """The name of the C function finding what ``function`` refuses, compiling it on first use
-        (only where a failure is looked into: a schema used as a condition needs none)."""
-        name = "x" + function[1:]
-        if name not in self.finders:
-            self.finders.add(name)
-            schema, base, doc_type = self.sources[function]
-            self.bodies.append(self.body(name, schema, base, doc_type, Find(self, int(function[1:]))))
-        return name
+@dataclass(frozen=True)
+class Context:
+    """What a keyword's compiling function gets: the schema object, where it is, the mode, the compiler."""
 
-    def body(self, name: str, schema: dict[str, Any], base: str, doc_type: str, mode: Prove | Find) -> str:
-        checks: list[str] = []
-        handled = set(ANNOTATIONS)
-        sub = lambda value: self.function(value, base, doc_type)  # noqa: E731
+    schema: dict[str, Any]
+    place: Place
+    base: str
+    doc_type: str
+    mode: Mode
+    compiler: Compiler
 
-        def keyword(word: str) -> bool:
-            handled.add(word)
-            return word in schema
+    def sub(self, relative: str, schema: Any) -> str:
+        """The function of a subschema found at ``relative`` below this schema object."""
+        return self.compiler.function(schema, self.place.at(relative), self.base, self.doc_type)
 
-        if keyword("$ref"):
-            target = urljoin(base, schema["$ref"])
-            resolved = resolve(target, self.resources_of(doc_type))
-            checks.append(mode.descend(self.function(resolved, urldefrag(target)[0], doc_type), "i"))
-        if keyword("type"):
-            kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-            checks.append(mode.fail_if(f"!({' || '.join(_KIND_TESTS[kind] for kind in kinds)})", "type"))
-        for word in ("const", "enum"):
-            if keyword(word):
-                values = [schema["const"]] if word == "const" else schema["enum"]
-                checks.append(mode.fail_if(f"!({' || '.join(_equals(value) for value in values)})", word))
-        for word, test in (("minimum", "<"), ("maximum", ">")):
-            if keyword(word):
-                bound = schema[word]
-                if not isinstance(bound, int) or isinstance(bound, bool) or abs(bound) >= 2**53:
-                    raise Unsupported(f"{word} {bound!r}: only integers of at most 53 bits")
-                condition = (
-                    f"n->kind == K_INT ? n->integer {test} {bound}LL : "
-                    f"n->kind == K_FRACTION && n->number {test} {bound}.0"
-                )
-                checks.append(mode.fail_if(condition, word))
-        for word, test in (("minLength", "<"), ("maxLength", ">")):
-            if keyword(word):
-                checks.append(mode.fail_if(f"n->kind == K_STRING && n->chars {test} {int(schema[word])}u", word))
-        if keyword("pattern"):
-            pattern = self.dfa(schema["pattern"], final_newline=True)
-            checks.append(mode.fail_if(f"n->kind == K_STRING && !{pattern}", "pattern"))
-        if keyword("format"):
-            if schema["format"] not in _FORMATS:
-                raise Unsupported(f"format {schema['format']!r}")
-            checks.append(mode.fail_if(f"n->kind == K_STRING && !{_FORMATS[schema['format']]}", "format"))
-        for word, test in (("minItems", "<"), ("maxItems", ">")):
-            if keyword(word):
-                checks.append(mode.fail_if(f"n->kind == K_ARRAY && n->count {test} {int(schema[word])}u", word))
-        if keyword("items"):
-            checks.append(
-                "if (n->kind == K_ARRAY)\n"
-                "        for (uint32_t m = 0, e = i + 1; m < n->count; m++, e = t->nodes[e].next) {\n"
-                f"            {mode.descend(sub(schema['items']), 'e')}\n"
-                "        }"
-            )
-        object_words = ("properties", "patternProperties", "additionalProperties", "required")
-        if [word for word in object_words if keyword(word)]:  # marks all four handled
-            checks.append(self.object_checks(schema, sub, mode))
-        if keyword("allOf"):
-            checks += [mode.descend(sub(part), "i") for part in schema["allOf"]]
-        if keyword("anyOf"):
-            checks.append(mode.any_of([sub(part) for part in schema["anyOf"]]))
-        if keyword("not"):
-            checks.append(mode.fail_if(f"{sub(schema['not'])}(t, i)", "not"))
-        if keyword("if"):
-            handled |= {"then", "else"}
-            checks.append(
-                mode.conditional(sub(schema["if"]), sub(schema.get("then", True)), sub(schema.get("else", True)))
-            )
-        unknown = [word for word in schema if word not in handled and not word.startswith("x-")]
-        if unknown:
-            raise Unsupported(f"keywords {unknown} (in {json.dumps(schema)[:120]})")
-        lines = "\n".join(f"    {check}" for check in checks if check)
-        head = f"{mode.signature(name)} {{\n    const Node *n = &t->nodes[i];\n    (void)n;\n"
-        return f"{head}{lines}\n    {mode.ending()}\n}}\n"
 
-    def object_checks(self, schema: dict[str, Any], sub: Callable[[Any], str], mode: Prove | Find) -> str:
-        """properties, patternProperties, additionalProperties and required, in one pass over the members."""
-        properties = schema.get("properties", {})
-        patterns = schema.get("patternProperties", {})
-        required = schema.get("required", [])
-        names = list(dict.fromkeys([*properties, *required]))
-        if len(required) > 64:
-            raise Unsupported("more than 64 required properties")
-        bits = {field: index for index, field in enumerate(dict.fromkeys(required))}
-        cases: dict[int, list[str]] = {}
-        for field in names:
-            steps = [f"seen |= 1ULL << {bits[field]};"] if field in bits else []
-            checks = [properties.get(field, True)]
-            # A declared name that a pattern also matches must pass both (decided here, by re).
-            checks += [value for pattern, value in patterns.items() if re.search(pattern, field)]
-            steps += [step for check in checks if (step := mode.descend(sub(check), "v"))]
-            length = len(field.encode())
-            cases.setdefault(length, []).append(
-                f"if (memcmp(name, {c_string(field)}, {length}) == 0) {{ {' '.join(steps)} known = 1; }}"
-            )
-        switch = "".join(
-            f"            case {length}:\n"
-            + "".join(f"                {branch}\n" for branch in branches)
-            + "                break;\n"
-            for length, branches in sorted(cases.items())
+# ------------------------------------------------------------------ one compiling function per keyword
+
+KeywordCompiler = Callable[[Context], list[str]]
+COMPILERS: dict[str, KeywordCompiler] = {}
+"""Each keyword the prover checks, to the function compiling it (keywords compiled together share one)."""
+
+
+def compiles(*names: str) -> Callable[[KeywordCompiler], KeywordCompiler]:
+    def register(function: KeywordCompiler) -> KeywordCompiler:
+        for name in names:
+            COMPILERS[name] = function
+        return function
+
+    return register
+
+
+@compiles("$ref")
+def _ref(c: Context) -> list[str]:
+    target = urljoin(c.base, c.schema["$ref"])
+    resource, fragment = urldefrag(target)
+    resolved = resolve(target, c.compiler.resources_of(c.doc_type))
+    return [c.mode.descend(c.compiler.function(resolved, Place(resource, fragment), resource, c.doc_type), "i")]
+
+
+@compiles("type")
+def _type(c: Context) -> list[str]:
+    kinds = c.schema["type"] if isinstance(c.schema["type"], list) else [c.schema["type"]]
+    return [c.mode.fail_if(f"!({' || '.join(_KIND_TESTS[kind] for kind in kinds)})", "type")]
+
+
+@compiles("const")
+def _const(c: Context) -> list[str]:
+    return [c.mode.fail_if(f"!({_equals(c.schema['const'])})", "const")]
+
+
+@compiles("enum")
+def _enum(c: Context) -> list[str]:
+    return [c.mode.fail_if(f"!({' || '.join(_equals(value) for value in c.schema['enum'])})", "enum")]
+
+
+def _bound(word: str, test: str) -> KeywordCompiler:
+    def compile_bound(c: Context) -> list[str]:
+        bound = c.schema[word]
+        if not isinstance(bound, int) or isinstance(bound, bool) or abs(bound) >= 2**53:
+            raise Unsupported(f"{c.place}/{word}: {word} {bound!r}; the prover compares integers of at most 53 bits")
+        condition = (
+            f"n->kind == K_INT ? n->integer {test} {bound}LL : n->kind == K_FRACTION && n->number {test} {bound}.0"
         )
-        unknown_steps = "".join(
-            f"                if ({self.dfa(pattern, 'k', final_newline=False)}) "
-            f"{{ matched = 1; {mode.descend(sub(value), 'v')} }}\n"
-            for pattern, value in patterns.items()
-        )
-        additional = schema.get("additionalProperties", True)
-        if additional is False:
-            unknown_steps += f"                if (!matched) {mode.unexpected()}\n"
-        elif additional is not True:
-            unknown_steps += f"                if (!matched) {{ {mode.descend(sub(additional), 'v')} }}\n"
-        mask = (1 << len(bits)) - 1
-        text = (
-            "if (n->kind == K_OBJECT) {\n"
-            "        uint64_t seen = 0;\n"
-            "        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {\n"
-            "            const uint32_t v = k + 1;\n"
-            "            const char *name = (const char *)string_bytes(t, &t->nodes[k]);\n"
-            "            int known = 0, matched = 0;\n"
-            "            (void)name, (void)matched;\n"
-            "            switch (t->nodes[k].len) {\n"
-            f"{switch}"
-            "            }\n"
-        )
-        if unknown_steps:
-            text += f"            if (!known) {{\n{unknown_steps}            }}\n"
-        text += "            (void)known, (void)v;\n        }\n"
-        if bits:
-            text += f"        {mode.fail_if(f'(seen & {mask:#x}ULL) != {mask:#x}ULL', 'required')}\n    }}"
-        else:
-            text += "        (void)seen;\n    }"
-        return text
+        return [c.mode.fail_if(condition, word)]
 
-    def dfa(self, pattern: str, node: str = "i", *, final_newline: bool) -> str:
-        """A C expression: whether the string at tape node ``node`` matches ``pattern``. With
-        ``final_newline``, as Python's ``re.search`` does for a value's ``pattern`` (the reference
-        engine's), a closing ``$`` also matches before a final newline; without it, as the
-        unknown-field lint matches a name with ``fullmatch``, only at the end."""
-        if pattern not in self.dfas:
-            automaton = compile_pattern(pattern)
-            name = f"dfa{len(self.dfas)}"
-            symbols = searched_class(automaton)
-            if symbols is None:
-                self.dfas[pattern] = f"matches(t, {{node}}, {name}_next, {name}_accepting, {{final_newline}})"
-                self.dfa_tables.append(_dfa_table(name, pattern, automaton))
-            else:  # one class anywhere: each byte decides alone (a non-ASCII byte stands for OTHER)
-                self.dfas[pattern] = f"contains_any(t, {{node}}, {name}_bytes)"
-                self.dfa_tables.append(_class_table(name, pattern, symbols))
-        return self.dfas[pattern].format(node=node, final_newline=int(final_newline))
+    return compile_bound
+
+
+compiles("minimum")(_bound("minimum", "<"))
+compiles("maximum")(_bound("maximum", ">"))
+
+
+def _size(word: str, kind: str, field: str, test: str) -> KeywordCompiler:
+    def compile_size(c: Context) -> list[str]:
+        return [c.mode.fail_if(f"n->kind == {kind} && n->{field} {test} {int(c.schema[word])}u", word)]
+
+    return compile_size
+
+
+compiles("minLength")(_size("minLength", "K_STRING", "chars", "<"))
+compiles("maxLength")(_size("maxLength", "K_STRING", "chars", ">"))
+
+
+@compiles("pattern")
+def _pattern(c: Context) -> list[str]:
+    return [
+        c.mode.fail_if(f"n->kind == K_STRING && !{c.compiler.dfa(c.schema['pattern'], final_newline=True)}", "pattern")
+    ]
+
+
+@compiles("format")
+def _format(c: Context) -> list[str]:
+    if c.schema["format"] not in _FORMATS:
+        raise Unsupported(f"{c.place}/format: the prover checks no format {c.schema['format']!r}")
+    return [c.mode.fail_if(f"n->kind == K_STRING && !{_FORMATS[c.schema['format']]}", "format")]
+
+
+compiles("minItems")(_size("minItems", "K_ARRAY", "count", "<"))
+compiles("maxItems")(_size("maxItems", "K_ARRAY", "count", ">"))
+
+
+@compiles("items")
+def _items(c: Context) -> list[str]:
+    return [
+        "if (n->kind == K_ARRAY)\n"
+        "        for (uint32_t m = 0, e = i + 1; m < n->count; m++, e = t->nodes[e].next) {\n"
+        f"            {c.mode.descend(c.sub('items', c.schema['items']), 'e')}\n"
+        "        }"
+    ]
+
+
+@compiles("properties", "patternProperties", "additionalProperties", "required")
+def _object(c: Context) -> list[str]:
+    """properties, patternProperties, additionalProperties and required, in one pass over the members."""
+    schema, mode = c.schema, c.mode
+    properties = schema.get("properties", {})
+    patterns = schema.get("patternProperties", {})
+    required = schema.get("required", [])
+    names = list(dict.fromkeys([*properties, *required]))
+    if len(required) > 64:
+        raise Unsupported(f"{c.place}/required: more than 64 required properties")
+    bits = {field: index for index, field in enumerate(dict.fromkeys(required))}
+    cases: dict[int, list[str]] = {}
+    for field in names:
+        steps = [f"seen |= 1ULL << {bits[field]};"] if field in bits else []
+        checks = [(f"properties/{escape(field)}", properties[field])] if field in properties else []
+        # A declared name that a pattern also matches must pass both (decided here, by re).
+        checks += [(f"patternProperties/{escape(p)}", value) for p, value in patterns.items() if re.search(p, field)]
+        steps += [step for where, check in checks if (step := mode.descend(c.sub(where, check), "v"))]
+        length = len(field.encode())
+        cases.setdefault(length, []).append(
+            f"if (memcmp(name, {c_string(field)}, {length}) == 0) {{ {' '.join(steps)} known = 1; }}"
+        )
+    switch = "".join(
+        f"            case {length}:\n"
+        + "".join(f"                {branch}\n" for branch in branches)
+        + "                break;\n"
+        for length, branches in sorted(cases.items())
+    )
+    unknown_steps = "".join(
+        f"                if ({c.compiler.dfa(pattern, 'k', final_newline=False)}) "
+        f"{{ matched = 1; {mode.descend(c.sub(f'patternProperties/{escape(pattern)}', value), 'v')} }}\n"
+        for pattern, value in patterns.items()
+    )
+    additional = schema.get("additionalProperties", True)
+    if additional is False:
+        unknown_steps += f"                if (!matched) {mode.unexpected()}\n"
+    elif additional is not True:
+        unknown_steps += (
+            f"                if (!matched) {{ {mode.descend(c.sub('additionalProperties', additional), 'v')} }}\n"
+        )
+    mask = (1 << len(bits)) - 1
+    text = (
+        "if (n->kind == K_OBJECT) {\n"
+        "        uint64_t seen = 0;\n"
+        "        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {\n"
+        "            const uint32_t v = k + 1;\n"
+        "            const char *name = (const char *)string_bytes(t, &t->nodes[k]);\n"
+        "            int known = 0, matched = 0;\n"
+        "            (void)name, (void)matched;\n"
+        "            switch (t->nodes[k].len) {\n"
+        f"{switch}"
+        "            }\n"
+    )
+    if unknown_steps:
+        text += f"            if (!known) {{\n{unknown_steps}            }}\n"
+    text += "            (void)known, (void)v;\n        }\n"
+    if bits:
+        text += f"        {mode.fail_if(f'(seen & {mask:#x}ULL) != {mask:#x}ULL', 'required')}\n    }}"
+    else:
+        text += "        (void)seen;\n    }"
+    return [text]
+
+
+@compiles("allOf")
+def _all_of(c: Context) -> list[str]:
+    return [c.mode.descend(c.sub(f"allOf/{index}", part), "i") for index, part in enumerate(c.schema["allOf"])]
+
+
+@compiles("anyOf")
+def _any_of(c: Context) -> list[str]:
+    return [c.mode.any_of([c.sub(f"anyOf/{index}", part) for index, part in enumerate(c.schema["anyOf"])])]
+
+
+@compiles("not")
+def _not(c: Context) -> list[str]:
+    return [c.mode.fail_if(f"{c.sub('not', c.schema['not'])}(t, i)", "not")]
+
+
+@compiles("if", "then", "else")
+def _conditional(c: Context) -> list[str]:
+    if "if" not in c.schema:  # then and else without if apply nothing
+        return []
+    branches = [c.sub(word, c.schema.get(word, True)) for word in ("if", "then", "else")]
+    return [c.mode.conditional(*branches)]
 
 
 def _equals(value: Any) -> str:
@@ -328,6 +367,103 @@ def _equals(value: Any) -> str:
     if isinstance(value, bool):
         return "n->kind == K_TRUE" if value else "n->kind == K_FALSE"
     raise Unsupported(f"const or enum value {value!r}: only strings, booleans and null")
+
+
+# ------------------------------------------------------------------ the compiler
+
+
+class Compiler:
+    def __init__(self, resources_of: Callable[[str], dict[str, Any]]) -> None:
+        self.resources_of = resources_of
+        self.places: dict[Place, tuple[str, dict[str, Any], str, str, str]] = {}  # name, schema, base, doc type, text
+        self.names: dict[str, Place] = {}
+        self.bodies: dict[str, str] = {}  # by function name
+        self.dfas: dict[str, str] = {}
+        self.dfa_tables: dict[str, str] = {}  # by automaton name
+
+    def function(self, schema: Any, place: Place, base: str, doc_type: str) -> str:
+        """The name of the C function proving ``schema`` (found at ``place``), compiling it on first use."""
+        if schema is True:
+            return "always"
+        if schema is False:  # the reference's error for it names no keyword to word
+            raise Unsupported(f"{place}: false as a subschema outside additionalProperties")
+        if not isinstance(schema, dict):
+            raise Unsupported(f"{place}: a schema must be an object or a boolean, got {schema!r}")
+        if isinstance(schema.get("$id"), str):
+            base = urljoin(base, schema["$id"])
+        text = json.dumps(schema, sort_keys=True)
+        if place in self.places:
+            name, _, _, other_type, seen = self.places[place]
+            if seen != text:
+                raise Unsupported(f"{place} differs between the closed bundles of {other_type} and {doc_type}")
+            return name
+        name = Prove.prefix + self.identifier(place)
+        self.places[place] = (name, schema, base, doc_type, text)
+        self.bodies[name] = self.body(name, schema, place, base, doc_type, Prove())
+        return name
+
+    def identifier(self, place: Place) -> str:
+        """The place's C identifier, made unique with a hash of the place where two places share one."""
+        identifier = place.identifier()
+        if identifier in self.names and self.names[identifier] != place:
+            identifier += "_" + hashlib.sha256(str(place).encode()).hexdigest()[:8]
+        self.names[identifier] = place
+        return identifier
+
+    def finder(self, function: str) -> str:
+        """The name of the C function finding what ``function`` refuses, compiling it on first use
+        (only where a failure is looked into: a schema used as a condition needs none)."""
+        name = Find.prefix + function.removeprefix(Prove.prefix)
+        if name not in self.bodies:
+            place = self.names[function.removeprefix(Prove.prefix)]
+            _, schema, base, doc_type, _ = self.places[place]
+            constant = "SCHEMA_" + function.removeprefix(Prove.prefix)
+            self.bodies[name] = ""  # taken: a schema that refers to itself does not recurse here
+            self.bodies[name] = self.body(name, schema, place, base, doc_type, Find(self, constant))
+        return name
+
+    def body(self, name: str, schema: dict[str, Any], place: Place, base: str, doc_type: str, mode: Mode) -> str:
+        for word in schema:
+            entry = keywords.get(word)
+            if word.startswith("x-"):
+                continue  # extension annotations, such as x-rule
+            if entry is None:
+                raise Unsupported(f"{place}/{word}: the keyword '{word}' is not in schemas/keywords-v1.json")
+            if entry.prover == "unsupported":
+                raise Unsupported(
+                    f"{place}/{word}: the prover cannot compile the keyword '{word}'; give it a compiling function "
+                    'in codegen/c_prover.py and mark it `"prover": "checks"` in schemas/keywords-v1.json'
+                )
+            if entry.prover == "checks" and word not in COMPILERS:
+                raise Unsupported(f"{place}/{word}: schemas/keywords-v1.json says the prover checks '{word}', "
+                                  "but codegen/c_prover.py has no compiling function for it")  # fmt: skip
+        context = Context(schema, place, base, doc_type, mode, self)
+        checks: list[str] = []
+        done: set[KeywordCompiler] = set()
+        for word, compile_keyword in COMPILERS.items():  # in the order they are registered above
+            if word in schema and compile_keyword not in done:
+                done.add(compile_keyword)
+                checks += compile_keyword(context)
+        lines = "\n".join(f"    {check}" for check in checks if check)
+        head = f"/* {place} */\n{mode.signature(name)} {{\n    const Node *n = &t->nodes[i];\n    (void)n;\n"
+        return f"{head}{lines}\n    {mode.ending()}\n}}\n"
+
+    def dfa(self, pattern: str, node: str = "i", *, final_newline: bool) -> str:
+        """A C expression: whether the string at tape node ``node`` matches ``pattern``. With
+        ``final_newline``, as Python's ``re.search`` does for a value's ``pattern`` (the reference
+        engine's), a closing ``$`` also matches before a final newline; without it, as the
+        unknown-field lint matches a name with ``fullmatch``, only at the end."""
+        if pattern not in self.dfas:
+            automaton = compile_pattern(pattern)
+            name = "dfa_" + hashlib.sha256(pattern.encode()).hexdigest()[:12]
+            symbols = searched_class(automaton)
+            if symbols is None:
+                self.dfas[pattern] = f"matches(t, {{node}}, {name}_next, {name}_accepting, {{final_newline}})"
+                self.dfa_tables[name] = _dfa_table(name, pattern, automaton)
+            else:  # one class anywhere: each byte decides alone (a non-ASCII byte stands for OTHER)
+                self.dfas[pattern] = f"contains_any(t, {{node}}, {name}_bytes)"
+                self.dfa_tables[name] = _class_table(name, pattern, symbols)
+        return self.dfas[pattern].format(node=node, final_newline=int(final_newline))
 
 
 def _dfa_table(name: str, pattern: str, automaton: Dfa) -> str:
@@ -361,35 +497,49 @@ def render(
 ) -> str:
     """The text of ``c/generated/schemas.h``: a root function per document type, and what they need."""
     compiler = Compiler(resources_of)
-    roots = [compiler.function(bundle_of(doc_type), "", doc_type) for doc_type in doc_types]
-    if len(compiler.names) > 0xFFFF:
-        raise Unsupported(f"{len(compiler.names)} schema objects; findings number them in 16 bits")
-    finders = ", ".join(compiler.finder(root) for root in roots)
+    roots = []
+    for doc_type in doc_types:
+        bundle = bundle_of(doc_type)
+        roots.append(compiler.function(bundle, Place(bundle["$id"], ""), bundle["$id"], doc_type))
+    finders = [compiler.finder(root) for root in roots]
+    identifiers = sorted(name.removeprefix(Prove.prefix) for name, *_ in compiler.places.values())
+    if len(identifiers) > 0xFFFF:
+        raise Unsupported(f"{len(identifiers)} schema objects; findings number them in 16 bits")
+    words = checked_keywords()
     prototypes = "".join(
-        f"{Prove().signature(name)};\n"
-        + (f"{Find(compiler, index).signature('x' + name[1:])};\n" if "x" + name[1:] in compiler.finders else "")
-        for index, name in enumerate(compiler.names.values())
+        f"{mode.signature(mode.prefix + identifier)};\n"
+        for identifier in identifiers
+        for mode in (Prove(), Find(compiler, ""))
+        if mode.prefix + identifier in compiler.bodies
     )
-    schema_texts = "".join(f"    {c_string(text)},\n" for text, _ in compiler.names)
+    schema_texts = "".join(
+        f"    [SCHEMA_{identifier}] = {c_string(_constraints(compiler, identifier))},\n" for identifier in identifiers
+    )
     return (
         "/* Generated by codegen/c_prover.py from the closed bundles (`make gen`): do not edit. */\n"
         "#ifndef GUESTKIT_SCHEMAS_H\n#define GUESTKIT_SCHEMAS_H\n\n"
         '#include "../checks.h"\n#include "../findings.h"\n\n'
-        + f"enum Keyword {{{', '.join(f'KW_{word}' for word in KEYWORDS)}}};\n"
-        + f"static const char *const KEYWORDS[] = {{{', '.join(c_string(word) for word in KEYWORDS)}}};\n\n"
-        + "\n".join(compiler.dfa_tables)
+        "/* The keywords the prover checks (schemas/keywords-v1.json), as findings name them. */\n"
+        + f"enum Keyword {{{', '.join('KW_' + word.lstrip('$') for word in words)}}};\n"
+        + f"static const char *const KEYWORDS[] = {{{', '.join(c_string(word) for word in words)}}};\n\n"
+        + "/* Every schema object, by its place; SCHEMAS[SCHEMA_x] is its JSON (annotations left out). */\n"
+        + "enum Schema {\n"
+        + "".join(f"    SCHEMA_{identifier},\n" for identifier in identifiers)
+        + "};\n\n"
+        + "\n".join(compiler.dfa_tables[name] for name in sorted(compiler.dfa_tables))
         + "\n"
         + prototypes
         + "\n"
-        + "\n".join(compiler.bodies)
-        + "\n/* The schema object each sN (and its twin xN) checks, as JSON (annotations left out). */\n"
-        + f"static const char *const SCHEMAS[] = {{\n{schema_texts}}};\n\n"
+        + "\n".join(compiler.bodies[name] for name in sorted(compiler.bodies))
+        + "\nstatic const char *const SCHEMAS[] = {\n"
+        + schema_texts
+        + "};\n\n"
         + "/* Document types, in the order of schemas/index.json, and the functions proving each and\n"
         + " * finding what fails in each. */\n"
         + f"static const char *const DOCUMENT_TYPES[] = {{{', '.join(c_string(t) for t in doc_types)}}};\n"
         + f"static int (*const ROOTS[])(const Tape *, uint32_t) = {{{', '.join(roots)}}};\n"
         + "static void (*const FINDERS[])(const Tape *, uint32_t, Findings *, int32_t, uint8_t) = "
-        + f"{{{finders}}};\n\n"
+        + f"{{{', '.join(finders)}}};\n\n"
         + "/* The schemas this was generated from (protocol.resources.schemas_digest): the fast engine\n"
         + " * does not use a prover generated from other schemas than the ones it validates with. */\n"
         + f"static const char SCHEMAS_DIGEST[] = {c_string(schemas_digest)};\n\n"
@@ -397,3 +547,17 @@ def render(
         + f"static const char *const PAYLOAD_TYPES[] = {{{', '.join(c_string(t) for t in payload_types)}}};\n\n"
         + "#endif\n"
     )
+
+
+def _constraints(compiler: Compiler, identifier: str) -> str:
+    """The JSON of a schema object without what never changes a verdict (annotations, identifiers)."""
+    _, schema, *_ = compiler.places[compiler.names[identifier]]
+    kept = {
+        word: value
+        for word, value in schema.items()
+        if word == "$id"
+        or word.startswith("x-")
+        or (entry := keywords.get(word)) is None
+        or entry.kind not in ("annotation", "identifier")
+    }
+    return json.dumps(kept, sort_keys=True)

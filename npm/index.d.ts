@@ -63,7 +63,6 @@ export interface Rule {
   applies_to: string[];
   summary: string;
   expected?: string;
-  keywords?: string[];
 }
 
 /** schemas/rules-v1.json: every rule id the package reports. */

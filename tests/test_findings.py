@@ -9,20 +9,15 @@ suite and the property tests compare the two engines on every case).
 from __future__ import annotations
 
 import json
-import sys
 from typing import Any
 
 import pytest
 
-from conftest import ROOT, example, mutate
+from conftest import example, mutate
 from guestkit_job_spec import validate
 from guestkit_job_spec.protocol.limits import DEFAULT_LIMITS
 from guestkit_job_spec.validation.fast import closed_check, findings, prover
 from test_conformance import CASES, case_input
-
-sys.path.insert(0, str(ROOT / "codegen"))
-from c_prover import Compiler
-from regex_dfa import Unsupported
 
 DOCUMENT_CASES = [c for c in CASES if c["kind"] == "document" and c["type"] != "auto"]
 INVALID_JOB = mutate(
@@ -97,17 +92,3 @@ def test_escaped_bytes_are_explained_from_the_findings_too() -> None:
     assert b"\\u00e9" in data
     assert prover.findings(data, "job", DEFAULT_LIMITS) is not None
     assert validate(data).to_dict() == validate(data, engine="reference").to_dict()
-
-
-@pytest.mark.parametrize(
-    "schema",
-    [
-        {"properties": {"x": False}},  # the reference's error for false names no keyword to word
-        {"oneOf": [{"type": "string"}, {"type": "integer"}]},
-    ],
-    ids=["false-subschema", "oneOf"],
-)
-def test_what_the_finder_cannot_word_fails_generation(schema: dict[str, Any]) -> None:
-    compiler = Compiler(lambda _: {})
-    with pytest.raises(Unsupported):
-        compiler.finder(compiler.function({"anyOf": [schema, {"type": "null"}]}, "", "job"))

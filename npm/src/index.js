@@ -7,7 +7,7 @@ import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { codeIssues } from "./code-rules.js";
 import { isDateTime } from "./date-time.js";
-import { bundleOf, documentTypes, index, rules, rulesRegistry } from "./resources.js";
+import { bundleOf, documentTypes, index, keywordTable, rules, rulesRegistry } from "./resources.js";
 import { genericRules, schemaIssues } from "./schema-issues.js";
 import { closestField, UNKNOWN_FIELD_RULE } from "./unknown-fields.js";
 import { isObject, show } from "./values.js";
@@ -15,7 +15,7 @@ import { isObject, show } from "./values.js";
 export { documentTypes, index as protocolIndex, rulesRegistry };
 
 const AUTO = "auto";
-const byKeyword = genericRules(rulesRegistry);
+const byKeyword = genericRules(keywordTable);
 const validators = new Map();
 
 // One Ajv per document type: the bundles embed the same shared resources under the same $ids.

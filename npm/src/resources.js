@@ -8,6 +8,8 @@ const readJson = (relative) => JSON.parse(readFileSync(new URL(relative, package
 
 export const index = readJson("schemas/index.json");
 export const rulesRegistry = readJson(`schemas/${index.rules}`);
+/** The keyword table: what the package knows of each JSON Schema keyword, generic rule ids included. */
+export const keywordTable = readJson(`schemas/${index.keywords}`);
 const common = readJson(`schemas/${index.definitions.common.file}`);
 
 /** The document types (job, result, progress, worker). */

@@ -1,14 +1,12 @@
 // ajv's errors as protocol issues: each error gets the rule id of the x-rule annotation
-// beside its failing keyword, else the keyword's generic rule of rules-v1.json. Used by
+// beside its failing keyword, else the keyword's generic rule of keywords-v1.json. Used by
 // validate() and by the conformance suite's Node.js runner, so both map errors alike.
 
 const escape = (key) => key.replaceAll("~", "~0").replaceAll("/", "~1");
 
-/** The generic rule id of each schema keyword, from the rules registry. */
-export function genericRules(registry) {
-  const byKeyword = new Map();
-  for (const rule of registry.rules) for (const keyword of rule.keywords ?? []) byKeyword.set(keyword, rule.id);
-  return byKeyword;
+/** The generic rule id of each schema keyword, from the keyword table (schemas/keywords-v1.json). */
+export function genericRules(table) {
+  return new Map(Object.entries(table.keywords).flatMap(([keyword, entry]) => (entry.rule ? [[keyword, entry.rule]] : [])));
 }
 
 /**

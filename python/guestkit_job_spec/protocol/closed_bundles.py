@@ -20,16 +20,12 @@ from functools import cache
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
-from . import bundling, resources
+from . import bundling, keywords, resources
 from .pointers import parts
 
 UNKNOWN_FIELD_RULE = "document.unknown-field"
 OPEN_SUFFIX = ".open"
 """Added to a base class's definition name for its open copy (``ImageReference.open``)."""
-
-_SCHEMA_MAPS = {"$defs", "properties", "patternProperties", "dependentSchemas"}
-_SCHEMA_LISTS = {"allOf", "anyOf", "oneOf", "prefixItems"}
-_SCHEMAS = {"items", "not", "if", "then", "else", "contains", "propertyNames", "additionalProperties"}
 
 
 def is_class(node: Any) -> bool:
@@ -125,12 +121,5 @@ def _schemas(node: Any, base: str) -> Iterator[tuple[dict[str, Any], str]]:
     if isinstance(node.get("$id"), str):
         base = urljoin(base, node["$id"])
     yield node, base
-    for key, value in node.items():
-        if key in _SCHEMA_MAPS:
-            for sub in value.values():
-                yield from _schemas(sub, base)
-        elif key in _SCHEMA_LISTS:
-            for sub in value:
-                yield from _schemas(sub, base)
-        elif key in _SCHEMAS:
-            yield from _schemas(value, base)
+    for _, sub in keywords.subschemas(node):
+        yield from _schemas(sub, base)

@@ -7,7 +7,12 @@ from collections.abc import Iterable
 
 def to_pointer(path: Iterable[str | int]) -> str:
     """``["payload", "data", 0]`` -> ``/payload/data/0``; ``~`` and ``/`` are escaped."""
-    return "".join(["/" + str(part).replace("~", "~0").replace("/", "~1") for part in path])  # a list joins faster
+    return "".join(["/" + escape(str(part)) for part in path])  # a list joins faster
+
+
+def escape(key: str) -> str:
+    """One reference token: ``~`` -> ``~0`` and ``/`` -> ``~1`` (in that order, per RFC 6901)."""
+    return key.replace("~", "~0").replace("/", "~1")
 
 
 def child(pointer: str, key: str | int) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
 
-from . import resources
+from . import keywords, resources
 
 Severity = Literal["error", "warning"]
 
@@ -21,6 +21,7 @@ class Rule:
     expected: str | None = None
     strict_severity: Severity | None = None
     keywords: tuple[str, ...] = ()
+    """The schema keywords reported under this rule where no x-rule names another (the keyword table's)."""
 
     def severity_in(self, *, strict: bool) -> Severity:
         """Severity of a finding under this rule, in strict mode or not."""
@@ -41,7 +42,7 @@ def all_rules() -> Mapping[str, Rule]:
             summary=entry["summary"],
             expected=entry.get("expected"),
             strict_severity=entry.get("strict_severity"),
-            keywords=tuple(entry.get("keywords", ())),
+            keywords=tuple(name for name, keyword in keywords.table().items() if keyword.rule == entry["id"]),
         )
     return rules
 
@@ -59,8 +60,8 @@ def severities(*, strict: bool) -> Mapping[str, Severity]:
 
 @cache
 def rule_for_keyword() -> Mapping[str, Rule]:
-    """Generic rules by schema keyword, for keywords with no ``x-rule`` annotation."""
-    return {keyword: rule for rule in all_rules().values() for keyword in rule.keywords}
+    """Generic rules by schema keyword, for keywords with no ``x-rule`` annotation (the keyword table's)."""
+    return {name: get(keyword.rule) for name, keyword in keywords.table().items() if keyword.rule is not None}
 
 
 def rule_of(keyword: str, schema: Any) -> Rule | None:

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..protocol import keywords
+
 # Finding rules: id -> whether it breaks compatibility.
 RULES = {
     "compat.schema-removed": True,
@@ -45,23 +47,6 @@ RULES = {
     "compat.error-rule-added": True,
     "compat.warning-rule-added": False,
     "compat.transitions-changed": True,
-}
-
-DOCUMENTATION = {"description", "title", "examples", "$comment"}
-BOUNDS = {
-    "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength",
-    "minItems", "maxItems", "minProperties", "maxProperties", "multipleOf", "uniqueItems",
-}  # fmt: skip
-KEYWORD_RULES = {
-    "enum": "compat.enum-changed",
-    "type": "compat.type-changed",
-    "const": "compat.const-changed",
-    "pattern": "compat.pattern-changed",
-    "format": "compat.format-changed",
-    "$ref": "compat.reference-changed",
-    "default": "compat.default-changed",
-    "x-rule": "compat.rule-id-changed",
-    **dict.fromkeys(BOUNDS, "compat.bound-changed"),
 }
 
 
@@ -134,45 +119,40 @@ def _compare_nodes(schema: str, pointer: str, old: Any, new: Any) -> Iterator[Fi
         if before == after:
             continue
         here = f"{pointer}/{keyword}"
-        if keyword in DOCUMENTATION:
-            yield Finding("compat.documentation-changed", schema, here, "documentation only")
-        elif keyword == "required":
-            added, removed = set(after or ()) - set(before or ()), set(before or ()) - set(after or ())
-            what = "; ".join(
-                part
-                for part in (
-                    f"now required: {', '.join(sorted(added))} (old documents may lack it)" if added else "",
-                    f"no longer required: {', '.join(sorted(removed))} (old readers expect it)" if removed else "",
-                )
-                if part
-            )
-            yield Finding("compat.required-changed", schema, here, what)
-        elif keyword in ("properties", "$defs"):
+        entry = keywords.get(keyword)
+        how = entry.compat if entry is not None else None  # the keyword table says how a change is judged
+        if how == "required":
+            yield _required_changed(schema, here, set(before or ()), set(after or ()))
+        elif how == "members":
             yield from _compare_members(schema, here, keyword, before or {}, after or {}, new.get("required", []))
-        elif keyword == "allOf":
+        elif how == "dispatch":
             yield from _compare_all_of(schema, here, before or [], after or [])
-        elif keyword in KEYWORD_RULES:
-            yield Finding(
-                KEYWORD_RULES[keyword], schema, here, f"{keyword} changed from {_show(before)} to {_show(after)}"
-            )
-        elif (
-            keyword in ("anyOf", "oneOf")
-            and isinstance(before, list)
-            and isinstance(after, list)
-            and len(before) == len(after)
-        ):
+        elif how == "branches" and isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
             for i, (old_branch, new_branch) in enumerate(zip(before, after, strict=True)):
                 yield from _compare_nodes(schema, f"{here}/{i}", old_branch, new_branch)
-        elif (
-            keyword in ("items", "additionalProperties", "not", "if", "then", "else")
-            and before is not None
-            and after is not None
-        ):
+        elif how == "subschema" and before is not None and after is not None:
             yield from _compare_nodes(schema, here, before, after)
+        elif how == "compat.documentation-changed":
+            yield Finding(how, schema, here, "documentation only")
+        elif how is not None and how in RULES:
+            yield Finding(how, schema, here, f"{keyword} changed from {_show(before)} to {_show(after)}")
         else:
             yield Finding(
                 "compat.unclassified", schema, here, f"{keyword} changed; the checker cannot tell if it is safe"
             )
+
+
+def _required_changed(schema: str, pointer: str, before: set[str], after: set[str]) -> Finding:
+    added, removed = after - before, before - after
+    what = "; ".join(
+        part
+        for part in (
+            f"now required: {', '.join(sorted(added))} (old documents may lack it)" if added else "",
+            f"no longer required: {', '.join(sorted(removed))} (old readers expect it)" if removed else "",
+        )
+        if part
+    )
+    return Finding("compat.required-changed", schema, pointer, what)
 
 
 def _compare_members(

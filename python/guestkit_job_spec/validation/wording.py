@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, Protocol
 
-from ..protocol import rules
+from ..protocol import keywords, rules
 from ..protocol.pointers import child, to_pointer
 from ..protocol.report import Issue, show
 
@@ -97,23 +97,18 @@ def _field_name(error: SchemaError) -> str:
 
 
 def _expectation(keyword: str, error: SchemaError) -> str:
-    """What the failing keyword asks for, in words."""
+    """What the failing keyword asks for, in words: the keyword table's ``expected``."""
     value: Any = error.validator_value
-    if keyword == "type":
+    entry = keywords.get(keyword)
+    expected = entry.expected if entry is not None else None
+    if expected == "{types}":
+        if keyword == "anyOf":  # every branch failed on its type (see deepest_causes): the types they accept
+            value = [sub.validator_value for sub in error.context or () if sub.validator == "type"]
         return _types_in_words(value)
-    if keyword == "anyOf":
-        # Every branch failed on its type (see deepest_causes): list the types they accept.
-        return _types_in_words([sub.validator_value for sub in error.context or () if sub.validator == "type"])
-    if keyword == "enum":
+    if expected == "{one_of}":
         return _one_of(tuple(value))
-    if keyword == "minimum":
-        return f"at least {value}"
-    if keyword == "maximum":
-        return f"at most {value}"
-    if keyword == "minLength":
-        return f"at least {value} character{'s' if value != 1 else ''}"
-    if keyword == "minItems":
-        return f"at least {value} entr{'ies' if value != 1 else 'y'}"
+    if isinstance(expected, tuple):
+        return (expected[0] if value == 1 or len(expected) == 1 else expected[1]).format(value=value)
     return f"a value that satisfies {keyword} {json.dumps(value)}"
 
 

@@ -38,7 +38,7 @@ const entries = [...Object.values(index.definitions), ...Object.values(index.doc
 for (const entry of entries) ajv.addSchema(readJson(join(schemasDir, entry.file)));
 
 const layerOf = new Map(registry.rules.map((rule) => [rule.id, rule.layer]));
-const byKeyword = genericRules(registry);
+const byKeyword = genericRules(readJson(join(schemasDir, index.keywords)));
 
 const reported = (errors) => new Set(mappedErrors(errors, byKeyword).map(({ rule, pointer }) => `${rule} ${pointer}`));
 
