@@ -15,13 +15,19 @@ Two inputs:
   bound (at and past it). Each generated case is checked against the package when it is
   built, and the build fails if the package does not give the intended verdict.
 
-Case ids are derived from what a case tests, never from counters, so they stay stable.
+Case ids are derived from what a case tests, never from counters, and once published an
+id never changes meaning: published.json records every id ever written with a digest of
+what it means (its input, type, mode, limits and expected report). A generated case whose
+id is published is kept as published (a new example sorting first changes nothing that
+was there), a published case the generators no longer make stays, and a hand-written case
+edited under a published id fails the build: give the changed case a new id.
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
+import hashlib
 import json
 import re
 import sys
@@ -494,18 +500,91 @@ def _valid_if_possible(case: dict[str, Any]) -> dict[str, Any] | None:
 # --- output -----------------------------------------------------------------------------
 
 
+# --- published ids -----------------------------------------------------------------------
+
+PUBLISHED = HERE / "published.json"
+MEANING = ("kind", "type", "strict", "document", "text", "base64", "limits", "transition", "job", "worker", "valid")
+
+
+def meaning(case: dict[str, Any]) -> str:
+    """A digest of what a case means: its input, type, mode, limits and expected report (not its wording)."""
+    what = {key: case[key] for key in MEANING if key in case}
+    for key in ("errors", "warnings"):
+        what[key] = sorted((issue["rule"], issue["pointer"]) for issue in case.get(key, []))
+    return hashlib.sha256(json.dumps(what, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def published() -> tuple[dict[str, str], dict[str, tuple[str, dict[str, Any]]]]:
+    """The published ids with their digests, and the cases written under them (file, case)."""
+    recorded = json.loads(PUBLISHED.read_text(encoding="utf-8"))["cases"] if PUBLISHED.exists() else {}
+    written = {
+        case["id"]: (path.name, case)
+        for path in sorted((HERE / "cases").glob("*.json"))
+        for case in json.loads(path.read_text(encoding="utf-8"))["cases"]
+    }
+    return recorded, written
+
+
+def keep_published(files: dict[str, dict[str, Any]], generated: set[str]) -> None:
+    """Hold every published id to its published meaning (see the module's docstring)."""
+    recorded, written = published()
+    made = {case["id"]: (name, case) for name, content in files.items() for case in content["cases"]}
+    for case_id, digest in recorded.items():
+        if case_id in made and meaning(made[case_id][1]) == digest:
+            continue
+        if case_id in made and case_id not in generated:
+            raise SystemExit(
+                f"{made[case_id][0]}: case {case_id} is published and would change meaning; "
+                "give the changed case a new id (published.json records what each id means)"
+            )
+        if case_id not in written or meaning(written[case_id][1]) != digest:
+            raise SystemExit(f"published case {case_id} is missing from cases/ or differs from published.json")
+        name, case = written[case_id]
+        kept = _checked(case) if case["kind"] == "document" else case
+        if case_id in made:  # generated anew from another example: the published one stays
+            cases = files[made[case_id][0]]["cases"]
+            cases[cases.index(made[case_id][1])] = kept
+        else:  # no longer generated: it stays where it was
+            files.setdefault(name, {"area": name.removesuffix(".json"), "description": "", "cases": []})[
+                "cases"
+            ].append(kept)
+    for content in files.values():
+        if content["area"].startswith("structure-"):  # generated files are in id order
+            content["cases"].sort(key=lambda case: case["id"])
+
+
+def published_registry(files: dict[str, dict[str, Any]]) -> str:
+    """published.json: every id published so far (kept) and the new ones, with their digests."""
+    recorded, _ = published()
+    cases = {**recorded, **{case["id"]: meaning(case) for content in files.values() for case in content["cases"]}}
+    registry = {
+        "description": "Every conformance case id ever published, with a digest of what it means (build.py "
+        "meaning()). Written by make cases, never rewritten: an id keeps its meaning for good.",
+        "cases": dict(sorted(cases.items())),
+    }
+    return json.dumps(registry, indent=1) + "\n"
+
+
+# --- output -----------------------------------------------------------------------------
+
+
 def build() -> dict[str, str]:
     files: dict[str, dict[str, Any]] = {}
     for path in sorted((HERE / "sources").glob("*.json")):
         files[path.name] = expand_source(path)
+    generated: set[str] = set()
     for doc_type in resources.document_types():
+        cases = structural_cases(doc_type)
+        generated |= {case["id"] for case in cases}
         files[f"structure-{doc_type}.json"] = {
             "area": f"structure-{doc_type}",
             "description": f"Generated by build.py from the {doc_type} schema and examples: required, types, "
             "unknown fields, extension keys, enumerations and bounds.",
-            "cases": structural_cases(doc_type),
+            "cases": cases,
         }
-    return {name: json.dumps(content, indent=1, ensure_ascii=False) + "\n" for name, content in files.items()}
+    keep_published(files, generated)
+    texts = {name: json.dumps(content, indent=1, ensure_ascii=False) + "\n" for name, content in files.items()}
+    return {**texts, PUBLISHED.name: published_registry(files)}
 
 
 def main() -> int:
@@ -513,8 +592,14 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="compare instead of rewriting")
     args = parser.parse_args()
     built = build()
+    registry = built.pop(PUBLISHED.name)
     target = HERE / "cases"
     current = {path.name: path.read_text(encoding="utf-8") for path in target.glob("*.json")}
+    if registry != (PUBLISHED.read_text(encoding="utf-8") if PUBLISHED.exists() else ""):
+        if args.check:
+            print("tests/conformance/published.json is out of date: run `make cases` and commit", file=sys.stderr)
+            return 1
+        PUBLISHED.write_text(registry, encoding="utf-8")
     if args.check:
         stale = sorted(name for name in built.keys() | current.keys() if built.get(name) != current.get(name))
         if stale:
