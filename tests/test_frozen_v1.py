@@ -1,6 +1,12 @@
 """The frozen v1 gate: v1.0's schemas and cases, kept in tests/conformance/frozen/v1.0/.
 
-(a) Every frozen case keeps its verdict on the current schemas and code.
+(a) Every frozen case keeps its reasons on the current schemas and code: the verdict, and
+    every error and warning (rule id and pointer), in the default mode and under --strict
+    (frozen/v1.0/reasons.json, recorded from the package when v1.0's verdicts were its own).
+    One change is allowed: a payload type registered since v1.0 no longer draws
+    job.payload-type.unregistered on documents of that type; what else they get must be
+    nothing new, so a type is registered compatibly only when every frozen and upstream
+    document of it keeps its verdict otherwise.
 (b) The current schemas differ from the frozen ones only in ways the compatibility
     checker proves safe in both directions.
 The snapshot is never regenerated: a later minor version adds a snapshot of its own.
@@ -10,6 +16,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +24,7 @@ import pytest
 
 from conftest import ROOT, SCHEMAS
 from guestkit_job_spec import Limits, check_transition, match_worker, validate
+from guestkit_job_spec.protocol import resources
 from guestkit_job_spec.tools.compat import breaking, compare
 from test_conformance import case_input
 
@@ -24,20 +32,61 @@ FROZEN = ROOT / "tests" / "conformance" / "frozen" / "v1.0"
 FROZEN_CASES = [
     case for path in sorted((FROZEN / "cases").glob("*.json")) for case in json.loads(path.read_text())["cases"]
 ]
+FROZEN_REASONS = json.loads((FROZEN / "reasons.json").read_text())["cases"]
+UNREGISTERED = "job.payload-type.unregistered"
+MODES = {"default": False, "strict": True}
 
 
-def verdict(case: dict[str, Any]) -> bool:
+def reasons(case: dict[str, Any], strict: bool) -> dict[str, Any]:
+    """The verdict and every (rule, pointer) of the errors and warnings the package gives a case."""
     if case["kind"] == "transition":
-        return check_transition(case["transition"]["from"], case["transition"]["to"]) is None
-    if case["kind"] == "match":
-        return not match_worker(case["job"], case["worker"])
-    limits = Limits(**case.get("limits", {}))
-    return validate(case_input(case), type=case["type"], strict=case["strict"], limits=limits).valid
+        issue = check_transition(case["transition"]["from"], case["transition"]["to"])
+        errors, warnings = ([issue] if issue else []), []
+    elif case["kind"] == "match":
+        errors, warnings = list(match_worker(case["job"], case["worker"])), []
+    else:
+        limits = Limits(**case.get("limits", {}))
+        report = validate(case_input(case), type=case["type"], strict=strict, limits=limits)
+        errors, warnings = list(report.errors), list(report.warnings)
+    return {
+        "valid": not errors,
+        "errors": sorted([issue.rule, issue.pointer] for issue in errors),
+        "warnings": sorted([issue.rule, issue.pointer] for issue in warnings),
+    }
+
+
+def registered_since_v1_0() -> set[str]:
+    frozen_index = json.loads((FROZEN / "schemas" / "index.json").read_text())
+    return set(resources.payload_types()) - set(frozen_index["payloads"])
+
+
+def expected_reasons(case: dict[str, Any], mode: str) -> dict[str, Any]:
+    """The frozen reasons, less the unregistered-type issue of a payload type registered since."""
+    frozen = FROZEN_REASONS[case["id"]][mode]
+    document = case.get("document")
+    payload = document.get("payload") if isinstance(document, dict) else None
+    if not (isinstance(payload, dict) and payload.get("type") in registered_since_v1_0()):
+        return frozen
+    errors = [pair for pair in frozen["errors"] if pair[0] != UNREGISTERED]
+    warnings = [pair for pair in frozen["warnings"] if pair[0] != UNREGISTERED]
+    return {"valid": not errors, "errors": errors, "warnings": warnings}
 
 
 @pytest.mark.parametrize("case", FROZEN_CASES, ids=lambda c: c["id"])
-def test_frozen_case_keeps_its_verdict(case: dict[str, Any]) -> None:
-    assert verdict(case) is case["valid"], f"frozen v1.0 case {case['id']} changed verdict: {case['description']}"
+def test_frozen_case_keeps_its_reasons(case: dict[str, Any]) -> None:
+    for mode, strict in MODES.items():
+        expected, found = expected_reasons(case, mode), reasons(case, strict)
+        assert found == expected, (
+            f"frozen v1.0 case {case['id']} ({case['description']}) changed under the {mode} mode: "
+            f"it was {_shown(expected)}, it is {_shown(found)}"
+        )
+
+
+def _shown(reasons: dict[str, Any]) -> str:
+    issues = [
+        f"{kind[:-1]} {rule} at {pointer or '/'}" for kind in ("errors", "warnings") for rule, pointer in reasons[kind]
+    ]
+    return ("valid" if reasons["valid"] else "invalid") + (f" ({'; '.join(issues)})" if issues else "")
 
 
 def test_current_schemas_are_compatible_with_frozen_v1() -> None:
@@ -57,3 +106,16 @@ def test_a_breaking_edit_fails_the_gate_with_a_clear_message(tmp_path: Path) -> 
         "BREAKING [compat.required-changed] job-v1.json#/$defs/JobMetadata/required: "
         "now required: name (old documents may lack it)"
     )
+
+
+def test_registering_a_payload_type_drops_only_its_unregistered_issue(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The upstream doctor job was valid with a warning in v1.0 (its type unregistered), and
+    invalid under --strict for that alone: once the type is registered, it must be valid in
+    both modes with nothing else said, or the gate names what changed."""
+    doctor = next(c for c in FROZEN_CASES if c["id"] == "upstream-corpus.worker-guestkit-doctor-basic")
+    assert [rule for rule, _ in FROZEN_REASONS[doctor["id"]]["default"]["warnings"]] == [UNREGISTERED]
+    monkeypatch.setattr(sys.modules[__name__], "registered_since_v1_0", lambda: {"guestkit.doctor.v1"})
+    for mode in MODES:
+        assert expected_reasons(doctor, mode) == {"valid": True, "errors": [], "warnings": []}
+    changed = {"valid": False, "errors": [["schema.type", "/payload/data/dry_run"]], "warnings": []}
+    assert _shown(changed) == "invalid (error schema.type at /payload/data/dry_run)"

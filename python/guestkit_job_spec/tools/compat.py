@@ -184,7 +184,8 @@ def _compare_all_of(schema: str, pointer: str, before: list[Any], after: list[An
             "compat.payload-type-added",
             schema,
             f"{pointer}/{new_types[payload_type]}",
-            f"payload type {payload_type} dispatched",
+            f"payload type {payload_type} dispatched: compatible only while every frozen and upstream document "
+            "of that type keeps its verdict and reasons but the unregistered-type one (tests/test_frozen_v1.py)",
         )
     for payload_type in sorted(old_types.keys() & new_types.keys()):
         yield from _compare_nodes(
