@@ -273,6 +273,9 @@ def test_new_writes_atomically_and_leaves_no_temporary_file(tmp_path: Path, caps
         (["system.echo"], "give its data with --data JSON"),
         (["system.echo", "--data", "{oops"], "--data is not JSON"),
         (["guestkit.inspect", "--image", "/a.qcow2", "--label", "novalue"], "KEY=VALUE"),
+        (["guestkit.inspect", "--image", "/a.qcow2", "--fix", "fsck"], "--fix does not apply to guestkit.inspect"),
+        (["guestkit.inspect", "--image", "/a.qcow2", "--data", "{}"], "--data does not apply to guestkit.inspect"),
+        (["system.echo", "--data", "{}", "--image", "/a.qcow2"], "--image applies only to guestkit.inspect"),
     ],
 )
 def test_new_usage_errors_explain_themselves(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -15,12 +15,12 @@ _EXPORTS = {
     "to_json": "typed.binding",
     "unknown_members": "typed.binding",
     "JobBuilder": "typed.builder",
-    "compare_job": "typed.builder",
-    "convert_job": "typed.builder",
-    "fix_job": "typed.builder",
+    "compare_job": "typed.helpers",
+    "convert_job": "typed.helpers",
+    "fix_job": "typed.helpers",
     "generate_job_id": "typed.builder",
-    "inspect_job": "typed.builder",
-    "profile_job": "typed.builder",
+    "inspect_job": "typed.helpers",
+    "profile_job": "typed.helpers",
     "DEFAULT_LIMITS": "protocol.limits",
     "Limits": "protocol.limits",
     "InvalidDocumentError": "typed.parsing",
@@ -48,18 +48,23 @@ if TYPE_CHECKING:
     from .protocol.rules import Rule, all_rules
     from .protocol.states import allowed_transitions, check_transition, is_terminal
     from .typed.binding import replace, to_json, unknown_members
-    from .typed.builder import JobBuilder, compare_job, convert_job, fix_job, generate_job_id, inspect_job, profile_job
+    from .typed.builder import JobBuilder, generate_job_id
+    from .typed.helpers import compare_job, convert_job, fix_job, inspect_job, profile_job
     from .typed.parsing import InvalidDocumentError, dumps, parse_job, parse_progress, parse_result, parse_worker
     from .typed.scheduling import check_capabilities, match_worker, missing_capabilities
     from .validation.pipeline import validate
 
 
 def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     from importlib import import_module
 
-    value = getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+    if name in _EXPORTS:
+        value = getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+    else:  # the helper of a payload type registered since this list was written (typed/helpers.py)
+        helpers = import_module(".typed.helpers", __name__).HELPERS
+        value = next((helper for helper in helpers.values() if helper.__name__ == name), None)
+        if value is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     globals()[name] = value
     return value
 

@@ -7,7 +7,7 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from ..protocol.resources import common_def, payload_types, schemas_by_id
+from ..protocol.resources import common_def, payload_types
 from .atomic import write_atomically
 from .command import Commands, add_command
 
@@ -20,49 +20,60 @@ job gets a fresh id (job- and a ULID), the current time as created_at, and the
 operation as a required capability.
 
 Registered operations and what they need:
-  guestkit.inspect   --image PATH
-  guestkit.profile   --image PATH --profile NAME [--profile NAME ...]
-  guestkit.fix       --image PATH --fix OPERATION [--fix OPERATION ...]
-  guestkit.convert   --image SOURCE --target PATH [--target-format FORMAT]
-  guestkit.compare   --baseline PATH --image PATH
+{forms}
 Any other namespaced operation takes its payload data as JSON with --data.
 The image format comes from the file extension unless --format is given."""
 
-EXAMPLES = """\
-examples:
-  guestkit-job new guestkit.inspect --image /vms/web-01.qcow2 --priority 8
-  guestkit-job new guestkit.profile --image /vms/db.qcow2 --profile security --profile compliance
-  guestkit-job new guestkit.fix --image /vms/app.qcow2 --fix fsck --fix selinux_relabel -o fix.json
-  guestkit-job new guestkit.convert --image /in/crm.vmdk --target /vms/crm.qcow2
-  guestkit-job new system.echo --data '{"message": "hello"}'"""
+COMMON_FLAGS = ("format",)  # a flag every form may take: the format of --image
+
+
+def _forms() -> dict[str, Any]:
+    from ..typed.helpers import FORMS  # here: the helpers import the bindings, which other commands do without
+
+    return FORMS
+
+
+def _usage(form: Any) -> str:
+    parts = []
+    for flag in form.flags:
+        text = f"--{flag.name.replace('_', '-')} {flag.metavar}"
+        text = f"{text} [{text} ...]" if flag.repeated else text
+        parts.append(text if flag.required else f"[{text}]")
+    return " ".join(parts)
 
 
 def add_parser(commands: Commands[argparse.ArgumentParser]) -> None:
+    forms = _forms()
+    width = max(len(operation) for operation in forms) + 3
     parser = add_command(
         commands,
         "new",
         summary="print a new, valid job document",
-        description=DESCRIPTION,
-        examples=EXAMPLES,
+        description=DESCRIPTION.format(
+            forms="\n".join(f"  {operation:<{width}}{_usage(form)}" for operation, form in forms.items())
+        ),
+        examples="examples:\n"
+        + "\n".join(f"  guestkit-job new {operation} {' '.join(form.sample)}" for operation, form in forms.items())
+        + '\n  guestkit-job new system.echo --data \'{"message": "hello"}\'',
         run=run,
     )
     parser.add_argument("operation", metavar="OPERATION", help="namespaced operation, e.g. guestkit.inspect")
     payload = parser.add_argument_group("payload")
-    payload.add_argument("--image", metavar="PATH", help="the image to work on (the source, for convert)")
     payload.add_argument("--format", choices=common_def("ImageFormat")["enum"], help="format of --image")
-    payload.add_argument("--baseline", metavar="PATH", help="compare: the reference image")
-    payload.add_argument("--target", metavar="PATH", help="convert: the image to write")
-    payload.add_argument("--target-format", choices=common_def("ImageFormat")["enum"], help="convert: its format")
-    payload.add_argument(
-        "--profile",
-        action="append",
-        default=[],
-        choices=_enum("guestkit.profile.v1", "ProfileName"),
-        help="profile to run",
-    )
-    payload.add_argument(
-        "--fix", action="append", default=[], choices=_enum("guestkit.fix.v1", "FixOperationType"), help="fix to run"
-    )
+    declared: dict[str, list[tuple[str, Any]]] = {}
+    for operation, form in forms.items():
+        for flag in form.flags:
+            declared.setdefault(flag.name, []).append((operation.rsplit(".", 1)[-1], flag))
+    for name, uses in declared.items():
+        first = uses[0][1]
+        payload.add_argument(
+            f"--{name.replace('_', '-')}",
+            dest=name,
+            metavar=first.metavar,
+            action="append" if first.repeated else "store",
+            choices=first.choices,
+            help="; ".join(f"{operation}: {flag.help}" for operation, flag in uses),
+        )
     payload.add_argument("--data", metavar="JSON", help="payload data for an operation without a registered schema")
     job = parser.add_argument_group("job")
     job.add_argument("--id", dest="job_id", metavar="ID", help="job id (default: job- and a new ULID)")
@@ -107,34 +118,48 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _payload_builder(args: argparse.Namespace) -> JobBuilder:
-    from ..typed.builder import JobBuilder, compare_job, convert_job, fix_job, image_format, inspect_job, profile_job
-    from ..typed.models.payloads.guestkit_convert_v1 import ConvertTarget
-    from ..typed.models.payloads.guestkit_fix_v1 import FixOperation
+    from ..typed.builder import JobBuilder
 
-    operation = args.operation
-    if operation == "guestkit.inspect":
-        return inspect_job(_need(args, "image"), format=args.format)
-    if operation == "guestkit.profile":
-        return profile_job(_need(args, "image"), args.profile or _missing("--profile"), format=args.format)
-    if operation == "guestkit.fix":
-        operations = [FixOperation(type=name) for name in args.fix] or _missing("--fix")
-        return fix_job(_need(args, "image"), operations, format=args.format)
-    if operation == "guestkit.convert":
-        target_path = _need(args, "target")
-        target = ConvertTarget(path=target_path, format=args.target_format or image_format(target_path))
-        return convert_job(_need(args, "image"), target, format=args.format)
-    if operation == "guestkit.compare":
-        return compare_job(_need(args, "baseline"), _need(args, "image"))
-    if args.data is None:
-        registered = ", ".join(sorted({entry["operation"] for entry in payload_types().values()}))
-        raise ValueError(
-            f"{operation} has no registered payload schema ({registered} do): give its data with --data JSON"
-        )
-    try:
-        data: Any = json.loads(args.data)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"--data is not JSON: {exc}") from None
-    return JobBuilder().generate_job_id().operation(operation).payload(f"{operation}.v1", data)
+    forms = _forms()
+    given = {name: value for name, value in vars(args).items() if name in _payload_flags(forms)}
+    form = forms.get(args.operation)
+    if form is None:
+        stray = sorted(name for name, value in given.items() if value is not None and name != "data")
+        if stray:
+            verb = "applies" if len(stray) == 1 else "apply"
+            raise ValueError(
+                f"{_flags(stray)} {verb} only to {', '.join(forms)}; "
+                f"{args.operation} takes its payload data with --data"
+            )
+        if args.data is None:
+            registered = ", ".join(sorted({entry["operation"] for entry in payload_types().values()}))
+            raise ValueError(
+                f"{args.operation} has no registered payload schema ({registered} do): give its data with --data JSON"
+            )
+        try:
+            data: Any = json.loads(args.data)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"--data is not JSON: {exc}") from None
+        return JobBuilder().generate_job_id().operation(args.operation).payload(f"{args.operation}.v1", data)
+    takes = {flag.name for flag in form.flags} | set(COMMON_FLAGS)
+    stray = sorted(name for name, value in given.items() if value is not None and name not in takes)
+    if stray:
+        verb = "does" if len(stray) == 1 else "do"
+        raise ValueError(f"{_flags(stray)} {verb} not apply to {args.operation}, which takes {_usage(form)}")
+    missing = [flag for flag in form.flags if flag.required and not given.get(flag.name)]
+    if missing:
+        needed = [("at least one " if flag.repeated else "") + _flags([flag.name]) for flag in missing]
+        raise ValueError(f"{args.operation} needs {' and '.join(needed)}")
+    builder: JobBuilder = form.make(given)
+    return builder
+
+
+def _payload_flags(forms: dict[str, Any]) -> set[str]:
+    return {flag.name for form in forms.values() for flag in form.flags} | {*COMMON_FLAGS, "data"}
+
+
+def _flags(names: list[str]) -> str:
+    return ", ".join(f"--{name.replace('_', '-')}" for name in names)
 
 
 def _apply_options(builder: JobBuilder, args: argparse.Namespace) -> None:
@@ -162,20 +187,3 @@ def _apply_options(builder: JobBuilder, args: argparse.Namespace) -> None:
         builder.require_capability(capability)
     for feature in args.require_feature:
         builder.require_feature(feature)
-
-
-def _enum(payload_type: str, definition: str) -> list[str]:
-    """The values of an enumeration in a payload schema, for argparse choices."""
-    values: list[str] = schemas_by_id()[payload_types()[payload_type]["id"]]["$defs"][definition]["enum"]
-    return values
-
-
-def _need(args: argparse.Namespace, option: str) -> str:
-    value: str | None = getattr(args, option)
-    if value is None:
-        raise ValueError(f"{args.operation} needs --{option.replace('_', '-')}")
-    return value
-
-
-def _missing(option: str) -> Any:
-    raise ValueError(f"this operation needs at least one {option}")

@@ -1,4 +1,4 @@
-"""A fluent builder for job documents, and helpers for each registered payload type.
+"""A fluent builder for job documents (the helper of each payload type is in helpers.py).
 
     job = (inspect_job("/vms/web-01.qcow2")
            .name("weekly-scan").label("env", "prod")
@@ -22,13 +22,7 @@ from ulid import ULID
 from ..protocol import resources
 from ..protocol.limits import DEFAULT_LIMITS
 from . import binding
-from .models.common_v1 import ImageFormat, ImageReference
 from .models.job_v1 import Job
-from .models.payloads.guestkit_compare_v1 import CompareOptions, CompareOutput, ComparePayload
-from .models.payloads.guestkit_convert_v1 import ConvertOptions, ConvertPayload, ConvertTarget
-from .models.payloads.guestkit_fix_v1 import FixExecutionPolicy, FixImage, FixOperation, FixOutput, FixPayload
-from .models.payloads.guestkit_inspect_v1 import InspectImage, InspectOptions, InspectOutput, InspectPayload
-from .models.payloads.guestkit_profile_v1 import ProfileName, ProfileOptions, ProfileOutput, ProfilePayload
 from .parsing import parse_job
 
 
@@ -234,100 +228,3 @@ def _boolean(value: bool) -> bool:
     if not isinstance(value, bool):
         raise ValueError(f"expected True or False, got {value!r}")
     return value
-
-
-def image_format(path: str) -> ImageFormat:
-    """The image format a file name's extension names (``disk.qcow2`` -> ``qcow2``)."""
-    formats: list[str] = resources.common_def("ImageFormat")["enum"]
-    suffix = path.rsplit(".", 1)[-1].lower() if "." in path.rsplit("/", 1)[-1] else ""
-    if suffix not in formats:
-        raise ValueError(f"cannot tell the image format of {path!r}; pass format= one of {', '.join(formats)}")
-    return suffix  # type: ignore[return-value]
-
-
-def _image(kind: type[Any], image: str | Any, image_format_: ImageFormat | None) -> Any:
-    if not isinstance(image, str):
-        return image
-    return kind(path=image, format=image_format_ or image_format(image))
-
-
-def _job(payload_type: str, payload: Any) -> JobBuilder:
-    """A builder with a fresh id, the payload, and the operation as a required capability."""
-    operation = resources.payload_types()[payload_type]["operation"]
-    return (
-        JobBuilder().generate_job_id().operation(operation).payload(payload_type, payload).require_capability(operation)
-    )
-
-
-def inspect_job(
-    image: str | InspectImage,
-    *,
-    format: ImageFormat | None = None,
-    options: InspectOptions | None = None,
-    output: InspectOutput | None = None,
-) -> JobBuilder:
-    """A ``guestkit.inspect`` job; ``image`` is a path (format from its extension) or an ``InspectImage``."""
-    payload = InspectPayload(image=_image(InspectImage, image, format), options=options, output=output)
-    return _job("guestkit.inspect.v1", payload)
-
-
-def profile_job(
-    image: str | ImageReference,
-    profiles: Sequence[ProfileName],
-    *,
-    format: ImageFormat | None = None,
-    options: ProfileOptions | None = None,
-    output: ProfileOutput | None = None,
-) -> JobBuilder:
-    """A ``guestkit.profile`` job evaluating ``profiles`` (e.g. ``["security", "compliance"]``)."""
-    payload = ProfilePayload(
-        image=_image(ImageReference, image, format), profiles=list(profiles), options=options, output=output
-    )
-    return _job("guestkit.profile.v1", payload)
-
-
-def fix_job(
-    image: str | FixImage,
-    operations: Sequence[FixOperation],
-    *,
-    format: ImageFormat | None = None,
-    execution_policy: FixExecutionPolicy | None = None,
-    output: FixOutput | None = None,
-) -> JobBuilder:
-    """A ``guestkit.fix`` job running ``operations`` in order."""
-    payload = FixPayload(
-        image=_image(FixImage, image, format),
-        operations=list(operations),
-        execution_policy=execution_policy,
-        output=output,
-    )
-    return _job("guestkit.fix.v1", payload)
-
-
-def convert_job(
-    source: str | ImageReference,
-    target: ConvertTarget,
-    *,
-    format: ImageFormat | None = None,
-    options: ConvertOptions | None = None,
-) -> JobBuilder:
-    """A ``guestkit.convert`` job writing ``source`` as ``target``."""
-    payload = ConvertPayload(source=_image(ImageReference, source, format), target=target, options=options)
-    return _job("guestkit.convert.v1", payload)
-
-
-def compare_job(
-    baseline: str | ImageReference,
-    target: str | ImageReference,
-    *,
-    options: CompareOptions | None = None,
-    output: CompareOutput | None = None,
-) -> JobBuilder:
-    """A ``guestkit.compare`` job comparing ``target`` with ``baseline``."""
-    payload = ComparePayload(
-        baseline=_image(ImageReference, baseline, None),
-        target=_image(ImageReference, target, None),
-        options=options,
-        output=output,
-    )
-    return _job("guestkit.compare.v1", payload)

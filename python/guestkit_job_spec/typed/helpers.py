@@ -1,0 +1,244 @@
+"""A helper per registered payload type, and how ``guestkit-job new`` makes a job of each.
+
+Each helper returns a JobBuilder with a fresh id, the operation, its payload and the
+operation as a required capability, ready for the envelope's setters and ``build()``.
+Beside each helper, its form: the command-line flags a person gives ``guestkit-job new``
+for that operation and how they become the helper's arguments. A new payload type gets
+its helper and form here (``make payload-type`` writes a first one), and nowhere else:
+the CLI reads FORMS, the package exports every helper of HELPERS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..protocol import resources
+from .builder import JobBuilder
+from .models.common_v1 import ImageFormat, ImageReference
+from .models.payloads.guestkit_compare_v1 import CompareOptions, CompareOutput, ComparePayload
+from .models.payloads.guestkit_convert_v1 import ConvertOptions, ConvertPayload, ConvertTarget
+from .models.payloads.guestkit_fix_v1 import FixExecutionPolicy, FixImage, FixOperation, FixOutput, FixPayload
+from .models.payloads.guestkit_inspect_v1 import InspectImage, InspectOptions, InspectOutput, InspectPayload
+from .models.payloads.guestkit_profile_v1 import ProfileName, ProfileOptions, ProfileOutput, ProfilePayload
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One thing a person gives ``guestkit-job new``: ``--name METAVAR``."""
+
+    name: str
+    metavar: str
+    help: str
+    repeated: bool = False
+    choices: tuple[str, ...] | None = None
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Form:
+    """How ``guestkit-job new`` makes a job of one payload type: the flags it takes, what they
+    make (``make`` gets every flag's value by name, ``format`` too), and a sample command line."""
+
+    payload_type: str
+    flags: tuple[Flag, ...]
+    make: Callable[[Mapping[str, Any]], JobBuilder]
+    sample: tuple[str, ...]
+
+    @property
+    def operation(self) -> str:
+        operation: str = resources.payload_types()[self.payload_type]["operation"]
+        return operation
+
+
+FORMS: dict[str, Form] = {}
+"""The form of each operation that has one, by operation."""
+
+HELPERS: dict[str, Callable[..., JobBuilder]] = {}
+"""The helper of each payload type, by payload type."""
+
+
+def register(
+    function: Callable[..., JobBuilder],
+    payload_type: str,
+    *flags: Flag,
+    make: Callable[[Mapping[str, Any]], JobBuilder],
+    sample: Sequence[str],
+) -> None:
+    """Record ``function`` as the helper of ``payload_type``, with its form."""
+    HELPERS[payload_type] = function
+    form = Form(payload_type, flags, make, tuple(sample))
+    FORMS[form.operation] = form
+
+
+def image_format(path: str) -> ImageFormat:
+    """The image format a file name's extension names (``disk.qcow2`` -> ``qcow2``)."""
+    formats: list[str] = resources.common_def("ImageFormat")["enum"]
+    suffix = path.rsplit(".", 1)[-1].lower() if "." in path.rsplit("/", 1)[-1] else ""
+    if suffix not in formats:
+        raise ValueError(
+            f"cannot tell the image format of {path!r}; give it (format=, or --format), one of {', '.join(formats)}"
+        )
+    return suffix  # type: ignore[return-value]
+
+
+def _image(kind: type[Any], image: str | Any, image_format_: ImageFormat | None) -> Any:
+    if not isinstance(image, str):
+        return image
+    return kind(path=image, format=image_format_ or image_format(image))
+
+
+def _job(payload_type: str, payload: Any) -> JobBuilder:
+    """A builder with a fresh id, the payload, and the operation as a required capability."""
+    operation = resources.payload_types()[payload_type]["operation"]
+    return (
+        JobBuilder().generate_job_id().operation(operation).payload(payload_type, payload).require_capability(operation)
+    )
+
+
+def _enum(payload_type: str, definition: str) -> tuple[str, ...]:
+    """The values of an enumeration in a payload schema, for a flag's choices."""
+    schema = resources.schemas_by_id()[resources.payload_types()[payload_type]["id"]]
+    return tuple(schema["$defs"][definition]["enum"])
+
+
+IMAGE = Flag("image", "PATH", "the image to work on")
+
+
+def inspect_job(
+    image: str | InspectImage,
+    *,
+    format: ImageFormat | None = None,
+    options: InspectOptions | None = None,
+    output: InspectOutput | None = None,
+) -> JobBuilder:
+    """A ``guestkit.inspect`` job; ``image`` is a path (format from its extension) or an ``InspectImage``."""
+    payload = InspectPayload(image=_image(InspectImage, image, format), options=options, output=output)
+    return _job("guestkit.inspect.v1", payload)
+
+
+register(
+    inspect_job,
+    "guestkit.inspect.v1",
+    IMAGE,
+    make=lambda given: inspect_job(given["image"], format=given["format"]),
+    sample=("--image", "/vms/web-01.qcow2"),
+)
+
+
+def profile_job(
+    image: str | ImageReference,
+    profiles: Sequence[ProfileName],
+    *,
+    format: ImageFormat | None = None,
+    options: ProfileOptions | None = None,
+    output: ProfileOutput | None = None,
+) -> JobBuilder:
+    """A ``guestkit.profile`` job evaluating ``profiles`` (e.g. ``["security", "compliance"]``)."""
+    payload = ProfilePayload(
+        image=_image(ImageReference, image, format), profiles=list(profiles), options=options, output=output
+    )
+    return _job("guestkit.profile.v1", payload)
+
+
+register(
+    profile_job,
+    "guestkit.profile.v1",
+    IMAGE,
+    Flag("profile", "NAME", "a profile to run", repeated=True, choices=_enum("guestkit.profile.v1", "ProfileName")),
+    make=lambda given: profile_job(given["image"], given["profile"], format=given["format"]),
+    sample=("--image", "/vms/db.qcow2", "--profile", "security", "--profile", "compliance"),
+)
+
+
+def fix_job(
+    image: str | FixImage,
+    operations: Sequence[FixOperation],
+    *,
+    format: ImageFormat | None = None,
+    execution_policy: FixExecutionPolicy | None = None,
+    output: FixOutput | None = None,
+) -> JobBuilder:
+    """A ``guestkit.fix`` job running ``operations`` in order."""
+    payload = FixPayload(
+        image=_image(FixImage, image, format),
+        operations=list(operations),
+        execution_policy=execution_policy,
+        output=output,
+    )
+    return _job("guestkit.fix.v1", payload)
+
+
+register(
+    fix_job,
+    "guestkit.fix.v1",
+    IMAGE,
+    Flag(
+        "fix",
+        "OPERATION",
+        "a fix to run, in order",
+        repeated=True,
+        choices=_enum("guestkit.fix.v1", "FixOperationType"),
+    ),
+    make=lambda given: fix_job(
+        given["image"], [FixOperation(type=name) for name in given["fix"]], format=given["format"]
+    ),
+    sample=("--image", "/vms/app.qcow2", "--fix", "fsck", "--fix", "selinux_relabel"),
+)
+
+
+def _convert_from_flags(given: Mapping[str, Any]) -> JobBuilder:
+    target = ConvertTarget(path=given["target"], format=given["target_format"] or image_format(given["target"]))
+    return convert_job(given["image"], target, format=given["format"])
+
+
+def convert_job(
+    source: str | ImageReference,
+    target: ConvertTarget,
+    *,
+    format: ImageFormat | None = None,
+    options: ConvertOptions | None = None,
+) -> JobBuilder:
+    """A ``guestkit.convert`` job writing ``source`` as ``target``."""
+    payload = ConvertPayload(source=_image(ImageReference, source, format), target=target, options=options)
+    return _job("guestkit.convert.v1", payload)
+
+
+register(
+    convert_job,
+    "guestkit.convert.v1",
+    Flag("image", "SOURCE", "the image to convert"),
+    Flag("target", "PATH", "the image to write"),
+    Flag("target_format", "FORMAT", "its format (default: from its extension)", required=False,
+         choices=tuple(resources.common_def("ImageFormat")["enum"])),
+    make=_convert_from_flags,
+    sample=("--image", "/in/crm.vmdk", "--target", "/vms/crm.qcow2"),
+)  # fmt: skip
+
+
+def compare_job(
+    baseline: str | ImageReference,
+    target: str | ImageReference,
+    *,
+    options: CompareOptions | None = None,
+    output: CompareOutput | None = None,
+) -> JobBuilder:
+    """A ``guestkit.compare`` job comparing ``target`` with ``baseline``."""
+    payload = ComparePayload(
+        baseline=_image(ImageReference, baseline, None),
+        target=_image(ImageReference, target, None),
+        options=options,
+        output=output,
+    )
+    return _job("guestkit.compare.v1", payload)
+
+
+register(
+    compare_job,
+    "guestkit.compare.v1",
+    Flag("baseline", "PATH", "the reference image"),
+    Flag("image", "PATH", "the image compared with the baseline"),
+    make=lambda given: compare_job(given["baseline"], given["image"]),
+    sample=("--baseline", "/vms/golden.qcow2", "--image", "/vms/web-01.qcow2"),
+)
