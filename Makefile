@@ -8,7 +8,7 @@ PY := $(BIN)/python
 CLI := $(BIN)/guestkit-job
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv run test gen check-gen cases conformance sanitize fuzz bench lint-schemas lint typecheck typecheck-ts pytest lock clean
+.PHONY: help venv run test gen check-gen cases payload-type conformance sanitize fuzz bench lint-schemas lint typecheck typecheck-ts pytest lock clean
 
 help:
 	@echo "make run           set up, then validate the bundled examples and the upstream corpus"
@@ -16,6 +16,7 @@ help:
 	@echo "make gen           regenerate the Python models, bundles/, docs/reference/, npm/types/ and the prover's C from schemas/"
 	@echo "make check-gen     fail when the committed models or bundles differ from what schemas/ gives"
 	@echo "make cases         rebuild tests/conformance/cases/ from its sources and the schemas"
+	@echo "make payload-type TYPE=...  start a new payload type (CONTRIBUTING.md)"
 	@echo "make conformance   run the conformance suite in every runner (Python engines, the npm package, plain ajv)"
 	@echo "make sanitize      the prover under AddressSanitizer and UBSan: its C tests, its Python tests, a short differential fuzz"
 	@echo "make fuzz          long fuzzing: property tests, libFuzzer on the prover's C, a million-input differential fuzz"
@@ -115,6 +116,13 @@ fuzz: $(STAMP) $(PROVER)
 	  build/fuzzer/corpus tests/prover/seeds examples tests/corpus/upstream
 	$(PY) tests/prover/compile_prover.py sanitizers $(SANITIZED)
 	$(SANITIZED)/run $(PY) tests/prover/differential.py --inputs $(FUZZ_INPUTS) --seed $$(date +%s)
+
+# The first step of adding a payload type (CONTRIBUTING.md): make payload-type TYPE=<namespace>.<operation>.v1
+payload-type: $(STAMP) $(NPM_PACKAGE)/node_modules/.installed
+	@test -n "$(TYPE)" || { echo "usage: make payload-type TYPE=<namespace>.<operation>.v<N> [SUMMARY='what it does']"; exit 2; }
+	$(PY) codegen/scaffold_payload_type.py $(TYPE) $(if $(SUMMARY),--summary "$(SUMMARY)")
+	node $(NPM_PACKAGE)/scripts/generate-types.mjs
+	$(PY) hatch_build.py && touch $(PROVER)
 
 cases: $(STAMP) $(PROVER)
 	$(PY) tests/conformance/build.py

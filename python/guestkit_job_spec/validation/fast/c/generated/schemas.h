@@ -11365,7 +11365,7 @@ static void (*const FINDERS[])(const Tape *, uint32_t, Findings *, int32_t, uint
 
 /* The schemas this was generated from (protocol.resources.schemas_digest): the fast engine
  * does not use a prover generated from other schemas than the ones it validates with. */
-static const char SCHEMAS_DIGEST[] = "5712b79935a903857e6896772861c85772529e5139e5542b256f8f159bd014a4";
+static const char SCHEMAS_DIGEST[] = "b56e84a6d4acc67da7aa9c3e61b806f7f592811f3c9c65973e7c38be566185cb";
 
 /* Payload types with a registered schema (schemas/index.json). */
 static const char *const PAYLOAD_TYPES[] = {"guestkit.compare.v1", "guestkit.convert.v1", "guestkit.fix.v1", "guestkit.inspect.v1", "guestkit.profile.v1"};
