@@ -51,6 +51,29 @@ def mutate(document: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def paths_in(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every path in a JSON value, outermost first (the value's own, ``()``, included)."""
+    found = [path]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += paths_in(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += paths_in(item, (*path, index))
+    return found
+
+
+def same_values(a: Any, b: Any) -> bool:
+    """Equal, and of the same types all the way down (1 == 1.0 and 0.0 == -0.0 are not enough)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(same_values(a[key], b[key]) for key in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same_values(x, y) for x, y in zip(a, b, strict=True))
+    return repr(a) == repr(b)
+
+
 @pytest.fixture
 def minimal_job() -> dict[str, Any]:
     return example("inspect-minimal.json")

@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import engines
+from conftest import paths_in
 from guestkit_job_spec import to_json, validate
 from guestkit_job_spec.protocol import resources, rules
 from guestkit_job_spec.typed.parsing import parse
@@ -49,20 +50,9 @@ ODD_VALUES = st.one_of(
 )
 
 
-def positions(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [path]
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found += positions(item, (*path, key))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            found += positions(item, (*path, i))
-    return found
-
-
 @st.composite
 def mutations(draw: st.DrawFn, document: Any) -> Any:
-    path = draw(st.sampled_from(positions(document)))
+    path = draw(st.sampled_from(paths_in(document)))
     action = draw(st.sampled_from(["delete", "replace", "nest"]))
     if not path:
         return draw(ODD_VALUES) if action != "nest" else [document]

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from conftest import EXAMPLES, ROOT, example, mutate
+from conftest import EXAMPLES, ROOT, example, mutate, same_values
 from guestkit_job_spec import validate
 from guestkit_job_spec.protocol import resources
 from guestkit_job_spec.protocol.limits import DEFAULT_LIMITS, Limits
@@ -66,17 +66,6 @@ def test_whatever_is_proven_the_reference_finds_clean(case: dict[str, Any]) -> N
     data = case_input(case)
     if proves(data, case["type"], DEFAULT_LIMITS):
         assert reference_clean(data, case["type"], strict=case.get("strict", False)), case["id"]
-
-
-def same_values(a: Any, b: Any) -> bool:
-    """Equal, and of the same types all the way down (1 == 1.0 and 0.0 == -0.0 are not enough)."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, dict):
-        return list(a) == list(b) and all(same_values(a[key], b[key]) for key in a)
-    if isinstance(a, list):
-        return len(a) == len(b) and all(same_values(x, y) for x, y in zip(a, b, strict=True))
-    return repr(a) == repr(b)
 
 
 def test_the_proven_document_is_the_strict_decoders() -> None:

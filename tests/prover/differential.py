@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
 
 import prover_under_test  # noqa: E402, F401  (the sanitizer build, when GUESTKIT_PROVER names one)
+from conftest import paths_in, same_values  # noqa: E402
 from guestkit_job_spec import Limits, validate  # noqa: E402
 from guestkit_job_spec.protocol.doctype import detect  # noqa: E402
 
@@ -71,18 +72,6 @@ def seeds() -> list[Any]:
                 except ValueError:
                     continue
     return documents
-
-
-def places(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Every path in a document."""
-    found = [path]
-    if isinstance(node, dict):
-        for key, value in node.items():
-            found += places(value, (*path, key))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            found += places(value, (*path, index))
-    return found
 
 
 def at(document: Any, path: tuple[Any, ...]) -> Any:
@@ -141,7 +130,7 @@ def escaped(rng: random.Random, text: str) -> Literal:
 def mutate(rng: random.Random, document: Any) -> Any:
     """The document with one to three changes at random places."""
     for _ in range(rng.randint(1, 3)):
-        paths = places(document)
+        paths = paths_in(document)
         path = rng.choice(paths)
         holder = at(document, path[:-1]) if path else None
         roll = rng.random()
@@ -223,17 +212,6 @@ def form_of(data: bytes, form: str) -> Any:
     if form == "memoryview":
         return memoryview(data)
     return data
-
-
-def same_values(a: Any, b: Any) -> bool:
-    """Equal, and of the same types all the way down (1 == 1.0 and 0.0 == -0.0 are not enough)."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, dict):
-        return list(a) == list(b) and all(same_values(a[key], b[key]) for key in a)
-    if isinstance(a, list):
-        return len(a) == len(b) and all(same_values(x, y) for x, y in zip(a, b, strict=True))
-    return repr(a) == repr(b)
 
 
 def trial(rng: random.Random, documents: list[Any]) -> dict[str, Any] | None:
