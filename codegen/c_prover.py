@@ -105,6 +105,9 @@ class Prove:
     def unexpected(self) -> str:
         return "return 0;"
 
+    def unexpected_name(self) -> str:
+        return "return 0;"
+
     def any_of(self, functions: list[str]) -> str:
         return self.fail_if(f"!({' || '.join(f'{function}(t, i)' for function in functions)})", "anyOf")
 
@@ -141,6 +144,9 @@ class Find:
 
     def unexpected(self) -> str:
         return self.found("additionalProperties", key="k")
+
+    def unexpected_name(self) -> str:
+        return self.found("propertyNames", key="k")
 
     def any_of(self, functions: list[str]) -> str:
         if len(functions) > 0xFF:
@@ -334,6 +340,19 @@ def _object(c: Context) -> list[str]:
     else:
         text += "        (void)seen;\n    }"
     return [text]
+
+
+@compiles("propertyNames")
+def _property_names(c: Context) -> list[str]:
+    """Each member name, a string node of the tape, checked against the subschema; a failure
+    names the member (as additionalProperties does), for Python to report where it is."""
+    names = c.sub("propertyNames", c.schema["propertyNames"])
+    return [
+        "if (n->kind == K_OBJECT)\n"
+        "        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {\n"
+        f"            if (!{names}(t, k)) {c.mode.unexpected_name()}\n"
+        "        }"
+    ]
 
 
 @compiles("allOf")

@@ -2,7 +2,7 @@
 
 - jsonschema (the reference engine), formats asserted, no retriever: nothing is fetched;
 - jsonschema-rs, an independent engine in Rust with its own regex and format code;
-- jsonschema again, on the single-file bundles alone (bundles/).
+- jsonschema again, on the single-file bundles alone (bundles/), open and closed.
 """
 
 from __future__ import annotations
@@ -33,15 +33,16 @@ def rust(doc_type: str) -> Any:
 
 
 @cache
-def bundle(doc_type: str) -> Draft202012Validator:
-    """jsonschema on the single-file bundle alone: nothing outside the file can be resolved."""
+def bundle(doc_type: str, *, closed: bool = False) -> Draft202012Validator:
+    """jsonschema on the single-file bundle alone (or its closed variant): nothing outside the file can be resolved."""
     from referencing import Registry
     from referencing.exceptions import Unresolvable
 
     def refuse(uri: str) -> Any:
         raise Unresolvable(uri)
 
-    path = ROOT / "bundles" / resources.index()["documents"][doc_type]["file"].replace(".json", ".bundle.json")
+    suffix = ".closed.bundle.json" if closed else ".bundle.json"
+    path = ROOT / "bundles" / resources.index()["documents"][doc_type]["file"].replace(".json", suffix)
     return Draft202012Validator(
         json.loads(path.read_text(encoding="utf-8")),
         registry=Registry(retrieve=refuse),  # type: ignore[call-arg]

@@ -32,11 +32,13 @@ def main() -> int:
         json.loads(path.read_text(encoding="utf-8"))["$id"]: path for path in sorted((SCHEMAS / "meta").glob("*.json"))
     }
     check("--check-metaschema", *schema_files, *metas.values())
-    for data_file in ("index.json", index["rules"], index["keywords"], index["state_machine"]):
+    for data_file in ("index.json", *(index[kind] for kind in ("rules", "keywords", "errata", "state_machine"))):
         declared = json.loads((SCHEMAS / data_file).read_text(encoding="utf-8"))["$schema"]
-        meta = metas.get(declared) or metas.get(index["base_uri"] + declared)  # relative in the v1.0 files
+        meta = metas.get(declared)
         if meta is None:
-            raise SystemExit(f"schemas/{data_file}: its $schema {declared!r} names no meta-schema in schemas/meta/")
+            raise SystemExit(
+                f"schemas/{data_file}: its $schema {declared!r} is the $id of no meta-schema in schemas/meta/"
+            )
         check("--schemafile", meta, SCHEMAS / data_file)
     bundles = {
         entry["id"]: ROOT / "bundles" / entry["file"].replace(".json", ".bundle.json")

@@ -20,6 +20,7 @@ import pytest
 
 import engines
 from guestkit_job_spec import Limits, Report, check_transition, match_worker, validate
+from guestkit_job_spec.protocol import rules
 from guestkit_job_spec.validation.pipeline import ENGINES, Engine
 
 CASES_DIR = Path(__file__).parent / "conformance" / "cases"
@@ -109,3 +110,11 @@ def test_an_independent_engine_agrees(case: dict[str, Any]) -> None:
 def test_the_single_file_bundle_agrees(case: dict[str, Any]) -> None:
     expected = case["valid"] or case["layer"] == "code"
     assert engines.bundle(case["type"]).is_valid(case["document"]) is expected
+
+
+@pytest.mark.parametrize("case", DOCUMENT_CASES, ids=lambda c: c["id"])
+def test_the_closed_bundle_is_valid_exactly_when_the_document_is_clean(case: dict[str, Any]) -> None:
+    """With Python's re, whose $ matches before a final newline, as with every engine (erratum 1.0.1-E2)."""
+    report = validate(case["document"], type=case["type"], strict=True)
+    clean = not [i for i in report.errors if rules.get(i.rule).layer == "schema" or i.rule == "document.unknown-field"]
+    assert engines.bundle(case["type"], closed=True).is_valid(case["document"]) is clean

@@ -33,6 +33,7 @@ FROZEN_CASES = [
     case for path in sorted((FROZEN / "cases").glob("*.json")) for case in json.loads(path.read_text())["cases"]
 ]
 FROZEN_REASONS = json.loads((FROZEN / "reasons.json").read_text())["cases"]
+ERRATA = resources.read_json(resources.index()["errata"])["errata"]
 UNREGISTERED = "job.payload-type.unregistered"
 MODES = {"default": False, "strict": True}
 
@@ -61,8 +62,9 @@ def registered_since_v1_0() -> set[str]:
 
 
 def expected_reasons(case: dict[str, Any], mode: str) -> dict[str, Any]:
-    """The frozen reasons, less the unregistered-type issue of a payload type registered since."""
-    frozen = FROZEN_REASONS[case["id"]][mode]
+    """The frozen reasons, or an erratum's, less the unregistered-type issue of a payload type registered since."""
+    corrected = [erratum["cases"][case["id"]] for erratum in ERRATA if case["id"] in erratum["cases"]]
+    frozen = corrected[-1][mode] if corrected else FROZEN_REASONS[case["id"]][mode]
     document = case.get("document")
     payload = document.get("payload") if isinstance(document, dict) else None
     if not (isinstance(payload, dict) and payload.get("type") in registered_since_v1_0()):
@@ -89,9 +91,27 @@ def _shown(reasons: dict[str, Any]) -> str:
     return ("valid" if reasons["valid"] else "invalid") + (f" ({'; '.join(issues)})" if issues else "")
 
 
+def permitted(finding: Any) -> bool:
+    """Whether a listed erratum permits this compatibility finding."""
+    changes = [change for erratum in ERRATA for change in erratum["changes"]]
+    return {"schema": finding.schema, "pointer": finding.pointer, "finding": finding.rule} in changes
+
+
 def test_current_schemas_are_compatible_with_frozen_v1() -> None:
-    problems = breaking(compare(FROZEN / "schemas", SCHEMAS))
-    assert not problems, "breaking changes against frozen v1.0:\n" + "\n".join(map(str, problems))
+    """Safe both ways, or a correction listed in schemas/errata-v1.json: nothing else passes."""
+    problems = [finding for finding in breaking(compare(FROZEN / "schemas", SCHEMAS)) if not permitted(finding)]
+    assert not problems, "breaking changes against frozen v1.0 (and no erratum lists them):\n" + "\n".join(
+        map(str, problems)
+    )
+
+
+def test_every_erratum_change_is_made() -> None:
+    """An erratum lists what it changes: a listed change the schemas do not make is a mistake in the list."""
+    found = {(f.schema, f.pointer, f.rule) for f in compare(FROZEN / "schemas", SCHEMAS)}
+    listed = {(c["schema"], c["pointer"], c["finding"]) for erratum in ERRATA for c in erratum["changes"]}
+    assert listed <= found, listed - found
+    frozen_ids = {case["id"] for case in FROZEN_CASES}
+    assert {case_id for erratum in ERRATA for case_id in erratum["cases"]} <= frozen_ids
 
 
 def test_a_breaking_edit_fails_the_gate_with_a_clear_message(tmp_path: Path) -> None:
@@ -101,7 +121,7 @@ def test_a_breaking_edit_fails_the_gate_with_a_clear_message(tmp_path: Path) -> 
     job = json.loads((edited / "job-v1.json").read_text())
     job["$defs"]["JobMetadata"]["required"] = ["name"]
     (edited / "job-v1.json").write_text(json.dumps(job))
-    (problem,) = breaking(compare(FROZEN / "schemas", edited))
+    (problem,) = [finding for finding in breaking(compare(FROZEN / "schemas", edited)) if not permitted(finding)]
     assert str(problem) == (
         "BREAKING [compat.required-changed] job-v1.json#/$defs/JobMetadata/required: "
         "now required: name (old documents may lack it)"
@@ -119,3 +139,12 @@ def test_registering_a_payload_type_drops_only_its_unregistered_issue(monkeypatc
         assert expected_reasons(doctor, mode) == {"valid": True, "errors": [], "warnings": []}
     changed = {"valid": False, "errors": [["schema.type", "/payload/data/dry_run"]], "warnings": []}
     assert _shown(changed) == "invalid (error schema.type at /payload/data/dry_run)"
+
+
+def test_only_a_listed_erratum_passes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Timestamp pattern of 1.0.1 is breaking to the checker: without its erratum the gate stops it."""
+    monkeypatch.setattr(sys.modules[__name__], "ERRATA", [])
+    unlisted = [finding for finding in breaking(compare(FROZEN / "schemas", SCHEMAS)) if not permitted(finding)]
+    assert [(f.schema, f.pointer, f.rule) for f in unlisted] == [
+        ("common-v1.json", "/$defs/Timestamp/pattern", "compat.pattern-changed")
+    ]

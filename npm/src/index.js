@@ -61,7 +61,7 @@ function subject(pointer) {
 
 function schemaMessage({ rule, pointer, message, error }) {
   if (rule === UNKNOWN_FIELD_RULE) {
-    const name = error.params.additionalProperty;
+    const name = error.params.additionalProperty ?? error.params.propertyName;
     const close = closestField(name, Object.keys(error.parentSchema.properties));
     return `unknown field '${name}': ${close ? `did you mean '${close}'? ` : ""}it is kept but not checked; ` +
       `name extension fields with a domain prefix such as 'example.com/${name}'`;

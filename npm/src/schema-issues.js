@@ -17,9 +17,12 @@ export function genericRules(table) {
 export function mappedErrors(errors, byKeyword) {
   const mapped = [];
   for (const error of errors ?? []) {
+    // Inside propertyNames ajv reports the subschema's failure (with error.propertyName) and then
+    // propertyNames itself, which names the member: that one is the issue.
+    if (error.propertyName !== undefined && error.keyword !== "propertyNames") continue;
     const rule = error.parentSchema?.["x-rule"]?.[error.keyword] ?? byKeyword.get(error.keyword);
     if (rule === undefined) continue;
-    const member = error.params.missingProperty ?? error.params.additionalProperty;
+    const member = error.params.missingProperty ?? error.params.additionalProperty ?? error.params.propertyName;
     const pointer = member === undefined ? error.instancePath : `${error.instancePath}/${escape(member)}`;
     mapped.push({ rule, pointer, error });
   }

@@ -2,7 +2,8 @@
 
 Every class of the bundle (an object schema declaring ``properties`` and no
 ``additionalProperties``, so not a map such as labels) gets ``additionalProperties:
-false``, with extension keys (``example.com/name``) exempt through ``patternProperties``.
+false``, with extension keys (``example.com/name``) exempt through ``patternProperties``,
+and ``propertyNames`` refusing control characters in member names (NAME_GUARD).
 A class extending another through ``allOf`` (InspectImage extends ImageReference) lists
 the inherited fields among its own and refers to an open copy of its base, so the base's
 checks still apply but only the extending class decides which fields exist.
@@ -24,6 +25,10 @@ from . import bundling, keywords, resources
 from .pointers import parts
 
 UNKNOWN_FIELD_RULE = "document.unknown-field"
+NAME_GUARD = {"not": {"pattern": "[\\x00-\\x1f\\x7f]"}, "x-rule": {"not": UNKNOWN_FIELD_RULE}}
+"""Every closed class's propertyNames (erratum 1.0.1-E2): a member name with a control character
+is never a declared field nor an extension key, whatever a regex engine makes of ``$`` before a
+final newline (Python's re and Perl let ``example.com/cost\\n`` pass the extension-key pattern)."""
 OPEN_SUFFIX = ".open"
 """Added to a base class's definition name for its open copy (``ImageReference.open``)."""
 
@@ -79,7 +84,12 @@ class _Closer:
         node["properties"] = {**inherited, **node["properties"]}
         node["patternProperties"] = {**node.get("patternProperties", {}), self.extension_key: True}
         node["additionalProperties"] = False
-        node["x-rule"] = {**node.get("x-rule", {}), "additionalProperties": UNKNOWN_FIELD_RULE}
+        node["propertyNames"] = copy.deepcopy(NAME_GUARD)
+        node["x-rule"] = {
+            **node.get("x-rule", {}),
+            "additionalProperties": UNKNOWN_FIELD_RULE,
+            "propertyNames": UNKNOWN_FIELD_RULE,
+        }
 
     def declared_fields(self, node: dict[str, Any], base: str) -> list[str]:
         """The fields a class declares, its bases' included."""

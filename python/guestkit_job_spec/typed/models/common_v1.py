@@ -31,7 +31,7 @@ Payload type, `<operation>.v<N>`: the job's operation followed by `.v` and a ver
 
 Timestamp: TypeAlias = str
 """
-RFC 3339 date-time with an explicit offset, upper-case `T` and `Z`, a colon in the offset and optional fractional seconds, e.g. `2026-01-30T10:00:00Z` or `2026-01-30T12:00:00.250+02:00`. Leap seconds (`:60`) are not accepted.
+RFC 3339 date-time with an explicit offset, upper-case `T` and `Z`, a colon in the offset and optional fractional seconds, e.g. `2026-01-30T10:00:00Z` or `2026-01-30T12:00:00.250+02:00`: a day the calendar has (years 0001 to 9999, 29 February in leap years only). Leap seconds (`:60`) are not accepted. The pattern decides all of it, so validators that treat `format` as an annotation agree (erratum 1.0.1-E1).
 """
 
 

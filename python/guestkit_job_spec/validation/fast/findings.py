@@ -43,6 +43,11 @@ class _Error(NamedTuple):
 
 _new_error = tuple.__new__
 
+_UNKNOWN_MEMBER_KEYWORDS = frozenset({"additionalProperties", "propertyNames"})
+"""The closed bundle's keywords that refuse a member by its name: an unknown field (the
+closed classes' only propertyNames refuses names with control characters, which no declared
+field or extension key has)."""
+
 
 class Unworded(Exception):
     """An error the fast engine cannot word as the reference engine would: use the reference."""
@@ -74,7 +79,7 @@ def _word(errors: Iterable[_Error], document: Any) -> tuple[list[Issue], list[Is
     unknown: list[Issue] = []
     for error in errors:
         for cause in deepest_causes(error):
-            if isinstance(cause, _Error) and cause.validator == "additionalProperties":
+            if isinstance(cause, _Error) and cause.validator in _UNKNOWN_MEMBER_KEYWORDS:
                 declared = set(cause.schema["properties"])
                 pointer = to_pointer(cause.absolute_path)
                 unknown += [unknown_field_issue(child(pointer, key), key, declared) for key in cause.unexpected]
@@ -144,8 +149,15 @@ def _adapt(error: Any, document: Any, doc_type: str, parent_path: Path, branch: 
         relative_path=path[len(parent_path) :],
         relative_schema_path=() if branch is None else (branch,),
         context=context,
-        unexpected=tuple(getattr(error.kind, "unexpected", ())),
+        unexpected=_members_named(error, keyword),
     )
+
+
+def _members_named(error: Any, keyword: str) -> tuple[str, ...]:
+    """The members an additionalProperties or propertyNames error is about."""
+    if keyword == "propertyNames":
+        return (error.kind.error.instance,)
+    return tuple(getattr(error.kind, "unexpected", ()))
 
 
 def _exact_path(document: Any, reported: list[str | int]) -> Path:

@@ -12,7 +12,7 @@
 
 typedef struct {
     uint32_t node;   /* the value the keyword failed on */
-    uint32_t key;    /* additionalProperties: the unexpected member's name node; else 0 */
+    uint32_t key;    /* additionalProperties, propertyNames: the member's name node; else 0 */
     int32_t parent;  /* the finding of the anyOf this is a branch error of; -1 at the top */
     uint16_t schema; /* SCHEMAS[schema] holds the keyword */
     uint8_t keyword; /* KEYWORDS[keyword] */

@@ -219,7 +219,8 @@ static PyObject *path_of(const Tape *t, const uint32_t *up, const uint32_t *posi
     return path;
 }
 
-/* (schema, keyword, path, parent, branch, unexpected key or None), for each finding. */
+/* (schema, keyword, path, parent, branch, the member named or None), for each finding: the
+ * member an additionalProperties or propertyNames finding is about. */
 static PyObject *findings_list(State *s, const Tape *t, const Findings *f) {
     uint32_t *up = PyMem_Malloc(t->used * sizeof *up), *position = PyMem_Malloc(t->used * sizeof *position);
     PyObject *list = up && position ? PyList_New(f->count) : PyErr_NoMemory();
@@ -237,7 +238,9 @@ static PyObject *findings_list(State *s, const Tape *t, const Findings *f) {
     for (uint32_t k = 0; list != NULL && k < f->count; k++) {
         const Finding *x = &f->items[k];
         PyObject *path = path_of(t, up, position, x->node);
-        PyObject *key = x->keyword == KW_additionalProperties ? build_string(t, &t->nodes[x->key]) : Py_NewRef(Py_None);
+        PyObject *key = x->keyword == KW_additionalProperties || x->keyword == KW_propertyNames
+                            ? build_string(t, &t->nodes[x->key])
+                            : Py_NewRef(Py_None);
         PyObject *schema = PyLong_FromUnsignedLong(x->schema), *parent = PyLong_FromLong(x->parent),
                  *branch = PyLong_FromUnsignedLong(x->branch);
         PyObject *item = path && key && schema && parent && branch

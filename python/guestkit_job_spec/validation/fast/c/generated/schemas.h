@@ -6,8 +6,8 @@
 #include "../findings.h"
 
 /* The keywords the prover checks (schemas/keywords-v1.json), as findings name them. */
-enum Keyword {KW_ref, KW_type, KW_const, KW_enum, KW_minimum, KW_maximum, KW_minLength, KW_maxLength, KW_pattern, KW_format, KW_minItems, KW_maxItems, KW_required, KW_properties, KW_patternProperties, KW_additionalProperties, KW_items, KW_allOf, KW_anyOf, KW_not, KW_if, KW_then, KW_else};
-static const char *const KEYWORDS[] = {"$ref", "type", "const", "enum", "minimum", "maximum", "minLength", "maxLength", "pattern", "format", "minItems", "maxItems", "required", "properties", "patternProperties", "additionalProperties", "items", "allOf", "anyOf", "not", "if", "then", "else"};
+enum Keyword {KW_ref, KW_type, KW_const, KW_enum, KW_minimum, KW_maximum, KW_minLength, KW_maxLength, KW_pattern, KW_format, KW_minItems, KW_maxItems, KW_required, KW_properties, KW_patternProperties, KW_additionalProperties, KW_items, KW_allOf, KW_anyOf, KW_not, KW_if, KW_then, KW_else, KW_propertyNames};
+static const char *const KEYWORDS[] = {"$ref", "type", "const", "enum", "minimum", "maximum", "minLength", "maxLength", "pattern", "format", "minItems", "maxItems", "required", "properties", "patternProperties", "additionalProperties", "items", "allOf", "anyOf", "not", "if", "then", "else", "propertyNames"};
 
 /* Every schema object, by its place; SCHEMAS[SCHEMA_x] is its JSON (annotations left out). */
 enum Schema {
@@ -28,6 +28,8 @@ enum Schema {
     SCHEMA_common_v1_ImageReference_properties_format,
     SCHEMA_common_v1_ImageReference_properties_path,
     SCHEMA_common_v1_ImageReference_properties_size_bytes,
+    SCHEMA_common_v1_ImageReference_propertyNames,
+    SCHEMA_common_v1_ImageReference_propertyNames_not,
     SCHEMA_common_v1_JobId,
     SCHEMA_common_v1_JobId_not,
     SCHEMA_common_v1_Observability,
@@ -35,6 +37,8 @@ enum Schema {
     SCHEMA_common_v1_Observability_properties_parent_span_id,
     SCHEMA_common_v1_Observability_properties_span_id,
     SCHEMA_common_v1_Observability_properties_trace_id,
+    SCHEMA_common_v1_Observability_propertyNames,
+    SCHEMA_common_v1_Observability_propertyNames_not,
     SCHEMA_common_v1_Operation,
     SCHEMA_common_v1_Operation_not,
     SCHEMA_common_v1_OutputFormat,
@@ -56,9 +60,13 @@ enum Schema {
     SCHEMA_job_v1_Audit_properties_authorization_anyOf_1,
     SCHEMA_job_v1_Audit_properties_submitted_by,
     SCHEMA_job_v1_Audit_properties_submitted_from,
+    SCHEMA_job_v1_Audit_propertyNames,
+    SCHEMA_job_v1_Audit_propertyNames_not,
     SCHEMA_job_v1_Authorization,
     SCHEMA_job_v1_Authorization_properties_method,
     SCHEMA_job_v1_Authorization_properties_subject,
+    SCHEMA_job_v1_Authorization_propertyNames,
+    SCHEMA_job_v1_Authorization_propertyNames_not,
     SCHEMA_job_v1_Constraints,
     SCHEMA_job_v1_Constraints_properties_allowed_worker_pools,
     SCHEMA_job_v1_Constraints_properties_allowed_worker_pools_items,
@@ -71,6 +79,8 @@ enum Schema {
     SCHEMA_job_v1_Constraints_properties_required_capabilities_items,
     SCHEMA_job_v1_Constraints_properties_required_features,
     SCHEMA_job_v1_Constraints_properties_required_features_items,
+    SCHEMA_job_v1_Constraints_propertyNames,
+    SCHEMA_job_v1_Constraints_propertyNames_not,
     SCHEMA_job_v1_ExecutionPolicy,
     SCHEMA_job_v1_ExecutionPolicy_properties_attempt,
     SCHEMA_job_v1_ExecutionPolicy_properties_cancellable,
@@ -81,6 +91,8 @@ enum Schema {
     SCHEMA_job_v1_ExecutionPolicy_properties_max_attempts,
     SCHEMA_job_v1_ExecutionPolicy_properties_priority,
     SCHEMA_job_v1_ExecutionPolicy_properties_timeout_seconds,
+    SCHEMA_job_v1_ExecutionPolicy_propertyNames,
+    SCHEMA_job_v1_ExecutionPolicy_propertyNames_not,
     SCHEMA_job_v1_Job,
     SCHEMA_job_v1_JobMetadata,
     SCHEMA_job_v1_JobMetadata_properties_annotations,
@@ -91,6 +103,8 @@ enum Schema {
     SCHEMA_job_v1_JobMetadata_properties_labels_anyOf_1,
     SCHEMA_job_v1_JobMetadata_properties_name,
     SCHEMA_job_v1_JobMetadata_properties_namespace,
+    SCHEMA_job_v1_JobMetadata_propertyNames,
+    SCHEMA_job_v1_JobMetadata_propertyNames_not,
     SCHEMA_job_v1_Job_properties_audit,
     SCHEMA_job_v1_Job_properties_audit_anyOf_0,
     SCHEMA_job_v1_Job_properties_audit_anyOf_1,
@@ -116,6 +130,8 @@ enum Schema {
     SCHEMA_job_v1_Job_properties_routing_anyOf_1,
     SCHEMA_job_v1_Job_properties_schema,
     SCHEMA_job_v1_Job_properties_version,
+    SCHEMA_job_v1_Job_propertyNames,
+    SCHEMA_job_v1_Job_propertyNames_not,
     SCHEMA_job_v1_Payload,
     SCHEMA_job_v1_Payload_allOf_0,
     SCHEMA_job_v1_Payload_allOf_0_if,
@@ -144,6 +160,8 @@ enum Schema {
     SCHEMA_job_v1_Payload_allOf_4_then_properties_data,
     SCHEMA_job_v1_Payload_properties_data,
     SCHEMA_job_v1_Payload_properties_type,
+    SCHEMA_job_v1_Payload_propertyNames,
+    SCHEMA_job_v1_Payload_propertyNames_not,
     SCHEMA_job_v1_Routing,
     SCHEMA_job_v1_Routing_properties_affinity,
     SCHEMA_job_v1_Routing_properties_affinity_anyOf_0,
@@ -153,11 +171,15 @@ enum Schema {
     SCHEMA_job_v1_Routing_properties_anti_affinity_additionalProperties_items,
     SCHEMA_job_v1_Routing_properties_worker_id,
     SCHEMA_job_v1_Routing_properties_worker_pool,
+    SCHEMA_job_v1_Routing_propertyNames,
+    SCHEMA_job_v1_Routing_propertyNames_not,
     SCHEMA_payloads_guestkit_compare_v1_CompareOptions,
     SCHEMA_payloads_guestkit_compare_v1_CompareOptions_properties_compare_config,
     SCHEMA_payloads_guestkit_compare_v1_CompareOptions_properties_compare_files,
     SCHEMA_payloads_guestkit_compare_v1_CompareOptions_properties_compare_packages,
     SCHEMA_payloads_guestkit_compare_v1_CompareOptions_properties_ignore_timestamps,
+    SCHEMA_payloads_guestkit_compare_v1_CompareOptions_propertyNames,
+    SCHEMA_payloads_guestkit_compare_v1_CompareOptions_propertyNames_not,
     SCHEMA_payloads_guestkit_compare_v1_CompareOutput,
     SCHEMA_payloads_guestkit_compare_v1_CompareOutput_properties_destination,
     SCHEMA_payloads_guestkit_compare_v1_CompareOutput_properties_destination_anyOf_0,
@@ -166,6 +188,8 @@ enum Schema {
     SCHEMA_payloads_guestkit_compare_v1_CompareOutput_properties_format_anyOf_0,
     SCHEMA_payloads_guestkit_compare_v1_CompareOutput_properties_format_anyOf_1,
     SCHEMA_payloads_guestkit_compare_v1_CompareOutput_properties_include_recommendations,
+    SCHEMA_payloads_guestkit_compare_v1_CompareOutput_propertyNames,
+    SCHEMA_payloads_guestkit_compare_v1_CompareOutput_propertyNames_not,
     SCHEMA_payloads_guestkit_compare_v1_ComparePayload,
     SCHEMA_payloads_guestkit_compare_v1_ComparePayload_properties_baseline,
     SCHEMA_payloads_guestkit_compare_v1_ComparePayload_properties_options,
@@ -175,29 +199,41 @@ enum Schema {
     SCHEMA_payloads_guestkit_compare_v1_ComparePayload_properties_output_anyOf_0,
     SCHEMA_payloads_guestkit_compare_v1_ComparePayload_properties_output_anyOf_1,
     SCHEMA_payloads_guestkit_compare_v1_ComparePayload_properties_target,
+    SCHEMA_payloads_guestkit_compare_v1_ComparePayload_propertyNames,
+    SCHEMA_payloads_guestkit_compare_v1_ComparePayload_propertyNames_not,
     SCHEMA_payloads_guestkit_convert_v1_ConvertOptions,
     SCHEMA_payloads_guestkit_convert_v1_ConvertOptions_properties_preserve_sparse,
     SCHEMA_payloads_guestkit_convert_v1_ConvertOptions_properties_verify_after_convert,
+    SCHEMA_payloads_guestkit_convert_v1_ConvertOptions_propertyNames,
+    SCHEMA_payloads_guestkit_convert_v1_ConvertOptions_propertyNames_not,
     SCHEMA_payloads_guestkit_convert_v1_ConvertPayload,
     SCHEMA_payloads_guestkit_convert_v1_ConvertPayload_properties_options,
     SCHEMA_payloads_guestkit_convert_v1_ConvertPayload_properties_options_anyOf_0,
     SCHEMA_payloads_guestkit_convert_v1_ConvertPayload_properties_options_anyOf_1,
     SCHEMA_payloads_guestkit_convert_v1_ConvertPayload_properties_source,
     SCHEMA_payloads_guestkit_convert_v1_ConvertPayload_properties_target,
+    SCHEMA_payloads_guestkit_convert_v1_ConvertPayload_propertyNames,
+    SCHEMA_payloads_guestkit_convert_v1_ConvertPayload_propertyNames_not,
     SCHEMA_payloads_guestkit_convert_v1_ConvertTarget,
     SCHEMA_payloads_guestkit_convert_v1_ConvertTarget_properties_compression,
     SCHEMA_payloads_guestkit_convert_v1_ConvertTarget_properties_compression_type,
     SCHEMA_payloads_guestkit_convert_v1_ConvertTarget_properties_format,
     SCHEMA_payloads_guestkit_convert_v1_ConvertTarget_properties_path,
+    SCHEMA_payloads_guestkit_convert_v1_ConvertTarget_propertyNames,
+    SCHEMA_payloads_guestkit_convert_v1_ConvertTarget_propertyNames_not,
     SCHEMA_payloads_guestkit_fix_v1_FixExecutionPolicy,
     SCHEMA_payloads_guestkit_fix_v1_FixExecutionPolicy_properties_stop_on_error,
     SCHEMA_payloads_guestkit_fix_v1_FixExecutionPolicy_properties_validate_before_commit,
+    SCHEMA_payloads_guestkit_fix_v1_FixExecutionPolicy_propertyNames,
+    SCHEMA_payloads_guestkit_fix_v1_FixExecutionPolicy_propertyNames_not,
     SCHEMA_payloads_guestkit_fix_v1_FixImage,
     SCHEMA_payloads_guestkit_fix_v1_FixImage_allOf_0,
     SCHEMA_payloads_guestkit_fix_v1_FixImage_properties_backup_path,
     SCHEMA_payloads_guestkit_fix_v1_FixImage_properties_backup_path_anyOf_0,
     SCHEMA_payloads_guestkit_fix_v1_FixImage_properties_backup_path_anyOf_1,
     SCHEMA_payloads_guestkit_fix_v1_FixImage_properties_create_backup,
+    SCHEMA_payloads_guestkit_fix_v1_FixImage_propertyNames,
+    SCHEMA_payloads_guestkit_fix_v1_FixImage_propertyNames_not,
     SCHEMA_payloads_guestkit_fix_v1_FixOperation,
     SCHEMA_payloads_guestkit_fix_v1_FixOperationType,
     SCHEMA_payloads_guestkit_fix_v1_FixOperation_allOf_0,
@@ -223,6 +259,8 @@ enum Schema {
     SCHEMA_payloads_guestkit_fix_v1_FixOperation_allOf_2_then_properties_options_anyOf_1,
     SCHEMA_payloads_guestkit_fix_v1_FixOperation_properties_options,
     SCHEMA_payloads_guestkit_fix_v1_FixOperation_properties_type,
+    SCHEMA_payloads_guestkit_fix_v1_FixOperation_propertyNames,
+    SCHEMA_payloads_guestkit_fix_v1_FixOperation_propertyNames_not,
     SCHEMA_payloads_guestkit_fix_v1_FixOutput,
     SCHEMA_payloads_guestkit_fix_v1_FixOutput_properties_fixed_image,
     SCHEMA_payloads_guestkit_fix_v1_FixOutput_properties_fixed_image_anyOf_0,
@@ -233,6 +271,8 @@ enum Schema {
     SCHEMA_payloads_guestkit_fix_v1_FixOutput_properties_report_format,
     SCHEMA_payloads_guestkit_fix_v1_FixOutput_properties_report_format_anyOf_0,
     SCHEMA_payloads_guestkit_fix_v1_FixOutput_properties_report_format_anyOf_1,
+    SCHEMA_payloads_guestkit_fix_v1_FixOutput_propertyNames,
+    SCHEMA_payloads_guestkit_fix_v1_FixOutput_propertyNames_not,
     SCHEMA_payloads_guestkit_fix_v1_FixPayload,
     SCHEMA_payloads_guestkit_fix_v1_FixPayload_properties_execution_policy,
     SCHEMA_payloads_guestkit_fix_v1_FixPayload_properties_execution_policy_anyOf_0,
@@ -243,16 +283,26 @@ enum Schema {
     SCHEMA_payloads_guestkit_fix_v1_FixPayload_properties_output,
     SCHEMA_payloads_guestkit_fix_v1_FixPayload_properties_output_anyOf_0,
     SCHEMA_payloads_guestkit_fix_v1_FixPayload_properties_output_anyOf_1,
+    SCHEMA_payloads_guestkit_fix_v1_FixPayload_propertyNames,
+    SCHEMA_payloads_guestkit_fix_v1_FixPayload_propertyNames_not,
     SCHEMA_payloads_guestkit_fix_v1_FsckOptions,
     SCHEMA_payloads_guestkit_fix_v1_FsckOptions_properties_auto_repair,
     SCHEMA_payloads_guestkit_fix_v1_FsckOptions_properties_filesystem,
+    SCHEMA_payloads_guestkit_fix_v1_FsckOptions_propertyNames,
+    SCHEMA_payloads_guestkit_fix_v1_FsckOptions_propertyNames_not,
     SCHEMA_payloads_guestkit_fix_v1_InitramfsRegenerateOptions,
     SCHEMA_payloads_guestkit_fix_v1_InitramfsRegenerateOptions_properties_kernel_version,
+    SCHEMA_payloads_guestkit_fix_v1_InitramfsRegenerateOptions_propertyNames,
+    SCHEMA_payloads_guestkit_fix_v1_InitramfsRegenerateOptions_propertyNames_not,
     SCHEMA_payloads_guestkit_fix_v1_SelinuxRelabelOptions,
     SCHEMA_payloads_guestkit_fix_v1_SelinuxRelabelOptions_properties_force,
+    SCHEMA_payloads_guestkit_fix_v1_SelinuxRelabelOptions_propertyNames,
+    SCHEMA_payloads_guestkit_fix_v1_SelinuxRelabelOptions_propertyNames_not,
     SCHEMA_payloads_guestkit_inspect_v1_InspectImage,
     SCHEMA_payloads_guestkit_inspect_v1_InspectImage_allOf_0,
     SCHEMA_payloads_guestkit_inspect_v1_InspectImage_properties_read_only,
+    SCHEMA_payloads_guestkit_inspect_v1_InspectImage_propertyNames,
+    SCHEMA_payloads_guestkit_inspect_v1_InspectImage_propertyNames_not,
     SCHEMA_payloads_guestkit_inspect_v1_InspectOptions,
     SCHEMA_payloads_guestkit_inspect_v1_InspectOptions_properties_deep_scan,
     SCHEMA_payloads_guestkit_inspect_v1_InspectOptions_properties_include_databases,
@@ -262,10 +312,14 @@ enum Schema {
     SCHEMA_payloads_guestkit_inspect_v1_InspectOptions_properties_include_services,
     SCHEMA_payloads_guestkit_inspect_v1_InspectOptions_properties_include_storage,
     SCHEMA_payloads_guestkit_inspect_v1_InspectOptions_properties_include_users,
+    SCHEMA_payloads_guestkit_inspect_v1_InspectOptions_propertyNames,
+    SCHEMA_payloads_guestkit_inspect_v1_InspectOptions_propertyNames_not,
     SCHEMA_payloads_guestkit_inspect_v1_InspectOutput,
     SCHEMA_payloads_guestkit_inspect_v1_InspectOutput_properties_compression,
     SCHEMA_payloads_guestkit_inspect_v1_InspectOutput_properties_destination,
     SCHEMA_payloads_guestkit_inspect_v1_InspectOutput_properties_format,
+    SCHEMA_payloads_guestkit_inspect_v1_InspectOutput_propertyNames,
+    SCHEMA_payloads_guestkit_inspect_v1_InspectOutput_propertyNames_not,
     SCHEMA_payloads_guestkit_inspect_v1_InspectPayload,
     SCHEMA_payloads_guestkit_inspect_v1_InspectPayload_properties_image,
     SCHEMA_payloads_guestkit_inspect_v1_InspectPayload_properties_options,
@@ -274,6 +328,8 @@ enum Schema {
     SCHEMA_payloads_guestkit_inspect_v1_InspectPayload_properties_output,
     SCHEMA_payloads_guestkit_inspect_v1_InspectPayload_properties_output_anyOf_0,
     SCHEMA_payloads_guestkit_inspect_v1_InspectPayload_properties_output_anyOf_1,
+    SCHEMA_payloads_guestkit_inspect_v1_InspectPayload_propertyNames,
+    SCHEMA_payloads_guestkit_inspect_v1_InspectPayload_propertyNames_not,
     SCHEMA_payloads_guestkit_profile_v1_ProfileName,
     SCHEMA_payloads_guestkit_profile_v1_ProfileOptions,
     SCHEMA_payloads_guestkit_profile_v1_ProfileOptions_properties_fail_on_critical,
@@ -281,6 +337,8 @@ enum Schema {
     SCHEMA_payloads_guestkit_profile_v1_ProfileOptions_properties_severity_threshold,
     SCHEMA_payloads_guestkit_profile_v1_ProfileOptions_properties_severity_threshold_anyOf_0,
     SCHEMA_payloads_guestkit_profile_v1_ProfileOptions_properties_severity_threshold_anyOf_1,
+    SCHEMA_payloads_guestkit_profile_v1_ProfileOptions_propertyNames,
+    SCHEMA_payloads_guestkit_profile_v1_ProfileOptions_propertyNames_not,
     SCHEMA_payloads_guestkit_profile_v1_ProfileOutput,
     SCHEMA_payloads_guestkit_profile_v1_ProfileOutput_properties_destination,
     SCHEMA_payloads_guestkit_profile_v1_ProfileOutput_properties_destination_anyOf_0,
@@ -289,6 +347,8 @@ enum Schema {
     SCHEMA_payloads_guestkit_profile_v1_ProfileOutput_properties_format_anyOf_0,
     SCHEMA_payloads_guestkit_profile_v1_ProfileOutput_properties_format_anyOf_1,
     SCHEMA_payloads_guestkit_profile_v1_ProfileOutput_properties_include_remediation,
+    SCHEMA_payloads_guestkit_profile_v1_ProfileOutput_propertyNames,
+    SCHEMA_payloads_guestkit_profile_v1_ProfileOutput_propertyNames_not,
     SCHEMA_payloads_guestkit_profile_v1_ProfilePayload,
     SCHEMA_payloads_guestkit_profile_v1_ProfilePayload_properties_image,
     SCHEMA_payloads_guestkit_profile_v1_ProfilePayload_properties_options,
@@ -299,6 +359,8 @@ enum Schema {
     SCHEMA_payloads_guestkit_profile_v1_ProfilePayload_properties_output_anyOf_1,
     SCHEMA_payloads_guestkit_profile_v1_ProfilePayload_properties_profiles,
     SCHEMA_payloads_guestkit_profile_v1_ProfilePayload_properties_profiles_items,
+    SCHEMA_payloads_guestkit_profile_v1_ProfilePayload_propertyNames,
+    SCHEMA_payloads_guestkit_profile_v1_ProfilePayload_propertyNames_not,
     SCHEMA_payloads_guestkit_profile_v1_Severity,
     SCHEMA_progress_v1,
     SCHEMA_progress_v1_ProgressEvent,
@@ -313,12 +375,16 @@ enum Schema {
     SCHEMA_progress_v1_ProgressEvent_properties_schema,
     SCHEMA_progress_v1_ProgressEvent_properties_sequence,
     SCHEMA_progress_v1_ProgressEvent_properties_timestamp,
+    SCHEMA_progress_v1_ProgressEvent_propertyNames,
+    SCHEMA_progress_v1_ProgressEvent_propertyNames_not,
     SCHEMA_result_v1,
     SCHEMA_result_v1_ExecutionSummary,
     SCHEMA_result_v1_ExecutionSummary_properties_attempt,
     SCHEMA_result_v1_ExecutionSummary_properties_duration_seconds,
     SCHEMA_result_v1_ExecutionSummary_properties_idempotency_key,
     SCHEMA_result_v1_ExecutionSummary_properties_started_at,
+    SCHEMA_result_v1_ExecutionSummary_propertyNames,
+    SCHEMA_result_v1_ExecutionSummary_propertyNames_not,
     SCHEMA_result_v1_JobResult,
     SCHEMA_result_v1_JobResult_allOf_0,
     SCHEMA_result_v1_JobResult_allOf_0_if,
@@ -359,6 +425,8 @@ enum Schema {
     SCHEMA_result_v1_JobResult_properties_schema,
     SCHEMA_result_v1_JobResult_properties_status,
     SCHEMA_result_v1_JobResult_properties_worker_id,
+    SCHEMA_result_v1_JobResult_propertyNames,
+    SCHEMA_result_v1_JobResult_propertyNames_not,
     SCHEMA_result_v1_ResultError,
     SCHEMA_result_v1_ResultError_properties_code,
     SCHEMA_result_v1_ResultError_properties_details,
@@ -366,17 +434,23 @@ enum Schema {
     SCHEMA_result_v1_ResultError_properties_phase,
     SCHEMA_result_v1_ResultError_properties_recoverable,
     SCHEMA_result_v1_ResultError_properties_retry_recommended,
+    SCHEMA_result_v1_ResultError_propertyNames,
+    SCHEMA_result_v1_ResultError_propertyNames_not,
     SCHEMA_result_v1_ResultMetrics,
     SCHEMA_result_v1_ResultMetrics_properties_cpu_seconds,
     SCHEMA_result_v1_ResultMetrics_properties_disk_read_bytes,
     SCHEMA_result_v1_ResultMetrics_properties_disk_write_bytes,
     SCHEMA_result_v1_ResultMetrics_properties_peak_memory_mb,
+    SCHEMA_result_v1_ResultMetrics_propertyNames,
+    SCHEMA_result_v1_ResultMetrics_propertyNames_not,
     SCHEMA_result_v1_ResultOutputs,
     SCHEMA_result_v1_ResultOutputs_properties_artifacts,
     SCHEMA_result_v1_ResultOutputs_properties_artifacts_items,
     SCHEMA_result_v1_ResultOutputs_properties_primary,
     SCHEMA_result_v1_ResultOutputs_properties_primary_anyOf_0,
     SCHEMA_result_v1_ResultOutputs_properties_primary_anyOf_1,
+    SCHEMA_result_v1_ResultOutputs_propertyNames,
+    SCHEMA_result_v1_ResultOutputs_propertyNames_not,
     SCHEMA_worker_v1,
     SCHEMA_worker_v1_WorkerCapabilities,
     SCHEMA_worker_v1_WorkerCapabilities_properties_disk_formats,
@@ -385,11 +459,15 @@ enum Schema {
     SCHEMA_worker_v1_WorkerCapabilities_properties_features_items,
     SCHEMA_worker_v1_WorkerCapabilities_properties_operations,
     SCHEMA_worker_v1_WorkerCapabilities_properties_operations_items,
+    SCHEMA_worker_v1_WorkerCapabilities_propertyNames,
+    SCHEMA_worker_v1_WorkerCapabilities_propertyNames_not,
     SCHEMA_worker_v1_WorkerConfiguration,
     SCHEMA_worker_v1_WorkerConfiguration_properties_data_locality,
     SCHEMA_worker_v1_WorkerConfiguration_properties_data_locality_items,
     SCHEMA_worker_v1_WorkerConfiguration_properties_privileged,
     SCHEMA_worker_v1_WorkerConfiguration_properties_worker_pool,
+    SCHEMA_worker_v1_WorkerConfiguration_propertyNames,
+    SCHEMA_worker_v1_WorkerConfiguration_propertyNames_not,
     SCHEMA_worker_v1_WorkerRegistration,
     SCHEMA_worker_v1_WorkerRegistration_properties_capabilities,
     SCHEMA_worker_v1_WorkerRegistration_properties_configuration,
@@ -406,17 +484,23 @@ enum Schema {
     SCHEMA_worker_v1_WorkerRegistration_properties_status_anyOf_1,
     SCHEMA_worker_v1_WorkerRegistration_properties_version,
     SCHEMA_worker_v1_WorkerRegistration_properties_worker_id,
+    SCHEMA_worker_v1_WorkerRegistration_propertyNames,
+    SCHEMA_worker_v1_WorkerRegistration_propertyNames_not,
     SCHEMA_worker_v1_WorkerResources,
     SCHEMA_worker_v1_WorkerResources_properties_available_disk_gb,
     SCHEMA_worker_v1_WorkerResources_properties_cpu_cores,
     SCHEMA_worker_v1_WorkerResources_properties_max_concurrent_jobs,
     SCHEMA_worker_v1_WorkerResources_properties_max_disk_size_gb,
     SCHEMA_worker_v1_WorkerResources_properties_memory_gb,
+    SCHEMA_worker_v1_WorkerResources_propertyNames,
+    SCHEMA_worker_v1_WorkerResources_propertyNames_not,
     SCHEMA_worker_v1_WorkerState,
     SCHEMA_worker_v1_WorkerStatus,
     SCHEMA_worker_v1_WorkerStatus_properties_current_jobs,
     SCHEMA_worker_v1_WorkerStatus_properties_last_heartbeat,
     SCHEMA_worker_v1_WorkerStatus_properties_state,
+    SCHEMA_worker_v1_WorkerStatus_propertyNames,
+    SCHEMA_worker_v1_WorkerStatus_propertyNames_not,
 };
 
 /* ^[A-Za-z0-9]([A-Za-z0-9_-]|\.[A-Za-z0-9_-])*$ */
@@ -520,51 +604,6 @@ static const uint8_t dfa_5953f77da7ce_next[][129] = {
 };
 static const uint8_t dfa_5953f77da7ce_accepting[] = {0, 0, 0, 0, 1, 1, 0, 1, 1};
 
-/* ^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$ */
-static const uint8_t dfa_5eab76132887_next[][129] = {
-    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
-    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
-    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
-    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
-    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 5, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
-    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 6, 7, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
-    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 8, 8, 8, 8, 8, 8, 8, 8, 8, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
-    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 9, 9, 9, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
-    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 10, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
-    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 10, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
-    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 11, 12, 12, 13, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
-    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 14, 14, 14, 14, 14, 14, 14, 14, 14, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
-    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 15, 15, 15, 15, 15, 15, 15, 15, 15, 15, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
-    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 16, 16, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
-    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 17, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
-    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 17, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
-    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 17, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
-    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 18, 18, 19, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
-    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
-    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 21, 21, 21, 21, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
-    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 22, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
-    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 22, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
-    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 23, 23, 23, 23, 23, 23, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
-    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
-    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 25, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
-    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 26, 26, 26, 26, 26, 26, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
-    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 27, 27, 27, 27, 27, 27, 27, 27, 27, 27, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
-    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 28, 255, 28, 29, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 30, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
-    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 31, 31, 32, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
-    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 33, 33, 33, 33, 33, 33, 33, 33, 33, 33, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
-    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
-    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
-    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 35, 35, 35, 35, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
-    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 28, 255, 28, 255, 255, 36, 36, 36, 36, 36, 36, 36, 36, 36, 36, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 30, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
-    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 37, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
-    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 37, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
-    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 28, 255, 28, 255, 255, 36, 36, 36, 36, 36, 36, 36, 36, 36, 36, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 30, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
-    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 38, 38, 38, 38, 38, 38, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
-    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 39, 39, 39, 39, 39, 39, 39, 39, 39, 39, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
-    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
-};
-static const uint8_t dfa_5eab76132887_accepting[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-
 /* [\x00-\x1f\x7f]: one class, searched for */
 static const uint8_t dfa_95f131ec49f8_bytes[256] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 
@@ -662,6 +701,130 @@ static const uint8_t dfa_d0aa0cf377ed_next[][129] = {
 };
 static const uint8_t dfa_d0aa0cf377ed_accepting[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
 
+/* ^(([0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|1[0-9]|2[0-8]))|([0-9]{2}(0[48]|[2468][048]|[13579][26])|(0[48]|[2468][048]|[13579][26])00)-02-29)T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$ */
+static const uint8_t dfa_d119f0af9e69_next[][129] = {
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 1, 2, 3, 2, 3, 2, 3, 2, 3, 2, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 4, 5, 5, 5, 6, 5, 5, 5, 6, 5, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 7, 8, 9, 8, 8, 8, 9, 8, 8, 8, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 10, 8, 8, 8, 11, 8, 8, 8, 11, 8, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 12, 13, 14, 13, 14, 13, 14, 13, 14, 13, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 15, 16, 17, 16, 17, 16, 17, 16, 17, 16, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 18, 16, 17, 16, 17, 16, 17, 16, 17, 16, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 19, 20, 21, 20, 21, 20, 21, 20, 21, 20, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 22, 23, 24, 23, 24, 23, 24, 23, 24, 23, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 25, 23, 24, 23, 24, 23, 24, 23, 24, 23, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 26, 20, 21, 20, 21, 20, 21, 20, 21, 20, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 25, 23, 24, 23, 24, 23, 24, 23, 24, 23, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 27, 27, 27, 28, 27, 27, 27, 28, 27, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 29, 30, 31, 30, 30, 30, 31, 30, 30, 30, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 32, 30, 30, 30, 33, 30, 30, 30, 33, 30, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 34, 35, 35, 35, 36, 35, 35, 35, 36, 35, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 37, 38, 39, 38, 38, 38, 39, 38, 38, 38, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 40, 38, 38, 38, 41, 38, 38, 38, 41, 38, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 42, 35, 35, 35, 36, 35, 35, 35, 36, 35, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 43, 44, 44, 44, 45, 44, 44, 44, 45, 44, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 46, 47, 48, 47, 47, 47, 48, 47, 47, 47, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 49, 47, 47, 47, 50, 47, 47, 47, 50, 47, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 51, 52, 52, 52, 53, 52, 52, 52, 53, 52, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 54, 55, 56, 55, 55, 55, 56, 55, 55, 55, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 57, 55, 55, 55, 58, 55, 55, 55, 58, 55, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 59, 52, 52, 52, 53, 52, 52, 52, 53, 52, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 60, 44, 44, 44, 45, 44, 44, 44, 45, 44, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 61, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 62, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 61, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 61, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 62, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 62, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 62, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 61, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 61, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 62, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 61, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 61, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 62, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 62, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 62, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 62, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 61, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 61, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 62, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 61, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 61, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 62, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 62, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 62, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 61, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 61, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 62, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 61, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 61, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 62, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 62, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 62, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 62, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 62, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 63, 64, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 65, 64, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 66, 67, 66, 68, 66, 68, 66, 66, 68, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 69, 70, 69, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 66, 71, 66, 68, 66, 68, 66, 66, 68, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 72, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 73, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 74, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 72, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 74, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 75, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 76, 77, 77, 78, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 79, 80, 81, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 82, 83, 83, 84, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 79, 80, 85, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 86, 86, 86, 86, 86, 86, 86, 86, 86, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 87, 87, 87, 87, 87, 87, 87, 87, 87, 87, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 88, 88, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 89, 89, 89, 89, 89, 89, 89, 89, 89, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 90, 90, 90, 90, 90, 90, 90, 90, 90, 90, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 91, 91, 91, 91, 91, 91, 91, 91, 91, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 92, 92, 92, 92, 92, 92, 92, 92, 92, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 93, 93, 93, 93, 93, 93, 93, 93, 93, 93, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 94, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 91, 91, 91, 91, 91, 91, 91, 91, 91, 95, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 96, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 96, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 96, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 96, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 96, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 96, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 96, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 96, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 96, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 96, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 97, 97, 98, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 100, 100, 100, 100, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 101, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 101, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 102, 102, 102, 102, 102, 102, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 103, 103, 103, 103, 103, 103, 103, 103, 103, 103, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 104, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 105, 105, 105, 105, 105, 105, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 106, 106, 106, 106, 106, 106, 106, 106, 106, 106, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 107, 255, 107, 108, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 109, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 110, 110, 111, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 112, 112, 112, 112, 112, 112, 112, 112, 112, 112, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 113, 113, 113, 113, 113, 113, 113, 113, 113, 113, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 114, 114, 114, 114, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 107, 255, 107, 255, 255, 115, 115, 115, 115, 115, 115, 115, 115, 115, 115, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 109, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 116, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 116, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 107, 255, 107, 255, 255, 115, 115, 115, 115, 115, 115, 115, 115, 115, 115, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 109, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 117, 117, 117, 117, 117, 117, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 118, 118, 118, 118, 118, 118, 118, 118, 118, 118, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+    {255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255},
+};
+static const uint8_t dfa_d119f0af9e69_accepting[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+
 static int valid_common_v1_Checksum(const Tape *t, uint32_t i);
 static void find_common_v1_Checksum(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_common_v1_Checksum_not(const Tape *t, uint32_t i);
@@ -695,6 +858,8 @@ static int valid_common_v1_ImageReference_properties_path(const Tape *t, uint32_
 static void find_common_v1_ImageReference_properties_path(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_common_v1_ImageReference_properties_size_bytes(const Tape *t, uint32_t i);
 static void find_common_v1_ImageReference_properties_size_bytes(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_common_v1_ImageReference_propertyNames(const Tape *t, uint32_t i);
+static int valid_common_v1_ImageReference_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_common_v1_JobId(const Tape *t, uint32_t i);
 static void find_common_v1_JobId(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_common_v1_JobId_not(const Tape *t, uint32_t i);
@@ -708,6 +873,8 @@ static int valid_common_v1_Observability_properties_span_id(const Tape *t, uint3
 static void find_common_v1_Observability_properties_span_id(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_common_v1_Observability_properties_trace_id(const Tape *t, uint32_t i);
 static void find_common_v1_Observability_properties_trace_id(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_common_v1_Observability_propertyNames(const Tape *t, uint32_t i);
+static int valid_common_v1_Observability_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_common_v1_Operation(const Tape *t, uint32_t i);
 static void find_common_v1_Operation(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_common_v1_Operation_not(const Tape *t, uint32_t i);
@@ -745,12 +912,16 @@ static int valid_job_v1_Audit_properties_submitted_by(const Tape *t, uint32_t i)
 static void find_job_v1_Audit_properties_submitted_by(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_job_v1_Audit_properties_submitted_from(const Tape *t, uint32_t i);
 static void find_job_v1_Audit_properties_submitted_from(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_job_v1_Audit_propertyNames(const Tape *t, uint32_t i);
+static int valid_job_v1_Audit_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_job_v1_Authorization(const Tape *t, uint32_t i);
 static void find_job_v1_Authorization(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_job_v1_Authorization_properties_method(const Tape *t, uint32_t i);
 static void find_job_v1_Authorization_properties_method(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_job_v1_Authorization_properties_subject(const Tape *t, uint32_t i);
 static void find_job_v1_Authorization_properties_subject(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_job_v1_Authorization_propertyNames(const Tape *t, uint32_t i);
+static int valid_job_v1_Authorization_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_job_v1_Constraints(const Tape *t, uint32_t i);
 static void find_job_v1_Constraints(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_job_v1_Constraints_properties_allowed_worker_pools(const Tape *t, uint32_t i);
@@ -775,6 +946,8 @@ static int valid_job_v1_Constraints_properties_required_features(const Tape *t, 
 static void find_job_v1_Constraints_properties_required_features(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_job_v1_Constraints_properties_required_features_items(const Tape *t, uint32_t i);
 static void find_job_v1_Constraints_properties_required_features_items(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_job_v1_Constraints_propertyNames(const Tape *t, uint32_t i);
+static int valid_job_v1_Constraints_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_job_v1_ExecutionPolicy(const Tape *t, uint32_t i);
 static void find_job_v1_ExecutionPolicy(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_job_v1_ExecutionPolicy_properties_attempt(const Tape *t, uint32_t i);
@@ -795,6 +968,8 @@ static int valid_job_v1_ExecutionPolicy_properties_priority(const Tape *t, uint3
 static void find_job_v1_ExecutionPolicy_properties_priority(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_job_v1_ExecutionPolicy_properties_timeout_seconds(const Tape *t, uint32_t i);
 static void find_job_v1_ExecutionPolicy_properties_timeout_seconds(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_job_v1_ExecutionPolicy_propertyNames(const Tape *t, uint32_t i);
+static int valid_job_v1_ExecutionPolicy_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_job_v1_Job(const Tape *t, uint32_t i);
 static void find_job_v1_Job(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_job_v1_JobMetadata(const Tape *t, uint32_t i);
@@ -815,6 +990,8 @@ static int valid_job_v1_JobMetadata_properties_name(const Tape *t, uint32_t i);
 static void find_job_v1_JobMetadata_properties_name(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_job_v1_JobMetadata_properties_namespace(const Tape *t, uint32_t i);
 static void find_job_v1_JobMetadata_properties_namespace(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_job_v1_JobMetadata_propertyNames(const Tape *t, uint32_t i);
+static int valid_job_v1_JobMetadata_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_job_v1_Job_properties_audit(const Tape *t, uint32_t i);
 static void find_job_v1_Job_properties_audit(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_job_v1_Job_properties_audit_anyOf_0(const Tape *t, uint32_t i);
@@ -865,6 +1042,8 @@ static int valid_job_v1_Job_properties_schema(const Tape *t, uint32_t i);
 static void find_job_v1_Job_properties_schema(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_job_v1_Job_properties_version(const Tape *t, uint32_t i);
 static void find_job_v1_Job_properties_version(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_job_v1_Job_propertyNames(const Tape *t, uint32_t i);
+static int valid_job_v1_Job_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_job_v1_Payload(const Tape *t, uint32_t i);
 static void find_job_v1_Payload(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_job_v1_Payload_allOf_0(const Tape *t, uint32_t i);
@@ -911,6 +1090,8 @@ static int valid_job_v1_Payload_properties_data(const Tape *t, uint32_t i);
 static void find_job_v1_Payload_properties_data(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_job_v1_Payload_properties_type(const Tape *t, uint32_t i);
 static void find_job_v1_Payload_properties_type(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_job_v1_Payload_propertyNames(const Tape *t, uint32_t i);
+static int valid_job_v1_Payload_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_job_v1_Routing(const Tape *t, uint32_t i);
 static void find_job_v1_Routing(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_job_v1_Routing_properties_affinity(const Tape *t, uint32_t i);
@@ -929,6 +1110,8 @@ static int valid_job_v1_Routing_properties_worker_id(const Tape *t, uint32_t i);
 static void find_job_v1_Routing_properties_worker_id(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_job_v1_Routing_properties_worker_pool(const Tape *t, uint32_t i);
 static void find_job_v1_Routing_properties_worker_pool(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_job_v1_Routing_propertyNames(const Tape *t, uint32_t i);
+static int valid_job_v1_Routing_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_payloads_guestkit_compare_v1_CompareOptions(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_compare_v1_CompareOptions(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_compare_v1_CompareOptions_properties_compare_config(const Tape *t, uint32_t i);
@@ -939,6 +1122,8 @@ static int valid_payloads_guestkit_compare_v1_CompareOptions_properties_compare_
 static void find_payloads_guestkit_compare_v1_CompareOptions_properties_compare_packages(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_compare_v1_CompareOptions_properties_ignore_timestamps(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_compare_v1_CompareOptions_properties_ignore_timestamps(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_compare_v1_CompareOptions_propertyNames(const Tape *t, uint32_t i);
+static int valid_payloads_guestkit_compare_v1_CompareOptions_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_payloads_guestkit_compare_v1_CompareOutput(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_compare_v1_CompareOutput(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_compare_v1_CompareOutput_properties_destination(const Tape *t, uint32_t i);
@@ -955,6 +1140,8 @@ static int valid_payloads_guestkit_compare_v1_CompareOutput_properties_format_an
 static void find_payloads_guestkit_compare_v1_CompareOutput_properties_format_anyOf_1(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_compare_v1_CompareOutput_properties_include_recommendations(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_compare_v1_CompareOutput_properties_include_recommendations(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_compare_v1_CompareOutput_propertyNames(const Tape *t, uint32_t i);
+static int valid_payloads_guestkit_compare_v1_CompareOutput_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_payloads_guestkit_compare_v1_ComparePayload(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_compare_v1_ComparePayload(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_compare_v1_ComparePayload_properties_baseline(const Tape *t, uint32_t i);
@@ -973,12 +1160,16 @@ static int valid_payloads_guestkit_compare_v1_ComparePayload_properties_output_a
 static void find_payloads_guestkit_compare_v1_ComparePayload_properties_output_anyOf_1(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_compare_v1_ComparePayload_properties_target(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_compare_v1_ComparePayload_properties_target(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_compare_v1_ComparePayload_propertyNames(const Tape *t, uint32_t i);
+static int valid_payloads_guestkit_compare_v1_ComparePayload_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_payloads_guestkit_convert_v1_ConvertOptions(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_convert_v1_ConvertOptions(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_convert_v1_ConvertOptions_properties_preserve_sparse(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_convert_v1_ConvertOptions_properties_preserve_sparse(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_convert_v1_ConvertOptions_properties_verify_after_convert(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_convert_v1_ConvertOptions_properties_verify_after_convert(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_convert_v1_ConvertOptions_propertyNames(const Tape *t, uint32_t i);
+static int valid_payloads_guestkit_convert_v1_ConvertOptions_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_payloads_guestkit_convert_v1_ConvertPayload(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_convert_v1_ConvertPayload(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_convert_v1_ConvertPayload_properties_options(const Tape *t, uint32_t i);
@@ -991,6 +1182,8 @@ static int valid_payloads_guestkit_convert_v1_ConvertPayload_properties_source(c
 static void find_payloads_guestkit_convert_v1_ConvertPayload_properties_source(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_convert_v1_ConvertPayload_properties_target(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_convert_v1_ConvertPayload_properties_target(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_convert_v1_ConvertPayload_propertyNames(const Tape *t, uint32_t i);
+static int valid_payloads_guestkit_convert_v1_ConvertPayload_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_payloads_guestkit_convert_v1_ConvertTarget(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_convert_v1_ConvertTarget(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_convert_v1_ConvertTarget_properties_compression(const Tape *t, uint32_t i);
@@ -1001,12 +1194,16 @@ static int valid_payloads_guestkit_convert_v1_ConvertTarget_properties_format(co
 static void find_payloads_guestkit_convert_v1_ConvertTarget_properties_format(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_convert_v1_ConvertTarget_properties_path(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_convert_v1_ConvertTarget_properties_path(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_convert_v1_ConvertTarget_propertyNames(const Tape *t, uint32_t i);
+static int valid_payloads_guestkit_convert_v1_ConvertTarget_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_payloads_guestkit_fix_v1_FixExecutionPolicy(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_fix_v1_FixExecutionPolicy(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_fix_v1_FixExecutionPolicy_properties_stop_on_error(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_fix_v1_FixExecutionPolicy_properties_stop_on_error(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_fix_v1_FixExecutionPolicy_properties_validate_before_commit(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_fix_v1_FixExecutionPolicy_properties_validate_before_commit(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_fix_v1_FixExecutionPolicy_propertyNames(const Tape *t, uint32_t i);
+static int valid_payloads_guestkit_fix_v1_FixExecutionPolicy_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_payloads_guestkit_fix_v1_FixImage(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_fix_v1_FixImage(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_fix_v1_FixImage_allOf_0(const Tape *t, uint32_t i);
@@ -1019,6 +1216,8 @@ static int valid_payloads_guestkit_fix_v1_FixImage_properties_backup_path_anyOf_
 static void find_payloads_guestkit_fix_v1_FixImage_properties_backup_path_anyOf_1(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_fix_v1_FixImage_properties_create_backup(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_fix_v1_FixImage_properties_create_backup(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_fix_v1_FixImage_propertyNames(const Tape *t, uint32_t i);
+static int valid_payloads_guestkit_fix_v1_FixImage_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_payloads_guestkit_fix_v1_FixOperation(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_fix_v1_FixOperation(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_fix_v1_FixOperationType(const Tape *t, uint32_t i);
@@ -1063,6 +1262,8 @@ static int valid_payloads_guestkit_fix_v1_FixOperation_properties_options(const 
 static void find_payloads_guestkit_fix_v1_FixOperation_properties_options(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_fix_v1_FixOperation_properties_type(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_fix_v1_FixOperation_properties_type(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_fix_v1_FixOperation_propertyNames(const Tape *t, uint32_t i);
+static int valid_payloads_guestkit_fix_v1_FixOperation_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_payloads_guestkit_fix_v1_FixOutput(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_fix_v1_FixOutput(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_fix_v1_FixOutput_properties_fixed_image(const Tape *t, uint32_t i);
@@ -1083,6 +1284,8 @@ static int valid_payloads_guestkit_fix_v1_FixOutput_properties_report_format_any
 static void find_payloads_guestkit_fix_v1_FixOutput_properties_report_format_anyOf_0(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_fix_v1_FixOutput_properties_report_format_anyOf_1(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_fix_v1_FixOutput_properties_report_format_anyOf_1(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_fix_v1_FixOutput_propertyNames(const Tape *t, uint32_t i);
+static int valid_payloads_guestkit_fix_v1_FixOutput_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_payloads_guestkit_fix_v1_FixPayload(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_fix_v1_FixPayload(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_fix_v1_FixPayload_properties_execution_policy(const Tape *t, uint32_t i);
@@ -1103,26 +1306,36 @@ static int valid_payloads_guestkit_fix_v1_FixPayload_properties_output_anyOf_0(c
 static void find_payloads_guestkit_fix_v1_FixPayload_properties_output_anyOf_0(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_fix_v1_FixPayload_properties_output_anyOf_1(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_fix_v1_FixPayload_properties_output_anyOf_1(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_fix_v1_FixPayload_propertyNames(const Tape *t, uint32_t i);
+static int valid_payloads_guestkit_fix_v1_FixPayload_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_payloads_guestkit_fix_v1_FsckOptions(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_fix_v1_FsckOptions(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_fix_v1_FsckOptions_properties_auto_repair(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_fix_v1_FsckOptions_properties_auto_repair(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_fix_v1_FsckOptions_properties_filesystem(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_fix_v1_FsckOptions_properties_filesystem(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_fix_v1_FsckOptions_propertyNames(const Tape *t, uint32_t i);
+static int valid_payloads_guestkit_fix_v1_FsckOptions_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_payloads_guestkit_fix_v1_InitramfsRegenerateOptions(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_fix_v1_InitramfsRegenerateOptions(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_fix_v1_InitramfsRegenerateOptions_properties_kernel_version(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_fix_v1_InitramfsRegenerateOptions_properties_kernel_version(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_fix_v1_InitramfsRegenerateOptions_propertyNames(const Tape *t, uint32_t i);
+static int valid_payloads_guestkit_fix_v1_InitramfsRegenerateOptions_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_payloads_guestkit_fix_v1_SelinuxRelabelOptions(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_fix_v1_SelinuxRelabelOptions(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_fix_v1_SelinuxRelabelOptions_properties_force(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_fix_v1_SelinuxRelabelOptions_properties_force(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_fix_v1_SelinuxRelabelOptions_propertyNames(const Tape *t, uint32_t i);
+static int valid_payloads_guestkit_fix_v1_SelinuxRelabelOptions_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_payloads_guestkit_inspect_v1_InspectImage(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_inspect_v1_InspectImage(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_inspect_v1_InspectImage_allOf_0(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_inspect_v1_InspectImage_allOf_0(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_inspect_v1_InspectImage_properties_read_only(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_inspect_v1_InspectImage_properties_read_only(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_inspect_v1_InspectImage_propertyNames(const Tape *t, uint32_t i);
+static int valid_payloads_guestkit_inspect_v1_InspectImage_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_payloads_guestkit_inspect_v1_InspectOptions(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_inspect_v1_InspectOptions(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_inspect_v1_InspectOptions_properties_deep_scan(const Tape *t, uint32_t i);
@@ -1141,6 +1354,8 @@ static int valid_payloads_guestkit_inspect_v1_InspectOptions_properties_include_
 static void find_payloads_guestkit_inspect_v1_InspectOptions_properties_include_storage(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_inspect_v1_InspectOptions_properties_include_users(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_inspect_v1_InspectOptions_properties_include_users(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_inspect_v1_InspectOptions_propertyNames(const Tape *t, uint32_t i);
+static int valid_payloads_guestkit_inspect_v1_InspectOptions_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_payloads_guestkit_inspect_v1_InspectOutput(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_inspect_v1_InspectOutput(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_inspect_v1_InspectOutput_properties_compression(const Tape *t, uint32_t i);
@@ -1149,6 +1364,8 @@ static int valid_payloads_guestkit_inspect_v1_InspectOutput_properties_destinati
 static void find_payloads_guestkit_inspect_v1_InspectOutput_properties_destination(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_inspect_v1_InspectOutput_properties_format(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_inspect_v1_InspectOutput_properties_format(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_inspect_v1_InspectOutput_propertyNames(const Tape *t, uint32_t i);
+static int valid_payloads_guestkit_inspect_v1_InspectOutput_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_payloads_guestkit_inspect_v1_InspectPayload(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_inspect_v1_InspectPayload(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_inspect_v1_InspectPayload_properties_image(const Tape *t, uint32_t i);
@@ -1165,6 +1382,8 @@ static int valid_payloads_guestkit_inspect_v1_InspectPayload_properties_output_a
 static void find_payloads_guestkit_inspect_v1_InspectPayload_properties_output_anyOf_0(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_inspect_v1_InspectPayload_properties_output_anyOf_1(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_inspect_v1_InspectPayload_properties_output_anyOf_1(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_inspect_v1_InspectPayload_propertyNames(const Tape *t, uint32_t i);
+static int valid_payloads_guestkit_inspect_v1_InspectPayload_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_payloads_guestkit_profile_v1_ProfileName(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_profile_v1_ProfileName(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_profile_v1_ProfileOptions(const Tape *t, uint32_t i);
@@ -1179,6 +1398,8 @@ static int valid_payloads_guestkit_profile_v1_ProfileOptions_properties_severity
 static void find_payloads_guestkit_profile_v1_ProfileOptions_properties_severity_threshold_anyOf_0(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_profile_v1_ProfileOptions_properties_severity_threshold_anyOf_1(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_profile_v1_ProfileOptions_properties_severity_threshold_anyOf_1(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_profile_v1_ProfileOptions_propertyNames(const Tape *t, uint32_t i);
+static int valid_payloads_guestkit_profile_v1_ProfileOptions_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_payloads_guestkit_profile_v1_ProfileOutput(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_profile_v1_ProfileOutput(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_profile_v1_ProfileOutput_properties_destination(const Tape *t, uint32_t i);
@@ -1195,6 +1416,8 @@ static int valid_payloads_guestkit_profile_v1_ProfileOutput_properties_format_an
 static void find_payloads_guestkit_profile_v1_ProfileOutput_properties_format_anyOf_1(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_profile_v1_ProfileOutput_properties_include_remediation(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_profile_v1_ProfileOutput_properties_include_remediation(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_profile_v1_ProfileOutput_propertyNames(const Tape *t, uint32_t i);
+static int valid_payloads_guestkit_profile_v1_ProfileOutput_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_payloads_guestkit_profile_v1_ProfilePayload(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_profile_v1_ProfilePayload(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_profile_v1_ProfilePayload_properties_image(const Tape *t, uint32_t i);
@@ -1215,6 +1438,8 @@ static int valid_payloads_guestkit_profile_v1_ProfilePayload_properties_profiles
 static void find_payloads_guestkit_profile_v1_ProfilePayload_properties_profiles(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_profile_v1_ProfilePayload_properties_profiles_items(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_profile_v1_ProfilePayload_properties_profiles_items(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_profile_v1_ProfilePayload_propertyNames(const Tape *t, uint32_t i);
+static int valid_payloads_guestkit_profile_v1_ProfilePayload_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_payloads_guestkit_profile_v1_Severity(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_profile_v1_Severity(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_progress_v1(const Tape *t, uint32_t i);
@@ -1243,6 +1468,8 @@ static int valid_progress_v1_ProgressEvent_properties_sequence(const Tape *t, ui
 static void find_progress_v1_ProgressEvent_properties_sequence(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_progress_v1_ProgressEvent_properties_timestamp(const Tape *t, uint32_t i);
 static void find_progress_v1_ProgressEvent_properties_timestamp(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_progress_v1_ProgressEvent_propertyNames(const Tape *t, uint32_t i);
+static int valid_progress_v1_ProgressEvent_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_result_v1(const Tape *t, uint32_t i);
 static void find_result_v1(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_result_v1_ExecutionSummary(const Tape *t, uint32_t i);
@@ -1255,6 +1482,8 @@ static int valid_result_v1_ExecutionSummary_properties_idempotency_key(const Tap
 static void find_result_v1_ExecutionSummary_properties_idempotency_key(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_result_v1_ExecutionSummary_properties_started_at(const Tape *t, uint32_t i);
 static void find_result_v1_ExecutionSummary_properties_started_at(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_result_v1_ExecutionSummary_propertyNames(const Tape *t, uint32_t i);
+static int valid_result_v1_ExecutionSummary_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_result_v1_JobResult(const Tape *t, uint32_t i);
 static void find_result_v1_JobResult(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_result_v1_JobResult_allOf_0(const Tape *t, uint32_t i);
@@ -1329,6 +1558,8 @@ static int valid_result_v1_JobResult_properties_status(const Tape *t, uint32_t i
 static void find_result_v1_JobResult_properties_status(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_result_v1_JobResult_properties_worker_id(const Tape *t, uint32_t i);
 static void find_result_v1_JobResult_properties_worker_id(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_result_v1_JobResult_propertyNames(const Tape *t, uint32_t i);
+static int valid_result_v1_JobResult_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_result_v1_ResultError(const Tape *t, uint32_t i);
 static void find_result_v1_ResultError(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_result_v1_ResultError_properties_code(const Tape *t, uint32_t i);
@@ -1343,6 +1574,8 @@ static int valid_result_v1_ResultError_properties_recoverable(const Tape *t, uin
 static void find_result_v1_ResultError_properties_recoverable(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_result_v1_ResultError_properties_retry_recommended(const Tape *t, uint32_t i);
 static void find_result_v1_ResultError_properties_retry_recommended(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_result_v1_ResultError_propertyNames(const Tape *t, uint32_t i);
+static int valid_result_v1_ResultError_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_result_v1_ResultMetrics(const Tape *t, uint32_t i);
 static void find_result_v1_ResultMetrics(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_result_v1_ResultMetrics_properties_cpu_seconds(const Tape *t, uint32_t i);
@@ -1353,6 +1586,8 @@ static int valid_result_v1_ResultMetrics_properties_disk_write_bytes(const Tape 
 static void find_result_v1_ResultMetrics_properties_disk_write_bytes(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_result_v1_ResultMetrics_properties_peak_memory_mb(const Tape *t, uint32_t i);
 static void find_result_v1_ResultMetrics_properties_peak_memory_mb(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_result_v1_ResultMetrics_propertyNames(const Tape *t, uint32_t i);
+static int valid_result_v1_ResultMetrics_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_result_v1_ResultOutputs(const Tape *t, uint32_t i);
 static void find_result_v1_ResultOutputs(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_result_v1_ResultOutputs_properties_artifacts(const Tape *t, uint32_t i);
@@ -1365,6 +1600,8 @@ static int valid_result_v1_ResultOutputs_properties_primary_anyOf_0(const Tape *
 static void find_result_v1_ResultOutputs_properties_primary_anyOf_0(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_result_v1_ResultOutputs_properties_primary_anyOf_1(const Tape *t, uint32_t i);
 static void find_result_v1_ResultOutputs_properties_primary_anyOf_1(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_result_v1_ResultOutputs_propertyNames(const Tape *t, uint32_t i);
+static int valid_result_v1_ResultOutputs_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_worker_v1(const Tape *t, uint32_t i);
 static void find_worker_v1(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_worker_v1_WorkerCapabilities(const Tape *t, uint32_t i);
@@ -1381,6 +1618,8 @@ static int valid_worker_v1_WorkerCapabilities_properties_operations(const Tape *
 static void find_worker_v1_WorkerCapabilities_properties_operations(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_worker_v1_WorkerCapabilities_properties_operations_items(const Tape *t, uint32_t i);
 static void find_worker_v1_WorkerCapabilities_properties_operations_items(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_worker_v1_WorkerCapabilities_propertyNames(const Tape *t, uint32_t i);
+static int valid_worker_v1_WorkerCapabilities_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_worker_v1_WorkerConfiguration(const Tape *t, uint32_t i);
 static void find_worker_v1_WorkerConfiguration(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_worker_v1_WorkerConfiguration_properties_data_locality(const Tape *t, uint32_t i);
@@ -1391,6 +1630,8 @@ static int valid_worker_v1_WorkerConfiguration_properties_privileged(const Tape 
 static void find_worker_v1_WorkerConfiguration_properties_privileged(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_worker_v1_WorkerConfiguration_properties_worker_pool(const Tape *t, uint32_t i);
 static void find_worker_v1_WorkerConfiguration_properties_worker_pool(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_worker_v1_WorkerConfiguration_propertyNames(const Tape *t, uint32_t i);
+static int valid_worker_v1_WorkerConfiguration_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_worker_v1_WorkerRegistration(const Tape *t, uint32_t i);
 static void find_worker_v1_WorkerRegistration(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_worker_v1_WorkerRegistration_properties_capabilities(const Tape *t, uint32_t i);
@@ -1423,6 +1664,8 @@ static int valid_worker_v1_WorkerRegistration_properties_version(const Tape *t, 
 static void find_worker_v1_WorkerRegistration_properties_version(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_worker_v1_WorkerRegistration_properties_worker_id(const Tape *t, uint32_t i);
 static void find_worker_v1_WorkerRegistration_properties_worker_id(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_worker_v1_WorkerRegistration_propertyNames(const Tape *t, uint32_t i);
+static int valid_worker_v1_WorkerRegistration_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_worker_v1_WorkerResources(const Tape *t, uint32_t i);
 static void find_worker_v1_WorkerResources(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_worker_v1_WorkerResources_properties_available_disk_gb(const Tape *t, uint32_t i);
@@ -1435,6 +1678,8 @@ static int valid_worker_v1_WorkerResources_properties_max_disk_size_gb(const Tap
 static void find_worker_v1_WorkerResources_properties_max_disk_size_gb(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_worker_v1_WorkerResources_properties_memory_gb(const Tape *t, uint32_t i);
 static void find_worker_v1_WorkerResources_properties_memory_gb(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_worker_v1_WorkerResources_propertyNames(const Tape *t, uint32_t i);
+static int valid_worker_v1_WorkerResources_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_worker_v1_WorkerState(const Tape *t, uint32_t i);
 static void find_worker_v1_WorkerState(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_worker_v1_WorkerStatus(const Tape *t, uint32_t i);
@@ -1445,6 +1690,8 @@ static int valid_worker_v1_WorkerStatus_properties_last_heartbeat(const Tape *t,
 static void find_worker_v1_WorkerStatus_properties_last_heartbeat(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_worker_v1_WorkerStatus_properties_state(const Tape *t, uint32_t i);
 static void find_worker_v1_WorkerStatus_properties_state(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_worker_v1_WorkerStatus_propertyNames(const Tape *t, uint32_t i);
+static int valid_worker_v1_WorkerStatus_propertyNames_not(const Tape *t, uint32_t i);
 
 /* common-v1.json#/$defs/Checksum */
 static void find_common_v1_Checksum(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
@@ -1499,6 +1746,10 @@ static void find_common_v1_ImageReference(const Tape *t, uint32_t i, Findings *f
         }
         if ((seen & 0x3ULL) != 0x3ULL) found(f, SCHEMA_common_v1_ImageReference, KW_required, i, 0, p, b);
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_common_v1_ImageReference_propertyNames(t, k)) found(f, SCHEMA_common_v1_ImageReference, KW_propertyNames, i, k, p, b);
+        }
     (void)f, (void)p, (void)b;
 }
 
@@ -1677,6 +1928,10 @@ static void find_common_v1_Observability(const Tape *t, uint32_t i, Findings *f,
         }
         (void)seen;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_common_v1_Observability_propertyNames(t, k)) found(f, SCHEMA_common_v1_Observability, KW_propertyNames, i, k, p, b);
+        }
     (void)f, (void)p, (void)b;
 }
 
@@ -1808,7 +2063,7 @@ static void find_common_v1_Timestamp(const Tape *t, uint32_t i, Findings *f, int
     const Node *n = &t->nodes[i];
     (void)n;
     if (!(n->kind == K_STRING)) found(f, SCHEMA_common_v1_Timestamp, KW_type, i, 0, p, b);
-    if (n->kind == K_STRING && !matches(t, i, dfa_5eab76132887_next, dfa_5eab76132887_accepting, 1)) found(f, SCHEMA_common_v1_Timestamp, KW_pattern, i, 0, p, b);
+    if (n->kind == K_STRING && !matches(t, i, dfa_d119f0af9e69_next, dfa_d119f0af9e69_accepting, 1)) found(f, SCHEMA_common_v1_Timestamp, KW_pattern, i, 0, p, b);
     if (n->kind == K_STRING && !is_date_time(t, i)) found(f, SCHEMA_common_v1_Timestamp, KW_format, i, 0, p, b);
     if (valid_common_v1_Timestamp_not(t, i)) found(f, SCHEMA_common_v1_Timestamp, KW_not, i, 0, p, b);
     (void)f, (void)p, (void)b;
@@ -1853,6 +2108,10 @@ static void find_job_v1_Audit(const Tape *t, uint32_t i, Findings *f, int32_t p,
         }
         (void)seen;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_job_v1_Audit_propertyNames(t, k)) found(f, SCHEMA_job_v1_Audit, KW_propertyNames, i, k, p, b);
+        }
     (void)f, (void)p, (void)b;
 }
 
@@ -1924,6 +2183,10 @@ static void find_job_v1_Authorization(const Tape *t, uint32_t i, Findings *f, in
         }
         if ((seen & 0x3ULL) != 0x3ULL) found(f, SCHEMA_job_v1_Authorization, KW_required, i, 0, p, b);
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_job_v1_Authorization_propertyNames(t, k)) found(f, SCHEMA_job_v1_Authorization, KW_propertyNames, i, k, p, b);
+        }
     (void)f, (void)p, (void)b;
 }
 
@@ -1981,6 +2244,10 @@ static void find_job_v1_Constraints(const Tape *t, uint32_t i, Findings *f, int3
         }
         (void)seen;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_job_v1_Constraints_propertyNames(t, k)) found(f, SCHEMA_job_v1_Constraints, KW_propertyNames, i, k, p, b);
+        }
     (void)f, (void)p, (void)b;
 }
 
@@ -2126,6 +2393,10 @@ static void find_job_v1_ExecutionPolicy(const Tape *t, uint32_t i, Findings *f, 
         }
         (void)seen;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_job_v1_ExecutionPolicy_propertyNames(t, k)) found(f, SCHEMA_job_v1_ExecutionPolicy, KW_propertyNames, i, k, p, b);
+        }
     (void)f, (void)p, (void)b;
 }
 
@@ -2259,6 +2530,10 @@ static void find_job_v1_Job(const Tape *t, uint32_t i, Findings *f, int32_t p, u
         }
         if ((seen & 0x3fULL) != 0x3fULL) found(f, SCHEMA_job_v1_Job, KW_required, i, 0, p, b);
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_job_v1_Job_propertyNames(t, k)) found(f, SCHEMA_job_v1_Job, KW_propertyNames, i, k, p, b);
+        }
     (void)f, (void)p, (void)b;
 }
 
@@ -2296,6 +2571,10 @@ static void find_job_v1_JobMetadata(const Tape *t, uint32_t i, Findings *f, int3
         }
         (void)seen;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_job_v1_JobMetadata_propertyNames(t, k)) found(f, SCHEMA_job_v1_JobMetadata, KW_propertyNames, i, k, p, b);
+        }
     (void)f, (void)p, (void)b;
 }
 
@@ -2589,6 +2868,10 @@ static void find_job_v1_Payload(const Tape *t, uint32_t i, Findings *f, int32_t 
         }
         if ((seen & 0x3ULL) != 0x3ULL) found(f, SCHEMA_job_v1_Payload, KW_required, i, 0, p, b);
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_job_v1_Payload_propertyNames(t, k)) found(f, SCHEMA_job_v1_Payload, KW_propertyNames, i, k, p, b);
+        }
     if (!valid_job_v1_Payload_allOf_0(t, i)) find_job_v1_Payload_allOf_0(t, i, f, p, b);
     if (!valid_job_v1_Payload_allOf_1(t, i)) find_job_v1_Payload_allOf_1(t, i, f, p, b);
     if (!valid_job_v1_Payload_allOf_2(t, i)) find_job_v1_Payload_allOf_2(t, i, f, p, b);
@@ -2842,6 +3125,10 @@ static void find_job_v1_Routing(const Tape *t, uint32_t i, Findings *f, int32_t 
         }
         (void)seen;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_job_v1_Routing_propertyNames(t, k)) found(f, SCHEMA_job_v1_Routing, KW_propertyNames, i, k, p, b);
+        }
     (void)f, (void)p, (void)b;
 }
 
@@ -2963,6 +3250,10 @@ static void find_payloads_guestkit_compare_v1_CompareOptions(const Tape *t, uint
         }
         (void)seen;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_compare_v1_CompareOptions_propertyNames(t, k)) found(f, SCHEMA_payloads_guestkit_compare_v1_CompareOptions, KW_propertyNames, i, k, p, b);
+        }
     (void)f, (void)p, (void)b;
 }
 
@@ -3029,6 +3320,10 @@ static void find_payloads_guestkit_compare_v1_CompareOutput(const Tape *t, uint3
         }
         (void)seen;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_compare_v1_CompareOutput_propertyNames(t, k)) found(f, SCHEMA_payloads_guestkit_compare_v1_CompareOutput, KW_propertyNames, i, k, p, b);
+        }
     (void)f, (void)p, (void)b;
 }
 
@@ -3120,6 +3415,10 @@ static void find_payloads_guestkit_compare_v1_ComparePayload(const Tape *t, uint
         }
         if ((seen & 0x3ULL) != 0x3ULL) found(f, SCHEMA_payloads_guestkit_compare_v1_ComparePayload, KW_required, i, 0, p, b);
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_compare_v1_ComparePayload_propertyNames(t, k)) found(f, SCHEMA_payloads_guestkit_compare_v1_ComparePayload, KW_propertyNames, i, k, p, b);
+        }
     (void)f, (void)p, (void)b;
 }
 
@@ -3215,6 +3514,10 @@ static void find_payloads_guestkit_convert_v1_ConvertOptions(const Tape *t, uint
         }
         (void)seen;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_convert_v1_ConvertOptions_propertyNames(t, k)) found(f, SCHEMA_payloads_guestkit_convert_v1_ConvertOptions, KW_propertyNames, i, k, p, b);
+        }
     (void)f, (void)p, (void)b;
 }
 
@@ -3263,6 +3566,10 @@ static void find_payloads_guestkit_convert_v1_ConvertPayload(const Tape *t, uint
         }
         if ((seen & 0x3ULL) != 0x3ULL) found(f, SCHEMA_payloads_guestkit_convert_v1_ConvertPayload, KW_required, i, 0, p, b);
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_convert_v1_ConvertPayload_propertyNames(t, k)) found(f, SCHEMA_payloads_guestkit_convert_v1_ConvertPayload, KW_propertyNames, i, k, p, b);
+        }
     (void)f, (void)p, (void)b;
 }
 
@@ -3340,6 +3647,10 @@ static void find_payloads_guestkit_convert_v1_ConvertTarget(const Tape *t, uint3
         }
         if ((seen & 0x3ULL) != 0x3ULL) found(f, SCHEMA_payloads_guestkit_convert_v1_ConvertTarget, KW_required, i, 0, p, b);
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_convert_v1_ConvertTarget_propertyNames(t, k)) found(f, SCHEMA_payloads_guestkit_convert_v1_ConvertTarget, KW_propertyNames, i, k, p, b);
+        }
     (void)f, (void)p, (void)b;
 }
 
@@ -3403,6 +3714,10 @@ static void find_payloads_guestkit_fix_v1_FixExecutionPolicy(const Tape *t, uint
         }
         (void)seen;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_fix_v1_FixExecutionPolicy_propertyNames(t, k)) found(f, SCHEMA_payloads_guestkit_fix_v1_FixExecutionPolicy, KW_propertyNames, i, k, p, b);
+        }
     (void)f, (void)p, (void)b;
 }
 
@@ -3462,6 +3777,10 @@ static void find_payloads_guestkit_fix_v1_FixImage(const Tape *t, uint32_t i, Fi
         }
         (void)seen;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_fix_v1_FixImage_propertyNames(t, k)) found(f, SCHEMA_payloads_guestkit_fix_v1_FixImage, KW_propertyNames, i, k, p, b);
+        }
     if (!valid_payloads_guestkit_fix_v1_FixImage_allOf_0(t, i)) find_payloads_guestkit_fix_v1_FixImage_allOf_0(t, i, f, p, b);
     (void)f, (void)p, (void)b;
 }
@@ -3534,6 +3853,10 @@ static void find_payloads_guestkit_fix_v1_FixOperation(const Tape *t, uint32_t i
         }
         if ((seen & 0x1ULL) != 0x1ULL) found(f, SCHEMA_payloads_guestkit_fix_v1_FixOperation, KW_required, i, 0, p, b);
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_fix_v1_FixOperation_propertyNames(t, k)) found(f, SCHEMA_payloads_guestkit_fix_v1_FixOperation, KW_propertyNames, i, k, p, b);
+        }
     if (!valid_payloads_guestkit_fix_v1_FixOperation_allOf_0(t, i)) find_payloads_guestkit_fix_v1_FixOperation_allOf_0(t, i, f, p, b);
     if (!valid_payloads_guestkit_fix_v1_FixOperation_allOf_1(t, i)) find_payloads_guestkit_fix_v1_FixOperation_allOf_1(t, i, f, p, b);
     if (!valid_payloads_guestkit_fix_v1_FixOperation_allOf_2(t, i)) find_payloads_guestkit_fix_v1_FixOperation_allOf_2(t, i, f, p, b);
@@ -3761,6 +4084,10 @@ static void find_payloads_guestkit_fix_v1_FixOutput(const Tape *t, uint32_t i, F
         }
         (void)seen;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_fix_v1_FixOutput_propertyNames(t, k)) found(f, SCHEMA_payloads_guestkit_fix_v1_FixOutput, KW_propertyNames, i, k, p, b);
+        }
     (void)f, (void)p, (void)b;
 }
 
@@ -3870,6 +4197,10 @@ static void find_payloads_guestkit_fix_v1_FixPayload(const Tape *t, uint32_t i, 
         }
         if ((seen & 0x3ULL) != 0x3ULL) found(f, SCHEMA_payloads_guestkit_fix_v1_FixPayload, KW_required, i, 0, p, b);
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_fix_v1_FixPayload_propertyNames(t, k)) found(f, SCHEMA_payloads_guestkit_fix_v1_FixPayload, KW_propertyNames, i, k, p, b);
+        }
     (void)f, (void)p, (void)b;
 }
 
@@ -3978,6 +4309,10 @@ static void find_payloads_guestkit_fix_v1_FsckOptions(const Tape *t, uint32_t i,
         }
         (void)seen;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_fix_v1_FsckOptions_propertyNames(t, k)) found(f, SCHEMA_payloads_guestkit_fix_v1_FsckOptions, KW_propertyNames, i, k, p, b);
+        }
     (void)f, (void)p, (void)b;
 }
 
@@ -4022,6 +4357,10 @@ static void find_payloads_guestkit_fix_v1_InitramfsRegenerateOptions(const Tape 
         }
         (void)seen;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_fix_v1_InitramfsRegenerateOptions_propertyNames(t, k)) found(f, SCHEMA_payloads_guestkit_fix_v1_InitramfsRegenerateOptions, KW_propertyNames, i, k, p, b);
+        }
     (void)f, (void)p, (void)b;
 }
 
@@ -4058,6 +4397,10 @@ static void find_payloads_guestkit_fix_v1_SelinuxRelabelOptions(const Tape *t, u
         }
         (void)seen;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_fix_v1_SelinuxRelabelOptions_propertyNames(t, k)) found(f, SCHEMA_payloads_guestkit_fix_v1_SelinuxRelabelOptions, KW_propertyNames, i, k, p, b);
+        }
     (void)f, (void)p, (void)b;
 }
 
@@ -4106,6 +4449,10 @@ static void find_payloads_guestkit_inspect_v1_InspectImage(const Tape *t, uint32
         }
         (void)seen;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_inspect_v1_InspectImage_propertyNames(t, k)) found(f, SCHEMA_payloads_guestkit_inspect_v1_InspectImage, KW_propertyNames, i, k, p, b);
+        }
     if (!valid_payloads_guestkit_inspect_v1_InspectImage_allOf_0(t, i)) find_payloads_guestkit_inspect_v1_InspectImage_allOf_0(t, i, f, p, b);
     (void)f, (void)p, (void)b;
 }
@@ -4166,6 +4513,10 @@ static void find_payloads_guestkit_inspect_v1_InspectOptions(const Tape *t, uint
         }
         (void)seen;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_inspect_v1_InspectOptions_propertyNames(t, k)) found(f, SCHEMA_payloads_guestkit_inspect_v1_InspectOptions, KW_propertyNames, i, k, p, b);
+        }
     (void)f, (void)p, (void)b;
 }
 
@@ -4262,6 +4613,10 @@ static void find_payloads_guestkit_inspect_v1_InspectOutput(const Tape *t, uint3
         }
         if ((seen & 0x3ULL) != 0x3ULL) found(f, SCHEMA_payloads_guestkit_inspect_v1_InspectOutput, KW_required, i, 0, p, b);
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_inspect_v1_InspectOutput_propertyNames(t, k)) found(f, SCHEMA_payloads_guestkit_inspect_v1_InspectOutput, KW_propertyNames, i, k, p, b);
+        }
     (void)f, (void)p, (void)b;
 }
 
@@ -4320,6 +4675,10 @@ static void find_payloads_guestkit_inspect_v1_InspectPayload(const Tape *t, uint
         }
         if ((seen & 0x1ULL) != 0x1ULL) found(f, SCHEMA_payloads_guestkit_inspect_v1_InspectPayload, KW_required, i, 0, p, b);
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_inspect_v1_InspectPayload_propertyNames(t, k)) found(f, SCHEMA_payloads_guestkit_inspect_v1_InspectPayload, KW_propertyNames, i, k, p, b);
+        }
     (void)f, (void)p, (void)b;
 }
 
@@ -4419,6 +4778,10 @@ static void find_payloads_guestkit_profile_v1_ProfileOptions(const Tape *t, uint
         }
         (void)seen;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_profile_v1_ProfileOptions_propertyNames(t, k)) found(f, SCHEMA_payloads_guestkit_profile_v1_ProfileOptions, KW_propertyNames, i, k, p, b);
+        }
     (void)f, (void)p, (void)b;
 }
 
@@ -4493,6 +4856,10 @@ static void find_payloads_guestkit_profile_v1_ProfileOutput(const Tape *t, uint3
         }
         (void)seen;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_profile_v1_ProfileOutput_propertyNames(t, k)) found(f, SCHEMA_payloads_guestkit_profile_v1_ProfileOutput, KW_propertyNames, i, k, p, b);
+        }
     (void)f, (void)p, (void)b;
 }
 
@@ -4586,6 +4953,10 @@ static void find_payloads_guestkit_profile_v1_ProfilePayload(const Tape *t, uint
         }
         if ((seen & 0x3ULL) != 0x3ULL) found(f, SCHEMA_payloads_guestkit_profile_v1_ProfilePayload, KW_required, i, 0, p, b);
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_profile_v1_ProfilePayload_propertyNames(t, k)) found(f, SCHEMA_payloads_guestkit_profile_v1_ProfilePayload, KW_propertyNames, i, k, p, b);
+        }
     (void)f, (void)p, (void)b;
 }
 
@@ -4728,6 +5099,10 @@ static void find_progress_v1_ProgressEvent(const Tape *t, uint32_t i, Findings *
         }
         if ((seen & 0x1fULL) != 0x1fULL) found(f, SCHEMA_progress_v1_ProgressEvent, KW_required, i, 0, p, b);
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_progress_v1_ProgressEvent_propertyNames(t, k)) found(f, SCHEMA_progress_v1_ProgressEvent, KW_propertyNames, i, k, p, b);
+        }
     (void)f, (void)p, (void)b;
 }
 
@@ -4865,6 +5240,10 @@ static void find_result_v1_ExecutionSummary(const Tape *t, uint32_t i, Findings 
         }
         if ((seen & 0x7ULL) != 0x7ULL) found(f, SCHEMA_result_v1_ExecutionSummary, KW_required, i, 0, p, b);
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_result_v1_ExecutionSummary_propertyNames(t, k)) found(f, SCHEMA_result_v1_ExecutionSummary, KW_propertyNames, i, k, p, b);
+        }
     (void)f, (void)p, (void)b;
 }
 
@@ -4952,6 +5331,10 @@ static void find_result_v1_JobResult(const Tape *t, uint32_t i, Findings *f, int
         }
         if ((seen & 0xfULL) != 0xfULL) found(f, SCHEMA_result_v1_JobResult, KW_required, i, 0, p, b);
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_result_v1_JobResult_propertyNames(t, k)) found(f, SCHEMA_result_v1_JobResult, KW_propertyNames, i, k, p, b);
+        }
     if (!valid_result_v1_JobResult_allOf_0(t, i)) find_result_v1_JobResult_allOf_0(t, i, f, p, b);
     if (!valid_result_v1_JobResult_allOf_1(t, i)) find_result_v1_JobResult_allOf_1(t, i, f, p, b);
     if (!valid_result_v1_JobResult_allOf_2(t, i)) find_result_v1_JobResult_allOf_2(t, i, f, p, b);
@@ -5305,6 +5688,10 @@ static void find_result_v1_ResultError(const Tape *t, uint32_t i, Findings *f, i
         }
         if ((seen & 0xfULL) != 0xfULL) found(f, SCHEMA_result_v1_ResultError, KW_required, i, 0, p, b);
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_result_v1_ResultError_propertyNames(t, k)) found(f, SCHEMA_result_v1_ResultError, KW_propertyNames, i, k, p, b);
+        }
     (void)f, (void)p, (void)b;
 }
 
@@ -5390,6 +5777,10 @@ static void find_result_v1_ResultMetrics(const Tape *t, uint32_t i, Findings *f,
         }
         if ((seen & 0xfULL) != 0xfULL) found(f, SCHEMA_result_v1_ResultMetrics, KW_required, i, 0, p, b);
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_result_v1_ResultMetrics_propertyNames(t, k)) found(f, SCHEMA_result_v1_ResultMetrics, KW_propertyNames, i, k, p, b);
+        }
     (void)f, (void)p, (void)b;
 }
 
@@ -5457,6 +5848,10 @@ static void find_result_v1_ResultOutputs(const Tape *t, uint32_t i, Findings *f,
         }
         (void)seen;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_result_v1_ResultOutputs_propertyNames(t, k)) found(f, SCHEMA_result_v1_ResultOutputs, KW_propertyNames, i, k, p, b);
+        }
     (void)f, (void)p, (void)b;
 }
 
@@ -5543,6 +5938,10 @@ static void find_worker_v1_WorkerCapabilities(const Tape *t, uint32_t i, Finding
         }
         if ((seen & 0x7ULL) != 0x7ULL) found(f, SCHEMA_worker_v1_WorkerCapabilities, KW_required, i, 0, p, b);
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_worker_v1_WorkerCapabilities_propertyNames(t, k)) found(f, SCHEMA_worker_v1_WorkerCapabilities, KW_propertyNames, i, k, p, b);
+        }
     (void)f, (void)p, (void)b;
 }
 
@@ -5637,6 +6036,10 @@ static void find_worker_v1_WorkerConfiguration(const Tape *t, uint32_t i, Findin
         }
         if ((seen & 0x1ULL) != 0x1ULL) found(f, SCHEMA_worker_v1_WorkerConfiguration, KW_required, i, 0, p, b);
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_worker_v1_WorkerConfiguration_propertyNames(t, k)) found(f, SCHEMA_worker_v1_WorkerConfiguration, KW_propertyNames, i, k, p, b);
+        }
     (void)f, (void)p, (void)b;
 }
 
@@ -5719,6 +6122,10 @@ static void find_worker_v1_WorkerRegistration(const Tape *t, uint32_t i, Finding
         }
         if ((seen & 0x1fULL) != 0x1fULL) found(f, SCHEMA_worker_v1_WorkerRegistration, KW_required, i, 0, p, b);
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_worker_v1_WorkerRegistration_propertyNames(t, k)) found(f, SCHEMA_worker_v1_WorkerRegistration, KW_propertyNames, i, k, p, b);
+        }
     (void)f, (void)p, (void)b;
 }
 
@@ -5879,6 +6286,10 @@ static void find_worker_v1_WorkerResources(const Tape *t, uint32_t i, Findings *
         }
         if ((seen & 0x1fULL) != 0x1fULL) found(f, SCHEMA_worker_v1_WorkerResources, KW_required, i, 0, p, b);
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_worker_v1_WorkerResources_propertyNames(t, k)) found(f, SCHEMA_worker_v1_WorkerResources, KW_propertyNames, i, k, p, b);
+        }
     (void)f, (void)p, (void)b;
 }
 
@@ -5967,6 +6378,10 @@ static void find_worker_v1_WorkerStatus(const Tape *t, uint32_t i, Findings *f, 
         }
         if ((seen & 0x7ULL) != 0x7ULL) found(f, SCHEMA_worker_v1_WorkerStatus, KW_required, i, 0, p, b);
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_worker_v1_WorkerStatus_propertyNames(t, k)) found(f, SCHEMA_worker_v1_WorkerStatus, KW_propertyNames, i, k, p, b);
+        }
     (void)f, (void)p, (void)b;
 }
 
@@ -6057,6 +6472,10 @@ static int valid_common_v1_ImageReference(const Tape *t, uint32_t i) {
         }
         if ((seen & 0x3ULL) != 0x3ULL) return 0;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_common_v1_ImageReference_propertyNames(t, k)) return 0;
+        }
     return 1;
 }
 
@@ -6191,6 +6610,22 @@ static int valid_common_v1_ImageReference_properties_size_bytes(const Tape *t, u
     return 1;
 }
 
+/* common-v1.json#/$defs/ImageReference/propertyNames */
+static int valid_common_v1_ImageReference_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_common_v1_ImageReference_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* common-v1.json#/$defs/ImageReference/propertyNames/not */
+static int valid_common_v1_ImageReference_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
+}
+
 /* common-v1.json#/$defs/JobId */
 static int valid_common_v1_JobId(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
@@ -6244,6 +6679,10 @@ static int valid_common_v1_Observability(const Tape *t, uint32_t i) {
         }
         (void)seen;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_common_v1_Observability_propertyNames(t, k)) return 0;
+        }
     return 1;
 }
 
@@ -6276,6 +6715,22 @@ static int valid_common_v1_Observability_properties_trace_id(const Tape *t, uint
     const Node *n = &t->nodes[i];
     (void)n;
     if (!(n->kind == K_STRING || n->kind == K_NULL)) return 0;
+    return 1;
+}
+
+/* common-v1.json#/$defs/Observability/propertyNames */
+static int valid_common_v1_Observability_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_common_v1_Observability_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* common-v1.json#/$defs/Observability/propertyNames/not */
+static int valid_common_v1_Observability_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
     return 1;
 }
 
@@ -6411,7 +6866,7 @@ static int valid_common_v1_Timestamp(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (!(n->kind == K_STRING)) return 0;
-    if (n->kind == K_STRING && !matches(t, i, dfa_5eab76132887_next, dfa_5eab76132887_accepting, 1)) return 0;
+    if (n->kind == K_STRING && !matches(t, i, dfa_d119f0af9e69_next, dfa_d119f0af9e69_accepting, 1)) return 0;
     if (n->kind == K_STRING && !is_date_time(t, i)) return 0;
     if (valid_common_v1_Timestamp_not(t, i)) return 0;
     return 1;
@@ -6465,6 +6920,10 @@ static int valid_job_v1_Audit(const Tape *t, uint32_t i) {
         }
         (void)seen;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_job_v1_Audit_propertyNames(t, k)) return 0;
+        }
     return 1;
 }
 
@@ -6508,6 +6967,22 @@ static int valid_job_v1_Audit_properties_submitted_from(const Tape *t, uint32_t 
     return 1;
 }
 
+/* job-v1.json#/$defs/Audit/propertyNames */
+static int valid_job_v1_Audit_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_job_v1_Audit_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* job-v1.json#/$defs/Audit/propertyNames/not */
+static int valid_job_v1_Audit_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
+}
+
 /* job-v1.json#/$defs/Authorization */
 static int valid_job_v1_Authorization(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
@@ -6536,6 +7011,10 @@ static int valid_job_v1_Authorization(const Tape *t, uint32_t i) {
         }
         if ((seen & 0x3ULL) != 0x3ULL) return 0;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_job_v1_Authorization_propertyNames(t, k)) return 0;
+        }
     return 1;
 }
 
@@ -6552,6 +7031,22 @@ static int valid_job_v1_Authorization_properties_subject(const Tape *t, uint32_t
     const Node *n = &t->nodes[i];
     (void)n;
     if (!(n->kind == K_STRING)) return 0;
+    return 1;
+}
+
+/* job-v1.json#/$defs/Authorization/propertyNames */
+static int valid_job_v1_Authorization_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_job_v1_Authorization_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* job-v1.json#/$defs/Authorization/propertyNames/not */
+static int valid_job_v1_Authorization_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
     return 1;
 }
 
@@ -6593,6 +7088,10 @@ static int valid_job_v1_Constraints(const Tape *t, uint32_t i) {
         }
         (void)seen;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_job_v1_Constraints_propertyNames(t, k)) return 0;
+        }
     return 1;
 }
 
@@ -6699,6 +7198,22 @@ static int valid_job_v1_Constraints_properties_required_features_items(const Tap
     return 1;
 }
 
+/* job-v1.json#/$defs/Constraints/propertyNames */
+static int valid_job_v1_Constraints_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_job_v1_Constraints_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* job-v1.json#/$defs/Constraints/propertyNames/not */
+static int valid_job_v1_Constraints_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
+}
+
 /* job-v1.json#/$defs/ExecutionPolicy */
 static int valid_job_v1_ExecutionPolicy(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
@@ -6738,6 +7253,10 @@ static int valid_job_v1_ExecutionPolicy(const Tape *t, uint32_t i) {
         }
         (void)seen;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_job_v1_ExecutionPolicy_propertyNames(t, k)) return 0;
+        }
     return 1;
 }
 
@@ -6818,6 +7337,22 @@ static int valid_job_v1_ExecutionPolicy_properties_timeout_seconds(const Tape *t
     return 1;
 }
 
+/* job-v1.json#/$defs/ExecutionPolicy/propertyNames */
+static int valid_job_v1_ExecutionPolicy_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_job_v1_ExecutionPolicy_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* job-v1.json#/$defs/ExecutionPolicy/propertyNames/not */
+static int valid_job_v1_ExecutionPolicy_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
+}
+
 /* job-v1.json#/$defs/Job */
 static int valid_job_v1_Job(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
@@ -6871,6 +7406,10 @@ static int valid_job_v1_Job(const Tape *t, uint32_t i) {
         }
         if ((seen & 0x3fULL) != 0x3fULL) return 0;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_job_v1_Job_propertyNames(t, k)) return 0;
+        }
     return 1;
 }
 
@@ -6908,6 +7447,10 @@ static int valid_job_v1_JobMetadata(const Tape *t, uint32_t i) {
         }
         (void)seen;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_job_v1_JobMetadata_propertyNames(t, k)) return 0;
+        }
     return 1;
 }
 
@@ -6972,6 +7515,22 @@ static int valid_job_v1_JobMetadata_properties_namespace(const Tape *t, uint32_t
     const Node *n = &t->nodes[i];
     (void)n;
     if (!(n->kind == K_STRING || n->kind == K_NULL)) return 0;
+    return 1;
+}
+
+/* job-v1.json#/$defs/JobMetadata/propertyNames */
+static int valid_job_v1_JobMetadata_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_job_v1_JobMetadata_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* job-v1.json#/$defs/JobMetadata/propertyNames/not */
+static int valid_job_v1_JobMetadata_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
     return 1;
 }
 
@@ -7175,6 +7734,22 @@ static int valid_job_v1_Job_properties_version(const Tape *t, uint32_t i) {
     return 1;
 }
 
+/* job-v1.json#/$defs/Job/propertyNames */
+static int valid_job_v1_Job_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_job_v1_Job_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* job-v1.json#/$defs/Job/propertyNames/not */
+static int valid_job_v1_Job_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
+}
+
 /* job-v1.json#/$defs/Payload */
 static int valid_job_v1_Payload(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
@@ -7201,6 +7776,10 @@ static int valid_job_v1_Payload(const Tape *t, uint32_t i) {
         }
         if ((seen & 0x3ULL) != 0x3ULL) return 0;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_job_v1_Payload_propertyNames(t, k)) return 0;
+        }
     if (!valid_job_v1_Payload_allOf_0(t, i)) return 0;
     if (!valid_job_v1_Payload_allOf_1(t, i)) return 0;
     if (!valid_job_v1_Payload_allOf_2(t, i)) return 0;
@@ -7575,6 +8154,22 @@ static int valid_job_v1_Payload_properties_type(const Tape *t, uint32_t i) {
     return 1;
 }
 
+/* job-v1.json#/$defs/Payload/propertyNames */
+static int valid_job_v1_Payload_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_job_v1_Payload_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/propertyNames/not */
+static int valid_job_v1_Payload_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
+}
+
 /* job-v1.json#/$defs/Routing */
 static int valid_job_v1_Routing(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
@@ -7609,6 +8204,10 @@ static int valid_job_v1_Routing(const Tape *t, uint32_t i) {
         }
         (void)seen;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_job_v1_Routing_propertyNames(t, k)) return 0;
+        }
     return 1;
 }
 
@@ -7696,6 +8295,22 @@ static int valid_job_v1_Routing_properties_worker_pool(const Tape *t, uint32_t i
     return 1;
 }
 
+/* job-v1.json#/$defs/Routing/propertyNames */
+static int valid_job_v1_Routing_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_job_v1_Routing_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* job-v1.json#/$defs/Routing/propertyNames/not */
+static int valid_job_v1_Routing_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
+}
+
 /* payloads/guestkit.compare.v1.json#/$defs/CompareOptions */
 static int valid_payloads_guestkit_compare_v1_CompareOptions(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
@@ -7730,6 +8345,10 @@ static int valid_payloads_guestkit_compare_v1_CompareOptions(const Tape *t, uint
         }
         (void)seen;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_compare_v1_CompareOptions_propertyNames(t, k)) return 0;
+        }
     return 1;
 }
 
@@ -7765,6 +8384,22 @@ static int valid_payloads_guestkit_compare_v1_CompareOptions_properties_ignore_t
     return 1;
 }
 
+/* payloads/guestkit.compare.v1.json#/$defs/CompareOptions/propertyNames */
+static int valid_payloads_guestkit_compare_v1_CompareOptions_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_payloads_guestkit_compare_v1_CompareOptions_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.compare.v1.json#/$defs/CompareOptions/propertyNames/not */
+static int valid_payloads_guestkit_compare_v1_CompareOptions_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
+}
+
 /* payloads/guestkit.compare.v1.json#/$defs/CompareOutput */
 static int valid_payloads_guestkit_compare_v1_CompareOutput(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
@@ -7796,6 +8431,10 @@ static int valid_payloads_guestkit_compare_v1_CompareOutput(const Tape *t, uint3
         }
         (void)seen;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_compare_v1_CompareOutput_propertyNames(t, k)) return 0;
+        }
     return 1;
 }
 
@@ -7855,6 +8494,22 @@ static int valid_payloads_guestkit_compare_v1_CompareOutput_properties_include_r
     return 1;
 }
 
+/* payloads/guestkit.compare.v1.json#/$defs/CompareOutput/propertyNames */
+static int valid_payloads_guestkit_compare_v1_CompareOutput_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_payloads_guestkit_compare_v1_CompareOutput_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.compare.v1.json#/$defs/CompareOutput/propertyNames/not */
+static int valid_payloads_guestkit_compare_v1_CompareOutput_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
+}
+
 /* payloads/guestkit.compare.v1.json#/$defs/ComparePayload */
 static int valid_payloads_guestkit_compare_v1_ComparePayload(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
@@ -7887,6 +8542,10 @@ static int valid_payloads_guestkit_compare_v1_ComparePayload(const Tape *t, uint
         }
         if ((seen & 0x3ULL) != 0x3ULL) return 0;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_compare_v1_ComparePayload_propertyNames(t, k)) return 0;
+        }
     return 1;
 }
 
@@ -7954,6 +8613,22 @@ static int valid_payloads_guestkit_compare_v1_ComparePayload_properties_target(c
     return 1;
 }
 
+/* payloads/guestkit.compare.v1.json#/$defs/ComparePayload/propertyNames */
+static int valid_payloads_guestkit_compare_v1_ComparePayload_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_payloads_guestkit_compare_v1_ComparePayload_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.compare.v1.json#/$defs/ComparePayload/propertyNames/not */
+static int valid_payloads_guestkit_compare_v1_ComparePayload_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
+}
+
 /* payloads/guestkit.convert.v1.json#/$defs/ConvertOptions */
 static int valid_payloads_guestkit_convert_v1_ConvertOptions(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
@@ -7982,6 +8657,10 @@ static int valid_payloads_guestkit_convert_v1_ConvertOptions(const Tape *t, uint
         }
         (void)seen;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_convert_v1_ConvertOptions_propertyNames(t, k)) return 0;
+        }
     return 1;
 }
 
@@ -7998,6 +8677,22 @@ static int valid_payloads_guestkit_convert_v1_ConvertOptions_properties_verify_a
     const Node *n = &t->nodes[i];
     (void)n;
     if (!((n->kind == K_TRUE || n->kind == K_FALSE) || n->kind == K_NULL)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.convert.v1.json#/$defs/ConvertOptions/propertyNames */
+static int valid_payloads_guestkit_convert_v1_ConvertOptions_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_payloads_guestkit_convert_v1_ConvertOptions_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.convert.v1.json#/$defs/ConvertOptions/propertyNames/not */
+static int valid_payloads_guestkit_convert_v1_ConvertOptions_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
     return 1;
 }
 
@@ -8030,6 +8725,10 @@ static int valid_payloads_guestkit_convert_v1_ConvertPayload(const Tape *t, uint
         }
         if ((seen & 0x3ULL) != 0x3ULL) return 0;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_convert_v1_ConvertPayload_propertyNames(t, k)) return 0;
+        }
     return 1;
 }
 
@@ -8073,6 +8772,22 @@ static int valid_payloads_guestkit_convert_v1_ConvertPayload_properties_target(c
     return 1;
 }
 
+/* payloads/guestkit.convert.v1.json#/$defs/ConvertPayload/propertyNames */
+static int valid_payloads_guestkit_convert_v1_ConvertPayload_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_payloads_guestkit_convert_v1_ConvertPayload_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.convert.v1.json#/$defs/ConvertPayload/propertyNames/not */
+static int valid_payloads_guestkit_convert_v1_ConvertPayload_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
+}
+
 /* payloads/guestkit.convert.v1.json#/$defs/ConvertTarget */
 static int valid_payloads_guestkit_convert_v1_ConvertTarget(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
@@ -8107,6 +8822,10 @@ static int valid_payloads_guestkit_convert_v1_ConvertTarget(const Tape *t, uint3
         }
         if ((seen & 0x3ULL) != 0x3ULL) return 0;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_convert_v1_ConvertTarget_propertyNames(t, k)) return 0;
+        }
     return 1;
 }
 
@@ -8142,6 +8861,22 @@ static int valid_payloads_guestkit_convert_v1_ConvertTarget_properties_path(cons
     return 1;
 }
 
+/* payloads/guestkit.convert.v1.json#/$defs/ConvertTarget/propertyNames */
+static int valid_payloads_guestkit_convert_v1_ConvertTarget_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_payloads_guestkit_convert_v1_ConvertTarget_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.convert.v1.json#/$defs/ConvertTarget/propertyNames/not */
+static int valid_payloads_guestkit_convert_v1_ConvertTarget_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
+}
+
 /* payloads/guestkit.fix.v1.json#/$defs/FixExecutionPolicy */
 static int valid_payloads_guestkit_fix_v1_FixExecutionPolicy(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
@@ -8170,6 +8905,10 @@ static int valid_payloads_guestkit_fix_v1_FixExecutionPolicy(const Tape *t, uint
         }
         (void)seen;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_fix_v1_FixExecutionPolicy_propertyNames(t, k)) return 0;
+        }
     return 1;
 }
 
@@ -8186,6 +8925,22 @@ static int valid_payloads_guestkit_fix_v1_FixExecutionPolicy_properties_validate
     const Node *n = &t->nodes[i];
     (void)n;
     if (!((n->kind == K_TRUE || n->kind == K_FALSE) || n->kind == K_NULL)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.fix.v1.json#/$defs/FixExecutionPolicy/propertyNames */
+static int valid_payloads_guestkit_fix_v1_FixExecutionPolicy_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_payloads_guestkit_fix_v1_FixExecutionPolicy_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.fix.v1.json#/$defs/FixExecutionPolicy/propertyNames/not */
+static int valid_payloads_guestkit_fix_v1_FixExecutionPolicy_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
     return 1;
 }
 
@@ -8229,6 +8984,10 @@ static int valid_payloads_guestkit_fix_v1_FixImage(const Tape *t, uint32_t i) {
         }
         (void)seen;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_fix_v1_FixImage_propertyNames(t, k)) return 0;
+        }
     if (!valid_payloads_guestkit_fix_v1_FixImage_allOf_0(t, i)) return 0;
     return 1;
 }
@@ -8273,6 +9032,22 @@ static int valid_payloads_guestkit_fix_v1_FixImage_properties_create_backup(cons
     return 1;
 }
 
+/* payloads/guestkit.fix.v1.json#/$defs/FixImage/propertyNames */
+static int valid_payloads_guestkit_fix_v1_FixImage_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_payloads_guestkit_fix_v1_FixImage_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.fix.v1.json#/$defs/FixImage/propertyNames/not */
+static int valid_payloads_guestkit_fix_v1_FixImage_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
+}
+
 /* payloads/guestkit.fix.v1.json#/$defs/FixOperation */
 static int valid_payloads_guestkit_fix_v1_FixOperation(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
@@ -8301,6 +9076,10 @@ static int valid_payloads_guestkit_fix_v1_FixOperation(const Tape *t, uint32_t i
         }
         if ((seen & 0x1ULL) != 0x1ULL) return 0;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_fix_v1_FixOperation_propertyNames(t, k)) return 0;
+        }
     if (!valid_payloads_guestkit_fix_v1_FixOperation_allOf_0(t, i)) return 0;
     if (!valid_payloads_guestkit_fix_v1_FixOperation_allOf_1(t, i)) return 0;
     if (!valid_payloads_guestkit_fix_v1_FixOperation_allOf_2(t, i)) return 0;
@@ -8590,6 +9369,22 @@ static int valid_payloads_guestkit_fix_v1_FixOperation_properties_type(const Tap
     return 1;
 }
 
+/* payloads/guestkit.fix.v1.json#/$defs/FixOperation/propertyNames */
+static int valid_payloads_guestkit_fix_v1_FixOperation_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_payloads_guestkit_fix_v1_FixOperation_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.fix.v1.json#/$defs/FixOperation/propertyNames/not */
+static int valid_payloads_guestkit_fix_v1_FixOperation_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
+}
+
 /* payloads/guestkit.fix.v1.json#/$defs/FixOutput */
 static int valid_payloads_guestkit_fix_v1_FixOutput(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
@@ -8621,6 +9416,10 @@ static int valid_payloads_guestkit_fix_v1_FixOutput(const Tape *t, uint32_t i) {
         }
         (void)seen;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_fix_v1_FixOutput_propertyNames(t, k)) return 0;
+        }
     return 1;
 }
 
@@ -8696,6 +9495,22 @@ static int valid_payloads_guestkit_fix_v1_FixOutput_properties_report_format_any
     return 1;
 }
 
+/* payloads/guestkit.fix.v1.json#/$defs/FixOutput/propertyNames */
+static int valid_payloads_guestkit_fix_v1_FixOutput_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_payloads_guestkit_fix_v1_FixOutput_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.fix.v1.json#/$defs/FixOutput/propertyNames/not */
+static int valid_payloads_guestkit_fix_v1_FixOutput_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
+}
+
 /* payloads/guestkit.fix.v1.json#/$defs/FixPayload */
 static int valid_payloads_guestkit_fix_v1_FixPayload(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
@@ -8730,6 +9545,10 @@ static int valid_payloads_guestkit_fix_v1_FixPayload(const Tape *t, uint32_t i) 
         }
         if ((seen & 0x3ULL) != 0x3ULL) return 0;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_fix_v1_FixPayload_propertyNames(t, k)) return 0;
+        }
     return 1;
 }
 
@@ -8810,6 +9629,22 @@ static int valid_payloads_guestkit_fix_v1_FixPayload_properties_output_anyOf_1(c
     return 1;
 }
 
+/* payloads/guestkit.fix.v1.json#/$defs/FixPayload/propertyNames */
+static int valid_payloads_guestkit_fix_v1_FixPayload_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_payloads_guestkit_fix_v1_FixPayload_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.fix.v1.json#/$defs/FixPayload/propertyNames/not */
+static int valid_payloads_guestkit_fix_v1_FixPayload_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
+}
+
 /* payloads/guestkit.fix.v1.json#/$defs/FsckOptions */
 static int valid_payloads_guestkit_fix_v1_FsckOptions(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
@@ -8838,6 +9673,10 @@ static int valid_payloads_guestkit_fix_v1_FsckOptions(const Tape *t, uint32_t i)
         }
         (void)seen;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_fix_v1_FsckOptions_propertyNames(t, k)) return 0;
+        }
     return 1;
 }
 
@@ -8854,6 +9693,22 @@ static int valid_payloads_guestkit_fix_v1_FsckOptions_properties_filesystem(cons
     const Node *n = &t->nodes[i];
     (void)n;
     if (!(n->kind == K_STRING || n->kind == K_NULL)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.fix.v1.json#/$defs/FsckOptions/propertyNames */
+static int valid_payloads_guestkit_fix_v1_FsckOptions_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_payloads_guestkit_fix_v1_FsckOptions_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.fix.v1.json#/$defs/FsckOptions/propertyNames/not */
+static int valid_payloads_guestkit_fix_v1_FsckOptions_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
     return 1;
 }
 
@@ -8882,6 +9737,10 @@ static int valid_payloads_guestkit_fix_v1_InitramfsRegenerateOptions(const Tape 
         }
         (void)seen;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_fix_v1_InitramfsRegenerateOptions_propertyNames(t, k)) return 0;
+        }
     return 1;
 }
 
@@ -8890,6 +9749,22 @@ static int valid_payloads_guestkit_fix_v1_InitramfsRegenerateOptions_properties_
     const Node *n = &t->nodes[i];
     (void)n;
     if (!(n->kind == K_STRING || n->kind == K_NULL)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.fix.v1.json#/$defs/InitramfsRegenerateOptions/propertyNames */
+static int valid_payloads_guestkit_fix_v1_InitramfsRegenerateOptions_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_payloads_guestkit_fix_v1_InitramfsRegenerateOptions_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.fix.v1.json#/$defs/InitramfsRegenerateOptions/propertyNames/not */
+static int valid_payloads_guestkit_fix_v1_InitramfsRegenerateOptions_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
     return 1;
 }
 
@@ -8918,6 +9793,10 @@ static int valid_payloads_guestkit_fix_v1_SelinuxRelabelOptions(const Tape *t, u
         }
         (void)seen;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_fix_v1_SelinuxRelabelOptions_propertyNames(t, k)) return 0;
+        }
     return 1;
 }
 
@@ -8926,6 +9805,22 @@ static int valid_payloads_guestkit_fix_v1_SelinuxRelabelOptions_properties_force
     const Node *n = &t->nodes[i];
     (void)n;
     if (!((n->kind == K_TRUE || n->kind == K_FALSE) || n->kind == K_NULL)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.fix.v1.json#/$defs/SelinuxRelabelOptions/propertyNames */
+static int valid_payloads_guestkit_fix_v1_SelinuxRelabelOptions_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_payloads_guestkit_fix_v1_SelinuxRelabelOptions_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.fix.v1.json#/$defs/SelinuxRelabelOptions/propertyNames/not */
+static int valid_payloads_guestkit_fix_v1_SelinuxRelabelOptions_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
     return 1;
 }
 
@@ -8966,6 +9861,10 @@ static int valid_payloads_guestkit_inspect_v1_InspectImage(const Tape *t, uint32
         }
         (void)seen;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_inspect_v1_InspectImage_propertyNames(t, k)) return 0;
+        }
     if (!valid_payloads_guestkit_inspect_v1_InspectImage_allOf_0(t, i)) return 0;
     return 1;
 }
@@ -8983,6 +9882,22 @@ static int valid_payloads_guestkit_inspect_v1_InspectImage_properties_read_only(
     const Node *n = &t->nodes[i];
     (void)n;
     if (!((n->kind == K_TRUE || n->kind == K_FALSE) || n->kind == K_NULL)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.inspect.v1.json#/$defs/InspectImage/propertyNames */
+static int valid_payloads_guestkit_inspect_v1_InspectImage_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_payloads_guestkit_inspect_v1_InspectImage_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.inspect.v1.json#/$defs/InspectImage/propertyNames/not */
+static int valid_payloads_guestkit_inspect_v1_InspectImage_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
     return 1;
 }
 
@@ -9026,6 +9941,10 @@ static int valid_payloads_guestkit_inspect_v1_InspectOptions(const Tape *t, uint
         }
         (void)seen;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_inspect_v1_InspectOptions_propertyNames(t, k)) return 0;
+        }
     return 1;
 }
 
@@ -9093,6 +10012,22 @@ static int valid_payloads_guestkit_inspect_v1_InspectOptions_properties_include_
     return 1;
 }
 
+/* payloads/guestkit.inspect.v1.json#/$defs/InspectOptions/propertyNames */
+static int valid_payloads_guestkit_inspect_v1_InspectOptions_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_payloads_guestkit_inspect_v1_InspectOptions_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.inspect.v1.json#/$defs/InspectOptions/propertyNames/not */
+static int valid_payloads_guestkit_inspect_v1_InspectOptions_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
+}
+
 /* payloads/guestkit.inspect.v1.json#/$defs/InspectOutput */
 static int valid_payloads_guestkit_inspect_v1_InspectOutput(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
@@ -9122,6 +10057,10 @@ static int valid_payloads_guestkit_inspect_v1_InspectOutput(const Tape *t, uint3
         }
         if ((seen & 0x3ULL) != 0x3ULL) return 0;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_inspect_v1_InspectOutput_propertyNames(t, k)) return 0;
+        }
     return 1;
 }
 
@@ -9146,6 +10085,22 @@ static int valid_payloads_guestkit_inspect_v1_InspectOutput_properties_format(co
     const Node *n = &t->nodes[i];
     (void)n;
     if (!valid_common_v1_OutputFormat(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.inspect.v1.json#/$defs/InspectOutput/propertyNames */
+static int valid_payloads_guestkit_inspect_v1_InspectOutput_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_payloads_guestkit_inspect_v1_InspectOutput_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.inspect.v1.json#/$defs/InspectOutput/propertyNames/not */
+static int valid_payloads_guestkit_inspect_v1_InspectOutput_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
     return 1;
 }
 
@@ -9180,6 +10135,10 @@ static int valid_payloads_guestkit_inspect_v1_InspectPayload(const Tape *t, uint
         }
         if ((seen & 0x1ULL) != 0x1ULL) return 0;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_inspect_v1_InspectPayload_propertyNames(t, k)) return 0;
+        }
     return 1;
 }
 
@@ -9239,6 +10198,22 @@ static int valid_payloads_guestkit_inspect_v1_InspectPayload_properties_output_a
     return 1;
 }
 
+/* payloads/guestkit.inspect.v1.json#/$defs/InspectPayload/propertyNames */
+static int valid_payloads_guestkit_inspect_v1_InspectPayload_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_payloads_guestkit_inspect_v1_InspectPayload_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.inspect.v1.json#/$defs/InspectPayload/propertyNames/not */
+static int valid_payloads_guestkit_inspect_v1_InspectPayload_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
+}
+
 /* payloads/guestkit.profile.v1.json#/$defs/ProfileName */
 static int valid_payloads_guestkit_profile_v1_ProfileName(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
@@ -9279,6 +10254,10 @@ static int valid_payloads_guestkit_profile_v1_ProfileOptions(const Tape *t, uint
         }
         (void)seen;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_profile_v1_ProfileOptions_propertyNames(t, k)) return 0;
+        }
     return 1;
 }
 
@@ -9322,6 +10301,22 @@ static int valid_payloads_guestkit_profile_v1_ProfileOptions_properties_severity
     return 1;
 }
 
+/* payloads/guestkit.profile.v1.json#/$defs/ProfileOptions/propertyNames */
+static int valid_payloads_guestkit_profile_v1_ProfileOptions_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_payloads_guestkit_profile_v1_ProfileOptions_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.profile.v1.json#/$defs/ProfileOptions/propertyNames/not */
+static int valid_payloads_guestkit_profile_v1_ProfileOptions_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
+}
+
 /* payloads/guestkit.profile.v1.json#/$defs/ProfileOutput */
 static int valid_payloads_guestkit_profile_v1_ProfileOutput(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
@@ -9353,6 +10348,10 @@ static int valid_payloads_guestkit_profile_v1_ProfileOutput(const Tape *t, uint3
         }
         (void)seen;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_profile_v1_ProfileOutput_propertyNames(t, k)) return 0;
+        }
     return 1;
 }
 
@@ -9412,6 +10411,22 @@ static int valid_payloads_guestkit_profile_v1_ProfileOutput_properties_include_r
     return 1;
 }
 
+/* payloads/guestkit.profile.v1.json#/$defs/ProfileOutput/propertyNames */
+static int valid_payloads_guestkit_profile_v1_ProfileOutput_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_payloads_guestkit_profile_v1_ProfileOutput_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.profile.v1.json#/$defs/ProfileOutput/propertyNames/not */
+static int valid_payloads_guestkit_profile_v1_ProfileOutput_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
+}
+
 /* payloads/guestkit.profile.v1.json#/$defs/ProfilePayload */
 static int valid_payloads_guestkit_profile_v1_ProfilePayload(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
@@ -9446,6 +10461,10 @@ static int valid_payloads_guestkit_profile_v1_ProfilePayload(const Tape *t, uint
         }
         if ((seen & 0x3ULL) != 0x3ULL) return 0;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_profile_v1_ProfilePayload_propertyNames(t, k)) return 0;
+        }
     return 1;
 }
 
@@ -9526,6 +10545,22 @@ static int valid_payloads_guestkit_profile_v1_ProfilePayload_properties_profiles
     return 1;
 }
 
+/* payloads/guestkit.profile.v1.json#/$defs/ProfilePayload/propertyNames */
+static int valid_payloads_guestkit_profile_v1_ProfilePayload_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_payloads_guestkit_profile_v1_ProfilePayload_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.profile.v1.json#/$defs/ProfilePayload/propertyNames/not */
+static int valid_payloads_guestkit_profile_v1_ProfilePayload_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
+}
+
 /* payloads/guestkit.profile.v1.json#/$defs/Severity */
 static int valid_payloads_guestkit_profile_v1_Severity(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
@@ -9588,6 +10623,10 @@ static int valid_progress_v1_ProgressEvent(const Tape *t, uint32_t i) {
         }
         if ((seen & 0x1fULL) != 0x1fULL) return 0;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_progress_v1_ProgressEvent_propertyNames(t, k)) return 0;
+        }
     return 1;
 }
 
@@ -9683,6 +10722,22 @@ static int valid_progress_v1_ProgressEvent_properties_timestamp(const Tape *t, u
     return 1;
 }
 
+/* progress-v1.json#/$defs/ProgressEvent/propertyNames */
+static int valid_progress_v1_ProgressEvent_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_progress_v1_ProgressEvent_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* progress-v1.json#/$defs/ProgressEvent/propertyNames/not */
+static int valid_progress_v1_ProgressEvent_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
+}
+
 /* result-v1.json# */
 static int valid_result_v1(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
@@ -9725,6 +10780,10 @@ static int valid_result_v1_ExecutionSummary(const Tape *t, uint32_t i) {
         }
         if ((seen & 0x7ULL) != 0x7ULL) return 0;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_result_v1_ExecutionSummary_propertyNames(t, k)) return 0;
+        }
     return 1;
 }
 
@@ -9759,6 +10818,22 @@ static int valid_result_v1_ExecutionSummary_properties_started_at(const Tape *t,
     const Node *n = &t->nodes[i];
     (void)n;
     if (!valid_common_v1_Timestamp(t, i)) return 0;
+    return 1;
+}
+
+/* result-v1.json#/$defs/ExecutionSummary/propertyNames */
+static int valid_result_v1_ExecutionSummary_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_result_v1_ExecutionSummary_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* result-v1.json#/$defs/ExecutionSummary/propertyNames/not */
+static int valid_result_v1_ExecutionSummary_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
     return 1;
 }
 
@@ -9812,6 +10887,10 @@ static int valid_result_v1_JobResult(const Tape *t, uint32_t i) {
         }
         if ((seen & 0xfULL) != 0xfULL) return 0;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_result_v1_JobResult_propertyNames(t, k)) return 0;
+        }
     if (!valid_result_v1_JobResult_allOf_0(t, i)) return 0;
     if (!valid_result_v1_JobResult_allOf_1(t, i)) return 0;
     if (!valid_result_v1_JobResult_allOf_2(t, i)) return 0;
@@ -10220,6 +11299,22 @@ static int valid_result_v1_JobResult_properties_worker_id(const Tape *t, uint32_
     return 1;
 }
 
+/* result-v1.json#/$defs/JobResult/propertyNames */
+static int valid_result_v1_JobResult_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_result_v1_JobResult_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* result-v1.json#/$defs/JobResult/propertyNames/not */
+static int valid_result_v1_JobResult_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
+}
+
 /* result-v1.json#/$defs/ResultError */
 static int valid_result_v1_ResultError(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
@@ -10258,6 +11353,10 @@ static int valid_result_v1_ResultError(const Tape *t, uint32_t i) {
         }
         if ((seen & 0xfULL) != 0xfULL) return 0;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_result_v1_ResultError_propertyNames(t, k)) return 0;
+        }
     return 1;
 }
 
@@ -10309,6 +11408,22 @@ static int valid_result_v1_ResultError_properties_retry_recommended(const Tape *
     return 1;
 }
 
+/* result-v1.json#/$defs/ResultError/propertyNames */
+static int valid_result_v1_ResultError_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_result_v1_ResultError_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* result-v1.json#/$defs/ResultError/propertyNames/not */
+static int valid_result_v1_ResultError_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
+}
+
 /* result-v1.json#/$defs/ResultMetrics */
 static int valid_result_v1_ResultMetrics(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
@@ -10343,6 +11458,10 @@ static int valid_result_v1_ResultMetrics(const Tape *t, uint32_t i) {
         }
         if ((seen & 0xfULL) != 0xfULL) return 0;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_result_v1_ResultMetrics_propertyNames(t, k)) return 0;
+        }
     return 1;
 }
 
@@ -10382,6 +11501,22 @@ static int valid_result_v1_ResultMetrics_properties_peak_memory_mb(const Tape *t
     return 1;
 }
 
+/* result-v1.json#/$defs/ResultMetrics/propertyNames */
+static int valid_result_v1_ResultMetrics_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_result_v1_ResultMetrics_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* result-v1.json#/$defs/ResultMetrics/propertyNames/not */
+static int valid_result_v1_ResultMetrics_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
+}
+
 /* result-v1.json#/$defs/ResultOutputs */
 static int valid_result_v1_ResultOutputs(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
@@ -10410,6 +11545,10 @@ static int valid_result_v1_ResultOutputs(const Tape *t, uint32_t i) {
         }
         (void)seen;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_result_v1_ResultOutputs_propertyNames(t, k)) return 0;
+        }
     return 1;
 }
 
@@ -10457,6 +11596,22 @@ static int valid_result_v1_ResultOutputs_properties_primary_anyOf_1(const Tape *
     return 1;
 }
 
+/* result-v1.json#/$defs/ResultOutputs/propertyNames */
+static int valid_result_v1_ResultOutputs_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_result_v1_ResultOutputs_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* result-v1.json#/$defs/ResultOutputs/propertyNames/not */
+static int valid_result_v1_ResultOutputs_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
+}
+
 /* worker-v1.json# */
 static int valid_worker_v1(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
@@ -10496,6 +11651,10 @@ static int valid_worker_v1_WorkerCapabilities(const Tape *t, uint32_t i) {
         }
         if ((seen & 0x7ULL) != 0x7ULL) return 0;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_worker_v1_WorkerCapabilities_propertyNames(t, k)) return 0;
+        }
     return 1;
 }
 
@@ -10559,6 +11718,22 @@ static int valid_worker_v1_WorkerCapabilities_properties_operations_items(const 
     return 1;
 }
 
+/* worker-v1.json#/$defs/WorkerCapabilities/propertyNames */
+static int valid_worker_v1_WorkerCapabilities_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_worker_v1_WorkerCapabilities_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* worker-v1.json#/$defs/WorkerCapabilities/propertyNames/not */
+static int valid_worker_v1_WorkerCapabilities_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
+}
+
 /* worker-v1.json#/$defs/WorkerConfiguration */
 static int valid_worker_v1_WorkerConfiguration(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
@@ -10590,6 +11765,10 @@ static int valid_worker_v1_WorkerConfiguration(const Tape *t, uint32_t i) {
         }
         if ((seen & 0x1ULL) != 0x1ULL) return 0;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_worker_v1_WorkerConfiguration_propertyNames(t, k)) return 0;
+        }
     return 1;
 }
 
@@ -10626,6 +11805,22 @@ static int valid_worker_v1_WorkerConfiguration_properties_worker_pool(const Tape
     const Node *n = &t->nodes[i];
     (void)n;
     if (!(n->kind == K_STRING || n->kind == K_NULL)) return 0;
+    return 1;
+}
+
+/* worker-v1.json#/$defs/WorkerConfiguration/propertyNames */
+static int valid_worker_v1_WorkerConfiguration_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_worker_v1_WorkerConfiguration_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* worker-v1.json#/$defs/WorkerConfiguration/propertyNames/not */
+static int valid_worker_v1_WorkerConfiguration_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
     return 1;
 }
 
@@ -10672,6 +11867,10 @@ static int valid_worker_v1_WorkerRegistration(const Tape *t, uint32_t i) {
         }
         if ((seen & 0x1fULL) != 0x1fULL) return 0;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_worker_v1_WorkerRegistration_propertyNames(t, k)) return 0;
+        }
     return 1;
 }
 
@@ -10797,6 +11996,22 @@ static int valid_worker_v1_WorkerRegistration_properties_worker_id(const Tape *t
     return 1;
 }
 
+/* worker-v1.json#/$defs/WorkerRegistration/propertyNames */
+static int valid_worker_v1_WorkerRegistration_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_worker_v1_WorkerRegistration_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* worker-v1.json#/$defs/WorkerRegistration/propertyNames/not */
+static int valid_worker_v1_WorkerRegistration_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
+}
+
 /* worker-v1.json#/$defs/WorkerResources */
 static int valid_worker_v1_WorkerResources(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
@@ -10832,6 +12047,10 @@ static int valid_worker_v1_WorkerResources(const Tape *t, uint32_t i) {
         }
         if ((seen & 0x1fULL) != 0x1fULL) return 0;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_worker_v1_WorkerResources_propertyNames(t, k)) return 0;
+        }
     return 1;
 }
 
@@ -10880,6 +12099,22 @@ static int valid_worker_v1_WorkerResources_properties_memory_gb(const Tape *t, u
     return 1;
 }
 
+/* worker-v1.json#/$defs/WorkerResources/propertyNames */
+static int valid_worker_v1_WorkerResources_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_worker_v1_WorkerResources_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* worker-v1.json#/$defs/WorkerResources/propertyNames/not */
+static int valid_worker_v1_WorkerResources_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
+}
+
 /* worker-v1.json#/$defs/WorkerState */
 static int valid_worker_v1_WorkerState(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
@@ -10920,6 +12155,10 @@ static int valid_worker_v1_WorkerStatus(const Tape *t, uint32_t i) {
         }
         if ((seen & 0x7ULL) != 0x7ULL) return 0;
     }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_worker_v1_WorkerStatus_propertyNames(t, k)) return 0;
+        }
     return 1;
 }
 
@@ -10948,11 +12187,27 @@ static int valid_worker_v1_WorkerStatus_properties_state(const Tape *t, uint32_t
     return 1;
 }
 
+/* worker-v1.json#/$defs/WorkerStatus/propertyNames */
+static int valid_worker_v1_WorkerStatus_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_worker_v1_WorkerStatus_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* worker-v1.json#/$defs/WorkerStatus/propertyNames/not */
+static int valid_worker_v1_WorkerStatus_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
+}
+
 static const char *const SCHEMAS[] = {
     [SCHEMA_common_v1_Checksum] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042, \042type\042: \042string\042}, \042pattern\042: \042^sha256:[0-9a-f]{64}$\042, \042type\042: \042string\042, \042x-rule\042: {\042not\042: \042checksum.format\042, \042pattern\042: \042checksum.format\042}}",
     [SCHEMA_common_v1_Checksum_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042, \042type\042: \042string\042}",
     [SCHEMA_common_v1_ImageFormat] = "{\042enum\042: [\042qcow2\042, \042raw\042, \042vmdk\042, \042vdi\042, \042vhdx\042, \042img\042, \042ova\042], \042type\042: \042string\042}",
-    [SCHEMA_common_v1_ImageReference] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042checksum\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Checksum\042}, {\042type\042: \042null\042}], \042description\042: \042Expected checksum of the image; the worker refuses an image that does not match.\042}, \042format\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageFormat\042, \042description\042: \042Format of the image.\042}, \042path\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042, \042description\042: \042Path of the image on the worker.\042}, \042size_bytes\042: {\042description\042: \042Size of the image in bytes.\042, \042minimum\042: 0, \042type\042: [\042integer\042, \042null\042]}}, \042required\042: [\042path\042, \042format\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    [SCHEMA_common_v1_ImageReference] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042checksum\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Checksum\042}, {\042type\042: \042null\042}], \042description\042: \042Expected checksum of the image; the worker refuses an image that does not match.\042}, \042format\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageFormat\042, \042description\042: \042Format of the image.\042}, \042path\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042, \042description\042: \042Path of the image on the worker.\042}, \042size_bytes\042: {\042description\042: \042Size of the image in bytes.\042, \042minimum\042: 0, \042type\042: [\042integer\042, \042null\042]}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042required\042: [\042path\042, \042format\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_common_v1_ImageReference_open] = "{\042properties\042: {\042checksum\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Checksum\042}, {\042type\042: \042null\042}], \042description\042: \042Expected checksum of the image; the worker refuses an image that does not match.\042}, \042format\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageFormat\042, \042description\042: \042Format of the image.\042}, \042path\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042, \042description\042: \042Path of the image on the worker.\042}, \042size_bytes\042: {\042description\042: \042Size of the image in bytes.\042, \042minimum\042: 0, \042type\042: [\042integer\042, \042null\042]}}, \042required\042: [\042path\042, \042format\042], \042type\042: \042object\042}",
     [SCHEMA_common_v1_ImageReference_open_properties_checksum] = "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Checksum\042}, {\042type\042: \042null\042}]}",
     [SCHEMA_common_v1_ImageReference_open_properties_checksum_anyOf_0] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Checksum\042}",
@@ -10966,13 +12221,17 @@ static const char *const SCHEMAS[] = {
     [SCHEMA_common_v1_ImageReference_properties_format] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageFormat\042}",
     [SCHEMA_common_v1_ImageReference_properties_path] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}",
     [SCHEMA_common_v1_ImageReference_properties_size_bytes] = "{\042minimum\042: 0, \042type\042: [\042integer\042, \042null\042]}",
+    [SCHEMA_common_v1_ImageReference_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_common_v1_ImageReference_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
     [SCHEMA_common_v1_JobId] = "{\042maxLength\042: 128, \042minLength\042: 8, \042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042, \042type\042: \042string\042}, \042pattern\042: \042^[A-Za-z0-9]([A-Za-z0-9_-]|\134\134.[A-Za-z0-9_-])*$\042, \042type\042: \042string\042, \042x-rule\042: {\042maxLength\042: \042job.job-id.length\042, \042minLength\042: \042job.job-id.length\042, \042not\042: \042job.job-id.charset\042, \042pattern\042: \042job.job-id.charset\042}}",
     [SCHEMA_common_v1_JobId_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042, \042type\042: \042string\042}",
-    [SCHEMA_common_v1_Observability] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042correlation_id\042: {\042description\042: \042Identifier shared by related jobs, e.g. a batch.\042, \042type\042: [\042string\042, \042null\042]}, \042parent_span_id\042: {\042description\042: \042Span that caused this job.\042, \042type\042: [\042string\042, \042null\042]}, \042span_id\042: {\042description\042: \042Span of this job within the trace.\042, \042type\042: [\042string\042, \042null\042]}, \042trace_id\042: {\042description\042: \042Distributed trace the job belongs to.\042, \042type\042: [\042string\042, \042null\042]}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    [SCHEMA_common_v1_Observability] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042correlation_id\042: {\042description\042: \042Identifier shared by related jobs, e.g. a batch.\042, \042type\042: [\042string\042, \042null\042]}, \042parent_span_id\042: {\042description\042: \042Span that caused this job.\042, \042type\042: [\042string\042, \042null\042]}, \042span_id\042: {\042description\042: \042Span of this job within the trace.\042, \042type\042: [\042string\042, \042null\042]}, \042trace_id\042: {\042description\042: \042Distributed trace the job belongs to.\042, \042type\042: [\042string\042, \042null\042]}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_common_v1_Observability_properties_correlation_id] = "{\042type\042: [\042string\042, \042null\042]}",
     [SCHEMA_common_v1_Observability_properties_parent_span_id] = "{\042type\042: [\042string\042, \042null\042]}",
     [SCHEMA_common_v1_Observability_properties_span_id] = "{\042type\042: [\042string\042, \042null\042]}",
     [SCHEMA_common_v1_Observability_properties_trace_id] = "{\042type\042: [\042string\042, \042null\042]}",
+    [SCHEMA_common_v1_Observability_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_common_v1_Observability_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
     [SCHEMA_common_v1_Operation] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042, \042type\042: \042string\042}, \042pattern\042: \042^[a-z][a-z0-9_-]*(\134\134.[a-z][a-z0-9_-]*)+$\042, \042type\042: \042string\042, \042x-rule\042: {\042not\042: \042job.operation.namespaced\042, \042pattern\042: \042job.operation.namespaced\042}}",
     [SCHEMA_common_v1_Operation_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042, \042type\042: \042string\042}",
     [SCHEMA_common_v1_OutputFormat] = "{\042enum\042: [\042json\042, \042yaml\042], \042type\042: \042string\042}",
@@ -10985,19 +12244,23 @@ static const char *const SCHEMAS[] = {
     [SCHEMA_common_v1_StringMap] = "{\042additionalProperties\042: {\042type\042: \042string\042}, \042type\042: \042object\042}",
     [SCHEMA_common_v1_StringMap_additionalProperties] = "{\042type\042: \042string\042}",
     [SCHEMA_common_v1_TerminalJobStatus] = "{\042enum\042: [\042completed\042, \042failed\042, \042cancelled\042, \042timeout\042], \042type\042: \042string\042}",
-    [SCHEMA_common_v1_Timestamp] = "{\042format\042: \042date-time\042, \042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042, \042type\042: \042string\042}, \042pattern\042: \042^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\134\134.[0-9]+)\077(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$\042, \042type\042: \042string\042, \042x-rule\042: {\042format\042: \042timestamp.rfc3339\042, \042not\042: \042timestamp.rfc3339\042, \042pattern\042: \042timestamp.rfc3339\042}}",
+    [SCHEMA_common_v1_Timestamp] = "{\042format\042: \042date-time\042, \042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042, \042type\042: \042string\042}, \042pattern\042: \042^(([0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|1[0-9]|2[0-8]))|([0-9]{2}(0[48]|[2468][048]|[13579][26])|(0[48]|[2468][048]|[13579][26])00)-02-29)T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\134\134.[0-9]+)\077(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$\042, \042type\042: \042string\042, \042x-rule\042: {\042format\042: \042timestamp.rfc3339\042, \042not\042: \042timestamp.rfc3339\042, \042pattern\042: \042timestamp.rfc3339\042}}",
     [SCHEMA_common_v1_Timestamp_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042, \042type\042: \042string\042}",
     [SCHEMA_job_v1] = "{\042$id\042: \042https://guestkit.dev/schemas/job-v1.json\042, \042$ref\042: \042https://guestkit.dev/schemas/job-v1.json#/$defs/Job\042}",
-    [SCHEMA_job_v1_Audit] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042authorization\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/job-v1.json#/$defs/Authorization\042}, {\042type\042: \042null\042}], \042description\042: \042How the submitter was authorised.\042}, \042submitted_by\042: {\042description\042: \042Identity that submitted the job.\042, \042type\042: [\042string\042, \042null\042]}, \042submitted_from\042: {\042description\042: \042Where the job was submitted from, e.g. an address.\042, \042type\042: [\042string\042, \042null\042]}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    [SCHEMA_job_v1_Audit] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042authorization\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/job-v1.json#/$defs/Authorization\042}, {\042type\042: \042null\042}], \042description\042: \042How the submitter was authorised.\042}, \042submitted_by\042: {\042description\042: \042Identity that submitted the job.\042, \042type\042: [\042string\042, \042null\042]}, \042submitted_from\042: {\042description\042: \042Where the job was submitted from, e.g. an address.\042, \042type\042: [\042string\042, \042null\042]}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_job_v1_Audit_properties_authorization] = "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/job-v1.json#/$defs/Authorization\042}, {\042type\042: \042null\042}]}",
     [SCHEMA_job_v1_Audit_properties_authorization_anyOf_0] = "{\042$ref\042: \042https://guestkit.dev/schemas/job-v1.json#/$defs/Authorization\042}",
     [SCHEMA_job_v1_Audit_properties_authorization_anyOf_1] = "{\042type\042: \042null\042}",
     [SCHEMA_job_v1_Audit_properties_submitted_by] = "{\042type\042: [\042string\042, \042null\042]}",
     [SCHEMA_job_v1_Audit_properties_submitted_from] = "{\042type\042: [\042string\042, \042null\042]}",
-    [SCHEMA_job_v1_Authorization] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042method\042: {\042description\042: \042Authorisation method, e.g. `bearer_token`.\042, \042type\042: \042string\042}, \042subject\042: {\042description\042: \042Authorised subject, e.g. a service account.\042, \042type\042: \042string\042}}, \042required\042: [\042method\042, \042subject\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    [SCHEMA_job_v1_Audit_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_job_v1_Audit_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_job_v1_Authorization] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042method\042: {\042description\042: \042Authorisation method, e.g. `bearer_token`.\042, \042type\042: \042string\042}, \042subject\042: {\042description\042: \042Authorised subject, e.g. a service account.\042, \042type\042: \042string\042}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042required\042: [\042method\042, \042subject\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_job_v1_Authorization_properties_method] = "{\042type\042: \042string\042}",
     [SCHEMA_job_v1_Authorization_properties_subject] = "{\042type\042: \042string\042}",
-    [SCHEMA_job_v1_Constraints] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042allowed_worker_pools\042: {\042description\042: \042Worker pools the job may run in; absent means any pool.\042, \042items\042: {\042type\042: \042string\042}, \042type\042: [\042array\042, \042null\042]}, \042maximum_disk_size_gb\042: {\042description\042: \042Largest disk, in GB, the job may touch. Above 100000 (100 TB) is allowed with a warning.\042, \042minimum\042: 1, \042type\042: [\042integer\042, \042null\042]}, \042minimum_worker_version\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/SemVer\042, \042minLength\042: 1, \042type\042: \042string\042, \042x-rule\042: {\042minLength\042: \042constraints.minimum-worker-version.non-empty\042}}, {\042type\042: \042null\042}], \042description\042: \042Lowest worker version (semantic version) that may run the job.\042}, \042require_privileged\042: {\042description\042: \042Whether the worker must run privileged (e.g. to attach block devices).\042, \042type\042: [\042boolean\042, \042null\042]}, \042required_capabilities\042: {\042description\042: \042Capabilities the worker must have, e.g. `guestkit.inspect`, `disk.qcow2`, `fs.ext4`.\042, \042items\042: {\042type\042: \042string\042}, \042type\042: [\042array\042, \042null\042]}, \042required_features\042: {\042description\042: \042Features the worker must have, e.g. `lvm`, `selinux`.\042, \042items\042: {\042type\042: \042string\042}, \042type\042: [\042array\042, \042null\042]}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    [SCHEMA_job_v1_Authorization_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_job_v1_Authorization_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_job_v1_Constraints] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042allowed_worker_pools\042: {\042description\042: \042Worker pools the job may run in; absent means any pool.\042, \042items\042: {\042type\042: \042string\042}, \042type\042: [\042array\042, \042null\042]}, \042maximum_disk_size_gb\042: {\042description\042: \042Largest disk, in GB, the job may touch. Above 100000 (100 TB) is allowed with a warning.\042, \042minimum\042: 1, \042type\042: [\042integer\042, \042null\042]}, \042minimum_worker_version\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/SemVer\042, \042minLength\042: 1, \042type\042: \042string\042, \042x-rule\042: {\042minLength\042: \042constraints.minimum-worker-version.non-empty\042}}, {\042type\042: \042null\042}], \042description\042: \042Lowest worker version (semantic version) that may run the job.\042}, \042require_privileged\042: {\042description\042: \042Whether the worker must run privileged (e.g. to attach block devices).\042, \042type\042: [\042boolean\042, \042null\042]}, \042required_capabilities\042: {\042description\042: \042Capabilities the worker must have, e.g. `guestkit.inspect`, `disk.qcow2`, `fs.ext4`.\042, \042items\042: {\042type\042: \042string\042}, \042type\042: [\042array\042, \042null\042]}, \042required_features\042: {\042description\042: \042Features the worker must have, e.g. `lvm`, `selinux`.\042, \042items\042: {\042type\042: \042string\042}, \042type\042: [\042array\042, \042null\042]}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_job_v1_Constraints_properties_allowed_worker_pools] = "{\042items\042: {\042type\042: \042string\042}, \042type\042: [\042array\042, \042null\042]}",
     [SCHEMA_job_v1_Constraints_properties_allowed_worker_pools_items] = "{\042type\042: \042string\042}",
     [SCHEMA_job_v1_Constraints_properties_maximum_disk_size_gb] = "{\042minimum\042: 1, \042type\042: [\042integer\042, \042null\042]}",
@@ -11009,7 +12272,9 @@ static const char *const SCHEMAS[] = {
     [SCHEMA_job_v1_Constraints_properties_required_capabilities_items] = "{\042type\042: \042string\042}",
     [SCHEMA_job_v1_Constraints_properties_required_features] = "{\042items\042: {\042type\042: \042string\042}, \042type\042: [\042array\042, \042null\042]}",
     [SCHEMA_job_v1_Constraints_properties_required_features_items] = "{\042type\042: \042string\042}",
-    [SCHEMA_job_v1_ExecutionPolicy] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042attempt\042: {\042default\042: 1, \042description\042: \042Attempt the submitter starts at (normally 1). The attempt actually run is reported in the result's `execution_summary.attempt`.\042, \042minimum\042: 1, \042type\042: [\042integer\042, \042null\042], \042x-rule\042: {\042minimum\042: \042execution.attempts.minimum\042}}, \042cancellable\042: {\042default\042: true, \042description\042: \042Whether the job may be cancelled once it runs.\042, \042type\042: [\042boolean\042, \042null\042]}, \042deadline\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}, {\042type\042: \042null\042}], \042description\042: \042Time after which the job must not start; not before `created_at`.\042}, \042idempotency_key\042: {\042description\042: \042Key that makes resubmission safe: a worker that already ran a job with the same key and payload returns the earlier result.\042, \042type\042: [\042string\042, \042null\042]}, \042max_attempts\042: {\042default\042: 1, \042description\042: \042Most attempts the job may get, first one included.\042, \042minimum\042: 1, \042type\042: [\042integer\042, \042null\042], \042x-rule\042: {\042minimum\042: \042execution.attempts.minimum\042}}, \042priority\042: {\042default\042: 5, \042description\042: \042Priority from 1 to 10; higher is more urgent.\042, \042maximum\042: 10, \042minimum\042: 1, \042type\042: [\042integer\042, \042null\042], \042x-rule\042: {\042maximum\042: \042execution.priority.range\042, \042minimum\042: \042execution.priority.range\042}}, \042timeout_seconds\042: {\042default\042: 3600, \042description\042: \042Time one attempt may take, in seconds. Above 86400 (24 h) is allowed with a warning.\042, \042minimum\042: 1, \042type\042: [\042integer\042, \042null\042]}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    [SCHEMA_job_v1_Constraints_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_job_v1_Constraints_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_job_v1_ExecutionPolicy] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042attempt\042: {\042default\042: 1, \042description\042: \042Attempt the submitter starts at (normally 1). The attempt actually run is reported in the result's `execution_summary.attempt`.\042, \042minimum\042: 1, \042type\042: [\042integer\042, \042null\042], \042x-rule\042: {\042minimum\042: \042execution.attempts.minimum\042}}, \042cancellable\042: {\042default\042: true, \042description\042: \042Whether the job may be cancelled once it runs.\042, \042type\042: [\042boolean\042, \042null\042]}, \042deadline\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}, {\042type\042: \042null\042}], \042description\042: \042Time after which the job must not start; not before `created_at`.\042}, \042idempotency_key\042: {\042description\042: \042Key that makes resubmission safe: a worker that already ran a job with the same key and payload returns the earlier result.\042, \042type\042: [\042string\042, \042null\042]}, \042max_attempts\042: {\042default\042: 1, \042description\042: \042Most attempts the job may get, first one included.\042, \042minimum\042: 1, \042type\042: [\042integer\042, \042null\042], \042x-rule\042: {\042minimum\042: \042execution.attempts.minimum\042}}, \042priority\042: {\042default\042: 5, \042description\042: \042Priority from 1 to 10; higher is more urgent.\042, \042maximum\042: 10, \042minimum\042: 1, \042type\042: [\042integer\042, \042null\042], \042x-rule\042: {\042maximum\042: \042execution.priority.range\042, \042minimum\042: \042execution.priority.range\042}}, \042timeout_seconds\042: {\042default\042: 3600, \042description\042: \042Time one attempt may take, in seconds. Above 86400 (24 h) is allowed with a warning.\042, \042minimum\042: 1, \042type\042: [\042integer\042, \042null\042]}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_job_v1_ExecutionPolicy_properties_attempt] = "{\042minimum\042: 1, \042type\042: [\042integer\042, \042null\042], \042x-rule\042: {\042minimum\042: \042execution.attempts.minimum\042}}",
     [SCHEMA_job_v1_ExecutionPolicy_properties_cancellable] = "{\042type\042: [\042boolean\042, \042null\042]}",
     [SCHEMA_job_v1_ExecutionPolicy_properties_deadline] = "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}, {\042type\042: \042null\042}]}",
@@ -11019,8 +12284,10 @@ static const char *const SCHEMAS[] = {
     [SCHEMA_job_v1_ExecutionPolicy_properties_max_attempts] = "{\042minimum\042: 1, \042type\042: [\042integer\042, \042null\042], \042x-rule\042: {\042minimum\042: \042execution.attempts.minimum\042}}",
     [SCHEMA_job_v1_ExecutionPolicy_properties_priority] = "{\042maximum\042: 10, \042minimum\042: 1, \042type\042: [\042integer\042, \042null\042], \042x-rule\042: {\042maximum\042: \042execution.priority.range\042, \042minimum\042: \042execution.priority.range\042}}",
     [SCHEMA_job_v1_ExecutionPolicy_properties_timeout_seconds] = "{\042minimum\042: 1, \042type\042: [\042integer\042, \042null\042]}",
-    [SCHEMA_job_v1_Job] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042$schema\042: {\042description\042: \042URI of the schema the document claims to follow, for editors; `https://guestkit.dev/schemas/job-v1.json` for this version.\042, \042type\042: [\042string\042, \042null\042]}, \042audit\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/job-v1.json#/$defs/Audit\042}, {\042type\042: \042null\042}], \042description\042: \042Who submitted the job, from where, and how they were authorised.\042}, \042constraints\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/job-v1.json#/$defs/Constraints\042}, {\042type\042: \042null\042}], \042description\042: \042What a worker must offer to run the job.\042}, \042created_at\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042, \042description\042: \042When the job was created.\042}, \042execution\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/job-v1.json#/$defs/ExecutionPolicy\042}, {\042type\042: \042null\042}], \042description\042: \042Retry, timeout and priority policy.\042}, \042job_id\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/JobId\042, \042description\042: \042Unique identifier of the job.\042}, \042kind\042: {\042const\042: \042VMOperation\042, \042description\042: \042Kind of document; exactly `VMOperation`.\042, \042x-rule\042: {\042const\042: \042job.kind\042}}, \042metadata\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/job-v1.json#/$defs/JobMetadata\042}, {\042type\042: \042null\042}], \042description\042: \042Names, labels and annotations for people and tools.\042}, \042observability\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Observability\042}, {\042type\042: \042null\042}], \042description\042: \042Tracing and correlation identifiers.\042}, \042operation\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Operation\042, \042description\042: \042What the worker is asked to do.\042}, \042payload\042: {\042$ref\042: \042https://guestkit.dev/schemas/job-v1.json#/$defs/Payload\042, \042description\042: \042Operation-specific input, typed by `payload.type`.\042}, \042routing\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/job-v1.json#/$defs/Routing\042}, {\042type\042: \042null\042}], \042description\042: \042Where the job should or should not run.\042}, \042version\042: {\042const\042: \0421.0\042, \042description\042: \042Protocol version; exactly `1.0`.\042, \042x-rule\042: {\042const\042: \042job.version\042}}}, \042required\042: [\042version\042, \042job_id\042, \042created_at\042, \042kind\042, \042operation\042, \042payload\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
-    [SCHEMA_job_v1_JobMetadata] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042annotations\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/StringMap\042}, {\042type\042: \042null\042}], \042description\042: \042Free-form notes (string to string).\042}, \042labels\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/StringMap\042}, {\042type\042: \042null\042}], \042description\042: \042Labels for selection and grouping (string to string).\042}, \042name\042: {\042description\042: \042Human-readable name of the job.\042, \042type\042: [\042string\042, \042null\042]}, \042namespace\042: {\042description\042: \042Namespace the job belongs to, e.g. an environment or tenant.\042, \042type\042: [\042string\042, \042null\042]}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    [SCHEMA_job_v1_ExecutionPolicy_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_job_v1_ExecutionPolicy_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_job_v1_Job] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042$schema\042: {\042description\042: \042URI of the schema the document claims to follow, for editors; `https://guestkit.dev/schemas/job-v1.json` for this version.\042, \042type\042: [\042string\042, \042null\042]}, \042audit\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/job-v1.json#/$defs/Audit\042}, {\042type\042: \042null\042}], \042description\042: \042Who submitted the job, from where, and how they were authorised.\042}, \042constraints\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/job-v1.json#/$defs/Constraints\042}, {\042type\042: \042null\042}], \042description\042: \042What a worker must offer to run the job.\042}, \042created_at\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042, \042description\042: \042When the job was created.\042}, \042execution\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/job-v1.json#/$defs/ExecutionPolicy\042}, {\042type\042: \042null\042}], \042description\042: \042Retry, timeout and priority policy.\042}, \042job_id\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/JobId\042, \042description\042: \042Unique identifier of the job.\042}, \042kind\042: {\042const\042: \042VMOperation\042, \042description\042: \042Kind of document; exactly `VMOperation`.\042, \042x-rule\042: {\042const\042: \042job.kind\042}}, \042metadata\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/job-v1.json#/$defs/JobMetadata\042}, {\042type\042: \042null\042}], \042description\042: \042Names, labels and annotations for people and tools.\042}, \042observability\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Observability\042}, {\042type\042: \042null\042}], \042description\042: \042Tracing and correlation identifiers.\042}, \042operation\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Operation\042, \042description\042: \042What the worker is asked to do.\042}, \042payload\042: {\042$ref\042: \042https://guestkit.dev/schemas/job-v1.json#/$defs/Payload\042, \042description\042: \042Operation-specific input, typed by `payload.type`.\042}, \042routing\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/job-v1.json#/$defs/Routing\042}, {\042type\042: \042null\042}], \042description\042: \042Where the job should or should not run.\042}, \042version\042: {\042const\042: \0421.0\042, \042description\042: \042Protocol version; exactly `1.0`.\042, \042x-rule\042: {\042const\042: \042job.version\042}}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042required\042: [\042version\042, \042job_id\042, \042created_at\042, \042kind\042, \042operation\042, \042payload\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
+    [SCHEMA_job_v1_JobMetadata] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042annotations\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/StringMap\042}, {\042type\042: \042null\042}], \042description\042: \042Free-form notes (string to string).\042}, \042labels\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/StringMap\042}, {\042type\042: \042null\042}], \042description\042: \042Labels for selection and grouping (string to string).\042}, \042name\042: {\042description\042: \042Human-readable name of the job.\042, \042type\042: [\042string\042, \042null\042]}, \042namespace\042: {\042description\042: \042Namespace the job belongs to, e.g. an environment or tenant.\042, \042type\042: [\042string\042, \042null\042]}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_job_v1_JobMetadata_properties_annotations] = "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/StringMap\042}, {\042type\042: \042null\042}]}",
     [SCHEMA_job_v1_JobMetadata_properties_annotations_anyOf_0] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/StringMap\042}",
     [SCHEMA_job_v1_JobMetadata_properties_annotations_anyOf_1] = "{\042type\042: \042null\042}",
@@ -11029,6 +12296,8 @@ static const char *const SCHEMAS[] = {
     [SCHEMA_job_v1_JobMetadata_properties_labels_anyOf_1] = "{\042type\042: \042null\042}",
     [SCHEMA_job_v1_JobMetadata_properties_name] = "{\042type\042: [\042string\042, \042null\042]}",
     [SCHEMA_job_v1_JobMetadata_properties_namespace] = "{\042type\042: [\042string\042, \042null\042]}",
+    [SCHEMA_job_v1_JobMetadata_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_job_v1_JobMetadata_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
     [SCHEMA_job_v1_Job_properties_audit] = "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/job-v1.json#/$defs/Audit\042}, {\042type\042: \042null\042}]}",
     [SCHEMA_job_v1_Job_properties_audit_anyOf_0] = "{\042$ref\042: \042https://guestkit.dev/schemas/job-v1.json#/$defs/Audit\042}",
     [SCHEMA_job_v1_Job_properties_audit_anyOf_1] = "{\042type\042: \042null\042}",
@@ -11054,7 +12323,9 @@ static const char *const SCHEMAS[] = {
     [SCHEMA_job_v1_Job_properties_routing_anyOf_1] = "{\042type\042: \042null\042}",
     [SCHEMA_job_v1_Job_properties_schema] = "{\042type\042: [\042string\042, \042null\042]}",
     [SCHEMA_job_v1_Job_properties_version] = "{\042const\042: \0421.0\042, \042x-rule\042: {\042const\042: \042job.version\042}}",
-    [SCHEMA_job_v1_Payload] = "{\042additionalProperties\042: false, \042allOf\042: [{\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.inspect.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.inspect.v1.json#/$defs/InspectPayload\042}}}}, {\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.profile.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.profile.v1.json#/$defs/ProfilePayload\042}}}}, {\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.fix.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FixPayload\042}}}}, {\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.convert.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.convert.v1.json#/$defs/ConvertPayload\042}}}}, {\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.compare.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.compare.v1.json#/$defs/ComparePayload\042}}}}], \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042data\042: {\042description\042: \042Payload data, checked against the schema registered for `type`.\042, \042type\042: \042object\042}, \042type\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/PayloadType\042, \042description\042: \042Payload type, `<operation>.v<N>`; must agree with the job's `operation`.\042}}, \042required\042: [\042type\042, \042data\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    [SCHEMA_job_v1_Job_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_job_v1_Job_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_job_v1_Payload] = "{\042additionalProperties\042: false, \042allOf\042: [{\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.inspect.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.inspect.v1.json#/$defs/InspectPayload\042}}}}, {\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.profile.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.profile.v1.json#/$defs/ProfilePayload\042}}}}, {\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.fix.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FixPayload\042}}}}, {\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.convert.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.convert.v1.json#/$defs/ConvertPayload\042}}}}, {\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.compare.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.compare.v1.json#/$defs/ComparePayload\042}}}}], \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042data\042: {\042description\042: \042Payload data, checked against the schema registered for `type`.\042, \042type\042: \042object\042}, \042type\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/PayloadType\042, \042description\042: \042Payload type, `<operation>.v<N>`; must agree with the job's `operation`.\042}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042required\042: [\042type\042, \042data\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_job_v1_Payload_allOf_0] = "{\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.inspect.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.inspect.v1.json#/$defs/InspectPayload\042}}}}",
     [SCHEMA_job_v1_Payload_allOf_0_if] = "{\042properties\042: {\042type\042: {\042const\042: \042guestkit.inspect.v1\042}}, \042required\042: [\042type\042]}",
     [SCHEMA_job_v1_Payload_allOf_0_if_properties_type] = "{\042const\042: \042guestkit.inspect.v1\042}",
@@ -11082,7 +12353,9 @@ static const char *const SCHEMAS[] = {
     [SCHEMA_job_v1_Payload_allOf_4_then_properties_data] = "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.compare.v1.json#/$defs/ComparePayload\042}",
     [SCHEMA_job_v1_Payload_properties_data] = "{\042type\042: \042object\042}",
     [SCHEMA_job_v1_Payload_properties_type] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/PayloadType\042}",
-    [SCHEMA_job_v1_Routing] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042affinity\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/StringMap\042}, {\042type\042: \042null\042}], \042description\042: \042Attributes the worker should have (string to string), e.g. `disk_locality: /mnt/vms`.\042}, \042anti_affinity\042: {\042additionalProperties\042: {\042items\042: {\042type\042: \042string\042}, \042type\042: \042array\042}, \042description\042: \042Attribute values the worker should not have (string to array of strings).\042, \042type\042: [\042object\042, \042null\042]}, \042worker_id\042: {\042description\042: \042Run only on this worker.\042, \042type\042: [\042string\042, \042null\042]}, \042worker_pool\042: {\042description\042: \042Preferred worker pool.\042, \042type\042: [\042string\042, \042null\042]}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    [SCHEMA_job_v1_Payload_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_job_v1_Payload_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_job_v1_Routing] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042affinity\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/StringMap\042}, {\042type\042: \042null\042}], \042description\042: \042Attributes the worker should have (string to string), e.g. `disk_locality: /mnt/vms`.\042}, \042anti_affinity\042: {\042additionalProperties\042: {\042items\042: {\042type\042: \042string\042}, \042type\042: \042array\042}, \042description\042: \042Attribute values the worker should not have (string to array of strings).\042, \042type\042: [\042object\042, \042null\042]}, \042worker_id\042: {\042description\042: \042Run only on this worker.\042, \042type\042: [\042string\042, \042null\042]}, \042worker_pool\042: {\042description\042: \042Preferred worker pool.\042, \042type\042: [\042string\042, \042null\042]}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_job_v1_Routing_properties_affinity] = "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/StringMap\042}, {\042type\042: \042null\042}]}",
     [SCHEMA_job_v1_Routing_properties_affinity_anyOf_0] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/StringMap\042}",
     [SCHEMA_job_v1_Routing_properties_affinity_anyOf_1] = "{\042type\042: \042null\042}",
@@ -11091,12 +12364,16 @@ static const char *const SCHEMAS[] = {
     [SCHEMA_job_v1_Routing_properties_anti_affinity_additionalProperties_items] = "{\042type\042: \042string\042}",
     [SCHEMA_job_v1_Routing_properties_worker_id] = "{\042type\042: [\042string\042, \042null\042]}",
     [SCHEMA_job_v1_Routing_properties_worker_pool] = "{\042type\042: [\042string\042, \042null\042]}",
-    [SCHEMA_payloads_guestkit_compare_v1_CompareOptions] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042compare_config\042: {\042description\042: \042Compare system configuration.\042, \042type\042: [\042boolean\042, \042null\042]}, \042compare_files\042: {\042description\042: \042Compare file contents.\042, \042type\042: [\042boolean\042, \042null\042]}, \042compare_packages\042: {\042description\042: \042Compare installed packages.\042, \042type\042: [\042boolean\042, \042null\042]}, \042ignore_timestamps\042: {\042description\042: \042Ignore differences in file times.\042, \042type\042: [\042boolean\042, \042null\042]}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    [SCHEMA_job_v1_Routing_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_job_v1_Routing_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_payloads_guestkit_compare_v1_CompareOptions] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042compare_config\042: {\042description\042: \042Compare system configuration.\042, \042type\042: [\042boolean\042, \042null\042]}, \042compare_files\042: {\042description\042: \042Compare file contents.\042, \042type\042: [\042boolean\042, \042null\042]}, \042compare_packages\042: {\042description\042: \042Compare installed packages.\042, \042type\042: [\042boolean\042, \042null\042]}, \042ignore_timestamps\042: {\042description\042: \042Ignore differences in file times.\042, \042type\042: [\042boolean\042, \042null\042]}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_payloads_guestkit_compare_v1_CompareOptions_properties_compare_config] = "{\042type\042: [\042boolean\042, \042null\042]}",
     [SCHEMA_payloads_guestkit_compare_v1_CompareOptions_properties_compare_files] = "{\042type\042: [\042boolean\042, \042null\042]}",
     [SCHEMA_payloads_guestkit_compare_v1_CompareOptions_properties_compare_packages] = "{\042type\042: [\042boolean\042, \042null\042]}",
     [SCHEMA_payloads_guestkit_compare_v1_CompareOptions_properties_ignore_timestamps] = "{\042type\042: [\042boolean\042, \042null\042]}",
-    [SCHEMA_payloads_guestkit_compare_v1_CompareOutput] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042destination\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}, {\042type\042: \042null\042}], \042description\042: \042Path the report is written to.\042}, \042format\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/OutputFormat\042}, {\042type\042: \042null\042}], \042description\042: \042Format of the report.\042}, \042include_recommendations\042: {\042description\042: \042Add recommendations on how to reconcile the differences.\042, \042type\042: [\042boolean\042, \042null\042]}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_compare_v1_CompareOptions_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_compare_v1_CompareOptions_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_payloads_guestkit_compare_v1_CompareOutput] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042destination\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}, {\042type\042: \042null\042}], \042description\042: \042Path the report is written to.\042}, \042format\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/OutputFormat\042}, {\042type\042: \042null\042}], \042description\042: \042Format of the report.\042}, \042include_recommendations\042: {\042description\042: \042Add recommendations on how to reconcile the differences.\042, \042type\042: [\042boolean\042, \042null\042]}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_payloads_guestkit_compare_v1_CompareOutput_properties_destination] = "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}, {\042type\042: \042null\042}]}",
     [SCHEMA_payloads_guestkit_compare_v1_CompareOutput_properties_destination_anyOf_0] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}",
     [SCHEMA_payloads_guestkit_compare_v1_CompareOutput_properties_destination_anyOf_1] = "{\042type\042: \042null\042}",
@@ -11104,7 +12381,9 @@ static const char *const SCHEMAS[] = {
     [SCHEMA_payloads_guestkit_compare_v1_CompareOutput_properties_format_anyOf_0] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/OutputFormat\042}",
     [SCHEMA_payloads_guestkit_compare_v1_CompareOutput_properties_format_anyOf_1] = "{\042type\042: \042null\042}",
     [SCHEMA_payloads_guestkit_compare_v1_CompareOutput_properties_include_recommendations] = "{\042type\042: [\042boolean\042, \042null\042]}",
-    [SCHEMA_payloads_guestkit_compare_v1_ComparePayload] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042baseline\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageReference\042, \042description\042: \042The reference image.\042}, \042options\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.compare.v1.json#/$defs/CompareOptions\042}, {\042type\042: \042null\042}], \042description\042: \042What the comparison covers.\042}, \042output\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.compare.v1.json#/$defs/CompareOutput\042}, {\042type\042: \042null\042}], \042description\042: \042Where and how the differences are written.\042}, \042target\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageReference\042, \042description\042: \042The image compared with the baseline.\042}}, \042required\042: [\042baseline\042, \042target\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_compare_v1_CompareOutput_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_compare_v1_CompareOutput_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_payloads_guestkit_compare_v1_ComparePayload] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042baseline\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageReference\042, \042description\042: \042The reference image.\042}, \042options\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.compare.v1.json#/$defs/CompareOptions\042}, {\042type\042: \042null\042}], \042description\042: \042What the comparison covers.\042}, \042output\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.compare.v1.json#/$defs/CompareOutput\042}, {\042type\042: \042null\042}], \042description\042: \042Where and how the differences are written.\042}, \042target\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageReference\042, \042description\042: \042The image compared with the baseline.\042}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042required\042: [\042baseline\042, \042target\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_payloads_guestkit_compare_v1_ComparePayload_properties_baseline] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageReference\042}",
     [SCHEMA_payloads_guestkit_compare_v1_ComparePayload_properties_options] = "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.compare.v1.json#/$defs/CompareOptions\042}, {\042type\042: \042null\042}]}",
     [SCHEMA_payloads_guestkit_compare_v1_ComparePayload_properties_options_anyOf_0] = "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.compare.v1.json#/$defs/CompareOptions\042}",
@@ -11113,30 +12392,42 @@ static const char *const SCHEMAS[] = {
     [SCHEMA_payloads_guestkit_compare_v1_ComparePayload_properties_output_anyOf_0] = "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.compare.v1.json#/$defs/CompareOutput\042}",
     [SCHEMA_payloads_guestkit_compare_v1_ComparePayload_properties_output_anyOf_1] = "{\042type\042: \042null\042}",
     [SCHEMA_payloads_guestkit_compare_v1_ComparePayload_properties_target] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageReference\042}",
-    [SCHEMA_payloads_guestkit_convert_v1_ConvertOptions] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042preserve_sparse\042: {\042description\042: \042Keep unallocated regions sparse in the written image.\042, \042type\042: [\042boolean\042, \042null\042]}, \042verify_after_convert\042: {\042description\042: \042Compare the written image with the source afterwards.\042, \042type\042: [\042boolean\042, \042null\042]}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_compare_v1_ComparePayload_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_compare_v1_ComparePayload_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_payloads_guestkit_convert_v1_ConvertOptions] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042preserve_sparse\042: {\042description\042: \042Keep unallocated regions sparse in the written image.\042, \042type\042: [\042boolean\042, \042null\042]}, \042verify_after_convert\042: {\042description\042: \042Compare the written image with the source afterwards.\042, \042type\042: [\042boolean\042, \042null\042]}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_payloads_guestkit_convert_v1_ConvertOptions_properties_preserve_sparse] = "{\042type\042: [\042boolean\042, \042null\042]}",
     [SCHEMA_payloads_guestkit_convert_v1_ConvertOptions_properties_verify_after_convert] = "{\042type\042: [\042boolean\042, \042null\042]}",
-    [SCHEMA_payloads_guestkit_convert_v1_ConvertPayload] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042options\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.convert.v1.json#/$defs/ConvertOptions\042}, {\042type\042: \042null\042}], \042description\042: \042Conversion options.\042}, \042source\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageReference\042, \042description\042: \042The image to convert.\042}, \042target\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.convert.v1.json#/$defs/ConvertTarget\042, \042description\042: \042The image to write.\042}}, \042required\042: [\042source\042, \042target\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_convert_v1_ConvertOptions_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_convert_v1_ConvertOptions_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_payloads_guestkit_convert_v1_ConvertPayload] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042options\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.convert.v1.json#/$defs/ConvertOptions\042}, {\042type\042: \042null\042}], \042description\042: \042Conversion options.\042}, \042source\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageReference\042, \042description\042: \042The image to convert.\042}, \042target\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.convert.v1.json#/$defs/ConvertTarget\042, \042description\042: \042The image to write.\042}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042required\042: [\042source\042, \042target\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_payloads_guestkit_convert_v1_ConvertPayload_properties_options] = "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.convert.v1.json#/$defs/ConvertOptions\042}, {\042type\042: \042null\042}]}",
     [SCHEMA_payloads_guestkit_convert_v1_ConvertPayload_properties_options_anyOf_0] = "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.convert.v1.json#/$defs/ConvertOptions\042}",
     [SCHEMA_payloads_guestkit_convert_v1_ConvertPayload_properties_options_anyOf_1] = "{\042type\042: \042null\042}",
     [SCHEMA_payloads_guestkit_convert_v1_ConvertPayload_properties_source] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageReference\042}",
     [SCHEMA_payloads_guestkit_convert_v1_ConvertPayload_properties_target] = "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.convert.v1.json#/$defs/ConvertTarget\042}",
-    [SCHEMA_payloads_guestkit_convert_v1_ConvertTarget] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042compression\042: {\042description\042: \042Compress the written image (formats that support it).\042, \042type\042: [\042boolean\042, \042null\042]}, \042compression_type\042: {\042description\042: \042Compression algorithm, e.g. `zstd` or `zlib`.\042, \042type\042: [\042string\042, \042null\042]}, \042format\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageFormat\042, \042description\042: \042Format to convert to.\042}, \042path\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042, \042description\042: \042Path of the image to write.\042}}, \042required\042: [\042path\042, \042format\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_convert_v1_ConvertPayload_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_convert_v1_ConvertPayload_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_payloads_guestkit_convert_v1_ConvertTarget] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042compression\042: {\042description\042: \042Compress the written image (formats that support it).\042, \042type\042: [\042boolean\042, \042null\042]}, \042compression_type\042: {\042description\042: \042Compression algorithm, e.g. `zstd` or `zlib`.\042, \042type\042: [\042string\042, \042null\042]}, \042format\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageFormat\042, \042description\042: \042Format to convert to.\042}, \042path\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042, \042description\042: \042Path of the image to write.\042}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042required\042: [\042path\042, \042format\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_payloads_guestkit_convert_v1_ConvertTarget_properties_compression] = "{\042type\042: [\042boolean\042, \042null\042]}",
     [SCHEMA_payloads_guestkit_convert_v1_ConvertTarget_properties_compression_type] = "{\042type\042: [\042string\042, \042null\042]}",
     [SCHEMA_payloads_guestkit_convert_v1_ConvertTarget_properties_format] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageFormat\042}",
     [SCHEMA_payloads_guestkit_convert_v1_ConvertTarget_properties_path] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}",
-    [SCHEMA_payloads_guestkit_fix_v1_FixExecutionPolicy] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042stop_on_error\042: {\042description\042: \042Stop at the first failed operation.\042, \042type\042: [\042boolean\042, \042null\042]}, \042validate_before_commit\042: {\042description\042: \042Check the repaired image before keeping the changes.\042, \042type\042: [\042boolean\042, \042null\042]}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_convert_v1_ConvertTarget_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_convert_v1_ConvertTarget_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_payloads_guestkit_fix_v1_FixExecutionPolicy] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042stop_on_error\042: {\042description\042: \042Stop at the first failed operation.\042, \042type\042: [\042boolean\042, \042null\042]}, \042validate_before_commit\042: {\042description\042: \042Check the repaired image before keeping the changes.\042, \042type\042: [\042boolean\042, \042null\042]}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_payloads_guestkit_fix_v1_FixExecutionPolicy_properties_stop_on_error] = "{\042type\042: [\042boolean\042, \042null\042]}",
     [SCHEMA_payloads_guestkit_fix_v1_FixExecutionPolicy_properties_validate_before_commit] = "{\042type\042: [\042boolean\042, \042null\042]}",
-    [SCHEMA_payloads_guestkit_fix_v1_FixImage] = "{\042additionalProperties\042: false, \042allOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageReference.open\042}], \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042backup_path\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}, {\042type\042: \042null\042}], \042description\042: \042Where the backup copy is written.\042}, \042checksum\042: true, \042create_backup\042: {\042description\042: \042Copy the image before changing it.\042, \042type\042: [\042boolean\042, \042null\042]}, \042format\042: true, \042path\042: true, \042size_bytes\042: true}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_fix_v1_FixExecutionPolicy_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_fix_v1_FixExecutionPolicy_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_payloads_guestkit_fix_v1_FixImage] = "{\042additionalProperties\042: false, \042allOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageReference.open\042}], \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042backup_path\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}, {\042type\042: \042null\042}], \042description\042: \042Where the backup copy is written.\042}, \042checksum\042: true, \042create_backup\042: {\042description\042: \042Copy the image before changing it.\042, \042type\042: [\042boolean\042, \042null\042]}, \042format\042: true, \042path\042: true, \042size_bytes\042: true}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_payloads_guestkit_fix_v1_FixImage_allOf_0] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageReference.open\042}",
     [SCHEMA_payloads_guestkit_fix_v1_FixImage_properties_backup_path] = "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}, {\042type\042: \042null\042}]}",
     [SCHEMA_payloads_guestkit_fix_v1_FixImage_properties_backup_path_anyOf_0] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}",
     [SCHEMA_payloads_guestkit_fix_v1_FixImage_properties_backup_path_anyOf_1] = "{\042type\042: \042null\042}",
     [SCHEMA_payloads_guestkit_fix_v1_FixImage_properties_create_backup] = "{\042type\042: [\042boolean\042, \042null\042]}",
-    [SCHEMA_payloads_guestkit_fix_v1_FixOperation] = "{\042additionalProperties\042: false, \042allOf\042: [{\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042fsck\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042options\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FsckOptions\042}, {\042type\042: \042null\042}]}}}}, {\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042selinux_relabel\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042options\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/SelinuxRelabelOptions\042}, {\042type\042: \042null\042}]}}}}, {\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042initramfs_regenerate\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042options\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/InitramfsRegenerateOptions\042}, {\042type\042: \042null\042}]}}}}], \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042options\042: {\042description\042: \042Options of the fix, checked against the schema for `type`.\042, \042type\042: [\042object\042, \042null\042]}, \042type\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FixOperationType\042, \042description\042: \042Which fix to run.\042}}, \042required\042: [\042type\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_fix_v1_FixImage_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_fix_v1_FixImage_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_payloads_guestkit_fix_v1_FixOperation] = "{\042additionalProperties\042: false, \042allOf\042: [{\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042fsck\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042options\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FsckOptions\042}, {\042type\042: \042null\042}]}}}}, {\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042selinux_relabel\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042options\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/SelinuxRelabelOptions\042}, {\042type\042: \042null\042}]}}}}, {\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042initramfs_regenerate\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042options\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/InitramfsRegenerateOptions\042}, {\042type\042: \042null\042}]}}}}], \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042options\042: {\042description\042: \042Options of the fix, checked against the schema for `type`.\042, \042type\042: [\042object\042, \042null\042]}, \042type\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FixOperationType\042, \042description\042: \042Which fix to run.\042}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042required\042: [\042type\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_payloads_guestkit_fix_v1_FixOperationType] = "{\042enum\042: [\042fsck\042, \042selinux_relabel\042, \042initramfs_regenerate\042], \042type\042: \042string\042}",
     [SCHEMA_payloads_guestkit_fix_v1_FixOperation_allOf_0] = "{\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042fsck\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042options\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FsckOptions\042}, {\042type\042: \042null\042}]}}}}",
     [SCHEMA_payloads_guestkit_fix_v1_FixOperation_allOf_0_if] = "{\042properties\042: {\042type\042: {\042const\042: \042fsck\042}}, \042required\042: [\042type\042]}",
@@ -11161,7 +12452,9 @@ static const char *const SCHEMAS[] = {
     [SCHEMA_payloads_guestkit_fix_v1_FixOperation_allOf_2_then_properties_options_anyOf_1] = "{\042type\042: \042null\042}",
     [SCHEMA_payloads_guestkit_fix_v1_FixOperation_properties_options] = "{\042type\042: [\042object\042, \042null\042]}",
     [SCHEMA_payloads_guestkit_fix_v1_FixOperation_properties_type] = "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FixOperationType\042}",
-    [SCHEMA_payloads_guestkit_fix_v1_FixOutput] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042fixed_image\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}, {\042type\042: \042null\042}], \042description\042: \042Path of the repaired image; absent to repair in place.\042}, \042log_path\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}, {\042type\042: \042null\042}], \042description\042: \042Path of the repair log.\042}, \042report_format\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/OutputFormat\042}, {\042type\042: \042null\042}], \042description\042: \042Format of the repair report.\042}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_fix_v1_FixOperation_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_fix_v1_FixOperation_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_payloads_guestkit_fix_v1_FixOutput] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042fixed_image\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}, {\042type\042: \042null\042}], \042description\042: \042Path of the repaired image; absent to repair in place.\042}, \042log_path\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}, {\042type\042: \042null\042}], \042description\042: \042Path of the repair log.\042}, \042report_format\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/OutputFormat\042}, {\042type\042: \042null\042}], \042description\042: \042Format of the repair report.\042}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_payloads_guestkit_fix_v1_FixOutput_properties_fixed_image] = "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}, {\042type\042: \042null\042}]}",
     [SCHEMA_payloads_guestkit_fix_v1_FixOutput_properties_fixed_image_anyOf_0] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}",
     [SCHEMA_payloads_guestkit_fix_v1_FixOutput_properties_fixed_image_anyOf_1] = "{\042type\042: \042null\042}",
@@ -11171,7 +12464,9 @@ static const char *const SCHEMAS[] = {
     [SCHEMA_payloads_guestkit_fix_v1_FixOutput_properties_report_format] = "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/OutputFormat\042}, {\042type\042: \042null\042}]}",
     [SCHEMA_payloads_guestkit_fix_v1_FixOutput_properties_report_format_anyOf_0] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/OutputFormat\042}",
     [SCHEMA_payloads_guestkit_fix_v1_FixOutput_properties_report_format_anyOf_1] = "{\042type\042: \042null\042}",
-    [SCHEMA_payloads_guestkit_fix_v1_FixPayload] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042execution_policy\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FixExecutionPolicy\042}, {\042type\042: \042null\042}], \042description\042: \042What to do when an operation fails.\042}, \042image\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FixImage\042, \042description\042: \042The image to repair.\042}, \042operations\042: {\042description\042: \042Fix operations, run in the order given; at least one.\042, \042items\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FixOperation\042}, \042minItems\042: 1, \042type\042: \042array\042}, \042output\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FixOutput\042}, {\042type\042: \042null\042}], \042description\042: \042Where the fixed image, the log and the report go.\042}}, \042required\042: [\042image\042, \042operations\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_fix_v1_FixOutput_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_fix_v1_FixOutput_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_payloads_guestkit_fix_v1_FixPayload] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042execution_policy\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FixExecutionPolicy\042}, {\042type\042: \042null\042}], \042description\042: \042What to do when an operation fails.\042}, \042image\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FixImage\042, \042description\042: \042The image to repair.\042}, \042operations\042: {\042description\042: \042Fix operations, run in the order given; at least one.\042, \042items\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FixOperation\042}, \042minItems\042: 1, \042type\042: \042array\042}, \042output\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FixOutput\042}, {\042type\042: \042null\042}], \042description\042: \042Where the fixed image, the log and the report go.\042}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042required\042: [\042image\042, \042operations\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_payloads_guestkit_fix_v1_FixPayload_properties_execution_policy] = "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FixExecutionPolicy\042}, {\042type\042: \042null\042}]}",
     [SCHEMA_payloads_guestkit_fix_v1_FixPayload_properties_execution_policy_anyOf_0] = "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FixExecutionPolicy\042}",
     [SCHEMA_payloads_guestkit_fix_v1_FixPayload_properties_execution_policy_anyOf_1] = "{\042type\042: \042null\042}",
@@ -11181,17 +12476,27 @@ static const char *const SCHEMAS[] = {
     [SCHEMA_payloads_guestkit_fix_v1_FixPayload_properties_output] = "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FixOutput\042}, {\042type\042: \042null\042}]}",
     [SCHEMA_payloads_guestkit_fix_v1_FixPayload_properties_output_anyOf_0] = "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FixOutput\042}",
     [SCHEMA_payloads_guestkit_fix_v1_FixPayload_properties_output_anyOf_1] = "{\042type\042: \042null\042}",
-    [SCHEMA_payloads_guestkit_fix_v1_FsckOptions] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042auto_repair\042: {\042description\042: \042Repair what the check finds without asking.\042, \042type\042: [\042boolean\042, \042null\042]}, \042filesystem\042: {\042description\042: \042Only check file systems of this type, e.g. `ext4`; absent for all.\042, \042type\042: [\042string\042, \042null\042]}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_fix_v1_FixPayload_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_fix_v1_FixPayload_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_payloads_guestkit_fix_v1_FsckOptions] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042auto_repair\042: {\042description\042: \042Repair what the check finds without asking.\042, \042type\042: [\042boolean\042, \042null\042]}, \042filesystem\042: {\042description\042: \042Only check file systems of this type, e.g. `ext4`; absent for all.\042, \042type\042: [\042string\042, \042null\042]}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_payloads_guestkit_fix_v1_FsckOptions_properties_auto_repair] = "{\042type\042: [\042boolean\042, \042null\042]}",
     [SCHEMA_payloads_guestkit_fix_v1_FsckOptions_properties_filesystem] = "{\042type\042: [\042string\042, \042null\042]}",
-    [SCHEMA_payloads_guestkit_fix_v1_InitramfsRegenerateOptions] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042kernel_version\042: {\042description\042: \042Kernel to rebuild it for, or `auto` for the default kernel.\042, \042type\042: [\042string\042, \042null\042]}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_fix_v1_FsckOptions_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_fix_v1_FsckOptions_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_payloads_guestkit_fix_v1_InitramfsRegenerateOptions] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042kernel_version\042: {\042description\042: \042Kernel to rebuild it for, or `auto` for the default kernel.\042, \042type\042: [\042string\042, \042null\042]}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_payloads_guestkit_fix_v1_InitramfsRegenerateOptions_properties_kernel_version] = "{\042type\042: [\042string\042, \042null\042]}",
-    [SCHEMA_payloads_guestkit_fix_v1_SelinuxRelabelOptions] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042force\042: {\042description\042: \042Relabel every file, not only those with a wrong label.\042, \042type\042: [\042boolean\042, \042null\042]}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_fix_v1_InitramfsRegenerateOptions_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_fix_v1_InitramfsRegenerateOptions_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_payloads_guestkit_fix_v1_SelinuxRelabelOptions] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042force\042: {\042description\042: \042Relabel every file, not only those with a wrong label.\042, \042type\042: [\042boolean\042, \042null\042]}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_payloads_guestkit_fix_v1_SelinuxRelabelOptions_properties_force] = "{\042type\042: [\042boolean\042, \042null\042]}",
-    [SCHEMA_payloads_guestkit_inspect_v1_InspectImage] = "{\042additionalProperties\042: false, \042allOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageReference.open\042}], \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042checksum\042: true, \042format\042: true, \042path\042: true, \042read_only\042: {\042default\042: true, \042description\042: \042Open the image read-only.\042, \042type\042: [\042boolean\042, \042null\042]}, \042size_bytes\042: true}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_fix_v1_SelinuxRelabelOptions_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_fix_v1_SelinuxRelabelOptions_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_payloads_guestkit_inspect_v1_InspectImage] = "{\042additionalProperties\042: false, \042allOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageReference.open\042}], \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042checksum\042: true, \042format\042: true, \042path\042: true, \042read_only\042: {\042default\042: true, \042description\042: \042Open the image read-only.\042, \042type\042: [\042boolean\042, \042null\042]}, \042size_bytes\042: true}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_payloads_guestkit_inspect_v1_InspectImage_allOf_0] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageReference.open\042}",
     [SCHEMA_payloads_guestkit_inspect_v1_InspectImage_properties_read_only] = "{\042type\042: [\042boolean\042, \042null\042]}",
-    [SCHEMA_payloads_guestkit_inspect_v1_InspectOptions] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042deep_scan\042: {\042description\042: \042Scan file contents, not only metadata (slower).\042, \042type\042: [\042boolean\042, \042null\042]}, \042include_databases\042: {\042description\042: \042Detect database installations.\042, \042type\042: [\042boolean\042, \042null\042]}, \042include_network\042: {\042description\042: \042Report network configuration.\042, \042type\042: [\042boolean\042, \042null\042]}, \042include_packages\042: {\042description\042: \042List installed packages.\042, \042type\042: [\042boolean\042, \042null\042]}, \042include_security\042: {\042description\042: \042Report security settings (SELinux, AppArmor, firewall, SSH).\042, \042type\042: [\042boolean\042, \042null\042]}, \042include_services\042: {\042description\042: \042List system services.\042, \042type\042: [\042boolean\042, \042null\042]}, \042include_storage\042: {\042description\042: \042Report partitions, file systems and LVM.\042, \042type\042: [\042boolean\042, \042null\042]}, \042include_users\042: {\042description\042: \042List user accounts.\042, \042type\042: [\042boolean\042, \042null\042]}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_inspect_v1_InspectImage_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_inspect_v1_InspectImage_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_payloads_guestkit_inspect_v1_InspectOptions] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042deep_scan\042: {\042description\042: \042Scan file contents, not only metadata (slower).\042, \042type\042: [\042boolean\042, \042null\042]}, \042include_databases\042: {\042description\042: \042Detect database installations.\042, \042type\042: [\042boolean\042, \042null\042]}, \042include_network\042: {\042description\042: \042Report network configuration.\042, \042type\042: [\042boolean\042, \042null\042]}, \042include_packages\042: {\042description\042: \042List installed packages.\042, \042type\042: [\042boolean\042, \042null\042]}, \042include_security\042: {\042description\042: \042Report security settings (SELinux, AppArmor, firewall, SSH).\042, \042type\042: [\042boolean\042, \042null\042]}, \042include_services\042: {\042description\042: \042List system services.\042, \042type\042: [\042boolean\042, \042null\042]}, \042include_storage\042: {\042description\042: \042Report partitions, file systems and LVM.\042, \042type\042: [\042boolean\042, \042null\042]}, \042include_users\042: {\042description\042: \042List user accounts.\042, \042type\042: [\042boolean\042, \042null\042]}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_payloads_guestkit_inspect_v1_InspectOptions_properties_deep_scan] = "{\042type\042: [\042boolean\042, \042null\042]}",
     [SCHEMA_payloads_guestkit_inspect_v1_InspectOptions_properties_include_databases] = "{\042type\042: [\042boolean\042, \042null\042]}",
     [SCHEMA_payloads_guestkit_inspect_v1_InspectOptions_properties_include_network] = "{\042type\042: [\042boolean\042, \042null\042]}",
@@ -11200,11 +12505,15 @@ static const char *const SCHEMAS[] = {
     [SCHEMA_payloads_guestkit_inspect_v1_InspectOptions_properties_include_services] = "{\042type\042: [\042boolean\042, \042null\042]}",
     [SCHEMA_payloads_guestkit_inspect_v1_InspectOptions_properties_include_storage] = "{\042type\042: [\042boolean\042, \042null\042]}",
     [SCHEMA_payloads_guestkit_inspect_v1_InspectOptions_properties_include_users] = "{\042type\042: [\042boolean\042, \042null\042]}",
-    [SCHEMA_payloads_guestkit_inspect_v1_InspectOutput] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042compression\042: {\042description\042: \042Compression of the report file, e.g. `gzip`; absent or null for none.\042, \042type\042: [\042string\042, \042null\042]}, \042destination\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042, \042description\042: \042Path the report is written to.\042}, \042format\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/OutputFormat\042, \042description\042: \042Format of the report.\042}}, \042required\042: [\042format\042, \042destination\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_inspect_v1_InspectOptions_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_inspect_v1_InspectOptions_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_payloads_guestkit_inspect_v1_InspectOutput] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042compression\042: {\042description\042: \042Compression of the report file, e.g. `gzip`; absent or null for none.\042, \042type\042: [\042string\042, \042null\042]}, \042destination\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042, \042description\042: \042Path the report is written to.\042}, \042format\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/OutputFormat\042, \042description\042: \042Format of the report.\042}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042required\042: [\042format\042, \042destination\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_payloads_guestkit_inspect_v1_InspectOutput_properties_compression] = "{\042type\042: [\042string\042, \042null\042]}",
     [SCHEMA_payloads_guestkit_inspect_v1_InspectOutput_properties_destination] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}",
     [SCHEMA_payloads_guestkit_inspect_v1_InspectOutput_properties_format] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/OutputFormat\042}",
-    [SCHEMA_payloads_guestkit_inspect_v1_InspectPayload] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042image\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.inspect.v1.json#/$defs/InspectImage\042, \042description\042: \042The image to inspect.\042}, \042options\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.inspect.v1.json#/$defs/InspectOptions\042}, {\042type\042: \042null\042}], \042description\042: \042What the inspection covers.\042}, \042output\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.inspect.v1.json#/$defs/InspectOutput\042}, {\042type\042: \042null\042}], \042description\042: \042Where and how the report is written.\042}}, \042required\042: [\042image\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_inspect_v1_InspectOutput_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_inspect_v1_InspectOutput_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_payloads_guestkit_inspect_v1_InspectPayload] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042image\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.inspect.v1.json#/$defs/InspectImage\042, \042description\042: \042The image to inspect.\042}, \042options\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.inspect.v1.json#/$defs/InspectOptions\042}, {\042type\042: \042null\042}], \042description\042: \042What the inspection covers.\042}, \042output\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.inspect.v1.json#/$defs/InspectOutput\042}, {\042type\042: \042null\042}], \042description\042: \042Where and how the report is written.\042}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042required\042: [\042image\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_payloads_guestkit_inspect_v1_InspectPayload_properties_image] = "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.inspect.v1.json#/$defs/InspectImage\042}",
     [SCHEMA_payloads_guestkit_inspect_v1_InspectPayload_properties_options] = "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.inspect.v1.json#/$defs/InspectOptions\042}, {\042type\042: \042null\042}]}",
     [SCHEMA_payloads_guestkit_inspect_v1_InspectPayload_properties_options_anyOf_0] = "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.inspect.v1.json#/$defs/InspectOptions\042}",
@@ -11212,14 +12521,18 @@ static const char *const SCHEMAS[] = {
     [SCHEMA_payloads_guestkit_inspect_v1_InspectPayload_properties_output] = "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.inspect.v1.json#/$defs/InspectOutput\042}, {\042type\042: \042null\042}]}",
     [SCHEMA_payloads_guestkit_inspect_v1_InspectPayload_properties_output_anyOf_0] = "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.inspect.v1.json#/$defs/InspectOutput\042}",
     [SCHEMA_payloads_guestkit_inspect_v1_InspectPayload_properties_output_anyOf_1] = "{\042type\042: \042null\042}",
+    [SCHEMA_payloads_guestkit_inspect_v1_InspectPayload_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_inspect_v1_InspectPayload_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
     [SCHEMA_payloads_guestkit_profile_v1_ProfileName] = "{\042enum\042: [\042security\042, \042compliance\042, \042hardening\042, \042performance\042, \042migration\042], \042type\042: \042string\042}",
-    [SCHEMA_payloads_guestkit_profile_v1_ProfileOptions] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042fail_on_critical\042: {\042description\042: \042Fail the job when a critical finding is found.\042, \042type\042: [\042boolean\042, \042null\042]}, \042include_remediation\042: {\042description\042: \042Work out how to remedy each finding.\042, \042type\042: [\042boolean\042, \042null\042]}, \042severity_threshold\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.profile.v1.json#/$defs/Severity\042}, {\042type\042: \042null\042}], \042description\042: \042Least severity reported; findings below it are left out.\042}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_profile_v1_ProfileOptions] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042fail_on_critical\042: {\042description\042: \042Fail the job when a critical finding is found.\042, \042type\042: [\042boolean\042, \042null\042]}, \042include_remediation\042: {\042description\042: \042Work out how to remedy each finding.\042, \042type\042: [\042boolean\042, \042null\042]}, \042severity_threshold\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.profile.v1.json#/$defs/Severity\042}, {\042type\042: \042null\042}], \042description\042: \042Least severity reported; findings below it are left out.\042}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_payloads_guestkit_profile_v1_ProfileOptions_properties_fail_on_critical] = "{\042type\042: [\042boolean\042, \042null\042]}",
     [SCHEMA_payloads_guestkit_profile_v1_ProfileOptions_properties_include_remediation] = "{\042type\042: [\042boolean\042, \042null\042]}",
     [SCHEMA_payloads_guestkit_profile_v1_ProfileOptions_properties_severity_threshold] = "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.profile.v1.json#/$defs/Severity\042}, {\042type\042: \042null\042}]}",
     [SCHEMA_payloads_guestkit_profile_v1_ProfileOptions_properties_severity_threshold_anyOf_0] = "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.profile.v1.json#/$defs/Severity\042}",
     [SCHEMA_payloads_guestkit_profile_v1_ProfileOptions_properties_severity_threshold_anyOf_1] = "{\042type\042: \042null\042}",
-    [SCHEMA_payloads_guestkit_profile_v1_ProfileOutput] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042destination\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}, {\042type\042: \042null\042}], \042description\042: \042Path the report is written to.\042}, \042format\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/OutputFormat\042}, {\042type\042: \042null\042}], \042description\042: \042Format of the report.\042}, \042include_remediation\042: {\042description\042: \042Write remediation steps into the report.\042, \042type\042: [\042boolean\042, \042null\042]}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_profile_v1_ProfileOptions_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_profile_v1_ProfileOptions_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_payloads_guestkit_profile_v1_ProfileOutput] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042destination\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}, {\042type\042: \042null\042}], \042description\042: \042Path the report is written to.\042}, \042format\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/OutputFormat\042}, {\042type\042: \042null\042}], \042description\042: \042Format of the report.\042}, \042include_remediation\042: {\042description\042: \042Write remediation steps into the report.\042, \042type\042: [\042boolean\042, \042null\042]}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_payloads_guestkit_profile_v1_ProfileOutput_properties_destination] = "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}, {\042type\042: \042null\042}]}",
     [SCHEMA_payloads_guestkit_profile_v1_ProfileOutput_properties_destination_anyOf_0] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}",
     [SCHEMA_payloads_guestkit_profile_v1_ProfileOutput_properties_destination_anyOf_1] = "{\042type\042: \042null\042}",
@@ -11227,7 +12540,9 @@ static const char *const SCHEMAS[] = {
     [SCHEMA_payloads_guestkit_profile_v1_ProfileOutput_properties_format_anyOf_0] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/OutputFormat\042}",
     [SCHEMA_payloads_guestkit_profile_v1_ProfileOutput_properties_format_anyOf_1] = "{\042type\042: \042null\042}",
     [SCHEMA_payloads_guestkit_profile_v1_ProfileOutput_properties_include_remediation] = "{\042type\042: [\042boolean\042, \042null\042]}",
-    [SCHEMA_payloads_guestkit_profile_v1_ProfilePayload] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042image\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageReference\042, \042description\042: \042The image to profile.\042}, \042options\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.profile.v1.json#/$defs/ProfileOptions\042}, {\042type\042: \042null\042}], \042description\042: \042Thresholds and failure policy.\042}, \042output\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.profile.v1.json#/$defs/ProfileOutput\042}, {\042type\042: \042null\042}], \042description\042: \042Where and how findings are written.\042}, \042profiles\042: {\042description\042: \042Profiles to evaluate; at least one.\042, \042items\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.profile.v1.json#/$defs/ProfileName\042}, \042minItems\042: 1, \042type\042: \042array\042}}, \042required\042: [\042image\042, \042profiles\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_profile_v1_ProfileOutput_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_profile_v1_ProfileOutput_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_payloads_guestkit_profile_v1_ProfilePayload] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042image\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageReference\042, \042description\042: \042The image to profile.\042}, \042options\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.profile.v1.json#/$defs/ProfileOptions\042}, {\042type\042: \042null\042}], \042description\042: \042Thresholds and failure policy.\042}, \042output\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.profile.v1.json#/$defs/ProfileOutput\042}, {\042type\042: \042null\042}], \042description\042: \042Where and how findings are written.\042}, \042profiles\042: {\042description\042: \042Profiles to evaluate; at least one.\042, \042items\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.profile.v1.json#/$defs/ProfileName\042}, \042minItems\042: 1, \042type\042: \042array\042}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042required\042: [\042image\042, \042profiles\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_payloads_guestkit_profile_v1_ProfilePayload_properties_image] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageReference\042}",
     [SCHEMA_payloads_guestkit_profile_v1_ProfilePayload_properties_options] = "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.profile.v1.json#/$defs/ProfileOptions\042}, {\042type\042: \042null\042}]}",
     [SCHEMA_payloads_guestkit_profile_v1_ProfilePayload_properties_options_anyOf_0] = "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.profile.v1.json#/$defs/ProfileOptions\042}",
@@ -11237,9 +12552,11 @@ static const char *const SCHEMAS[] = {
     [SCHEMA_payloads_guestkit_profile_v1_ProfilePayload_properties_output_anyOf_1] = "{\042type\042: \042null\042}",
     [SCHEMA_payloads_guestkit_profile_v1_ProfilePayload_properties_profiles] = "{\042items\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.profile.v1.json#/$defs/ProfileName\042}, \042minItems\042: 1, \042type\042: \042array\042}",
     [SCHEMA_payloads_guestkit_profile_v1_ProfilePayload_properties_profiles_items] = "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.profile.v1.json#/$defs/ProfileName\042}",
+    [SCHEMA_payloads_guestkit_profile_v1_ProfilePayload_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_profile_v1_ProfilePayload_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
     [SCHEMA_payloads_guestkit_profile_v1_Severity] = "{\042enum\042: [\042info\042, \042low\042, \042medium\042, \042high\042, \042critical\042], \042type\042: \042string\042}",
     [SCHEMA_progress_v1] = "{\042$id\042: \042https://guestkit.dev/schemas/progress-v1.json\042, \042$ref\042: \042https://guestkit.dev/schemas/progress-v1.json#/$defs/ProgressEvent\042}",
-    [SCHEMA_progress_v1_ProgressEvent] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042$schema\042: {\042description\042: \042URI of the schema the document claims to follow, for editors; `https://guestkit.dev/schemas/progress-v1.json` for this version.\042, \042type\042: [\042string\042, \042null\042]}, \042details\042: {\042description\042: \042Free-form details of the event.\042, \042type\042: [\042object\042, \042null\042]}, \042job_id\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/JobId\042, \042description\042: \042The job reporting progress.\042}, \042message\042: {\042description\042: \042What is happening, for people.\042, \042type\042: \042string\042}, \042observability\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Observability\042}, {\042type\042: \042null\042}], \042description\042: \042Tracing and correlation identifiers, copied from the job.\042}, \042phase\042: {\042description\042: \042Phase the job is in. Standard guestkit phases: `validation`, `disk_attach`, `disk_inspection`, `os_detection`, `package_scan`, `service_scan`, `security_scan`, `result_generation`, `cleanup`; other tools may add their own.\042, \042examples\042: [\042validation\042, \042disk_attach\042, \042disk_inspection\042, \042os_detection\042, \042package_scan\042, \042service_scan\042, \042security_scan\042, \042result_generation\042, \042cleanup\042], \042minLength\042: 1, \042type\042: \042string\042}, \042progress_percent\042: {\042description\042: \042Overall progress, 0 to 100.\042, \042maximum\042: 100, \042minimum\042: 0, \042type\042: [\042number\042, \042null\042]}, \042sequence\042: {\042description\042: \042Position of the event in the job's stream, from 0.\042, \042minimum\042: 0, \042type\042: \042integer\042}, \042timestamp\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042, \042description\042: \042When the event happened.\042}}, \042required\042: [\042job_id\042, \042timestamp\042, \042sequence\042, \042phase\042, \042message\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    [SCHEMA_progress_v1_ProgressEvent] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042$schema\042: {\042description\042: \042URI of the schema the document claims to follow, for editors; `https://guestkit.dev/schemas/progress-v1.json` for this version.\042, \042type\042: [\042string\042, \042null\042]}, \042details\042: {\042description\042: \042Free-form details of the event.\042, \042type\042: [\042object\042, \042null\042]}, \042job_id\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/JobId\042, \042description\042: \042The job reporting progress.\042}, \042message\042: {\042description\042: \042What is happening, for people.\042, \042type\042: \042string\042}, \042observability\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Observability\042}, {\042type\042: \042null\042}], \042description\042: \042Tracing and correlation identifiers, copied from the job.\042}, \042phase\042: {\042description\042: \042Phase the job is in. Standard guestkit phases: `validation`, `disk_attach`, `disk_inspection`, `os_detection`, `package_scan`, `service_scan`, `security_scan`, `result_generation`, `cleanup`; other tools may add their own.\042, \042examples\042: [\042validation\042, \042disk_attach\042, \042disk_inspection\042, \042os_detection\042, \042package_scan\042, \042service_scan\042, \042security_scan\042, \042result_generation\042, \042cleanup\042], \042minLength\042: 1, \042type\042: \042string\042}, \042progress_percent\042: {\042description\042: \042Overall progress, 0 to 100.\042, \042maximum\042: 100, \042minimum\042: 0, \042type\042: [\042number\042, \042null\042]}, \042sequence\042: {\042description\042: \042Position of the event in the job's stream, from 0.\042, \042minimum\042: 0, \042type\042: \042integer\042}, \042timestamp\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042, \042description\042: \042When the event happened.\042}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042required\042: [\042job_id\042, \042timestamp\042, \042sequence\042, \042phase\042, \042message\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_progress_v1_ProgressEvent_properties_details] = "{\042type\042: [\042object\042, \042null\042]}",
     [SCHEMA_progress_v1_ProgressEvent_properties_job_id] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/JobId\042}",
     [SCHEMA_progress_v1_ProgressEvent_properties_message] = "{\042type\042: \042string\042}",
@@ -11251,13 +12568,17 @@ static const char *const SCHEMAS[] = {
     [SCHEMA_progress_v1_ProgressEvent_properties_schema] = "{\042type\042: [\042string\042, \042null\042]}",
     [SCHEMA_progress_v1_ProgressEvent_properties_sequence] = "{\042minimum\042: 0, \042type\042: \042integer\042}",
     [SCHEMA_progress_v1_ProgressEvent_properties_timestamp] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}",
+    [SCHEMA_progress_v1_ProgressEvent_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_progress_v1_ProgressEvent_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
     [SCHEMA_result_v1] = "{\042$id\042: \042https://guestkit.dev/schemas/result-v1.json\042, \042$ref\042: \042https://guestkit.dev/schemas/result-v1.json#/$defs/JobResult\042}",
-    [SCHEMA_result_v1_ExecutionSummary] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042attempt\042: {\042description\042: \042The attempt that produced this result (1 for the first run).\042, \042minimum\042: 1, \042type\042: \042integer\042, \042x-rule\042: {\042minimum\042: \042execution.attempts.minimum\042}}, \042duration_seconds\042: {\042description\042: \042How long the attempt took, in seconds.\042, \042minimum\042: 0, \042type\042: \042number\042}, \042idempotency_key\042: {\042description\042: \042The job's idempotency key, if it had one.\042, \042type\042: [\042string\042, \042null\042]}, \042started_at\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042, \042description\042: \042When the attempt started.\042}}, \042required\042: [\042started_at\042, \042duration_seconds\042, \042attempt\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    [SCHEMA_result_v1_ExecutionSummary] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042attempt\042: {\042description\042: \042The attempt that produced this result (1 for the first run).\042, \042minimum\042: 1, \042type\042: \042integer\042, \042x-rule\042: {\042minimum\042: \042execution.attempts.minimum\042}}, \042duration_seconds\042: {\042description\042: \042How long the attempt took, in seconds.\042, \042minimum\042: 0, \042type\042: \042number\042}, \042idempotency_key\042: {\042description\042: \042The job's idempotency key, if it had one.\042, \042type\042: [\042string\042, \042null\042]}, \042started_at\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042, \042description\042: \042When the attempt started.\042}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042required\042: [\042started_at\042, \042duration_seconds\042, \042attempt\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_result_v1_ExecutionSummary_properties_attempt] = "{\042minimum\042: 1, \042type\042: \042integer\042, \042x-rule\042: {\042minimum\042: \042execution.attempts.minimum\042}}",
     [SCHEMA_result_v1_ExecutionSummary_properties_duration_seconds] = "{\042minimum\042: 0, \042type\042: \042number\042}",
     [SCHEMA_result_v1_ExecutionSummary_properties_idempotency_key] = "{\042type\042: [\042string\042, \042null\042]}",
     [SCHEMA_result_v1_ExecutionSummary_properties_started_at] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}",
-    [SCHEMA_result_v1_JobResult] = "{\042additionalProperties\042: false, \042allOf\042: [{\042if\042: {\042properties\042: {\042status\042: {\042const\042: \042completed\042}}, \042required\042: [\042status\042]}, \042then\042: {\042properties\042: {\042completed_at\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}}, \042required\042: [\042completed_at\042], \042x-rule\042: {\042required\042: \042result.status-fields\042}}}, {\042if\042: {\042properties\042: {\042status\042: {\042enum\042: [\042failed\042, \042cancelled\042, \042timeout\042]}}, \042required\042: [\042status\042]}, \042then\042: {\042properties\042: {\042failed_at\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}}, \042required\042: [\042failed_at\042], \042x-rule\042: {\042required\042: \042result.status-fields\042}}}, {\042if\042: {\042properties\042: {\042status\042: {\042const\042: \042failed\042}}, \042required\042: [\042status\042]}, \042then\042: {\042properties\042: {\042error\042: {\042$ref\042: \042https://guestkit.dev/schemas/result-v1.json#/$defs/ResultError\042}}, \042required\042: [\042error\042], \042x-rule\042: {\042required\042: \042result.status-fields\042}}}], \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042$schema\042: {\042description\042: \042URI of the schema the document claims to follow, for editors; `https://guestkit.dev/schemas/result-v1.json` for this version.\042, \042type\042: [\042string\042, \042null\042]}, \042completed_at\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}, {\042type\042: \042null\042}], \042description\042: \042When the job completed successfully.\042}, \042data\042: {\042description\042: \042Free-form output of the operation's handler.\042}, \042error\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/result-v1.json#/$defs/ResultError\042}, {\042type\042: \042null\042}], \042description\042: \042Why the job failed; required when `status` is `failed`.\042}, \042execution_summary\042: {\042$ref\042: \042https://guestkit.dev/schemas/result-v1.json#/$defs/ExecutionSummary\042, \042description\042: \042When and how the job ran.\042}, \042failed_at\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}, {\042type\042: \042null\042}], \042description\042: \042When the job ended without success (failed, cancelled or timed out).\042}, \042job_id\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/JobId\042, \042description\042: \042The job this result belongs to.\042}, \042metrics\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/result-v1.json#/$defs/ResultMetrics\042}, {\042type\042: \042null\042}], \042description\042: \042Resources the job used.\042}, \042observability\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Observability\042}, {\042type\042: \042null\042}], \042description\042: \042Tracing and correlation identifiers, copied from the job.\042}, \042outputs\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/result-v1.json#/$defs/ResultOutputs\042}, {\042type\042: \042null\042}], \042description\042: \042Files the job produced.\042}, \042status\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/TerminalJobStatus\042, \042description\042: \042How the job ended.\042}, \042worker_id\042: {\042description\042: \042The worker that ran the job.\042, \042type\042: \042string\042}}, \042required\042: [\042job_id\042, \042status\042, \042worker_id\042, \042execution_summary\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    [SCHEMA_result_v1_ExecutionSummary_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_result_v1_ExecutionSummary_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_result_v1_JobResult] = "{\042additionalProperties\042: false, \042allOf\042: [{\042if\042: {\042properties\042: {\042status\042: {\042const\042: \042completed\042}}, \042required\042: [\042status\042]}, \042then\042: {\042properties\042: {\042completed_at\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}}, \042required\042: [\042completed_at\042], \042x-rule\042: {\042required\042: \042result.status-fields\042}}}, {\042if\042: {\042properties\042: {\042status\042: {\042enum\042: [\042failed\042, \042cancelled\042, \042timeout\042]}}, \042required\042: [\042status\042]}, \042then\042: {\042properties\042: {\042failed_at\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}}, \042required\042: [\042failed_at\042], \042x-rule\042: {\042required\042: \042result.status-fields\042}}}, {\042if\042: {\042properties\042: {\042status\042: {\042const\042: \042failed\042}}, \042required\042: [\042status\042]}, \042then\042: {\042properties\042: {\042error\042: {\042$ref\042: \042https://guestkit.dev/schemas/result-v1.json#/$defs/ResultError\042}}, \042required\042: [\042error\042], \042x-rule\042: {\042required\042: \042result.status-fields\042}}}], \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042$schema\042: {\042description\042: \042URI of the schema the document claims to follow, for editors; `https://guestkit.dev/schemas/result-v1.json` for this version.\042, \042type\042: [\042string\042, \042null\042]}, \042completed_at\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}, {\042type\042: \042null\042}], \042description\042: \042When the job completed successfully.\042}, \042data\042: {\042description\042: \042Free-form output of the operation's handler.\042}, \042error\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/result-v1.json#/$defs/ResultError\042}, {\042type\042: \042null\042}], \042description\042: \042Why the job failed; required when `status` is `failed`.\042}, \042execution_summary\042: {\042$ref\042: \042https://guestkit.dev/schemas/result-v1.json#/$defs/ExecutionSummary\042, \042description\042: \042When and how the job ran.\042}, \042failed_at\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}, {\042type\042: \042null\042}], \042description\042: \042When the job ended without success (failed, cancelled or timed out).\042}, \042job_id\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/JobId\042, \042description\042: \042The job this result belongs to.\042}, \042metrics\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/result-v1.json#/$defs/ResultMetrics\042}, {\042type\042: \042null\042}], \042description\042: \042Resources the job used.\042}, \042observability\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Observability\042}, {\042type\042: \042null\042}], \042description\042: \042Tracing and correlation identifiers, copied from the job.\042}, \042outputs\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/result-v1.json#/$defs/ResultOutputs\042}, {\042type\042: \042null\042}], \042description\042: \042Files the job produced.\042}, \042status\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/TerminalJobStatus\042, \042description\042: \042How the job ended.\042}, \042worker_id\042: {\042description\042: \042The worker that ran the job.\042, \042type\042: \042string\042}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042required\042: [\042job_id\042, \042status\042, \042worker_id\042, \042execution_summary\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_result_v1_JobResult_allOf_0] = "{\042if\042: {\042properties\042: {\042status\042: {\042const\042: \042completed\042}}, \042required\042: [\042status\042]}, \042then\042: {\042properties\042: {\042completed_at\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}}, \042required\042: [\042completed_at\042], \042x-rule\042: {\042required\042: \042result.status-fields\042}}}",
     [SCHEMA_result_v1_JobResult_allOf_0_if] = "{\042properties\042: {\042status\042: {\042const\042: \042completed\042}}, \042required\042: [\042status\042]}",
     [SCHEMA_result_v1_JobResult_allOf_0_if_properties_status] = "{\042const\042: \042completed\042}",
@@ -11297,38 +12618,50 @@ static const char *const SCHEMAS[] = {
     [SCHEMA_result_v1_JobResult_properties_schema] = "{\042type\042: [\042string\042, \042null\042]}",
     [SCHEMA_result_v1_JobResult_properties_status] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/TerminalJobStatus\042}",
     [SCHEMA_result_v1_JobResult_properties_worker_id] = "{\042type\042: \042string\042}",
-    [SCHEMA_result_v1_ResultError] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042code\042: {\042description\042: \042Stable, machine-readable error code, e.g. `DISK_NOT_FOUND`.\042, \042type\042: \042string\042}, \042details\042: {\042description\042: \042Free-form details of the failure.\042, \042type\042: [\042object\042, \042null\042]}, \042message\042: {\042description\042: \042What went wrong, for people.\042, \042type\042: \042string\042}, \042phase\042: {\042description\042: \042Phase the job was in when it failed, e.g. `disk_attach`.\042, \042type\042: [\042string\042, \042null\042]}, \042recoverable\042: {\042description\042: \042Whether the job's state allows running it again.\042, \042type\042: \042boolean\042}, \042retry_recommended\042: {\042description\042: \042Whether the worker expects a retry to succeed.\042, \042type\042: \042boolean\042}}, \042required\042: [\042code\042, \042message\042, \042recoverable\042, \042retry_recommended\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    [SCHEMA_result_v1_JobResult_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_result_v1_JobResult_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_result_v1_ResultError] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042code\042: {\042description\042: \042Stable, machine-readable error code, e.g. `DISK_NOT_FOUND`.\042, \042type\042: \042string\042}, \042details\042: {\042description\042: \042Free-form details of the failure.\042, \042type\042: [\042object\042, \042null\042]}, \042message\042: {\042description\042: \042What went wrong, for people.\042, \042type\042: \042string\042}, \042phase\042: {\042description\042: \042Phase the job was in when it failed, e.g. `disk_attach`.\042, \042type\042: [\042string\042, \042null\042]}, \042recoverable\042: {\042description\042: \042Whether the job's state allows running it again.\042, \042type\042: \042boolean\042}, \042retry_recommended\042: {\042description\042: \042Whether the worker expects a retry to succeed.\042, \042type\042: \042boolean\042}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042required\042: [\042code\042, \042message\042, \042recoverable\042, \042retry_recommended\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_result_v1_ResultError_properties_code] = "{\042type\042: \042string\042}",
     [SCHEMA_result_v1_ResultError_properties_details] = "{\042type\042: [\042object\042, \042null\042]}",
     [SCHEMA_result_v1_ResultError_properties_message] = "{\042type\042: \042string\042}",
     [SCHEMA_result_v1_ResultError_properties_phase] = "{\042type\042: [\042string\042, \042null\042]}",
     [SCHEMA_result_v1_ResultError_properties_recoverable] = "{\042type\042: \042boolean\042}",
     [SCHEMA_result_v1_ResultError_properties_retry_recommended] = "{\042type\042: \042boolean\042}",
-    [SCHEMA_result_v1_ResultMetrics] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042cpu_seconds\042: {\042description\042: \042CPU time used, in seconds.\042, \042minimum\042: 0, \042type\042: \042number\042}, \042disk_read_bytes\042: {\042description\042: \042Bytes read from disk.\042, \042minimum\042: 0, \042type\042: \042integer\042}, \042disk_write_bytes\042: {\042description\042: \042Bytes written to disk.\042, \042minimum\042: 0, \042type\042: \042integer\042}, \042peak_memory_mb\042: {\042description\042: \042Peak memory use, in MiB.\042, \042minimum\042: 0, \042type\042: \042number\042}}, \042required\042: [\042disk_read_bytes\042, \042disk_write_bytes\042, \042peak_memory_mb\042, \042cpu_seconds\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    [SCHEMA_result_v1_ResultError_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_result_v1_ResultError_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_result_v1_ResultMetrics] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042cpu_seconds\042: {\042description\042: \042CPU time used, in seconds.\042, \042minimum\042: 0, \042type\042: \042number\042}, \042disk_read_bytes\042: {\042description\042: \042Bytes read from disk.\042, \042minimum\042: 0, \042type\042: \042integer\042}, \042disk_write_bytes\042: {\042description\042: \042Bytes written to disk.\042, \042minimum\042: 0, \042type\042: \042integer\042}, \042peak_memory_mb\042: {\042description\042: \042Peak memory use, in MiB.\042, \042minimum\042: 0, \042type\042: \042number\042}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042required\042: [\042disk_read_bytes\042, \042disk_write_bytes\042, \042peak_memory_mb\042, \042cpu_seconds\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_result_v1_ResultMetrics_properties_cpu_seconds] = "{\042minimum\042: 0, \042type\042: \042number\042}",
     [SCHEMA_result_v1_ResultMetrics_properties_disk_read_bytes] = "{\042minimum\042: 0, \042type\042: \042integer\042}",
     [SCHEMA_result_v1_ResultMetrics_properties_disk_write_bytes] = "{\042minimum\042: 0, \042type\042: \042integer\042}",
     [SCHEMA_result_v1_ResultMetrics_properties_peak_memory_mb] = "{\042minimum\042: 0, \042type\042: \042number\042}",
-    [SCHEMA_result_v1_ResultOutputs] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042artifacts\042: {\042description\042: \042Other files produced, e.g. logs.\042, \042items\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}, \042type\042: [\042array\042, \042null\042]}, \042primary\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}, {\042type\042: \042null\042}], \042description\042: \042The main output, e.g. the inspection report.\042}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    [SCHEMA_result_v1_ResultMetrics_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_result_v1_ResultMetrics_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_result_v1_ResultOutputs] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042artifacts\042: {\042description\042: \042Other files produced, e.g. logs.\042, \042items\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}, \042type\042: [\042array\042, \042null\042]}, \042primary\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}, {\042type\042: \042null\042}], \042description\042: \042The main output, e.g. the inspection report.\042}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_result_v1_ResultOutputs_properties_artifacts] = "{\042items\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}, \042type\042: [\042array\042, \042null\042]}",
     [SCHEMA_result_v1_ResultOutputs_properties_artifacts_items] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}",
     [SCHEMA_result_v1_ResultOutputs_properties_primary] = "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}, {\042type\042: \042null\042}]}",
     [SCHEMA_result_v1_ResultOutputs_properties_primary_anyOf_0] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}",
     [SCHEMA_result_v1_ResultOutputs_properties_primary_anyOf_1] = "{\042type\042: \042null\042}",
+    [SCHEMA_result_v1_ResultOutputs_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_result_v1_ResultOutputs_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
     [SCHEMA_worker_v1] = "{\042$id\042: \042https://guestkit.dev/schemas/worker-v1.json\042, \042$ref\042: \042https://guestkit.dev/schemas/worker-v1.json#/$defs/WorkerRegistration\042}",
-    [SCHEMA_worker_v1_WorkerCapabilities] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042disk_formats\042: {\042description\042: \042Image formats the worker can open.\042, \042items\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageFormat\042}, \042type\042: \042array\042}, \042features\042: {\042description\042: \042Features and capabilities the worker offers, e.g. `lvm`, `selinux`, `disk.qcow2`, `fs.ext4`.\042, \042items\042: {\042type\042: \042string\042}, \042type\042: \042array\042}, \042operations\042: {\042description\042: \042Operations the worker has handlers for, e.g. `guestkit.inspect`.\042, \042items\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Operation\042}, \042type\042: \042array\042}}, \042required\042: [\042operations\042, \042features\042, \042disk_formats\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    [SCHEMA_worker_v1_WorkerCapabilities] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042disk_formats\042: {\042description\042: \042Image formats the worker can open.\042, \042items\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageFormat\042}, \042type\042: \042array\042}, \042features\042: {\042description\042: \042Features and capabilities the worker offers, e.g. `lvm`, `selinux`, `disk.qcow2`, `fs.ext4`.\042, \042items\042: {\042type\042: \042string\042}, \042type\042: \042array\042}, \042operations\042: {\042description\042: \042Operations the worker has handlers for, e.g. `guestkit.inspect`.\042, \042items\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Operation\042}, \042type\042: \042array\042}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042required\042: [\042operations\042, \042features\042, \042disk_formats\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_worker_v1_WorkerCapabilities_properties_disk_formats] = "{\042items\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageFormat\042}, \042type\042: \042array\042}",
     [SCHEMA_worker_v1_WorkerCapabilities_properties_disk_formats_items] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageFormat\042}",
     [SCHEMA_worker_v1_WorkerCapabilities_properties_features] = "{\042items\042: {\042type\042: \042string\042}, \042type\042: \042array\042}",
     [SCHEMA_worker_v1_WorkerCapabilities_properties_features_items] = "{\042type\042: \042string\042}",
     [SCHEMA_worker_v1_WorkerCapabilities_properties_operations] = "{\042items\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Operation\042}, \042type\042: \042array\042}",
     [SCHEMA_worker_v1_WorkerCapabilities_properties_operations_items] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Operation\042}",
-    [SCHEMA_worker_v1_WorkerConfiguration] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042data_locality\042: {\042description\042: \042Storage locations the worker reaches locally, e.g. `/mnt/vms`.\042, \042items\042: {\042type\042: \042string\042}, \042type\042: [\042array\042, \042null\042]}, \042privileged\042: {\042description\042: \042Whether the worker runs privileged (can attach block devices).\042, \042type\042: \042boolean\042}, \042worker_pool\042: {\042description\042: \042Pool the worker belongs to.\042, \042type\042: [\042string\042, \042null\042]}}, \042required\042: [\042privileged\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    [SCHEMA_worker_v1_WorkerCapabilities_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_worker_v1_WorkerCapabilities_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_worker_v1_WorkerConfiguration] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042data_locality\042: {\042description\042: \042Storage locations the worker reaches locally, e.g. `/mnt/vms`.\042, \042items\042: {\042type\042: \042string\042}, \042type\042: [\042array\042, \042null\042]}, \042privileged\042: {\042description\042: \042Whether the worker runs privileged (can attach block devices).\042, \042type\042: \042boolean\042}, \042worker_pool\042: {\042description\042: \042Pool the worker belongs to.\042, \042type\042: [\042string\042, \042null\042]}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042required\042: [\042privileged\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_worker_v1_WorkerConfiguration_properties_data_locality] = "{\042items\042: {\042type\042: \042string\042}, \042type\042: [\042array\042, \042null\042]}",
     [SCHEMA_worker_v1_WorkerConfiguration_properties_data_locality_items] = "{\042type\042: \042string\042}",
     [SCHEMA_worker_v1_WorkerConfiguration_properties_privileged] = "{\042type\042: \042boolean\042}",
     [SCHEMA_worker_v1_WorkerConfiguration_properties_worker_pool] = "{\042type\042: [\042string\042, \042null\042]}",
-    [SCHEMA_worker_v1_WorkerRegistration] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042$schema\042: {\042description\042: \042URI of the schema the document claims to follow, for editors; `https://guestkit.dev/schemas/worker-v1.json` for this version.\042, \042type\042: [\042string\042, \042null\042]}, \042capabilities\042: {\042$ref\042: \042https://guestkit.dev/schemas/worker-v1.json#/$defs/WorkerCapabilities\042, \042description\042: \042What the worker can run.\042}, \042configuration\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/worker-v1.json#/$defs/WorkerConfiguration\042}, {\042type\042: \042null\042}], \042description\042: \042How the worker is set up.\042}, \042hostname\042: {\042description\042: \042Host the worker runs on.\042, \042minLength\042: 1, \042type\042: \042string\042}, \042registered_at\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042, \042description\042: \042When the worker registered.\042}, \042resources\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/worker-v1.json#/$defs/WorkerResources\042}, {\042type\042: \042null\042}], \042description\042: \042What the worker has to run jobs with.\042}, \042status\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/worker-v1.json#/$defs/WorkerStatus\042}, {\042type\042: \042null\042}], \042description\042: \042The worker's current state.\042}, \042version\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/SemVer\042, \042description\042: \042Worker software version, compared with a job's `minimum_worker_version`.\042}, \042worker_id\042: {\042description\042: \042Unique identifier of the worker.\042, \042minLength\042: 1, \042type\042: \042string\042}}, \042required\042: [\042worker_id\042, \042version\042, \042hostname\042, \042registered_at\042, \042capabilities\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    [SCHEMA_worker_v1_WorkerConfiguration_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_worker_v1_WorkerConfiguration_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_worker_v1_WorkerRegistration] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042$schema\042: {\042description\042: \042URI of the schema the document claims to follow, for editors; `https://guestkit.dev/schemas/worker-v1.json` for this version.\042, \042type\042: [\042string\042, \042null\042]}, \042capabilities\042: {\042$ref\042: \042https://guestkit.dev/schemas/worker-v1.json#/$defs/WorkerCapabilities\042, \042description\042: \042What the worker can run.\042}, \042configuration\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/worker-v1.json#/$defs/WorkerConfiguration\042}, {\042type\042: \042null\042}], \042description\042: \042How the worker is set up.\042}, \042hostname\042: {\042description\042: \042Host the worker runs on.\042, \042minLength\042: 1, \042type\042: \042string\042}, \042registered_at\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042, \042description\042: \042When the worker registered.\042}, \042resources\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/worker-v1.json#/$defs/WorkerResources\042}, {\042type\042: \042null\042}], \042description\042: \042What the worker has to run jobs with.\042}, \042status\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/worker-v1.json#/$defs/WorkerStatus\042}, {\042type\042: \042null\042}], \042description\042: \042The worker's current state.\042}, \042version\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/SemVer\042, \042description\042: \042Worker software version, compared with a job's `minimum_worker_version`.\042}, \042worker_id\042: {\042description\042: \042Unique identifier of the worker.\042, \042minLength\042: 1, \042type\042: \042string\042}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042required\042: [\042worker_id\042, \042version\042, \042hostname\042, \042registered_at\042, \042capabilities\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_worker_v1_WorkerRegistration_properties_capabilities] = "{\042$ref\042: \042https://guestkit.dev/schemas/worker-v1.json#/$defs/WorkerCapabilities\042}",
     [SCHEMA_worker_v1_WorkerRegistration_properties_configuration] = "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/worker-v1.json#/$defs/WorkerConfiguration\042}, {\042type\042: \042null\042}]}",
     [SCHEMA_worker_v1_WorkerRegistration_properties_configuration_anyOf_0] = "{\042$ref\042: \042https://guestkit.dev/schemas/worker-v1.json#/$defs/WorkerConfiguration\042}",
@@ -11344,17 +12677,23 @@ static const char *const SCHEMAS[] = {
     [SCHEMA_worker_v1_WorkerRegistration_properties_status_anyOf_1] = "{\042type\042: \042null\042}",
     [SCHEMA_worker_v1_WorkerRegistration_properties_version] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/SemVer\042}",
     [SCHEMA_worker_v1_WorkerRegistration_properties_worker_id] = "{\042minLength\042: 1, \042type\042: \042string\042}",
-    [SCHEMA_worker_v1_WorkerResources] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042available_disk_gb\042: {\042description\042: \042Free scratch space, in GB.\042, \042minimum\042: 0, \042type\042: \042number\042}, \042cpu_cores\042: {\042description\042: \042CPU cores available to jobs.\042, \042minimum\042: 1, \042type\042: \042integer\042}, \042max_concurrent_jobs\042: {\042description\042: \042Most jobs the worker runs at once.\042, \042minimum\042: 1, \042type\042: \042integer\042}, \042max_disk_size_gb\042: {\042description\042: \042Largest disk, in GB, the worker accepts.\042, \042minimum\042: 1, \042type\042: \042integer\042}, \042memory_gb\042: {\042description\042: \042Memory available to jobs, in GB.\042, \042minimum\042: 0, \042type\042: \042number\042}}, \042required\042: [\042max_concurrent_jobs\042, \042max_disk_size_gb\042, \042available_disk_gb\042, \042cpu_cores\042, \042memory_gb\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    [SCHEMA_worker_v1_WorkerRegistration_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_worker_v1_WorkerRegistration_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_worker_v1_WorkerResources] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042available_disk_gb\042: {\042description\042: \042Free scratch space, in GB.\042, \042minimum\042: 0, \042type\042: \042number\042}, \042cpu_cores\042: {\042description\042: \042CPU cores available to jobs.\042, \042minimum\042: 1, \042type\042: \042integer\042}, \042max_concurrent_jobs\042: {\042description\042: \042Most jobs the worker runs at once.\042, \042minimum\042: 1, \042type\042: \042integer\042}, \042max_disk_size_gb\042: {\042description\042: \042Largest disk, in GB, the worker accepts.\042, \042minimum\042: 1, \042type\042: \042integer\042}, \042memory_gb\042: {\042description\042: \042Memory available to jobs, in GB.\042, \042minimum\042: 0, \042type\042: \042number\042}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042required\042: [\042max_concurrent_jobs\042, \042max_disk_size_gb\042, \042available_disk_gb\042, \042cpu_cores\042, \042memory_gb\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_worker_v1_WorkerResources_properties_available_disk_gb] = "{\042minimum\042: 0, \042type\042: \042number\042}",
     [SCHEMA_worker_v1_WorkerResources_properties_cpu_cores] = "{\042minimum\042: 1, \042type\042: \042integer\042}",
     [SCHEMA_worker_v1_WorkerResources_properties_max_concurrent_jobs] = "{\042minimum\042: 1, \042type\042: \042integer\042}",
     [SCHEMA_worker_v1_WorkerResources_properties_max_disk_size_gb] = "{\042minimum\042: 1, \042type\042: \042integer\042}",
     [SCHEMA_worker_v1_WorkerResources_properties_memory_gb] = "{\042minimum\042: 0, \042type\042: \042number\042}",
+    [SCHEMA_worker_v1_WorkerResources_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_worker_v1_WorkerResources_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
     [SCHEMA_worker_v1_WorkerState] = "{\042enum\042: [\042ready\042, \042busy\042, \042draining\042, \042offline\042], \042type\042: \042string\042}",
-    [SCHEMA_worker_v1_WorkerStatus] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042current_jobs\042: {\042description\042: \042Jobs the worker is running now.\042, \042minimum\042: 0, \042type\042: \042integer\042}, \042last_heartbeat\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042, \042description\042: \042When the worker last reported in.\042}, \042state\042: {\042$ref\042: \042https://guestkit.dev/schemas/worker-v1.json#/$defs/WorkerState\042, \042description\042: \042Whether the worker takes jobs.\042}}, \042required\042: [\042state\042, \042current_jobs\042, \042last_heartbeat\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042}}",
+    [SCHEMA_worker_v1_WorkerStatus] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042current_jobs\042: {\042description\042: \042Jobs the worker is running now.\042, \042minimum\042: 0, \042type\042: \042integer\042}, \042last_heartbeat\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042, \042description\042: \042When the worker last reported in.\042}, \042state\042: {\042$ref\042: \042https://guestkit.dev/schemas/worker-v1.json#/$defs/WorkerState\042, \042description\042: \042Whether the worker takes jobs.\042}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042required\042: [\042state\042, \042current_jobs\042, \042last_heartbeat\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_worker_v1_WorkerStatus_properties_current_jobs] = "{\042minimum\042: 0, \042type\042: \042integer\042}",
     [SCHEMA_worker_v1_WorkerStatus_properties_last_heartbeat] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}",
     [SCHEMA_worker_v1_WorkerStatus_properties_state] = "{\042$ref\042: \042https://guestkit.dev/schemas/worker-v1.json#/$defs/WorkerState\042}",
+    [SCHEMA_worker_v1_WorkerStatus_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_worker_v1_WorkerStatus_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
 };
 
 /* Document types, in the order of schemas/index.json, and the functions proving each and
@@ -11365,7 +12704,7 @@ static void (*const FINDERS[])(const Tape *, uint32_t, Findings *, int32_t, uint
 
 /* The schemas this was generated from (protocol.resources.schemas_digest): the fast engine
  * does not use a prover generated from other schemas than the ones it validates with. */
-static const char SCHEMAS_DIGEST[] = "b56e84a6d4acc67da7aa9c3e61b806f7f592811f3c9c65973e7c38be566185cb";
+static const char SCHEMAS_DIGEST[] = "d4b21e1bc12eab25887eaed07f65686e3eede10b611ecbbc0d09752459e79d47";
 
 /* Payload types with a registered schema (schemas/index.json). */
 static const char *const PAYLOAD_TYPES[] = {"guestkit.compare.v1", "guestkit.convert.v1", "guestkit.fix.v1", "guestkit.inspect.v1", "guestkit.profile.v1"};
