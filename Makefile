@@ -127,7 +127,7 @@ payload-type: $(STAMP) $(NPM_PACKAGE)/node_modules/.installed
 cases: $(STAMP) $(PROVER)
 	$(PY) tests/conformance/build.py
 
-# ajv and ajv-formats, exactly as the committed lockfile pins them.
+# ajv, ajv-formats and the independent implementations, exactly as the committed lockfile pins them.
 $(NODE_RUNNER)/node_modules/.installed: $(NODE_RUNNER)/package-lock.json
 	cd $(NODE_RUNNER) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
@@ -140,6 +140,8 @@ conformance: $(STAMP) $(PROVER) $(NODE_RUNNER)/node_modules/.installed $(NPM_PAC
 	GUESTKIT_PROVER=absent $(BIN)/pytest -q -p no:cacheprovider tests/test_conformance.py
 	node $(NPM_PACKAGE)/scripts/stage.mjs
 	node $(NODE_RUNNER)/run.mjs
+	@echo "== Independent implementations, format assertion off: docs/implementations.md"
+	$(PY) tests/conformance/implementations.py --check
 
 # Peers: jsonschema and check-jsonschema from requirements/dev.txt, ajv from the runner's lockfile.
 bench: $(STAMP) $(PROVER) $(NODE_RUNNER)/node_modules/.installed $(NPM_PACKAGE)/node_modules/.installed
