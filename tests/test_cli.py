@@ -8,9 +8,11 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import test_upstream_corpus
 from conftest import CORPUS, EXAMPLES, ROOT
 from guestkit_job_spec import validate
 from guestkit_job_spec.cli.main import main
@@ -58,7 +60,14 @@ def test_json_output_is_exactly_one_object_of_the_documented_shape(capsys: pytes
     result = json.loads(out)
     assert status == 1
     assert set(result) == {"documents", "summary"}
-    assert result["summary"] == {"documents": 14, "valid": 9, "invalid": 5, "warnings": 7}
+    documents = result["documents"]
+    valid = sum(document["valid"] for document in documents)
+    warnings = sum(len(document["warnings"]) for document in documents)
+    assert result["summary"] == {"documents": 14, "valid": valid, "invalid": 14 - valid, "warnings": warnings}
+    assert (valid, warnings) == (
+        9,
+        len([p for p in CORPUS.glob("*.json") if test_upstream_corpus.unregistered(p.name)]),
+    )
     for document in result["documents"]:
         assert set(document) == {"source", "type", "valid", "errors", "warnings"}
         for issue in document["errors"] + document["warnings"]:
@@ -331,3 +340,26 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(
     assert status == 1 and f"cannot write {target}: No space left on device" in err
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["job.json"]
+
+
+def test_a_form_may_take_a_boolean_flag(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from guestkit_job_spec.typed.helpers import FORMS, IMAGE, Flag, Form, inspect_job
+    from guestkit_job_spec.typed.models.payloads.guestkit_inspect_v1 import InspectOptions
+
+    def make(given: Any) -> Any:
+        return inspect_job(given["image"], options=InspectOptions(deep_scan=given["deep_scan"]))
+
+    deep = Flag("deep_scan", "", "scan deeply", required=False, boolean=True)
+    monkeypatch.setitem(FORMS, "guestkit.inspect", Form("guestkit.inspect.v1", (IMAGE, deep), make, ()))
+    for flag, value in (("--deep-scan", True), ("--no-deep-scan", False)):
+        assert main(["new", "guestkit.inspect", "--image", "/a.qcow2", flag]) == 0
+        assert json.loads(capsys.readouterr().out)["payload"]["data"]["options"]["deep_scan"] is value
+
+
+def test_forms_that_take_a_flag_differently_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from guestkit_job_spec.typed.helpers import FORMS, Flag, Form
+
+    twice = Form("guestkit.compare.v1", (Flag("image", "PATH", "images", repeated=True),), lambda given: None, ())
+    monkeypatch.setitem(FORMS, "guestkit.compare", twice)
+    with pytest.raises(ValueError, match="take --image differently"):
+        main(["new", "--help"])

@@ -82,7 +82,9 @@ def test_it_has_a_helper_and_a_new_form(payload_type: str, capsys: pytest.Captur
 @pytest.mark.parametrize("payload_type", PAYLOAD_TYPES)
 def test_the_specification_describes_it(payload_type: str) -> None:
     section = SPEC.read_text(encoding="utf-8").split("## 5. Payload types", 1)[1].split("\n## ", 1)[0]
-    assert f"| `{payload_type}` |" in section, f"docs/job-protocol-v1.md, section 5: no table row for {payload_type}"
+    assert f"| `{payload_type}` |" in section, (
+        f"docs/job-protocol-v1.md, section 5: no table row for {payload_type} (one beginning | `{payload_type}` |)"
+    )
     assert f'"type": "{payload_type}"' in section, (
         f"docs/job-protocol-v1.md, section 5: no payload block for {payload_type}"
     )
@@ -129,3 +131,22 @@ def test_the_new_command_help_lists_every_form() -> None:
         main(["new", "--help"])
     for operation in FORMS:
         assert f"guestkit-job new {operation} " in out.getvalue()
+
+
+def test_make_gen_refuses_a_registered_type_without_its_dispatch_branch(tmp_path: Any, monkeypatch: Any) -> None:
+    """Without the branch a registered type's data went unchecked, and drew no warning either."""
+    import importlib.util
+    import shutil
+
+    spec = importlib.util.spec_from_file_location("generate", ROOT / "codegen" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    generate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generate)
+    schemas = tmp_path / "schemas"
+    shutil.copytree(ROOT / "schemas", schemas)
+    job = json.loads((schemas / "job-v1.json").read_text())
+    job["$defs"]["Payload"]["allOf"].pop(0)
+    (schemas / "job-v1.json").write_text(json.dumps(job))
+    monkeypatch.setattr(generate, "SCHEMAS", schemas)
+    with pytest.raises(SystemExit, match=r"guestkit\.inspect\.v1: schemas/job-v1\.json has no dispatch branch"):
+        generate.check_dispatch()

@@ -36,7 +36,8 @@ def _forms() -> dict[str, Any]:
 def _usage(form: Any) -> str:
     parts = []
     for flag in form.flags:
-        text = f"--{flag.name.replace('_', '-')} {flag.metavar}"
+        option = f"--{flag.name.replace('_', '-')}"
+        text = f"{option} | --no-{option[2:]}" if flag.boolean else f"{option} {flag.metavar}"
         text = f"{text} [{text} ...]" if flag.repeated else text
         parts.append(text if flag.required else f"[{text}]")
     return " ".join(parts)
@@ -66,13 +67,23 @@ def add_parser(commands: Commands[argparse.ArgumentParser]) -> None:
             declared.setdefault(flag.name, []).append((operation.rsplit(".", 1)[-1], flag))
     for name, uses in declared.items():
         first = uses[0][1]
+        takes = {(flag.repeated, flag.boolean, flag.choices) for _, flag in uses}
+        if len(takes) > 1:
+            raise ValueError(f"the forms of {', '.join(op for op, _ in uses)} take --{name} differently: rename one")
+        metavar = first.metavar if len({flag.metavar for _, flag in uses}) == 1 else "VALUE"
+        meaning = _meanings(uses, metavar)
+        if first.boolean:
+            payload.add_argument(
+                f"--{name.replace('_', '-')}", dest=name, action=argparse.BooleanOptionalAction, help=meaning
+            )
+            continue
         payload.add_argument(
             f"--{name.replace('_', '-')}",
             dest=name,
-            metavar=first.metavar,
+            metavar=metavar,
             action="append" if first.repeated else "store",
             choices=first.choices,
-            help="; ".join(f"{operation}: {flag.help}" for operation, flag in uses),
+            help=meaning,
         )
     payload.add_argument("--data", metavar="JSON", help="payload data for an operation without a registered schema")
     job = parser.add_argument_group("job")
@@ -115,6 +126,17 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+def _meanings(uses: list[tuple[str, Any]], metavar: str) -> str:
+    """What a flag means to each operation taking it, operations with the same meaning together."""
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for operation, flag in uses:
+        grouped.setdefault((flag.help, flag.metavar), []).append(operation)
+    return "; ".join(
+        f"{', '.join(operations)}: {text}" + (f" ({shown})" if shown != metavar else "")
+        for (text, shown), operations in grouped.items()
+    )
 
 
 def _payload_builder(args: argparse.Namespace) -> JobBuilder:

@@ -26,7 +26,9 @@ from .models.payloads.guestkit_profile_v1 import ProfileName, ProfileOptions, Pr
 
 @dataclass(frozen=True)
 class Flag:
-    """One thing a person gives ``guestkit-job new``: ``--name METAVAR``."""
+    """One thing a person gives ``guestkit-job new``: ``--name METAVAR``, or ``--name`` and
+    ``--no-name`` for a boolean (None when neither is given). Forms that share a flag name
+    share one option: they must agree on what it takes (repeated, boolean, choices)."""
 
     name: str
     metavar: str
@@ -34,6 +36,7 @@ class Flag:
     repeated: bool = False
     choices: tuple[str, ...] | None = None
     required: bool = True
+    boolean: bool = False
 
 
 @dataclass(frozen=True)
