@@ -204,6 +204,19 @@ def test_module_entry_point() -> None:
     assert process.returncode == 0, process.stderr
 
 
+def test_validate_does_not_load_the_typed_layer() -> None:
+    """Start-up is a benchmarked goal: only ``new`` needs the typed layer's payload forms (~50 ms)."""
+    script = (
+        "import sys; from guestkit_job_spec.cli.main import main; status = main(['validate', '-q', sys.argv[1]]); "
+        "print(sorted(name for name in sys.modules if name.startswith('guestkit_job_spec.typed'))); sys.exit(status)"
+    )
+    process = subprocess.run(
+        [sys.executable, "-c", script, str(EXAMPLES)], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert process.returncode == 0, process.stderr
+    assert process.stdout.strip().splitlines()[-1] == "[]"
+
+
 def test_permission_denied_is_an_invalid_document(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -24,6 +24,7 @@ Registered operations and what they need:
 Any other namespaced operation takes its payload data as JSON with --data.
 The image format comes from the file extension unless --format is given."""
 
+SUMMARY = "print a new, valid job document"
 COMMON_FLAGS = ("format",)  # a flag every form may take: the format of --image
 
 
@@ -43,13 +44,17 @@ def _usage(form: Any) -> str:
     return " ".join(parts)
 
 
-def add_parser(commands: Commands[argparse.ArgumentParser]) -> None:
+def add_parser(commands: Commands[argparse.ArgumentParser], *, with_forms: bool = True) -> None:
+    """The ``new`` subcommand; without its forms (another command runs) it only lists itself."""
+    if not with_forms:
+        commands.add_parser("new", help=SUMMARY)
+        return
     forms = _forms()
     width = max(len(operation) for operation in forms) + 3
     parser = add_command(
         commands,
         "new",
-        summary="print a new, valid job document",
+        summary=SUMMARY,
         description=DESCRIPTION.format(
             forms="\n".join(f"  {operation:<{width}}{_usage(form)}" for operation, form in forms.items())
         ),
