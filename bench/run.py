@@ -411,6 +411,7 @@ def adversarial_inputs(scale: float) -> list[tuple[str, bytes]]:
     unknown = {**full, "metadata": {**full["metadata"], **{f"unknown{n}": "v" for n in range(count)}}}
     long_keys = {"k" * 100 + str(n): n for n in range(count)}
     same_prefix = b",".join(b'"%s%07d":0' % (b"a" * 60, n) for n in range(count))
+    dense = b",".join([b"[" + b",".join([b"0"] * (count - 1)) + b"]"] * max(1, 8 * mib // count))  # about 16 MiB
     return [
         (f"{count:,} labels", job_with("metadata", "labels", {f"label-{n}": "v" for n in range(count)})),
         (f"{count:,} unknown fields", json.dumps(unknown).encode()),
@@ -430,6 +431,10 @@ def adversarial_inputs(scale: float) -> list[tuple[str, bytes]]:
         (f"{count:,} keys alike but for their end, the last a duplicate", b"{" + same_prefix + b',"' + b"a" * 60
             + b'0000000":1}'),
         (f"a bad first byte, then {16 * mib:,} bytes", b"x" + b" " * (16 * mib - 2)),
+        (f"a duplicate key first, then {len(dense):,} bytes of numbers", b'{"a":0,"a":0,"x":[' + dense + b"]}"),
+        (f"40 keys, a duplicate, then {len(dense):,} bytes of numbers", b"{" + b",".join(
+            b'"k%d":0' % n for n in range(40)) + b',"k3":0,"x":[' + dense + b"]}"),
+        (f"{len(dense):,} bytes of numbers, cut short in 63 brackets", b"[" + dense + b"," + b"[" * 63),
     ]  # fmt: skip
 
 

@@ -6,12 +6,15 @@ Documents from the examples, the upstream corpus and the conformance cases are m
 as JSON (values at the edges of every rule: numbers at the int64 and double bounds, in
 exponent form, escapes, surrogates, control characters, timestamps with offsets, empty and
 numeric keys, unknown fields, deep nesting) and as bytes (flips, insertions, cuts), then
-validated by both engines: as bytes, str, bytearray or memoryview, strict or not, as the
-type they are, another type or "auto", with the default limits or small ones. The reports
-(verdict, every rule id, pointer and message, in order) and the decoded documents (types
-included: 1 is not 1.0) must be equal. Each disagreement is written to --out as a JSON line
-and the run exits 1. Crashes and memory errors are for the sanitizers to report: `make
-sanitize` runs a short fuzz on the prover built with them, `make fuzz` a long one.
+validated by both engines: as bytes, str, bytearray or memoryview, or decoded (some numbers
+and strings then of subclasses of int, float and str), strict or not, as the type they are,
+another type or "auto", with the default limits or each at random (small, the document's own
+size, 2**64). A few inputs are dense documents cut short in brackets or with a duplicate
+key. The reports (verdict, every rule id, pointer and message, in order) and the decoded
+documents (types included: 1 is not 1.0) must be equal, and neither engine may raise. Each
+disagreement is written to --out as a JSON line and the run exits 1. Crashes and memory
+errors are for the sanitizers to report: `make sanitize` runs a short fuzz on the prover
+built with them, `make fuzz` a long one.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from guestkit_job_spec import Limits, validate  # noqa: E402
 from guestkit_job_spec.protocol.doctype import detect  # noqa: E402
 
 DOCUMENT_TYPES = ("job", "result", "progress", "worker")
-FORMS = ("bytes", "bytes", "bytes", "str", "bytearray", "memoryview")
+FORMS = ("bytes", "bytes", "bytes", "str", "bytearray", "memoryview", "decoded")
 
 NUMBERS = [
     "0", "-0", "1", "-1", "7", "0.0", "-0.0", "1.0", "2.5", "1e0", "5E+0", "1e-400", "1e400", "-1e400",
@@ -204,7 +207,60 @@ def corrupt(rng: random.Random, data: bytes) -> bytes:
     return data[:position]
 
 
-def form_of(data: bytes, form: str) -> Any:
+def dense(rng: random.Random) -> bytes:
+    """A document with about as many values as it has bytes / 2, the most the prover's tape
+    holds, then cut short in brackets or given a duplicate key: the reader's edges."""
+    values = b"0," * rng.randint(4_000, 5_000)
+    if rng.random() < 0.5:
+        return b"[" + values + b"[" * rng.choice([1, 4, 63, 64, 70])
+    keys = [b'"k%d":0' % n for n in range(rng.choice([1, 15, 16, 17, 40]))]
+    keys.insert(rng.randrange(len(keys) + 1), rng.choice(keys))
+    return b"{" + b",".join(keys) + b',"x":[' + values + b"0]}"
+
+
+class Integer(int):
+    """A subclass of int a caller's decoder may give (as of str and float below)."""
+
+
+class Fraction(float):
+    pass
+
+
+class Text(str):
+    pass
+
+
+def subclassed(rng: random.Random, node: Any) -> Any:
+    """A decoded document with some of its numbers and strings (keys too) of subclasses."""
+    if isinstance(node, dict):
+        return {subclassed(rng, key): subclassed(rng, item) for key, item in node.items()}
+    if isinstance(node, list):
+        return [subclassed(rng, item) for item in node]
+    if rng.random() < 0.9 or isinstance(node, bool):
+        return node
+    kind = {int: Integer, float: Fraction, str: Text}.get(type(node))
+    return node if kind is None else kind(node)
+
+
+def limits_for(rng: random.Random, data: bytes) -> Limits:
+    """The default limits mostly; else each limit at random: small, near the document's own, or huge."""
+    if rng.random() < 0.85:
+        return Limits()
+    return Limits(
+        max_document_bytes=rng.choice([Limits.max_document_bytes, max(1, len(data) - 1), len(data), 2**64]),
+        max_depth=rng.randint(1, 6) if rng.random() < 0.5 else Limits.max_depth,
+        max_string_length=rng.choice([Limits.max_string_length, rng.randint(1, 30), 2**64]),
+        max_container_entries=rng.choice([Limits.max_container_entries, rng.randint(1, 10), 2**64]),
+    )
+
+
+def form_of(data: bytes, form: str, rng: random.Random) -> Any:
+    """``data`` as validate is given it; "decoded" is Python's json.loads of it, when it decodes."""
+    if form == "decoded":
+        try:
+            return subclassed(rng, json.loads(data))
+        except (ValueError, RecursionError):
+            return data
     if form == "str":
         return data.decode("utf-8", "surrogateescape")
     if form == "bytearray":
@@ -217,31 +273,40 @@ def form_of(data: bytes, form: str) -> Any:
 def trial(rng: random.Random, documents: list[Any]) -> dict[str, Any] | None:
     """One input through both engines; the disagreement, or None."""
     document = mutate(rng, json.loads(json.dumps(rng.choice(documents))))
-    data = serialize(rng, document)
+    data = serialize(rng, document) if rng.random() < 0.99 else dense(rng)
     own = detect(document) if isinstance(document, dict) else None
     doc_type = own if own and rng.random() < 0.7 else rng.choice([*DOCUMENT_TYPES, "auto"])
     strict = rng.random() < 0.5
-    small = Limits(max_depth=rng.randint(1, 6), max_string_length=rng.randint(1, 30))
-    limits = Limits() if rng.random() < 0.9 else small
+    limits = limits_for(rng, data)
     form = rng.choice(FORMS)
-    fast = validate(form_of(data, form), type=doc_type, strict=strict, limits=limits)
-    reference = validate(form_of(data, form), type=doc_type, strict=strict, limits=limits, engine="reference")
-    if fast.to_dict() == reference.to_dict() and same_values(fast.document, reference.document):
+    state = rng.getstate()  # the same subclasses for both engines
+    answers = []
+    for engine in ("fast", "reference"):
+        rng.setstate(state)
+        given = form_of(data, form, rng)
+        try:
+            report = validate(given, type=doc_type, strict=strict, limits=limits, engine=engine)
+        except Exception as error:  # validate never raises on bad input: an exception is a finding too
+            answers.append((f"{type(error).__name__}: {error}", None))
+        else:
+            answers.append((report.to_dict(), report.document))
+    (fast, fast_document), (reference, reference_document) = answers
+    if fast == reference and same_values(fast_document, reference_document):
         return None
     return {
         "base64": base64.b64encode(data).decode(),
         "type": doc_type,
         "strict": strict,
-        "limits": vars(limits),
+        "limits": {name: str(limit) for name, limit in vars(limits).items()},  # 2**64 is no JSON number
         "form": form,
-        "fast": fast.to_dict(),
-        "reference": reference.to_dict(),
+        "fast": fast,
+        "reference": reference,
     }
 
 
-def run_chunk(arguments: tuple[int, int]) -> tuple[int, list[dict[str, Any]]]:
-    seed, count = arguments
-    rng = random.Random(seed)
+def run_chunk(arguments: tuple[int, int, int]) -> tuple[int, list[dict[str, Any]]]:
+    seed, chunk, count = arguments
+    rng = random.Random(f"{seed}/{chunk}")  # runs of different seeds share no chunk
     documents = _DOCUMENTS or seeds()
     found = [disagreement for _ in range(count) if (disagreement := trial(rng, documents)) is not None]
     return count, found
@@ -259,7 +324,7 @@ def main() -> int:
     args = parser.parse_args()
     _DOCUMENTS.extend(seeds())
     chunk = 250
-    chunks = [(args.seed + n, min(chunk, args.inputs - n * chunk)) for n in range((args.inputs + chunk - 1) // chunk)]
+    chunks = [(args.seed, n, min(chunk, args.inputs - n * chunk)) for n in range((args.inputs + chunk - 1) // chunk)]
     done, found, started = 0, [], time.monotonic()
     with multiprocessing.get_context("fork").Pool(args.jobs) as pool:
         for count, disagreements in pool.imap_unordered(run_chunk, chunks):

@@ -11,7 +11,7 @@ Unworded, and the caller asks the reference engine.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -68,10 +68,14 @@ def from_document(document: Any, doc_type: str) -> tuple[list[Issue], list[Issue
 
     Raises Unworded when an error cannot be mapped; the caller then asks the reference engine.
     """
-    return _word(
-        (_adapt(error, document, doc_type, (), None) for error in closed_validator(doc_type).iter_errors(document)),
-        document,
-    )
+    return _word((_adapt(error, document, doc_type, (), None) for error in _errors(document, doc_type)), document)
+
+
+def _errors(document: Any, doc_type: str) -> Iterator[Any]:
+    try:
+        yield from closed_validator(doc_type).iter_errors(document)
+    except ValueError as error:  # a value jsonschema-rs takes no subclass of: int, float, str (as a key too)
+        raise Unworded(str(error)) from error
 
 
 def _word(errors: Iterable[_Error], document: Any) -> tuple[list[Issue], list[Issue]]:

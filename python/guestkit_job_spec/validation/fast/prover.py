@@ -14,6 +14,7 @@ on without it, slower but never with a verdict the reference engine would not gi
 from __future__ import annotations
 
 import json
+import sys
 import warnings
 from collections.abc import Collection
 from functools import cache
@@ -62,7 +63,14 @@ branch, and for additionalProperties the unexpected member's name, else None).""
 
 
 def _limits_of(limits: Limits) -> tuple[int, int, int, int]:
-    return limits.max_document_bytes, limits.max_depth, limits.max_string_length, limits.max_container_entries
+    """The limits as the prover's size_t arguments: no document reaches sys.maxsize bytes, characters
+    or entries, so a larger limit (Limits sets no upper bound but on depth) means the same."""
+    return (
+        min(limits.max_document_bytes, sys.maxsize),
+        limits.max_depth,
+        min(limits.max_string_length, sys.maxsize),
+        min(limits.max_container_entries, sys.maxsize),
+    )
 
 
 _DEFAULT_LIMIT_ARGUMENTS = _limits_of(DEFAULT_LIMITS)

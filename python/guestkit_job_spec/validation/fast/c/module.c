@@ -92,6 +92,7 @@ static void release_tape(State *s, Tape *t) {
     else if (keep != NULL) PyMem_Free(keep);
     if (t->nodes != keep) PyMem_Free(t->nodes);
     PyMem_Free(t->decoded);
+    PyMem_Free(t->seen);
 }
 
 /* ------------------------------------------------------------------ the document, built from the tape */

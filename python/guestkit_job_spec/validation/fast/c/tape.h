@@ -54,6 +54,13 @@ typedef struct {
  * functions on the C stack. */
 #define MAX_DEPTH_LIMIT 200
 
+/* A key of an object in the tape's set of keys: nodes both; key 0 marks an empty slot (node 0
+ * is the document itself, never a key). */
+typedef struct {
+    uint32_t object, key;
+    uint64_t hash;
+} SeenKey;
+
 typedef struct {
     const unsigned char *text;
     size_t size, at;
@@ -63,6 +70,8 @@ typedef struct {
     Node *lent;        /* a buffer lent by the caller (its spare), never freed here */
     unsigned char *decoded; /* strings with escapes, decoded; allocated at the first escape */
     size_t decoded_used;
+    SeenKey *seen;     /* the keys of large objects (see key_repeats), allocated at the first */
+    size_t seen_capacity, seen_used;
     Limits limits;
 } Tape;
 
@@ -89,8 +98,10 @@ static void skip_space(Tape *t) {
 #endif
 
 /* Room for twice the nodes (up to `most`): a tape starts small, so that bytes refused early
- * cost no allocation the size of the document. */
+ * cost no allocation the size of the document. REFUSE when it holds `most` already: no JSON
+ * text of this size has more values (unclosed brackets at the end of one that is cut short can). */
 static RARELY_CALLED int grow(Tape *t) {
+    if (t->capacity >= t->most) return REFUSE;
     size_t capacity = (size_t)t->capacity * 2 > t->most ? t->most : (size_t)t->capacity * 2;
     Node *nodes = capacity <= t->capacity || capacity > SIZE_MAX / NODE_AND_KEY ? NULL
                                                                               : PyMem_Malloc(capacity * NODE_AND_KEY);
@@ -106,9 +117,13 @@ static RARELY_CALLED int grow(Tape *t) {
     return 0;
 }
 
-/* A new node at the end of the tape. Pointers into the tape are not kept across a push: it may move. */
+/* A new node at the end of the tape, or REFUSE or FAILED. Pointers into the tape are not kept
+ * across a push: it may move. */
 static inline int push(Tape *t, uint8_t kind) {
-    if (t->used == t->capacity && grow(t) < 0) return FAILED;
+    if (t->used == t->capacity) {
+        int grown = grow(t);
+        if (grown < 0) return grown;
+    }
     Node *n = &t->nodes[t->used];
     memset(n, 0, sizeof *n); /* no field is ever read uninitialised, whatever the kind */
     n->kind = kind;
@@ -358,45 +373,70 @@ static int same_key(const Tape *t, uint32_t a, uint32_t b) {
     return x->len == y->len && memcmp(string_bytes(t, x), string_bytes(t, y), x->len) == 0;
 }
 
-/* Keys by length, then bytes: a total order, so equal keys end up side by side. */
-static int key_before(const Tape *t, uint32_t a, uint32_t b) {
-    const Node *x = &t->nodes[a], *y = &t->nodes[b];
-    if (x->len != y->len) return x->len < y->len;
-    return memcmp(string_bytes(t, x), string_bytes(t, y), x->len) < 0;
+/* Python's hash of bytes: SipHash keyed at random per process, so no set of keys can be
+ * chosen to collide (public from 3.14, the same function before). */
+#if PY_VERSION_HEX >= 0x030E0000
+#define hash_bytes Py_HashBuffer
+#else
+#define hash_bytes _Py_HashBytes
+#endif
+
+#define FIRST_SEEN_CAPACITY 64
+
+/* Twice the slots for the tape's set of keys, every key placed again. */
+static RARELY_CALLED int grow_seen(Tape *t) {
+    size_t capacity = t->seen_capacity == 0 ? FIRST_SEEN_CAPACITY : t->seen_capacity * 2, mask = capacity - 1;
+    SeenKey *seen = capacity > SIZE_MAX / 2 / sizeof *seen ? NULL : PyMem_Calloc(capacity, sizeof *seen);
+    if (seen == NULL) {
+        PyErr_NoMemory();
+        return FAILED;
+    }
+    for (size_t i = 0; i < t->seen_capacity; i++) {
+        if (t->seen[i].key == 0) continue;
+        size_t at = t->seen[i].hash & mask;
+        while (seen[at].key != 0) at = (at + 1) & mask;
+        seen[at] = t->seen[i];
+    }
+    PyMem_Free(t->seen);
+    t->seen = seen, t->seen_capacity = capacity;
+    return 0;
 }
 
-/* Heapsort: O(n log n) whatever the keys (no quadratic case to provoke), in place, and
- * with the tape passed along (qsort would need it in a global). */
-static void sift_down(const Tape *t, uint32_t *keys, uint32_t root, uint32_t count) {
-    for (uint32_t child; (child = 2 * root + 1) < count; root = child) {
-        if (child + 1 < count && key_before(t, keys[child], keys[child + 1])) child++;
-        if (!key_before(t, keys[root], keys[child])) return;
-        uint32_t swap = keys[root];
-        keys[root] = keys[child], keys[child] = swap;
+/* Add an object's key to the set: 1 when the object has that key already, 0 when not, FAILED. */
+static int seen_before(Tape *t, uint32_t object, uint32_t key) {
+    if ((t->seen_used + 1) * 2 > t->seen_capacity && grow_seen(t) < 0) return FAILED;
+    const Node *n = &t->nodes[key];
+    uint64_t hash = (uint64_t)hash_bytes(string_bytes(t, n), n->len) ^ (object * 0x9E3779B97F4A7C15u);
+    size_t mask = t->seen_capacity - 1;
+    for (size_t at = hash & mask;; at = (at + 1) & mask) {
+        SeenKey *slot = &t->seen[at];
+        if (slot->key == 0) {
+            *slot = (SeenKey){.object = object, .key = key, .hash = hash};
+            t->seen_used++;
+            return 0;
+        }
+        if (slot->hash == hash && slot->object == object && same_key(t, slot->key, key)) return 1;
     }
 }
 
-static void sort_keys(const Tape *t, uint32_t *keys, uint32_t count) {
-    for (uint32_t k = count / 2; k-- > 0;) sift_down(t, keys, k, count);
-    for (uint32_t last = count; last-- > 1;) {
-        uint32_t swap = keys[0];
-        keys[0] = keys[last], keys[last] = swap;
-        sift_down(t, keys, 0, last);
-    }
-}
+/* Objects of at most this many keys compare each new key with those before it; larger ones
+ * keep their keys in the tape's set. */
+#define SMALL_OBJECT 16
 
-/* Whether an object's keys (node indices) are all different. */
-static int keys_distinct(const Tape *t, uint32_t *keys, uint32_t count) {
-    if (count <= 16) {
-        for (uint32_t i = 1; i < count; i++)
-            for (uint32_t j = 0; j < i; j++)
-                if (same_key(t, keys[i], keys[j])) return 0;
-        return 1;
+/* Whether an object's newest key, the last on the key stack after `count` others, repeats one
+ * of them: 1, 0 or FAILED. Checked as each key is read, as the strict decoder does, so a
+ * duplicate is refused where it stands, not after the rest of the document is read. */
+static int key_repeats(Tape *t, uint32_t object, uint32_t first_key, uint32_t count) {
+    const uint32_t *keys = t->keys + first_key, key = keys[count];
+    if (count < SMALL_OBJECT) {
+        for (uint32_t k = 0; k < count; k++)
+            if (same_key(t, keys[k], key)) return 1;
+        return 0;
     }
-    sort_keys(t, keys, count);
-    for (uint32_t i = 1; i < count; i++)
-        if (same_key(t, keys[i], keys[i - 1])) return 0;
-    return 1;
+    if (count == SMALL_OBJECT) /* the object outgrows comparing: its keys so far, all different, join the set */
+        for (uint32_t k = 0; k < count; k++)
+            if (seen_before(t, object, keys[k]) < 0) return FAILED;
+    return seen_before(t, object, key);
 }
 
 static int read_value(Tape *t, size_t depth);
@@ -421,6 +461,8 @@ static int read_container(Tape *t, size_t depth, int object) {
             if (key < 0) return key;
             t->nodes[key].next = t->used;
             t->keys[t->keys_used++] = (uint32_t)key; /* a key is a node: the key stack has room for every node */
+            int repeats = key_repeats(t, (uint32_t)index, first_key, count);
+            if (repeats != 0) return repeats == FAILED ? FAILED : REFUSE; /* json.duplicate-key */
             skip_space(t);
             if (t->at >= t->size || t->text[t->at] != ':') return REFUSE;
             t->at++;
@@ -440,10 +482,7 @@ static int read_container(Tape *t, size_t depth, int object) {
         t->at++;
         break;
     }
-    if (object) {
-        if (!keys_distinct(t, t->keys + first_key, count)) return REFUSE;
-        t->keys_used -= count;
-    }
+    if (object) t->keys_used -= count;
     t->nodes[index].count = count;
     return index;
 }
