@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urldefrag, urljoin
 
+from jsonschema import Draft202012Validator
 from regex_dfa import ALPHABET, OTHER, Dfa, Unsupported, compile_pattern, searched_class
 
 from guestkit_job_spec.protocol import keywords
@@ -312,6 +313,9 @@ def _object(c: Context) -> list[str]:
         f"{{ matched = 1; {mode.descend(c.sub(f'patternProperties/{escape(pattern)}', value), 'v')} }}\n"
         for pattern, value in patterns.items()
     )
+    if _names_checked_as_unknown(c):
+        names = c.sub("propertyNames", schema["propertyNames"])
+        unknown_steps = f"                if (!{names}(t, k)) return 0;\n{unknown_steps}"
     additional = schema.get("additionalProperties", True)
     if additional is False:
         unknown_steps += f"                if (!matched) {mode.unexpected()}\n"
@@ -342,10 +346,23 @@ def _object(c: Context) -> list[str]:
     return [text]
 
 
+def _names_checked_as_unknown(c: Context) -> bool:
+    """Whether a proving function checks propertyNames only on the names the object does not
+    declare, in the pass over its members: when every declared name passes (decided here, by
+    jsonschema, the reference engine), as every name of a closed bundle's guard does."""
+    names_schema = c.schema.get("propertyNames")
+    if not isinstance(c.mode, Prove) or names_schema is None or "$ref" in json.dumps(names_schema):
+        return False
+    declared = [*c.schema.get("properties", {}), *c.schema.get("required", [])]
+    return bool(declared) and all(Draft202012Validator(names_schema).is_valid(name) for name in declared)
+
+
 @compiles("propertyNames")
 def _property_names(c: Context) -> list[str]:
     """Each member name, a string node of the tape, checked against the subschema; a failure
     names the member (as additionalProperties does), for Python to report where it is."""
+    if _names_checked_as_unknown(c):
+        return []  # _object checks them
     names = c.sub("propertyNames", c.schema["propertyNames"])
     return [
         "if (n->kind == K_OBJECT)\n"

@@ -247,7 +247,7 @@ def limits_for(rng: random.Random, data: bytes) -> Limits:
     if rng.random() < 0.85:
         return Limits()
     return Limits(
-        max_document_bytes=rng.choice([Limits.max_document_bytes, max(1, len(data) - 1), len(data), 2**64]),
+        max_document_bytes=rng.choice([Limits.max_document_bytes, max(1, len(data) - 1), max(1, len(data)), 2**64]),
         max_depth=rng.randint(1, 6) if rng.random() < 0.5 else Limits.max_depth,
         max_string_length=rng.choice([Limits.max_string_length, rng.randint(1, 30), 2**64]),
         max_container_entries=rng.choice([Limits.max_container_entries, rng.randint(1, 10), 2**64]),

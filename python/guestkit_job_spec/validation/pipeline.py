@@ -39,7 +39,7 @@ def validate(
     (``fast.findings``), leaving to ``reference`` (pure Python: jiter, jsonschema) only what
     it cannot decode or word; both engines give the same report.
     """
-    raw = _document_bytes(data) if engine == "fast" else None
+    raw = None if engine != "fast" else data if isinstance(data, bytes) else _document_bytes(data)
     doc_type: str | None = type
     proven: Report | Literal[False] | None = None
     if raw is not None:  # the common case first: a valid document
@@ -89,9 +89,7 @@ def validate_decoded(decoded: Decoded, *, doc_type: str, strict: bool, engine: E
 
 
 def _document_bytes(data: Any) -> bytes | None:
-    """The bytes of a document given as bytes or text; None for anything else."""
-    if isinstance(data, bytes):
-        return data
+    """The bytes of a document given as text; None for anything else (bytes need no call)."""
     try:
         return data.encode("utf-8") if isinstance(data, str) else None
     except UnicodeEncodeError:  # a lone surrogate: the strict decoder explains it

@@ -6465,6 +6465,7 @@ static int valid_common_v1_ImageReference(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
+                if (!valid_common_v1_ImageReference_propertyNames(t, k)) return 0;
                 if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
@@ -6472,10 +6473,6 @@ static int valid_common_v1_ImageReference(const Tape *t, uint32_t i) {
         }
         if ((seen & 0x3ULL) != 0x3ULL) return 0;
     }
-    if (n->kind == K_OBJECT)
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            if (!valid_common_v1_ImageReference_propertyNames(t, k)) return 0;
-        }
     return 1;
 }
 
@@ -6672,6 +6669,7 @@ static int valid_common_v1_Observability(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
+                if (!valid_common_v1_Observability_propertyNames(t, k)) return 0;
                 if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
@@ -6679,10 +6677,6 @@ static int valid_common_v1_Observability(const Tape *t, uint32_t i) {
         }
         (void)seen;
     }
-    if (n->kind == K_OBJECT)
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            if (!valid_common_v1_Observability_propertyNames(t, k)) return 0;
-        }
     return 1;
 }
 
@@ -6913,6 +6907,7 @@ static int valid_job_v1_Audit(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
+                if (!valid_job_v1_Audit_propertyNames(t, k)) return 0;
                 if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
@@ -6920,10 +6915,6 @@ static int valid_job_v1_Audit(const Tape *t, uint32_t i) {
         }
         (void)seen;
     }
-    if (n->kind == K_OBJECT)
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            if (!valid_job_v1_Audit_propertyNames(t, k)) return 0;
-        }
     return 1;
 }
 
@@ -7004,6 +6995,7 @@ static int valid_job_v1_Authorization(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
+                if (!valid_job_v1_Authorization_propertyNames(t, k)) return 0;
                 if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
@@ -7011,10 +7003,6 @@ static int valid_job_v1_Authorization(const Tape *t, uint32_t i) {
         }
         if ((seen & 0x3ULL) != 0x3ULL) return 0;
     }
-    if (n->kind == K_OBJECT)
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            if (!valid_job_v1_Authorization_propertyNames(t, k)) return 0;
-        }
     return 1;
 }
 
@@ -7081,6 +7069,7 @@ static int valid_job_v1_Constraints(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
+                if (!valid_job_v1_Constraints_propertyNames(t, k)) return 0;
                 if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
@@ -7088,10 +7077,6 @@ static int valid_job_v1_Constraints(const Tape *t, uint32_t i) {
         }
         (void)seen;
     }
-    if (n->kind == K_OBJECT)
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            if (!valid_job_v1_Constraints_propertyNames(t, k)) return 0;
-        }
     return 1;
 }
 
@@ -7246,6 +7231,7 @@ static int valid_job_v1_ExecutionPolicy(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
+                if (!valid_job_v1_ExecutionPolicy_propertyNames(t, k)) return 0;
                 if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
@@ -7253,10 +7239,6 @@ static int valid_job_v1_ExecutionPolicy(const Tape *t, uint32_t i) {
         }
         (void)seen;
     }
-    if (n->kind == K_OBJECT)
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            if (!valid_job_v1_ExecutionPolicy_propertyNames(t, k)) return 0;
-        }
     return 1;
 }
 
@@ -7399,6 +7381,7 @@ static int valid_job_v1_Job(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
+                if (!valid_job_v1_Job_propertyNames(t, k)) return 0;
                 if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
@@ -7406,10 +7389,6 @@ static int valid_job_v1_Job(const Tape *t, uint32_t i) {
         }
         if ((seen & 0x3fULL) != 0x3fULL) return 0;
     }
-    if (n->kind == K_OBJECT)
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            if (!valid_job_v1_Job_propertyNames(t, k)) return 0;
-        }
     return 1;
 }
 
@@ -7440,6 +7419,7 @@ static int valid_job_v1_JobMetadata(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
+                if (!valid_job_v1_JobMetadata_propertyNames(t, k)) return 0;
                 if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
@@ -7447,10 +7427,6 @@ static int valid_job_v1_JobMetadata(const Tape *t, uint32_t i) {
         }
         (void)seen;
     }
-    if (n->kind == K_OBJECT)
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            if (!valid_job_v1_JobMetadata_propertyNames(t, k)) return 0;
-        }
     return 1;
 }
 
@@ -7769,6 +7745,7 @@ static int valid_job_v1_Payload(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
+                if (!valid_job_v1_Payload_propertyNames(t, k)) return 0;
                 if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
@@ -7776,10 +7753,6 @@ static int valid_job_v1_Payload(const Tape *t, uint32_t i) {
         }
         if ((seen & 0x3ULL) != 0x3ULL) return 0;
     }
-    if (n->kind == K_OBJECT)
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            if (!valid_job_v1_Payload_propertyNames(t, k)) return 0;
-        }
     if (!valid_job_v1_Payload_allOf_0(t, i)) return 0;
     if (!valid_job_v1_Payload_allOf_1(t, i)) return 0;
     if (!valid_job_v1_Payload_allOf_2(t, i)) return 0;
@@ -8197,6 +8170,7 @@ static int valid_job_v1_Routing(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
+                if (!valid_job_v1_Routing_propertyNames(t, k)) return 0;
                 if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
@@ -8204,10 +8178,6 @@ static int valid_job_v1_Routing(const Tape *t, uint32_t i) {
         }
         (void)seen;
     }
-    if (n->kind == K_OBJECT)
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            if (!valid_job_v1_Routing_propertyNames(t, k)) return 0;
-        }
     return 1;
 }
 
@@ -8338,6 +8308,7 @@ static int valid_payloads_guestkit_compare_v1_CompareOptions(const Tape *t, uint
                 break;
             }
             if (!known) {
+                if (!valid_payloads_guestkit_compare_v1_CompareOptions_propertyNames(t, k)) return 0;
                 if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
@@ -8345,10 +8316,6 @@ static int valid_payloads_guestkit_compare_v1_CompareOptions(const Tape *t, uint
         }
         (void)seen;
     }
-    if (n->kind == K_OBJECT)
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            if (!valid_payloads_guestkit_compare_v1_CompareOptions_propertyNames(t, k)) return 0;
-        }
     return 1;
 }
 
@@ -8424,6 +8391,7 @@ static int valid_payloads_guestkit_compare_v1_CompareOutput(const Tape *t, uint3
                 break;
             }
             if (!known) {
+                if (!valid_payloads_guestkit_compare_v1_CompareOutput_propertyNames(t, k)) return 0;
                 if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
@@ -8431,10 +8399,6 @@ static int valid_payloads_guestkit_compare_v1_CompareOutput(const Tape *t, uint3
         }
         (void)seen;
     }
-    if (n->kind == K_OBJECT)
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            if (!valid_payloads_guestkit_compare_v1_CompareOutput_propertyNames(t, k)) return 0;
-        }
     return 1;
 }
 
@@ -8535,6 +8499,7 @@ static int valid_payloads_guestkit_compare_v1_ComparePayload(const Tape *t, uint
                 break;
             }
             if (!known) {
+                if (!valid_payloads_guestkit_compare_v1_ComparePayload_propertyNames(t, k)) return 0;
                 if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
@@ -8542,10 +8507,6 @@ static int valid_payloads_guestkit_compare_v1_ComparePayload(const Tape *t, uint
         }
         if ((seen & 0x3ULL) != 0x3ULL) return 0;
     }
-    if (n->kind == K_OBJECT)
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            if (!valid_payloads_guestkit_compare_v1_ComparePayload_propertyNames(t, k)) return 0;
-        }
     return 1;
 }
 
@@ -8650,6 +8611,7 @@ static int valid_payloads_guestkit_convert_v1_ConvertOptions(const Tape *t, uint
                 break;
             }
             if (!known) {
+                if (!valid_payloads_guestkit_convert_v1_ConvertOptions_propertyNames(t, k)) return 0;
                 if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
@@ -8657,10 +8619,6 @@ static int valid_payloads_guestkit_convert_v1_ConvertOptions(const Tape *t, uint
         }
         (void)seen;
     }
-    if (n->kind == K_OBJECT)
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            if (!valid_payloads_guestkit_convert_v1_ConvertOptions_propertyNames(t, k)) return 0;
-        }
     return 1;
 }
 
@@ -8718,6 +8676,7 @@ static int valid_payloads_guestkit_convert_v1_ConvertPayload(const Tape *t, uint
                 break;
             }
             if (!known) {
+                if (!valid_payloads_guestkit_convert_v1_ConvertPayload_propertyNames(t, k)) return 0;
                 if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
@@ -8725,10 +8684,6 @@ static int valid_payloads_guestkit_convert_v1_ConvertPayload(const Tape *t, uint
         }
         if ((seen & 0x3ULL) != 0x3ULL) return 0;
     }
-    if (n->kind == K_OBJECT)
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            if (!valid_payloads_guestkit_convert_v1_ConvertPayload_propertyNames(t, k)) return 0;
-        }
     return 1;
 }
 
@@ -8815,6 +8770,7 @@ static int valid_payloads_guestkit_convert_v1_ConvertTarget(const Tape *t, uint3
                 break;
             }
             if (!known) {
+                if (!valid_payloads_guestkit_convert_v1_ConvertTarget_propertyNames(t, k)) return 0;
                 if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
@@ -8822,10 +8778,6 @@ static int valid_payloads_guestkit_convert_v1_ConvertTarget(const Tape *t, uint3
         }
         if ((seen & 0x3ULL) != 0x3ULL) return 0;
     }
-    if (n->kind == K_OBJECT)
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            if (!valid_payloads_guestkit_convert_v1_ConvertTarget_propertyNames(t, k)) return 0;
-        }
     return 1;
 }
 
@@ -8898,6 +8850,7 @@ static int valid_payloads_guestkit_fix_v1_FixExecutionPolicy(const Tape *t, uint
                 break;
             }
             if (!known) {
+                if (!valid_payloads_guestkit_fix_v1_FixExecutionPolicy_propertyNames(t, k)) return 0;
                 if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
@@ -8905,10 +8858,6 @@ static int valid_payloads_guestkit_fix_v1_FixExecutionPolicy(const Tape *t, uint
         }
         (void)seen;
     }
-    if (n->kind == K_OBJECT)
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            if (!valid_payloads_guestkit_fix_v1_FixExecutionPolicy_propertyNames(t, k)) return 0;
-        }
     return 1;
 }
 
@@ -8977,6 +8926,7 @@ static int valid_payloads_guestkit_fix_v1_FixImage(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
+                if (!valid_payloads_guestkit_fix_v1_FixImage_propertyNames(t, k)) return 0;
                 if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
@@ -8984,10 +8934,6 @@ static int valid_payloads_guestkit_fix_v1_FixImage(const Tape *t, uint32_t i) {
         }
         (void)seen;
     }
-    if (n->kind == K_OBJECT)
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            if (!valid_payloads_guestkit_fix_v1_FixImage_propertyNames(t, k)) return 0;
-        }
     if (!valid_payloads_guestkit_fix_v1_FixImage_allOf_0(t, i)) return 0;
     return 1;
 }
@@ -9069,6 +9015,7 @@ static int valid_payloads_guestkit_fix_v1_FixOperation(const Tape *t, uint32_t i
                 break;
             }
             if (!known) {
+                if (!valid_payloads_guestkit_fix_v1_FixOperation_propertyNames(t, k)) return 0;
                 if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
@@ -9076,10 +9023,6 @@ static int valid_payloads_guestkit_fix_v1_FixOperation(const Tape *t, uint32_t i
         }
         if ((seen & 0x1ULL) != 0x1ULL) return 0;
     }
-    if (n->kind == K_OBJECT)
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            if (!valid_payloads_guestkit_fix_v1_FixOperation_propertyNames(t, k)) return 0;
-        }
     if (!valid_payloads_guestkit_fix_v1_FixOperation_allOf_0(t, i)) return 0;
     if (!valid_payloads_guestkit_fix_v1_FixOperation_allOf_1(t, i)) return 0;
     if (!valid_payloads_guestkit_fix_v1_FixOperation_allOf_2(t, i)) return 0;
@@ -9409,6 +9352,7 @@ static int valid_payloads_guestkit_fix_v1_FixOutput(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
+                if (!valid_payloads_guestkit_fix_v1_FixOutput_propertyNames(t, k)) return 0;
                 if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
@@ -9416,10 +9360,6 @@ static int valid_payloads_guestkit_fix_v1_FixOutput(const Tape *t, uint32_t i) {
         }
         (void)seen;
     }
-    if (n->kind == K_OBJECT)
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            if (!valid_payloads_guestkit_fix_v1_FixOutput_propertyNames(t, k)) return 0;
-        }
     return 1;
 }
 
@@ -9538,6 +9478,7 @@ static int valid_payloads_guestkit_fix_v1_FixPayload(const Tape *t, uint32_t i) 
                 break;
             }
             if (!known) {
+                if (!valid_payloads_guestkit_fix_v1_FixPayload_propertyNames(t, k)) return 0;
                 if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
@@ -9545,10 +9486,6 @@ static int valid_payloads_guestkit_fix_v1_FixPayload(const Tape *t, uint32_t i) 
         }
         if ((seen & 0x3ULL) != 0x3ULL) return 0;
     }
-    if (n->kind == K_OBJECT)
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            if (!valid_payloads_guestkit_fix_v1_FixPayload_propertyNames(t, k)) return 0;
-        }
     return 1;
 }
 
@@ -9666,6 +9603,7 @@ static int valid_payloads_guestkit_fix_v1_FsckOptions(const Tape *t, uint32_t i)
                 break;
             }
             if (!known) {
+                if (!valid_payloads_guestkit_fix_v1_FsckOptions_propertyNames(t, k)) return 0;
                 if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
@@ -9673,10 +9611,6 @@ static int valid_payloads_guestkit_fix_v1_FsckOptions(const Tape *t, uint32_t i)
         }
         (void)seen;
     }
-    if (n->kind == K_OBJECT)
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            if (!valid_payloads_guestkit_fix_v1_FsckOptions_propertyNames(t, k)) return 0;
-        }
     return 1;
 }
 
@@ -9730,6 +9664,7 @@ static int valid_payloads_guestkit_fix_v1_InitramfsRegenerateOptions(const Tape 
                 break;
             }
             if (!known) {
+                if (!valid_payloads_guestkit_fix_v1_InitramfsRegenerateOptions_propertyNames(t, k)) return 0;
                 if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
@@ -9737,10 +9672,6 @@ static int valid_payloads_guestkit_fix_v1_InitramfsRegenerateOptions(const Tape 
         }
         (void)seen;
     }
-    if (n->kind == K_OBJECT)
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            if (!valid_payloads_guestkit_fix_v1_InitramfsRegenerateOptions_propertyNames(t, k)) return 0;
-        }
     return 1;
 }
 
@@ -9786,6 +9717,7 @@ static int valid_payloads_guestkit_fix_v1_SelinuxRelabelOptions(const Tape *t, u
                 break;
             }
             if (!known) {
+                if (!valid_payloads_guestkit_fix_v1_SelinuxRelabelOptions_propertyNames(t, k)) return 0;
                 if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
@@ -9793,10 +9725,6 @@ static int valid_payloads_guestkit_fix_v1_SelinuxRelabelOptions(const Tape *t, u
         }
         (void)seen;
     }
-    if (n->kind == K_OBJECT)
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            if (!valid_payloads_guestkit_fix_v1_SelinuxRelabelOptions_propertyNames(t, k)) return 0;
-        }
     return 1;
 }
 
@@ -9854,6 +9782,7 @@ static int valid_payloads_guestkit_inspect_v1_InspectImage(const Tape *t, uint32
                 break;
             }
             if (!known) {
+                if (!valid_payloads_guestkit_inspect_v1_InspectImage_propertyNames(t, k)) return 0;
                 if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
@@ -9861,10 +9790,6 @@ static int valid_payloads_guestkit_inspect_v1_InspectImage(const Tape *t, uint32
         }
         (void)seen;
     }
-    if (n->kind == K_OBJECT)
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            if (!valid_payloads_guestkit_inspect_v1_InspectImage_propertyNames(t, k)) return 0;
-        }
     if (!valid_payloads_guestkit_inspect_v1_InspectImage_allOf_0(t, i)) return 0;
     return 1;
 }
@@ -9934,6 +9859,7 @@ static int valid_payloads_guestkit_inspect_v1_InspectOptions(const Tape *t, uint
                 break;
             }
             if (!known) {
+                if (!valid_payloads_guestkit_inspect_v1_InspectOptions_propertyNames(t, k)) return 0;
                 if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
@@ -9941,10 +9867,6 @@ static int valid_payloads_guestkit_inspect_v1_InspectOptions(const Tape *t, uint
         }
         (void)seen;
     }
-    if (n->kind == K_OBJECT)
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            if (!valid_payloads_guestkit_inspect_v1_InspectOptions_propertyNames(t, k)) return 0;
-        }
     return 1;
 }
 
@@ -10050,6 +9972,7 @@ static int valid_payloads_guestkit_inspect_v1_InspectOutput(const Tape *t, uint3
                 break;
             }
             if (!known) {
+                if (!valid_payloads_guestkit_inspect_v1_InspectOutput_propertyNames(t, k)) return 0;
                 if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
@@ -10057,10 +9980,6 @@ static int valid_payloads_guestkit_inspect_v1_InspectOutput(const Tape *t, uint3
         }
         if ((seen & 0x3ULL) != 0x3ULL) return 0;
     }
-    if (n->kind == K_OBJECT)
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            if (!valid_payloads_guestkit_inspect_v1_InspectOutput_propertyNames(t, k)) return 0;
-        }
     return 1;
 }
 
@@ -10128,6 +10047,7 @@ static int valid_payloads_guestkit_inspect_v1_InspectPayload(const Tape *t, uint
                 break;
             }
             if (!known) {
+                if (!valid_payloads_guestkit_inspect_v1_InspectPayload_propertyNames(t, k)) return 0;
                 if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
@@ -10135,10 +10055,6 @@ static int valid_payloads_guestkit_inspect_v1_InspectPayload(const Tape *t, uint
         }
         if ((seen & 0x1ULL) != 0x1ULL) return 0;
     }
-    if (n->kind == K_OBJECT)
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            if (!valid_payloads_guestkit_inspect_v1_InspectPayload_propertyNames(t, k)) return 0;
-        }
     return 1;
 }
 
@@ -10247,6 +10163,7 @@ static int valid_payloads_guestkit_profile_v1_ProfileOptions(const Tape *t, uint
                 break;
             }
             if (!known) {
+                if (!valid_payloads_guestkit_profile_v1_ProfileOptions_propertyNames(t, k)) return 0;
                 if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
@@ -10254,10 +10171,6 @@ static int valid_payloads_guestkit_profile_v1_ProfileOptions(const Tape *t, uint
         }
         (void)seen;
     }
-    if (n->kind == K_OBJECT)
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            if (!valid_payloads_guestkit_profile_v1_ProfileOptions_propertyNames(t, k)) return 0;
-        }
     return 1;
 }
 
@@ -10341,6 +10254,7 @@ static int valid_payloads_guestkit_profile_v1_ProfileOutput(const Tape *t, uint3
                 break;
             }
             if (!known) {
+                if (!valid_payloads_guestkit_profile_v1_ProfileOutput_propertyNames(t, k)) return 0;
                 if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
@@ -10348,10 +10262,6 @@ static int valid_payloads_guestkit_profile_v1_ProfileOutput(const Tape *t, uint3
         }
         (void)seen;
     }
-    if (n->kind == K_OBJECT)
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            if (!valid_payloads_guestkit_profile_v1_ProfileOutput_propertyNames(t, k)) return 0;
-        }
     return 1;
 }
 
@@ -10454,6 +10364,7 @@ static int valid_payloads_guestkit_profile_v1_ProfilePayload(const Tape *t, uint
                 break;
             }
             if (!known) {
+                if (!valid_payloads_guestkit_profile_v1_ProfilePayload_propertyNames(t, k)) return 0;
                 if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
@@ -10461,10 +10372,6 @@ static int valid_payloads_guestkit_profile_v1_ProfilePayload(const Tape *t, uint
         }
         if ((seen & 0x3ULL) != 0x3ULL) return 0;
     }
-    if (n->kind == K_OBJECT)
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            if (!valid_payloads_guestkit_profile_v1_ProfilePayload_propertyNames(t, k)) return 0;
-        }
     return 1;
 }
 
@@ -10616,6 +10523,7 @@ static int valid_progress_v1_ProgressEvent(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
+                if (!valid_progress_v1_ProgressEvent_propertyNames(t, k)) return 0;
                 if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
@@ -10623,10 +10531,6 @@ static int valid_progress_v1_ProgressEvent(const Tape *t, uint32_t i) {
         }
         if ((seen & 0x1fULL) != 0x1fULL) return 0;
     }
-    if (n->kind == K_OBJECT)
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            if (!valid_progress_v1_ProgressEvent_propertyNames(t, k)) return 0;
-        }
     return 1;
 }
 
@@ -10773,6 +10677,7 @@ static int valid_result_v1_ExecutionSummary(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
+                if (!valid_result_v1_ExecutionSummary_propertyNames(t, k)) return 0;
                 if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
@@ -10780,10 +10685,6 @@ static int valid_result_v1_ExecutionSummary(const Tape *t, uint32_t i) {
         }
         if ((seen & 0x7ULL) != 0x7ULL) return 0;
     }
-    if (n->kind == K_OBJECT)
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            if (!valid_result_v1_ExecutionSummary_propertyNames(t, k)) return 0;
-        }
     return 1;
 }
 
@@ -10880,6 +10781,7 @@ static int valid_result_v1_JobResult(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
+                if (!valid_result_v1_JobResult_propertyNames(t, k)) return 0;
                 if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
@@ -10887,10 +10789,6 @@ static int valid_result_v1_JobResult(const Tape *t, uint32_t i) {
         }
         if ((seen & 0xfULL) != 0xfULL) return 0;
     }
-    if (n->kind == K_OBJECT)
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            if (!valid_result_v1_JobResult_propertyNames(t, k)) return 0;
-        }
     if (!valid_result_v1_JobResult_allOf_0(t, i)) return 0;
     if (!valid_result_v1_JobResult_allOf_1(t, i)) return 0;
     if (!valid_result_v1_JobResult_allOf_2(t, i)) return 0;
@@ -11346,6 +11244,7 @@ static int valid_result_v1_ResultError(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
+                if (!valid_result_v1_ResultError_propertyNames(t, k)) return 0;
                 if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
@@ -11353,10 +11252,6 @@ static int valid_result_v1_ResultError(const Tape *t, uint32_t i) {
         }
         if ((seen & 0xfULL) != 0xfULL) return 0;
     }
-    if (n->kind == K_OBJECT)
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            if (!valid_result_v1_ResultError_propertyNames(t, k)) return 0;
-        }
     return 1;
 }
 
@@ -11451,6 +11346,7 @@ static int valid_result_v1_ResultMetrics(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
+                if (!valid_result_v1_ResultMetrics_propertyNames(t, k)) return 0;
                 if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
@@ -11458,10 +11354,6 @@ static int valid_result_v1_ResultMetrics(const Tape *t, uint32_t i) {
         }
         if ((seen & 0xfULL) != 0xfULL) return 0;
     }
-    if (n->kind == K_OBJECT)
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            if (!valid_result_v1_ResultMetrics_propertyNames(t, k)) return 0;
-        }
     return 1;
 }
 
@@ -11538,6 +11430,7 @@ static int valid_result_v1_ResultOutputs(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
+                if (!valid_result_v1_ResultOutputs_propertyNames(t, k)) return 0;
                 if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
@@ -11545,10 +11438,6 @@ static int valid_result_v1_ResultOutputs(const Tape *t, uint32_t i) {
         }
         (void)seen;
     }
-    if (n->kind == K_OBJECT)
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            if (!valid_result_v1_ResultOutputs_propertyNames(t, k)) return 0;
-        }
     return 1;
 }
 
@@ -11644,6 +11533,7 @@ static int valid_worker_v1_WorkerCapabilities(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
+                if (!valid_worker_v1_WorkerCapabilities_propertyNames(t, k)) return 0;
                 if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
@@ -11651,10 +11541,6 @@ static int valid_worker_v1_WorkerCapabilities(const Tape *t, uint32_t i) {
         }
         if ((seen & 0x7ULL) != 0x7ULL) return 0;
     }
-    if (n->kind == K_OBJECT)
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            if (!valid_worker_v1_WorkerCapabilities_propertyNames(t, k)) return 0;
-        }
     return 1;
 }
 
@@ -11758,6 +11644,7 @@ static int valid_worker_v1_WorkerConfiguration(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
+                if (!valid_worker_v1_WorkerConfiguration_propertyNames(t, k)) return 0;
                 if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
@@ -11765,10 +11652,6 @@ static int valid_worker_v1_WorkerConfiguration(const Tape *t, uint32_t i) {
         }
         if ((seen & 0x1ULL) != 0x1ULL) return 0;
     }
-    if (n->kind == K_OBJECT)
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            if (!valid_worker_v1_WorkerConfiguration_propertyNames(t, k)) return 0;
-        }
     return 1;
 }
 
@@ -11860,6 +11743,7 @@ static int valid_worker_v1_WorkerRegistration(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
+                if (!valid_worker_v1_WorkerRegistration_propertyNames(t, k)) return 0;
                 if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
@@ -11867,10 +11751,6 @@ static int valid_worker_v1_WorkerRegistration(const Tape *t, uint32_t i) {
         }
         if ((seen & 0x1fULL) != 0x1fULL) return 0;
     }
-    if (n->kind == K_OBJECT)
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            if (!valid_worker_v1_WorkerRegistration_propertyNames(t, k)) return 0;
-        }
     return 1;
 }
 
@@ -12040,6 +11920,7 @@ static int valid_worker_v1_WorkerResources(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
+                if (!valid_worker_v1_WorkerResources_propertyNames(t, k)) return 0;
                 if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
@@ -12047,10 +11928,6 @@ static int valid_worker_v1_WorkerResources(const Tape *t, uint32_t i) {
         }
         if ((seen & 0x1fULL) != 0x1fULL) return 0;
     }
-    if (n->kind == K_OBJECT)
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            if (!valid_worker_v1_WorkerResources_propertyNames(t, k)) return 0;
-        }
     return 1;
 }
 
@@ -12148,6 +12025,7 @@ static int valid_worker_v1_WorkerStatus(const Tape *t, uint32_t i) {
                 break;
             }
             if (!known) {
+                if (!valid_worker_v1_WorkerStatus_propertyNames(t, k)) return 0;
                 if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
                 if (!matched) return 0;
             }
@@ -12155,10 +12033,6 @@ static int valid_worker_v1_WorkerStatus(const Tape *t, uint32_t i) {
         }
         if ((seen & 0x7ULL) != 0x7ULL) return 0;
     }
-    if (n->kind == K_OBJECT)
-        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
-            if (!valid_worker_v1_WorkerStatus_propertyNames(t, k)) return 0;
-        }
     return 1;
 }
 
