@@ -6,8 +6,8 @@ the state machine) comes from these files; nothing here is hard-coded.
 
 from __future__ import annotations
 
-import hashlib
 import json
+import zlib
 from functools import cache
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
@@ -43,14 +43,16 @@ def payload_types() -> dict[str, dict[str, Any]]:
 
 @cache
 def schemas_digest() -> str:
-    """SHA-256 of the index and every schema file it lists, in index order: what the prover's C
-    was generated from (``make gen`` writes it there; the fast engine compares the two)."""
-    digest = hashlib.sha256()
+    """CRC-32 and size of the index and every schema file it lists, in index order: what the
+    prover's C and the models were generated from (``make gen`` writes it into both; at import
+    each is compared with this). A check against forgetting ``make gen``, not against an
+    adversary, so zlib's CRC: hashlib would load OpenSSL, 4 MB of the CLI's 30."""
+    checksum, size = 0, 0
     for name in ("index.json", *(entry["file"] for entry in _schema_entries())):
         data = (SCHEMA_DIR / name).read_bytes()
-        digest.update(f"{name}\0{len(data)}\0".encode())
-        digest.update(data)
-    return digest.hexdigest()
+        checksum = zlib.crc32(data, zlib.crc32(f"{name}\0{len(data)}\0".encode(), checksum))
+        size += len(data)
+    return f"crc32:{checksum:08x}:{size}"
 
 
 def _schema_entries() -> list[dict[str, Any]]:
