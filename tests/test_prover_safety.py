@@ -437,6 +437,19 @@ def test_a_duplicate_key_is_refused_where_it_stands(keys_before: int) -> None:
     assert validate(data).to_dict() == validate(data, engine="reference").to_dict()
 
 
+@pytest.mark.parametrize("keys", [3, 40], ids=["small-object", "large-object"])
+def test_keys_read_before_the_tape_grows_are_checked_after_it(keys: int) -> None:
+    """The tape is reallocated as it grows, the stack of open objects' keys moved with it: a
+    duplicate of a key read before 90,000 values grew it is still found, and none is made up."""
+    head = b",".join(b'"k%d":0' % n for n in range(keys))
+    values = b"[" + b",".join([b"0"] * 90_000) + b"]"
+    for last, duplicate in ((b'"k1"', True), (b'"k1x"', False)):
+        data = b'{"outer":{' + head + b',"x":' + values + b"," + last + b":0}}"
+        found = prover_module().find(0, data, *prover.limit_arguments(DEFAULT_LIMITS))
+        assert (found is None) is duplicate
+        assert validate(data).to_dict() == validate(data, engine="reference").to_dict()
+
+
 def test_duplicates_are_told_apart_from_keys_of_other_objects() -> None:
     """Large objects share one set of keys, each key with its object: the same key in two
     objects, or in an object inside another, is no duplicate."""
