@@ -8,6 +8,7 @@ import pytest
 from ulid import ULID
 
 from guestkit_job_spec import (
+    DocumentWarning,
     InvalidDocumentError,
     JobBuilder,
     check_capabilities,
@@ -88,7 +89,7 @@ def test_builder_with_constraints() -> None:
 
 
 def test_inspect_job_helper() -> None:
-    """The seed's full example; require_capability repeats what inspect_job added, without a duplicate."""
+    """The seed's full example."""
     job = (
         inspect_job("/vms/production.qcow2")
         .name("weekly-security-scan")
@@ -232,3 +233,34 @@ def test_build_validates_everything_at_once() -> None:
     with pytest.raises(InvalidDocumentError) as raised:
         builder.build()
     assert {i.rule for i in raised.value.report.errors} == {"path.safe", "version.semver"}
+
+
+def test_helpers_require_no_capability_unasked() -> None:
+    """Every helper added the operation as a required capability; a worker runs only the
+    operations it registers anyway (match_worker checks the operation)."""
+    assert inspect_job("/vms/a.qcow2").build().constraints is None
+
+
+def test_helpers_take_the_plain_forms_the_source_side_takes() -> None:
+    """convert_job's target and fix_job's operations refused a path and names."""
+    converted = convert_job("/in/a.vmdk", "/vms/a.qcow2").build().payload.data
+    assert (converted.target.path, converted.target.format) == ("/vms/a.qcow2", "qcow2")
+    assert convert_job("/in/a.vmdk", "/vms/a", target_format="raw").build().payload.data.target.format == "raw"
+    fixed = fix_job("/vms/a.qcow2", ["fsck", FixOperation(type="selinux_relabel")]).build().payload.data
+    assert [operation.type for operation in fixed.operations] == ["fsck", "selinux_relabel"]
+
+
+def test_build_issues_each_warning_and_strict_refuses_them() -> None:
+    """build() returned a job with an unregistered payload type without a word."""
+    builder = JobBuilder().generate_job_id().operation("acme.scan").payload("acme.scan.v1", {"depth": 1})
+    with pytest.warns(DocumentWarning, match=r"/payload/type: .* \[job.payload-type.unregistered\]"):
+        builder.build()
+    with pytest.raises(InvalidDocumentError, match=r"job\.payload-type\.unregistered"):
+        builder.build(strict=True)
+
+
+def test_validate_takes_a_built_job() -> None:
+    """validate(job) said 'a Job is not a JSON value' while match_worker took models."""
+    job = inspect_job("/vms/a.qcow2").build()
+    assert validate(job).valid and validate(job, engine="reference").valid
+    assert validate(job).document == to_json(job)

@@ -40,6 +40,12 @@ _EXPORTS = {
     "check_transition": "protocol.states",
     "is_terminal": "protocol.states",
     "validate": "validation.pipeline",
+    "prover_loaded": "validation.fast.prover",
+    "DocumentWarning": "typed.parsing",
+    "Job": "typed.models",
+    "JobResult": "typed.models",
+    "ProgressEvent": "typed.models",
+    "WorkerRegistration": "typed.models",
 }
 
 if TYPE_CHECKING:
@@ -50,15 +56,32 @@ if TYPE_CHECKING:
     from .typed.binding import replace, to_json, unknown_members
     from .typed.builder import JobBuilder, generate_job_id
     from .typed.helpers import compare_job, convert_job, fix_job, inspect_job, profile_job
-    from .typed.parsing import InvalidDocumentError, dumps, parse_job, parse_progress, parse_result, parse_worker
+    from .typed.models import Job, JobResult, ProgressEvent, WorkerRegistration
+    from .typed.parsing import (
+        DocumentWarning,
+        InvalidDocumentError,
+        dumps,
+        parse_job,
+        parse_progress,
+        parse_result,
+        parse_worker,
+    )
     from .typed.scheduling import check_capabilities, match_worker, missing_capabilities
+    from .validation.fast.prover import prover_loaded
     from .validation.pipeline import validate
+
+    __version__: str
 
 
 def __getattr__(name: str) -> Any:
     from importlib import import_module
 
-    if name in _EXPORTS:
+    value: Any
+    if name == "__version__":
+        from importlib.metadata import version
+
+        value = version("guestkit-job-spec")
+    elif name in _EXPORTS:
         value = getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
     else:  # the helper of a payload type registered since this list was written (typed/helpers.py)
         helpers = import_module(".typed.helpers", __name__).HELPERS
@@ -71,12 +94,18 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "DEFAULT_LIMITS",
+    "DocumentWarning",
     "InvalidDocumentError",
     "Issue",
+    "Job",
     "JobBuilder",
+    "JobResult",
     "Limits",
+    "ProgressEvent",
     "Report",
     "Rule",
+    "WorkerRegistration",
+    "__version__",
     "all_rules",
     "allowed_transitions",
     "check_capabilities",
@@ -95,6 +124,7 @@ __all__ = [
     "parse_result",
     "parse_worker",
     "profile_job",
+    "prover_loaded",
     "replace",
     "to_json",
     "unknown_members",

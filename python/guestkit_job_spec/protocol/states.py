@@ -6,14 +6,23 @@ from . import resources
 from .report import Issue
 
 
+def _known(status: str) -> str:
+    """``status``, or ValueError naming the statuses there are."""
+    states = resources.state_machine()["states"]
+    if status not in states:
+        raise ValueError(f"unknown job status {status!r}; expected one of {', '.join(states)}")
+    return status
+
+
 def is_terminal(status: str) -> bool:
-    state: dict[str, bool] = resources.state_machine()["states"][status]
+    """Whether a job in ``status`` is finished for good; ValueError for an unknown status."""
+    state: dict[str, bool] = resources.state_machine()["states"][_known(status)]
     return bool(state["terminal"])
 
 
 def allowed_transitions(status: str) -> tuple[str, ...]:
-    """Statuses a job in ``status`` may move to; empty for a terminal status."""
-    return tuple(resources.state_machine()["transitions"][status])
+    """Statuses a job in ``status`` may move to; empty for a terminal status; ValueError for an unknown one."""
+    return tuple(resources.state_machine()["transitions"][_known(status)])
 
 
 def check_transition(current: str, new: str) -> Issue | None:

@@ -4,7 +4,11 @@ between JSON and them, typed parsing, the job builder and worker matching."""
 import warnings
 
 from ..protocol import resources
+from ..validation import pipeline
+from . import binding
 from .models.digest import SCHEMAS_DIGEST
+
+pipeline.accept_models(binding.to_json)  # validate() takes model objects once they can exist
 
 
 class ModelsOutOfDate(UserWarning):

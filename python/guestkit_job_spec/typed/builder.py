@@ -13,9 +13,10 @@ and raises InvalidDocumentError with the full report.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, cast
 
 from ulid import ULID
 
@@ -23,7 +24,7 @@ from ..protocol import resources
 from ..protocol.limits import DEFAULT_LIMITS
 from . import binding
 from .models.job_v1 import Job
-from .parsing import parse_job
+from .parsing import DocumentWarning, parse_reported
 
 
 def generate_job_id() -> str:
@@ -182,11 +183,15 @@ class JobBuilder:
     def build(self, *, strict: bool = False) -> Job:
         """Validate the document and return it as a ``Job``, members in schema order.
 
-        Raises InvalidDocumentError with every error when the document is not valid.
+        Raises InvalidDocumentError with every error when the document is not valid; each
+        warning (an unknown field, an unregistered payload type) is issued as a
+        DocumentWarning, and with ``strict`` is an error instead.
         """
-        job = parse_job(self.to_dict(), strict=strict, limits=DEFAULT_LIMITS)
+        job, report = parse_reported(self.to_dict(), type="job", strict=strict, limits=DEFAULT_LIMITS)
+        for issue in report.warnings:
+            warnings.warn(DocumentWarning(issue), stacklevel=2)
         binding.reorder(job)
-        return job
+        return cast(Job, job)
 
     # --- internals --------------------------------------------------------------------
 

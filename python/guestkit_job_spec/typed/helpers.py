@@ -1,7 +1,8 @@
 """A helper per registered payload type, and how ``guestkit-job new`` makes a job of each.
 
-Each helper returns a JobBuilder with a fresh id, the operation, its payload and the
-operation as a required capability, ready for the envelope's setters and ``build()``.
+Each helper returns a JobBuilder with a fresh id, the operation and its payload, ready for
+the envelope's setters and ``build()``. Where a payload takes an image or a list of named
+things, a helper takes the plain form too: a path (format from its extension), a name.
 Beside each helper, its form: the command-line flags a person gives ``guestkit-job new``
 for that operation and how they become the helper's arguments. A new payload type gets
 its helper and form here (``make payload-type`` writes a first one), and nowhere else:
@@ -93,11 +94,10 @@ def _image(kind: type[Any], image: str | Any, image_format_: ImageFormat | None)
 
 
 def _job(payload_type: str, payload: Any) -> JobBuilder:
-    """A builder with a fresh id, the payload, and the operation as a required capability."""
+    """A builder with a fresh id, the operation and the payload. No capability is required
+    unasked: a worker runs only the operations it registers (match_worker checks that)."""
     operation = resources.payload_types()[payload_type]["operation"]
-    return (
-        JobBuilder().generate_job_id().operation(operation).payload(payload_type, payload).require_capability(operation)
-    )
+    return JobBuilder().generate_job_id().operation(operation).payload(payload_type, payload)
 
 
 def _enum(payload_type: str, definition: str) -> tuple[str, ...]:
@@ -121,12 +121,32 @@ def inspect_job(
     return _job("guestkit.inspect.v1", payload)
 
 
+def _option_flags(payload_type: str, definition: str) -> tuple[Flag, ...]:
+    """A --NAME/--no-NAME flag for each yes-or-no option of a payload schema, read from the schema."""
+    schema = resources.schemas_by_id()[resources.payload_types()[payload_type]["id"]]
+    properties = schema["$defs"][definition]["properties"]
+    return tuple(
+        Flag(name, "", spec.get("description", ""), required=False, boolean=True)
+        for name, spec in properties.items()
+        if "boolean" in (spec["type"] if isinstance(spec.get("type"), list) else [spec.get("type")])
+    )
+
+
+INSPECT_OPTIONS = _option_flags("guestkit.inspect.v1", "InspectOptions")
+
+
+def _inspect_from_flags(given: Mapping[str, Any]) -> JobBuilder:
+    chosen = {flag.name: given[flag.name] for flag in INSPECT_OPTIONS if given.get(flag.name) is not None}
+    return inspect_job(given["image"], format=given["format"], options=InspectOptions(**chosen) if chosen else None)
+
+
 register(
     inspect_job,
     "guestkit.inspect.v1",
     IMAGE,
-    make=lambda given: inspect_job(given["image"], format=given["format"]),
-    sample=("--image", "/vms/web-01.qcow2"),
+    *INSPECT_OPTIONS,
+    make=_inspect_from_flags,
+    sample=("--image", "/vms/web-01.qcow2", "--include-packages"),
 )
 
 
@@ -157,20 +177,27 @@ register(
 
 def fix_job(
     image: str | FixImage,
-    operations: Sequence[FixOperation],
+    operations: Sequence[FixOperation | str],
     *,
     format: ImageFormat | None = None,
     execution_policy: FixExecutionPolicy | None = None,
     output: FixOutput | None = None,
 ) -> JobBuilder:
-    """A ``guestkit.fix`` job running ``operations`` in order."""
+    """A ``guestkit.fix`` job running ``operations`` in order: each a ``FixOperation`` or the
+    name of one without options (``["fsck", "selinux_relabel"]``)."""
     payload = FixPayload(
         image=_image(FixImage, image, format),
-        operations=list(operations),
+        operations=[_fix_operation(item) for item in operations],
         execution_policy=execution_policy,
         output=output,
     )
     return _job("guestkit.fix.v1", payload)
+
+
+def _fix_operation(item: FixOperation | str) -> FixOperation:
+    if not isinstance(item, str):
+        return item
+    return FixOperation(type=item)  # type: ignore[arg-type]  # a name build() checks against the schema's list
 
 
 register(
@@ -184,27 +211,30 @@ register(
         repeated=True,
         choices=_enum("guestkit.fix.v1", "FixOperationType"),
     ),
-    make=lambda given: fix_job(
-        given["image"], [FixOperation(type=name) for name in given["fix"]], format=given["format"]
-    ),
+    make=lambda given: fix_job(given["image"], given["fix"], format=given["format"]),
     sample=("--image", "/vms/app.qcow2", "--fix", "fsck", "--fix", "selinux_relabel"),
 )
 
 
 def _convert_from_flags(given: Mapping[str, Any]) -> JobBuilder:
-    target = ConvertTarget(path=given["target"], format=given["target_format"] or image_format(given["target"]))
-    return convert_job(given["image"], target, format=given["format"])
+    return convert_job(given["image"], given["target"], format=given["format"], target_format=given["target_format"])
 
 
 def convert_job(
     source: str | ImageReference,
-    target: ConvertTarget,
+    target: str | ConvertTarget,
     *,
     format: ImageFormat | None = None,
+    target_format: ImageFormat | None = None,
     options: ConvertOptions | None = None,
 ) -> JobBuilder:
-    """A ``guestkit.convert`` job writing ``source`` as ``target``."""
-    payload = ConvertPayload(source=_image(ImageReference, source, format), target=target, options=options)
+    """A ``guestkit.convert`` job writing ``source`` as ``target``: each a path (its format from
+    its extension, or ``format``/``target_format``) or a model object."""
+    payload = ConvertPayload(
+        source=_image(ImageReference, source, format),
+        target=_image(ConvertTarget, target, target_format),
+        options=options,
+    )
     return _job("guestkit.convert.v1", payload)
 
 
@@ -241,7 +271,7 @@ register(
     compare_job,
     "guestkit.compare.v1",
     Flag("baseline", "PATH", "the reference image"),
-    Flag("image", "PATH", "the image compared with the baseline"),
-    make=lambda given: compare_job(given["baseline"], given["image"]),
-    sample=("--baseline", "/vms/golden.qcow2", "--image", "/vms/web-01.qcow2"),
+    Flag("target", "PATH", "the image compared with the baseline"),
+    make=lambda given: compare_job(given["baseline"], given["target"]),
+    sample=("--baseline", "/vms/golden.qcow2", "--target", "/vms/web-01.qcow2"),
 )

@@ -9,7 +9,7 @@ from typing import Any, cast
 
 from ..protocol import resources
 from ..protocol.limits import DEFAULT_LIMITS, Limits
-from ..protocol.report import Report
+from ..protocol.report import Issue, Report
 from ..validation.pipeline import validate
 from . import binding
 from .models.job_v1 import Job
@@ -38,15 +38,31 @@ def root_class(doc_type: str) -> type:
     return binding.model_classes()[definition["title"]]
 
 
+class DocumentWarning(UserWarning):
+    """A warning about a document the caller made (``JobBuilder.build``): valid, but with something
+    a reader may not expect, such as an unknown field; ``issue`` is the report's warning."""
+
+    def __init__(self, issue: Issue) -> None:
+        self.issue = issue
+        super().__init__(f"{issue.pointer or '(document)'}: {issue.message} [{issue.rule}]")
+
+
+def parse_reported(
+    data: Source, *, type: str, strict: bool = False, limits: Limits = DEFAULT_LIMITS
+) -> tuple[Any, Report]:
+    """``parse``, with the report (its warnings) beside the model object."""
+    report = validate(data, type=type, strict=strict, limits=limits)
+    if not report.valid:
+        raise InvalidDocumentError(report)
+    return binding.from_json(root_class(type), report.document), report
+
+
 def parse(data: Source, *, type: str, strict: bool = False, limits: Limits = DEFAULT_LIMITS) -> Any:
     """Validate ``data`` as a document of ``type`` and return it as its model class.
 
     Raises InvalidDocumentError, carrying the full report, when it is not valid.
     """
-    report = validate(data, type=type, strict=strict, limits=limits)
-    if not report.valid:
-        raise InvalidDocumentError(report)
-    return binding.from_json(root_class(type), report.document)
+    return parse_reported(data, type=type, strict=strict, limits=limits)[0]
 
 
 def parse_job(data: Source, *, strict: bool = False, limits: Limits = DEFAULT_LIMITS) -> Job:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import builtins
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import is_dataclass, replace
 from typing import Any, Literal
 
 from ..protocol import resources, rules
@@ -58,12 +60,44 @@ def validate(
         else:
             report = _fast_report(raw, doc_type, strict, limits)
         if report is not None:
-            return report
+            return _with_type_hint(report, type)
     if isinstance(data, (bytes, bytearray, memoryview, str)):
         decoded = decode(data if isinstance(data, (bytes, str)) else bytes(data), limits)
     else:
+        if _model_to_json is not None and is_dataclass(data) and not isinstance(data, builtins.type):
+            data = _model_to_json(data)
         decoded = check_decoded(data, limits)
-    return validate_decoded(decoded, doc_type=type, strict=strict, engine=engine)
+    return _with_type_hint(validate_decoded(decoded, doc_type=type, strict=strict, engine=engine), type)
+
+
+_model_to_json: Callable[[Any], Any] | None = None
+
+
+def accept_models(to_json: Callable[[Any], Any]) -> None:
+    """Let ``validate`` take the typed layer's model objects (a ``Job`` as ``build()`` returns it):
+    the typed layer, which sits above this one, hands over its binding when it is imported."""
+    global _model_to_json
+    _model_to_json = to_json
+
+
+def _with_type_hint(report: Report, given: str) -> Report:
+    """A document of another type, validated as ``given``, fails on the fields that type requires:
+    the first of those errors says which type the document looks like and how to give it."""
+    if report.valid or given == AUTO:
+        return report
+    looks_like = detect(report.document)
+    if looks_like is None or looks_like == given:
+        return report
+    for index, issue in enumerate(report.errors):
+        if issue.rule == "schema.required" and issue.pointer.count("/") == 1:  # a top-level field
+            names = {doc_type: entry["title"].lower() for doc_type, entry in resources.index()["documents"].items()}
+            hint = (
+                f"{issue.message} (this looks like a {names[looks_like]}, not a {names[given]}: "
+                f"validate it with type={looks_like!r}, or --type {looks_like} on the command line)"
+            )
+            hinted = Issue(issue.rule, issue.pointer, hint, issue.severity)
+            return replace(report, errors=(*report.errors[:index], hinted, *report.errors[index + 1 :]))
+    return report
 
 
 def validate_decoded(decoded: Decoded, *, doc_type: str, strict: bool, engine: Engine = "fast") -> Report:

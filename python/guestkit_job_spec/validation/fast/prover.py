@@ -46,6 +46,14 @@ if _prover is not None and resources.schemas_digest() != _prover.SCHEMAS_DIGEST:
     )
     _prover = None  # type: ignore[assignment]
 
+
+def prover_loaded() -> bool:
+    """Whether the fast engine has its compiled prover: without it (installed without a C
+    compiler, or turned off as out of date) every report is the same, made several times slower
+    (ten times on a small valid job)."""
+    return _prover is not None
+
+
 _TYPE_INDEX = {doc_type: index for index, doc_type in enumerate(_prover.DOCUMENT_TYPES)} if _prover else {}
 """The prover's index of each document type it has schema functions for."""
 
