@@ -14,7 +14,7 @@ import pytest
 
 import test_upstream_corpus
 from conftest import CORPUS, EXAMPLES, ROOT
-from guestkit_job_spec import validate
+from guestkit_job_spec import all_rules, validate
 from guestkit_job_spec.cli.main import main
 
 VALID_JOB = (EXAMPLES / "inspect-minimal.json").read_bytes()
@@ -69,7 +69,7 @@ def test_json_output_is_exactly_one_object_of_the_documented_shape(capsys: pytes
         len([p for p in CORPUS.glob("*.json") if test_upstream_corpus.unregistered(p.name)]),
     )
     for document in result["documents"]:
-        assert set(document) == {"source", "type", "valid", "errors", "warnings"}
+        assert set(document) == {"source", "line", "type", "valid", "errors", "warnings"}
         for issue in document["errors"] + document["warnings"]:
             assert set(issue) == {"rule", "pointer", "message"}
 
@@ -87,10 +87,37 @@ def test_json_lines_report_file_and_line(tmp_path: Path, capsys: pytest.CaptureF
     status, out, _ = run(capsys, "validate", "--format", "json", str(lines))
     documents = json.loads(out)["documents"]
     assert status == 1
-    assert [(d["source"], d["valid"]) for d in documents] == [
-        (f"{lines}:1", True),
-        (f"{lines}:3", False),
-        (f"{lines}:4", True),
+    assert [(d["source"], d["line"], d["valid"]) for d in documents] == [
+        (str(lines), 1, True),
+        (str(lines), 3, False),
+        (str(lines), 4, True),
+    ]
+    status, out, _ = run(capsys, "validate", "--format", "json", "-q", str(lines))
+    assert [(d["line"], d["valid"]) for d in json.loads(out)["documents"]] == [(3, False)]
+    assert json.loads(out)["summary"]["documents"] == 3
+
+
+def test_valid_json_lines_are_counted_not_listed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A run of 100,000 lines printed 99,000 'valid (job)' lines around the few that matter."""
+    lines = tmp_path / "jobs.jsonl"
+    compact = json.dumps(json.loads(VALID_JOB)).encode()
+    lines.write_bytes(b"\n".join([compact] * 5 + [compact[:-1]] + [compact] * 4) + b"\n")
+    status, out, _ = run(capsys, "validate", str(lines))
+    assert status == 1
+    assert out.splitlines()[0] == f"{lines}:6: invalid, 1 error"
+    assert f"{lines}: 9 lines valid, nothing to report" in out
+    assert "valid (job)" not in out
+
+
+def test_standard_input_as_json_lines(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    compact = json.dumps(json.loads(VALID_JOB)).encode()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(compact + b"\n{}\n" + compact + b"\n")))
+    status, out, _ = run(capsys, "validate", "--jsonl", "--format", "json", "-")
+    assert status == 1
+    assert [(d["source"], d["line"], d["valid"]) for d in json.loads(out)["documents"]] == [
+        ("<stdin>", 1, True),
+        ("<stdin>", 2, False),
+        ("<stdin>", 3, True),
     ]
 
 
@@ -105,16 +132,39 @@ def test_type_can_be_forced(capsys: pytest.CaptureFixture[str]) -> None:
     assert status == 1 and "(result)" in out
 
 
-def test_missing_file_is_an_invalid_document_not_a_crash(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    status, out, _ = run(capsys, "validate", str(tmp_path / "nope.json"))
-    assert status == 1
-    assert "[input.unreadable]" in out and "No such file or directory" in out
+def test_a_path_that_does_not_exist_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """It was '1 invalid' with exit 1, as if a document had been read and refused."""
+    status, out, err = run(capsys, "validate", str(EXAMPLES / "inspect-minimal.json"), str(tmp_path / "nope.json"))
+    assert status == 2
+    assert out == "" and f"no such file or folder: {tmp_path / 'nope.json'}" in err
 
 
-def test_empty_folder_says_nothing_was_found(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    status, out, err = run(capsys, "validate", str(tmp_path))
-    assert status == 0
+@pytest.mark.parametrize("folder_name", ["empty", "looks-like.json"])
+def test_nothing_to_validate_is_a_usage_error(
+    folder_name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An empty folder, or a folder named x.json, gave '0 documents' and exit 0: a CI step
+    pointed at the wrong place passed."""
+    (tmp_path / folder_name).mkdir()
+    status, out, err = run(capsys, "validate", str(tmp_path / folder_name))
+    assert status == 2
     assert "0 documents" in out and "no documents found" in err
+
+
+@pytest.mark.parametrize(("invalid_first", "status"), [(True, 1), (False, 141)])
+def test_a_reader_that_goes_away_leaves_no_false_success(invalid_first: bool, status: int, tmp_path: Path) -> None:
+    """`validate -q big.jsonl | head -1` exited 0 after printing an invalid document."""
+    compact = json.dumps(json.loads(VALID_JOB)).encode()
+    bad = compact[:-1]
+    lines = [bad, *([compact] * 50_000)] if invalid_first else [*([compact] * 50_000), bad]
+    path = tmp_path / "jobs.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    script = 'set -o pipefail; guestkit-job validate -j 1 --format json "$1" | head -c 100 > /dev/null'
+    bin_folder = Path(sys.executable).parent
+    environment = {**os.environ, "PATH": f"{bin_folder}{os.pathsep}{os.environ['PATH']}"}
+    process = subprocess.run(["bash", "-c", script, "bash", str(path)], env=environment, capture_output=True, text=True)
+    assert process.returncode == status, process.stderr
+    assert "Traceback" not in process.stderr
 
 
 @pytest.mark.parametrize(
@@ -156,8 +206,22 @@ def test_quiet_lists_only_documents_with_problems(capsys: pytest.CaptureFixture[
 
 def test_rules_lists_and_explains(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "rules", "checksum.format")
-    assert status == 0 and out.startswith("checksum.format ") and "64 lower-case hex" in out
+    header, row = out.splitlines()
+    assert status == 0 and header.split() == ["RULE", "SEVERITY", "LAYER", "SUMMARY"]
+    assert row.startswith("checksum.format ") and "64 lower-case hex" in row
     assert run(capsys, "rules", "no.such-rule")[0] == 2
+
+
+def test_rules_takes_the_start_of_ids_and_keeps_columns_aligned(capsys: pytest.CaptureFixture[str]) -> None:
+    """`rules checksum` found nothing, and a strict severity pushed its row's columns out of line."""
+    status, out, _ = run(capsys, "rules", "checksum", "document.unknown-field")
+    lines = out.splitlines()
+    assert status == 0 and [line.split()[0] for line in lines[1:]] == ["checksum.format", "document.unknown-field"]
+    rules = all_rules()
+    layer_starts = {line.index(f"  {rules[line.split()[0]].layer}  ") for line in lines[1:]}
+    assert layer_starts == {lines[0].index("  LAYER  ")}, out
+    status, _, err = run(capsys, "rules", "checksm")
+    assert status == 2 and "did you mean checksum.format?" in err
 
 
 def test_hostile_inputs_never_print_a_traceback(tmp_path: Path) -> None:
@@ -268,7 +332,7 @@ def test_new_prints_a_valid_job(capsys: pytest.CaptureFixture[str]) -> None:
         ["guestkit.inspect", "--image", "/vms/a.vmdk"],
         ["guestkit.fix", "--image", "/vms/a.raw", "--fix", "fsck", "--fix", "initramfs_regenerate"],
         ["guestkit.convert", "--image", "/in/a.vmdk", "--target", "/out/a.qcow2"],
-        ["guestkit.compare", "--baseline", "/g/base.qcow2", "--image", "/vms/a.qcow2"],
+        ["guestkit.compare", "--baseline", "/g/base.qcow2", "--target", "/vms/a.qcow2"],
         ["system.echo", "--data", '{"message": "hi"}'],
     ],
 )

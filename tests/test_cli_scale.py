@@ -133,8 +133,8 @@ def test_json_lines_batches_keep_every_line_and_its_number(tmp_path: Path) -> No
     lines[1000] = b'{"long": "' + b"x" * (2 * BATCH_BYTES) + b'"}'  # longer than a block
     path = tmp_path / "many.jsonl"
     path.write_bytes(b"\n".join(lines))  # no final newline
-    found = [(s.name, s.data) for batch in batches([str(path)], DEFAULT_LIMITS) for s in batch.sources()]
-    expected = [(f"{path}:{n}", line) for n, line in enumerate(lines, 1) if line]
+    found = [(s.name, s.line, s.data) for batch in batches([str(path)], DEFAULT_LIMITS) for s in batch.sources()]
+    expected = [(str(path), n, line) for n, line in enumerate(lines, 1) if line]
     assert found == expected
 
 
@@ -143,6 +143,6 @@ def test_an_endless_line_is_reported_too_large_and_skipped(tmp_path: Path) -> No
     path.write_bytes(VALID + b"\n" + b"x" * (3 * BATCH_BYTES) + b"\n" + VALID + b"\n" + b"y" * (2 * BATCH_BYTES))
     limits = Limits(max_document_bytes=BATCH_BYTES // 2)
     found = [s for batch in batches([str(path)], limits) for s in batch.sources()]
-    assert [s.name for s in found] == [f"{path}:{n}" for n in (1, 2, 3, 4)]
+    assert [(s.name, s.line) for s in found] == [(str(path), n) for n in (1, 2, 3, 4)]
     assert [s.data for s in found[::2]] == [VALID, VALID]
     assert [s.problem.rule if s.problem else None for s in found] == [None, "json.size", None, "json.size"]

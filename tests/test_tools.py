@@ -76,11 +76,34 @@ def test_explain_names_type_default_and_rules(
         assert words in out
 
 
+def test_explain_reaches_fields_another_field_chooses(capsys: pytest.CaptureFixture[str]) -> None:
+    """The documented /payload/data/operations/0/options/auto_repair could not be explained:
+    its schema is chosen by the payload type, then by the operation's type."""
+    assert main(["explain", "/payload/data/operations/0/options/auto_repair"]) == 0
+    out = capsys.readouterr().out
+    assert 'when /payload/type is "guestkit.fix.v1" and /payload/data/operations/0/type is "fsck"' in out
+    assert "type: boolean or null" in out
+    assert main(["explain", "/payload/data/image/path"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("when /payload/type is") >= 3  # inspect, profile, fix: each explained
+    assert main(["explain", "/payload/data/image/path", "--payload-type", "guestkit.fix.v1"]) == 0
+    assert capsys.readouterr().out.count("when /payload/type is") == 0
+
+
+def test_explain_lists_each_field_once(capsys: pytest.CaptureFixture[str]) -> None:
+    """The root's fields came twice: once from its class, once more from the reference to it."""
+    assert main(["explain", ""]) == 0
+    fields = next(line for line in capsys.readouterr().out.splitlines() if line.strip().startswith("fields:"))
+    names = [name.split(" ")[0] for name in fields.split(":", 1)[1].split(", ")]
+    assert len(names) == len(set(names)) and "job_id" in names
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["/nope"], "no schema declares /nope"),
-        (["/payload/data/image"], "depends on the payload type"),
+        (["/execution/priorty"], "did you mean /execution/priority?"),
+        (["/payload/data/imag", "--payload-type", "guestkit.inspect.v1"], "did you mean /payload/data/image?"),
         (["execution"], "starts with '/'"),
     ],
 )

@@ -40,7 +40,7 @@ function payloadTypeRegistered(document) {
     rule: "job.payload-type.unregistered",
     pointer: "/payload/type",
     message: `no schema is registered for payload type ${show(named[0])}, so payload.data is not checked ` +
-      `(the job stays valid; strict mode rejects it)${versions.length ? `; registered for ${named[1]}: ${versions.join(", ")}` : ""}`,
+      `(allowed, for forward compatibility; strict mode rejects it)${versions.length ? `; registered for ${named[1]}: ${versions.join(", ")}` : ""}`,
   }];
 }
 

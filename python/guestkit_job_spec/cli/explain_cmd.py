@@ -12,6 +12,7 @@ EXAMPLES = """\
 examples:
   guestkit-job explain /execution/priority
   guestkit-job explain /payload/data/image/checksum --payload-type guestkit.inspect.v1
+  guestkit-job explain /payload/data/operations/0/options/auto_repair
   guestkit-job explain /execution_summary/attempt --type result"""
 
 
@@ -21,13 +22,16 @@ def add_parser(commands: Commands[argparse.ArgumentParser]) -> None:
         "explain",
         summary="describe a field: type, default, constraints, rule ids",
         description="Describe the field at a JSON Pointer: its description, type, default, constraints and the "
-        "rule ids that check it.",
+        "rule ids that check it. Where another field's value chooses its schema (the payload type, a fix "
+        "operation's type), each choice that has the field is described, with the values that make it.",
         examples=EXAMPLES,
         run=run,
     )
     parser.add_argument("pointer", metavar="POINTER", help="RFC 6901 JSON Pointer, e.g. /execution/priority")
     parser.add_argument("--type", choices=document_types(), default="job", help="document type (default: job)")
-    parser.add_argument("--payload-type", choices=list(payload_types()), help="for pointers into /payload/data")
+    parser.add_argument(
+        "--payload-type", choices=list(payload_types()), help="for pointers into /payload/data: only this type's"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -41,5 +45,5 @@ def run(args: argparse.Namespace) -> int:
     except KeyError as exc:
         print(f"guestkit-job explain: {exc.args[0]}", file=sys.stderr)
         return 2
-    print("\n".join(found.lines()))
+    print("\n\n".join("\n".join(explanation.lines()) for explanation in found))
     return 0

@@ -23,6 +23,26 @@ examples:
   guestkit-job rules                       the rule ids that validate reports"""
 
 
+class _Version(argparse.Action):
+    """``--version``, worked out only when asked (it imports the fast engine)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from .. import __version__
+        from ..validation.fast.prover import prover_loaded
+
+        prover = (
+            "compiled prover in use"
+            if prover_loaded()
+            else "compiled prover NOT in use: the same reports, several times slower; "
+            "reinstall with a C compiler (or run `make gen` in a checkout)"
+        )
+        print(f"guestkit-job {__version__} (protocol v1; {prover})")
+        parser.exit()
+
+
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser; ``command``, when known, is the subcommand that will run: only ``new`` needs
     the payload helpers' forms, which import the typed layer (50 ms other commands do without)."""
@@ -31,6 +51,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         description=DESCRIPTION,
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--version", action=_Version, help="print the version, and whether the compiled prover is in use"
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
     validate.add_parser(commands)

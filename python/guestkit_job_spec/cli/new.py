@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import sys
+import textwrap
+import warnings
 from typing import TYPE_CHECKING, Any
 
 from ..protocol.resources import common_def, payload_types
@@ -16,8 +19,7 @@ if TYPE_CHECKING:
 
 DESCRIPTION = """\
 Print a new, valid job document for OPERATION (or write it with -o FILE). The
-job gets a fresh id (job- and a ULID), the current time as created_at, and the
-operation as a required capability.
+job gets a fresh id (job- and a ULID) and the current time as created_at.
 
 Registered operations and what they need:
 {forms}
@@ -38,7 +40,7 @@ def _usage(form: Any) -> str:
     parts = []
     for flag in form.flags:
         option = f"--{flag.name.replace('_', '-')}"
-        text = f"{option} | --no-{option[2:]}" if flag.boolean else f"{option} {flag.metavar}"
+        text = option if flag.boolean else f"{option} {flag.metavar}"  # a boolean's --no- form is in --help
         text = f"{text} [{text} ...]" if flag.repeated else text
         parts.append(text if flag.required else f"[{text}]")
     return " ".join(parts)
@@ -56,7 +58,16 @@ def add_parser(commands: Commands[argparse.ArgumentParser], *, with_forms: bool 
         "new",
         summary=SUMMARY,
         description=DESCRIPTION.format(
-            forms="\n".join(f"  {operation:<{width}}{_usage(form)}" for operation, form in forms.items())
+            forms="\n".join(
+                textwrap.fill(
+                    f"{operation:<{width}}{_usage(form)}",
+                    width=80,
+                    initial_indent="  ",
+                    subsequent_indent=" " * (width + 2),
+                    break_on_hyphens=False,
+                )
+                for operation, form in forms.items()
+            )
         ),
         examples="examples:\n"
         + "\n".join(f"  guestkit-job new {operation} {' '.join(form.sample)}" for operation, form in forms.items())
@@ -100,6 +111,8 @@ def add_parser(commands: Commands[argparse.ArgumentParser], *, with_forms: bool 
     job.add_argument("--timeout-seconds", type=int, metavar="N", help="execution.timeout_seconds")
     job.add_argument("--max-attempts", type=int, metavar="N", help="execution.max_attempts")
     job.add_argument("--idempotency-key", metavar="KEY", help="execution.idempotency_key")
+    job.add_argument("--deadline", metavar="TIMESTAMP", help="execution.deadline, e.g. 2026-12-01T06:00:00Z")
+    job.add_argument("--require-privileged", action="store_true", default=None, help="constraints.require_privileged")
     job.add_argument("--require-capability", action="append", default=[], metavar="NAME")
     job.add_argument("--require-feature", action="append", default=[], metavar="NAME")
     job.add_argument("--worker-pool", metavar="POOL", help="routing.worker_pool")
@@ -109,17 +122,21 @@ def add_parser(commands: Commands[argparse.ArgumentParser], *, with_forms: bool 
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..typed.parsing import InvalidDocumentError, dumps  # here, so other commands start without the bindings
+    from ..typed.parsing import DocumentWarning, InvalidDocumentError, dumps  # here: other commands do without
 
     try:
         builder = _payload_builder(args)
         _apply_options(builder, args)
-        job = builder.build()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", DocumentWarning)
+            job = builder.build()
     except ValueError as exc:
         if isinstance(exc, InvalidDocumentError):
             print(f"guestkit-job new: the job would not be valid:\n{exc}", file=sys.stderr)
             return 1
         args.parser.error(str(exc))
+    for warning in caught:  # the job is valid; say what a reader may not expect (an unregistered payload type)
+        print(f"guestkit-job new: warning: {warning.message}", file=sys.stderr)
     text = dumps(job) + "\n"
     if args.output:
         try:
@@ -151,6 +168,9 @@ def _payload_builder(args: argparse.Namespace) -> JobBuilder:
     given = {name: value for name, value in vars(args).items() if name in _payload_flags(forms)}
     form = forms.get(args.operation)
     if form is None:
+        nearest = difflib.get_close_matches(args.operation, list(forms), n=1)
+        if nearest and args.data is None:
+            raise ValueError(f"unknown operation {args.operation}; did you mean {nearest[0]}?")
         stray = sorted(name for name, value in given.items() if value is not None and name != "data")
         if stray:
             verb = "applies" if len(stray) == 1 else "apply"
@@ -198,6 +218,8 @@ def _apply_options(builder: JobBuilder, args: argparse.Namespace) -> None:
         (builder.timeout_seconds, args.timeout_seconds),
         (builder.max_attempts, args.max_attempts),
         (builder.idempotency_key, args.idempotency_key),
+        (builder.deadline, args.deadline),
+        (builder.require_privileged, args.require_privileged),
         (builder.worker_pool, args.worker_pool),
         (builder.trace_id, args.trace_id),
         (builder.submitted_by, args.submitted_by),

@@ -27,9 +27,10 @@ Check = Callable[[bytes], Report]
 
 @dataclass(frozen=True)
 class Checked:
-    """A document's name, its size in bytes (for progress) and its report."""
+    """A document's name, its line in a JSON Lines input, its size in bytes (for progress) and its report."""
 
     name: str
+    line: int | None
     size: int
     report: Report
 
@@ -70,21 +71,21 @@ def _context() -> Any:
 
 # What a worker sends back per document: plain tuples, which pickle several times faster
 # than the dataclasses (most documents are valid: no issues to send at all).
-Packed = tuple[str, int, str | None, tuple[Issue, ...], tuple[Issue, ...]]
+Packed = tuple[str, int | None, int, str | None, tuple[Issue, ...], tuple[Issue, ...]]
 
 
 def _check_batch(check: Check, batch: Batch) -> list[Packed]:
     packed: list[Packed] = []
     for source in batch.sources():
         if source.problem is not None:
-            packed.append((source.name, 0, None, (source.problem,), ()))
+            packed.append((source.name, source.line, 0, None, (source.problem,), ()))
         else:
             assert source.data is not None
             report = check(source.data)
-            packed.append((source.name, len(source.data), report.doc_type, report.errors, report.warnings))
+            packed.append((source.name, source.line, len(source.data), report.doc_type, report.errors, report.warnings))
     return packed
 
 
 def _unpacked(packed: list[Packed]) -> Iterator[Checked]:
-    for name, size, doc_type, errors, warnings in packed:
-        yield Checked(name, size, Report(doc_type, errors, warnings))
+    for name, line, size, doc_type, errors, warnings in packed:
+        yield Checked(name, line, size, Report(doc_type, errors, warnings))

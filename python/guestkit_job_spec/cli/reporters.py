@@ -25,34 +25,55 @@ class Summary:
 
 @dataclass
 class TextReporter:
-    """One line per document (problems indented below it), then a summary line."""
+    """One line per document (problems indented below it), then a summary line. Lines of a
+    JSON Lines input that are valid without warnings are counted, not listed: one line per
+    input says how many (a run of 100,000 jobs lists the few with problems)."""
 
     out: TextIO
     colour: bool = False
     quiet: bool = False
     summary: Summary = field(default_factory=Summary)
+    _clean_lines: tuple[str, int] | None = None  # the JSON Lines input being read, and its clean lines so far
 
     def start(self) -> None:
         pass
 
-    def document(self, source: str, report: Report) -> None:
+    def document(self, source: str, line: int | None, report: Report) -> None:
         self.summary.add(report)
-        if self.quiet and report.valid and not report.warnings:
+        clean = report.valid and not report.warnings
+        if line is not None and clean:
+            count = self._clean_lines[1] if self._clean_lines and self._clean_lines[0] == source else 0
+            if count == 0:
+                self._flush_clean_lines()
+            self._clean_lines = (source, count + 1)
+            return
+        if self._clean_lines and self._clean_lines[0] != source:
+            self._flush_clean_lines()
+        if self.quiet and clean:
             return
         kind = f" ({report.doc_type})" if report.doc_type else ""
         verdict = self._paint("valid", "32") if report.valid else self._paint("invalid", "31")
         counts = _counts(report)
-        self.out.write(f"{source}: {verdict}{kind}{counts}\n")
+        where = source if line is None else f"{source}:{line}"
+        self.out.write(f"{where}: {verdict}{kind}{counts}\n")
         for issue in (*report.errors, *report.warnings):
             self.out.write(self._issue_line(issue))
 
     def finish(self) -> None:
+        self._flush_clean_lines()
         s = self.summary
         line = (
             f"{s.documents} document{'s' if s.documents != 1 else ''}: {s.valid} valid, {s.invalid} invalid, "
             f"{s.warnings} warning{'s' if s.warnings != 1 else ''}"
         )
         self.out.write(self._paint(line, "1") + "\n")
+
+    def _flush_clean_lines(self) -> None:
+        if self._clean_lines is not None and not self.quiet:
+            source, count = self._clean_lines
+            lines = f"{count:,} line{'s' if count != 1 else ''}"
+            self.out.write(f"{source}: {lines} {self._paint('valid', '32')}, nothing to report\n")
+        self._clean_lines = None
 
     def _issue_line(self, issue: Issue) -> str:
         label = self._paint("error", "31") if issue.severity == "error" else self._paint("warning", "33")
@@ -65,19 +86,26 @@ class TextReporter:
 
 @dataclass
 class JsonReporter:
-    """Exactly one JSON object, written as documents arrive so memory stays flat."""
+    """Exactly one JSON object, written as documents arrive so memory stays flat: each document's
+    source (file, or ``<stdin>``), its line in a JSON Lines input (else null) and its report;
+    with ``quiet``, only the documents with problems (the summary counts them all)."""
 
     out: TextIO
+    quiet: bool = False
     summary: Summary = field(default_factory=Summary)
+    _listed: int = 0
 
     def start(self) -> None:
         self.out.write('{"documents": [')
 
-    def document(self, source: str, report: Report) -> None:
-        if self.summary.documents:
-            self.out.write(", ")
+    def document(self, source: str, line: int | None, report: Report) -> None:
         self.summary.add(report)
-        self.out.write(json.dumps({"source": source, **report.to_dict()}, ensure_ascii=False))
+        if self.quiet and report.valid and not report.warnings:
+            return
+        if self._listed:
+            self.out.write(", ")
+        self._listed += 1
+        self.out.write(json.dumps({"source": source, "line": line, **report.to_dict()}, ensure_ascii=False))
 
     def finish(self) -> None:
         self.out.write('], "summary": ' + json.dumps(vars(self.summary)) + "}\n")

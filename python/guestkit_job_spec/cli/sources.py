@@ -19,6 +19,7 @@ from ..protocol.limits import Limits
 from ..protocol.report import Issue
 
 STDIN = "-"
+STDIN_NAME = "<stdin>"
 JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
 BATCH_DOCUMENTS = 256
 """Files per batch: enough to amortise handing a batch to a worker, few for steady progress."""
@@ -28,11 +29,13 @@ BATCH_BYTES = 512 * 1024
 
 @dataclass(frozen=True)
 class Source:
-    """One document to validate: its name for the report, and its bytes or why there are none."""
+    """One document to validate: its name for the report (the file, or ``<stdin>``), its line
+    in a JSON Lines input, and its bytes or why there are none."""
 
     name: str
     data: bytes | None = None
     problem: Issue | None = None
+    line: int | None = None
 
 
 class Batch(Protocol):
@@ -70,16 +73,20 @@ class Lines:
 
     def sources(self) -> list[Source]:
         lines = self.text.split(b"\n")
-        return [Source(f"{self.path}:{n}", line) for n, line in enumerate(lines, self.first_line) if line.strip()]
+        return [Source(self.path, line, line=n) for n, line in enumerate(lines, self.first_line) if line.strip()]
 
 
-def batches(paths: list[str], limits: Limits) -> Iterator[Batch]:
+def batches(paths: list[str], limits: Limits, *, json_lines: bool = False) -> Iterator[Batch]:
+    """The documents of ``paths``; ``json_lines`` reads files and standard input as JSON Lines
+    whatever their names (folders are still searched for ``*.json`` files, one document each)."""
     for path in paths:
-        if path == STDIN:
-            yield Ready((_read_stream("<stdin>", sys.stdin.buffer, limits),))
+        if path == STDIN and json_lines:
+            yield from _json_lines_of(STDIN_NAME, sys.stdin.buffer, limits)
+        elif path == STDIN:
+            yield Ready((_read_stream(STDIN_NAME, sys.stdin.buffer, limits),))
         elif os.path.isdir(path):
             yield from _folder_batches(path, limits)
-        elif path.endswith(JSON_LINES_SUFFIXES):
+        elif json_lines or path.endswith(JSON_LINES_SUFFIXES):
             yield from _json_lines(path, limits)
         else:
             yield Files((path,), limits)
@@ -123,31 +130,35 @@ def _folder(path: str) -> Iterator[str | Source]:
 
 
 def _json_lines(path: str, limits: Limits) -> Iterator[Batch]:
-    """The file in runs of whole lines of about BATCH_BYTES.
+    try:
+        with open(path, "rb") as stream:
+            yield from _json_lines_of(path, stream, limits)
+    except OSError as exc:
+        yield Ready((_unreadable(path, exc),))
+
+
+def _json_lines_of(name: str, stream: BinaryIO, limits: Limits) -> Iterator[Batch]:
+    """The stream in runs of whole lines of about BATCH_BYTES.
 
     A line longer than a block and than the size limit is reported as too large and
     skipped without being held, so one endless line cannot exhaust memory.
     """
-    try:
-        with open(path, "rb") as stream:
-            first_line, rest = 1, b""
-            while block := stream.read(BATCH_BYTES):
-                text = rest + block
-                end = text.rfind(b"\n")
-                if end == -1:
-                    if len(text) > limits.max_document_bytes:
-                        yield Ready((Source(f"{path}:{first_line}", problem=_too_large(None, limits)),))
-                        first_line, rest = first_line + 1, _after_line(stream)
-                    else:
-                        rest = text  # a line longer than a block: keep reading
-                    continue
-                yield Lines(path, first_line, text[:end])
-                first_line += text.count(b"\n", 0, end) + 1
-                rest = text[end + 1 :]
-            if rest:
-                yield Lines(path, first_line, rest)
-    except OSError as exc:
-        yield Ready((_unreadable(path, exc),))
+    first_line, rest = 1, b""
+    while block := stream.read(BATCH_BYTES):
+        text = rest + block
+        end = text.rfind(b"\n")
+        if end == -1:
+            if len(text) > limits.max_document_bytes:
+                yield Ready((Source(name, problem=_too_large(None, limits), line=first_line),))
+                first_line, rest = first_line + 1, _after_line(stream)
+            else:
+                rest = text  # a line longer than a block: keep reading
+            continue
+        yield Lines(name, first_line, text[:end])
+        first_line += text.count(b"\n", 0, end) + 1
+        rest = text[end + 1 :]
+    if rest:
+        yield Lines(name, first_line, rest)
 
 
 def _after_line(stream: BinaryIO) -> bytes:

@@ -14,7 +14,7 @@ from .command import Commands, add_command
 from .parallel import checked, default_workers
 from .progress import Progress, input_bytes
 from .reporters import JsonReporter, TextReporter
-from .sources import batches
+from .sources import STDIN, batches
 
 DESCRIPTION = """\
 Validate guestkit protocol documents (jobs, results, progress events, worker
@@ -22,21 +22,26 @@ registrations) against the v1 schemas and rules, and report every problem with
 its rule id and JSON Pointer.
 
 PATH is a file, a folder (every *.json below it), a JSON Lines file (.jsonl or
-.ndjson: one document per line, reported as FILE:LINE), or - for standard input.
+.ndjson, or any file with --jsonl: one document per line, reported as FILE:LINE),
+or - for standard input (one document, or JSON Lines with --jsonl). Valid lines
+of JSON Lines with nothing to report are counted, not listed.
 
 Many documents are validated on every core (--jobs), reported in input order.
 On a terminal, a run longer than two seconds shows its progress on standard
 error; standard output carries only the report.
 
 Exit status: 0 when every document is valid, 1 when any is invalid (a document
-that cannot be read or decoded is invalid), 2 for a usage error."""
+that cannot be read or decoded is invalid), 2 for a usage error: a PATH that
+does not exist, or no document found at all. When the reader of the output goes
+away (| head), the run stops: 1 if an invalid document was seen, else 141."""
 
 EXAMPLES = """\
 examples:
   guestkit-job validate examples/
   guestkit-job validate --strict job.json
   guestkit-job validate --type result --format json results.jsonl
-  cat job.json | guestkit-job validate -"""
+  cat job.json | guestkit-job validate -
+  producer | guestkit-job validate --jsonl -q -"""
 
 
 def add_parser(commands: Commands[argparse.ArgumentParser]) -> None:
@@ -82,7 +87,12 @@ def add_parser(commands: Commands[argparse.ArgumentParser]) -> None:
         default="auto",
         help="colour text output: auto (on a terminal, unless NO_COLOR is set), always or never",
     )
-    parser.add_argument("-q", "--quiet", action="store_true", help="text output: list only documents with problems")
+    parser.add_argument("-q", "--quiet", action="store_true", help="list only documents with problems")
+    parser.add_argument(
+        "--jsonl",
+        action="store_true",
+        help="read files and standard input as JSON Lines whatever their names (folders: still *.json files)",
+    )
     parser.add_argument(
         "--max-bytes",
         type=_positive,
@@ -99,24 +109,40 @@ def add_parser(commands: Commands[argparse.ArgumentParser]) -> None:
     )
 
 
+SIGPIPE_STATUS = 141  # 128 + SIGPIPE: what a shell reports for a writer whose reader went away
+
+
 def run(args: argparse.Namespace) -> int:
+    missing = [path for path in args.paths if path != STDIN and not os.path.lexists(path)]
+    if missing:
+        for path in missing:
+            print(f"guestkit-job validate: error: no such file or folder: {path}", file=sys.stderr)
+        return 2
     limits = Limits(max_document_bytes=args.max_bytes, max_depth=args.max_depth)
     reporter: TextReporter | JsonReporter
     if args.format == "json":
-        reporter = JsonReporter(sys.stdout)
+        reporter = JsonReporter(sys.stdout, quiet=args.quiet)
     else:
         reporter = TextReporter(sys.stdout, colour=_use_colour(args.color), quiet=args.quiet)
-    reporter.start()
     check = partial(validate, type=args.type, strict=args.strict, limits=limits, engine=args.engine)
     progress = Progress(sys.stderr, input_bytes(args.paths) if sys.stderr.isatty() else None)
-    for document in checked(batches(args.paths, limits), check, args.jobs):
+    try:
+        reporter.start()
+        for document in checked(batches(args.paths, limits, json_lines=args.jsonl), check, args.jobs):
+            progress.clear()
+            reporter.document(document.name, document.line, document.report)
+            progress.advance(document.size, document.report.valid)
         progress.clear()
-        reporter.document(document.name, document.report)
-        progress.advance(document.size, document.report.valid)
-    progress.clear()
-    reporter.finish()
+        reporter.finish()
+        sys.stdout.flush()
+    except BrokenPipeError:  # not every document was checked: the run cannot say they are all valid
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python exits
+        return 1 if reporter.summary.invalid else SIGPIPE_STATUS
     if reporter.summary.documents == 0:
-        print("note: no documents found (folders are searched for *.json files)", file=sys.stderr)
+        print(
+            "guestkit-job validate: error: no documents found (folders are searched for *.json files)", file=sys.stderr
+        )
+        return 2
     return 1 if reporter.summary.invalid else 0
 
 

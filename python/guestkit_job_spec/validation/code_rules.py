@@ -82,7 +82,7 @@ def payload_type_registered(document: Mapping[str, Any]) -> Iterator[Issue]:
         "job.payload-type.unregistered",
         "/payload/type",
         f"no schema is registered for payload type {show(named[0])}, so payload.data is not checked "
-        f"(the job stays valid; --strict rejects it){known}",
+        f"(allowed, for forward compatibility; --strict rejects it){known}",
         "warning",
     )
 
