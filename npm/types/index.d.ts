@@ -1,25 +1,270 @@
 /* Generated from schemas/ by npm/scripts/generate-types.mjs (make gen). Do not edit. */
 
 /**
- * Operation-specific input. `type` selects the schema of `data`; a type with no registered schema keeps `data` as an unchecked object (forward compatibility; validators warn about it).
+ * Key of an extension field: a DNS-style domain the author controls, a slash and a name, e.g. `example.com/cost-code`. Extension keys may appear in any object and are never reported as unknown. Pattern: `^[a-z0-9-]+(\.[a-z0-9-]+)+/[A-Za-z0-9._-]+$`; the type is its nearest template literal.
  */
-export type Payload = {
+export type ExtensionKey = `${string}.${string}/${string}`;
+
+/**
+ * The job envelope. Unknown fields are allowed at every level and must be preserved by readers that re-serialise the document.
+ * @typeParam T - The payload type: by default every registered one, each with its data's type; name an unregistered one to write it (`Job<"example.backup.v1">`: its data is any object).
+ */
+export interface Job<T extends string = RegisteredPayloadType> {
+  /**
+   * URI of the schema the document claims to follow, for editors; `https://guestkit.dev/schemas/job-v1.json` for this version.
+   */
+  $schema?: string | null;
+  /**
+   * Protocol version; exactly `1.0`.
+   */
+  version: "1.0";
+  /**
+   * Unique identifier of the job.
+   */
+  job_id: string;
+  /**
+   * When the job was created.
+   */
+  created_at: string;
+  /**
+   * Kind of document; exactly `VMOperation`.
+   */
+  kind: "VMOperation";
+  /**
+   * What the worker is asked to do.
+   */
+  operation: string;
+  /**
+   * Operation-specific input, typed by `payload.type`.
+   */
+  payload: Payload<T>;
+  /**
+   * Names, labels and annotations for people and tools.
+   */
+  metadata?: JobMetadata | null;
+  /**
+   * Retry, timeout and priority policy.
+   */
+  execution?: ExecutionPolicy | null;
+  /**
+   * What a worker must offer to run the job.
+   */
+  constraints?: Constraints | null;
+  /**
+   * Where the job should or should not run.
+   */
+  routing?: Routing | null;
+  /**
+   * Tracing and correlation identifiers.
+   */
+  observability?: Observability | null;
+  /**
+   * Who submitted the job, from where, and how they were authorised.
+   */
+  audit?: Audit | null;
+  [key: ExtensionKey]: unknown;
+}
+
+/**
+ * What every `Payload` has in common: `type` is T and `data` is of type M.
+ */
+export interface PayloadOf<T extends string, M> {
   /**
    * Payload type, `<operation>.v<N>`; must agree with the job's `operation`.
    */
-  type: string;
+  type: T;
   /**
    * Payload data, checked against the schema registered for `type`.
    */
-  data: {
-    [k: string]: unknown;
-  };
-  [k: string]: unknown;
-};
+  data: M;
+  [key: ExtensionKey]: unknown;
+}
+
+/**
+ * Every payload type registered in schemas/index.json, and the type of its `data`.
+ */
+export interface RegisteredPayloads {
+  "guestkit.inspect.v1": InspectPayload;
+  "guestkit.profile.v1": ProfilePayload;
+  "guestkit.fix.v1": FixPayload;
+  "guestkit.convert.v1": ConvertPayload;
+  "guestkit.compare.v1": ComparePayload;
+}
+
+export type RegisteredPayloadType = keyof RegisteredPayloads;
+
+/**
+ * The `data` of a payload type with no registered schema: any object, accepted unchecked (validators warn: job.payload-type.unregistered).
+ */
+export type UnregisteredPayloadData = { [key: string]: unknown };
+
+/**
+ * Operation-specific input. `type` selects the schema of `data`; a type with no registered schema keeps `data` as an unchecked object (forward compatibility; validators warn about it).
+ * @typeParam T - The payload type: by default every registered one, each with its data's type; name an unregistered one to write it (`Job<"example.backup.v1">`: its data is any object).
+ */
+export type Payload<T extends string = RegisteredPayloadType> = T extends RegisteredPayloadType
+  ? PayloadOf<T, RegisteredPayloads[T]>
+  : PayloadOf<T, UnregisteredPayloadData>;
+
+/**
+ * Names, labels and annotations. Labels are for selection and grouping; annotations carry free text for people and tools, and extension data under keys such as `example.com/cost-code`.
+ */
+export interface JobMetadata {
+  /**
+   * Human-readable name of the job.
+   */
+  name?: string | null;
+  /**
+   * Namespace the job belongs to, e.g. an environment or tenant.
+   */
+  namespace?: string | null;
+  /**
+   * Labels for selection and grouping (string to string).
+   */
+  labels?: { [key: string]: string } | null;
+  /**
+   * Free-form notes (string to string).
+   */
+  annotations?: { [key: string]: string } | null;
+  [key: ExtensionKey]: unknown;
+}
+
+/**
+ * How the job is run: retries, timeout, deadline, priority. `attempt` must not exceed `max_attempts` (checked in code: rule execution.attempt.within-max).
+ */
+export interface ExecutionPolicy {
+  /**
+   * Key that makes resubmission safe: a worker that already ran a job with the same key and payload returns the earlier result.
+   */
+  idempotency_key?: string | null;
+  /**
+   * Attempt the submitter starts at (normally 1). The attempt actually run is reported in the result's `execution_summary.attempt`.
+   * @default 1
+   */
+  attempt?: number | null;
+  /**
+   * Most attempts the job may get, first one included.
+   * @default 1
+   */
+  max_attempts?: number | null;
+  /**
+   * Time one attempt may take, in seconds. Above 86400 (24 h) is allowed with a warning.
+   * @default 3600
+   */
+  timeout_seconds?: number | null;
+  /**
+   * Time after which the job must not start; not before `created_at`.
+   */
+  deadline?: string | null;
+  /**
+   * Priority from 1 to 10; higher is more urgent.
+   * @default 5
+   */
+  priority?: number | null;
+  /**
+   * Whether the job may be cancelled once it runs.
+   * @default true
+   */
+  cancellable?: boolean | null;
+  [key: ExtensionKey]: unknown;
+}
+
+/**
+ * What a worker must offer to run the job. Capabilities and features match exactly.
+ */
+export interface Constraints {
+  /**
+   * Capabilities the worker must have, e.g. `guestkit.inspect`, `disk.qcow2`, `fs.ext4`.
+   */
+  required_capabilities?: string[] | null;
+  /**
+   * Features the worker must have, e.g. `lvm`, `selinux`.
+   */
+  required_features?: string[] | null;
+  /**
+   * Worker pools the job may run in; absent means any pool.
+   */
+  allowed_worker_pools?: string[] | null;
+  /**
+   * Lowest worker version (semantic version) that may run the job.
+   */
+  minimum_worker_version?: string | null;
+  /**
+   * Largest disk, in GB, the job may touch. Above 100000 (100 TB) is allowed with a warning.
+   */
+  maximum_disk_size_gb?: number | null;
+  /**
+   * Whether the worker must run privileged (e.g. to attach block devices).
+   */
+  require_privileged?: boolean | null;
+  [key: ExtensionKey]: unknown;
+}
+
+/**
+ * Placement hints and pins.
+ */
+export interface Routing {
+  /**
+   * Run only on this worker.
+   */
+  worker_id?: string | null;
+  /**
+   * Preferred worker pool.
+   */
+  worker_pool?: string | null;
+  /**
+   * Attributes the worker should have (string to string), e.g. `disk_locality: /mnt/vms`.
+   */
+  affinity?: { [key: string]: string } | null;
+  /**
+   * Attribute values the worker should not have (string to array of strings).
+   */
+  anti_affinity?: { [key: string]: string[] } | null;
+  [key: ExtensionKey]: unknown;
+}
+
+/**
+ * Who submitted the job and how they were authorised.
+ */
+export interface Audit {
+  /**
+   * Identity that submitted the job.
+   */
+  submitted_by?: string | null;
+  /**
+   * Where the job was submitted from, e.g. an address.
+   */
+  submitted_from?: string | null;
+  /**
+   * How the submitter was authorised.
+   */
+  authorization?: Authorization | null;
+  [key: ExtensionKey]: unknown;
+}
+
+/**
+ * How the submitter was authorised; both fields are required once the object is present.
+ */
+export interface Authorization {
+  /**
+   * Authorisation method, e.g. `bearer_token`.
+   */
+  method: string;
+  /**
+   * Authorised subject, e.g. a service account.
+   */
+  subject: string;
+  [key: ExtensionKey]: unknown;
+}
+
 /**
  * The outcome of a job. `completed` requires `completed_at`; `failed`, `cancelled` and `timeout` require `failed_at`; `failed` also requires `error`.
  */
-export type JobResult = {
+export interface JobResult {
+  /**
+   * URI of the schema the document claims to follow, for editors; `https://guestkit.dev/schemas/result-v1.json` for this version.
+   */
+  $schema?: string | null;
   /**
    * The job this result belongs to.
    */
@@ -63,301 +308,10 @@ export type JobResult = {
   /**
    * Free-form output of the operation's handler.
    */
-  data?: {
-    [k: string]: unknown;
-  };
-  [k: string]: unknown;
-};
-/**
- * The image to inspect, opened read-only unless `read_only` is false.
- */
-export type InspectImage = ImageReference & {
-  /**
-   * Open the image read-only.
-   */
-  read_only?: boolean | null;
-  [k: string]: unknown;
-};
-/**
- * The image to repair, and whether to back it up first.
- */
-export type FixImage = ImageReference & {
-  /**
-   * Copy the image before changing it.
-   */
-  create_backup?: boolean | null;
-  /**
-   * Where the backup copy is written.
-   */
-  backup_path?: string | null;
-  [k: string]: unknown;
-};
-/**
- * One fix operation; `type` selects the schema of `options`.
- */
-export type FixOperation = unknown &
-  unknown &
-  unknown & {
-    /**
-     * Which fix to run.
-     */
-    type: "fsck" | "selinux_relabel" | "initramfs_regenerate";
-    /**
-     * Options of the fix, checked against the schema for `type`.
-     */
-    options?: {
-      [k: string]: unknown;
-    } | null;
-    [k: string]: unknown;
-  } & {
-    /**
-     * Which fix to run.
-     */
-    type: "fsck" | "selinux_relabel" | "initramfs_regenerate";
-    /**
-     * Options of the fix, checked against the schema for `type`.
-     */
-    options?: {
-      [k: string]: unknown;
-    } | null;
-    [k: string]: unknown;
-  };
+  data?: unknown;
+  [key: ExtensionKey]: unknown;
+}
 
-export interface GuestkitProtocolV1 {
-  job?: Job;
-  result?: JobResult;
-  progress?: ProgressEvent;
-  worker?: WorkerRegistration;
-  "guestkit.inspect.v1"?: InspectPayload;
-  "guestkit.profile.v1"?: ProfilePayload;
-  "guestkit.fix.v1"?: FixPayload;
-  "guestkit.convert.v1"?: ConvertPayload;
-  "guestkit.compare.v1"?: ComparePayload;
-}
-/**
- * The job envelope. Unknown fields are allowed at every level and must be preserved by readers that re-serialise the document.
- */
-export interface Job {
-  /**
-   * Protocol version; exactly `1.0`.
-   */
-  version: "1.0";
-  /**
-   * Unique identifier of the job.
-   */
-  job_id: string;
-  /**
-   * When the job was created.
-   */
-  created_at: string;
-  /**
-   * Kind of document; exactly `VMOperation`.
-   */
-  kind: "VMOperation";
-  /**
-   * What the worker is asked to do.
-   */
-  operation: string;
-  /**
-   * Operation-specific input, typed by `payload.type`.
-   */
-  payload: Payload;
-  /**
-   * Names, labels and annotations for people and tools.
-   */
-  metadata?: JobMetadata | null;
-  /**
-   * Retry, timeout and priority policy.
-   */
-  execution?: ExecutionPolicy | null;
-  /**
-   * What a worker must offer to run the job.
-   */
-  constraints?: Constraints | null;
-  /**
-   * Where the job should or should not run.
-   */
-  routing?: Routing | null;
-  /**
-   * Tracing and correlation identifiers.
-   */
-  observability?: Observability | null;
-  /**
-   * Who submitted the job, from where, and how they were authorised.
-   */
-  audit?: Audit | null;
-  [k: string]: unknown;
-}
-/**
- * Names, labels and annotations. Labels are for selection and grouping; annotations carry free text for people and tools, and extension data under keys such as `example.com/cost-code`.
- */
-export interface JobMetadata {
-  /**
-   * Human-readable name of the job.
-   */
-  name?: string | null;
-  /**
-   * Namespace the job belongs to, e.g. an environment or tenant.
-   */
-  namespace?: string | null;
-  /**
-   * Labels for selection and grouping (string to string).
-   */
-  labels?: {
-    [k: string]: string;
-  } | null;
-  /**
-   * Free-form notes (string to string).
-   */
-  annotations?: {
-    [k: string]: string;
-  } | null;
-  [k: string]: unknown;
-}
-/**
- * How the job is run: retries, timeout, deadline, priority. `attempt` must not exceed `max_attempts` (checked in code: rule execution.attempt.within-max).
- */
-export interface ExecutionPolicy {
-  /**
-   * Key that makes resubmission safe: a worker that already ran a job with the same key and payload returns the earlier result.
-   */
-  idempotency_key?: string | null;
-  /**
-   * Attempt the submitter starts at (normally 1). The attempt actually run is reported in the result's `execution_summary.attempt`.
-   */
-  attempt?: number | null;
-  /**
-   * Most attempts the job may get, first one included.
-   */
-  max_attempts?: number | null;
-  /**
-   * Time one attempt may take, in seconds. Above 86400 (24 h) is allowed with a warning.
-   */
-  timeout_seconds?: number | null;
-  /**
-   * Time after which the job must not start; not before `created_at`.
-   */
-  deadline?: string | null;
-  /**
-   * Priority from 1 to 10; higher is more urgent.
-   */
-  priority?: number | null;
-  /**
-   * Whether the job may be cancelled once it runs.
-   */
-  cancellable?: boolean | null;
-  [k: string]: unknown;
-}
-/**
- * What a worker must offer to run the job. Capabilities and features match exactly.
- */
-export interface Constraints {
-  /**
-   * Capabilities the worker must have, e.g. `guestkit.inspect`, `disk.qcow2`, `fs.ext4`.
-   */
-  required_capabilities?: string[] | null;
-  /**
-   * Features the worker must have, e.g. `lvm`, `selinux`.
-   */
-  required_features?: string[] | null;
-  /**
-   * Worker pools the job may run in; absent means any pool.
-   */
-  allowed_worker_pools?: string[] | null;
-  /**
-   * Lowest worker version (semantic version) that may run the job.
-   */
-  minimum_worker_version?: string | null;
-  /**
-   * Largest disk, in GB, the job may touch. Above 100000 (100 TB) is allowed with a warning.
-   */
-  maximum_disk_size_gb?: number | null;
-  /**
-   * Whether the worker must run privileged (e.g. to attach block devices).
-   */
-  require_privileged?: boolean | null;
-  [k: string]: unknown;
-}
-/**
- * Placement hints and pins.
- */
-export interface Routing {
-  /**
-   * Run only on this worker.
-   */
-  worker_id?: string | null;
-  /**
-   * Preferred worker pool.
-   */
-  worker_pool?: string | null;
-  /**
-   * Attributes the worker should have (string to string), e.g. `disk_locality: /mnt/vms`.
-   */
-  affinity?: {
-    [k: string]: string;
-  } | null;
-  /**
-   * Attribute values the worker should not have (string to array of strings).
-   */
-  anti_affinity?: {
-    [k: string]: string[];
-  } | null;
-  [k: string]: unknown;
-}
-/**
- * Tracing and correlation identifiers. W3C trace-context form (32 hex digits for a trace, 16 for a span) is recommended, not required.
- */
-export interface Observability {
-  /**
-   * Distributed trace the job belongs to.
-   */
-  trace_id?: string | null;
-  /**
-   * Span of this job within the trace.
-   */
-  span_id?: string | null;
-  /**
-   * Span that caused this job.
-   */
-  parent_span_id?: string | null;
-  /**
-   * Identifier shared by related jobs, e.g. a batch.
-   */
-  correlation_id?: string | null;
-  [k: string]: unknown;
-}
-/**
- * Who submitted the job and how they were authorised.
- */
-export interface Audit {
-  /**
-   * Identity that submitted the job.
-   */
-  submitted_by?: string | null;
-  /**
-   * Where the job was submitted from, e.g. an address.
-   */
-  submitted_from?: string | null;
-  /**
-   * How the submitter was authorised.
-   */
-  authorization?: Authorization | null;
-  [k: string]: unknown;
-}
-/**
- * How the submitter was authorised; both fields are required once the object is present.
- */
-export interface Authorization {
-  /**
-   * Authorisation method, e.g. `bearer_token`.
-   */
-  method: string;
-  /**
-   * Authorised subject, e.g. a service account.
-   */
-  subject: string;
-  [k: string]: unknown;
-}
 /**
  * When and how the job ran.
  */
@@ -378,8 +332,9 @@ export interface ExecutionSummary {
    * The job's idempotency key, if it had one.
    */
   idempotency_key?: string | null;
-  [k: string]: unknown;
+  [key: ExtensionKey]: unknown;
 }
+
 /**
  * Files the job produced.
  */
@@ -392,8 +347,9 @@ export interface ResultOutputs {
    * Other files produced, e.g. logs.
    */
   artifacts?: string[] | null;
-  [k: string]: unknown;
+  [key: ExtensionKey]: unknown;
 }
+
 /**
  * Resources the job used.
  */
@@ -414,8 +370,9 @@ export interface ResultMetrics {
    * CPU time used, in seconds.
    */
   cpu_seconds: number;
-  [k: string]: unknown;
+  [key: ExtensionKey]: unknown;
 }
+
 /**
  * Why a job failed, and whether trying again may help.
  */
@@ -435,9 +392,7 @@ export interface ResultError {
   /**
    * Free-form details of the failure.
    */
-  details?: {
-    [k: string]: unknown;
-  } | null;
+  details?: { [key: string]: unknown } | null;
   /**
    * Whether the job's state allows running it again.
    */
@@ -446,12 +401,17 @@ export interface ResultError {
    * Whether the worker expects a retry to succeed.
    */
   retry_recommended: boolean;
-  [k: string]: unknown;
+  [key: ExtensionKey]: unknown;
 }
+
 /**
  * One progress report. Within a job, `sequence` starts at 0 and increases with every event, so readers can order events and spot gaps.
  */
 export interface ProgressEvent {
+  /**
+   * URI of the schema the document claims to follow, for editors; `https://guestkit.dev/schemas/progress-v1.json` for this version.
+   */
+  $schema?: string | null;
   /**
    * The job reporting progress.
    */
@@ -479,19 +439,22 @@ export interface ProgressEvent {
   /**
    * Free-form details of the event.
    */
-  details?: {
-    [k: string]: unknown;
-  } | null;
+  details?: { [key: string]: unknown } | null;
   /**
    * Tracing and correlation identifiers, copied from the job.
    */
   observability?: Observability | null;
-  [k: string]: unknown;
+  [key: ExtensionKey]: unknown;
 }
+
 /**
  * A worker's capability advertisement, sent at registration and refreshed with heartbeats.
  */
 export interface WorkerRegistration {
+  /**
+   * URI of the schema the document claims to follow, for editors; `https://guestkit.dev/schemas/worker-v1.json` for this version.
+   */
+  $schema?: string | null;
   /**
    * Unique identifier of the worker.
    */
@@ -524,16 +487,15 @@ export interface WorkerRegistration {
    * The worker's current state.
    */
   status?: WorkerStatus | null;
-  [k: string]: unknown;
+  [key: ExtensionKey]: unknown;
 }
+
 /**
  * What the worker can run. A job runs only on a worker that has every capability and feature it requires (exact match).
  */
 export interface WorkerCapabilities {
   /**
    * Operations the worker has handlers for, e.g. `guestkit.inspect`.
-   *
-   * Items: Namespaced operation name, `<tool>.<operation>[.<variant>]`: two or more dot-separated segments, each a lowercase letter followed by lowercase letters, digits, '-' or '_'. Examples: `guestkit.inspect`, `guestkit.migrate-plan`, `guestkit.agent.call`.
    */
   operations: string[];
   /**
@@ -542,12 +504,11 @@ export interface WorkerCapabilities {
   features: string[];
   /**
    * Image formats the worker can open.
-   *
-   * Items: Disk image format. A closed set in v1: a new format comes with a new payload version.
    */
   disk_formats: ("qcow2" | "raw" | "vmdk" | "vdi" | "vhdx" | "img" | "ova")[];
-  [k: string]: unknown;
+  [key: ExtensionKey]: unknown;
 }
+
 /**
  * What the worker has to run jobs with.
  */
@@ -572,8 +533,9 @@ export interface WorkerResources {
    * Memory available to jobs, in GB.
    */
   memory_gb: number;
-  [k: string]: unknown;
+  [key: ExtensionKey]: unknown;
 }
+
 /**
  * How the worker is set up.
  */
@@ -590,8 +552,9 @@ export interface WorkerConfiguration {
    * Storage locations the worker reaches locally, e.g. `/mnt/vms`.
    */
   data_locality?: string[] | null;
-  [k: string]: unknown;
+  [key: ExtensionKey]: unknown;
 }
+
 /**
  * The worker's current state, refreshed by heartbeats.
  */
@@ -608,8 +571,9 @@ export interface WorkerStatus {
    * When the worker last reported in.
    */
   last_heartbeat: string;
-  [k: string]: unknown;
+  [key: ExtensionKey]: unknown;
 }
+
 /**
  * What to inspect, how deeply, and where to write the report.
  */
@@ -626,30 +590,20 @@ export interface InspectPayload {
    * Where and how the report is written.
    */
   output?: InspectOutput | null;
-  [k: string]: unknown;
+  [key: ExtensionKey]: unknown;
 }
+
 /**
- * A disk image the worker reads.
+ * The image to inspect, opened read-only unless `read_only` is false.
  */
-export interface ImageReference {
+export interface InspectImage extends ImageReference {
   /**
-   * Path of the image on the worker.
+   * Open the image read-only.
+   * @default true
    */
-  path: string;
-  /**
-   * Format of the image.
-   */
-  format: "qcow2" | "raw" | "vmdk" | "vdi" | "vhdx" | "img" | "ova";
-  /**
-   * Expected checksum of the image; the worker refuses an image that does not match.
-   */
-  checksum?: string | null;
-  /**
-   * Size of the image in bytes.
-   */
-  size_bytes?: number | null;
-  [k: string]: unknown;
+  read_only?: boolean | null;
 }
+
 /**
  * What the inspection covers; an absent flag leaves the choice to the worker.
  */
@@ -686,8 +640,9 @@ export interface InspectOptions {
    * Detect database installations.
    */
   include_databases?: boolean | null;
-  [k: string]: unknown;
+  [key: ExtensionKey]: unknown;
 }
+
 /**
  * Where and how the inspection report is written.
  */
@@ -704,8 +659,9 @@ export interface InspectOutput {
    * Compression of the report file, e.g. `gzip`; absent or null for none.
    */
   compression?: string | null;
-  [k: string]: unknown;
+  [key: ExtensionKey]: unknown;
 }
+
 /**
  * Which image, which profiles, and how findings are reported.
  */
@@ -716,15 +672,8 @@ export interface ProfilePayload {
   image: ImageReference;
   /**
    * Profiles to evaluate; at least one.
-   *
-   * @minItems 1
-   *
-   * Items: A profile. A closed set in v1.
    */
-  profiles: [
-    "security" | "compliance" | "hardening" | "performance" | "migration",
-    ...("security" | "compliance" | "hardening" | "performance" | "migration")[]
-  ];
+  profiles: ["security" | "compliance" | "hardening" | "performance" | "migration", ...("security" | "compliance" | "hardening" | "performance" | "migration")[]];
   /**
    * Thresholds and failure policy.
    */
@@ -733,8 +682,9 @@ export interface ProfilePayload {
    * Where and how findings are written.
    */
   output?: ProfileOutput | null;
-  [k: string]: unknown;
+  [key: ExtensionKey]: unknown;
 }
+
 /**
  * Thresholds and failure policy of a profile run.
  */
@@ -742,7 +692,7 @@ export interface ProfileOptions {
   /**
    * Least severity reported; findings below it are left out.
    */
-  severity_threshold?: ("info" | "low" | "medium" | "high" | "critical") | null;
+  severity_threshold?: "info" | "low" | "medium" | "high" | "critical" | null;
   /**
    * Fail the job when a critical finding is found.
    */
@@ -751,8 +701,9 @@ export interface ProfileOptions {
    * Work out how to remedy each finding.
    */
   include_remediation?: boolean | null;
-  [k: string]: unknown;
+  [key: ExtensionKey]: unknown;
 }
+
 /**
  * Where and how profile findings are written.
  */
@@ -760,7 +711,7 @@ export interface ProfileOutput {
   /**
    * Format of the report.
    */
-  format?: ("json" | "yaml") | null;
+  format?: "json" | "yaml" | null;
   /**
    * Path the report is written to.
    */
@@ -769,8 +720,9 @@ export interface ProfileOutput {
    * Write remediation steps into the report.
    */
   include_remediation?: boolean | null;
-  [k: string]: unknown;
+  [key: ExtensionKey]: unknown;
 }
+
 /**
  * The image to repair, the operations to run in order, and what to do on failure.
  */
@@ -781,8 +733,6 @@ export interface FixPayload {
   image: FixImage;
   /**
    * Fix operations, run in the order given; at least one.
-   *
-   * @minItems 1
    */
   operations: [FixOperation, ...FixOperation[]];
   /**
@@ -793,8 +743,83 @@ export interface FixPayload {
    * Where the fixed image, the log and the report go.
    */
   output?: FixOutput | null;
-  [k: string]: unknown;
+  [key: ExtensionKey]: unknown;
 }
+
+/**
+ * The image to repair, and whether to back it up first.
+ */
+export interface FixImage extends ImageReference {
+  /**
+   * Copy the image before changing it.
+   */
+  create_backup?: boolean | null;
+  /**
+   * Where the backup copy is written.
+   */
+  backup_path?: string | null;
+}
+
+/**
+ * What every `FixOperation` has in common: `type` is T and `options` is of type M.
+ */
+export interface FixOperationOf<T extends "fsck" | "selinux_relabel" | "initramfs_regenerate", M> {
+  /**
+   * Which fix to run.
+   */
+  type: T;
+  /**
+   * Options of the fix, checked against the schema for `type`.
+   */
+  options?: M;
+  [key: ExtensionKey]: unknown;
+}
+
+/**
+ * One fix operation; `type` selects the schema of `options`.
+ */
+export type FixOperation =
+  | FixOperationOf<"fsck", FsckOptions | null>
+  | FixOperationOf<"selinux_relabel", SelinuxRelabelOptions | null>
+  | FixOperationOf<"initramfs_regenerate", InitramfsRegenerateOptions | null>;
+
+/**
+ * Options of `fsck`: check and repair file systems.
+ */
+export interface FsckOptions {
+  /**
+   * Repair what the check finds without asking.
+   */
+  auto_repair?: boolean | null;
+  /**
+   * Only check file systems of this type, e.g. `ext4`; absent for all.
+   */
+  filesystem?: string | null;
+  [key: ExtensionKey]: unknown;
+}
+
+/**
+ * Options of `selinux_relabel`: restore SELinux file labels.
+ */
+export interface SelinuxRelabelOptions {
+  /**
+   * Relabel every file, not only those with a wrong label.
+   */
+  force?: boolean | null;
+  [key: ExtensionKey]: unknown;
+}
+
+/**
+ * Options of `initramfs_regenerate`: rebuild the initial RAM file system.
+ */
+export interface InitramfsRegenerateOptions {
+  /**
+   * Kernel to rebuild it for, or `auto` for the default kernel.
+   */
+  kernel_version?: string | null;
+  [key: ExtensionKey]: unknown;
+}
+
 /**
  * What to do when a fix operation fails.
  */
@@ -807,8 +832,9 @@ export interface FixExecutionPolicy {
    * Check the repaired image before keeping the changes.
    */
   validate_before_commit?: boolean | null;
-  [k: string]: unknown;
+  [key: ExtensionKey]: unknown;
 }
+
 /**
  * Where the fixed image, the log and the report go.
  */
@@ -824,9 +850,10 @@ export interface FixOutput {
   /**
    * Format of the repair report.
    */
-  report_format?: ("json" | "yaml") | null;
-  [k: string]: unknown;
+  report_format?: "json" | "yaml" | null;
+  [key: ExtensionKey]: unknown;
 }
+
 /**
  * The source image, the image to write, and how.
  */
@@ -843,8 +870,9 @@ export interface ConvertPayload {
    * Conversion options.
    */
   options?: ConvertOptions | null;
-  [k: string]: unknown;
+  [key: ExtensionKey]: unknown;
 }
+
 /**
  * The image a conversion writes.
  */
@@ -865,8 +893,9 @@ export interface ConvertTarget {
    * Compression algorithm, e.g. `zstd` or `zlib`.
    */
   compression_type?: string | null;
-  [k: string]: unknown;
+  [key: ExtensionKey]: unknown;
 }
+
 /**
  * Conversion options.
  */
@@ -879,8 +908,9 @@ export interface ConvertOptions {
    * Keep unallocated regions sparse in the written image.
    */
   preserve_sparse?: boolean | null;
-  [k: string]: unknown;
+  [key: ExtensionKey]: unknown;
 }
+
 /**
  * The two images to compare, what to compare, and where to write the differences.
  */
@@ -901,8 +931,9 @@ export interface ComparePayload {
    * Where and how the differences are written.
    */
   output?: CompareOutput | null;
-  [k: string]: unknown;
+  [key: ExtensionKey]: unknown;
 }
+
 /**
  * What the comparison covers.
  */
@@ -923,8 +954,9 @@ export interface CompareOptions {
    * Ignore differences in file times.
    */
   ignore_timestamps?: boolean | null;
-  [k: string]: unknown;
+  [key: ExtensionKey]: unknown;
 }
+
 /**
  * Where and how the differences are written.
  */
@@ -932,7 +964,7 @@ export interface CompareOutput {
   /**
    * Format of the report.
    */
-  format?: ("json" | "yaml") | null;
+  format?: "json" | "yaml" | null;
   /**
    * Path the report is written to.
    */
@@ -941,5 +973,51 @@ export interface CompareOutput {
    * Add recommendations on how to reconcile the differences.
    */
   include_recommendations?: boolean | null;
-  [k: string]: unknown;
+  [key: ExtensionKey]: unknown;
+}
+
+/**
+ * A disk image the worker reads.
+ */
+export interface ImageReference {
+  /**
+   * Path of the image on the worker.
+   */
+  path: string;
+  /**
+   * Format of the image.
+   */
+  format: "qcow2" | "raw" | "vmdk" | "vdi" | "vhdx" | "img" | "ova";
+  /**
+   * Expected checksum of the image; the worker refuses an image that does not match.
+   */
+  checksum?: string | null;
+  /**
+   * Size of the image in bytes.
+   */
+  size_bytes?: number | null;
+  [key: ExtensionKey]: unknown;
+}
+
+/**
+ * Tracing and correlation identifiers. W3C trace-context form (32 hex digits for a trace, 16 for a span) is recommended, not required.
+ */
+export interface Observability {
+  /**
+   * Distributed trace the job belongs to.
+   */
+  trace_id?: string | null;
+  /**
+   * Span of this job within the trace.
+   */
+  span_id?: string | null;
+  /**
+   * Span that caused this job.
+   */
+  parent_span_id?: string | null;
+  /**
+   * Identifier shared by related jobs, e.g. a batch.
+   */
+  correlation_id?: string | null;
+  [key: ExtensionKey]: unknown;
 }
