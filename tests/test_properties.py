@@ -21,10 +21,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import engines
+from conftest import EXAMPLES as EXAMPLES_DIR
 from conftest import paths_in
 from guestkit_job_spec import to_json, validate
 from guestkit_job_spec.protocol import resources, rules
+from guestkit_job_spec.protocol.limits import DEFAULT_LIMITS
 from guestkit_job_spec.typed.parsing import parse
+from guestkit_job_spec.validation.fast import prover
 from guestkit_job_spec.validation.pipeline import ENGINES
 from strategies import documents_of
 
@@ -109,5 +112,42 @@ def test_mutated_documents_always_get_a_verdict_and_engines_agree(doc_type: str)
             schema_errors = [i for i in report.errors if rules.get(i.rule).layer == "schema"]
             assert engines.reference(doc_type).is_valid(document) is (not schema_errors)
             assert engines.rust(doc_type).is_valid(document) is (not schema_errors)
+
+    check()
+
+
+@st.composite
+def timestamps(draw: st.DrawFn) -> str:
+    """RFC 3339 date-times as producers write them: any offset, any fraction, years at both ends."""
+    year = draw(st.sampled_from([1, 2, 1969, 1970, 2026, 9998, 9999]) | st.integers(1, 9999))
+    month = draw(st.integers(1, 12))
+    day = draw(st.integers(1, 28 if month == 2 else 30))
+    clock = draw(st.tuples(st.integers(0, 23), st.integers(0, 59), st.integers(0, 59)))
+    fraction = draw(
+        st.sampled_from(["", ".0", ".5", ".50", ".123456", ".999999999999"])
+        | st.from_regex(r"\.\d{1,12}", fullmatch=True)
+    )
+    zone = draw(
+        st.just("Z")
+        | st.builds("{}{:02d}:{:02d}".format, st.sampled_from("+-"), st.integers(0, 23), st.integers(0, 59))
+    )
+    return f"{year:04d}-{month:02d}-{day:02d}T{clock[0]:02d}:{clock[1]:02d}:{clock[2]:02d}{fraction}{zone}"
+
+
+def test_the_deadline_rule_is_decided_alike_for_any_offsets_and_fractions() -> None:
+    """The prover decides execution.deadline.after-created itself, exactly (issue #18): same
+    report as the reference engine, and a valid job is proven, not handed on."""
+    job = json.loads((EXAMPLES_DIR / "inspect-minimal.json").read_text())
+
+    @PROFILE
+    @given(timestamps(), timestamps() | st.just(None))
+    def check(created: str, deadline: str | None) -> None:
+        job["created_at"] = created
+        job.setdefault("execution", {})["deadline"] = deadline if deadline is not None else created
+        text = json.dumps(job).encode()
+        fast, reference = (validate(text, strict=True, engine=e) for e in ENGINES)
+        assert fast.to_dict() == reference.to_dict()
+        if reference.valid and not reference.warnings:
+            assert prover.proves(text, "job", DEFAULT_LIMITS)
 
     check()

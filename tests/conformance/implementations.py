@@ -166,7 +166,11 @@ def main() -> int:
         print(f"{report['name']}: rule ids not recovered on {report['unrecovered']}")
     text = page(reports)
     if args.check and PAGE.read_text(encoding="utf-8") != text:
-        print("docs/implementations.md is not what the run gives: run make implementations and commit", file=sys.stderr)
+        print(
+            "docs/implementations.md is not what the run gives: "
+            "run `python tests/conformance/implementations.py` and commit the page",
+            file=sys.stderr,
+        )
         return 1
     if not args.check:
         PAGE.write_text(text, encoding="utf-8")

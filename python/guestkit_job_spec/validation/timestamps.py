@@ -10,6 +10,7 @@ _RFC3339 = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|([+-])(\d{2}):(\d{2}))",
     re.ASCII,
 )
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def instant(text: str) -> Decimal | None:
@@ -22,8 +23,8 @@ def instant(text: str) -> Decimal | None:
         moment = datetime(year, month, day, hour, minute, second, tzinfo=timezone.utc)
     except ValueError:
         return None
-    if match[8] != "Z":
-        offset = timedelta(hours=int(match[10]), minutes=int(match[11]))
-        moment -= offset if match[9] == "+" else -offset
-    whole = int(moment.timestamp())
+    offset = 0 if match[8] == "Z" else (int(match[10]) * 3600 + int(match[11]) * 60) * (1 if match[9] == "+" else -1)
+    # The offset is taken from the seconds, not the datetime, which cannot go below year 1 or
+    # above 9999 (0001-01-01T00:00:00+01:00 is an instant of year 0).
+    whole = (moment - _EPOCH) // timedelta(seconds=1) - offset
     return Decimal(whole) + (Decimal(match[7]) if match[7] else Decimal(0))

@@ -55,6 +55,13 @@ static int number_at(const unsigned char *p, int digits) {
     return value;
 }
 
+/* The days of a month (1-12) of the proleptic Gregorian calendar. */
+static int days_in_month(int year, int month) {
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    return days[month - 1] + (month == 2 && leap);
+}
+
 static int upper(unsigned char c) { return c >= 'a' && c <= 'z' ? c - 32 : c; }
 
 /* The reference's date-time format (jsonschema with rfc3339-validator, on the upper-cased
@@ -73,9 +80,7 @@ static int is_date_time(const Tape *t, uint32_t i) {
     if (year < 1 || month < 1 || month > 12 || day < 0 || hour < 0 || hour > 23 || minute < 0 || minute > 59 ||
         second < 0 || second > 59)
         return 0;
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    if (day < 1 || day > days[month - 1] + (month == 2 && leap)) return 0;
+    if (day < 1 || day > days_in_month(year, month)) return 0;
     if (p[at] == '.') {
         at++;
         if (at >= length || !is_digit(p[at])) return 0;

@@ -53,20 +53,77 @@ static int attempt_within_max(const Tape *t, uint32_t execution) {
     return (attempt ? attempt : 1) <= (max_attempts ? max_attempts : 1);
 }
 
-/* execution.deadline.after-created, only where text comparison decides it (both UTC and
- * different before the fraction); -1 when the exact instants are needed. Silent, as in
- * Python, unless both are strings. */
+/* An RFC 3339 date-time as timestamps.instant reads it: upper-case T and Z, any two-digit
+ * offset, a day the calendar has. The fraction is kept as its digits, so instants compare
+ * exactly however many digits they carry. */
+typedef struct {
+    int64_t seconds; /* since the Unix epoch, offset applied */
+    const unsigned char *fraction;
+    uint32_t fraction_digits;
+} Instant;
+
+/* Days from 1970-01-01 to a date of the proleptic Gregorian calendar (years 1 to 9999). */
+static int64_t days_since_epoch(int64_t year, int64_t month, int64_t day) {
+    year -= month <= 2;
+    int64_t era = year / 400, year_of_era = year - era * 400;
+    int64_t day_of_year = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+    int64_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    return era * 146097 + day_of_era - 719468;
+}
+
+/* 1 and the instant when the string at node i is an RFC 3339 date-time, else 0. */
+static int instant_at(const Tape *t, uint32_t i, Instant *out) {
+    const Node *n = &t->nodes[i];
+    const unsigned char *p = string_bytes(t, n);
+    uint32_t length = n->len, at = 19;
+    if (length < 20 || p[4] != '-' || p[7] != '-' || p[10] != 'T' || p[13] != ':' || p[16] != ':') return 0;
+    int year = number_at(p, 4), month = number_at(p + 5, 2), day = number_at(p + 8, 2);
+    int hour = number_at(p + 11, 2), minute = number_at(p + 14, 2), second = number_at(p + 17, 2);
+    if (year < 1 || month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) || hour < 0 ||
+        hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59)
+        return 0;
+    out->fraction = p + at;
+    if (p[at] == '.') {
+        out->fraction = p + ++at;
+        while (at < length && is_digit(p[at])) at++;
+        if (p + at == out->fraction) return 0;
+    }
+    out->fraction_digits = (uint32_t)(p + at - out->fraction);
+    int64_t offset = 0;
+    if (at + 6 == length && (p[at] == '+' || p[at] == '-') && p[at + 3] == ':') {
+        int offset_hour = number_at(p + at + 1, 2), offset_minute = number_at(p + at + 4, 2);
+        if (offset_hour < 0 || offset_minute < 0) return 0;
+        offset = (p[at] == '+' ? 1 : -1) * (offset_hour * 3600 + offset_minute * 60);
+    } else if (at + 1 != length || p[at] != 'Z') {
+        return 0;
+    }
+    out->seconds = days_since_epoch(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset;
+    return 1;
+}
+
+/* Negative, zero or positive as instant a is before, at or after b (fractions as decimals). */
+static int compare_instants(const Instant *a, const Instant *b) {
+    if (a->seconds != b->seconds) return a->seconds < b->seconds ? -1 : 1;
+    uint32_t digits = a->fraction_digits > b->fraction_digits ? a->fraction_digits : b->fraction_digits;
+    for (uint32_t k = 0; k < digits; k++) {
+        unsigned char x = k < a->fraction_digits ? a->fraction[k] : '0';
+        unsigned char y = k < b->fraction_digits ? b->fraction[k] : '0';
+        if (x != y) return x < y ? -1 : 1;
+    }
+    return 0;
+}
+
+/* execution.deadline.after-created: silent, as in Python, unless both are strings and
+ * date-times (the schema reports a malformed one). 1 when silent. */
 static int deadline_after_creation(const Tape *t, uint32_t created, uint32_t deadline) {
     if (created == 0 || deadline == 0 || t->nodes[created].kind != K_STRING || t->nodes[deadline].kind != K_STRING)
         return 1;
-    const Node *c = &t->nodes[created], *d = &t->nodes[deadline];
-    if (c->len < 20 || d->len < 20) return -1;
-    const unsigned char *ct = string_bytes(t, c), *dt = string_bytes(t, d);
-    if (ct[c->len - 1] == 'Z' && dt[d->len - 1] == 'Z' && memcmp(dt, ct, 19) > 0) return 1;
-    return -1;
+    Instant created_at, deadline_at;
+    if (!instant_at(t, created, &created_at) || !instant_at(t, deadline, &deadline_at)) return 1;
+    return compare_instants(&deadline_at, &created_at) >= 0;
 }
 
-/* 1 when no job code rule has a finding, 0 when one has, -1 when only Python can tell. */
+/* 1 when no job code rule has a finding, 0 when one has. */
 static int job_rules_silent(const Tape *t) {
     uint32_t payload = lookup(t, 0, "payload"), execution = lookup(t, 0, "execution");
     uint32_t constraints = lookup(t, 0, "constraints");
