@@ -23,7 +23,7 @@ from guestkit_job_spec.protocol import resources
 from guestkit_job_spec.protocol.limits import DEFAULT_LIMITS, Limits
 from guestkit_job_spec.protocol.report import Report
 from guestkit_job_spec.validation.code_rules import CODE_RULES
-from guestkit_job_spec.validation.fast.prover import PROVABLE_TYPES, prove, proves
+from guestkit_job_spec.validation.fast.prover import PROVABLE_TYPES, limit_arguments, prove, proves
 from test_conformance import CASES, case_input
 
 sys.path.insert(0, str(ROOT / "codegen"))
@@ -359,3 +359,17 @@ print(fast.errors[0].rule)
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "job.job-id.length"
+
+
+def test_what_the_prover_does_not_prove_it_answers_as_find_does_from_one_reading() -> None:
+    """A document with a warning (issue #18: upstream's payload types) or an error is not read
+    twice: prove() hands back the findings find() would, which the report is worded from."""
+    from guestkit_job_spec.validation.fast import _prover
+
+    job = example("inspect-full.json")
+    job["payload"]["type"], job["operation"] = "guestkit.doctor.v1", "guestkit.doctor"
+    for document in (job, {**job, "priority": "high"}):
+        data = json.dumps(document).encode()
+        index, limits = PROVABLE_TYPES["job"], limit_arguments(DEFAULT_LIMITS)
+        assert _prover.prove(Report, index, data, *limits) == _prover.find(index, data, *limits)
+        assert validate(data).to_dict() == validate(data, engine="reference").to_dict()

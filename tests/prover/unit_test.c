@@ -47,7 +47,9 @@ static void code_rules_read_only_what_is_there(void) {
     /* No created_at: the root object must not be read as a string. */
     CHECK(job_rules_on("{\"execution\": {\"deadline\": \"2026-01-30T10:00:00Z\"}}") == 1);
     CHECK(job_rules_on("{\"created_at\": 5, \"execution\": {\"deadline\": \"2026-01-30T10:00:00Z\"}}") == 1);
-    CHECK(job_rules_on("{\"created_at\": \"\", \"execution\": {\"deadline\": \"\"}}") == -1);
+    /* Strings too short to be date-times are not read past their end: the schema reports them. */
+    CHECK(job_rules_on("{\"created_at\": \"\", \"execution\": {\"deadline\": \"\"}}") == 1);
+    CHECK(job_rules_on("{\"created_at\": \"2026-01-30T10:00:00\", \"execution\": {\"deadline\": \"2026\"}}") == 1);
     /* No payload type, or not a string: both payload-type rules are silent, as in Python. */
     CHECK(job_rules_on("{\"operation\": \"guestkit.inspect\"}") == 1);
     CHECK(job_rules_on("{\"payload\": {\"type\": 7}, \"operation\": \"guestkit.inspect\"}") == 1);
@@ -55,6 +57,24 @@ static void code_rules_read_only_what_is_there(void) {
     CHECK(job_rules_on("{\"payload\": {\"type\": \"guestkit.inspect.v9\"}}") == 0);
     CHECK(job_rules_on("{\"payload\": {\"type\": \"guestkit.inspect.v1\"}, \"operation\": \"guestkit.fix\"}") == 0);
     CHECK(job_rules_on("[]") == 1);
+}
+
+/* A job's created_at and deadline, for the deadline rule. */
+#define DEADLINE_JOB(created, deadline) "{\"created_at\": \"" created "\", \"execution\": {\"deadline\": \"" deadline "\"}}"
+
+static void the_deadline_rule_compares_exact_instants(void) {
+    CHECK(job_rules_on(DEADLINE_JOB("2026-01-30T10:00:00Z", "2026-01-30T10:00:00Z")) == 1);
+    CHECK(job_rules_on(DEADLINE_JOB("2026-01-30T10:00:00.5+00:00", "2026-01-30T11:00:00.50+01:00")) == 1);
+    CHECK(job_rules_on(DEADLINE_JOB("2026-01-30T10:00:00.123456+00:00", "2026-01-30T11:00:00+01:00")) == 0);
+    CHECK(job_rules_on(DEADLINE_JOB("2026-01-30T10:00:00.0000001Z", "2026-01-30T10:00:00Z")) == 0);
+    /* Instants beyond years 1 to 9999, which only the offset reaches. */
+    CHECK(job_rules_on(DEADLINE_JOB("0001-01-01T00:00:00+01:00", "0001-01-01T00:00:00Z")) == 1);
+    CHECK(job_rules_on(DEADLINE_JOB("0001-01-01T00:00:00Z", "0001-01-01T00:30:00+01:00")) == 0);
+    CHECK(job_rules_on(DEADLINE_JOB("9999-12-31T23:00:00Z", "9999-12-31T23:30:00-01:00")) == 1);
+    /* Not date-times as timestamps.instant reads them (lower-case z, no calendar day): silent. */
+    CHECK(job_rules_on(DEADLINE_JOB("2026-01-30T10:00:00Z", "2026-01-30T09:00:00z")) == 1);
+    CHECK(job_rules_on(DEADLINE_JOB("2026-01-30T10:00:00Z", "2025-02-29T09:00:00Z")) == 1);
+    CHECK(job_rules_on(DEADLINE_JOB("2026-01-30T10:00:00Z", "2026-01-30T09:00:00.Z")) == 1);
 }
 
 static void integers_stop_at_the_int64_bounds(void) {
@@ -138,6 +158,7 @@ static void the_tape_grows_with_keys_on_its_stack(void) {
 int main(void) {
     start_python();
     code_rules_read_only_what_is_there();
+    the_deadline_rule_compares_exact_instants();
     integers_stop_at_the_int64_bounds();
     escapes_decode_as_the_strict_decoder_does();
     many_keys_are_sorted_without_reading_past_them();

@@ -74,14 +74,18 @@ def payload_type_matches_operation(document: Mapping[str, Any]) -> Iterator[Issu
 
 def payload_type_registered(document: Mapping[str, Any]) -> Iterator[Issue]:
     named = _payload_operation(document)
-    if named is None or named[0] in resources.payload_types():
-        return
-    versions = [name for name, entry in resources.payload_types().items() if entry["operation"] == named[1]]
-    known = f"; registered for {named[1]}: {', '.join(versions)}" if versions else ""
-    yield Issue(
+    if named is not None and named[0] not in resources.payload_types():
+        yield _unregistered(*named)
+
+
+@lru_cache(maxsize=256)  # upstream's payload types (doctor, repair...) come over and over
+def _unregistered(payload_type: str, operation: str) -> Issue:
+    versions = [name for name, entry in resources.payload_types().items() if entry["operation"] == operation]
+    known = f"; registered for {operation}: {', '.join(versions)}" if versions else ""
+    return Issue(
         "job.payload-type.unregistered",
         "/payload/type",
-        f"no schema is registered for payload type {show(named[0])}, so payload.data is not checked "
+        f"no schema is registered for payload type {show(payload_type)}, so payload.data is not checked "
         f"(allowed, for forward compatibility; --strict rejects it){known}",
         "warning",
     )

@@ -43,19 +43,23 @@ def validate(
     """
     raw = None if engine != "fast" else data if isinstance(data, bytes) else _document_bytes(data)
     doc_type: str | None = type
-    proven: Report | Literal[False] | None = None
+    found: prover.Found | Literal[False] | None = None
     if raw is not None:  # the common case first: a valid document
         doc_type = _type_of(raw, limits) if type == AUTO else type
         proven = False if doc_type is None else prover.prove(raw, doc_type, limits)
-        if proven:
+        if isinstance(proven, Report):
             return proven
+        found = proven
     if type != AUTO and type not in resources.document_types():
         known = ", ".join((*resources.document_types(), AUTO))
         raise ValueError(f"unknown document type {type!r}; expected one of {known}")
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
-    if raw is not None and doc_type is not None and proven is not False:  # False: the strict decoder explains
-        if prover.reads(doc_type):
+    if raw is not None and doc_type is not None and found is not False:  # False: the strict decoder explains
+        report: Report | None
+        if found is not None:  # what the prover found, reading the document once
+            report = _report_of_found(found, doc_type, strict)
+        elif prover.reads(doc_type):
             report = _report_of_findings(raw, doc_type, strict, limits)
         else:
             report = _fast_report(raw, doc_type, strict, limits)
@@ -142,9 +146,15 @@ def _report_of_findings(data: bytes, doc_type: str, strict: bool, limits: Limits
     """The report from the prover's findings (an invalid document, or one code-only rules
     object to); None when the bytes are not a JSON text within the limits."""
     found = findings.from_bytes(data, doc_type, limits)
-    if found is None:
-        return None
-    document, schema_found, unknown = found
+    return None if found is None else _report_of_worded(found, doc_type, strict)
+
+
+def _report_of_found(found: prover.Found, doc_type: str, strict: bool) -> Report:
+    return _report_of_worded(findings.worded(found), doc_type, strict)
+
+
+def _report_of_worded(worded: tuple[Any, list[Issue], list[Issue]], doc_type: str, strict: bool) -> Report:
+    document, schema_found, unknown = worded
     return Report.of(doc_type, _with_severity(_in_order(document, doc_type, schema_found, unknown), strict), document)
 
 

@@ -57,8 +57,11 @@ def from_bytes(data: bytes, doc_type: str, limits: Limits) -> tuple[Any, list[Is
     """The document, its schema issues and its unknown-field issues, from the prover's findings;
     None when the bytes are not a JSON text within the limits (see c/tape.h)."""
     found = prover.findings(data, doc_type, limits)
-    if found is None:
-        return None
+    return None if found is None else worded(found)
+
+
+def worded(found: prover.Found) -> tuple[Any, list[Issue], list[Issue]]:
+    """The document, its schema issues and its unknown-field issues, from what the prover found."""
     document, findings = found
     return document, *_word(_errors_of_findings(findings, document), document)
 

@@ -89,11 +89,16 @@ def limit_arguments(limits: Limits) -> tuple[int, int, int, int]:
     return _DEFAULT_LIMIT_ARGUMENTS if limits is DEFAULT_LIMITS else _limits_of(limits)
 
 
-def prove(data: bytes, doc_type: str, limits: Limits) -> Report | Literal[False] | None:
+Found = tuple[Any, list[Finding]]
+"""The decoded document and every schema keyword it fails (see ``findings``)."""
+
+
+def prove(data: bytes, doc_type: str, limits: Limits) -> Report | Found | Literal[False] | None:
     """The report of a document the prover shows valid with nothing to report (the common
-    case), its document built as the strict decoder would build it. None says nothing: the
-    document may still be valid, for the other engines to decide. False: the prover's reader
-    refused the bytes, which are then not a JSON text within the limits."""
+    case), its document built as the strict decoder would build it. For any other document
+    it reads, what ``findings`` answers, from the same reading. False: the prover's reader
+    refused the bytes, which are then not a JSON text within the limits. None: the prover
+    does not cover this document type whole, for the other engines to decide."""
     index = PROVABLE_TYPES.get(doc_type)
     if index is None:
         return None
@@ -104,7 +109,7 @@ def prove(data: bytes, doc_type: str, limits: Limits) -> Report | Literal[False]
 
 def proves(data: bytes, doc_type: str, limits: Limits) -> bool:
     """Whether the prover shows ``data`` a valid ``doc_type`` document with nothing to report."""
-    return bool(prove(data, doc_type, limits))
+    return isinstance(prove(data, doc_type, limits), Report)
 
 
 def reads(doc_type: str) -> bool:
@@ -113,7 +118,7 @@ def reads(doc_type: str) -> bool:
     return doc_type in _TYPE_INDEX
 
 
-def findings(data: bytes, doc_type: str, limits: Limits) -> tuple[Any, list[Finding]] | None:
+def findings(data: bytes, doc_type: str, limits: Limits) -> Found | None:
     """The decoded document and every schema keyword it fails (none when only code-only rules
     or nothing at all object); None when the bytes are not a JSON text within the limits
     (see c/tape.h). Only for a type the prover reads."""

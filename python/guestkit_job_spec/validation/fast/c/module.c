@@ -193,11 +193,13 @@ static PyObject *clean_report(State *s, PyTypeObject *report_type, Py_ssize_t ty
     return report;
 }
 
-/* The clean report when the document is valid with nothing to report; else None. */
+static PyObject *find_tape(State *s, Py_ssize_t type_index, const Tape *t, PyTypeObject *report_type);
+
+/* The clean report when the document is valid with nothing to report; else what find()
+ * answers, from the same reading (a document with warnings or errors is not read twice). */
 static PyObject *prove_tape(State *s, Py_ssize_t type_index, const Tape *t, PyTypeObject *report_type) {
-    if (!ROOTS[type_index](t, 0)) Py_RETURN_NONE;
     CodeRules silent = rules_for(DOCUMENT_TYPES[type_index]);
-    if (silent != NULL && silent(t) != 1) Py_RETURN_NONE;
+    if (!ROOTS[type_index](t, 0) || (silent != NULL && silent(t) != 1)) return find_tape(s, type_index, t, NULL);
     PyObject *document = build(s, t, 0), *report = document != NULL ? clean_report(s, report_type, type_index, document) : NULL;
     Py_XDECREF(document);
     return report;
@@ -355,7 +357,8 @@ static PyObject *read_with(State *s, Py_ssize_t type_index, PyObject *data, Limi
 
 #define PROVE_USAGE                                                                                    \
     "prove(report_type, type_index, data, max_bytes, max_depth, max_string, max_entries) -> "        \
-    "report_type(doc_type, (), (), document); None: read but not clean; False: not JSON within the limits"
+    "report_type(doc_type, (), (), document); (document, findings) as find() answers when not clean; "  \
+    "False: not JSON within the limits"
 #define FIND_USAGE \
     "find(type_index, data, max_bytes, max_depth, max_string, max_entries) -> (document, findings), or None"
 #define MEMBER_NAMES_USAGE \
