@@ -16,6 +16,7 @@ import pytest
 from conftest import example, mutate
 from guestkit_job_spec import validate
 from guestkit_job_spec.protocol.limits import DEFAULT_LIMITS
+from guestkit_job_spec.validation.code_rules import CODE_RULES
 from guestkit_job_spec.validation.fast import closed_check, findings, prover
 from test_conformance import CASES, case_input
 
@@ -42,9 +43,16 @@ def test_it_finds_something_exactly_when_the_closed_bundle_refuses(case: dict[st
     assert (explained is None) is bool(decoding_errors), "the reader refuses exactly what the strict decoder refuses"
     if explained is None:
         return
-    document, findings = explained
+    document, findings, fired = explained
     assert document == json.loads(data)
     assert bool(findings) is not closed_check.is_clean(document, doc_type), case["id"]
+    # With nothing found, the code-only rules the prover saw fire are the reference's.
+    assert (fired is None) is bool(findings)
+    if fired is not None:
+        code_rules = {issue.rule for issue in (*reference.errors, *reference.warnings)} & set(
+            CODE_RULES.get(doc_type, {})
+        )
+        assert set(fired) == code_rules, case["id"]
     for index, (_, keyword, path, parent, _, key) in enumerate(findings):
         value = document
         for part in path:

@@ -14,15 +14,17 @@ static int failures;
         }                                                                             \
     } while (0)
 
-/* job_rules_silent on a document: 1 silent, 0 a finding, -1 only Python can tell. */
-static int job_rules_on(const char *json) {
+/* job_rules_fired on a document: the rules with findings, as bits in JOB_RULE_IDS order. */
+static unsigned job_rules_on(const char *json) {
     Tape t;
     int status = read_bytes(&t, (const unsigned char *)json, strlen(json));
     CHECK(status == 0);
-    int silent = status == 0 ? job_rules_silent(&t) : 99;
+    unsigned fired = status == 0 ? job_rules_fired(&t) : 0;
     done(&t);
-    return silent;
+    return fired;
 }
+
+enum { MATCHES_OPERATION = 1, UNREGISTERED = 2, DEADLINE = 16 };
 
 /* The reader's status on a document, and the first number's value when it reads one. */
 static int read_number_of(const char *json, int64_t *integer, double *number) {
@@ -45,36 +47,39 @@ static int string_is(const char *json, const char *expected, size_t length, uint
 
 static void code_rules_read_only_what_is_there(void) {
     /* No created_at: the root object must not be read as a string. */
-    CHECK(job_rules_on("{\"execution\": {\"deadline\": \"2026-01-30T10:00:00Z\"}}") == 1);
-    CHECK(job_rules_on("{\"created_at\": 5, \"execution\": {\"deadline\": \"2026-01-30T10:00:00Z\"}}") == 1);
+    CHECK(job_rules_on("{\"execution\": {\"deadline\": \"2026-01-30T10:00:00Z\"}}") == 0);
+    CHECK(job_rules_on("{\"created_at\": 5, \"execution\": {\"deadline\": \"2026-01-30T10:00:00Z\"}}") == 0);
     /* Strings too short to be date-times are not read past their end: the schema reports them. */
-    CHECK(job_rules_on("{\"created_at\": \"\", \"execution\": {\"deadline\": \"\"}}") == 1);
-    CHECK(job_rules_on("{\"created_at\": \"2026-01-30T10:00:00\", \"execution\": {\"deadline\": \"2026\"}}") == 1);
+    CHECK(job_rules_on("{\"created_at\": \"\", \"execution\": {\"deadline\": \"\"}}") == 0);
+    CHECK(job_rules_on("{\"created_at\": \"2026-01-30T10:00:00\", \"execution\": {\"deadline\": \"2026\"}}") == 0);
     /* No payload type, or not a string: both payload-type rules are silent, as in Python. */
-    CHECK(job_rules_on("{\"operation\": \"guestkit.inspect\"}") == 1);
-    CHECK(job_rules_on("{\"payload\": {\"type\": 7}, \"operation\": \"guestkit.inspect\"}") == 1);
-    CHECK(job_rules_on("{\"payload\": {\"type\": \"guestkit.inspect.v1\"}, \"operation\": []}") == 1);
-    CHECK(job_rules_on("{\"payload\": {\"type\": \"guestkit.inspect.v9\"}}") == 0);
-    CHECK(job_rules_on("{\"payload\": {\"type\": \"guestkit.inspect.v1\"}, \"operation\": \"guestkit.fix\"}") == 0);
-    CHECK(job_rules_on("[]") == 1);
+    CHECK(job_rules_on("{\"operation\": \"guestkit.inspect\"}") == 0);
+    CHECK(job_rules_on("{\"payload\": {\"type\": 7}, \"operation\": \"guestkit.inspect\"}") == 0);
+    CHECK(job_rules_on("{\"payload\": {\"type\": \"guestkit.inspect.v1\"}, \"operation\": []}") == 0);
+    CHECK(job_rules_on("{\"payload\": {\"type\": \"guestkit.inspect.v9\"}}") == UNREGISTERED);
+    CHECK(job_rules_on("{\"payload\": {\"type\": \"guestkit.inspect.v1\"}, \"operation\": \"guestkit.fix\"}") == MATCHES_OPERATION);
+    CHECK(job_rules_on("[]") == 0);
+    /* Each rule has its bit: a mismatched and unregistered payload type sets both. */
+    CHECK(job_rules_on("{\"payload\": {\"type\": \"guestkit.doctor.v1\"}, \"operation\": \"guestkit.fix\"}") ==
+          (MATCHES_OPERATION | UNREGISTERED));
 }
 
 /* A job's created_at and deadline, for the deadline rule. */
 #define DEADLINE_JOB(created, deadline) "{\"created_at\": \"" created "\", \"execution\": {\"deadline\": \"" deadline "\"}}"
 
 static void the_deadline_rule_compares_exact_instants(void) {
-    CHECK(job_rules_on(DEADLINE_JOB("2026-01-30T10:00:00Z", "2026-01-30T10:00:00Z")) == 1);
-    CHECK(job_rules_on(DEADLINE_JOB("2026-01-30T10:00:00.5+00:00", "2026-01-30T11:00:00.50+01:00")) == 1);
-    CHECK(job_rules_on(DEADLINE_JOB("2026-01-30T10:00:00.123456+00:00", "2026-01-30T11:00:00+01:00")) == 0);
-    CHECK(job_rules_on(DEADLINE_JOB("2026-01-30T10:00:00.0000001Z", "2026-01-30T10:00:00Z")) == 0);
+    CHECK(job_rules_on(DEADLINE_JOB("2026-01-30T10:00:00Z", "2026-01-30T10:00:00Z")) == 0);
+    CHECK(job_rules_on(DEADLINE_JOB("2026-01-30T10:00:00.5+00:00", "2026-01-30T11:00:00.50+01:00")) == 0);
+    CHECK(job_rules_on(DEADLINE_JOB("2026-01-30T10:00:00.123456+00:00", "2026-01-30T11:00:00+01:00")) == DEADLINE);
+    CHECK(job_rules_on(DEADLINE_JOB("2026-01-30T10:00:00.0000001Z", "2026-01-30T10:00:00Z")) == DEADLINE);
     /* Instants beyond years 1 to 9999, which only the offset reaches. */
-    CHECK(job_rules_on(DEADLINE_JOB("0001-01-01T00:00:00+01:00", "0001-01-01T00:00:00Z")) == 1);
-    CHECK(job_rules_on(DEADLINE_JOB("0001-01-01T00:00:00Z", "0001-01-01T00:30:00+01:00")) == 0);
-    CHECK(job_rules_on(DEADLINE_JOB("9999-12-31T23:00:00Z", "9999-12-31T23:30:00-01:00")) == 1);
+    CHECK(job_rules_on(DEADLINE_JOB("0001-01-01T00:00:00+01:00", "0001-01-01T00:00:00Z")) == 0);
+    CHECK(job_rules_on(DEADLINE_JOB("0001-01-01T00:00:00Z", "0001-01-01T00:30:00+01:00")) == DEADLINE);
+    CHECK(job_rules_on(DEADLINE_JOB("9999-12-31T23:00:00Z", "9999-12-31T23:30:00-01:00")) == 0);
     /* Not date-times as timestamps.instant reads them (lower-case z, no calendar day): silent. */
-    CHECK(job_rules_on(DEADLINE_JOB("2026-01-30T10:00:00Z", "2026-01-30T09:00:00z")) == 1);
-    CHECK(job_rules_on(DEADLINE_JOB("2026-01-30T10:00:00Z", "2025-02-29T09:00:00Z")) == 1);
-    CHECK(job_rules_on(DEADLINE_JOB("2026-01-30T10:00:00Z", "2026-01-30T09:00:00.Z")) == 1);
+    CHECK(job_rules_on(DEADLINE_JOB("2026-01-30T10:00:00Z", "2026-01-30T09:00:00z")) == 0);
+    CHECK(job_rules_on(DEADLINE_JOB("2026-01-30T10:00:00Z", "2025-02-29T09:00:00Z")) == 0);
+    CHECK(job_rules_on(DEADLINE_JOB("2026-01-30T10:00:00Z", "2026-01-30T09:00:00.Z")) == 0);
 }
 
 static void integers_stop_at_the_int64_bounds(void) {

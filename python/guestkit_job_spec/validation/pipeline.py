@@ -150,6 +150,9 @@ def _report_of_findings(data: bytes, doc_type: str, strict: bool, limits: Limits
 
 
 def _report_of_found(found: prover.Found, doc_type: str, strict: bool) -> Report:
+    document, _, fired = found
+    if fired is not None:  # schema-valid, no unknown field: only these code-only rules speak (an upstream payload type)
+        return Report.of(doc_type, _with_severity(code_issues(document, doc_type, fired), strict), document)
     return _report_of_worded(findings.worded(found), doc_type, strict)
 
 

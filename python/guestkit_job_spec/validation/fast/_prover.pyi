@@ -1,9 +1,10 @@
-"""The prover, compiled from prover/ (see prover/module.c)."""
+"""The prover, compiled from c/ (see c/module.c)."""
 
 from collections.abc import Mapping
 from typing import Any, Literal, TypeVar
 
 T = TypeVar("T")
+Found = tuple[Any, list[tuple[int, str, tuple[str | int, ...], int, int, str | None]], tuple[str, ...] | None]
 
 DOCUMENT_TYPES: tuple[str, ...]
 CODE_RULES: Mapping[str, tuple[str, ...]]
@@ -20,10 +21,10 @@ def prove(
     max_string: int,
     max_entries: int,
     /,
-) -> T | Literal[False] | None: ...
+) -> T | Found | Literal[False]: ...
 def find(
     type_index: int, data: bytes, max_bytes: int, max_depth: int, max_string: int, max_entries: int, /
-) -> tuple[Any, list[tuple[int, str, tuple[str | int, ...], int, int, str | None]]] | None: ...
+) -> Found | None: ...
 def member_names(
     data: bytes, max_bytes: int, max_depth: int, max_string: int, max_entries: int, /
 ) -> tuple[str, ...] | None: ...

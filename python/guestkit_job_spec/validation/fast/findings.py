@@ -62,7 +62,7 @@ def from_bytes(data: bytes, doc_type: str, limits: Limits) -> tuple[Any, list[Is
 
 def worded(found: prover.Found) -> tuple[Any, list[Issue], list[Issue]]:
     """The document, its schema issues and its unknown-field issues, from what the prover found."""
-    document, findings = found
+    document, findings, _ = found
     return document, *_word(_errors_of_findings(findings, document), document)
 
 

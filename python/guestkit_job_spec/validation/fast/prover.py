@@ -89,8 +89,9 @@ def limit_arguments(limits: Limits) -> tuple[int, int, int, int]:
     return _DEFAULT_LIMIT_ARGUMENTS if limits is DEFAULT_LIMITS else _limits_of(limits)
 
 
-Found = tuple[Any, list[Finding]]
-"""The decoded document and every schema keyword it fails (see ``findings``)."""
+Found = tuple[Any, list[Finding], tuple[str, ...] | None]
+"""The decoded document, every schema keyword it fails (see ``findings``) and, when it fails
+none, the ids of the code-only rules that have findings (else None)."""
 
 
 def prove(data: bytes, doc_type: str, limits: Limits) -> Report | Found | Literal[False] | None:
@@ -119,9 +120,10 @@ def reads(doc_type: str) -> bool:
 
 
 def findings(data: bytes, doc_type: str, limits: Limits) -> Found | None:
-    """The decoded document and every schema keyword it fails (none when only code-only rules
-    or nothing at all object); None when the bytes are not a JSON text within the limits
-    (see c/tape.h). Only for a type the prover reads."""
+    """The decoded document, every schema keyword it fails (none when only code-only rules
+    or nothing at all object) and, when it fails none, the code-only rules with findings;
+    None when the bytes are not a JSON text within the limits (see c/tape.h). Only for a
+    type the prover reads."""
     return _prover.find(_TYPE_INDEX[doc_type], data, *limit_arguments(limits))
 
 

@@ -6,7 +6,8 @@
 
 #include "checks.h"
 
-/* The rules below, by id: the Python side checks they are all of CODE_RULES["job"]. */
+/* The rules below, by id, in the order of job_rules_fired's bits: the Python side checks
+ * they are all of CODE_RULES["job"]. */
 static const char *const JOB_RULE_IDS[] = {
     "job.payload-type.matches-operation", "job.payload-type.unregistered", "execution.attempt.within-max",
     "execution.timeout.long",             "execution.deadline.after-created", "constraints.disk-size.large",
@@ -23,20 +24,31 @@ static int integer_at(const Tape *t, uint32_t i, int64_t *value) {
     return 1;
 }
 
-/* job.payload-type.matches-operation and job.payload-type.unregistered, as code_rules.py:
- * silent unless payload.type is a string (the schema made it a well-formed payload type),
- * and the operation compared only when it is a string. 1 when both rules are silent. */
-static int payload_type_fits(const Tape *t, uint32_t payload_type, uint32_t operation) {
-    if (payload_type == 0 || t->nodes[payload_type].kind != K_STRING) return 1;
+/* The operation a payload type names (what precedes its last dot); 0 when it has no dot,
+ * which the schema refused already. */
+static uint32_t named_operation_length(const Tape *t, uint32_t payload_type) {
     const Node *type = &t->nodes[payload_type];
     const unsigned char *text = string_bytes(t, type);
     uint32_t dot = type->len;
     while (dot > 0 && text[dot - 1] != '.') dot--;
-    if (dot == 0) return 1; /* not a payload type: the schema refused it already */
-    if (operation != 0 && t->nodes[operation].kind == K_STRING) {
-        const Node *op = &t->nodes[operation];
-        if (dot - 1 != op->len || memcmp(text, string_bytes(t, op), op->len) != 0) return 0;
-    }
+    return dot > 0 ? dot - 1 : 0;
+}
+
+/* job.payload-type.matches-operation, as code_rules.py: silent unless payload.type is a
+ * string (the schema made it a well-formed payload type) and the operation is a string. */
+static int payload_type_matches_operation(const Tape *t, uint32_t payload_type, uint32_t operation) {
+    if (payload_type == 0 || t->nodes[payload_type].kind != K_STRING) return 1;
+    if (operation == 0 || t->nodes[operation].kind != K_STRING) return 1;
+    uint32_t named = named_operation_length(t, payload_type);
+    const Node *op = &t->nodes[operation];
+    return named == 0 || (named == op->len && memcmp(string_bytes(t, &t->nodes[payload_type]), string_bytes(t, op), named) == 0);
+}
+
+/* job.payload-type.unregistered: silent unless payload.type is a string that no schema is
+ * registered for. */
+static int payload_type_registered(const Tape *t, uint32_t payload_type) {
+    if (payload_type == 0 || t->nodes[payload_type].kind != K_STRING) return 1;
+    if (named_operation_length(t, payload_type) == 0) return 1;
     for (size_t k = 0; k < sizeof PAYLOAD_TYPES / sizeof *PAYLOAD_TYPES; k++)
         if (is_string(t, payload_type, PAYLOAD_TYPES[k], (uint32_t)strlen(PAYLOAD_TYPES[k]))) return 1;
     return 0;
@@ -123,16 +135,22 @@ static int deadline_after_creation(const Tape *t, uint32_t created, uint32_t dea
     return compare_instants(&deadline_at, &created_at) >= 0;
 }
 
-/* 1 when no job code rule has a finding, 0 when one has. */
-static int job_rules_silent(const Tape *t) {
+/* The job rules that have a finding, as bits in JOB_RULE_IDS order; 0 when none has. */
+static unsigned job_rules_fired(const Tape *t) {
     uint32_t payload = lookup(t, 0, "payload"), execution = lookup(t, 0, "execution");
-    uint32_t constraints = lookup(t, 0, "constraints");
+    uint32_t constraints = lookup(t, 0, "constraints"), payload_type = member(t, payload, "type");
     int64_t value;
-    if (!payload_type_fits(t, member(t, payload, "type"), lookup(t, 0, "operation"))) return 0;
-    if (!attempt_within_max(t, execution)) return 0;
-    if (integer_at(t, member(t, execution, "timeout_seconds"), &value) && value > LONG_TIMEOUT_SECONDS) return 0;
-    if (integer_at(t, member(t, constraints, "maximum_disk_size_gb"), &value) && value > LARGE_DISK_GB) return 0;
-    return deadline_after_creation(t, lookup(t, 0, "created_at"), member(t, execution, "deadline"));
+    int silent[] = {
+        payload_type_matches_operation(t, payload_type, lookup(t, 0, "operation")),
+        payload_type_registered(t, payload_type),
+        attempt_within_max(t, execution),
+        !(integer_at(t, member(t, execution, "timeout_seconds"), &value) && value > LONG_TIMEOUT_SECONDS),
+        deadline_after_creation(t, lookup(t, 0, "created_at"), member(t, execution, "deadline")),
+        !(integer_at(t, member(t, constraints, "maximum_disk_size_gb"), &value) && value > LARGE_DISK_GB),
+    };
+    unsigned fired = 0;
+    for (unsigned k = 0; k < sizeof silent / sizeof *silent; k++) fired |= (unsigned)!silent[k] << k;
+    return fired;
 }
 
 #endif

@@ -5,13 +5,14 @@
  * returns the clean report, report_type(doc_type, (), (), document), when `data` (bytes) is
  * a document of DOCUMENT_TYPES[type_index] that the strict decoder reads within the limits,
  * that its schema accepts with no unknown field, and on which the code-only rules listed
- * in CODE_RULES have nothing to say. None: the bytes were read but are not clean
- * (find() says why); False: they are not a JSON text within the limits (the strict
- * decoder says why). The document is built from the tape the proof read: the same values
- * as the strict decoder's (tape.h).
- * find(type_index, data, limits...) returns (document, findings): every schema keyword
- * the document fails (findings.h), or None when the bytes are not a JSON text within the
- * limits (the strict decoder then says why). member_names(data, limits...) returns the
+ * in CODE_RULES have nothing to say. When the bytes were read but are not clean, what
+ * find() answers, from the same reading; False: they are not a JSON text within the
+ * limits (the strict decoder says why). The document is built from the tape the proof
+ * read: the same values as the strict decoder's (tape.h).
+ * find(type_index, data, limits...) returns (document, findings, fired): every schema
+ * keyword the document fails (findings.h) and, when it fails none, the ids of the
+ * code-only rules with findings (else None); or None when the bytes are not a JSON text
+ * within the limits (the strict decoder then says why). member_names(data, limits...) returns the
  * names of the root object's members (none when the root is not an object), or None
  * likewise: what telling a document's type from its fields needs.
  * The schema functions are generated from the closed bundles (codegen/c_prover.py).
@@ -31,21 +32,30 @@
 #include "generated/schemas.h"
 #include "job_rules.h"
 
-typedef int (*CodeRules)(const Tape *);
+/* The code-only rules of a document type that have a finding, as bits in `ids` order. */
+typedef unsigned (*CodeRules)(const Tape *);
 
-static const struct {
+typedef struct {
     const char *doc_type;
-    CodeRules silent;
+    CodeRules fired;
     const char *const *ids;
     size_t count;
-} CODE_RULES[] = {
-    {"job", job_rules_silent, JOB_RULE_IDS, sizeof JOB_RULE_IDS / sizeof *JOB_RULE_IDS},
+} TypeRules;
+
+static const TypeRules CODE_RULES[] = {
+    {"job", job_rules_fired, JOB_RULE_IDS, sizeof JOB_RULE_IDS / sizeof *JOB_RULE_IDS},
 };
 
-static CodeRules rules_for(const char *doc_type) {
+static const TypeRules *rules_for(const char *doc_type) {
     for (size_t k = 0; k < sizeof CODE_RULES / sizeof *CODE_RULES; k++)
-        if (strcmp(CODE_RULES[k].doc_type, doc_type) == 0) return CODE_RULES[k].silent;
+        if (strcmp(CODE_RULES[k].doc_type, doc_type) == 0) return &CODE_RULES[k];
     return NULL;
+}
+
+/* The code-only rules with a finding on a schema-valid document, as bits. */
+static unsigned rules_fired(Py_ssize_t type_index, const Tape *t) {
+    const TypeRules *rules = rules_for(DOCUMENT_TYPES[type_index]);
+    return rules != NULL ? rules->fired(t) : 0;
 }
 
 #define KEY_SET_BITS 11
@@ -194,12 +204,13 @@ static PyObject *clean_report(State *s, PyTypeObject *report_type, Py_ssize_t ty
 }
 
 static PyObject *find_tape(State *s, Py_ssize_t type_index, const Tape *t, PyTypeObject *report_type);
+static PyObject *find_answer(State *s, Py_ssize_t type_index, const Tape *t, const Findings *f);
 
 /* The clean report when the document is valid with nothing to report; else what find()
  * answers, from the same reading (a document with warnings or errors is not read twice). */
 static PyObject *prove_tape(State *s, Py_ssize_t type_index, const Tape *t, PyTypeObject *report_type) {
-    CodeRules silent = rules_for(DOCUMENT_TYPES[type_index]);
-    if (!ROOTS[type_index](t, 0) || (silent != NULL && silent(t) != 1)) return find_tape(s, type_index, t, NULL);
+    if (!ROOTS[type_index](t, 0)) return find_tape(s, type_index, t, NULL);
+    if (rules_fired(type_index, t) != 0) return find_answer(s, type_index, t, &(Findings){0}); /* the finder finds nothing */
     PyObject *document = build(s, t, 0), *report = document != NULL ? clean_report(s, report_type, type_index, document) : NULL;
     Py_XDECREF(document);
     return report;
@@ -225,6 +236,7 @@ static PyObject *path_of(const Tape *t, const uint32_t *up, const uint32_t *posi
 /* (schema, keyword, path, parent, branch, the member named or None), for each finding: the
  * member an additionalProperties or propertyNames finding is about. */
 static PyObject *findings_list(State *s, const Tape *t, const Findings *f) {
+    if (f->count == 0) return PyList_New(0);
     uint32_t *up = PyMem_Malloc(t->used * sizeof *up), *position = PyMem_Malloc(t->used * sizeof *position);
     PyObject *list = up && position ? PyList_New(f->count) : PyErr_NoMemory();
     if (list != NULL) {
@@ -263,20 +275,42 @@ static PyObject *findings_list(State *s, const Tape *t, const Findings *f) {
     return list;
 }
 
-/* (document, findings): every keyword the document fails, for Python to word. */
+/* The ids of the code-only rules a schema-valid document has findings of. */
+static PyObject *fired_ids(Py_ssize_t type_index, const Tape *t) {
+    const TypeRules *rules = rules_for(DOCUMENT_TYPES[type_index]);
+    unsigned fired = rules_fired(type_index, t);
+    PyObject *ids = PyList_New(0);
+    for (size_t k = 0; ids != NULL && rules != NULL && k < rules->count; k++) {
+        if (!(fired >> k & 1)) continue;
+        PyObject *id = PyUnicode_FromString(rules->ids[k]);
+        if (id == NULL || PyList_Append(ids, id) < 0) Py_CLEAR(ids);
+        Py_XDECREF(id);
+    }
+    PyObject *tuple = ids != NULL ? PyList_AsTuple(ids) : NULL;
+    Py_XDECREF(ids);
+    return tuple;
+}
+
+/* (document, findings, fired): every keyword the document fails, for Python to word, and
+ * when it fails none, the ids of the code-only rules that have findings (else None: the
+ * compiled rules assume a schema-valid document). */
 static PyObject *find_tape(State *s, Py_ssize_t type_index, const Tape *t, PyTypeObject *report_type) {
     (void)report_type;
     Findings f = {0};
     FINDERS[type_index](t, 0, &f, -1, 0);
-    PyObject *answer = NULL;
-    if (f.out_of_memory) PyErr_NoMemory();
-    else {
-        PyObject *document = build(s, t, 0), *list = document ? findings_list(s, t, &f) : NULL;
-        if (list != NULL) answer = PyTuple_Pack(2, document, list);
-        Py_XDECREF(document);
-        Py_XDECREF(list);
-    }
+    PyObject *answer = f.out_of_memory ? PyErr_NoMemory() : find_answer(s, type_index, t, &f);
     free(f.items);
+    return answer;
+}
+
+/* find()'s answer once the finder has found f. */
+static PyObject *find_answer(State *s, Py_ssize_t type_index, const Tape *t, const Findings *f) {
+    PyObject *document = build(s, t, 0), *list = document ? findings_list(s, t, f) : NULL;
+    PyObject *fired = list == NULL ? NULL : f->count == 0 ? fired_ids(type_index, t) : Py_NewRef(Py_None);
+    PyObject *answer = fired != NULL ? PyTuple_Pack(3, document, list, fired) : NULL;
+    Py_XDECREF(document);
+    Py_XDECREF(list);
+    Py_XDECREF(fired);
     return answer;
 }
 
@@ -357,10 +391,11 @@ static PyObject *read_with(State *s, Py_ssize_t type_index, PyObject *data, Limi
 
 #define PROVE_USAGE                                                                                    \
     "prove(report_type, type_index, data, max_bytes, max_depth, max_string, max_entries) -> "        \
-    "report_type(doc_type, (), (), document); (document, findings) as find() answers when not clean; "  \
+    "report_type(doc_type, (), (), document); (document, findings, fired) as find() answers when not clean; " \
     "False: not JSON within the limits"
-#define FIND_USAGE \
-    "find(type_index, data, max_bytes, max_depth, max_string, max_entries) -> (document, findings), or None"
+#define FIND_USAGE                                                                                        \
+    "find(type_index, data, max_bytes, max_depth, max_string, max_entries) -> (document, findings, fired), " \
+    "or None"
 #define MEMBER_NAMES_USAGE \
     "member_names(data, max_bytes, max_depth, max_string, max_entries) -> the root object's member names, or None"
 
