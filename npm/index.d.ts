@@ -36,7 +36,11 @@ export interface ValidateOptions {
  */
 export function validate(document: unknown, options?: ValidateOptions): Report;
 
-/** The document type whose distinctive required fields the document has most of; undefined if none. */
+/**
+ * The document type told from the member names: the type whose identifiers (`job_id`, `worker_id`) the
+ * document has, with more than half of its required members and the largest share of them; undefined
+ * when no type qualifies or two tie (never a guess).
+ */
 export function detectType(document: unknown): DocumentType | undefined;
 
 export const documentTypes: readonly DocumentType[];

@@ -30,27 +30,40 @@ function validatorOf(type) {
   return validators.get(type);
 }
 
-/** Top-level required fields of each document type, read from its bundle. */
-const requiredFields = new Map(
+/**
+ * What tells each document type, read from its bundle: its required top-level members, and its
+ * identifiers, the required members named *_id (job_id, worker_id). The rule of docs/decisions.md.
+ */
+const signatures = new Map(
   documentTypes.map((type) => {
     const bundle = bundleOf(type);
-    const root = bundle.$defs[bundle.$ref.split("/").pop()];
-    return [type, new Set(root.required)];
+    const required = bundle.$defs[bundle.$ref.split("/").pop()].required;
+    return [type, { required, identifiers: required.filter((name) => name.endsWith("_id")), enough: Math.floor(required.length / 2) + 1 }];
   }),
 );
+const identifierNames = [...new Set([...signatures.values()].flatMap((s) => s.identifiers))].sort();
 
-/** The document type whose distinctive required fields the document has the largest share of. */
+/**
+ * The document type told from the member names: the type whose identifiers the document has, with
+ * more than half of its required members and the largest share of them; undefined when no type
+ * qualifies or two tie (never a guess).
+ */
 export function detectType(document) {
   if (!isObject(document)) return undefined;
-  const common = [...requiredFields.values()].reduce((a, b) => new Set([...a].filter((field) => b.has(field))));
+  const has = (name) => Object.hasOwn(document, name);
   let best;
-  let bestShare = 0;
-  for (const [type, fields] of requiredFields) {
-    const distinctive = [...fields].filter((field) => !common.has(field));
-    const share = distinctive.filter((field) => field in document).length / distinctive.length;
-    if (share > bestShare) [best, bestShare] = [type, share];
+  let [bestFound, bestSize] = [0, 1];
+  let tied = false;
+  for (const [type, { required, identifiers, enough }] of signatures) {
+    if (!identifiers.every(has)) continue;
+    const found = required.filter(has).length;
+    if (found < enough) continue;
+    // found / required.length against bestFound / bestSize, exactly.
+    const [mine, theirs] = [found * bestSize, bestFound * required.length];
+    if (mine > theirs) [best, bestFound, bestSize, tied] = [type, found, required.length, false];
+    else if (mine === theirs) tied = true;
   }
-  return best;
+  return tied ? undefined : best;
 }
 
 function subject(pointer) {
@@ -90,7 +103,8 @@ export function validate(document, { type = "job", strict = false } = {}) {
     docType = detectType(document);
     if (docType === undefined) {
       const [rule, message] = isObject(document)
-        ? ["document.type-unknown", "cannot tell whether this is a job, result, progress event or worker registration; give the type explicitly"]
+        ? ["document.type-unknown", "cannot tell whether this is a job, result, progress event or worker registration: " +
+          `a type is told from its identifier (${identifierNames.join(", ")}) and more than half of its required members; give the type explicitly`]
         : ["schema.type", "the document must be an object"];
       return { valid: false, type: null, errors: [{ rule, pointer: "", message }], warnings: [] };
     }

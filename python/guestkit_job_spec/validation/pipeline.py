@@ -8,7 +8,7 @@ from dataclasses import is_dataclass, replace
 from typing import Any, Literal
 
 from ..protocol import resources, rules
-from ..protocol.doctype import detect, detect_from_fields
+from ..protocol.doctype import detect, detect_from_fields, identifiers
 from ..protocol.limits import DEFAULT_LIMITS, Limits
 from ..protocol.report import Issue, Report, show
 from .code_rules import code_issues
@@ -118,7 +118,8 @@ def validate_decoded(decoded: Decoded, *, doc_type: str, strict: bool, engine: E
             issue = Issue(
                 "document.type-unknown",
                 "",
-                "cannot tell whether this is a job, result, progress event or worker registration; "
+                "cannot tell whether this is a job, result, progress event or worker registration: a type is told "
+                f"from its identifier ({', '.join(identifiers())}) and more than half of its required members; "
                 "give the type explicitly (--type)",
             )
             return Report.of(None, [issue], document)
