@@ -63,7 +63,13 @@ def test_json_output_is_exactly_one_object_of_the_documented_shape(capsys: pytes
     documents = result["documents"]
     valid = sum(document["valid"] for document in documents)
     warnings = sum(len(document["warnings"]) for document in documents)
-    assert result["summary"] == {"documents": 14, "valid": valid, "invalid": 14 - valid, "warnings": warnings}
+    assert result["summary"] == {
+        "documents": 14,
+        "valid": valid,
+        "invalid": 14 - valid,
+        "warnings": warnings,
+        "skipped": 0,
+    }
     assert (valid, warnings) == (
         9,
         len([p for p in CORPUS.glob("*.json") if test_upstream_corpus.unregistered(p.name)]),
@@ -130,6 +136,72 @@ def test_standard_input(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureF
 def test_type_can_be_forced(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "validate", "--type", "result", str(EXAMPLES / "inspect-minimal.json"))
     assert status == 1 and "(result)" in out
+
+
+# What --skip-unknown (the pre-commit hook's) skips: files that are surely no protocol documents.
+SKIPPED = {
+    "package.json": b'{"name": "my-app", "version": "1.0.0", "scripts": {"test": "jest"}}',
+    "tsconfig.json": b'{\n  // a comment\n  "compilerOptions": {"strict": true}\n}\n',
+    "list.json": b'["a", "b"]',
+    "empty.json": b"",
+}
+# ... and what it still reports: each names a job_id or worker_id member.
+REPORTED = {
+    "a-job-with-a-trailing-comma.json": VALID_JOB.rstrip().removesuffix(b"}") + b",}",
+    "too-few-members.json": b'{"job_id": "job-12345678", "worker_id": "w-1"}',
+    "an-array-of-jobs.json": b"[" + VALID_JOB + b"]",
+    "a-typo.json": VALID_JOB.replace(b'"job_id"', b'"execution": {"priorty": 8}, "job_id"'),
+}
+
+
+def test_skip_unknown_skips_what_is_surely_no_protocol_document(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name, data in {**SKIPPED, **REPORTED, "good.json": VALID_JOB}.items():
+        (tmp_path / name).write_bytes(data)
+    status, out, _ = run(capsys, "validate", "--strict", "--skip-unknown", str(tmp_path))
+    listed = dict(line.split(": ", 1) for line in out.splitlines() if line.startswith(str(tmp_path)))
+    assert status == 1
+    assert {Path(source).name for source, said in listed.items() if said.startswith("skipped, ")} == set(SKIPPED)
+    assert {Path(source).name for source, said in listed.items() if said.startswith("invalid")} == set(REPORTED)
+    assert listed[str(tmp_path / "package.json")] == (
+        "skipped, no protocol document (no type can be told, and it names no job_id or worker_id)"
+    )
+    assert out.splitlines()[-1] == "9 documents: 1 valid, 4 invalid, 0 warnings, 4 skipped"
+    assert "unknown field 'priorty': did you mean 'priority'?" in out
+
+    status, out, _ = run(capsys, "validate", "--strict", "--skip-unknown", "-q", "--format", "json", str(tmp_path))
+    result = json.loads(out)
+    assert status == 1
+    assert result["summary"] == {"documents": 9, "valid": 1, "invalid": 4, "warnings": 0, "skipped": 4}
+    assert {Path(d["source"]).name for d in result["documents"]} == set(REPORTED)
+
+    status, out, _ = run(capsys, "validate", "--format", "json", "--skip-unknown", str(tmp_path / "package.json"))
+    assert json.loads(out)["documents"] == [{"source": str(tmp_path / "package.json"), "line": None, "skipped": True}]
+    assert status == 0  # nothing but files that are no protocol documents: nothing invalid
+
+    status, out, _ = run(capsys, "validate", str(tmp_path / "package.json"))
+    assert status == 1 and "[document.type-unknown]" in out  # without the option, as before
+
+
+def test_skip_unknown_is_the_same_on_every_core(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The skip is decided where the document is checked (the bytes stay in the worker)."""
+    kinds = [VALID_JOB, SKIPPED["package.json"], REPORTED["too-few-members.json"], SKIPPED["tsconfig.json"]]
+    for number in range(600):
+        (tmp_path / f"{number:04d}.json").write_bytes(kinds[number % 7 % 4])
+    outputs = []
+    for workers in ("1", "2"):
+        status, out, _ = run(capsys, "validate", "--skip-unknown", "--format", "json", "-j", workers, str(tmp_path))
+        assert status == 1
+        outputs.append(json.loads(out))
+    assert outputs[0] == outputs[1]
+    assert outputs[0]["summary"]["skipped"] == sum(number % 7 % 4 in (1, 3) for number in range(600))
+
+
+def test_skip_unknown_needs_the_type_told(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(capsys, "validate", "--type", "job", "--skip-unknown", str(EXAMPLES / "inspect-full.json"))
+    assert (status, out) == (2, "")
+    assert "--skip-unknown applies only with --type auto" in err
 
 
 def test_a_path_that_does_not_exist_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -23,40 +23,45 @@ from ..protocol.report import Issue, Report
 from .sources import Batch
 
 Check = Callable[[bytes], Report]
+Skip = Callable[[bytes, Report], bool]
+"""Whether a checked document is to be skipped rather than reported (``validate --skip-unknown``)."""
 
 
 @dataclass(frozen=True)
 class Checked:
-    """A document's name, its line in a JSON Lines input, its size in bytes (for progress) and its report."""
+    """A document's name, its line in a JSON Lines input, its size in bytes (for progress), its report,
+    and whether it is skipped."""
 
     name: str
     line: int | None
     size: int
     report: Report
+    skipped: bool = False
 
 
 def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def checked(batches: Iterable[Batch], check: Check, workers: int) -> Iterator[Checked]:
-    """Every document of the batches, checked, in input order; ``check`` must be picklable."""
+def checked(batches: Iterable[Batch], check: Check, workers: int, skip: Skip | None = None) -> Iterator[Checked]:
+    """Every document of the batches, checked, in input order; ``check`` and ``skip`` must be picklable.
+    ``skip`` sees each document's bytes and report where it was checked: the bytes stay there."""
     stream = iter(batches)
     first = next(stream, None)
     if first is None:
         return
-    yield from _unpacked(_check_batch(check, first))
+    yield from _unpacked(_check_batch(check, skip, first))
     second = next(stream, None)
     if second is None:
         return
     if workers <= 1:
         for batch in chain([second], stream):
-            yield from _unpacked(_check_batch(check, batch))
+            yield from _unpacked(_check_batch(check, skip, batch))
         return
     with _context().Pool(workers) as pool:
         pending: deque[Any] = deque()
         for batch in chain([second], stream):
-            pending.append(pool.apply_async(_check_batch, (check, batch)))
+            pending.append(pool.apply_async(_check_batch, (check, skip, batch)))
             if len(pending) >= 2 * workers:
                 yield from _unpacked(pending.popleft().get())
         while pending:
@@ -71,21 +76,24 @@ def _context() -> Any:
 
 # What a worker sends back per document: plain tuples, which pickle several times faster
 # than the dataclasses (most documents are valid: no issues to send at all).
-Packed = tuple[str, int | None, int, str | None, tuple[Issue, ...], tuple[Issue, ...]]
+Packed = tuple[str, int | None, int, str | None, tuple[Issue, ...], tuple[Issue, ...], bool]
 
 
-def _check_batch(check: Check, batch: Batch) -> list[Packed]:
+def _check_batch(check: Check, skip: Skip | None, batch: Batch) -> list[Packed]:
     packed: list[Packed] = []
     for source in batch.sources():
         if source.problem is not None:
-            packed.append((source.name, source.line, 0, None, (source.problem,), ()))
+            packed.append((source.name, source.line, 0, None, (source.problem,), (), False))
         else:
-            assert source.data is not None
-            report = check(source.data)
-            packed.append((source.name, source.line, len(source.data), report.doc_type, report.errors, report.warnings))
+            data = source.data
+            assert data is not None
+            report = check(data)
+            skipped = skip is not None and skip(data, report)
+            doc_type, errors, warnings = report.doc_type, report.errors, report.warnings
+            packed.append((source.name, source.line, len(data), doc_type, errors, warnings, skipped))
     return packed
 
 
 def _unpacked(packed: list[Packed]) -> Iterator[Checked]:
-    for name, line, size, doc_type, errors, warnings in packed:
-        yield Checked(name, line, size, Report(doc_type, errors, warnings))
+    for name, line, size, doc_type, errors, warnings, skipped in packed:
+        yield Checked(name, line, size, Report(doc_type, errors, warnings), skipped)

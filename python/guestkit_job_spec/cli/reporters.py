@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from ..protocol.doctype import identifiers
 from ..protocol.report import Issue, Report
 
 
@@ -15,12 +16,17 @@ class Summary:
     valid: int = 0
     invalid: int = 0
     warnings: int = 0
+    skipped: int = 0
 
     def add(self, report: Report) -> None:
         self.documents += 1
         self.valid += report.valid
         self.invalid += not report.valid
         self.warnings += len(report.warnings)
+
+    def skip(self) -> None:
+        self.documents += 1
+        self.skipped += 1
 
 
 @dataclass
@@ -59,6 +65,16 @@ class TextReporter:
         for issue in (*report.errors, *report.warnings):
             self.out.write(self._issue_line(issue))
 
+    def skipped(self, source: str, line: int | None) -> None:
+        """A document skipped as no protocol document (``--skip-unknown``): one line, none with ``quiet``."""
+        self.summary.skip()
+        if self._clean_lines and self._clean_lines[0] != source:
+            self._flush_clean_lines()
+        if not self.quiet:
+            where = source if line is None else f"{source}:{line}"
+            names = " or ".join(identifiers())
+            self.out.write(f"{where}: skipped, no protocol document (no type can be told, and it names no {names})\n")
+
     def finish(self) -> None:
         self._flush_clean_lines()
         s = self.summary
@@ -66,6 +82,8 @@ class TextReporter:
             f"{s.documents} document{'s' if s.documents != 1 else ''}: {s.valid} valid, {s.invalid} invalid, "
             f"{s.warnings} warning{'s' if s.warnings != 1 else ''}"
         )
+        if s.skipped:
+            line += f", {s.skipped} skipped"
         self.out.write(self._paint(line, "1") + "\n")
 
     def _flush_clean_lines(self) -> None:
@@ -106,6 +124,16 @@ class JsonReporter:
             self.out.write(", ")
         self._listed += 1
         self.out.write(json.dumps({"source": source, "line": line, **report.to_dict()}, ensure_ascii=False))
+
+    def skipped(self, source: str, line: int | None) -> None:
+        """A document skipped as no protocol document (``--skip-unknown``): listed as skipped, not with ``quiet``."""
+        self.summary.skip()
+        if self.quiet:
+            return
+        if self._listed:
+            self.out.write(", ")
+        self._listed += 1
+        self.out.write(json.dumps({"source": source, "line": line, "skipped": True}, ensure_ascii=False))
 
     def finish(self) -> None:
         self.out.write('], "summary": ' + json.dumps(vars(self.summary)) + "}\n")

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
-from functools import partial
+from functools import cache, partial
 
+from ..protocol.doctype import identifiers
 from ..protocol.limits import DECODER_MAX_DEPTH, DEFAULT_LIMITS, Limits
+from ..protocol.report import Report
 from ..protocol.resources import document_types
 from ..validation.pipeline import AUTO, ENGINES, validate
 from .command import Commands, add_command
@@ -26,6 +29,11 @@ PATH is a file, a folder (every *.json below it), a JSON Lines file (.jsonl or
 or - for standard input (one document, or JSON Lines with --jsonl). Valid lines
 of JSON Lines with nothing to report are counted, not listed.
 
+With --skip-unknown, files that are surely no protocol documents are skipped,
+not reported invalid: those whose type cannot be told (package.json, a JSON
+array...) or that are not JSON at all (tsconfig.json with comments), unless
+they name a member job_id or worker_id. The pre-commit hook runs with it.
+
 Many documents are validated on every core (--jobs), reported in input order.
 On a terminal, a run longer than two seconds shows its progress on standard
 error; standard output carries only the report.
@@ -40,6 +48,7 @@ examples:
   guestkit-job validate examples/
   guestkit-job validate --strict job.json
   guestkit-job validate --type result --format json results.jsonl
+  guestkit-job validate --strict --skip-unknown $(git ls-files '*.json')
   cat job.json | guestkit-job validate -
   producer | guestkit-job validate --jsonl -q -"""
 
@@ -64,6 +73,12 @@ def add_parser(commands: Commands[argparse.ArgumentParser]) -> None:
         "--strict",
         action="store_true",
         help="treat unknown fields and unregistered payload types as errors, not warnings",
+    )
+    parser.add_argument(
+        "--skip-unknown",
+        action="store_true",
+        help="skip documents of no type that name no job_id or worker_id member (package.json, tsconfig.json...) "
+        "instead of reporting them invalid; with --type auto only",
     )
     parser.add_argument(
         "--engine",
@@ -118,6 +133,9 @@ def run(args: argparse.Namespace) -> int:
         for path in missing:
             print(f"guestkit-job validate: error: no such file or folder: {path}", file=sys.stderr)
         return 2
+    if args.skip_unknown and args.type != AUTO:
+        print("guestkit-job validate: error: --skip-unknown applies only with --type auto", file=sys.stderr)
+        return 2
     limits = Limits(max_document_bytes=args.max_bytes, max_depth=args.max_depth)
     reporter: TextReporter | JsonReporter
     if args.format == "json":
@@ -128,9 +146,13 @@ def run(args: argparse.Namespace) -> int:
     progress = Progress(sys.stderr, input_bytes(args.paths) if sys.stderr.isatty() else None)
     try:
         reporter.start()
-        for document in checked(batches(args.paths, limits, json_lines=args.jsonl), check, args.jobs):
+        skip = no_protocol_document if args.skip_unknown else None
+        for document in checked(batches(args.paths, limits, json_lines=args.jsonl), check, args.jobs, skip):
             progress.clear()
-            reporter.document(document.name, document.line, document.report)
+            if document.skipped:
+                reporter.skipped(document.name, document.line)
+            else:
+                reporter.document(document.name, document.line, document.report)
             progress.advance(document.size, document.report.valid)
         progress.clear()
         reporter.finish()
@@ -144,6 +166,19 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
     return 1 if reporter.summary.invalid else 0
+
+
+def no_protocol_document(data: bytes, report: Report) -> bool:
+    """Whether ``--skip-unknown`` skips a document: its type could not be told (it is no object, not
+    JSON, or has too few of any type's members) and its text names no identifier member
+    (``"job_id":``). A job with a syntax error, or too few members, still names its job_id: reported."""
+    return report.doc_type is None and _names_an_identifier().search(data) is None
+
+
+@cache
+def _names_an_identifier() -> re.Pattern[bytes]:
+    names = "|".join(re.escape(name) for name in identifiers())
+    return re.compile(rf'"(?:{names})"\s*:'.encode())
 
 
 def _use_colour(choice: str) -> bool:
