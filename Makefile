@@ -8,7 +8,7 @@ PY := $(BIN)/python
 CLI := $(BIN)/guestkit-job
 STAMP := $(VENV)/.installed
 
-.PHONY: help venv run test gen check-gen cases payload-type conformance sanitize fuzz bench lint-schemas lint typecheck typecheck-ts pytest lock clean
+.PHONY: help venv run test gen check-gen cases payload-type conformance sanitize fuzz bench lint-schemas lint typecheck typecheck-ts pytest release-tag lock clean
 
 help:
 	@echo "make run           set up, then validate the bundled examples and the upstream corpus"
@@ -22,6 +22,7 @@ help:
 	@echo "make fuzz          long fuzzing: property tests, libFuzzer on the prover's C, a million-input differential fuzz"
 	@echo "make bench         measure speed and scale beside jsonschema, orjson, ajv and check-jsonschema: docs/benchmarks.md"
 	@echo "make lint-schemas  check the schemas: metaschema, offline refs, portable patterns, examples"
+	@echo "make release-tag   tag v<version> on a clean tree whose versions agree (README.md, Releasing)"
 	@echo "make lock          re-pin requirements/dev.txt from requirements/dev.in"
 	@echo "make clean         remove the virtualenv and caches"
 
@@ -77,9 +78,9 @@ lint-schemas: $(STAMP)
 	$(BIN)/pytest -q tests/test_schemas.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check python tests codegen bench hatch_build.py
+	$(BIN)/ruff check python tests codegen bench hatch_build.py release.py
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/ruff format --check python tests codegen bench hatch_build.py
+	$(BIN)/ruff format --check python tests codegen bench hatch_build.py release.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -88,6 +89,11 @@ typecheck: $(STAMP)
 # the benchmark's smoke test (tests/test_bench.py) needs ajv too.
 pytest: $(STAMP) $(PROVER) $(NPM_PACKAGE)/node_modules/.installed $(NODE_RUNNER)/node_modules/.installed
 	$(BIN)/pytest -q --ignore-glob='tests/test_conformance*.py'
+
+# Tag a release: the work tree committed, one version in pyproject.toml, npm/package.json,
+# npm/package-lock.json and CHANGELOG.md, its tag not yet made. Needs only git and python3.
+release-tag:
+	$(PYTHON) release.py tag
 
 # The prover built with AddressSanitizer and UBSan (tests/prover/compile_prover.py), every report
 # fatal: its C unit tests, the Python tests that reach its C, the conformance suite, and a
