@@ -7,8 +7,9 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 CLI := $(BIN)/guestkit-job
 STAMP := $(VENV)/.installed
+WHEELHOUSE := build/wheelhouse
 
-.PHONY: help venv run test gen check-gen cases payload-type conformance sanitize fuzz bench lint-schemas lint typecheck typecheck-ts pytest release-tag lock clean
+.PHONY: help venv run test gen check-gen cases payload-type conformance sanitize fuzz bench lint-schemas lint typecheck typecheck-ts pytest wheelhouse release-tag lock clean
 
 help:
 	@echo "make run           set up, then validate the bundled examples and the upstream corpus"
@@ -22,6 +23,7 @@ help:
 	@echo "make fuzz          long fuzzing: property tests, libFuzzer on the prover's C, a million-input differential fuzz"
 	@echo "make bench         measure speed and scale beside jsonschema, orjson, ajv and check-jsonschema: docs/benchmarks.md"
 	@echo "make lint-schemas  check the schemas: metaschema, offline refs, portable patterns, examples"
+	@echo "make wheelhouse    download what installing the package from source needs (the hook's test installs offline from it)"
 	@echo "make release-tag   tag v<version> on a clean tree whose versions agree (README.md, Releasing)"
 	@echo "make lock          re-pin requirements/dev.txt from requirements/dev.in"
 	@echo "make clean         remove the virtualenv and caches"
@@ -85,10 +87,23 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# The npm package's tests (tests/test_npm_package.py) need its dependencies installed, and
-# the benchmark's smoke test (tests/test_bench.py) needs ajv too.
-pytest: $(STAMP) $(PROVER) $(NPM_PACKAGE)/node_modules/.installed $(NODE_RUNNER)/node_modules/.installed
+# The npm package's tests (tests/test_npm_package.py) need its dependencies installed, the
+# benchmark's smoke test (tests/test_bench.py) needs ajv too, and the pre-commit hook's test
+# (tests/test_pre_commit_hook.py) the wheelhouse.
+pytest: $(STAMP) $(PROVER) $(NPM_PACKAGE)/node_modules/.installed $(NODE_RUNNER)/node_modules/.installed $(WHEELHOUSE)/.made
 	$(BIN)/pytest -q --ignore-glob='tests/test_conformance*.py'
+
+# What pip needs to install this package from its source with no index: the build backend
+# (hatchling) and the package's dependencies, as requirements/dev.txt pins them. The hook's
+# test installs the hook as pre-commit does, into a fresh virtualenv, from these alone
+# (PIP_NO_INDEX, PIP_FIND_LINKS): it never reaches the network.
+wheelhouse: $(WHEELHOUSE)/.made
+
+$(WHEELHOUSE)/.made: $(STAMP) pyproject.toml requirements/dev.txt
+	rm -rf $(WHEELHOUSE)
+	$(PY) -m pip download --quiet --disable-pip-version-check --only-binary=:all: -c requirements/dev.txt \
+	  --dest $(WHEELHOUSE) . hatchling
+	touch $@
 
 # Tag a release: the work tree committed, one version in pyproject.toml, npm/package.json,
 # npm/package-lock.json and CHANGELOG.md, its tag not yet made. Needs only git and python3.
