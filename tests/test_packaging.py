@@ -6,9 +6,11 @@ offline, with the build tools of this virtualenv.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import sysconfig
 import tarfile
 import zipfile
 from pathlib import Path
@@ -20,10 +22,11 @@ if sys.version_info >= (3, 11):
 else:  # mypy and hatchling bring it on 3.10
     import tomli as tomllib
 
-from conftest import ROOT, SCHEMAS
+from conftest import EXAMPLES, ROOT, SCHEMAS
 
 PACKAGE = ROOT / "python" / "guestkit_job_spec"
 PROVER_C = "guestkit_job_spec/validation/fast/c/"
+PROVER = f"guestkit_job_spec/validation/fast/_prover{sysconfig.get_config_var('EXT_SUFFIX')}"
 
 
 def package_files() -> set[str]:
@@ -60,7 +63,8 @@ def sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_the_sdist_holds_what_builds_the_wheel_and_nothing_else(sdist: Path) -> None:
     """It once took every README.md and every folder named schemas/ anywhere in the repository (the
-    frozen test schemas; npm/'s staged copy where `make conformance` had run)."""
+    frozen test schemas; npm/'s staged copy where `make conformance` had run). The wheel tests
+    below build the wheel from it."""
     top = sdist.name.removesuffix(".tar.gz")
     with tarfile.open(sdist) as archive:
         names = {name.removeprefix(f"{top}/") for name in archive.getnames() if archive.getmember(name).isfile()}
@@ -73,48 +77,79 @@ def test_the_sdist_holds_what_builds_the_wheel_and_nothing_else(sdist: Path) -> 
     assert {"module.c", "generated/schemas.h"} <= {n.removeprefix(f"python/{PROVER_C}") for n in names}
 
 
-def test_wheel_ships_every_schema_and_reads_them_from_site_packages(tmp_path: Path) -> None:
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--quiet",
-            "--no-deps",
-            "--no-build-isolation",
-            "-w",
-            str(tmp_path),
-            str(ROOT),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    (wheel,) = tmp_path.glob("guestkit_job_spec-*.whl")
-    names = set(zipfile.ZipFile(wheel).namelist())
-    expected = {f"guestkit_job_spec/schemas/{p.relative_to(SCHEMAS)}" for p in SCHEMAS.rglob("*.json")}
-    assert expected <= names
+def pip(*arguments: str, env: dict[str, str] | None = None) -> None:
+    """This virtualenv's pip, offline: no index, and no cache (a cached wheel would stand in for a build)."""
+    command = [sys.executable, "-m", "pip", *arguments, "--quiet", "--no-index", "--no-cache-dir"]
+    process = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    assert process.returncode == 0, process.stderr
 
+
+def build_wheel(sdist: Path, folder: Path, env: dict[str, str] | None = None) -> Path:
+    """The wheel as pip builds it for whoever installs the sdist: unpacked where the repository is not."""
+    pip("wheel", "--no-deps", "--no-build-isolation", "--wheel-dir", str(folder), str(sdist), env=env)
+    (wheel,) = folder.glob("guestkit_job_spec-*.whl")
+    return wheel
+
+
+@pytest.fixture(scope="module")
+def wheel(sdist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_wheel(sdist, tmp_path_factory.mktemp("wheel"))
+
+
+def wheel_files(wheel: Path) -> set[str]:
+    return set(zipfile.ZipFile(wheel).namelist())
+
+
+def dist_info() -> set[str]:
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    return {
+        f"guestkit_job_spec-{version}.dist-info/{name}" for name in ("METADATA", "WHEEL", "entry_points.txt", "RECORD")
+    }
+
+
+def test_the_wheel_holds_the_compiled_prover_and_not_its_c(wheel: Path) -> None:
+    """It once carried the prover's C too (1 MB, generated/schemas.h most of it), which nothing reads at run time."""
+    runtime = {name for name in package_files() if not name.startswith(PROVER_C)}
+    assert wheel_files(wheel) == runtime | {PROVER} | dist_info()
+    assert {"guestkit_job_spec/py.typed", "guestkit_job_spec/validation/fast/_prover.pyi"} <= runtime
+    assert {
+        f"guestkit_job_spec/schemas/{p.relative_to(SCHEMAS).as_posix()}" for p in SCHEMAS.rglob("*.json")
+    } <= runtime
+    assert not wheel.name.endswith("-py3-none-any.whl")  # tagged for the interpreter the prover was built for
+
+
+def test_the_installed_wheel_uses_its_prover_and_turns_it_off_when_its_schemas_change(
+    wheel: Path, tmp_path: Path
+) -> None:
+    """Installed where the repository is not, the package reads its schemas from site-packages, and
+    the check against a stale prover (a digest of those schemas, none of the C) works there too."""
     target = tmp_path / "site"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(wheel)],
-        check=True,
-        capture_output=True,
-    )
-    # Isolated mode, with the installed copy ahead of the editable install on sys.path.
+    pip("install", "--no-deps", "--target", str(target), str(wheel))
+    assert not (target / PROVER_C).exists()
+    # Isolated mode, with the installed copy ahead of the editable install on sys.path; every warning shown.
     probe = (
-        "import sys; sys.path.insert(0, sys.argv[1]);"
+        "import json, pathlib, sys; sys.path.insert(0, sys.argv[1]);"
         "import guestkit_job_spec as g;"
+        "from guestkit_job_spec.validation.fast import prover;"
         "assert g.__file__.startswith(sys.argv[1]), g.__file__;"
-        "print(g.validate(open(sys.argv[2], 'rb').read()).valid)"
+        "assert prover._prover is None or prover._prover.__file__.startswith(sys.argv[1]);"
+        "print(json.dumps([g.prover_loaded(), g.validate(pathlib.Path(sys.argv[2]).read_bytes()).valid]))"
     )
-    out = subprocess.run(
-        [sys.executable, "-I", "-c", probe, str(target), str(ROOT / "examples" / "inspect-full.json")],
-        check=True,
-        capture_output=True,
-        text=True,
+
+    def run() -> tuple[list[bool], str]:
+        command = [sys.executable, "-I", "-W", "always", "-c", probe, str(target), str(EXAMPLES / "inspect-full.json")]
+        process = subprocess.run(command, capture_output=True, text=True, check=False)
+        assert process.returncode == 0, process.stderr
+        return json.loads(process.stdout), process.stderr
+
+    assert run() == ([True, True], "")
+    schema = target / "guestkit_job_spec" / "schemas" / "common-v1.json"
+    schema.write_text(
+        schema.read_text(encoding="utf-8").replace('"description"', '"$comment": "edited", "description"', 1)
     )
-    assert out.stdout.strip() == "True"
+    loaded_and_valid, warnings = run()
+    assert loaded_and_valid == [False, True]
+    assert "ProverOutOfDate" in warnings
 
 
 def test_every_top_level_requirement_is_pinned_in_the_lock() -> None:
