@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 import sysconfig
@@ -77,23 +78,55 @@ def test_the_sdist_holds_what_builds_the_wheel_and_nothing_else(sdist: Path) -> 
     assert {"module.c", "generated/schemas.h"} <= {n.removeprefix(f"python/{PROVER_C}") for n in names}
 
 
-def pip(*arguments: str, env: dict[str, str] | None = None) -> None:
-    """This virtualenv's pip, offline: no index, and no cache (a cached wheel would stand in for a build)."""
-    command = [sys.executable, "-m", "pip", *arguments, "--quiet", "--no-index", "--no-cache-dir"]
+def pip(*arguments: str, cc: str | None = None) -> str:
+    """This virtualenv's pip, offline: no index, and no cache (a cached wheel would stand in for a
+    build); ``cc`` the value of $CC. What it printed, with the build's output (-v)."""
+    command = [sys.executable, "-m", "pip", *arguments, "-v", "--no-index", "--no-cache-dir"]
+    env = {**os.environ, "CC": cc} if cc is not None else None
     process = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     assert process.returncode == 0, process.stderr
+    return process.stdout + process.stderr
 
 
-def build_wheel(sdist: Path, folder: Path, env: dict[str, str] | None = None) -> Path:
-    """The wheel as pip builds it for whoever installs the sdist: unpacked where the repository is not."""
-    pip("wheel", "--no-deps", "--no-build-isolation", "--wheel-dir", str(folder), str(sdist), env=env)
+def build_wheel(sdist: Path, folder: Path, cc: str) -> tuple[Path, str]:
+    """The wheel as pip builds it for whoever installs the sdist: unpacked where the repository is
+    not; with what pip printed."""
+    output = pip("wheel", "--no-deps", "--no-build-isolation", "--wheel-dir", str(folder), str(sdist), cc=cc)
     (wheel,) = folder.glob("guestkit_job_spec-*.whl")
-    return wheel
+    return wheel, output
 
 
 @pytest.fixture(scope="module")
-def wheel(sdist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_wheel(sdist, tmp_path_factory.mktemp("wheel"))
+def logging_compiler(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A C compiler that writes each command line it is given to ``cc.log`` beside it, then compiles
+    with the usual compiler."""
+    wrapper = tmp_path_factory.mktemp("cc") / "cc"
+    usual = shlex.split(sysconfig.get_config_var("CC") or "cc")
+    log = shlex.quote(str(wrapper.with_name("cc.log")))
+    wrapper.write_text(f'#!/bin/sh\necho "$@" >> {log}\nexec {shlex.join(usual)} "$@"\n')
+    wrapper.chmod(0o755)
+    return wrapper
+
+
+@pytest.fixture(scope="module")
+def wheel(sdist: Path, logging_compiler: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Built with $CC naming the logging compiler and a flag of its own (CC is a command line)."""
+    return build_wheel(sdist, tmp_path_factory.mktemp("wheel"), cc=f"{logging_compiler} -DGUESTKIT_CC_FLAG")[0]
+
+
+def test_the_build_compiles_the_prover_with_cc_when_it_is_set(wheel: Path, logging_compiler: Path) -> None:
+    """$CC chooses the compiler, as with setuptools (a new user reported it ignored: it was not, and
+    this says so)."""
+    (command,) = logging_compiler.with_name("cc.log").read_text().splitlines()
+    assert command.startswith("-DGUESTKIT_CC_FLAG ") and "/validation/fast/c/module.c" in command
+    assert PROVER in wheel_files(wheel)
+
+
+def test_without_a_c_compiler_the_wheel_is_pure_python_and_says_why(sdist: Path, tmp_path: Path) -> None:
+    wheel, output = build_wheel(sdist, tmp_path, cc=str(tmp_path / "no-such-compiler"))
+    assert wheel.name.endswith("-py3-none-any.whl")
+    assert wheel_files(wheel) == {name for name in package_files() if not name.startswith(PROVER_C)} | dist_info()
+    assert "the prover was not compiled" in output and "no-such-compiler" in output
 
 
 def wheel_files(wheel: Path) -> set[str]:
