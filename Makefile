@@ -80,9 +80,9 @@ lint-schemas: $(STAMP)
 	$(BIN)/pytest -q tests/test_schemas.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check python tests codegen bench hatch_build.py release.py
+	$(BIN)/ruff check python tests codegen bench hatch_build.py build_backend.py release.py
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/ruff format --check python tests codegen bench hatch_build.py release.py
+	$(BIN)/ruff format --check python tests codegen bench hatch_build.py build_backend.py release.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

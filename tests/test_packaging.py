@@ -9,14 +9,18 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 import sysconfig
 import tarfile
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -69,7 +73,7 @@ def test_the_sdist_holds_what_builds_the_wheel_and_nothing_else(sdist: Path) -> 
     top = sdist.name.removesuffix(".tar.gz")
     with tarfile.open(sdist) as archive:
         names = {name.removeprefix(f"{top}/") for name in archive.getnames() if archive.getmember(name).isfile()}
-    build_files = {"PKG-INFO", "pyproject.toml", "README.md", ".gitignore", "hatch_build.py"}
+    build_files = {"PKG-INFO", "pyproject.toml", "README.md", ".gitignore", "hatch_build.py", "build_backend.py"}
     assert names == build_files | {f"python/{name}" for name in package_files()}
     # What the wheel is built from: every schema and the prover's C.
     assert {
@@ -183,6 +187,75 @@ def test_the_installed_wheel_uses_its_prover_and_turns_it_off_when_its_schemas_c
     loaded_and_valid, warnings = run()
     assert loaded_and_valid == [False, True]
     assert "ProverOutOfDate" in warnings
+
+
+def pyproject() -> dict[str, Any]:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+def test_below_requires_python_the_build_installs_nothing_and_above_it_the_locked_hatchling() -> None:
+    """pip installs the build requirements before it reads Requires-Python: hatchling 1.33.0 (which
+    requires 3.10) once made Python 3.9 fail with "No matching distribution found for hatchling".
+    Where this package is not for, nothing is to install, so pip reaches build_backend.py."""
+    supported = SpecifierSet(pyproject()["project"]["requires-python"])
+    requirements = [Requirement(line) for line in pyproject()["build-system"]["requires"]]
+    locked = {
+        line.partition("==")[0]: line.strip() for line in (ROOT / "requirements" / "dev.txt").read_text().splitlines()
+    }
+    for minor in range(6, 16):
+        environment = {"python_version": f"3.{minor}", "python_full_version": f"3.{minor}.0"}
+        wanted = {str(r) for r in requirements if r.marker is None or r.marker.evaluate(environment)}
+        if supported.contains(f"3.{minor}.0"):
+            # Every one of them: hatchling, pinned as `make` builds with it (dev.txt, --no-build-isolation).
+            assert wanted == {str(r) for r in requirements}
+            assert {f"{r.name}{r.specifier}" for r in requirements} == {locked["hatchling"]}
+        else:
+            assert wanted == set(), f"Python 3.{minor} would have to install {wanted} to hear it is too old"
+
+
+def test_the_backend_checks_the_python_version_requires_python_names() -> None:
+    sys.path.insert(0, str(ROOT))
+    try:
+        import build_backend
+    finally:
+        sys.path.remove(str(ROOT))
+    minimum = ".".join(map(str, build_backend.REQUIRES_PYTHON))
+    assert SpecifierSet(pyproject()["project"]["requires-python"]) == SpecifierSet(f">={minimum}")
+    assert pyproject()["build-system"]["build-backend"] == "build_backend"
+
+
+def older_python() -> str | None:
+    """A Python older than requires-python on this machine, if any: python3.9 on PATH (not a pyenv
+    shim that refuses), or one that pyenv installed."""
+    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    for candidate in [shutil.which("python3.9"), *sorted(map(str, pyenv.glob("versions/3.9*/bin/python3.9")))]:
+        if candidate and subprocess.run([candidate, "-c", ""], capture_output=True, check=False).returncode == 0:
+            return candidate
+    return None
+
+
+def test_pip_on_python_3_9_says_the_package_needs_3_10(sdist: Path, tmp_path: Path) -> None:
+    """What a user of Python 3.9 sees, offline: its own pip (23.0.1 with 3.9.18) building the sdist."""
+    python = older_python()
+    if python is None:
+        pytest.skip("no Python 3.9 on this machine (pyenv install 3.9, or python3.9 on PATH)")
+    command = [
+        python,
+        "-m",
+        "pip",
+        "wheel",
+        "--no-deps",
+        "--no-index",
+        "--no-cache-dir",
+        "-w",
+        str(tmp_path),
+        str(sdist),
+    ]
+    process = subprocess.run(command, capture_output=True, text=True, check=False)
+    output = process.stdout + process.stderr
+    assert process.returncode != 0
+    assert "guestkit-job-spec requires Python >= 3.10; this is Python 3.9." in output, output
+    assert "hatchling" not in output, output
 
 
 def test_every_top_level_requirement_is_pinned_in_the_lock() -> None:
