@@ -1,5 +1,6 @@
 # guestkit-job-spec: a newcomer needs two commands, `make run` and `make test`.
-# Both create the virtualenv and install the pinned requirements on their own.
+# Each creates its virtualenv and installs what it needs, pinned, on its own: `make run` the
+# package and its runtime dependencies (.venv-run), `make test` the development set (.venv).
 
 PYTHON ?= python3
 VENV := .venv
@@ -12,8 +13,8 @@ WHEELHOUSE := build/wheelhouse
 .PHONY: help venv run test gen check-gen cases payload-type conformance sanitize fuzz bench lint-schemas lint typecheck typecheck-ts pytest wheelhouse release-tag lock clean
 
 help:
-	@echo "make run           set up, then validate the bundled examples and the upstream corpus"
-	@echo "make test          set up, then run every check (schemas, lint, types, tests)"
+	@echo "make run           install the package (.venv-run), then validate the bundled examples and the upstream corpus"
+	@echo "make test          set up the development tools (.venv), then run every check (schemas, lint, types, tests)"
 	@echo "make gen           regenerate the Python models, bundles/, docs/reference/, npm/types/ and the prover's C from schemas/"
 	@echo "make check-gen     fail when the committed models or bundles differ from what schemas/ gives"
 	@echo "make cases         rebuild tests/conformance/cases/ from its sources and the schemas"
@@ -26,7 +27,7 @@ help:
 	@echo "make wheelhouse    download what installing the package from source needs (the hook's test installs offline from it)"
 	@echo "make release-tag   tag v<version> on a clean tree whose versions agree (README.md, Releasing)"
 	@echo "make lock          re-pin requirements/dev.txt from requirements/dev.in"
-	@echo "make clean         remove the virtualenv and caches"
+	@echo "make clean         remove the virtualenvs and caches"
 
 venv: $(STAMP)
 
@@ -43,12 +44,29 @@ $(PROVER): $(STAMP) hatch_build.py $(PROVER_C)
 	$(PY) hatch_build.py
 	touch $@
 
-run: $(STAMP) $(PROVER)
+# make run: the package installed as a user installs it (pip builds the wheel, compiling the prover
+# with hatch_build.py) with its runtime dependencies only, at the versions requirements/dev.txt pins
+# (a constraint: nothing else of it is installed); reinstalled when the package or its schemas change.
+RUN_VENV := .venv-run
+RUN_STAMP := $(RUN_VENV)/.installed
+RUN_CLI := $(RUN_VENV)/bin/guestkit-job
+PACKAGE_FILES := $(shell find python/guestkit_job_spec schemas -type f -not -name '*.so' -not -path '*/__pycache__/*')
+
+$(RUN_STAMP): pyproject.toml build_backend.py hatch_build.py requirements/dev.txt $(PACKAGE_FILES)
+	rm -rf $(RUN_VENV)
+	$(PYTHON) -m venv $(RUN_VENV)
+	$(RUN_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --constraint requirements/dev.txt .
+	touch $@
+
+run: $(RUN_STAMP)
+	@echo "== Installed in $(RUN_VENV): the package and its runtime dependencies ('make test' sets up the development tools in $(VENV))"
+	$(RUN_CLI) --version
+	@echo
 	@echo "== The bundled examples (every one must be valid)"
-	$(CLI) validate examples/
+	$(RUN_CLI) validate examples/
 	@echo
 	@echo "== The upstream corpus (5 of 14 are invalid on purpose: see tests/corpus/upstream/EXPECTED.md)"
-	$(CLI) validate tests/corpus/upstream/; test $$? -le 1
+	$(RUN_CLI) validate tests/corpus/upstream/; test $$? -le 1
 
 test: lint-schemas check-gen lint typecheck typecheck-ts pytest conformance sanitize
 
@@ -177,4 +195,4 @@ lock:
 	rm -rf .lock-venv
 
 clean:
-	rm -rf $(VENV) python/guestkit_job_spec/validation/fast/_prover*.so .pytest_cache .mypy_cache .ruff_cache build dist $(NPM_PACKAGE)/schemas $(NPM_PACKAGE)/bundles
+	rm -rf $(VENV) $(RUN_VENV) python/guestkit_job_spec/validation/fast/_prover*.so .pytest_cache .mypy_cache .ruff_cache build dist $(NPM_PACKAGE)/schemas $(NPM_PACKAGE)/bundles

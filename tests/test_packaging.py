@@ -6,6 +6,7 @@ offline, with the build tools of this virtualenv.
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import shlex
@@ -21,6 +22,7 @@ from typing import Any
 import pytest
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -271,3 +273,46 @@ def test_every_top_level_requirement_is_pinned_in_the_lock() -> None:
 
     wanted, locked = pins(ROOT / "requirements" / "dev.in"), pins(ROOT / "requirements" / "dev.txt")
     assert {name: locked.get(name) for name in wanted} == wanted
+
+
+def make_dry_run(target: str) -> list[str]:
+    """The commands ``make TARGET`` runs in a fresh clone: every prerequisite remade, none run (-n -B)."""
+    env = {name: value for name, value in os.environ.items() if name not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL"}}
+    process = subprocess.run(
+        ["make", "-n", "-B", target], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    return process.stdout.splitlines()
+
+
+def test_make_run_installs_the_package_and_its_runtime_dependencies_only() -> None:
+    """It installed the whole development set (requirements/dev.txt: 70 packages, 237 MB, mypy,
+    hypothesis and datamodel-code-generator among them) to validate the examples. Now the package
+    alone in .venv-run, with dev.txt as a constraint (its versions, nothing else of it)."""
+    commands = make_dry_run("run")
+    installs = [shlex.split(command) for command in commands if " -m pip install " in command]
+    assert installs, commands
+    for install in installs:
+        assert install[0].startswith(".venv-run/"), install
+        assert "-r" not in install and "--requirement" not in install, install
+        assert install[install.index("--constraint") + 1] == "requirements/dev.txt"
+        assert install[-1] == "."
+    assert not [command for command in commands if ".venv/" in command], "make run sets up the development venv"
+    assert any(command.startswith(".venv-run/bin/guestkit-job validate examples/") for command in commands)
+
+
+def test_every_runtime_dependency_is_pinned_in_the_lock() -> None:
+    """What make run installs is constrained by requirements/dev.txt: every package of it is at the
+    version the tests ran with only if the lock pins each runtime dependency, those of the
+    dependencies included."""
+    found, todo = set(), ["guestkit-job-spec"]
+    while todo:
+        for line in importlib.metadata.distribution(todo.pop()).requires or []:
+            requirement = Requirement(line)
+            name = canonicalize_name(requirement.name)
+            if (requirement.marker is None or requirement.marker.evaluate({"extra": ""})) and name not in found:
+                found.add(name)
+                todo.append(name)
+    lines = (ROOT / "requirements" / "dev.txt").read_text().splitlines()
+    locked = {canonicalize_name(line.partition("==")[0]) for line in lines if "==" in line and not line.startswith("#")}
+    assert {"jsonschema", "orjson", "jsonschema-rs", "rpds-py"} <= found
+    assert found - locked == set()
