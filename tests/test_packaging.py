@@ -36,6 +36,10 @@ PROVER_C = "guestkit_job_spec/validation/fast/c/"
 PROVER = f"guestkit_job_spec/validation/fast/_prover{sysconfig.get_config_var('EXT_SUFFIX')}"
 
 
+def pyproject() -> dict[str, Any]:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+
+
 def package_files() -> set[str]:
     """The files of python/guestkit_job_spec as a build takes them, relative to python/: its
     schemas (a symlink to schemas/) followed, without what .gitignore keeps out (byte code, the
@@ -51,7 +55,7 @@ def package_files() -> set[str]:
 
 @pytest.fixture(scope="module")
 def sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    system = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["build-system"]
+    system = pyproject()["build-system"]
     build = (
         "import importlib, sys; sys.path[:0] = sys.argv[3:];"
         "print(importlib.import_module(sys.argv[1]).build_sdist(sys.argv[2]))"
@@ -102,6 +106,17 @@ def build_wheel(sdist: Path, folder: Path, cc: str) -> tuple[Path, str]:
     return wheel, output
 
 
+def wheel_files(wheel: Path) -> set[str]:
+    return set(zipfile.ZipFile(wheel).namelist())
+
+
+def dist_info() -> set[str]:
+    version = pyproject()["project"]["version"]
+    return {
+        f"guestkit_job_spec-{version}.dist-info/{name}" for name in ("METADATA", "WHEEL", "entry_points.txt", "RECORD")
+    }
+
+
 @pytest.fixture(scope="module")
 def logging_compiler(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A C compiler that writes each command line it is given to ``cc.log`` beside it, then compiles
@@ -133,17 +148,6 @@ def test_without_a_c_compiler_the_wheel_is_pure_python_and_says_why(sdist: Path,
     assert wheel.name.endswith("-py3-none-any.whl")
     assert wheel_files(wheel) == {name for name in package_files() if not name.startswith(PROVER_C)} | dist_info()
     assert "the prover was not compiled" in output and "no-such-compiler" in output
-
-
-def wheel_files(wheel: Path) -> set[str]:
-    return set(zipfile.ZipFile(wheel).namelist())
-
-
-def dist_info() -> set[str]:
-    version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
-    return {
-        f"guestkit_job_spec-{version}.dist-info/{name}" for name in ("METADATA", "WHEEL", "entry_points.txt", "RECORD")
-    }
 
 
 def test_the_wheel_holds_the_compiled_prover_and_not_its_c(wheel: Path) -> None:
@@ -189,10 +193,6 @@ def test_the_installed_wheel_uses_its_prover_and_turns_it_off_when_its_schemas_c
     loaded_and_valid, warnings = run()
     assert loaded_and_valid == [False, True]
     assert "ProverOutOfDate" in warnings
-
-
-def pyproject() -> dict[str, Any]:
-    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 
 
 def test_below_requires_python_the_build_installs_nothing_and_above_it_the_locked_hatchling() -> None:
