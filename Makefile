@@ -73,8 +73,8 @@ test: lint-schemas check-gen lint typecheck typecheck-ts pytest conformance sani
 NPM_PACKAGE := npm
 NODE_RUNNER := tests/conformance/node
 
-# The package's dependencies (ajv, ajv-formats) and its tools (json-schema-to-typescript,
-# typescript), exactly as the committed lockfile pins them.
+# The package's dependencies (ajv, ajv-formats) and its tool (typescript), exactly as the
+# committed lockfile pins them.
 $(NPM_PACKAGE)/node_modules/.installed: $(NPM_PACKAGE)/package-lock.json
 	cd $(NPM_PACKAGE) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
