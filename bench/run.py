@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import realistic
 
 from guestkit_job_spec import validate
 from guestkit_job_spec.protocol.limits import DEFAULT_LIMITS
@@ -58,12 +59,20 @@ class Sizes:
     seconds_per_round: float
     labels: tuple[int, ...]
     payload_bytes: tuple[int, ...]
+    per_class: int
 
 
 FULL = Sizes(
-    100_000, 10_000, 1_000, 7, 0.25, (10, 100, 1_000, 10_000, 100_000), (1_000, 10_000, 100_000, 1_000_000, 10_000_000)
+    100_000,
+    10_000,
+    1_000,
+    7,
+    0.25,
+    (10, 100, 1_000, 10_000, 100_000),
+    (1_000, 10_000, 100_000, 1_000_000, 10_000_000),
+    realistic.PER_CLASS,
 )
-QUICK = Sizes(1_000, 300, 10, 2, 0.02, (10, 1_000), (1_000, 100_000))
+QUICK = Sizes(1_000, 300, 10, 2, 0.02, (10, 1_000), (1_000, 100_000), 2)
 
 
 # ---------------------------------------------------------------- timing
@@ -260,6 +269,117 @@ def section_invalid(sizes: Sizes, goals: list[tuple[str, str, bool]]) -> list[st
         "| guestkit `validate` | jsonschema `iter_errors` | ratio |",
         "|---|---|---|",
         f"| {timings['guestkit'] * 1e6:,.0f} µs | {timings['jsonschema'] * 1e6:,.0f} µs | {found} |",
+    ]
+
+
+def class_timings(
+    samples: list[realistic.Sample], sizes: Sizes, peer: Callable[[realistic.Sample], Any]
+) -> dict[str, float]:
+    """Seconds to take every sample of a class: orjson.loads, guestkit's validate and the peer."""
+
+    def each(call: Callable[[realistic.Sample], Any]) -> Callable[[], None]:
+        return lambda: [call(sample) for sample in samples] and None
+
+    return per_call(
+        {
+            "orjson": each(lambda sample: orjson.loads(sample.data)),
+            "guestkit": each(lambda sample: validate(sample.data, type=sample.doc_type, strict=sample.strict)),
+            "jsonschema": each(peer),
+        },
+        sizes,
+    )
+
+
+def chart(title: str, classes: list[str], ratios: list[float], goal: float) -> list[str]:
+    """A bar per class and the goal as a line (Mermaid's xychart, drawn where the page is read)."""
+    top = max(1.0, round(max(ratios) + 0.15, 1))
+    return [
+        "```mermaid",
+        "xychart-beta",
+        f'    title "{title}"',
+        "    x-axis [" + ", ".join(f'"{name}"' for name in classes) + "]",
+        f'    y-axis "times orjson.loads" 0 --> {top}',
+        "    bar [" + ", ".join(f"{value:.2f}" for value in ratios) + "]",
+        "    line [" + ", ".join(f"{goal:.2f}" for _ in classes) + "]",
+        "```",
+    ]
+
+
+def section_realistic(sizes: Sizes, goals: list[tuple[str, str, bool]]) -> list[str]:
+    validators = {doc_type: validator_for(doc_type) for doc_type in ("job", "result", "progress", "worker")}
+    classes = {name: samples[: sizes.per_class] for name, samples in realistic.corpus().items()}
+    rows, totals, ratios = [], dict.fromkeys(("orjson", "guestkit", "jsonschema"), 0.0), []
+    for name, samples in classes.items():
+        timings = class_timings(samples, sizes, lambda s: validators[s.doc_type].is_valid(json.loads(s.data)))
+        for contender in totals:
+            totals[contender] += timings[contender]
+        ratios.append(timings["orjson"] / timings["guestkit"])
+        size = sum(len(sample.data) for sample in samples) // len(samples)
+        rows.append(
+            f"| {name} | {len(samples)} | {size:,} | {timings['guestkit'] / len(samples) * 1e6:,.1f} µs | "
+            f"{ratios[-1]:.2f}x | {ratio(timings['jsonschema'], timings['guestkit'])} |"
+        )
+    whole_orjson, whole_jsonschema = totals["orjson"] / totals["guestkit"], totals["jsonschema"] / totals["guestkit"]
+    goals.append(("realistic corpus: at least 0.45x orjson.loads", f"{whole_orjson:.2f}x", whole_orjson >= 0.45))
+    goals.append(
+        (
+            "realistic corpus: at least 50x jsonschema",
+            ratio(totals["jsonschema"], totals["guestkit"]),
+            whole_jsonschema >= 50,
+        )
+    )
+    worst = min(ratios)
+    goals.append(("realistic corpus: no class below 0.3x orjson.loads", f"{worst:.2f}x", worst >= 0.3))
+    return [
+        "## Realistic documents: as producers write them",
+        "",
+        "Every example, valid conformance document and upstream job (bench/realistic.py), rewritten as producers "
+        "write them: Python's `json.dumps` with its defaults (non-ASCII escaped), indented and as UTF-8, Go's "
+        "`encoding/json` (`&`, `<`, `>` escaped), JavaScript; then with `isoformat()` and local-zone timestamps, "
+        "human text, extension keys and upstream's payload types (a warning), each written by the producers in "
+        "turn. Jobs, results, progress events and worker registrations alike; `validate(bytes, type=...)` "
+        "against `orjson.loads` and against jsonschema (`json.loads` and `is_valid`, formats asserted).",
+        "",
+        "| class | documents | mean bytes | guestkit per document | vs orjson | vs jsonschema |",
+        "|---|---|---|---|---|---|",
+        *rows,
+        f"| **the corpus as a whole** | {sum(map(len, classes.values()))} | | | **{whole_orjson:.2f}x** | "
+        f"**{ratio(totals['jsonschema'], totals['guestkit'])}** |",
+        "",
+        *chart("validate(bytes) against orjson.loads; the line is the goal (0.3x)", list(classes), ratios, 0.3),
+    ]
+
+
+def section_mistakes(sizes: Sizes, goals: list[tuple[str, str, bool]]) -> list[str]:
+    validators = {doc_type: validator_for(doc_type) for doc_type in ("job", "result", "progress", "worker")}
+    rows, guestkit, jsonschema = [], 0.0, 0.0
+    for name, samples in realistic.mistakes().items():
+        samples = samples[: sizes.per_class]
+        timings = class_timings(samples, sizes, lambda s: list(validators[s.doc_type].iter_errors(json.loads(s.data))))
+        guestkit, jsonschema = guestkit + timings["guestkit"], jsonschema + timings["jsonschema"]
+        rows.append(
+            f"| {name} | {len(samples)} | {timings['guestkit'] / len(samples) * 1e6:,.1f} µs | "
+            f"{timings['jsonschema'] / len(samples) * 1e6:,.1f} µs | "
+            f"{ratio(timings['jsonschema'], timings['guestkit'])} |"
+        )
+    goals.append(
+        (
+            "mistakes people make: at least 25x jsonschema iter_errors",
+            ratio(jsonschema, guestkit),
+            jsonschema / guestkit >= 25,
+        )
+    )
+    return [
+        "## The mistakes people make",
+        "",
+        "The realistic jobs with one mistake each (bench/realistic.py): a required field missing, a wrong enum, "
+        "a malformed checksum, a misspelt field name under `--strict`, a wrong type. guestkit's report has every "
+        "error worded; jsonschema's `iter_errors` lists its errors (it has no notion of an unknown field).",
+        "",
+        "| mistake | documents | guestkit per document | jsonschema `iter_errors` | ratio |",
+        "|---|---|---|---|---|",
+        *rows,
+        f"| **all** | | | | **{ratio(jsonschema, guestkit)}** |",
     ]
 
 
@@ -524,6 +644,10 @@ def main() -> int:
             *section_per_document(sizes, work, goals),
             "",
             *section_invalid(sizes, goals),
+            "",
+            *section_realistic(sizes, goals),
+            "",
+            *section_mistakes(sizes, goals),
             "",
             *section_cli(sizes, work, goals),
             "",
