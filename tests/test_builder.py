@@ -250,6 +250,21 @@ def test_helpers_take_the_plain_forms_the_source_side_takes() -> None:
     assert [operation.type for operation in fixed.operations] == ["fsck", "selinux_relabel"]
 
 
+def test_one_name_given_alone_is_one_name_not_its_characters() -> None:
+    """profile_job(image, "security") made eight profiles, "s", "e", ...; fix_job likewise."""
+    assert profile_job("/vms/a.qcow2", "security").build().payload.data.profiles == ["security"]
+    assert [op.type for op in fix_job("/vms/a.qcow2", "fsck").build().payload.data.operations] == ["fsck"]
+
+
+def test_compare_takes_the_formats_of_images_without_an_extension() -> None:
+    data = compare_job("/vms/a", "/vms/b", format="raw").build().payload.data
+    assert (data.baseline.format, data.target.format) == ("raw", "raw")
+    data = compare_job("/vms/a", "/vms/b.qcow2", format="raw").build().payload.data
+    assert data.target.format == "qcow2"  # a target's extension comes before the baseline's format
+    with pytest.raises(ValueError, match=r"target_format=, or --target-format"):
+        compare_job("/vms/a.qcow2", "/vms/b")
+
+
 def test_build_issues_each_warning_and_strict_refuses_them() -> None:
     """build() returned a job with an unregistered payload type without a word."""
     builder = JobBuilder().generate_job_id().operation("acme.scan").payload("acme.scan.v1", {"depth": 1})

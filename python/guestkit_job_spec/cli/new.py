@@ -24,10 +24,11 @@ job gets a fresh id (job- and a ULID) and the current time as created_at.
 Registered operations and what they need:
 {forms}
 Any other namespaced operation takes its payload data as JSON with --data.
-The image format comes from the file extension unless --format is given."""
+An image's format comes from its file extension unless --format (the image, or
+compare's baseline) or --target-format is given."""
 
 SUMMARY = "print a new, valid job document"
-COMMON_FLAGS = ("format",)  # a flag every form may take: the format of --image
+COMMON_FLAGS = ("format",)  # a flag every form may take: the format of --image (compare's --baseline)
 
 
 def _forms() -> dict[str, Any]:
@@ -76,7 +77,9 @@ def add_parser(commands: Commands[argparse.ArgumentParser], *, with_forms: bool 
     )
     parser.add_argument("operation", metavar="OPERATION", help="namespaced operation, e.g. guestkit.inspect")
     payload = parser.add_argument_group("payload")
-    payload.add_argument("--format", choices=common_def("ImageFormat")["enum"], help="format of --image")
+    payload.add_argument(
+        "--format", choices=common_def("ImageFormat")["enum"], help="format of --image (compare: of --baseline)"
+    )
     declared: dict[str, list[tuple[str, Any]]] = {}
     for operation, form in forms.items():
         for flag in form.flags:
@@ -113,8 +116,20 @@ def add_parser(commands: Commands[argparse.ArgumentParser], *, with_forms: bool 
     job.add_argument("--idempotency-key", metavar="KEY", help="execution.idempotency_key")
     job.add_argument("--deadline", metavar="TIMESTAMP", help="execution.deadline, e.g. 2026-12-01T06:00:00Z")
     job.add_argument("--require-privileged", action="store_true", default=None, help="constraints.require_privileged")
-    job.add_argument("--require-capability", action="append", default=[], metavar="NAME")
-    job.add_argument("--require-feature", action="append", default=[], metavar="NAME")
+    job.add_argument(
+        "--require-capability",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="constraints.required_capabilities: an operation the worker must register",
+    )
+    job.add_argument(
+        "--require-feature",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="constraints.required_features: a feature the worker must register (e.g. lvm)",
+    )
     job.add_argument("--worker-pool", metavar="POOL", help="routing.worker_pool")
     job.add_argument("--trace-id", metavar="ID", help="observability.trace_id")
     job.add_argument("--submitted-by", metavar="WHO", help="audit.submitted_by")

@@ -76,21 +76,33 @@ def register(
     FORMS[form.operation] = form
 
 
-def image_format(path: str) -> ImageFormat:
-    """The image format a file name's extension names (``disk.qcow2`` -> ``qcow2``)."""
-    formats: list[str] = resources.common_def("ImageFormat")["enum"]
-    suffix = path.rsplit(".", 1)[-1].lower() if "." in path.rsplit("/", 1)[-1] else ""
-    if suffix not in formats:
+def image_format(path: str, keyword: str = "format") -> ImageFormat:
+    """The image format a file name's extension names (``disk.qcow2`` -> ``qcow2``); when it
+    names none, the error says to give it by ``keyword`` (``--keyword`` on the command line)."""
+    named = _named_format(path)
+    if named is None:
+        flag = "--" + keyword.replace("_", "-")
         raise ValueError(
-            f"cannot tell the image format of {path!r}; give it (format=, or --format), one of {', '.join(formats)}"
+            f"cannot tell the image format of {path!r}; give it ({keyword}=, or {flag}), "
+            f"one of {', '.join(IMAGE_FORMATS)}"
         )
-    return suffix  # type: ignore[return-value]
+    return named
 
 
-def _image(kind: type[Any], image: str | Any, image_format_: ImageFormat | None) -> Any:
+def _named_format(path: str) -> ImageFormat | None:
+    suffix = path.rsplit(".", 1)[-1].lower() if "." in path.rsplit("/", 1)[-1] else ""
+    return suffix if suffix in IMAGE_FORMATS else None  # type: ignore[return-value]
+
+
+def _image(kind: type[Any], image: str | Any, image_format_: ImageFormat | None, keyword: str = "format") -> Any:
     if not isinstance(image, str):
         return image
-    return kind(path=image, format=image_format_ or image_format(image))
+    return kind(path=image, format=image_format_ or image_format(image, keyword))
+
+
+def _names(given: str | Sequence[str]) -> list[str]:
+    """A list of names, one name given alone included (not its characters)."""
+    return [given] if isinstance(given, str) else list(given)
 
 
 def _job(payload_type: str, payload: Any) -> JobBuilder:
@@ -107,6 +119,7 @@ def _enum(payload_type: str, definition: str) -> tuple[str, ...]:
 
 
 IMAGE = Flag("image", "PATH", "the image to work on")
+IMAGE_FORMATS = tuple(resources.common_def("ImageFormat")["enum"])
 
 
 def inspect_job(
@@ -152,15 +165,18 @@ register(
 
 def profile_job(
     image: str | ImageReference,
-    profiles: Sequence[ProfileName],
+    profiles: ProfileName | Sequence[ProfileName],
     *,
     format: ImageFormat | None = None,
     options: ProfileOptions | None = None,
     output: ProfileOutput | None = None,
 ) -> JobBuilder:
-    """A ``guestkit.profile`` job evaluating ``profiles`` (e.g. ``["security", "compliance"]``)."""
+    """A ``guestkit.profile`` job evaluating ``profiles`` (e.g. ``["security", "compliance"]``, or one name)."""
     payload = ProfilePayload(
-        image=_image(ImageReference, image, format), profiles=list(profiles), options=options, output=output
+        image=_image(ImageReference, image, format),
+        profiles=_names(profiles),  # type: ignore[arg-type]  # names build() checks against the schema's list
+        options=options,
+        output=output,
     )
     return _job("guestkit.profile.v1", payload)
 
@@ -177,17 +193,17 @@ register(
 
 def fix_job(
     image: str | FixImage,
-    operations: Sequence[FixOperation | str],
+    operations: str | Sequence[FixOperation | str],
     *,
     format: ImageFormat | None = None,
     execution_policy: FixExecutionPolicy | None = None,
     output: FixOutput | None = None,
 ) -> JobBuilder:
     """A ``guestkit.fix`` job running ``operations`` in order: each a ``FixOperation`` or the
-    name of one without options (``["fsck", "selinux_relabel"]``)."""
+    name of one without options (``["fsck", "selinux_relabel"]``, or one name)."""
     payload = FixPayload(
         image=_image(FixImage, image, format),
-        operations=[_fix_operation(item) for item in operations],
+        operations=[_fix_operation(item) for item in ([operations] if isinstance(operations, str) else operations)],
         execution_policy=execution_policy,
         output=output,
     )
@@ -232,7 +248,7 @@ def convert_job(
     its extension, or ``format``/``target_format``) or a model object."""
     payload = ConvertPayload(
         source=_image(ImageReference, source, format),
-        target=_image(ConvertTarget, target, target_format),
+        target=_image(ConvertTarget, target, target_format, "target_format"),
         options=options,
     )
     return _job("guestkit.convert.v1", payload)
@@ -243,8 +259,7 @@ register(
     "guestkit.convert.v1",
     Flag("image", "SOURCE", "the image to convert"),
     Flag("target", "PATH", "the image to write"),
-    Flag("target_format", "FORMAT", "its format (default: from its extension)", required=False,
-         choices=tuple(resources.common_def("ImageFormat")["enum"])),
+    Flag("target_format", "FORMAT", "its format (default: from its extension)", required=False, choices=IMAGE_FORMATS),
     make=_convert_from_flags,
     sample=("--image", "/in/crm.vmdk", "--target", "/vms/crm.qcow2"),
 )  # fmt: skip
@@ -254,13 +269,19 @@ def compare_job(
     baseline: str | ImageReference,
     target: str | ImageReference,
     *,
+    format: ImageFormat | None = None,
+    target_format: ImageFormat | None = None,
     options: CompareOptions | None = None,
     output: CompareOutput | None = None,
 ) -> JobBuilder:
-    """A ``guestkit.compare`` job comparing ``target`` with ``baseline``."""
+    """A ``guestkit.compare`` job comparing ``target`` with ``baseline``: each a path or a model
+    object. A path's format: ``format`` for the baseline, ``target_format`` for the target, else
+    its extension; a target without either has the baseline's ``format``."""
+    if target_format is None and isinstance(target, str) and _named_format(target) is None:
+        target_format = format
     payload = ComparePayload(
-        baseline=_image(ImageReference, baseline, None),
-        target=_image(ImageReference, target, None),
+        baseline=_image(ImageReference, baseline, format),
+        target=_image(ImageReference, target, target_format, "target_format"),
         options=options,
         output=output,
     )
@@ -272,6 +293,15 @@ register(
     "guestkit.compare.v1",
     Flag("baseline", "PATH", "the reference image"),
     Flag("target", "PATH", "the image compared with the baseline"),
-    make=lambda given: compare_job(given["baseline"], given["target"]),
+    Flag(
+        "target_format",
+        "FORMAT",
+        "its format (default: from its extension, else --format)",
+        required=False,
+        choices=IMAGE_FORMATS,
+    ),
+    make=lambda given: compare_job(
+        given["baseline"], given["target"], format=given["format"], target_format=given["target_format"]
+    ),
     sample=("--baseline", "/vms/golden.qcow2", "--target", "/vms/web-01.qcow2"),
 )
