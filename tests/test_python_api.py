@@ -92,3 +92,9 @@ def test_strict_does_not_say_the_job_stays_valid() -> None:
     for strict in (False, True):
         (issue,) = validate(job, strict=strict).errors or validate(job, strict=strict).warnings
         assert "stays valid" not in issue.message and "--strict rejects it" in issue.message
+
+
+def test_dir_lists_every_export_before_it_is_loaded() -> None:
+    """The exports load on first use; dir() listed only what had loaded, so completion found nothing."""
+    code = "import guestkit_job_spec as g; print(sorted(set(g.__all__) - set(dir(g))))"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "[]\n"

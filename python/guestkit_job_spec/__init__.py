@@ -92,6 +92,11 @@ def __getattr__(name: str) -> Any:
     return value
 
 
+def __dir__() -> list[str]:
+    """What the package exports, loaded or not yet (completion and ``dir()`` see them all)."""
+    return sorted({*globals(), *__all__})
+
+
 __all__ = [
     "DEFAULT_LIMITS",
     "DocumentWarning",
