@@ -127,6 +127,16 @@ def test_standard_input_as_json_lines(monkeypatch: pytest.MonkeyPatch, capsys: p
     ]
 
 
+def test_several_documents_on_standard_input_get_a_hint_to_use_jsonl(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    compact = json.dumps(json.loads(VALID_JOB)).encode()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(compact + b"\n" + compact + b"\n")))
+    status, out, err = run(capsys, "validate", "-")
+    assert status == 1 and "[json.trailing-data]" in out
+    assert "give --jsonl to read it as JSON Lines" in err
+
+
 def test_standard_input(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(VALID_JOB)))
     status, out, _ = run(capsys, "validate", "-")
@@ -167,13 +177,13 @@ def test_skip_unknown_skips_what_is_surely_no_protocol_document(
     assert listed[str(tmp_path / "package.json")] == (
         "skipped, no protocol document (no type can be told, and it names no job_id or worker_id)"
     )
-    assert out.splitlines()[-1] == "9 documents: 1 valid, 4 invalid, 0 warnings, 4 skipped"
+    assert out.splitlines()[-1] == "5 documents: 1 valid, 4 invalid, 0 warnings; 4 files skipped, no protocol document"
     assert "unknown field 'priorty': did you mean 'priority'?" in out
 
     status, out, _ = run(capsys, "validate", "--strict", "--skip-unknown", "-q", "--format", "json", str(tmp_path))
     result = json.loads(out)
     assert status == 1
-    assert result["summary"] == {"documents": 9, "valid": 1, "invalid": 4, "warnings": 0, "skipped": 4}
+    assert result["summary"] == {"documents": 5, "valid": 1, "invalid": 4, "warnings": 0, "skipped": 4}
     assert {Path(d["source"]).name for d in result["documents"]} == set(REPORTED)
 
     status, out, _ = run(capsys, "validate", "--format", "json", "--skip-unknown", str(tmp_path / "package.json"))
@@ -414,6 +424,18 @@ def test_new_makes_every_operation(args: list[str], capsys: pytest.CaptureFixtur
     assert validate(out).valid
 
 
+def test_new_compare_takes_the_image_formats(capsys: pytest.CaptureFixture[str]) -> None:
+    """--format was accepted and ignored for compare, and paths without an extension had no way in."""
+    base = ["new", "guestkit.compare", "--baseline", "/vms/a", "--target", "/vms/b"]
+    status, out, _ = run(capsys, *base, "--format", "raw")
+    assert status == 0
+    data = json.loads(out)["payload"]["data"]
+    assert (data["baseline"]["format"], data["target"]["format"]) == ("raw", "raw")
+    status, out, _ = run(capsys, *base, "--format", "raw", "--target-format", "qcow2")
+    data = json.loads(out)["payload"]["data"]
+    assert status == 0 and (data["baseline"]["format"], data["target"]["format"]) == ("raw", "qcow2")
+
+
 def test_new_writes_atomically_and_leaves_no_temporary_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "job.json"
     target.write_text("old")
@@ -436,6 +458,9 @@ def test_new_writes_atomically_and_leaves_no_temporary_file(tmp_path: Path, caps
         (["guestkit.inspect", "--image", "/a.qcow2", "--fix", "fsck"], "--fix does not apply to guestkit.inspect"),
         (["guestkit.inspect", "--image", "/a.qcow2", "--data", "{}"], "--data does not apply to guestkit.inspect"),
         (["system.echo", "--data", "{}", "--image", "/a.qcow2"], "--image applies only to guestkit.inspect"),
+        # The flag named is the one that gives the format asked for (it said --format for a target).
+        (["guestkit.convert", "--image", "/in/a.img", "--target", "/vms/a", "--format", "raw"], "--target-format"),
+        (["guestkit.compare", "--baseline", "/g/base.qcow2", "--target", "/vms/a"], "--target-format"),
     ],
 )
 def test_new_usage_errors_explain_themselves(args: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -25,7 +25,7 @@ class Summary:
         self.warnings += len(report.warnings)
 
     def skip(self) -> None:
-        self.documents += 1
+        """A file skipped as no protocol document: counted apart, not as a document."""
         self.skipped += 1
 
 
@@ -83,7 +83,7 @@ class TextReporter:
             f"{s.warnings} warning{'s' if s.warnings != 1 else ''}"
         )
         if s.skipped:
-            line += f", {s.skipped} skipped"
+            line += f"; {s.skipped} file{'s' if s.skipped != 1 else ''} skipped, no protocol document"
         self.out.write(self._paint(line, "1") + "\n")
 
     def _flush_clean_lines(self) -> None:

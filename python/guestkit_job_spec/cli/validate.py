@@ -17,7 +17,7 @@ from .command import Commands, add_command
 from .parallel import checked, default_workers
 from .progress import Progress, input_bytes
 from .reporters import JsonReporter, TextReporter
-from .sources import STDIN, batches
+from .sources import STDIN, STDIN_NAME, batches
 
 DESCRIPTION = """\
 Validate guestkit protocol documents (jobs, results, progress events, worker
@@ -124,6 +124,10 @@ def add_parser(commands: Commands[argparse.ArgumentParser]) -> None:
     )
 
 
+def _several_documents_on_stdin(name: str, report: Report) -> bool:
+    return name == STDIN_NAME and any(issue.rule == "json.trailing-data" for issue in report.errors)
+
+
 SIGPIPE_STATUS = 141  # 128 + SIGPIPE: what a shell reports for a writer whose reader went away
 
 
@@ -147,6 +151,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         reporter.start()
         skip = no_protocol_document if args.skip_unknown else None
+        several_on_stdin = False
         for document in checked(batches(args.paths, limits, json_lines=args.jsonl), check, args.jobs, skip):
             progress.clear()
             if document.skipped:
@@ -154,13 +159,20 @@ def run(args: argparse.Namespace) -> int:
             else:
                 reporter.document(document.name, document.line, document.report)
             progress.advance(document.size, document.report.valid)
+            several_on_stdin = several_on_stdin or _several_documents_on_stdin(document.name, document.report)
         progress.clear()
         reporter.finish()
         sys.stdout.flush()
+        if several_on_stdin and not args.jsonl:
+            print(
+                "guestkit-job validate: hint: standard input holds more than one JSON document; "
+                "give --jsonl to read it as JSON Lines",
+                file=sys.stderr,
+            )
     except BrokenPipeError:  # not every document was checked: the run cannot say they are all valid
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python exits
         return 1 if reporter.summary.invalid else SIGPIPE_STATUS
-    if reporter.summary.documents == 0:
+    if reporter.summary.documents == 0 and reporter.summary.skipped == 0:
         print(
             "guestkit-job validate: error: no documents found (folders are searched for *.json files)", file=sys.stderr
         )
