@@ -79,7 +79,15 @@ def test_the_sdist_holds_what_builds_the_wheel_and_nothing_else(sdist: Path) -> 
     top = sdist.name.removesuffix(".tar.gz")
     with tarfile.open(sdist) as archive:
         names = {name.removeprefix(f"{top}/") for name in archive.getnames() if archive.getmember(name).isfile()}
-    build_files = {"PKG-INFO", "pyproject.toml", "README.md", ".gitignore", "hatch_build.py", "build_backend.py"}
+    build_files = {
+        "PKG-INFO",
+        "pyproject.toml",
+        "README.md",
+        "LICENSE",
+        ".gitignore",
+        "hatch_build.py",
+        "build_backend.py",
+    }
     assert names == build_files | {f"python/{name}" for name in package_files()}
     # What the wheel is built from: every schema and the prover's C.
     assert {
@@ -113,7 +121,8 @@ def wheel_files(wheel: Path) -> set[str]:
 def dist_info() -> set[str]:
     version = pyproject()["project"]["version"]
     return {
-        f"guestkit_job_spec-{version}.dist-info/{name}" for name in ("METADATA", "WHEEL", "entry_points.txt", "RECORD")
+        f"guestkit_job_spec-{version}.dist-info/{name}"
+        for name in ("METADATA", "WHEEL", "entry_points.txt", "RECORD", "licenses/LICENSE")
     }
 
 
