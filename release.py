@@ -1,8 +1,8 @@
 """Tag a release: ``make release-tag`` (README.md, "Releasing").
 
 Checks that the work tree is committed, that the version is the same in every place that
-states it (pyproject.toml, npm/package.json, npm/package-lock.json and the newest heading of
-CHANGELOG.md) and that its tag does not exist yet, then creates the annotated tag
+states it (pyproject.toml, npm/package.json, npm/package-lock.json and the newest version heading of
+CHANGELOG.md, below any "Unreleased" one) and that its tag does not exist yet, then creates the annotated tag
 ``v<version>`` on HEAD. Pushing the tag is left to the maintainer. Only the standard library
 and git: it runs before any set-up. ``python3 release.py check`` checks without tagging.
 """
@@ -26,14 +26,15 @@ def versions() -> dict[str, str | None]:
     """The version each file states, None where it states none."""
     project = re.search(r"^\[project\]$(.*?)(?=^\[|\Z)", (ROOT / "pyproject.toml").read_text(), re.M | re.S)
     pyproject = project and re.search(r'^version = "([^"]+)"$', project.group(1), re.M)
-    changelog = re.search(r"^## (\S+)", (ROOT / "CHANGELOG.md").read_text(), re.M)
+    # Changes not released yet sit under "## Unreleased" at the top; releasing names them a version.
+    changelog = re.search(r"^## (?!Unreleased)(\S+)", (ROOT / "CHANGELOG.md").read_text(), re.M)
     lock = json.loads((ROOT / "npm" / "package-lock.json").read_text())
     return {
         "pyproject.toml": pyproject and pyproject.group(1),
         "npm/package.json": json.loads((ROOT / "npm" / "package.json").read_text()).get("version"),
         "npm/package-lock.json": lock.get("version"),
         "npm/package-lock.json (packages[''])": lock.get("packages", {}).get("", {}).get("version"),
-        "CHANGELOG.md (newest heading)": changelog and changelog.group(1),
+        "CHANGELOG.md (newest version heading)": changelog and changelog.group(1),
     }
 
 

@@ -12,6 +12,9 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
+
+import pytest
 
 from conftest import ROOT
 
@@ -77,10 +80,28 @@ def test_the_release_procedure_refuses_a_dirty_tree_and_versions_that_differ(tmp
     assert annotated == "tag"
 
 
-def test_every_file_states_the_same_version_now() -> None:
-    """What the release procedure checks of the versions, checked on every change, not only at release time."""
+def release_module() -> ModuleType:
+    """release.py, which is no package module (it runs before any set-up)."""
     spec = importlib.util.spec_from_file_location("release", ROOT / "release.py")
     assert spec and spec.loader
     release = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(release)
+    return release
+
+
+def test_every_file_states_the_same_version_now() -> None:
+    """What the release procedure checks of the versions, checked on every change, not only at release time."""
+    release = release_module()
+    assert set(release.versions().values()) == {the_version()}
+
+
+def test_changes_not_released_yet_do_not_change_the_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An "Unreleased" section at the top of CHANGELOG.md is what comes after the newest version."""
+    release = release_module()
+    for name in ("pyproject.toml", "npm/package.json", "npm/package-lock.json"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / name, tmp_path / name)
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    (tmp_path / "CHANGELOG.md").write_text(changelog.replace("\n## ", "\n## Unreleased: protocol 1.1\n\n- x\n\n## ", 1))
+    monkeypatch.setattr(release, "ROOT", tmp_path)
     assert set(release.versions().values()) == {the_version()}
