@@ -40,6 +40,7 @@ _EXPORTS = {
     "check_transition": "protocol.states",
     "is_terminal": "protocol.states",
     "validate": "validation.pipeline",
+    "fingerprint": "typed.idempotency",
     "prover_loaded": "validation.fast.prover",
     "DocumentWarning": "typed.parsing",
     "Job": "typed.models",
@@ -56,6 +57,7 @@ if TYPE_CHECKING:
     from .typed.binding import replace, to_json, unknown_members
     from .typed.builder import JobBuilder, generate_job_id
     from .typed.helpers import compare_job, convert_job, fix_job, inspect_job, profile_job
+    from .typed.idempotency import fingerprint
     from .typed.models import Job, JobResult, ProgressEvent, WorkerRegistration
     from .typed.parsing import (
         DocumentWarning,
@@ -118,6 +120,7 @@ __all__ = [
     "compare_job",
     "convert_job",
     "dumps",
+    "fingerprint",
     "fix_job",
     "generate_job_id",
     "inspect_job",
