@@ -45,6 +45,15 @@ export function detectType(document: unknown): DocumentType | undefined;
 
 export const documentTypes: readonly DocumentType[];
 
+/**
+ * The payload fingerprint of a parsed job (specification, section 8): the lower-case hexadecimal
+ * SHA-256 of the RFC 8785 (JCS) serialization of `{operation, payload}`, 64 digits. Members outside
+ * them do not count; unknown members inside `payload` and `null` values do. The job is not validated.
+ * Throws a TypeError when it is no object with `operation` and `payload` (a string included: parse it
+ * first) or holds what JSON.parse cannot give, a RangeError for a number of magnitude 2^53 or more.
+ */
+export function fingerprint(job: object): string;
+
 export interface RegisteredSchema {
   id: string;
   file: string;

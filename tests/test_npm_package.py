@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from conftest import EXAMPLES, ROOT, example, mutate
-from guestkit_job_spec import validate
+from guestkit_job_spec import fingerprint, validate
 from test_conformance import DOCUMENT_CASES
 
 # Date-times where format checkers differ (the year 0 and 23:59:60 pass ajv-formats).
@@ -64,6 +64,27 @@ def test_validate_agrees_with_the_python_package_on_every_document_case() -> Non
         if found != expected:
             disagreements.append(f"{case['id']}: Python {expected}, JavaScript {found}")
     assert disagreements == [], f"{len(disagreements)} of {len(cases)} cases:\n" + "\n".join(disagreements)
+
+
+def test_fingerprint_agrees_with_the_python_package_on_every_job_case() -> None:
+    """Digests and refusals alike, on every job of the document cases and a few a double cannot hold."""
+    jobs = [case["document"] for case in DOCUMENT_CASES if case["type"] == "job"]
+    jobs += [mutate(jobs[0], {"/payload/data/n": number}) for number in (2**53 - 1, 2**53, -(2**53), 2**63 - 1, 1e21)]
+    lines = "\n".join(json.dumps(job) for job in jobs)
+    javascript = json.loads(run("node", TESTS_NPM / "fingerprints.mjs", stdin=lines))
+
+    def python(job: Any) -> Any:
+        try:
+            return fingerprint(job)
+        except ValueError:
+            return "refused"
+
+    found = [digest if isinstance(digest, str) else "refused" for digest in javascript]
+    disagreements = [
+        (job, mine, theirs) for job, mine, theirs in zip(jobs, map(python, jobs), found, strict=True) if mine != theirs
+    ]
+    assert disagreements == [], f"{len(disagreements)} of {len(jobs)} jobs"
+    assert found.count("refused") >= 4
 
 
 @pytest.fixture(scope="module")

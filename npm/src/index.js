@@ -13,6 +13,7 @@ import { closestField, UNKNOWN_FIELD_RULE } from "./unknown-fields.js";
 import { isObject, show } from "./values.js";
 
 export { documentTypes, index as protocolIndex, rulesRegistry };
+export { fingerprint } from "./fingerprint.js";
 
 const AUTO = "auto";
 const byKeyword = genericRules(keywordTable);

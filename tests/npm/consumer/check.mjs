@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { documentTypes, protocolIndex, rulesRegistry, validate } from "guestkit-job-spec";
+import { documentTypes, fingerprint, protocolIndex, rulesRegistry, validate } from "guestkit-job-spec";
 
 const examplesDir = process.argv[2];
 const examples = readdirSync(examplesDir).filter((name) => name.endsWith(".json")).sort();
@@ -29,6 +29,12 @@ for (const { rule } of [...report.errors, ...report.warnings]) assert.ok(rulesRe
 
 assert.throws(() => validate(job, { type: "jobs" }), TypeError);
 assert.equal(validate("not a document", { type: "auto" }).errors[0].rule, "schema.type");
+
+// The payload fingerprint, with the package's RFC 8785 dependency (canonicalize) installed from the lockfile.
+const retry = { ...job, job_id: "job-01JAB3Y7X5K4M8F9W2T6RETRY1", execution: { attempt: 2, max_attempts: 3 } };
+assert.match(fingerprint(job), /^[0-9a-f]{64}$/);
+assert.equal(fingerprint(retry), fingerprint(job));
+assert.throws(() => fingerprint({ ...job, payload: { ...job.payload, data: { n: 2 ** 53 } } }), RangeError);
 
 // The schemas and bundles ship in the package for consumers with their own validator.
 const require = createRequire(import.meta.url);

@@ -1,6 +1,6 @@
 // Type-checked with `tsc --noEmit` in the empty project where the packed package was
 // installed: its declarations resolve through package.json "exports" and fit real use.
-import { validate, type Job, type Report } from "guestkit-job-spec";
+import { fingerprint, validate, type Job, type Report } from "guestkit-job-spec";
 
 const job: Job = {
   version: "1.0",
@@ -16,3 +16,7 @@ export const rules: string[] = report.errors.map((issue) => `${issue.rule} ${iss
 
 // @ts-expect-error: "jobs" is not a document type
 validate(job, { type: "jobs" });
+
+export const digest: string = fingerprint(job);
+// @ts-expect-error: the text is parsed first
+fingerprint("{}");
