@@ -19,7 +19,7 @@ help:
 	@echo "make check-gen     fail when the committed models or bundles differ from what schemas/ gives"
 	@echo "make cases         rebuild tests/conformance/cases/ from its sources and the schemas"
 	@echo "make payload-type TYPE=...  start a new payload type (CONTRIBUTING.md)"
-	@echo "make conformance   run the conformance suite in every runner (Python engines, the npm package, plain ajv)"
+	@echo "make conformance   run the conformance suite in every runner (Python engines, the npm package, plain ajv) and the fingerprint vectors"
 	@echo "make sanitize      the prover under AddressSanitizer and UBSan: its C tests, its Python tests, a short differential fuzz"
 	@echo "make fuzz          long fuzzing: property tests, libFuzzer on the prover's C, a million-input differential fuzz"
 	@echo "make bench         measure speed and scale beside jsonschema, orjson, ajv and check-jsonschema: docs/benchmarks.md"
@@ -174,7 +174,8 @@ $(NODE_RUNNER)/node_modules/.installed: $(NODE_RUNNER)/package-lock.json
 conformance: $(STAMP) $(PROVER) $(NODE_RUNNER)/node_modules/.installed $(NPM_PACKAGE)/node_modules/.installed
 	$(PY) tests/conformance/build.py --check
 	$(BIN)/check-jsonschema --schemafile tests/conformance/case-file.schema.json tests/conformance/cases/*.json
-	$(BIN)/pytest -q tests/test_conformance.py tests/test_conformance_coverage.py
+	$(BIN)/check-jsonschema --schemafile tests/conformance/fingerprint-file.schema.json tests/conformance/fingerprints.json
+	$(BIN)/pytest -q tests/test_conformance.py tests/test_conformance_coverage.py tests/test_conformance_fingerprints.py
 	@echo "== The conformance suite again without the prover, as an install without a C compiler runs"
 	GUESTKIT_PROVER=absent $(BIN)/pytest -q -p no:cacheprovider tests/test_conformance.py
 	node $(NPM_PACKAGE)/scripts/stage.mjs

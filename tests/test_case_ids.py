@@ -92,3 +92,29 @@ def test_a_published_hand_written_case_cannot_be_edited_in_place(
     path.write_text(json.dumps(source))
     with pytest.raises(SystemExit, match="is published and would change meaning"):
         BUILD.build()
+
+
+def test_every_fingerprint_vector_is_published_and_keeps_its_meaning() -> None:
+    published = json.loads((CONFORMANCE / "published.json").read_text())["fingerprints"]
+    vectors = {vector["id"]: vector for vector in json.loads(BUILD.FINGERPRINTS.read_text())["vectors"]}
+    assert len(vectors) == len(json.loads(BUILD.FINGERPRINTS.read_text())["vectors"]), "a vector id twice"
+    assert {vector_id: BUILD.vector_meaning(vector) for vector_id, vector in vectors.items()} == published
+
+
+def test_a_published_fingerprint_vector_cannot_be_edited_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content = json.loads(BUILD.FINGERPRINTS.read_text())
+    content["vectors"][0]["description"] += " (reworded: allowed)"
+    edited = tmp_path / "fingerprints.json"
+    edited.write_text(json.dumps(content))
+    monkeypatch.setattr(BUILD, "FINGERPRINTS", edited)
+    BUILD.published_vectors()  # wording is not meaning
+    content["vectors"][0]["text"] = content["vectors"][0]["text"].replace("qcow2", "raw")
+    edited.write_text(json.dumps(content))
+    with pytest.raises(SystemExit, match="is published and is gone or would change meaning"):
+        BUILD.published_vectors()
+    del content["vectors"][0]
+    edited.write_text(json.dumps(content))
+    with pytest.raises(SystemExit, match="is published and is gone or would change meaning"):
+        BUILD.published_vectors()

@@ -23,6 +23,10 @@ was there), a published case the generators no longer make stays, and a hand-wri
 edited under a published id fails the build: give the changed case a new id. One change is
 allowed, the one the frozen gate allows: once a payload type is registered, its documents'
 cases lose the job.payload-type.unregistered issue they expected (as_registered_now).
+
+The fingerprint vectors (fingerprints.json, written by hand and not built) are held to the
+same rule: published.json records each vector id with a digest of its input and expected
+outcome, and the build fails when a published vector is gone or would change meaning.
 """
 
 from __future__ import annotations
@@ -587,14 +591,41 @@ def keep_published(files: dict[str, dict[str, Any]], generated: set[str]) -> Non
             content["cases"].sort(key=lambda case: case["id"])
 
 
+FINGERPRINTS = HERE / "fingerprints.json"
+VECTOR_MEANING = ("text", "canonical", "fingerprint", "refused", "rule")
+
+
+def vector_meaning(vector: dict[str, Any]) -> str:
+    """A digest of what a fingerprint vector means: its input and expected outcome (not its wording)."""
+    what = {key: vector[key] for key in VECTOR_MEANING if key in vector}
+    return hashlib.sha256(json.dumps(what, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def published_vectors() -> dict[str, str]:
+    """The fingerprint vectors as published.json records them, id -> meaning, held to their meaning."""
+    recorded = json.loads(PUBLISHED.read_text(encoding="utf-8")).get("fingerprints", {}) if PUBLISHED.exists() else {}
+    current = {
+        vector["id"]: vector_meaning(vector) for vector in json.loads(FINGERPRINTS.read_text("utf-8"))["vectors"]
+    }
+    for vector_id, digest in recorded.items():
+        if current.get(vector_id) != digest:
+            raise SystemExit(
+                f"{FINGERPRINTS.name}: vector {vector_id} is published and is gone or would change meaning; "
+                "give the changed vector a new id (published.json records what each id means)"
+            )
+    return {**recorded, **current}
+
+
 def published_registry(files: dict[str, dict[str, Any]]) -> str:
     """published.json: every id published so far (kept) and the new ones, with their digests."""
     recorded, _ = published()
     cases = {**recorded, **{case["id"]: meaning(case) for content in files.values() for case in content["cases"]}}
     registry = {
-        "description": "Every conformance case id ever published, with a digest of what it means (build.py "
-        "meaning()). Written by make cases, never rewritten: an id keeps its meaning for good.",
+        "description": "Every conformance case id (cases) and fingerprint vector id (fingerprints) ever published, "
+        "with a digest of what it means (build.py meaning(), vector_meaning()). Written by make cases, never "
+        "rewritten: an id keeps its meaning for good.",
         "cases": dict(sorted(cases.items())),
+        "fingerprints": dict(sorted(published_vectors().items())),
     }
     return json.dumps(registry, indent=1) + "\n"
 

@@ -12,7 +12,8 @@
 //   - the rule ids: every expected (rule, pointer) of a schema-layer rule is among ajv's
 //     errors, each mapped to a rule id by the package's mappedErrors() (the x-rule
 //     annotation beside the failing keyword, else the keyword's generic rule).
-// Then it checks that each single-file bundle (bundles/) alone accepts the examples of its type.
+// Then it checks that each single-file bundle (bundles/) alone accepts the examples of its type,
+// and runs the fingerprint vectors (../fingerprints.json) through the npm package's fingerprint().
 // Prints one line per failure and a closing "N passed, N failed"; exits 1 on any failure.
 
 import { readFileSync, readdirSync } from "node:fs";
@@ -20,7 +21,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
-import { validate as packageValidate } from "../../../npm/src/index.js";
+import { fingerprint, validate as packageValidate } from "../../../npm/src/index.js";
 import { genericRules, mappedErrors } from "../../../npm/src/schema-issues.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -119,6 +120,30 @@ for (const entry of Object.values(index.documents)) {
     record(`bundle ${entry.file} on examples/${name}`, problems);
   }
 }
+
+// The fingerprint vectors: the text through JSON.parse, then fingerprint(). JSON.parse keeps the
+// last of two equal keys where the protocol refuses the text, so the duplicate-key vectors are left
+// to runners with a strict decoder; every other refusal must come from JSON.parse or fingerprint().
+const vectors = readJson(join(here, "..", "fingerprints.json")).vectors;
+let vectorsLeft = 0;
+for (const vector of vectors) {
+  if (vector.rule === "json.duplicate-key") {
+    vectorsLeft += 1;
+    continue;
+  }
+  let digest;
+  let refusal;
+  try {
+    digest = fingerprint(JSON.parse(vector.text));
+  } catch (error) {
+    refusal = error;
+  }
+  const problems = [];
+  if (vector.refused && refusal === undefined) problems.push(`fingerprint() gave ${digest}; expected a refusal (${vector.refused})`);
+  if (!vector.refused && digest !== vector.fingerprint) problems.push(`fingerprint() gave ${digest ?? refusal}; expected ${vector.fingerprint}`);
+  record(vector.id, problems);
+}
+console.log(`fingerprint(): ${vectors.length - vectorsLeft} vectors, leaving ${vectorsLeft} (duplicate keys) to runners with a strict decoder`);
 
 const ajvVersion = readJson(join(here, "node_modules", "ajv", "package.json")).version;
 console.log(`ajv ${ajvVersion}: the npm package's validate() judged ${packageRun} cases; plain ajv ${cases.length - skipped}, ` +
