@@ -115,8 +115,21 @@ function diskSizeNotTooLarge(document) {
   }];
 }
 
+function idempotencyKeyNotEmpty(document) {
+  if (section(document, "execution").idempotency_key !== "") return [];
+  return [{
+    rule: "execution.idempotency-key.empty",
+    pointer: "/execution/idempotency_key",
+    message: "idempotency_key is an empty string, which means no key: a resubmission of this job runs again; " +
+      "give a key, or leave the member out",
+  }];
+}
+
 const CODE_RULES = {
-  job: [payloadTypeMatchesOperation, payloadTypeRegistered, attemptWithinMax, timeoutNotTooLong, deadlineAfterCreation, diskSizeNotTooLarge],
+  job: [
+    payloadTypeMatchesOperation, payloadTypeRegistered, attemptWithinMax, timeoutNotTooLong, deadlineAfterCreation, diskSizeNotTooLarge,
+    idempotencyKeyNotEmpty,
+  ],
 };
 
 /** Every code-only finding for a document of `type`. */

@@ -139,6 +139,17 @@ def deadline_after_creation(document: Mapping[str, Any]) -> Iterator[Issue]:
     )
 
 
+def idempotency_key_not_empty(document: Mapping[str, Any]) -> Iterator[Issue]:
+    if _section(document, "execution").get("idempotency_key") == "":
+        yield Issue(
+            "execution.idempotency-key.empty",
+            "/execution/idempotency_key",
+            "idempotency_key is an empty string, which means no key: a resubmission of this job runs again; "
+            "give a key, or leave the member out",
+            "warning",
+        )
+
+
 def disk_size_not_too_large(document: Mapping[str, Any]) -> Iterator[Issue]:
     size = _integer(_section(document, "constraints").get("maximum_disk_size_gb"))
     if size is not None and size > LARGE_DISK_GB:
@@ -160,6 +171,7 @@ CODE_RULES: Mapping[str, Mapping[str, Check]] = {
         "execution.timeout.long": timeout_not_too_long,
         "execution.deadline.after-created": deadline_after_creation,
         "constraints.disk-size.large": disk_size_not_too_large,
+        "execution.idempotency-key.empty": idempotency_key_not_empty,
     },
 }
 

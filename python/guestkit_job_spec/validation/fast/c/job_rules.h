@@ -11,6 +11,7 @@
 static const char *const JOB_RULE_IDS[] = {
     "job.payload-type.matches-operation", "job.payload-type.unregistered", "execution.attempt.within-max",
     "execution.timeout.long",             "execution.deadline.after-created", "constraints.disk-size.large",
+    "execution.idempotency-key.empty",
 };
 
 #define LONG_TIMEOUT_SECONDS 86400
@@ -147,6 +148,7 @@ static unsigned job_rules_fired(const Tape *t) {
         !(integer_at(t, member(t, execution, "timeout_seconds"), &value) && value > LONG_TIMEOUT_SECONDS),
         deadline_after_creation(t, lookup(t, 0, "created_at"), member(t, execution, "deadline")),
         !(integer_at(t, member(t, constraints, "maximum_disk_size_gb"), &value) && value > LARGE_DISK_GB),
+        !is_string(t, member(t, execution, "idempotency_key"), "", 0), /* an empty key means none */
     };
     unsigned fired = 0;
     for (unsigned k = 0; k < sizeof silent / sizeof *silent; k++) fired |= (unsigned)!silent[k] << k;
