@@ -85,9 +85,9 @@ def dispatch_payload_type(job: dict[str, Any]) -> None:
     )
 
 
-def add_rule(severity: str) -> Edit:
+def add_rule(severity: str, rule_id: str = "job.new-rule") -> Edit:
     def apply(registry: dict[str, Any]) -> None:
-        registry["rules"].append({"id": "job.new-rule", "severity": severity, "layer": "code"})
+        registry["rules"].append({"id": rule_id, "severity": severity, "layer": "code"})
 
     return apply
 
@@ -184,6 +184,8 @@ CASES: list[tuple[str, dict[str, Edit], str]] = [
     ("compat.rule-severity-changed", {"rules-v1.json": lambda r: r["rules"][0].update(severity="warning")}, ""),
     ("compat.error-rule-added", {"rules-v1.json": add_rule("error")}, ""),
     ("compat.warning-rule-added", {"rules-v1.json": add_rule("warning")}, ""),
+    # A scheduling rule refuses a pairing of job and worker, never a document.
+    ("compat.scheduling-rule-added", {"rules-v1.json": add_rule("error", "scheduling.gpu.missing")}, ""),
     ("compat.transitions-changed", {"job-states-v1.json": lambda s: s["transitions"]["failed"].append("queued")}, ""),
 ]
 

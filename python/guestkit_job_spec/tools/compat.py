@@ -3,9 +3,11 @@
 A change is safe only when it is safe in both directions: old readers given new documents,
 and new readers given old documents. Objects are open, so a new optional property is safe
 (old readers keep unknown fields), as are documentation changes, new definitions, new
-payload types (a new ``if``/``then`` branch of the dispatch and its schema file) and new
-warning rules. Everything else that changes a constraint is breaking, and so is any change
-the checker cannot classify.
+payload types (a new ``if``/``then`` branch of the dispatch and its schema file), new
+warning rules and new scheduling rules (``scheduling.*``: they judge whether a worker may
+run a job, never whether a document is valid; specification, sections 9 and 10).
+Everything else that changes a constraint is breaking, and so is any change the checker
+cannot classify.
 
 Each finding names its rule (below), the schema file and a JSON Pointer into it.
 """
@@ -46,6 +48,7 @@ RULES = {
     "compat.rule-severity-changed": True,
     "compat.error-rule-added": True,
     "compat.warning-rule-added": False,
+    "compat.scheduling-rule-added": False,
     "compat.transitions-changed": True,
 }
 
@@ -214,6 +217,10 @@ def _is_payload_dispatch(branch: Any) -> bool:
         return False
 
 
+SCHEDULING = "scheduling."
+"""The namespace of the rules that judge a job and a worker together (``match_worker``), not one document."""
+
+
 def _compare_rules(old: Any, new: Any, name: str) -> Iterator[Finding]:
     before = {rule["id"]: rule for rule in old["rules"]}
     after = {rule["id"]: rule for rule in new["rules"]}
@@ -225,7 +232,11 @@ def _compare_rules(old: Any, new: Any, name: str) -> Iterator[Finding]:
         if any(old_rule.get(key) != new_rule.get(key) for key in severities):
             yield Finding("compat.rule-severity-changed", name, "", f"rule {rule_id} changed severity")
     for rule_id in sorted(after.keys() - before.keys()):
-        if after[rule_id]["severity"] == "error":
+        if rule_id.startswith(SCHEDULING):
+            yield Finding(
+                "compat.scheduling-rule-added", name, "", f"new scheduling rule {rule_id}: no document changes"
+            )
+        elif after[rule_id]["severity"] == "error":
             yield Finding("compat.error-rule-added", name, "", f"new error rule {rule_id} may reject old documents")
         else:
             yield Finding("compat.warning-rule-added", name, "", f"new warning rule {rule_id}")
