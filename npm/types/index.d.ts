@@ -190,7 +190,7 @@ export interface Constraints {
    */
   minimum_worker_version?: string | null;
   /**
-   * Largest disk, in GB, the job may touch. Above 100000 (100 TB) is allowed with a warning.
+   * Largest disk, in GB (10^9 bytes, not GiB), the job may touch: it runs only on a worker whose `max_disk_size_gb` is at least as large. Above 100000 (100 TB) is allowed with a warning.
    */
   maximum_disk_size_gb?: number | null;
   /**
@@ -476,7 +476,7 @@ export interface WorkerRegistration {
    */
   capabilities: WorkerCapabilities;
   /**
-   * What the worker has to run jobs with.
+   * What the worker has to run jobs with. Absent or null: it states no limit, and gets no job whose `maximum_disk_size_gb` needs one.
    */
   resources?: WorkerResources | null;
   /**
@@ -484,7 +484,7 @@ export interface WorkerRegistration {
    */
   configuration?: WorkerConfiguration | null;
   /**
-   * The worker's current state.
+   * The worker's current state. Absent or null: its state is unknown, and it gets no new job until a status says `ready`.
    */
   status?: WorkerStatus | null;
   [key: ExtensionKey]: unknown;
@@ -506,6 +506,10 @@ export interface WorkerCapabilities {
    * Image formats the worker can open.
    */
   disk_formats: ("qcow2" | "raw" | "vmdk" | "vdi" | "vhdx" | "img" | "ova")[];
+  /**
+   * Payload types (an operation and a version) the worker reads, e.g. `guestkit.inspect.v1`, `guestkit.inspect.v2`. Absent or null: the `.v1` payload type of each of its operations, all a worker of protocol 1.0 could read.
+   */
+  payload_types?: string[] | null;
   [key: ExtensionKey]: unknown;
 }
 
@@ -514,15 +518,15 @@ export interface WorkerCapabilities {
  */
 export interface WorkerResources {
   /**
-   * Most jobs the worker runs at once.
+   * Most jobs the worker runs at once: with `status.current_jobs` as many, it takes no new job.
    */
   max_concurrent_jobs: number;
   /**
-   * Largest disk, in GB, the worker accepts.
+   * Largest disk the worker accepts, in GB (10^9 bytes, not GiB).
    */
   max_disk_size_gb: number;
   /**
-   * Free scratch space, in GB.
+   * Free scratch space, in GB (10^9 bytes, not GiB).
    */
   available_disk_gb: number;
   /**
@@ -530,7 +534,7 @@ export interface WorkerResources {
    */
   cpu_cores: number;
   /**
-   * Memory available to jobs, in GB.
+   * Memory available to jobs, in GB (10^9 bytes, not GiB).
    */
   memory_gb: number;
   [key: ExtensionKey]: unknown;
@@ -993,7 +997,7 @@ export interface ImageReference {
    */
   checksum?: string | null;
   /**
-   * Size of the image in bytes.
+   * Size of the image file in bytes; a worker whose `max_disk_size_gb` (10^9 bytes each) is smaller does not get the job.
    */
   size_bytes?: number | null;
   [key: ExtensionKey]: unknown;

@@ -109,7 +109,7 @@ class ImageReference:
     """
     size_bytes: int | None = None
     """
-    Size of the image in bytes.
+    Size of the image file in bytes; a worker whose `max_disk_size_gb` (10^9 bytes each) is smaller does not get the job.
     """
 
 

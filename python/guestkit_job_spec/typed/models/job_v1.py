@@ -108,7 +108,7 @@ class Constraints:
     """
     maximum_disk_size_gb: int | None = None
     """
-    Largest disk, in GB, the job may touch. Above 100000 (100 TB) is allowed with a warning.
+    Largest disk, in GB (10^9 bytes, not GiB), the job may touch: it runs only on a worker whose `max_disk_size_gb` is at least as large. Above 100000 (100 TB) is allowed with a warning.
     """
     require_privileged: bool | None = None
     """

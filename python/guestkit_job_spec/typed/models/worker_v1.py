@@ -26,6 +26,10 @@ class WorkerCapabilities:
     """
     Image formats the worker can open.
     """
+    payload_types: list[common_v1.PayloadType] | None = None
+    """
+    Payload types (an operation and a version) the worker reads, e.g. `guestkit.inspect.v1`, `guestkit.inspect.v2`. Absent or null: the `.v1` payload type of each of its operations, all a worker of protocol 1.0 could read.
+    """
 
 
 @dataclass(kw_only=True)
@@ -36,15 +40,15 @@ class WorkerResources:
 
     max_concurrent_jobs: int
     """
-    Most jobs the worker runs at once.
+    Most jobs the worker runs at once: with `status.current_jobs` as many, it takes no new job.
     """
     max_disk_size_gb: int
     """
-    Largest disk, in GB, the worker accepts.
+    Largest disk the worker accepts, in GB (10^9 bytes, not GiB).
     """
     available_disk_gb: float
     """
-    Free scratch space, in GB.
+    Free scratch space, in GB (10^9 bytes, not GiB).
     """
     cpu_cores: int
     """
@@ -52,7 +56,7 @@ class WorkerResources:
     """
     memory_gb: float
     """
-    Memory available to jobs, in GB.
+    Memory available to jobs, in GB (10^9 bytes, not GiB).
     """
 
 
@@ -134,7 +138,7 @@ class WorkerRegistration:
     """
     resources: WorkerResources | None = None
     """
-    What the worker has to run jobs with.
+    What the worker has to run jobs with. Absent or null: it states no limit, and gets no job whose `maximum_disk_size_gb` needs one.
     """
     configuration: WorkerConfiguration | None = None
     """
@@ -142,7 +146,7 @@ class WorkerRegistration:
     """
     status: WorkerStatus | None = None
     """
-    The worker's current state.
+    The worker's current state. Absent or null: its state is unknown, and it gets no new job until a status says `ready`.
     """
 
 
