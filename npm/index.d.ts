@@ -2,6 +2,7 @@
 // and the declarations of src/index.js (written by hand; src/ is plain JavaScript).
 
 export * from "./types/index.js";
+import type { Job, WorkerRegistration } from "./types/index.js";
 
 /** The protocol's document types. */
 export type DocumentType = "job" | "result" | "progress" | "worker";
@@ -80,3 +81,19 @@ export interface Rule {
 
 /** schemas/rules-v1.json: every rule id the package reports. */
 export const rulesRegistry: { rules: Rule[] };
+
+export interface MatchOptions {
+  /**
+   * The jobs the worker runs now as the scheduler counts them (its placements since the worker's
+   * last heartbeat included); by default the registration's `status.current_jobs`.
+   */
+  currentJobs?: number | null;
+}
+
+/**
+ * Every reason `worker` cannot run `job` (specification, section 9); empty when it can: the
+ * Python package's `match_worker`, with the same rule ids (`scheduling.*`), pointers (into the
+ * job; `""` for the worker's state and load) and messages. Both documents are assumed valid.
+ * Throws a TypeError when `currentJobs` is not an integer of at least 0.
+ */
+export function matchWorker(job: Job<string>, worker: WorkerRegistration, options?: MatchOptions): Issue[];

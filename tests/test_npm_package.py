@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 
 from conftest import EXAMPLES, ROOT, example, mutate
-from guestkit_job_spec import fingerprint, validate
-from test_conformance import DOCUMENT_CASES
+from guestkit_job_spec import fingerprint, match_worker, validate
+from test_conformance import CASES, DOCUMENT_CASES
+from test_scheduling import SEMVER_ORDER
 
 # Date-times where format checkers differ (the year 0 and 23:59:60 pass ajv-formats).
 EDGE_CASES = [
@@ -85,6 +86,68 @@ def test_fingerprint_agrees_with_the_python_package_on_every_job_case() -> None:
     ]
     assert disagreements == [], f"{len(disagreements)} of {len(jobs)} jobs"
     assert found.count("refused") >= 4
+def _pairs() -> list[tuple[str, Any, Any, int | None]]:
+    """Every conformance match case, and pairs beyond them: the scheduler's count of running jobs,
+    integers written 5.0, several reasons at once, a version with pre-releases."""
+    job, worker = example("inspect-full.json"), example("worker-registration.json")
+    pairs = [(case["id"], case["job"], case["worker"], None) for case in CASES if case["kind"] == "match"]
+    pairs += [
+        ("current_jobs at capacity", job, worker, 4),
+        ("current_jobs below a full status", job, mutate(worker, {"/status/current_jobs": 4}), 3),
+        ("current_jobs without status", job, mutate(worker, {"/status": None}), 7),
+        ("integers written 5.0", mutate(job, {"/constraints/maximum_disk_size_gb": 3000.0}), worker, None),
+        (
+            "everything wrong",
+            mutate(job, {"/payload/type": "guestkit.inspect.v3", "/routing/worker_id": "elsewhere"}),
+            mutate(
+                worker,
+                {
+                    "/capabilities/features": [],
+                    "/capabilities/disk_formats": [],
+                    "/configuration": None,
+                    "/version": "0.4.0-rc.1",
+                    "/resources/max_disk_size_gb": 1,
+                    "/status/state": "offline",
+                },
+            ),
+            0,
+        ),
+        (
+            "pre-release at the minimum",
+            mutate(job, {"/constraints/minimum_worker_version": "1.0.0-beta.2"}),
+            mutate(worker, {"/version": "1.0.0-beta.11"}),
+            None,
+        ),
+    ]
+    return pairs
+
+
+def test_match_worker_agrees_with_the_python_package_message_for_message() -> None:
+    pairs = _pairs()
+    lines = "\n".join(
+        json.dumps({"job": job, "worker": worker, "currentJobs": current}) for _, job, worker, current in pairs
+    )
+    answers = json.loads(run("node", TESTS_NPM / "matches.mjs", stdin=lines))
+    disagreements = []
+    for (name, job, worker, current), javascript in zip(pairs, answers, strict=True):
+        python = sorted([i.rule, i.pointer, i.message] for i in match_worker(job, worker, current_jobs=current))
+        if sorted(javascript) != python:
+            disagreements.append(f"{name}: Python {python}, JavaScript {javascript}")
+    assert disagreements == [], "\n".join(disagreements)
+    assert len({len(answer) for answer in answers}) > 3, "the pairs give none, one and several reasons"
+
+
+def test_match_worker_refuses_a_count_that_is_none_and_orders_versions_as_python() -> None:
+    job, worker = example("inspect-full.json"), example("worker-registration.json")
+    lines = "\n".join(json.dumps({"job": job, "worker": worker, "currentJobs": c}) for c in (-1, 1.5, "2", True))
+    for answer in json.loads(run("node", TESTS_NPM / "matches.mjs", stdin=lines)):
+        assert answer["error"].startswith("TypeError: currentJobs is a count of jobs"), answer
+    script = (
+        "import { compareVersions } from './npm/src/scheduling.js';"
+        f"const versions = {json.dumps(SEMVER_ORDER[::-1])};"
+        "process.stdout.write(JSON.stringify(versions.sort(compareVersions)));"
+    )
+    assert json.loads(run("node", "--input-type=module", "-e", script)) == SEMVER_ORDER
 
 
 @pytest.fixture(scope="module")

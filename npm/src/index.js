@@ -14,6 +14,7 @@ import { isObject, show } from "./values.js";
 
 export { documentTypes, index as protocolIndex, rulesRegistry };
 export { fingerprint } from "./fingerprint.js";
+export { matchWorker } from "./scheduling.js";
 
 const AUTO = "auto";
 const byKeyword = genericRules(keywordTable);

@@ -20,6 +20,11 @@ export function bundleOf(type, { closed = false } = {}) {
   return readJson(`bundles/${index.documents[type].file.replace(/\.json$/, closed ? ".closed.bundle.json" : ".bundle.json")}`);
 }
 
+/** A definition of common-v1.json (`ImageFormat`, `PayloadType`...). */
+export function commonDefinition(name) {
+  return common.$defs[name];
+}
+
 /** A pattern of common-v1.json (the protocol anchors its patterns with ^ and $). */
 export function commonPattern(name) {
   return new RegExp(common.$defs[name].pattern, "u");

@@ -11,6 +11,7 @@ import type {
   Payload,
   RegisteredPayloadType,
 } from "../types/index.js";
+import { matchWorker, type Issue, type WorkerRegistration } from "../index.js";
 
 // ---- correct documents compile -----------------------------------------------------------
 
@@ -151,3 +152,17 @@ export const typoInPayloadType: Payload = { type: "guestkit.inspct.v1", data: {}
 // An extension key needs a domain and a name: a bare name is an unknown field.
 // @ts-expect-error: `cost-code` is not a member of Job
 export const bareExtension: Job = { ...job, "cost-code": "CC-4410" };
+
+// ---- matchWorker takes typed documents and gives issues --------------------------------------
+
+const worker: WorkerRegistration = {
+  worker_id: "worker-01",
+  version: "0.5.2",
+  hostname: "kvm-01",
+  registered_at: "2026-01-30T08:00:00Z",
+  capabilities: { operations: ["guestkit.inspect"], features: [], disk_formats: ["qcow2"], payload_types: ["guestkit.inspect.v2"] },
+};
+export const reasons: Issue[] = matchWorker(job, worker, { currentJobs: 2 });
+export const upcoming: Issue[] = matchWorker({ ...job, payload: { type: "guestkit.inspect.v2", data: {} } }, worker);
+// @ts-expect-error: the scheduler's count is a number
+matchWorker(job, worker, { currentJobs: "2" });

@@ -4,7 +4,8 @@
 // the npm package's validate() (npm/src, on the bundles) takes every case it can judge:
 // each document case, and each text case whose text JSON.parse reads like the package's
 // strict decoder: the verdict must match and every expected (rule, pointer), errors and
-// warnings alike, must be reported. Then plain ajv on the canonical schemas checks each
+// warnings alike, must be reported; and its matchWorker() takes every match case, alike.
+// Then plain ajv on the canonical schemas checks each
 // case that JSON Schema alone decides (kind "document", and "text" cases
 // whose text is valid JSON for the package's strict decoder) with ajv in 2020-12 mode,
 // strict mode on, formats asserted by ajv-formats:
@@ -21,7 +22,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
-import { fingerprint, validate as packageValidate } from "../../../npm/src/index.js";
+import { fingerprint, matchWorker, validate as packageValidate } from "../../../npm/src/index.js";
 import { genericRules, mappedErrors } from "../../../npm/src/schema-issues.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -81,6 +82,17 @@ for (const testCase of cases.filter((c) => c.kind === "document" || (c.kind === 
   if (report.valid !== testCase.valid) problems.push(`validate() says ${report.valid ? "valid" : "invalid"}`);
   for (const lost of missing(testCase.errors, report.errors)) problems.push(`validate() misses error ${lost}`);
   for (const lost of missing(testCase.warnings, report.warnings)) problems.push(`validate() misses warning ${lost}`);
+  record(`${testCase.id} (npm package)`, problems);
+}
+
+// The npm package's matchWorker(): every match case, its verdict and every expected (rule, pointer).
+let matchRun = 0;
+for (const testCase of cases.filter((c) => c.kind === "match")) {
+  matchRun += 1;
+  const reasons = matchWorker(testCase.job, testCase.worker);
+  const problems = [];
+  if ((reasons.length === 0) !== testCase.valid) problems.push(`matchWorker() says ${reasons.length ? "no match" : "match"}`);
+  for (const lost of missing(testCase.errors, reasons)) problems.push(`matchWorker() misses ${lost}`);
   record(`${testCase.id} (npm package)`, problems);
 }
 
@@ -146,7 +158,8 @@ for (const vector of vectors) {
 console.log(`fingerprint(): ${vectors.length - vectorsLeft} vectors, leaving ${vectorsLeft} (duplicate keys) to runners with a strict decoder`);
 
 const ajvVersion = readJson(join(here, "node_modules", "ajv", "package.json")).version;
-console.log(`ajv ${ajvVersion}: the npm package's validate() judged ${packageRun} cases; plain ajv ${cases.length - skipped}, ` +
+console.log(`ajv ${ajvVersion}: the npm package's validate() judged ${packageRun} cases, its matchWorker() ${matchRun}; ` +
+  `plain ajv ${cases.length - skipped}, ` +
   `leaving ${skipped} (raw bytes, transitions, matches) to runners with the package's decoder and code-only rules`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
