@@ -18,6 +18,7 @@ from guestkit_job_spec import validate
 from guestkit_job_spec.protocol.limits import DEFAULT_LIMITS
 from guestkit_job_spec.validation.code_rules import CODE_RULES
 from guestkit_job_spec.validation.fast import closed_check, findings, prover
+from guestkit_job_spec.validation.number_form import may_apply
 from test_conformance import CASES, case_input
 
 DOCUMENT_CASES = [c for c in CASES if c["kind"] == "document" and c["type"] != "auto"]
@@ -43,8 +44,9 @@ def test_it_finds_something_exactly_when_the_closed_bundle_refuses(case: dict[st
     assert (explained is None) is bool(decoding_errors), "the reader refuses exactly what the strict decoder refuses"
     if explained is None:
         return
-    document, findings, fired = explained
+    document, findings, fired, integral = explained
     assert document == json.loads(data)
+    assert integral is may_apply(document), "the prover says whether a number is integral and written as a fraction"
     assert bool(findings) is not closed_check.is_clean(document, doc_type), case["id"]
     # With nothing found, the code-only rules the prover saw fire are the reference's.
     assert (fired is None) is bool(findings)
@@ -100,3 +102,27 @@ def test_escaped_bytes_are_explained_from_the_findings_too() -> None:
     assert b"\\u00e9" in data
     assert prover.findings(data, "job", DEFAULT_LIMITS) is not None
     assert validate(data).to_dict() == validate(data, engine="reference").to_dict()
+
+
+@pytest.mark.parametrize(
+    ("number", "integral"),
+    [
+        (b"5", False),
+        (b"5.5", False),
+        (b"-0.25e1", False),
+        (b'"5.0"', False),
+        (b"5.0", True),
+        (b"5e0", True),
+        (b"50E-1", True),
+        (b"-0.0", True),
+        (b"1e300", True),
+    ],
+)
+def test_the_prover_tells_whether_an_integral_number_is_written_with_a_fraction(number: bytes, integral: bool) -> None:
+    """What json.integer-form starts from (validation/number_form.py): a valid document never
+    proves clean with such a number, and a document without one is never walked for it."""
+    explained = prover.findings(b'{"a": [' + number + b"]}", "job", DEFAULT_LIMITS)
+    assert explained is not None and explained[3] is integral is may_apply(explained[0])
+    job = json.dumps(example("inspect-minimal.json")).encode().replace(b"{", b'{"example.com/n": ' + number + b", ", 1)
+    assert prover.proves(job, "job", DEFAULT_LIMITS) is not integral
+    assert validate(job).warnings == (), "an extension member is no integer member"

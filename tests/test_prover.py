@@ -77,9 +77,13 @@ def test_the_proven_document_is_the_strict_decoders() -> None:
     }
     data = text(mutate(JOB, {"/example.com~1odd": odd, "/metadata/labels": {str(n): "v" for n in range(40)}}))
     proven = validate(data)
-    assert proves(data, "job", DEFAULT_LIMITS)
+    assert not proven.errors and not proven.warnings
+    # -0.0 and 1.0 keep it from being proven clean (json.integer-form might apply): find() builds it instead.
+    assert not proves(data, "job", DEFAULT_LIMITS)
+    assert proves(data.replace(b"-0.0, 1.0,", b""), "job", DEFAULT_LIMITS)
     assert same_values(proven.document, validate(data, engine="reference").document)
     assert same_values(proven.document, json.loads(data))
+    assert same_values(prove(data, "job", DEFAULT_LIMITS)[0], json.loads(data))  # type: ignore[index]
 
 
 def test_the_clean_report_built_in_c_is_the_dataclass() -> None:
@@ -152,7 +156,7 @@ def test_what_the_strict_decoder_refuses_is_not_proven(label: str, data: bytes) 
         ("every short escape", JOB_TEXT.replace(b'"production"', b'"\\"\\\\\\/\\b\\f\\n\\r\\t"')),
         ("surrogate pair", JOB_TEXT.replace(b'"production"', b'"\\ud83d\\ude00 \\u00e9"')),
         ("escaped key", JOB_TEXT.replace(b'"environment"', b'"environmen\\u0074"')),
-        ("exponent", text(mutate(JOB, {"/execution/timeout_seconds": 3600})).replace(b"3600", b"3.6e3")),
+        ("exponent", text(mutate(JOB, {"/example.com~1ratio": 0.25})).replace(b"0.25", b"2.5e-1")),
         ("integer of 19 digits", text(mutate(JOB, {"/example.com~1n": 10**18}))),
         ("the largest integer", text(mutate(JOB, {"/example.com~1n": [2**63 - 1, -(2**63)]}))),
         ("a long fraction", text(mutate(JOB, {"/example.com~1n": 0.1})).replace(b"0.1", b"0." + b"1" * 400)),
@@ -173,7 +177,7 @@ def test_what_the_strict_decoder_reads_the_prover_reads_alike(label: str, data: 
         ("non-ASCII in a path", mutate(JOB, {"/payload/data/image/path": "/vms/café-🙂.qcow2"}), True),
         ("non-ASCII where only ASCII may go", mutate(JOB, {"/job_id": "job-café-0123"}), False),
         ("DEL in a job id", mutate(JOB, {"/job_id": "job-0123\x7f456"}), False),
-        ("an integer written 2.0", mutate(JOB, {"/execution/priority": 2.0}), True),
+        ("an integer written 2.0", mutate(JOB, {"/execution/priority": 2.0}), False),  # json.integer-form
         ("an integer written 2.5", mutate(JOB, {"/execution/priority": 2.5}), False),
         ("29 February of a leap year", mutate(JOB, {"/created_at": "2024-02-29T10:00:00Z"}), True),
         ("29 February of another year", mutate(JOB, {"/created_at": "2026-02-29T10:00:00Z"}), False),

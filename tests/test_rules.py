@@ -6,6 +6,8 @@ Which documents break which rule, and their valid neighbours, are conformance ca
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from conftest import DELETE, example, mutate
@@ -102,3 +104,19 @@ def test_capability_check_names_what_is_missing() -> None:
     issue = check_capabilities(["guestkit.inspect", "fs.xfs", "fs.xfs", "lvm"], ["guestkit.inspect", "LVM"])
     assert issue is not None and issue.rule == "scheduling.capability.missing"
     assert issue.message == "the worker lacks 2 required capabilities: 'fs.xfs', 'lvm'"
+
+
+def test_an_integer_written_with_a_fraction_is_named_with_its_integer_form() -> None:
+    """json.integer-form, from the text and from a decoded mapping alike (a Python producer's 5.0)."""
+    job = mutate(example(JOB), {"/execution/priority": 5.0})
+    for document in (job, json.dumps(job).encode()):
+        report = validate(document)
+        assert report.valid
+        (warning,) = report.warnings
+        assert (warning.rule, warning.pointer) == ("json.integer-form", "/execution/priority")
+        assert warning.message == (
+            "'priority' is an integer written with a fraction or an exponent; valid, but decoders that read "
+            "integers into integer types (Go's encoding/json, Rust's serde_json) refuse it: write it 5"
+        )
+    huge = validate(mutate(example(JOB), {"/payload/data/image/size_bytes": 1e300})).warnings
+    assert [w.message.rsplit(": ", 1)[-1] for w in huge] == ["no 64-bit integer holds it"]

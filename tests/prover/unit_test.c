@@ -102,6 +102,31 @@ static void integers_stop_at_the_int64_bounds(void) {
     CHECK(read_number_of("01", &integer, &number) == REFUSE);
 }
 
+/* Whether the reader saw a number with a fraction or an exponent and an integral value. */
+static int integral_fraction_in(const char *json) {
+    Tape t;
+    int status = read_bytes(&t, (const unsigned char *)json, strlen(json));
+    int integral = status == 0 && t.integral_fraction;
+    done(&t);
+    return integral;
+}
+
+enum { WITHIN_MAX = 4, LONG_TIMEOUT = 8, LARGE_DISK = 32 };
+
+static void integers_written_as_fractions_are_integers(void) {
+    CHECK(!integral_fraction_in("[5, 5.5, -2.5e0, \"5.0\"]"));
+    CHECK(integral_fraction_in("[5.0]") && integral_fraction_in("[5e0]") && integral_fraction_in("{\"a\": 50E-1}"));
+    CHECK(integral_fraction_in("-0.0") && integral_fraction_in("1e300"));
+    /* The code rules read them by value, within int64, as code_rules._integer does. */
+    CHECK(job_rules_on("{\"execution\": {\"attempt\": 4.0, \"max_attempts\": 3}}") == WITHIN_MAX);
+    CHECK(job_rules_on("{\"execution\": {\"attempt\": 3e0, \"max_attempts\": 30E-1}}") == 0);
+    CHECK(job_rules_on("{\"execution\": {\"attempt\": 4.5, \"max_attempts\": 3}}") == 0);
+    CHECK(job_rules_on("{\"execution\": {\"timeout_seconds\": 86401.0}}") == LONG_TIMEOUT);
+    CHECK(job_rules_on("{\"execution\": {\"timeout_seconds\": 1e300}}") == 0);
+    CHECK(job_rules_on("{\"execution\": {\"timeout_seconds\": 9.3e18}}") == 0);
+    CHECK(job_rules_on("{\"constraints\": {\"maximum_disk_size_gb\": 1.00001e5}}") == LARGE_DISK);
+}
+
 static void escapes_decode_as_the_strict_decoder_does(void) {
     CHECK(string_is("\"a\\nb\"", "a\nb", 3, 3));
     CHECK(string_is("\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"", "\"\\/\b\f\n\r\t", 8, 8));
@@ -165,6 +190,7 @@ int main(void) {
     code_rules_read_only_what_is_there();
     the_deadline_rule_compares_exact_instants();
     integers_stop_at_the_int64_bounds();
+    integers_written_as_fractions_are_integers();
     escapes_decode_as_the_strict_decoder_does();
     many_keys_are_sorted_without_reading_past_them();
     the_tape_grows_with_keys_on_its_stack();

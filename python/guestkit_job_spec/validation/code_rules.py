@@ -36,9 +36,16 @@ def _section(document: Mapping[str, Any], name: str) -> Mapping[str, Any]:
 
 
 def _integer(value: Any) -> int | None:
+    """An integer as the schema reads it: in integer form, or written with a fraction or an
+    exponent (2.0, 2e0 are the integer 2) within the 64-bit range; else None."""
     if type(value) is int:
         return value
+    if type(value) is float:
+        return int(value) if value.is_integer() and abs(value) < _INT64 else None
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+_INT64 = 2**63
 
 
 @cache

@@ -13,6 +13,7 @@ from ..protocol.limits import DEFAULT_LIMITS, Limits
 from ..protocol.report import Issue, Report, show
 from .code_rules import code_issues
 from .fast import closed_check, findings, prover
+from .number_form import integer_form_issues
 from .reference.decoding import Decoded, check_decoded, decode
 
 AUTO = "auto"
@@ -147,19 +148,23 @@ def _report_of_findings(data: bytes, doc_type: str, strict: bool, limits: Limits
     """The report from the prover's findings (an invalid document, or one code-only rules
     object to); None when the bytes are not a JSON text within the limits."""
     found = findings.from_bytes(data, doc_type, limits)
-    return None if found is None else _report_of_worded(found, doc_type, strict)
+    return None if found is None else _report_of_worded(findings.worded(found), doc_type, strict, found[3])
 
 
 def _report_of_found(found: prover.Found, doc_type: str, strict: bool) -> Report:
-    document, _, fired = found
+    document, _, fired, integral = found
     if fired is not None:  # schema-valid, no unknown field: only these code-only rules speak (an upstream payload type)
-        return Report.of(doc_type, _with_severity(code_issues(document, doc_type, fired), strict), document)
-    return _report_of_worded(findings.worded(found), doc_type, strict)
+        issues = [*code_issues(document, doc_type, fired), *integer_form_issues(document, doc_type, known=integral)]
+        return Report.of(doc_type, _with_severity(issues, strict), document)
+    return _report_of_worded(findings.worded(found), doc_type, strict, integral)
 
 
-def _report_of_worded(worded: tuple[Any, list[Issue], list[Issue]], doc_type: str, strict: bool) -> Report:
+def _report_of_worded(
+    worded: tuple[Any, list[Issue], list[Issue]], doc_type: str, strict: bool, integral: bool
+) -> Report:
     document, schema_found, unknown = worded
-    return Report.of(doc_type, _with_severity(_in_order(document, doc_type, schema_found, unknown), strict), document)
+    issues = _in_order(document, doc_type, schema_found, unknown, integral)
+    return Report.of(doc_type, _with_severity(issues, strict), document)
 
 
 def _fast_report(data: bytes, doc_type: str, strict: bool, limits: Limits) -> Report | None:
@@ -177,7 +182,7 @@ def _clean_report(decoded: Decoded, doc_type: str, strict: bool) -> Report | Non
     document = decoded.value
     if doc_type == AUTO or not closed_check.is_clean(document, doc_type):
         return None
-    findings = list(code_issues(document, doc_type))
+    findings = [*code_issues(document, doc_type), *integer_form_issues(document, doc_type)]
     if not findings:
         return Report(doc_type, (), (), document)
     return Report.of(doc_type, _with_severity(findings, strict), document)
@@ -198,10 +203,14 @@ def _all_issues(document: Any, doc_type: str, engine: Engine) -> Iterable[Issue]
     return _in_order(document, doc_type, schema_issues(document, doc_type), unknown_field_issues(document, doc_type))
 
 
-def _in_order(document: Any, doc_type: str, schema_found: Iterable[Issue], unknown: Iterable[Issue]) -> list[Issue]:
-    """Every issue in report order: schema issues by place, then the code-only rules', then unknown fields."""
+def _in_order(
+    document: Any, doc_type: str, schema_found: Iterable[Issue], unknown: Iterable[Issue], integral: bool | None = None
+) -> list[Issue]:
+    """Every issue in report order: schema issues by place, then the code-only rules', the integers
+    written as fractions, then unknown fields. ``integral``: see ``number_form.integer_form_issues``."""
     issues = sorted(schema_found, key=_position)
     issues += code_issues(document, doc_type)
+    issues += integer_form_issues(document, doc_type, known=integral)
     issues += unknown
     return issues
 

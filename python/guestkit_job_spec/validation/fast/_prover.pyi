@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from typing import Any, Literal, TypeVar
 
 T = TypeVar("T")
-Found = tuple[Any, list[tuple[int, str, tuple[str | int, ...], int, int, str | None]], tuple[str, ...] | None]
+Found = tuple[Any, list[tuple[int, str, tuple[str | int, ...], int, int, str | None]], tuple[str, ...] | None, bool]
 
 DOCUMENT_TYPES: tuple[str, ...]
 CODE_RULES: Mapping[str, tuple[str, ...]]

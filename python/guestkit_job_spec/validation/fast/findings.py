@@ -53,16 +53,15 @@ class Unworded(Exception):
     """An error the fast engine cannot word as the reference engine would: use the reference."""
 
 
-def from_bytes(data: bytes, doc_type: str, limits: Limits) -> tuple[Any, list[Issue], list[Issue]] | None:
-    """The document, its schema issues and its unknown-field issues, from the prover's findings;
-    None when the bytes are not a JSON text within the limits (see c/tape.h)."""
-    found = prover.findings(data, doc_type, limits)
-    return None if found is None else worded(found)
+def from_bytes(data: bytes, doc_type: str, limits: Limits) -> prover.Found | None:
+    """What the prover found in ``data`` (for ``worded``); None when the bytes are not a JSON
+    text within the limits (see c/tape.h)."""
+    return prover.findings(data, doc_type, limits)
 
 
 def worded(found: prover.Found) -> tuple[Any, list[Issue], list[Issue]]:
     """The document, its schema issues and its unknown-field issues, from what the prover found."""
-    document, findings, _ = found
+    document, findings, *_ = found
     return document, *_word(_errors_of_findings(findings, document), document)
 
 

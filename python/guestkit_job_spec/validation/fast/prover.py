@@ -89,9 +89,12 @@ def limit_arguments(limits: Limits) -> tuple[int, int, int, int]:
     return _DEFAULT_LIMIT_ARGUMENTS if limits is DEFAULT_LIMITS else _limits_of(limits)
 
 
-Found = tuple[Any, list[Finding], tuple[str, ...] | None]
-"""The decoded document, every schema keyword it fails (see ``findings``) and, when it fails
-none, the ids of the code-only rules that have findings (else None)."""
+Found = tuple[Any, list[Finding], tuple[str, ...] | None, bool]
+"""The decoded document, every schema keyword it fails (see ``findings``), when it fails
+none the ids of the code-only rules that have findings (else None), and whether a number
+written with a fraction or an exponent has an integral value (5.0, 5e0), so that
+``json.integer-form`` may apply (``number_form``: the prover does not know which numbers
+the schema wants integers)."""
 
 
 def prove(data: bytes, doc_type: str, limits: Limits) -> Report | Found | Literal[False] | None:
@@ -121,9 +124,9 @@ def reads(doc_type: str) -> bool:
 
 def findings(data: bytes, doc_type: str, limits: Limits) -> Found | None:
     """The decoded document, every schema keyword it fails (none when only code-only rules
-    or nothing at all object) and, when it fails none, the code-only rules with findings;
-    None when the bytes are not a JSON text within the limits (see c/tape.h). Only for a
-    type the prover reads."""
+    or nothing at all object), when it fails none the code-only rules with findings, and
+    whether json.integer-form may apply (see Found); None when the bytes are not a JSON text
+    within the limits (see c/tape.h). Only for a type the prover reads."""
     return _prover.find(_TYPE_INDEX[doc_type], data, *limit_arguments(limits))
 
 

@@ -17,11 +17,16 @@ static const char *const JOB_RULE_IDS[] = {
 #define LONG_TIMEOUT_SECONDS 86400
 #define LARGE_DISK_GB 100000
 
-/* An integer field as code_rules._integer reads it: 1 and the value for a JSON integer,
- * 0 for anything else (absent, null, or a number with a fraction part, even 2.0). */
+/* An integer field as code_rules._integer reads it: 1 and the value for an integer, in
+ * integer form or written with a fraction or an exponent (2.0, 2e0: the integer 2, as the
+ * schema reads it) within int64; 0 for anything else (absent, null, 2.5, 1e300). */
 static int integer_at(const Tape *t, uint32_t i, int64_t *value) {
-    if (i == 0 || t->nodes[i].kind != K_INT) return 0;
-    *value = t->nodes[i].integer;
+    if (i == 0) return 0;
+    const Node *n = &t->nodes[i];
+    if (n->kind == K_INT) *value = n->integer;
+    else if (n->kind == K_FRACTION && n->number == floor(n->number) && fabs(n->number) < 9223372036854775808.0)
+        *value = (int64_t)n->number;
+    else return 0;
     return 1;
 }
 

@@ -9,10 +9,13 @@
  * find() answers, from the same reading; False: they are not a JSON text within the
  * limits (the strict decoder says why). The document is built from the tape the proof
  * read: the same values as the strict decoder's (tape.h).
- * find(type_index, data, limits...) returns (document, findings, fired): every schema
- * keyword the document fails (findings.h) and, when it fails none, the ids of the
- * code-only rules with findings (else None); or None when the bytes are not a JSON text
- * within the limits (the strict decoder then says why). member_names(data, limits...) returns the
+ * find(type_index, data, limits...) returns (document, findings, fired, integral): every
+ * schema keyword the document fails (findings.h), when it fails none the ids of the
+ * code-only rules with findings (else None), and whether a number written with a fraction
+ * or an exponent has an integral value (5.0, 5e0: Python then looks for json.integer-form,
+ * which needs the schema's place of each number); or None when the bytes are not a JSON
+ * text within the limits (the strict decoder then says why). prove() never calls a
+ * document with such a number clean. member_names(data, limits...) returns the
  * names of the root object's members (none when the root is not an object), or None
  * likewise: what telling a document's type from its fields needs.
  * The schema functions are generated from the closed bundles (codegen/c_prover.py).
@@ -210,7 +213,8 @@ static PyObject *find_answer(State *s, Py_ssize_t type_index, const Tape *t, con
  * answers, from the same reading (a document with warnings or errors is not read twice). */
 static PyObject *prove_tape(State *s, Py_ssize_t type_index, const Tape *t, PyTypeObject *report_type) {
     if (!ROOTS[type_index](t, 0)) return find_tape(s, type_index, t, NULL);
-    if (rules_fired(type_index, t) != 0) return find_answer(s, type_index, t, &(Findings){0}); /* the finder finds nothing */
+    if (rules_fired(type_index, t) != 0 || t->integral_fraction) /* the finder finds nothing */
+        return find_answer(s, type_index, t, &(Findings){0});
     PyObject *document = build(s, t, 0), *report = document != NULL ? clean_report(s, report_type, type_index, document) : NULL;
     Py_XDECREF(document);
     return report;
@@ -291,9 +295,10 @@ static PyObject *fired_ids(Py_ssize_t type_index, const Tape *t) {
     return tuple;
 }
 
-/* (document, findings, fired): every keyword the document fails, for Python to word, and
- * when it fails none, the ids of the code-only rules that have findings (else None: the
- * compiled rules assume a schema-valid document). */
+/* (document, findings, fired, integral): every keyword the document fails, for Python to
+ * word, when it fails none the ids of the code-only rules that have findings (else None:
+ * the compiled rules assume a schema-valid document), and whether a number with a fraction
+ * or an exponent has an integral value (json.integer-form may apply). */
 static PyObject *find_tape(State *s, Py_ssize_t type_index, const Tape *t, PyTypeObject *report_type) {
     (void)report_type;
     Findings f = {0};
@@ -307,7 +312,7 @@ static PyObject *find_tape(State *s, Py_ssize_t type_index, const Tape *t, PyTyp
 static PyObject *find_answer(State *s, Py_ssize_t type_index, const Tape *t, const Findings *f) {
     PyObject *document = build(s, t, 0), *list = document ? findings_list(s, t, f) : NULL;
     PyObject *fired = list == NULL ? NULL : f->count == 0 ? fired_ids(type_index, t) : Py_NewRef(Py_None);
-    PyObject *answer = fired != NULL ? PyTuple_Pack(3, document, list, fired) : NULL;
+    PyObject *answer = fired != NULL ? PyTuple_Pack(4, document, list, fired, t->integral_fraction ? Py_True : Py_False) : NULL;
     Py_XDECREF(document);
     Py_XDECREF(list);
     Py_XDECREF(fired);
@@ -391,10 +396,12 @@ static PyObject *read_with(State *s, Py_ssize_t type_index, PyObject *data, Limi
 
 #define PROVE_USAGE                                                                                    \
     "prove(report_type, type_index, data, max_bytes, max_depth, max_string, max_entries) -> "        \
-    "report_type(doc_type, (), (), document); (document, findings, fired) as find() answers when not clean; " \
+    "report_type(doc_type, (), (), document); (document, findings, fired, integral) as find() answers when " \
+    "not clean; " \
     "False: not JSON within the limits"
 #define FIND_USAGE                                                                                        \
-    "find(type_index, data, max_bytes, max_depth, max_string, max_entries) -> (document, findings, fired), " \
+    "find(type_index, data, max_bytes, max_depth, max_string, max_entries) -> (document, findings, fired, " \
+    "integral), " \
     "or None"
 #define MEMBER_NAMES_USAGE \
     "member_names(data, max_bytes, max_depth, max_string, max_entries) -> the root object's member names, or None"

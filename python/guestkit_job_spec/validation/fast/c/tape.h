@@ -73,6 +73,7 @@ typedef struct {
     SeenKey *seen;     /* the keys of large objects (see key_repeats), allocated at the first */
     size_t seen_capacity, seen_used;
     Limits limits;
+    int integral_fraction; /* a number has a fraction or exponent and an integral value (5.0, 5e0): json.integer-form may apply */
 } Tape;
 
 /* What the reader's functions return besides a node index (>= 0). */
@@ -365,7 +366,9 @@ static int read_number(Tape *t) {
     if (fraction) {
         n->kind = K_FRACTION;
         if (to_double(begin, n->len, &n->number) < 0) return FAILED;
-        return isfinite(n->number) ? index : REFUSE; /* json.non-finite-number */
+        if (!isfinite(n->number)) return REFUSE; /* json.non-finite-number */
+        if (n->number == floor(n->number)) t->integral_fraction = 1;
+        return index;
     }
     const uint64_t most = negative ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
     if (too_large || magnitude > most) return REFUSE; /* json.integer-range */
