@@ -86,6 +86,8 @@ def test_fingerprint_agrees_with_the_python_package_on_every_job_case() -> None:
     ]
     assert disagreements == [], f"{len(disagreements)} of {len(jobs)} jobs"
     assert found.count("refused") >= 4
+
+
 def _pairs() -> list[tuple[str, Any, Any, int | None]]:
     """Every conformance match case, and pairs beyond them: the scheduler's count of running jobs,
     integers written 5.0, several reasons at once, a version with pre-releases."""

@@ -155,6 +155,7 @@ static unsigned job_rules_fired(const Tape *t) {
         !(integer_at(t, member(t, constraints, "maximum_disk_size_gb"), &value) && value > LARGE_DISK_GB),
         !is_string(t, member(t, execution, "idempotency_key"), "", 0), /* an empty key means none */
     };
+    _Static_assert(sizeof silent / sizeof *silent == sizeof JOB_RULE_IDS / sizeof *JOB_RULE_IDS, "a bit per rule id");
     unsigned fired = 0;
     for (unsigned k = 0; k < sizeof silent / sizeof *silent; k++) fired |= (unsigned)!silent[k] << k;
     return fired;
