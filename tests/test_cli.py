@@ -175,7 +175,7 @@ def test_skip_unknown_skips_what_is_surely_no_protocol_document(
     assert {Path(source).name for source, said in listed.items() if said.startswith("skipped, ")} == set(SKIPPED)
     assert {Path(source).name for source, said in listed.items() if said.startswith("invalid")} == set(REPORTED)
     assert listed[str(tmp_path / "package.json")] == (
-        "skipped, no protocol document (no type can be told, and it names no job_id or worker_id)"
+        "skipped, no protocol document (no type can be told, and it names no job_id or lease_id or worker_id)"
     )
     assert out.splitlines()[-1] == "5 documents: 1 valid, 4 invalid, 0 warnings; 4 files skipped, no protocol document"
     assert "unknown field 'priorty': did you mean 'priority'?" in out

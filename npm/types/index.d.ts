@@ -290,6 +290,10 @@ export interface JobResult {
    */
   execution_summary: ExecutionSummary;
   /**
+   * Protocol 1.1. The lease of the attempt this result ends (the fencing token), where the transport does not carry it (the HTTP interface carries it in the path). A result is one attempt's: the scheduler accepts it only from the job's current lease.
+   */
+  lease_id?: string | null;
+  /**
    * Files the job produced.
    */
   outputs?: ResultOutputs | null;
@@ -405,7 +409,7 @@ export interface ResultError {
 }
 
 /**
- * One progress report. Within a job, `sequence` starts at 0 and increases with every event, so readers can order events and spot gaps.
+ * One progress report. Within an attempt of a job, `sequence` starts at 0 and increases with every event, so readers can order events and spot gaps.
  */
 export interface ProgressEvent {
   /**
@@ -421,7 +425,7 @@ export interface ProgressEvent {
    */
   timestamp: string;
   /**
-   * Position of the event in the job's stream, from 0.
+   * Position of the event in the stream of its attempt, from 0: a new attempt starts again at 0.
    */
   sequence: number;
   /**
@@ -444,6 +448,18 @@ export interface ProgressEvent {
    * Tracing and correlation identifiers, copied from the job.
    */
   observability?: Observability | null;
+  /**
+   * Protocol 1.1. The attempt reporting, as its lease says (`lease-v1.json`). Workers of protocol 1.1 set it.
+   */
+  attempt?: number | null;
+  /**
+   * Protocol 1.1. The worker reporting, as its lease says. Workers of protocol 1.1 set it.
+   */
+  worker_id?: string | null;
+  /**
+   * Protocol 1.1. The lease of the attempt reporting (the fencing token), where the transport does not carry it (the HTTP interface carries it in the path).
+   */
+  lease_id?: string | null;
   [key: ExtensionKey]: unknown;
 }
 
@@ -575,6 +591,84 @@ export interface WorkerStatus {
    * When the worker last reported in.
    */
   last_heartbeat: string;
+  [key: ExtensionKey]: unknown;
+}
+
+/**
+ * One attempt of a job, leased to one worker until `expires_at`. A renewal returns the same lease with a later `expires_at`; a new attempt gets a new `lease_id`.
+ */
+export interface Lease {
+  /**
+   * URI of the schema the document claims to follow, for editors; `https://guestkit.dev/schemas/lease-v1.json` for this version.
+   */
+  $schema?: string | null;
+  /**
+   * The fencing token: unique among every lease of every job, never reused. The worker presents it with every heartbeat, progress event, result and release of the attempt; the scheduler refuses any message whose lease is not the job's current, unexpired one. Opaque to the worker (percent-encode it in a URL path).
+   */
+  lease_id: string;
+  /**
+   * The job leased.
+   */
+  job_id: string;
+  /**
+   * The worker holding the lease: the one that claimed the job.
+   */
+  worker_id: string;
+  /**
+   * The attempt this lease is: the job's `execution.attempt` for its first claim, one more at every later claim. The worker reports it in its progress events and in the result's `execution_summary.attempt`.
+   */
+  attempt: number;
+  /**
+   * The job's `execution.max_attempts`, for the worker's information: when `attempt` equals it, this is the last attempt.
+   */
+  max_attempts?: number | null;
+  /**
+   * When the job was claimed: the attempt's timeout counts from here.
+   */
+  leased_at: string;
+  /**
+   * When the lease ends unless renewed by a heartbeat. After it, the scheduler may return the job to the queue and refuses the lease's messages.
+   */
+  expires_at: string;
+  /**
+   * When the attempt times out: `leased_at` plus the job's `execution.timeout_seconds`, or the job's `deadline` if that is earlier. A worker stops at this instant and reports the result `timeout`.
+   */
+  timeout_at?: string | null;
+  /**
+   * How often the scheduler expects a heartbeat, in seconds; shorter than the time from a renewal to `expires_at`.
+   */
+  heartbeat_interval_seconds?: number | null;
+  /**
+   * Set once cancelling the job was requested (and allowed: the job is `cancellable`). The worker stops and reports the result `cancelled`.
+   */
+  cancel_requested_at?: string | null;
+  [key: ExtensionKey]: unknown;
+}
+
+/**
+ * Cancel one job.
+ */
+export interface CancelRequest {
+  /**
+   * URI of the schema the document claims to follow, for editors; `https://guestkit.dev/schemas/cancel-v1.json` for this version.
+   */
+  $schema?: string | null;
+  /**
+   * The job to cancel.
+   */
+  job_id: string;
+  /**
+   * When the cancellation was requested.
+   */
+  requested_at: string;
+  /**
+   * Who asked, as the authenticated channel names them: a claim, like `audit.submitted_by`.
+   */
+  requested_by?: string | null;
+  /**
+   * Why, for people.
+   */
+  reason?: string | null;
   [key: ExtensionKey]: unknown;
 }
 

@@ -32,7 +32,7 @@ of JSON Lines with nothing to report are counted, not listed.
 With --skip-unknown, files that are surely no protocol documents are skipped,
 not reported invalid: those whose type cannot be told (package.json, a JSON
 array...) or that are not JSON at all (tsconfig.json with comments), unless
-they name a member job_id or worker_id. The pre-commit hook runs with it.
+they name a member job_id, lease_id or worker_id. The pre-commit hook runs with it.
 
 Many documents are validated on every core (--jobs), reported in input order.
 On a terminal, a run longer than two seconds shows its progress on standard
@@ -77,8 +77,8 @@ def add_parser(commands: Commands[argparse.ArgumentParser]) -> None:
     parser.add_argument(
         "--skip-unknown",
         action="store_true",
-        help="skip documents of no type that name no job_id or worker_id member (package.json, tsconfig.json...) "
-        "instead of reporting them invalid; with --type auto only",
+        help="skip documents of no type that name no job_id, lease_id or worker_id member "
+        "(package.json, tsconfig.json...) instead of reporting them invalid; with --type auto only",
     )
     parser.add_argument(
         "--engine",

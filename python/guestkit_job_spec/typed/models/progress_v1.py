@@ -11,7 +11,7 @@ from . import common_v1
 @dataclass(kw_only=True)
 class ProgressEvent:
     """
-    One progress report. Within a job, `sequence` starts at 0 and increases with every event, so readers can order events and spot gaps.
+    One progress report. Within an attempt of a job, `sequence` starts at 0 and increases with every event, so readers can order events and spot gaps.
     """
 
     job_id: common_v1.JobId
@@ -24,7 +24,7 @@ class ProgressEvent:
     """
     sequence: int
     """
-    Position of the event in the job's stream, from 0.
+    Position of the event in the stream of its attempt, from 0: a new attempt starts again at 0.
     """
     phase: str
     """
@@ -49,6 +49,18 @@ class ProgressEvent:
     observability: common_v1.Observability | None = None
     """
     Tracing and correlation identifiers, copied from the job.
+    """
+    attempt: int | None = None
+    """
+    Protocol 1.1. The attempt reporting, as its lease says (`lease-v1.json`). Workers of protocol 1.1 set it.
+    """
+    worker_id: str | None = None
+    """
+    Protocol 1.1. The worker reporting, as its lease says. Workers of protocol 1.1 set it.
+    """
+    lease_id: str | None = None
+    """
+    Protocol 1.1. The lease of the attempt reporting (the fencing token), where the transport does not carry it (the HTTP interface carries it in the path).
     """
 
 

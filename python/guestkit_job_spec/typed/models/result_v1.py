@@ -138,6 +138,10 @@ class JobResult:
     """
     When the job ended without success (failed, cancelled or timed out).
     """
+    lease_id: str | None = None
+    """
+    Protocol 1.1. The lease of the attempt this result ends (the fencing token), where the transport does not carry it (the HTTP interface carries it in the path). A result is one attempt's: the scheduler accepts it only from the job's current lease.
+    """
     outputs: ResultOutputs | None = None
     """
     Files the job produced.

@@ -11,6 +11,15 @@ static const char *const KEYWORDS[] = {"$ref", "type", "const", "enum", "minimum
 
 /* Every schema object, by its place; SCHEMAS[SCHEMA_x] is its JSON (annotations left out). */
 enum Schema {
+    SCHEMA_cancel_v1,
+    SCHEMA_cancel_v1_CancelRequest,
+    SCHEMA_cancel_v1_CancelRequest_properties_job_id,
+    SCHEMA_cancel_v1_CancelRequest_properties_reason,
+    SCHEMA_cancel_v1_CancelRequest_properties_requested_at,
+    SCHEMA_cancel_v1_CancelRequest_properties_requested_by,
+    SCHEMA_cancel_v1_CancelRequest_properties_schema,
+    SCHEMA_cancel_v1_CancelRequest_propertyNames,
+    SCHEMA_cancel_v1_CancelRequest_propertyNames_not,
     SCHEMA_common_v1_Checksum,
     SCHEMA_common_v1_Checksum_not,
     SCHEMA_common_v1_ImageFormat,
@@ -173,6 +182,25 @@ enum Schema {
     SCHEMA_job_v1_Routing_properties_worker_pool,
     SCHEMA_job_v1_Routing_propertyNames,
     SCHEMA_job_v1_Routing_propertyNames_not,
+    SCHEMA_lease_v1,
+    SCHEMA_lease_v1_Lease,
+    SCHEMA_lease_v1_Lease_properties_attempt,
+    SCHEMA_lease_v1_Lease_properties_cancel_requested_at,
+    SCHEMA_lease_v1_Lease_properties_cancel_requested_at_anyOf_0,
+    SCHEMA_lease_v1_Lease_properties_cancel_requested_at_anyOf_1,
+    SCHEMA_lease_v1_Lease_properties_expires_at,
+    SCHEMA_lease_v1_Lease_properties_heartbeat_interval_seconds,
+    SCHEMA_lease_v1_Lease_properties_job_id,
+    SCHEMA_lease_v1_Lease_properties_lease_id,
+    SCHEMA_lease_v1_Lease_properties_leased_at,
+    SCHEMA_lease_v1_Lease_properties_max_attempts,
+    SCHEMA_lease_v1_Lease_properties_schema,
+    SCHEMA_lease_v1_Lease_properties_timeout_at,
+    SCHEMA_lease_v1_Lease_properties_timeout_at_anyOf_0,
+    SCHEMA_lease_v1_Lease_properties_timeout_at_anyOf_1,
+    SCHEMA_lease_v1_Lease_properties_worker_id,
+    SCHEMA_lease_v1_Lease_propertyNames,
+    SCHEMA_lease_v1_Lease_propertyNames_not,
     SCHEMA_payloads_guestkit_compare_v1_CompareOptions,
     SCHEMA_payloads_guestkit_compare_v1_CompareOptions_properties_compare_config,
     SCHEMA_payloads_guestkit_compare_v1_CompareOptions_properties_compare_files,
@@ -364,8 +392,10 @@ enum Schema {
     SCHEMA_payloads_guestkit_profile_v1_Severity,
     SCHEMA_progress_v1,
     SCHEMA_progress_v1_ProgressEvent,
+    SCHEMA_progress_v1_ProgressEvent_properties_attempt,
     SCHEMA_progress_v1_ProgressEvent_properties_details,
     SCHEMA_progress_v1_ProgressEvent_properties_job_id,
+    SCHEMA_progress_v1_ProgressEvent_properties_lease_id,
     SCHEMA_progress_v1_ProgressEvent_properties_message,
     SCHEMA_progress_v1_ProgressEvent_properties_observability,
     SCHEMA_progress_v1_ProgressEvent_properties_observability_anyOf_0,
@@ -375,6 +405,7 @@ enum Schema {
     SCHEMA_progress_v1_ProgressEvent_properties_schema,
     SCHEMA_progress_v1_ProgressEvent_properties_sequence,
     SCHEMA_progress_v1_ProgressEvent_properties_timestamp,
+    SCHEMA_progress_v1_ProgressEvent_properties_worker_id,
     SCHEMA_progress_v1_ProgressEvent_propertyNames,
     SCHEMA_progress_v1_ProgressEvent_propertyNames_not,
     SCHEMA_result_v1,
@@ -413,6 +444,7 @@ enum Schema {
     SCHEMA_result_v1_JobResult_properties_failed_at_anyOf_0,
     SCHEMA_result_v1_JobResult_properties_failed_at_anyOf_1,
     SCHEMA_result_v1_JobResult_properties_job_id,
+    SCHEMA_result_v1_JobResult_properties_lease_id,
     SCHEMA_result_v1_JobResult_properties_metrics,
     SCHEMA_result_v1_JobResult_properties_metrics_anyOf_0,
     SCHEMA_result_v1_JobResult_properties_metrics_anyOf_1,
@@ -827,6 +859,22 @@ static const uint8_t dfa_d119f0af9e69_next[][129] = {
 };
 static const uint8_t dfa_d119f0af9e69_accepting[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1};
 
+static int valid_cancel_v1(const Tape *t, uint32_t i);
+static void find_cancel_v1(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_cancel_v1_CancelRequest(const Tape *t, uint32_t i);
+static void find_cancel_v1_CancelRequest(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_cancel_v1_CancelRequest_properties_job_id(const Tape *t, uint32_t i);
+static void find_cancel_v1_CancelRequest_properties_job_id(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_cancel_v1_CancelRequest_properties_reason(const Tape *t, uint32_t i);
+static void find_cancel_v1_CancelRequest_properties_reason(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_cancel_v1_CancelRequest_properties_requested_at(const Tape *t, uint32_t i);
+static void find_cancel_v1_CancelRequest_properties_requested_at(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_cancel_v1_CancelRequest_properties_requested_by(const Tape *t, uint32_t i);
+static void find_cancel_v1_CancelRequest_properties_requested_by(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_cancel_v1_CancelRequest_properties_schema(const Tape *t, uint32_t i);
+static void find_cancel_v1_CancelRequest_properties_schema(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_cancel_v1_CancelRequest_propertyNames(const Tape *t, uint32_t i);
+static int valid_cancel_v1_CancelRequest_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_common_v1_Checksum(const Tape *t, uint32_t i);
 static void find_common_v1_Checksum(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_common_v1_Checksum_not(const Tape *t, uint32_t i);
@@ -1114,6 +1162,42 @@ static int valid_job_v1_Routing_properties_worker_pool(const Tape *t, uint32_t i
 static void find_job_v1_Routing_properties_worker_pool(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_job_v1_Routing_propertyNames(const Tape *t, uint32_t i);
 static int valid_job_v1_Routing_propertyNames_not(const Tape *t, uint32_t i);
+static int valid_lease_v1(const Tape *t, uint32_t i);
+static void find_lease_v1(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_lease_v1_Lease(const Tape *t, uint32_t i);
+static void find_lease_v1_Lease(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_lease_v1_Lease_properties_attempt(const Tape *t, uint32_t i);
+static void find_lease_v1_Lease_properties_attempt(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_lease_v1_Lease_properties_cancel_requested_at(const Tape *t, uint32_t i);
+static void find_lease_v1_Lease_properties_cancel_requested_at(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_lease_v1_Lease_properties_cancel_requested_at_anyOf_0(const Tape *t, uint32_t i);
+static void find_lease_v1_Lease_properties_cancel_requested_at_anyOf_0(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_lease_v1_Lease_properties_cancel_requested_at_anyOf_1(const Tape *t, uint32_t i);
+static void find_lease_v1_Lease_properties_cancel_requested_at_anyOf_1(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_lease_v1_Lease_properties_expires_at(const Tape *t, uint32_t i);
+static void find_lease_v1_Lease_properties_expires_at(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_lease_v1_Lease_properties_heartbeat_interval_seconds(const Tape *t, uint32_t i);
+static void find_lease_v1_Lease_properties_heartbeat_interval_seconds(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_lease_v1_Lease_properties_job_id(const Tape *t, uint32_t i);
+static void find_lease_v1_Lease_properties_job_id(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_lease_v1_Lease_properties_lease_id(const Tape *t, uint32_t i);
+static void find_lease_v1_Lease_properties_lease_id(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_lease_v1_Lease_properties_leased_at(const Tape *t, uint32_t i);
+static void find_lease_v1_Lease_properties_leased_at(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_lease_v1_Lease_properties_max_attempts(const Tape *t, uint32_t i);
+static void find_lease_v1_Lease_properties_max_attempts(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_lease_v1_Lease_properties_schema(const Tape *t, uint32_t i);
+static void find_lease_v1_Lease_properties_schema(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_lease_v1_Lease_properties_timeout_at(const Tape *t, uint32_t i);
+static void find_lease_v1_Lease_properties_timeout_at(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_lease_v1_Lease_properties_timeout_at_anyOf_0(const Tape *t, uint32_t i);
+static void find_lease_v1_Lease_properties_timeout_at_anyOf_0(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_lease_v1_Lease_properties_timeout_at_anyOf_1(const Tape *t, uint32_t i);
+static void find_lease_v1_Lease_properties_timeout_at_anyOf_1(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_lease_v1_Lease_properties_worker_id(const Tape *t, uint32_t i);
+static void find_lease_v1_Lease_properties_worker_id(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_lease_v1_Lease_propertyNames(const Tape *t, uint32_t i);
+static int valid_lease_v1_Lease_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_payloads_guestkit_compare_v1_CompareOptions(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_compare_v1_CompareOptions(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_compare_v1_CompareOptions_properties_compare_config(const Tape *t, uint32_t i);
@@ -1448,10 +1532,14 @@ static int valid_progress_v1(const Tape *t, uint32_t i);
 static void find_progress_v1(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_progress_v1_ProgressEvent(const Tape *t, uint32_t i);
 static void find_progress_v1_ProgressEvent(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_progress_v1_ProgressEvent_properties_attempt(const Tape *t, uint32_t i);
+static void find_progress_v1_ProgressEvent_properties_attempt(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_progress_v1_ProgressEvent_properties_details(const Tape *t, uint32_t i);
 static void find_progress_v1_ProgressEvent_properties_details(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_progress_v1_ProgressEvent_properties_job_id(const Tape *t, uint32_t i);
 static void find_progress_v1_ProgressEvent_properties_job_id(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_progress_v1_ProgressEvent_properties_lease_id(const Tape *t, uint32_t i);
+static void find_progress_v1_ProgressEvent_properties_lease_id(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_progress_v1_ProgressEvent_properties_message(const Tape *t, uint32_t i);
 static void find_progress_v1_ProgressEvent_properties_message(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_progress_v1_ProgressEvent_properties_observability(const Tape *t, uint32_t i);
@@ -1470,6 +1558,8 @@ static int valid_progress_v1_ProgressEvent_properties_sequence(const Tape *t, ui
 static void find_progress_v1_ProgressEvent_properties_sequence(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_progress_v1_ProgressEvent_properties_timestamp(const Tape *t, uint32_t i);
 static void find_progress_v1_ProgressEvent_properties_timestamp(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_progress_v1_ProgressEvent_properties_worker_id(const Tape *t, uint32_t i);
+static void find_progress_v1_ProgressEvent_properties_worker_id(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_progress_v1_ProgressEvent_propertyNames(const Tape *t, uint32_t i);
 static int valid_progress_v1_ProgressEvent_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_result_v1(const Tape *t, uint32_t i);
@@ -1536,6 +1626,8 @@ static int valid_result_v1_JobResult_properties_failed_at_anyOf_1(const Tape *t,
 static void find_result_v1_JobResult_properties_failed_at_anyOf_1(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_result_v1_JobResult_properties_job_id(const Tape *t, uint32_t i);
 static void find_result_v1_JobResult_properties_job_id(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_result_v1_JobResult_properties_lease_id(const Tape *t, uint32_t i);
+static void find_result_v1_JobResult_properties_lease_id(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_result_v1_JobResult_properties_metrics(const Tape *t, uint32_t i);
 static void find_result_v1_JobResult_properties_metrics(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_result_v1_JobResult_properties_metrics_anyOf_0(const Tape *t, uint32_t i);
@@ -1698,6 +1790,94 @@ static int valid_worker_v1_WorkerStatus_properties_state(const Tape *t, uint32_t
 static void find_worker_v1_WorkerStatus_properties_state(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_worker_v1_WorkerStatus_propertyNames(const Tape *t, uint32_t i);
 static int valid_worker_v1_WorkerStatus_propertyNames_not(const Tape *t, uint32_t i);
+
+/* cancel-v1.json# */
+static void find_cancel_v1(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_cancel_v1_CancelRequest(t, i)) find_cancel_v1_CancelRequest(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* cancel-v1.json#/$defs/CancelRequest */
+static void find_cancel_v1_CancelRequest(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, SCHEMA_cancel_v1_CancelRequest, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 6:
+                if (memcmp(name, "job_id", 6) == 0) { seen |= 1ULL << 0; if (!valid_cancel_v1_CancelRequest_properties_job_id(t, v)) find_cancel_v1_CancelRequest_properties_job_id(t, v, f, p, b); known = 1; }
+                if (memcmp(name, "reason", 6) == 0) { if (!valid_cancel_v1_CancelRequest_properties_reason(t, v)) find_cancel_v1_CancelRequest_properties_reason(t, v, f, p, b); known = 1; }
+                break;
+            case 7:
+                if (memcmp(name, "$schema", 7) == 0) { if (!valid_cancel_v1_CancelRequest_properties_schema(t, v)) find_cancel_v1_CancelRequest_properties_schema(t, v, f, p, b); known = 1; }
+                break;
+            case 12:
+                if (memcmp(name, "requested_at", 12) == 0) { seen |= 1ULL << 1; if (!valid_cancel_v1_CancelRequest_properties_requested_at(t, v)) find_cancel_v1_CancelRequest_properties_requested_at(t, v, f, p, b); known = 1; }
+                if (memcmp(name, "requested_by", 12) == 0) { if (!valid_cancel_v1_CancelRequest_properties_requested_by(t, v)) find_cancel_v1_CancelRequest_properties_requested_by(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
+                if (!matched) found(f, SCHEMA_cancel_v1_CancelRequest, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x3ULL) != 0x3ULL) found(f, SCHEMA_cancel_v1_CancelRequest, KW_required, i, 0, p, b);
+    }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_cancel_v1_CancelRequest_propertyNames(t, k)) found(f, SCHEMA_cancel_v1_CancelRequest, KW_propertyNames, i, k, p, b);
+        }
+    (void)f, (void)p, (void)b;
+}
+
+/* cancel-v1.json#/$defs/CancelRequest/properties/job_id */
+static void find_cancel_v1_CancelRequest_properties_job_id(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_JobId(t, i)) find_common_v1_JobId(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* cancel-v1.json#/$defs/CancelRequest/properties/reason */
+static void find_cancel_v1_CancelRequest_properties_reason(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING || n->kind == K_NULL)) found(f, SCHEMA_cancel_v1_CancelRequest_properties_reason, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* cancel-v1.json#/$defs/CancelRequest/properties/requested_at */
+static void find_cancel_v1_CancelRequest_properties_requested_at(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_Timestamp(t, i)) find_common_v1_Timestamp(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* cancel-v1.json#/$defs/CancelRequest/properties/requested_by */
+static void find_cancel_v1_CancelRequest_properties_requested_by(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING || n->kind == K_NULL)) found(f, SCHEMA_cancel_v1_CancelRequest_properties_requested_by, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* cancel-v1.json#/$defs/CancelRequest/properties/$schema */
+static void find_cancel_v1_CancelRequest_properties_schema(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING || n->kind == K_NULL)) found(f, SCHEMA_cancel_v1_CancelRequest_properties_schema, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
 
 /* common-v1.json#/$defs/Checksum */
 static void find_common_v1_Checksum(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
@@ -3219,6 +3399,195 @@ static void find_job_v1_Routing_properties_worker_pool(const Tape *t, uint32_t i
     const Node *n = &t->nodes[i];
     (void)n;
     if (!(n->kind == K_STRING || n->kind == K_NULL)) found(f, SCHEMA_job_v1_Routing_properties_worker_pool, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* lease-v1.json# */
+static void find_lease_v1(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_lease_v1_Lease(t, i)) find_lease_v1_Lease(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* lease-v1.json#/$defs/Lease */
+static void find_lease_v1_Lease(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, SCHEMA_lease_v1_Lease, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 6:
+                if (memcmp(name, "job_id", 6) == 0) { seen |= 1ULL << 1; if (!valid_lease_v1_Lease_properties_job_id(t, v)) find_lease_v1_Lease_properties_job_id(t, v, f, p, b); known = 1; }
+                break;
+            case 7:
+                if (memcmp(name, "$schema", 7) == 0) { if (!valid_lease_v1_Lease_properties_schema(t, v)) find_lease_v1_Lease_properties_schema(t, v, f, p, b); known = 1; }
+                if (memcmp(name, "attempt", 7) == 0) { seen |= 1ULL << 3; if (!valid_lease_v1_Lease_properties_attempt(t, v)) find_lease_v1_Lease_properties_attempt(t, v, f, p, b); known = 1; }
+                break;
+            case 8:
+                if (memcmp(name, "lease_id", 8) == 0) { seen |= 1ULL << 0; if (!valid_lease_v1_Lease_properties_lease_id(t, v)) find_lease_v1_Lease_properties_lease_id(t, v, f, p, b); known = 1; }
+                break;
+            case 9:
+                if (memcmp(name, "worker_id", 9) == 0) { seen |= 1ULL << 2; if (!valid_lease_v1_Lease_properties_worker_id(t, v)) find_lease_v1_Lease_properties_worker_id(t, v, f, p, b); known = 1; }
+                if (memcmp(name, "leased_at", 9) == 0) { seen |= 1ULL << 4; if (!valid_lease_v1_Lease_properties_leased_at(t, v)) find_lease_v1_Lease_properties_leased_at(t, v, f, p, b); known = 1; }
+                break;
+            case 10:
+                if (memcmp(name, "expires_at", 10) == 0) { seen |= 1ULL << 5; if (!valid_lease_v1_Lease_properties_expires_at(t, v)) find_lease_v1_Lease_properties_expires_at(t, v, f, p, b); known = 1; }
+                if (memcmp(name, "timeout_at", 10) == 0) { if (!valid_lease_v1_Lease_properties_timeout_at(t, v)) find_lease_v1_Lease_properties_timeout_at(t, v, f, p, b); known = 1; }
+                break;
+            case 12:
+                if (memcmp(name, "max_attempts", 12) == 0) { if (!valid_lease_v1_Lease_properties_max_attempts(t, v)) find_lease_v1_Lease_properties_max_attempts(t, v, f, p, b); known = 1; }
+                break;
+            case 19:
+                if (memcmp(name, "cancel_requested_at", 19) == 0) { if (!valid_lease_v1_Lease_properties_cancel_requested_at(t, v)) find_lease_v1_Lease_properties_cancel_requested_at(t, v, f, p, b); known = 1; }
+                break;
+            case 26:
+                if (memcmp(name, "heartbeat_interval_seconds", 26) == 0) { if (!valid_lease_v1_Lease_properties_heartbeat_interval_seconds(t, v)) find_lease_v1_Lease_properties_heartbeat_interval_seconds(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
+                if (!matched) found(f, SCHEMA_lease_v1_Lease, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x3fULL) != 0x3fULL) found(f, SCHEMA_lease_v1_Lease, KW_required, i, 0, p, b);
+    }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_lease_v1_Lease_propertyNames(t, k)) found(f, SCHEMA_lease_v1_Lease, KW_propertyNames, i, k, p, b);
+        }
+    (void)f, (void)p, (void)b;
+}
+
+/* lease-v1.json#/$defs/Lease/properties/attempt */
+static void find_lease_v1_Lease_properties_attempt(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_INT || (n->kind == K_FRACTION && n->number == floor(n->number))))) found(f, SCHEMA_lease_v1_Lease_properties_attempt, KW_type, i, 0, p, b);
+    if (n->kind == K_INT ? n->integer < 1LL : n->kind == K_FRACTION && n->number < 1.0) found(f, SCHEMA_lease_v1_Lease_properties_attempt, KW_minimum, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* lease-v1.json#/$defs/Lease/properties/cancel_requested_at */
+static void find_lease_v1_Lease_properties_cancel_requested_at(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(valid_lease_v1_Lease_properties_cancel_requested_at_anyOf_0(t, i) || valid_lease_v1_Lease_properties_cancel_requested_at_anyOf_1(t, i))) { const int32_t q = found(f, SCHEMA_lease_v1_Lease_properties_cancel_requested_at, KW_anyOf, i, 0, p, b); find_lease_v1_Lease_properties_cancel_requested_at_anyOf_0(t, i, f, q, 0); find_lease_v1_Lease_properties_cancel_requested_at_anyOf_1(t, i, f, q, 1); }
+    (void)f, (void)p, (void)b;
+}
+
+/* lease-v1.json#/$defs/Lease/properties/cancel_requested_at/anyOf/0 */
+static void find_lease_v1_Lease_properties_cancel_requested_at_anyOf_0(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_Timestamp(t, i)) find_common_v1_Timestamp(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* lease-v1.json#/$defs/Lease/properties/cancel_requested_at/anyOf/1 */
+static void find_lease_v1_Lease_properties_cancel_requested_at_anyOf_1(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_NULL)) found(f, SCHEMA_lease_v1_Lease_properties_cancel_requested_at_anyOf_1, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* lease-v1.json#/$defs/Lease/properties/expires_at */
+static void find_lease_v1_Lease_properties_expires_at(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_Timestamp(t, i)) find_common_v1_Timestamp(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* lease-v1.json#/$defs/Lease/properties/heartbeat_interval_seconds */
+static void find_lease_v1_Lease_properties_heartbeat_interval_seconds(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_INT || (n->kind == K_FRACTION && n->number == floor(n->number))) || n->kind == K_NULL)) found(f, SCHEMA_lease_v1_Lease_properties_heartbeat_interval_seconds, KW_type, i, 0, p, b);
+    if (n->kind == K_INT ? n->integer < 1LL : n->kind == K_FRACTION && n->number < 1.0) found(f, SCHEMA_lease_v1_Lease_properties_heartbeat_interval_seconds, KW_minimum, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* lease-v1.json#/$defs/Lease/properties/job_id */
+static void find_lease_v1_Lease_properties_job_id(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_JobId(t, i)) find_common_v1_JobId(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* lease-v1.json#/$defs/Lease/properties/lease_id */
+static void find_lease_v1_Lease_properties_lease_id(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, SCHEMA_lease_v1_Lease_properties_lease_id, KW_type, i, 0, p, b);
+    if (n->kind == K_STRING && n->chars < 1u) found(f, SCHEMA_lease_v1_Lease_properties_lease_id, KW_minLength, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* lease-v1.json#/$defs/Lease/properties/leased_at */
+static void find_lease_v1_Lease_properties_leased_at(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_Timestamp(t, i)) find_common_v1_Timestamp(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* lease-v1.json#/$defs/Lease/properties/max_attempts */
+static void find_lease_v1_Lease_properties_max_attempts(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_INT || (n->kind == K_FRACTION && n->number == floor(n->number))) || n->kind == K_NULL)) found(f, SCHEMA_lease_v1_Lease_properties_max_attempts, KW_type, i, 0, p, b);
+    if (n->kind == K_INT ? n->integer < 1LL : n->kind == K_FRACTION && n->number < 1.0) found(f, SCHEMA_lease_v1_Lease_properties_max_attempts, KW_minimum, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* lease-v1.json#/$defs/Lease/properties/$schema */
+static void find_lease_v1_Lease_properties_schema(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING || n->kind == K_NULL)) found(f, SCHEMA_lease_v1_Lease_properties_schema, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* lease-v1.json#/$defs/Lease/properties/timeout_at */
+static void find_lease_v1_Lease_properties_timeout_at(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(valid_lease_v1_Lease_properties_timeout_at_anyOf_0(t, i) || valid_lease_v1_Lease_properties_timeout_at_anyOf_1(t, i))) { const int32_t q = found(f, SCHEMA_lease_v1_Lease_properties_timeout_at, KW_anyOf, i, 0, p, b); find_lease_v1_Lease_properties_timeout_at_anyOf_0(t, i, f, q, 0); find_lease_v1_Lease_properties_timeout_at_anyOf_1(t, i, f, q, 1); }
+    (void)f, (void)p, (void)b;
+}
+
+/* lease-v1.json#/$defs/Lease/properties/timeout_at/anyOf/0 */
+static void find_lease_v1_Lease_properties_timeout_at_anyOf_0(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_Timestamp(t, i)) find_common_v1_Timestamp(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* lease-v1.json#/$defs/Lease/properties/timeout_at/anyOf/1 */
+static void find_lease_v1_Lease_properties_timeout_at_anyOf_1(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_NULL)) found(f, SCHEMA_lease_v1_Lease_properties_timeout_at_anyOf_1, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* lease-v1.json#/$defs/Lease/properties/worker_id */
+static void find_lease_v1_Lease_properties_worker_id(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, SCHEMA_lease_v1_Lease_properties_worker_id, KW_type, i, 0, p, b);
+    if (n->kind == K_STRING && n->chars < 1u) found(f, SCHEMA_lease_v1_Lease_properties_worker_id, KW_minLength, i, 0, p, b);
     (void)f, (void)p, (void)b;
 }
 
@@ -5083,12 +5452,15 @@ static void find_progress_v1_ProgressEvent(const Tape *t, uint32_t i, Findings *
                 if (memcmp(name, "$schema", 7) == 0) { if (!valid_progress_v1_ProgressEvent_properties_schema(t, v)) find_progress_v1_ProgressEvent_properties_schema(t, v, f, p, b); known = 1; }
                 if (memcmp(name, "message", 7) == 0) { seen |= 1ULL << 4; if (!valid_progress_v1_ProgressEvent_properties_message(t, v)) find_progress_v1_ProgressEvent_properties_message(t, v, f, p, b); known = 1; }
                 if (memcmp(name, "details", 7) == 0) { if (!valid_progress_v1_ProgressEvent_properties_details(t, v)) find_progress_v1_ProgressEvent_properties_details(t, v, f, p, b); known = 1; }
+                if (memcmp(name, "attempt", 7) == 0) { if (!valid_progress_v1_ProgressEvent_properties_attempt(t, v)) find_progress_v1_ProgressEvent_properties_attempt(t, v, f, p, b); known = 1; }
                 break;
             case 8:
                 if (memcmp(name, "sequence", 8) == 0) { seen |= 1ULL << 2; if (!valid_progress_v1_ProgressEvent_properties_sequence(t, v)) find_progress_v1_ProgressEvent_properties_sequence(t, v, f, p, b); known = 1; }
+                if (memcmp(name, "lease_id", 8) == 0) { if (!valid_progress_v1_ProgressEvent_properties_lease_id(t, v)) find_progress_v1_ProgressEvent_properties_lease_id(t, v, f, p, b); known = 1; }
                 break;
             case 9:
                 if (memcmp(name, "timestamp", 9) == 0) { seen |= 1ULL << 1; if (!valid_progress_v1_ProgressEvent_properties_timestamp(t, v)) find_progress_v1_ProgressEvent_properties_timestamp(t, v, f, p, b); known = 1; }
+                if (memcmp(name, "worker_id", 9) == 0) { if (!valid_progress_v1_ProgressEvent_properties_worker_id(t, v)) find_progress_v1_ProgressEvent_properties_worker_id(t, v, f, p, b); known = 1; }
                 break;
             case 13:
                 if (memcmp(name, "observability", 13) == 0) { if (!valid_progress_v1_ProgressEvent_properties_observability(t, v)) find_progress_v1_ProgressEvent_properties_observability(t, v, f, p, b); known = 1; }
@@ -5112,6 +5484,15 @@ static void find_progress_v1_ProgressEvent(const Tape *t, uint32_t i, Findings *
     (void)f, (void)p, (void)b;
 }
 
+/* progress-v1.json#/$defs/ProgressEvent/properties/attempt */
+static void find_progress_v1_ProgressEvent_properties_attempt(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_INT || (n->kind == K_FRACTION && n->number == floor(n->number))) || n->kind == K_NULL)) found(f, SCHEMA_progress_v1_ProgressEvent_properties_attempt, KW_type, i, 0, p, b);
+    if (n->kind == K_INT ? n->integer < 1LL : n->kind == K_FRACTION && n->number < 1.0) found(f, SCHEMA_progress_v1_ProgressEvent_properties_attempt, KW_minimum, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
 /* progress-v1.json#/$defs/ProgressEvent/properties/details */
 static void find_progress_v1_ProgressEvent_properties_details(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
     const Node *n = &t->nodes[i];
@@ -5125,6 +5506,15 @@ static void find_progress_v1_ProgressEvent_properties_job_id(const Tape *t, uint
     const Node *n = &t->nodes[i];
     (void)n;
     if (!valid_common_v1_JobId(t, i)) find_common_v1_JobId(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* progress-v1.json#/$defs/ProgressEvent/properties/lease_id */
+static void find_progress_v1_ProgressEvent_properties_lease_id(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING || n->kind == K_NULL)) found(f, SCHEMA_progress_v1_ProgressEvent_properties_lease_id, KW_type, i, 0, p, b);
+    if (n->kind == K_STRING && n->chars < 1u) found(f, SCHEMA_progress_v1_ProgressEvent_properties_lease_id, KW_minLength, i, 0, p, b);
     (void)f, (void)p, (void)b;
 }
 
@@ -5201,6 +5591,15 @@ static void find_progress_v1_ProgressEvent_properties_timestamp(const Tape *t, u
     const Node *n = &t->nodes[i];
     (void)n;
     if (!valid_common_v1_Timestamp(t, i)) find_common_v1_Timestamp(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* progress-v1.json#/$defs/ProgressEvent/properties/worker_id */
+static void find_progress_v1_ProgressEvent_properties_worker_id(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING || n->kind == K_NULL)) found(f, SCHEMA_progress_v1_ProgressEvent_properties_worker_id, KW_type, i, 0, p, b);
+    if (n->kind == K_STRING && n->chars < 1u) found(f, SCHEMA_progress_v1_ProgressEvent_properties_worker_id, KW_minLength, i, 0, p, b);
     (void)f, (void)p, (void)b;
 }
 
@@ -5314,6 +5713,9 @@ static void find_result_v1_JobResult(const Tape *t, uint32_t i, Findings *f, int
                 if (memcmp(name, "$schema", 7) == 0) { if (!valid_result_v1_JobResult_properties_schema(t, v)) find_result_v1_JobResult_properties_schema(t, v, f, p, b); known = 1; }
                 if (memcmp(name, "outputs", 7) == 0) { if (!valid_result_v1_JobResult_properties_outputs(t, v)) find_result_v1_JobResult_properties_outputs(t, v, f, p, b); known = 1; }
                 if (memcmp(name, "metrics", 7) == 0) { if (!valid_result_v1_JobResult_properties_metrics(t, v)) find_result_v1_JobResult_properties_metrics(t, v, f, p, b); known = 1; }
+                break;
+            case 8:
+                if (memcmp(name, "lease_id", 8) == 0) { if (!valid_result_v1_JobResult_properties_lease_id(t, v)) find_result_v1_JobResult_properties_lease_id(t, v, f, p, b); known = 1; }
                 break;
             case 9:
                 if (memcmp(name, "worker_id", 9) == 0) { seen |= 1ULL << 2; if (!valid_result_v1_JobResult_properties_worker_id(t, v)) find_result_v1_JobResult_properties_worker_id(t, v, f, p, b); known = 1; }
@@ -5557,6 +5959,15 @@ static void find_result_v1_JobResult_properties_job_id(const Tape *t, uint32_t i
     const Node *n = &t->nodes[i];
     (void)n;
     if (!valid_common_v1_JobId(t, i)) find_common_v1_JobId(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* result-v1.json#/$defs/JobResult/properties/lease_id */
+static void find_result_v1_JobResult_properties_lease_id(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING || n->kind == K_NULL)) found(f, SCHEMA_result_v1_JobResult_properties_lease_id, KW_type, i, 0, p, b);
+    if (n->kind == K_STRING && n->chars < 1u) found(f, SCHEMA_result_v1_JobResult_properties_lease_id, KW_minLength, i, 0, p, b);
     (void)f, (void)p, (void)b;
 }
 
@@ -6437,6 +6848,107 @@ static void find_worker_v1_WorkerStatus_properties_state(const Tape *t, uint32_t
     (void)n;
     if (!valid_worker_v1_WorkerState(t, i)) find_worker_v1_WorkerState(t, i, f, p, b);
     (void)f, (void)p, (void)b;
+}
+
+/* cancel-v1.json# */
+static int valid_cancel_v1(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_cancel_v1_CancelRequest(t, i)) return 0;
+    return 1;
+}
+
+/* cancel-v1.json#/$defs/CancelRequest */
+static int valid_cancel_v1_CancelRequest(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) return 0;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 6:
+                if (memcmp(name, "job_id", 6) == 0) { seen |= 1ULL << 0; if (!valid_cancel_v1_CancelRequest_properties_job_id(t, v)) return 0; known = 1; }
+                if (memcmp(name, "reason", 6) == 0) { if (!valid_cancel_v1_CancelRequest_properties_reason(t, v)) return 0; known = 1; }
+                break;
+            case 7:
+                if (memcmp(name, "$schema", 7) == 0) { if (!valid_cancel_v1_CancelRequest_properties_schema(t, v)) return 0; known = 1; }
+                break;
+            case 12:
+                if (memcmp(name, "requested_at", 12) == 0) { seen |= 1ULL << 1; if (!valid_cancel_v1_CancelRequest_properties_requested_at(t, v)) return 0; known = 1; }
+                if (memcmp(name, "requested_by", 12) == 0) { if (!valid_cancel_v1_CancelRequest_properties_requested_by(t, v)) return 0; known = 1; }
+                break;
+            }
+            if (!known) {
+                if (!valid_cancel_v1_CancelRequest_propertyNames(t, k)) return 0;
+                if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
+                if (!matched) return 0;
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x3ULL) != 0x3ULL) return 0;
+    }
+    return 1;
+}
+
+/* cancel-v1.json#/$defs/CancelRequest/properties/job_id */
+static int valid_cancel_v1_CancelRequest_properties_job_id(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_JobId(t, i)) return 0;
+    return 1;
+}
+
+/* cancel-v1.json#/$defs/CancelRequest/properties/reason */
+static int valid_cancel_v1_CancelRequest_properties_reason(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING || n->kind == K_NULL)) return 0;
+    return 1;
+}
+
+/* cancel-v1.json#/$defs/CancelRequest/properties/requested_at */
+static int valid_cancel_v1_CancelRequest_properties_requested_at(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_Timestamp(t, i)) return 0;
+    return 1;
+}
+
+/* cancel-v1.json#/$defs/CancelRequest/properties/requested_by */
+static int valid_cancel_v1_CancelRequest_properties_requested_by(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING || n->kind == K_NULL)) return 0;
+    return 1;
+}
+
+/* cancel-v1.json#/$defs/CancelRequest/properties/$schema */
+static int valid_cancel_v1_CancelRequest_properties_schema(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING || n->kind == K_NULL)) return 0;
+    return 1;
+}
+
+/* cancel-v1.json#/$defs/CancelRequest/propertyNames */
+static int valid_cancel_v1_CancelRequest_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_cancel_v1_CancelRequest_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* cancel-v1.json#/$defs/CancelRequest/propertyNames/not */
+static int valid_cancel_v1_CancelRequest_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
 }
 
 /* common-v1.json#/$defs/Checksum */
@@ -8304,6 +8816,208 @@ static int valid_job_v1_Routing_propertyNames(const Tape *t, uint32_t i) {
 
 /* job-v1.json#/$defs/Routing/propertyNames/not */
 static int valid_job_v1_Routing_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
+}
+
+/* lease-v1.json# */
+static int valid_lease_v1(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_lease_v1_Lease(t, i)) return 0;
+    return 1;
+}
+
+/* lease-v1.json#/$defs/Lease */
+static int valid_lease_v1_Lease(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) return 0;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 6:
+                if (memcmp(name, "job_id", 6) == 0) { seen |= 1ULL << 1; if (!valid_lease_v1_Lease_properties_job_id(t, v)) return 0; known = 1; }
+                break;
+            case 7:
+                if (memcmp(name, "$schema", 7) == 0) { if (!valid_lease_v1_Lease_properties_schema(t, v)) return 0; known = 1; }
+                if (memcmp(name, "attempt", 7) == 0) { seen |= 1ULL << 3; if (!valid_lease_v1_Lease_properties_attempt(t, v)) return 0; known = 1; }
+                break;
+            case 8:
+                if (memcmp(name, "lease_id", 8) == 0) { seen |= 1ULL << 0; if (!valid_lease_v1_Lease_properties_lease_id(t, v)) return 0; known = 1; }
+                break;
+            case 9:
+                if (memcmp(name, "worker_id", 9) == 0) { seen |= 1ULL << 2; if (!valid_lease_v1_Lease_properties_worker_id(t, v)) return 0; known = 1; }
+                if (memcmp(name, "leased_at", 9) == 0) { seen |= 1ULL << 4; if (!valid_lease_v1_Lease_properties_leased_at(t, v)) return 0; known = 1; }
+                break;
+            case 10:
+                if (memcmp(name, "expires_at", 10) == 0) { seen |= 1ULL << 5; if (!valid_lease_v1_Lease_properties_expires_at(t, v)) return 0; known = 1; }
+                if (memcmp(name, "timeout_at", 10) == 0) { if (!valid_lease_v1_Lease_properties_timeout_at(t, v)) return 0; known = 1; }
+                break;
+            case 12:
+                if (memcmp(name, "max_attempts", 12) == 0) { if (!valid_lease_v1_Lease_properties_max_attempts(t, v)) return 0; known = 1; }
+                break;
+            case 19:
+                if (memcmp(name, "cancel_requested_at", 19) == 0) { if (!valid_lease_v1_Lease_properties_cancel_requested_at(t, v)) return 0; known = 1; }
+                break;
+            case 26:
+                if (memcmp(name, "heartbeat_interval_seconds", 26) == 0) { if (!valid_lease_v1_Lease_properties_heartbeat_interval_seconds(t, v)) return 0; known = 1; }
+                break;
+            }
+            if (!known) {
+                if (!valid_lease_v1_Lease_propertyNames(t, k)) return 0;
+                if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
+                if (!matched) return 0;
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x3fULL) != 0x3fULL) return 0;
+    }
+    return 1;
+}
+
+/* lease-v1.json#/$defs/Lease/properties/attempt */
+static int valid_lease_v1_Lease_properties_attempt(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_INT || (n->kind == K_FRACTION && n->number == floor(n->number))))) return 0;
+    if (n->kind == K_INT ? n->integer < 1LL : n->kind == K_FRACTION && n->number < 1.0) return 0;
+    return 1;
+}
+
+/* lease-v1.json#/$defs/Lease/properties/cancel_requested_at */
+static int valid_lease_v1_Lease_properties_cancel_requested_at(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(valid_lease_v1_Lease_properties_cancel_requested_at_anyOf_0(t, i) || valid_lease_v1_Lease_properties_cancel_requested_at_anyOf_1(t, i))) return 0;
+    return 1;
+}
+
+/* lease-v1.json#/$defs/Lease/properties/cancel_requested_at/anyOf/0 */
+static int valid_lease_v1_Lease_properties_cancel_requested_at_anyOf_0(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_Timestamp(t, i)) return 0;
+    return 1;
+}
+
+/* lease-v1.json#/$defs/Lease/properties/cancel_requested_at/anyOf/1 */
+static int valid_lease_v1_Lease_properties_cancel_requested_at_anyOf_1(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_NULL)) return 0;
+    return 1;
+}
+
+/* lease-v1.json#/$defs/Lease/properties/expires_at */
+static int valid_lease_v1_Lease_properties_expires_at(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_Timestamp(t, i)) return 0;
+    return 1;
+}
+
+/* lease-v1.json#/$defs/Lease/properties/heartbeat_interval_seconds */
+static int valid_lease_v1_Lease_properties_heartbeat_interval_seconds(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_INT || (n->kind == K_FRACTION && n->number == floor(n->number))) || n->kind == K_NULL)) return 0;
+    if (n->kind == K_INT ? n->integer < 1LL : n->kind == K_FRACTION && n->number < 1.0) return 0;
+    return 1;
+}
+
+/* lease-v1.json#/$defs/Lease/properties/job_id */
+static int valid_lease_v1_Lease_properties_job_id(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_JobId(t, i)) return 0;
+    return 1;
+}
+
+/* lease-v1.json#/$defs/Lease/properties/lease_id */
+static int valid_lease_v1_Lease_properties_lease_id(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) return 0;
+    if (n->kind == K_STRING && n->chars < 1u) return 0;
+    return 1;
+}
+
+/* lease-v1.json#/$defs/Lease/properties/leased_at */
+static int valid_lease_v1_Lease_properties_leased_at(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_Timestamp(t, i)) return 0;
+    return 1;
+}
+
+/* lease-v1.json#/$defs/Lease/properties/max_attempts */
+static int valid_lease_v1_Lease_properties_max_attempts(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_INT || (n->kind == K_FRACTION && n->number == floor(n->number))) || n->kind == K_NULL)) return 0;
+    if (n->kind == K_INT ? n->integer < 1LL : n->kind == K_FRACTION && n->number < 1.0) return 0;
+    return 1;
+}
+
+/* lease-v1.json#/$defs/Lease/properties/$schema */
+static int valid_lease_v1_Lease_properties_schema(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING || n->kind == K_NULL)) return 0;
+    return 1;
+}
+
+/* lease-v1.json#/$defs/Lease/properties/timeout_at */
+static int valid_lease_v1_Lease_properties_timeout_at(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(valid_lease_v1_Lease_properties_timeout_at_anyOf_0(t, i) || valid_lease_v1_Lease_properties_timeout_at_anyOf_1(t, i))) return 0;
+    return 1;
+}
+
+/* lease-v1.json#/$defs/Lease/properties/timeout_at/anyOf/0 */
+static int valid_lease_v1_Lease_properties_timeout_at_anyOf_0(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_Timestamp(t, i)) return 0;
+    return 1;
+}
+
+/* lease-v1.json#/$defs/Lease/properties/timeout_at/anyOf/1 */
+static int valid_lease_v1_Lease_properties_timeout_at_anyOf_1(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_NULL)) return 0;
+    return 1;
+}
+
+/* lease-v1.json#/$defs/Lease/properties/worker_id */
+static int valid_lease_v1_Lease_properties_worker_id(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) return 0;
+    if (n->kind == K_STRING && n->chars < 1u) return 0;
+    return 1;
+}
+
+/* lease-v1.json#/$defs/Lease/propertyNames */
+static int valid_lease_v1_Lease_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_lease_v1_Lease_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* lease-v1.json#/$defs/Lease/propertyNames/not */
+static int valid_lease_v1_Lease_propertyNames_not(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
@@ -10537,12 +11251,15 @@ static int valid_progress_v1_ProgressEvent(const Tape *t, uint32_t i) {
                 if (memcmp(name, "$schema", 7) == 0) { if (!valid_progress_v1_ProgressEvent_properties_schema(t, v)) return 0; known = 1; }
                 if (memcmp(name, "message", 7) == 0) { seen |= 1ULL << 4; if (!valid_progress_v1_ProgressEvent_properties_message(t, v)) return 0; known = 1; }
                 if (memcmp(name, "details", 7) == 0) { if (!valid_progress_v1_ProgressEvent_properties_details(t, v)) return 0; known = 1; }
+                if (memcmp(name, "attempt", 7) == 0) { if (!valid_progress_v1_ProgressEvent_properties_attempt(t, v)) return 0; known = 1; }
                 break;
             case 8:
                 if (memcmp(name, "sequence", 8) == 0) { seen |= 1ULL << 2; if (!valid_progress_v1_ProgressEvent_properties_sequence(t, v)) return 0; known = 1; }
+                if (memcmp(name, "lease_id", 8) == 0) { if (!valid_progress_v1_ProgressEvent_properties_lease_id(t, v)) return 0; known = 1; }
                 break;
             case 9:
                 if (memcmp(name, "timestamp", 9) == 0) { seen |= 1ULL << 1; if (!valid_progress_v1_ProgressEvent_properties_timestamp(t, v)) return 0; known = 1; }
+                if (memcmp(name, "worker_id", 9) == 0) { if (!valid_progress_v1_ProgressEvent_properties_worker_id(t, v)) return 0; known = 1; }
                 break;
             case 13:
                 if (memcmp(name, "observability", 13) == 0) { if (!valid_progress_v1_ProgressEvent_properties_observability(t, v)) return 0; known = 1; }
@@ -10563,6 +11280,15 @@ static int valid_progress_v1_ProgressEvent(const Tape *t, uint32_t i) {
     return 1;
 }
 
+/* progress-v1.json#/$defs/ProgressEvent/properties/attempt */
+static int valid_progress_v1_ProgressEvent_properties_attempt(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_INT || (n->kind == K_FRACTION && n->number == floor(n->number))) || n->kind == K_NULL)) return 0;
+    if (n->kind == K_INT ? n->integer < 1LL : n->kind == K_FRACTION && n->number < 1.0) return 0;
+    return 1;
+}
+
 /* progress-v1.json#/$defs/ProgressEvent/properties/details */
 static int valid_progress_v1_ProgressEvent_properties_details(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
@@ -10576,6 +11302,15 @@ static int valid_progress_v1_ProgressEvent_properties_job_id(const Tape *t, uint
     const Node *n = &t->nodes[i];
     (void)n;
     if (!valid_common_v1_JobId(t, i)) return 0;
+    return 1;
+}
+
+/* progress-v1.json#/$defs/ProgressEvent/properties/lease_id */
+static int valid_progress_v1_ProgressEvent_properties_lease_id(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING || n->kind == K_NULL)) return 0;
+    if (n->kind == K_STRING && n->chars < 1u) return 0;
     return 1;
 }
 
@@ -10652,6 +11387,15 @@ static int valid_progress_v1_ProgressEvent_properties_timestamp(const Tape *t, u
     const Node *n = &t->nodes[i];
     (void)n;
     if (!valid_common_v1_Timestamp(t, i)) return 0;
+    return 1;
+}
+
+/* progress-v1.json#/$defs/ProgressEvent/properties/worker_id */
+static int valid_progress_v1_ProgressEvent_properties_worker_id(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING || n->kind == K_NULL)) return 0;
+    if (n->kind == K_STRING && n->chars < 1u) return 0;
     return 1;
 }
 
@@ -10794,6 +11538,9 @@ static int valid_result_v1_JobResult(const Tape *t, uint32_t i) {
                 if (memcmp(name, "$schema", 7) == 0) { if (!valid_result_v1_JobResult_properties_schema(t, v)) return 0; known = 1; }
                 if (memcmp(name, "outputs", 7) == 0) { if (!valid_result_v1_JobResult_properties_outputs(t, v)) return 0; known = 1; }
                 if (memcmp(name, "metrics", 7) == 0) { if (!valid_result_v1_JobResult_properties_metrics(t, v)) return 0; known = 1; }
+                break;
+            case 8:
+                if (memcmp(name, "lease_id", 8) == 0) { if (!valid_result_v1_JobResult_properties_lease_id(t, v)) return 0; known = 1; }
                 break;
             case 9:
                 if (memcmp(name, "worker_id", 9) == 0) { seen |= 1ULL << 2; if (!valid_result_v1_JobResult_properties_worker_id(t, v)) return 0; known = 1; }
@@ -11127,6 +11874,15 @@ static int valid_result_v1_JobResult_properties_job_id(const Tape *t, uint32_t i
     const Node *n = &t->nodes[i];
     (void)n;
     if (!valid_common_v1_JobId(t, i)) return 0;
+    return 1;
+}
+
+/* result-v1.json#/$defs/JobResult/properties/lease_id */
+static int valid_result_v1_JobResult_properties_lease_id(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING || n->kind == K_NULL)) return 0;
+    if (n->kind == K_STRING && n->chars < 1u) return 0;
     return 1;
 }
 
@@ -12130,6 +12886,15 @@ static int valid_worker_v1_WorkerStatus_propertyNames_not(const Tape *t, uint32_
 }
 
 static const char *const SCHEMAS[] = {
+    [SCHEMA_cancel_v1] = "{\042$id\042: \042https://guestkit.dev/schemas/cancel-v1.json\042, \042$ref\042: \042https://guestkit.dev/schemas/cancel-v1.json#/$defs/CancelRequest\042}",
+    [SCHEMA_cancel_v1_CancelRequest] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042$schema\042: {\042description\042: \042URI of the schema the document claims to follow, for editors; `https://guestkit.dev/schemas/cancel-v1.json` for this version.\042, \042type\042: [\042string\042, \042null\042]}, \042job_id\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/JobId\042, \042description\042: \042The job to cancel.\042}, \042reason\042: {\042description\042: \042Why, for people.\042, \042type\042: [\042string\042, \042null\042]}, \042requested_at\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042, \042description\042: \042When the cancellation was requested.\042}, \042requested_by\042: {\042description\042: \042Who asked, as the authenticated channel names them: a claim, like `audit.submitted_by`.\042, \042type\042: [\042string\042, \042null\042]}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042required\042: [\042job_id\042, \042requested_at\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
+    [SCHEMA_cancel_v1_CancelRequest_properties_job_id] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/JobId\042}",
+    [SCHEMA_cancel_v1_CancelRequest_properties_reason] = "{\042type\042: [\042string\042, \042null\042]}",
+    [SCHEMA_cancel_v1_CancelRequest_properties_requested_at] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}",
+    [SCHEMA_cancel_v1_CancelRequest_properties_requested_by] = "{\042type\042: [\042string\042, \042null\042]}",
+    [SCHEMA_cancel_v1_CancelRequest_properties_schema] = "{\042type\042: [\042string\042, \042null\042]}",
+    [SCHEMA_cancel_v1_CancelRequest_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_cancel_v1_CancelRequest_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
     [SCHEMA_common_v1_Checksum] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042, \042type\042: \042string\042}, \042pattern\042: \042^sha256:[0-9a-f]{64}$\042, \042type\042: \042string\042, \042x-rule\042: {\042not\042: \042checksum.format\042, \042pattern\042: \042checksum.format\042}}",
     [SCHEMA_common_v1_Checksum_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042, \042type\042: \042string\042}",
     [SCHEMA_common_v1_ImageFormat] = "{\042enum\042: [\042qcow2\042, \042raw\042, \042vmdk\042, \042vdi\042, \042vhdx\042, \042img\042, \042ova\042], \042type\042: \042string\042}",
@@ -12292,6 +13057,25 @@ static const char *const SCHEMAS[] = {
     [SCHEMA_job_v1_Routing_properties_worker_pool] = "{\042type\042: [\042string\042, \042null\042]}",
     [SCHEMA_job_v1_Routing_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
     [SCHEMA_job_v1_Routing_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_lease_v1] = "{\042$id\042: \042https://guestkit.dev/schemas/lease-v1.json\042, \042$ref\042: \042https://guestkit.dev/schemas/lease-v1.json#/$defs/Lease\042}",
+    [SCHEMA_lease_v1_Lease] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042$schema\042: {\042description\042: \042URI of the schema the document claims to follow, for editors; `https://guestkit.dev/schemas/lease-v1.json` for this version.\042, \042type\042: [\042string\042, \042null\042]}, \042attempt\042: {\042description\042: \042The attempt this lease is: the job's `execution.attempt` for its first claim, one more at every later claim. The worker reports it in its progress events and in the result's `execution_summary.attempt`.\042, \042minimum\042: 1, \042type\042: \042integer\042, \042x-rule\042: {\042minimum\042: \042execution.attempts.minimum\042}}, \042cancel_requested_at\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}, {\042type\042: \042null\042}], \042description\042: \042Set once cancelling the job was requested (and allowed: the job is `cancellable`). The worker stops and reports the result `cancelled`.\042}, \042expires_at\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042, \042description\042: \042When the lease ends unless renewed by a heartbeat. After it, the scheduler may return the job to the queue and refuses the lease's messages.\042}, \042heartbeat_interval_seconds\042: {\042description\042: \042How often the scheduler expects a heartbeat, in seconds; shorter than the time from a renewal to `expires_at`.\042, \042minimum\042: 1, \042type\042: [\042integer\042, \042null\042]}, \042job_id\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/JobId\042, \042description\042: \042The job leased.\042}, \042lease_id\042: {\042description\042: \042The fencing token: unique among every lease of every job, never reused. The worker presents it with every heartbeat, progress event, result and release of the attempt; the scheduler refuses any message whose lease is not the job's current, unexpired one. Opaque to the worker (percent-encode it in a URL path).\042, \042minLength\042: 1, \042type\042: \042string\042}, \042leased_at\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042, \042description\042: \042When the job was claimed: the attempt's timeout counts from here.\042}, \042max_attempts\042: {\042description\042: \042The job's `execution.max_attempts`, for the worker's information: when `attempt` equals it, this is the last attempt.\042, \042minimum\042: 1, \042type\042: [\042integer\042, \042null\042], \042x-rule\042: {\042minimum\042: \042execution.attempts.minimum\042}}, \042timeout_at\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}, {\042type\042: \042null\042}], \042description\042: \042When the attempt times out: `leased_at` plus the job's `execution.timeout_seconds`, or the job's `deadline` if that is earlier. A worker stops at this instant and reports the result `timeout`.\042}, \042worker_id\042: {\042description\042: \042The worker holding the lease: the one that claimed the job.\042, \042minLength\042: 1, \042type\042: \042string\042}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042required\042: [\042lease_id\042, \042job_id\042, \042worker_id\042, \042attempt\042, \042leased_at\042, \042expires_at\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
+    [SCHEMA_lease_v1_Lease_properties_attempt] = "{\042minimum\042: 1, \042type\042: \042integer\042, \042x-rule\042: {\042minimum\042: \042execution.attempts.minimum\042}}",
+    [SCHEMA_lease_v1_Lease_properties_cancel_requested_at] = "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}, {\042type\042: \042null\042}]}",
+    [SCHEMA_lease_v1_Lease_properties_cancel_requested_at_anyOf_0] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}",
+    [SCHEMA_lease_v1_Lease_properties_cancel_requested_at_anyOf_1] = "{\042type\042: \042null\042}",
+    [SCHEMA_lease_v1_Lease_properties_expires_at] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}",
+    [SCHEMA_lease_v1_Lease_properties_heartbeat_interval_seconds] = "{\042minimum\042: 1, \042type\042: [\042integer\042, \042null\042]}",
+    [SCHEMA_lease_v1_Lease_properties_job_id] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/JobId\042}",
+    [SCHEMA_lease_v1_Lease_properties_lease_id] = "{\042minLength\042: 1, \042type\042: \042string\042}",
+    [SCHEMA_lease_v1_Lease_properties_leased_at] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}",
+    [SCHEMA_lease_v1_Lease_properties_max_attempts] = "{\042minimum\042: 1, \042type\042: [\042integer\042, \042null\042], \042x-rule\042: {\042minimum\042: \042execution.attempts.minimum\042}}",
+    [SCHEMA_lease_v1_Lease_properties_schema] = "{\042type\042: [\042string\042, \042null\042]}",
+    [SCHEMA_lease_v1_Lease_properties_timeout_at] = "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}, {\042type\042: \042null\042}]}",
+    [SCHEMA_lease_v1_Lease_properties_timeout_at_anyOf_0] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}",
+    [SCHEMA_lease_v1_Lease_properties_timeout_at_anyOf_1] = "{\042type\042: \042null\042}",
+    [SCHEMA_lease_v1_Lease_properties_worker_id] = "{\042minLength\042: 1, \042type\042: \042string\042}",
+    [SCHEMA_lease_v1_Lease_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_lease_v1_Lease_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
     [SCHEMA_payloads_guestkit_compare_v1_CompareOptions] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042compare_config\042: {\042description\042: \042Compare system configuration.\042, \042type\042: [\042boolean\042, \042null\042]}, \042compare_files\042: {\042description\042: \042Compare file contents.\042, \042type\042: [\042boolean\042, \042null\042]}, \042compare_packages\042: {\042description\042: \042Compare installed packages.\042, \042type\042: [\042boolean\042, \042null\042]}, \042ignore_timestamps\042: {\042description\042: \042Ignore differences in file times.\042, \042type\042: [\042boolean\042, \042null\042]}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_payloads_guestkit_compare_v1_CompareOptions_properties_compare_config] = "{\042type\042: [\042boolean\042, \042null\042]}",
     [SCHEMA_payloads_guestkit_compare_v1_CompareOptions_properties_compare_files] = "{\042type\042: [\042boolean\042, \042null\042]}",
@@ -12482,9 +13266,11 @@ static const char *const SCHEMAS[] = {
     [SCHEMA_payloads_guestkit_profile_v1_ProfilePayload_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
     [SCHEMA_payloads_guestkit_profile_v1_Severity] = "{\042enum\042: [\042info\042, \042low\042, \042medium\042, \042high\042, \042critical\042], \042type\042: \042string\042}",
     [SCHEMA_progress_v1] = "{\042$id\042: \042https://guestkit.dev/schemas/progress-v1.json\042, \042$ref\042: \042https://guestkit.dev/schemas/progress-v1.json#/$defs/ProgressEvent\042}",
-    [SCHEMA_progress_v1_ProgressEvent] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042$schema\042: {\042description\042: \042URI of the schema the document claims to follow, for editors; `https://guestkit.dev/schemas/progress-v1.json` for this version.\042, \042type\042: [\042string\042, \042null\042]}, \042details\042: {\042description\042: \042Free-form details of the event.\042, \042type\042: [\042object\042, \042null\042]}, \042job_id\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/JobId\042, \042description\042: \042The job reporting progress.\042}, \042message\042: {\042description\042: \042What is happening, for people.\042, \042type\042: \042string\042}, \042observability\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Observability\042}, {\042type\042: \042null\042}], \042description\042: \042Tracing and correlation identifiers, copied from the job.\042}, \042phase\042: {\042description\042: \042Phase the job is in. Standard guestkit phases: `validation`, `disk_attach`, `disk_inspection`, `os_detection`, `package_scan`, `service_scan`, `security_scan`, `result_generation`, `cleanup`; other tools may add their own.\042, \042examples\042: [\042validation\042, \042disk_attach\042, \042disk_inspection\042, \042os_detection\042, \042package_scan\042, \042service_scan\042, \042security_scan\042, \042result_generation\042, \042cleanup\042], \042minLength\042: 1, \042type\042: \042string\042}, \042progress_percent\042: {\042description\042: \042Overall progress, 0 to 100.\042, \042maximum\042: 100, \042minimum\042: 0, \042type\042: [\042number\042, \042null\042]}, \042sequence\042: {\042description\042: \042Position of the event in the job's stream, from 0.\042, \042minimum\042: 0, \042type\042: \042integer\042}, \042timestamp\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042, \042description\042: \042When the event happened.\042}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042required\042: [\042job_id\042, \042timestamp\042, \042sequence\042, \042phase\042, \042message\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
+    [SCHEMA_progress_v1_ProgressEvent] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042$schema\042: {\042description\042: \042URI of the schema the document claims to follow, for editors; `https://guestkit.dev/schemas/progress-v1.json` for this version.\042, \042type\042: [\042string\042, \042null\042]}, \042attempt\042: {\042description\042: \042Protocol 1.1. The attempt reporting, as its lease says (`lease-v1.json`). Workers of protocol 1.1 set it.\042, \042minimum\042: 1, \042type\042: [\042integer\042, \042null\042], \042x-rule\042: {\042minimum\042: \042execution.attempts.minimum\042}}, \042details\042: {\042description\042: \042Free-form details of the event.\042, \042type\042: [\042object\042, \042null\042]}, \042job_id\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/JobId\042, \042description\042: \042The job reporting progress.\042}, \042lease_id\042: {\042description\042: \042Protocol 1.1. The lease of the attempt reporting (the fencing token), where the transport does not carry it (the HTTP interface carries it in the path).\042, \042minLength\042: 1, \042type\042: [\042string\042, \042null\042]}, \042message\042: {\042description\042: \042What is happening, for people.\042, \042type\042: \042string\042}, \042observability\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Observability\042}, {\042type\042: \042null\042}], \042description\042: \042Tracing and correlation identifiers, copied from the job.\042}, \042phase\042: {\042description\042: \042Phase the job is in. Standard guestkit phases: `validation`, `disk_attach`, `disk_inspection`, `os_detection`, `package_scan`, `service_scan`, `security_scan`, `result_generation`, `cleanup`; other tools may add their own.\042, \042examples\042: [\042validation\042, \042disk_attach\042, \042disk_inspection\042, \042os_detection\042, \042package_scan\042, \042service_scan\042, \042security_scan\042, \042result_generation\042, \042cleanup\042], \042minLength\042: 1, \042type\042: \042string\042}, \042progress_percent\042: {\042description\042: \042Overall progress, 0 to 100.\042, \042maximum\042: 100, \042minimum\042: 0, \042type\042: [\042number\042, \042null\042]}, \042sequence\042: {\042description\042: \042Position of the event in the stream of its attempt, from 0: a new attempt starts again at 0.\042, \042minimum\042: 0, \042type\042: \042integer\042}, \042timestamp\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042, \042description\042: \042When the event happened.\042}, \042worker_id\042: {\042description\042: \042Protocol 1.1. The worker reporting, as its lease says. Workers of protocol 1.1 set it.\042, \042minLength\042: 1, \042type\042: [\042string\042, \042null\042]}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042required\042: [\042job_id\042, \042timestamp\042, \042sequence\042, \042phase\042, \042message\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
+    [SCHEMA_progress_v1_ProgressEvent_properties_attempt] = "{\042minimum\042: 1, \042type\042: [\042integer\042, \042null\042], \042x-rule\042: {\042minimum\042: \042execution.attempts.minimum\042}}",
     [SCHEMA_progress_v1_ProgressEvent_properties_details] = "{\042type\042: [\042object\042, \042null\042]}",
     [SCHEMA_progress_v1_ProgressEvent_properties_job_id] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/JobId\042}",
+    [SCHEMA_progress_v1_ProgressEvent_properties_lease_id] = "{\042minLength\042: 1, \042type\042: [\042string\042, \042null\042]}",
     [SCHEMA_progress_v1_ProgressEvent_properties_message] = "{\042type\042: \042string\042}",
     [SCHEMA_progress_v1_ProgressEvent_properties_observability] = "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Observability\042}, {\042type\042: \042null\042}]}",
     [SCHEMA_progress_v1_ProgressEvent_properties_observability_anyOf_0] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Observability\042}",
@@ -12494,6 +13280,7 @@ static const char *const SCHEMAS[] = {
     [SCHEMA_progress_v1_ProgressEvent_properties_schema] = "{\042type\042: [\042string\042, \042null\042]}",
     [SCHEMA_progress_v1_ProgressEvent_properties_sequence] = "{\042minimum\042: 0, \042type\042: \042integer\042}",
     [SCHEMA_progress_v1_ProgressEvent_properties_timestamp] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}",
+    [SCHEMA_progress_v1_ProgressEvent_properties_worker_id] = "{\042minLength\042: 1, \042type\042: [\042string\042, \042null\042]}",
     [SCHEMA_progress_v1_ProgressEvent_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
     [SCHEMA_progress_v1_ProgressEvent_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
     [SCHEMA_result_v1] = "{\042$id\042: \042https://guestkit.dev/schemas/result-v1.json\042, \042$ref\042: \042https://guestkit.dev/schemas/result-v1.json#/$defs/JobResult\042}",
@@ -12504,7 +13291,7 @@ static const char *const SCHEMAS[] = {
     [SCHEMA_result_v1_ExecutionSummary_properties_started_at] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}",
     [SCHEMA_result_v1_ExecutionSummary_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
     [SCHEMA_result_v1_ExecutionSummary_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
-    [SCHEMA_result_v1_JobResult] = "{\042additionalProperties\042: false, \042allOf\042: [{\042if\042: {\042properties\042: {\042status\042: {\042const\042: \042completed\042}}, \042required\042: [\042status\042]}, \042then\042: {\042properties\042: {\042completed_at\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}}, \042required\042: [\042completed_at\042], \042x-rule\042: {\042required\042: \042result.status-fields\042}}}, {\042if\042: {\042properties\042: {\042status\042: {\042enum\042: [\042failed\042, \042cancelled\042, \042timeout\042]}}, \042required\042: [\042status\042]}, \042then\042: {\042properties\042: {\042failed_at\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}}, \042required\042: [\042failed_at\042], \042x-rule\042: {\042required\042: \042result.status-fields\042}}}, {\042if\042: {\042properties\042: {\042status\042: {\042const\042: \042failed\042}}, \042required\042: [\042status\042]}, \042then\042: {\042properties\042: {\042error\042: {\042$ref\042: \042https://guestkit.dev/schemas/result-v1.json#/$defs/ResultError\042}}, \042required\042: [\042error\042], \042x-rule\042: {\042required\042: \042result.status-fields\042}}}], \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042$schema\042: {\042description\042: \042URI of the schema the document claims to follow, for editors; `https://guestkit.dev/schemas/result-v1.json` for this version.\042, \042type\042: [\042string\042, \042null\042]}, \042completed_at\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}, {\042type\042: \042null\042}], \042description\042: \042When the job completed successfully.\042}, \042data\042: {\042description\042: \042Free-form output of the operation's handler.\042}, \042error\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/result-v1.json#/$defs/ResultError\042}, {\042type\042: \042null\042}], \042description\042: \042Why the job failed; required when `status` is `failed`.\042}, \042execution_summary\042: {\042$ref\042: \042https://guestkit.dev/schemas/result-v1.json#/$defs/ExecutionSummary\042, \042description\042: \042When and how the job ran.\042}, \042failed_at\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}, {\042type\042: \042null\042}], \042description\042: \042When the job ended without success (failed, cancelled or timed out).\042}, \042job_id\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/JobId\042, \042description\042: \042The job this result belongs to.\042}, \042metrics\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/result-v1.json#/$defs/ResultMetrics\042}, {\042type\042: \042null\042}], \042description\042: \042Resources the job used.\042}, \042observability\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Observability\042}, {\042type\042: \042null\042}], \042description\042: \042Tracing and correlation identifiers, copied from the job.\042}, \042outputs\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/result-v1.json#/$defs/ResultOutputs\042}, {\042type\042: \042null\042}], \042description\042: \042Files the job produced.\042}, \042status\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/TerminalJobStatus\042, \042description\042: \042How the job ended.\042}, \042worker_id\042: {\042description\042: \042The worker that ran the job.\042, \042type\042: \042string\042}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042required\042: [\042job_id\042, \042status\042, \042worker_id\042, \042execution_summary\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
+    [SCHEMA_result_v1_JobResult] = "{\042additionalProperties\042: false, \042allOf\042: [{\042if\042: {\042properties\042: {\042status\042: {\042const\042: \042completed\042}}, \042required\042: [\042status\042]}, \042then\042: {\042properties\042: {\042completed_at\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}}, \042required\042: [\042completed_at\042], \042x-rule\042: {\042required\042: \042result.status-fields\042}}}, {\042if\042: {\042properties\042: {\042status\042: {\042enum\042: [\042failed\042, \042cancelled\042, \042timeout\042]}}, \042required\042: [\042status\042]}, \042then\042: {\042properties\042: {\042failed_at\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}}, \042required\042: [\042failed_at\042], \042x-rule\042: {\042required\042: \042result.status-fields\042}}}, {\042if\042: {\042properties\042: {\042status\042: {\042const\042: \042failed\042}}, \042required\042: [\042status\042]}, \042then\042: {\042properties\042: {\042error\042: {\042$ref\042: \042https://guestkit.dev/schemas/result-v1.json#/$defs/ResultError\042}}, \042required\042: [\042error\042], \042x-rule\042: {\042required\042: \042result.status-fields\042}}}], \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042$schema\042: {\042description\042: \042URI of the schema the document claims to follow, for editors; `https://guestkit.dev/schemas/result-v1.json` for this version.\042, \042type\042: [\042string\042, \042null\042]}, \042completed_at\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}, {\042type\042: \042null\042}], \042description\042: \042When the job completed successfully.\042}, \042data\042: {\042description\042: \042Free-form output of the operation's handler.\042}, \042error\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/result-v1.json#/$defs/ResultError\042}, {\042type\042: \042null\042}], \042description\042: \042Why the job failed; required when `status` is `failed`.\042}, \042execution_summary\042: {\042$ref\042: \042https://guestkit.dev/schemas/result-v1.json#/$defs/ExecutionSummary\042, \042description\042: \042When and how the job ran.\042}, \042failed_at\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}, {\042type\042: \042null\042}], \042description\042: \042When the job ended without success (failed, cancelled or timed out).\042}, \042job_id\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/JobId\042, \042description\042: \042The job this result belongs to.\042}, \042lease_id\042: {\042description\042: \042Protocol 1.1. The lease of the attempt this result ends (the fencing token), where the transport does not carry it (the HTTP interface carries it in the path). A result is one attempt's: the scheduler accepts it only from the job's current lease.\042, \042minLength\042: 1, \042type\042: [\042string\042, \042null\042]}, \042metrics\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/result-v1.json#/$defs/ResultMetrics\042}, {\042type\042: \042null\042}], \042description\042: \042Resources the job used.\042}, \042observability\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Observability\042}, {\042type\042: \042null\042}], \042description\042: \042Tracing and correlation identifiers, copied from the job.\042}, \042outputs\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/result-v1.json#/$defs/ResultOutputs\042}, {\042type\042: \042null\042}], \042description\042: \042Files the job produced.\042}, \042status\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/TerminalJobStatus\042, \042description\042: \042How the job ended.\042}, \042worker_id\042: {\042description\042: \042The worker that ran the job.\042, \042type\042: \042string\042}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042required\042: [\042job_id\042, \042status\042, \042worker_id\042, \042execution_summary\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_result_v1_JobResult_allOf_0] = "{\042if\042: {\042properties\042: {\042status\042: {\042const\042: \042completed\042}}, \042required\042: [\042status\042]}, \042then\042: {\042properties\042: {\042completed_at\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}}, \042required\042: [\042completed_at\042], \042x-rule\042: {\042required\042: \042result.status-fields\042}}}",
     [SCHEMA_result_v1_JobResult_allOf_0_if] = "{\042properties\042: {\042status\042: {\042const\042: \042completed\042}}, \042required\042: [\042status\042]}",
     [SCHEMA_result_v1_JobResult_allOf_0_if_properties_status] = "{\042const\042: \042completed\042}",
@@ -12532,6 +13319,7 @@ static const char *const SCHEMAS[] = {
     [SCHEMA_result_v1_JobResult_properties_failed_at_anyOf_0] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042}",
     [SCHEMA_result_v1_JobResult_properties_failed_at_anyOf_1] = "{\042type\042: \042null\042}",
     [SCHEMA_result_v1_JobResult_properties_job_id] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/JobId\042}",
+    [SCHEMA_result_v1_JobResult_properties_lease_id] = "{\042minLength\042: 1, \042type\042: [\042string\042, \042null\042]}",
     [SCHEMA_result_v1_JobResult_properties_metrics] = "{\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/result-v1.json#/$defs/ResultMetrics\042}, {\042type\042: \042null\042}]}",
     [SCHEMA_result_v1_JobResult_properties_metrics_anyOf_0] = "{\042$ref\042: \042https://guestkit.dev/schemas/result-v1.json#/$defs/ResultMetrics\042}",
     [SCHEMA_result_v1_JobResult_properties_metrics_anyOf_1] = "{\042type\042: \042null\042}",
@@ -12626,13 +13414,13 @@ static const char *const SCHEMAS[] = {
 
 /* Document types, in the order of schemas/index.json, and the functions proving each and
  * finding what fails in each. */
-static const char *const DOCUMENT_TYPES[] = {"job", "result", "progress", "worker"};
-static int (*const ROOTS[])(const Tape *, uint32_t) = {valid_job_v1, valid_result_v1, valid_progress_v1, valid_worker_v1};
-static void (*const FINDERS[])(const Tape *, uint32_t, Findings *, int32_t, uint8_t) = {find_job_v1, find_result_v1, find_progress_v1, find_worker_v1};
+static const char *const DOCUMENT_TYPES[] = {"job", "result", "progress", "worker", "lease", "cancel"};
+static int (*const ROOTS[])(const Tape *, uint32_t) = {valid_job_v1, valid_result_v1, valid_progress_v1, valid_worker_v1, valid_lease_v1, valid_cancel_v1};
+static void (*const FINDERS[])(const Tape *, uint32_t, Findings *, int32_t, uint8_t) = {find_job_v1, find_result_v1, find_progress_v1, find_worker_v1, find_lease_v1, find_cancel_v1};
 
 /* The schemas this was generated from (protocol.resources.schemas_digest): the fast engine
  * does not use a prover generated from other schemas than the ones it validates with. */
-static const char SCHEMAS_DIGEST[] = "crc32:ebc45c0b:52180";
+static const char SCHEMAS_DIGEST[] = "crc32:99af5482:58720";
 
 /* Payload types with a registered schema (schemas/index.json). */
 static const char *const PAYLOAD_TYPES[] = {"guestkit.compare.v1", "guestkit.convert.v1", "guestkit.fix.v1", "guestkit.inspect.v1", "guestkit.profile.v1"};
