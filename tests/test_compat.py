@@ -92,6 +92,20 @@ def add_rule(severity: str, rule_id: str = "job.new-rule") -> Edit:
     return apply
 
 
+def add_trace_rule(registry: dict[str, Any]) -> None:
+    """An error rule that judges traces only (protocol 1.1's lifecycle rules): no document can break it."""
+    registry["rules"].append(
+        {"id": "lifecycle.new-rule", "severity": "error", "layer": "code", "applies_to": ["trace"]}
+    )
+
+
+def add_document_and_trace_rule(registry: dict[str, Any]) -> None:
+    """An error rule that judges jobs as well as traces is a new error rule for documents: breaking."""
+    registry["rules"].append(
+        {"id": "lifecycle.new-rule", "severity": "error", "layer": "code", "applies_to": ["job", "trace"]}
+    )
+
+
 CASES: list[tuple[str, dict[str, Edit], str]] = [
     ("compat.required-changed", {JOB: setter([*META, "required"], ["name"])}, "/$defs/JobMetadata/required"),
     (
@@ -186,6 +200,8 @@ CASES: list[tuple[str, dict[str, Edit], str]] = [
     ("compat.warning-rule-added", {"rules-v1.json": add_rule("warning")}, ""),
     # A scheduling rule refuses a pairing of job and worker, never a document.
     ("compat.scheduling-rule-added", {"rules-v1.json": add_rule("error", "scheduling.gpu.missing")}, ""),
+    ("compat.trace-rule-added", {"rules-v1.json": add_trace_rule}, ""),
+    ("compat.error-rule-added", {"rules-v1.json": add_document_and_trace_rule}, ""),
     ("compat.transitions-changed", {"job-states-v1.json": lambda s: s["transitions"]["failed"].append("queued")}, ""),
 ]
 

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 import engines
-from guestkit_job_spec import Limits, Report, check_transition, match_worker, validate
+from guestkit_job_spec import Limits, Report, check_trace, check_transition, match_worker, validate
 from guestkit_job_spec.protocol import rules
 from guestkit_job_spec.validation.pipeline import ENGINES, Engine
 
@@ -85,6 +85,34 @@ def test_match(case: dict[str, Any]) -> None:
     reasons = match_worker(case["job"], case["worker"])
     assert (not reasons) is case["valid"]
     assert pairs(case["errors"]) <= pairs(reasons)
+
+
+TRACE_CASES = [c for c in CASES if c["kind"] == "trace"]
+STEP_DOCUMENT_TYPES = {
+    "submit": "job",
+    "claim": "lease",
+    "heartbeat": "lease",
+    "progress": "progress",
+    "result": "result",
+    "cancel": "cancel",
+}
+
+
+@pytest.mark.parametrize("case", TRACE_CASES, ids=lambda c: c["id"])
+def test_trace(case: dict[str, Any]) -> None:
+    """A trace reports exactly the first step that breaks a rule, and only it."""
+    issues = check_trace(case)
+    assert (not issues) is case["valid"]
+    assert sorted(pairs(issues)) == sorted(pairs(case["errors"])), [issue.message for issue in issues]
+
+
+@pytest.mark.parametrize("case", TRACE_CASES, ids=lambda c: c["id"])
+def test_every_document_of_a_trace_is_valid(case: dict[str, Any]) -> None:
+    """Traces judge behaviour, never documents: each message is a valid document of its type, strictly."""
+    for step in case["steps"]:
+        if "document" in step:
+            report = validate(step["document"], type=STEP_DOCUMENT_TYPES[step["message"]], strict=True)
+            assert report.valid and not report.warnings, (step, report)
 
 
 @pytest.mark.parametrize("case", DOCUMENT_CASES, ids=lambda c: c["id"])

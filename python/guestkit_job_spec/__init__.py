@@ -39,6 +39,7 @@ _EXPORTS = {
     "allowed_transitions": "protocol.states",
     "check_transition": "protocol.states",
     "is_terminal": "protocol.states",
+    "check_trace": "validation.lifecycle",
     "validate": "validation.pipeline",
     "fingerprint": "typed.idempotency",
     "prover_loaded": "validation.fast.prover",
@@ -70,6 +71,7 @@ if TYPE_CHECKING:
     )
     from .typed.scheduling import check_capabilities, match_worker, missing_capabilities
     from .validation.fast.prover import prover_loaded
+    from .validation.lifecycle import check_trace
     from .validation.pipeline import validate
 
     __version__: str
@@ -116,6 +118,7 @@ __all__ = [
     "all_rules",
     "allowed_transitions",
     "check_capabilities",
+    "check_trace",
     "check_transition",
     "compare_job",
     "convert_job",

@@ -160,6 +160,16 @@ def _expand_kind(area: str, case: dict[str, Any]) -> dict[str, Any]:
             "layer": "code",
             "errors": errors,
         }
+    if "trace" in case:
+        return {
+            "id": case_id,
+            "kind": "trace",
+            "description": case["description"],
+            "steps": trace_steps(case["trace"]),
+            "valid": not errors,
+            "layer": "code",
+            "errors": errors,
+        }
     if "match" in case:
         return {
             "id": case_id,
@@ -201,6 +211,104 @@ def _document(spec: dict[str, Any]) -> Any:
         return spec["document"]
     base = json.loads((ROOT / spec["base"]).read_text(encoding="utf-8"))
     return patch(base, spec.get("set", {}), spec.get("delete", []))
+
+
+# --- lifecycle traces ---------------------------------------------------------------------
+
+TRACE_START = 1769767200  # 2026-01-30T10:00:00Z: a source step's "t" counts seconds from here
+TRACE_JOB = "examples/inspect-minimal.json"
+PHASES = ["validation", "disk_attach", "disk_inspection", "os_detection", "package_scan", "result_generation"]
+
+
+def trace_steps(source: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A source trace (compact: "t" in seconds, documents described by a few members) as the
+    steps of a case, every document written out in full and valid against its schema.
+
+    submit: "set"/"delete" change examples/inspect-minimal.json. claim: "lease", "worker",
+    "attempt", "expires" (seconds). heartbeat: "lease", "expires" (the renewed lease; none when
+    refused). progress: "lease", "sequence". result: "lease", "result" (the status) and, when
+    failed, "recoverable" and "retry_recommended". release, expire, timeout: "lease". cancel,
+    deadline: nothing. Any step: "with" (pointer -> value) changes the document written, and
+    "refused", "status" as the case has them."""
+    import datetime as dt
+
+    def stamp(seconds: int) -> str:
+        return dt.datetime.fromtimestamp(TRACE_START + seconds, tz=dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    job: dict[str, Any] = {}
+    leases: dict[str, dict[str, Any]] = {}
+    steps = []
+    for spec in source:
+        at, kind = stamp(spec["t"]), spec["message"]
+        step: dict[str, Any] = {"at": at, "message": kind}
+        document: dict[str, Any] | None = None
+        if "lease" in spec:
+            step["lease_id"] = spec["lease"]
+        lease = leases.get(spec.get("lease", ""), {})
+        if kind == "submit":
+            document = job = patch(example(TRACE_JOB.removeprefix("examples/")), spec.get("set", {}), [])
+        elif kind == "claim":
+            del step["lease_id"]
+            document = leases[spec["lease"]] = {
+                "$schema": resources.index()["documents"]["lease"]["id"],
+                "lease_id": spec["lease"],
+                "job_id": job["job_id"],
+                "worker_id": spec["worker"],
+                "attempt": spec["attempt"],
+                "leased_at": at,
+                "expires_at": stamp(spec["expires"]),
+            }
+        elif kind == "heartbeat" and "expires" in spec:
+            document = {**lease, "expires_at": stamp(spec["expires"])}
+        elif kind == "progress":
+            sequence = spec["sequence"]
+            document = {
+                "$schema": resources.index()["documents"]["progress"]["id"],
+                "job_id": job["job_id"],
+                "timestamp": at,
+                "sequence": sequence,
+                "phase": PHASES[min(sequence, len(PHASES) - 1)],
+                "message": f"step {sequence}",
+                "attempt": lease.get("attempt", 1),
+                "worker_id": lease.get("worker_id", "worker-unknown"),
+                "lease_id": spec["lease"],
+            }
+        elif kind == "result":
+            status = spec["result"]
+            document = {
+                "$schema": resources.index()["documents"]["result"]["id"],
+                "job_id": job["job_id"],
+                "status": status,
+                "worker_id": lease.get("worker_id", "worker-unknown"),
+                "lease_id": spec["lease"],
+                ("completed_at" if status == "completed" else "failed_at"): at,
+                "execution_summary": {
+                    "started_at": lease.get("leased_at", at),
+                    "duration_seconds": 1,
+                    "attempt": lease.get("attempt", 1),
+                },
+            }
+            if status == "failed":
+                document["error"] = {
+                    "code": "DISK_READ_ERROR" if spec["recoverable"] else "IMAGE_CORRUPT",
+                    "message": "the image could not be read" if spec["recoverable"] else "the image is corrupt",
+                    "recoverable": spec["recoverable"],
+                    "retry_recommended": spec["retry_recommended"],
+                }
+        elif kind == "cancel":
+            document = {
+                "$schema": resources.index()["documents"]["cancel"]["id"],
+                "job_id": job["job_id"],
+                "requested_at": at,
+                "requested_by": "alice@example.com",
+            }
+        if document is not None:
+            step["document"] = patch(document, spec.get("with", {}), [])
+        if "refused" in spec:
+            step["refused"] = spec["refused"]
+        step["status"] = spec["status"]
+        steps.append(step)
+    return steps
 
 
 # --- structural cases generated from the schemas ----------------------------------------
@@ -509,7 +617,20 @@ def _valid_if_possible(case: dict[str, Any]) -> dict[str, Any] | None:
 # --- published ids -----------------------------------------------------------------------
 
 PUBLISHED = HERE / "published.json"
-MEANING = ("kind", "type", "strict", "document", "text", "base64", "limits", "transition", "job", "worker", "valid")
+MEANING = (
+    "kind",
+    "type",
+    "strict",
+    "document",
+    "text",
+    "base64",
+    "limits",
+    "transition",
+    "job",
+    "worker",
+    "steps",
+    "valid",
+)
 
 
 UNREGISTERED = "job.payload-type.unregistered"

@@ -4,10 +4,11 @@ A change is safe only when it is safe in both directions: old readers given new 
 and new readers given old documents. Objects are open, so a new optional property is safe
 (old readers keep unknown fields), as are documentation changes, new definitions, new
 payload types (a new ``if``/``then`` branch of the dispatch and its schema file), new
-warning rules and new scheduling rules (``scheduling.*``: they judge whether a worker may
-run a job, never whether a document is valid; specification, sections 9 and 10).
-Everything else that changes a constraint is breaking, and so is any change the checker
-cannot classify.
+warning rules, new scheduling rules (``scheduling.*``: they judge whether a worker may
+run a job, never whether a document is valid; specification, sections 9 and 10) and new
+rules that judge only traces (``applies_to: ["trace"]``: sequences of messages, never one
+document). Everything else that changes a constraint is breaking, and so is any change the
+checker cannot classify.
 
 Each finding names its rule (below), the schema file and a JSON Pointer into it.
 """
@@ -49,6 +50,7 @@ RULES = {
     "compat.error-rule-added": True,
     "compat.warning-rule-added": False,
     "compat.scheduling-rule-added": False,
+    "compat.trace-rule-added": False,
     "compat.transitions-changed": True,
 }
 
@@ -236,6 +238,8 @@ def _compare_rules(old: Any, new: Any, name: str) -> Iterator[Finding]:
             yield Finding(
                 "compat.scheduling-rule-added", name, "", f"new scheduling rule {rule_id}: no document changes"
             )
+        elif after[rule_id].get("applies_to") == ["trace"]:
+            yield Finding("compat.trace-rule-added", name, "", f"new rule {rule_id} judges traces, no document")
         elif after[rule_id]["severity"] == "error":
             yield Finding("compat.error-rule-added", name, "", f"new error rule {rule_id} may reject old documents")
         else:
