@@ -5,7 +5,7 @@ export * from "./types/index.js";
 import type { Job, WorkerRegistration } from "./types/index.js";
 
 /** The protocol's document types. */
-export type DocumentType = "job" | "result" | "progress" | "worker";
+export type DocumentType = "job" | "result" | "progress" | "worker" | "lease" | "cancel";
 
 /** One finding: the rule it breaks (rules-v1.json), where (RFC 6901 JSON Pointer), and what to do. */
 export interface Issue {
@@ -97,3 +97,40 @@ export interface MatchOptions {
  * Throws a TypeError when `currentJobs` is not an integer of at least 0.
  */
 export function matchWorker(job: Job<string>, worker: WorkerRegistration, options?: MatchOptions): Issue[];
+
+/** A job status of schemas/job-states-v1.json. */
+export type JobStatusName = "pending" | "queued" | "assigned" | "running" | "completed" | "failed" | "cancelled" | "timeout";
+
+/** Whether a job in `status` is finished for good; a RangeError for an unknown status. */
+export function isTerminal(status: JobStatusName): boolean;
+
+/** The statuses a job in `status` may move to; empty for a terminal one; a RangeError for an unknown one. */
+export function allowedTransitions(status: JobStatusName): JobStatusName[];
+
+/** null when a job may move from `current` to `next`; otherwise the reason (rule state.transition). */
+export function checkTransition(current: string, next: string): Issue | null;
+
+/** A message a scheduler handled (docs/job-protocol-v1.md, section 15). */
+export type TraceMessage =
+  | "submit" | "claim" | "heartbeat" | "progress" | "result" | "release" | "cancel" | "expire" | "timeout" | "deadline";
+
+/** One step of a lifecycle trace (tests/conformance/README.md, "Traces"). */
+export interface TraceStep {
+  /** When the scheduler handled the message (its clock), RFC 3339. */
+  at: string;
+  message: TraceMessage;
+  /** The lease a worker message is sent under, or that the scheduler takes back (expire, timeout). */
+  lease_id?: string;
+  /** The document the message carries: job, lease, progress event, result or cancel request. */
+  document?: Record<string, unknown>;
+  /** The scheduler refused the message under this rule id; the status is unchanged. */
+  refused?: string;
+  /** The job's status after the step. */
+  status: JobStatusName;
+}
+
+/**
+ * The first step of a trace that breaks a rule of the lifecycle, as one issue pointing at it
+ * (`/steps/<i>`); an empty array when none does. Throws a TypeError on a malformed trace.
+ */
+export function checkTrace(trace: { steps: TraceStep[] } | TraceStep[]): Issue[];

@@ -15,6 +15,7 @@ import { isObject, show } from "./values.js";
 export { documentTypes, index as protocolIndex, rulesRegistry };
 export { fingerprint } from "./fingerprint.js";
 export { matchWorker } from "./scheduling.js";
+export { allowedTransitions, checkTrace, checkTransition, isTerminal } from "./lifecycle.js";
 
 const AUTO = "auto";
 const byKeyword = genericRules(keywordTable);

@@ -22,7 +22,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
-import { fingerprint, matchWorker, validate as packageValidate } from "../../../npm/src/index.js";
+import { checkTrace, checkTransition, fingerprint, matchWorker, validate as packageValidate } from "../../../npm/src/index.js";
 import { genericRules, mappedErrors } from "../../../npm/src/schema-issues.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -98,6 +98,22 @@ for (const testCase of cases.filter((c) => c.kind === "match")) {
   record(`${testCase.id} (npm package)`, problems);
 }
 
+// The npm package's state machine and lifecycle checker: every transition and trace case, the
+// exact issues expected (a trace reports the first step that breaks a rule, and only it).
+let lifecycleRun = 0;
+for (const testCase of cases.filter((c) => c.kind === "transition" || c.kind === "trace")) {
+  lifecycleRun += 1;
+  const issues = testCase.kind === "trace" ? checkTrace(testCase) : [checkTransition(testCase.transition.from, testCase.transition.to)].filter(Boolean);
+  const found = issues.map(({ rule, pointer }) => `${rule} at "${pointer}"`).sort();
+  const expected = testCase.errors.map(({ rule, pointer }) => `${rule} at "${pointer}"`).sort();
+  const problems = [];
+  if ((issues.length === 0) !== testCase.valid) problems.push(`the npm package says ${issues.length ? "invalid" : "valid"}`);
+  if (testCase.kind === "trace" ? found.join("; ") !== expected.join("; ") : missing(testCase.errors, issues).length) {
+    problems.push(`reports ${found.join("; ") || "nothing"}, expected ${expected.join("; ") || "nothing"}`);
+  }
+  record(`${testCase.id} (npm package)`, problems);
+}
+
 // Plain ajv on the canonical, multi-file schemas, as a scheduler with its own ajv would use them.
 for (const testCase of cases) {
   if (!runnable(testCase)) {
@@ -160,8 +176,8 @@ for (const vector of vectors) {
 console.log(`fingerprint(): ${vectors.length - vectorsLeft} vectors, leaving ${vectorsLeft} (duplicate keys) to runners with a strict decoder`);
 
 const ajvVersion = readJson(join(here, "node_modules", "ajv", "package.json")).version;
-console.log(`ajv ${ajvVersion}: the npm package's validate() judged ${packageRun} cases, its matchWorker() ${matchRun}; ` +
-  `plain ajv ${cases.length - skipped}, ` +
-  `leaving ${skipped} (raw bytes, transitions, matches) to runners with the package's decoder and code-only rules`);
+console.log(`ajv ${ajvVersion}: the npm package's validate() judged ${packageRun} cases, its matchWorker() ${matchRun}, ` +
+  `its checkTransition() and checkTrace() ${lifecycleRun}; plain ajv ${cases.length - skipped}, ` +
+  `leaving ${skipped} (raw bytes, transitions, traces, matches) to runners with the package's decoder and code-only rules`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
