@@ -66,6 +66,8 @@ function member(container, name, type) {
   if (!ok) throw new TypeError(`a trace step needs ${name} (${type}); found ${JSON.stringify(value)}`);
   return value;
 }
+// Values in messages as Python's repr shows them, so both checkers say the same words.
+const shown = (value) => (typeof value === "string" ? `'${value}'` : JSON.stringify(value));
 const orDefault = (value, fallback) => (value === undefined || value === null ? fallback : value);
 const breach = (rule, message) => ({ rule, message });
 
@@ -104,7 +106,7 @@ class Job {
     const named = [["lease_id", document.lease_id, lease.leaseId], ["worker_id", document.worker_id, lease.workerId], ["attempt", attempt, lease.attempt]];
     for (const [name, given, held] of named) {
       if (given !== undefined && given !== null && given !== held) {
-        return breach("lifecycle.lease.fenced", `the ${step.message} names ${name} ${JSON.stringify(given)}; the lease's is ${JSON.stringify(held)}`);
+        return breach("lifecycle.lease.fenced", `the ${step.message} names ${name} ${shown(given)}; the lease's is ${shown(held)}`);
       }
     }
     return null;

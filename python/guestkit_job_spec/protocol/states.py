@@ -40,3 +40,14 @@ def check_transition(current: str, new: str) -> Issue | None:
     else:
         why = f"from '{current}' a job may move to {', '.join(repr(s) for s in allowed_transitions(current))}"
     return Issue("state.transition", "", f"a job cannot move from '{current}' to '{new}': {why}")
+
+
+def state_diagram() -> str:
+    """The state machine as a Mermaid ``stateDiagram-v2``, drawn from job-states-v1.json alone:
+    every allowed transition, and every terminal status ending. The specification (section 15)
+    carries it; a test holds the two equal."""
+    machine = resources.state_machine()
+    lines = ["stateDiagram-v2"]
+    lines += [f"    {source} --> {target}" for source, targets in machine["transitions"].items() for target in targets]
+    lines += [f"    {status} --> [*]" for status, state in machine["states"].items() if state["terminal"]]
+    return "\n".join(lines)
