@@ -35,6 +35,7 @@ import orjson
 import realistic
 
 from guestkit_job_spec import validate
+from guestkit_job_spec.protocol import resources
 from guestkit_job_spec.protocol.limits import DEFAULT_LIMITS
 from guestkit_job_spec.validation.fast import closed_check, prover
 
@@ -306,7 +307,7 @@ def chart(title: str, classes: list[str], ratios: list[float], goal: float) -> l
 
 
 def section_realistic(sizes: Sizes, goals: list[tuple[str, str, bool]]) -> list[str]:
-    validators = {doc_type: validator_for(doc_type) for doc_type in ("job", "result", "progress", "worker")}
+    validators = {doc_type: validator_for(doc_type) for doc_type in resources.document_types()}
     classes = {name: samples[: sizes.per_class] for name, samples in realistic.corpus().items()}
     rows, totals, ratios = [], dict.fromkeys(("orjson", "guestkit", "jsonschema"), 0.0), []
     for name, samples in classes.items():
@@ -351,7 +352,7 @@ def section_realistic(sizes: Sizes, goals: list[tuple[str, str, bool]]) -> list[
 
 
 def section_mistakes(sizes: Sizes, goals: list[tuple[str, str, bool]]) -> list[str]:
-    validators = {doc_type: validator_for(doc_type) for doc_type in ("job", "result", "progress", "worker")}
+    validators = {doc_type: validator_for(doc_type) for doc_type in resources.document_types()}
     rows, guestkit, jsonschema = [], 0.0, 0.0
     for name, samples in realistic.mistakes().items():
         samples = samples[: sizes.per_class]
