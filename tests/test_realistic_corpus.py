@@ -14,6 +14,7 @@ import pytest
 
 from conftest import ROOT
 from guestkit_job_spec import validate
+from guestkit_job_spec.protocol import resources
 from guestkit_job_spec.protocol.limits import DEFAULT_LIMITS
 from guestkit_job_spec.validation.fast import prover
 
@@ -28,7 +29,7 @@ def test_every_class_is_full_and_mixes_the_document_types() -> None:
     for name, samples in CORPUS.items():
         assert len(samples) >= realistic.PER_CLASS * 3 // 4, name
         if name != "upstream types":
-            assert {sample.doc_type for sample in samples} == {"job", "result", "progress", "worker"}, name
+            assert {sample.doc_type for sample in samples} == set(resources.document_types()), name
     assert set(MISTAKES) == set(realistic.MISTAKES)
     assert all(MISTAKES.values())
 
