@@ -10,8 +10,9 @@
 (b) The current schemas differ from the frozen ones only in ways the compatibility
     checker proves safe in both directions.
 The snapshot is never regenerated: a later minor version adds a snapshot of its own
-(tests/conformance/freeze.py), and (a) and (b) hold for each: v1.1's too, whose cases
-include the lifecycle traces (a trace's reasons are the first step that breaks a rule).
+(tests/conformance/freeze.py, when that version is released), and (a) and (b) hold for
+each: v1.1's will include the lifecycle traces (a trace's reasons are the first step that
+breaks a rule).
 """
 
 from __future__ import annotations
