@@ -26,6 +26,27 @@ sys.path[:0] = [str(ROOT / "python"), str(ROOT / "tests")]
 from test_frozen_v1 import MODES, reasons  # noqa: E402
 
 
+def freeze(version: str, target: Path) -> int:
+    """Write the snapshot of ``version`` to ``target``; the number of cases frozen."""
+    cases = [
+        case
+        for path in sorted((HERE / "cases").glob("*.json"))
+        for case in json.loads(path.read_text(encoding="utf-8"))["cases"]
+    ]
+    recorded = {case["id"]: {mode: reasons(case, strict) for mode, strict in MODES.items()} for case in cases}
+    shutil.copytree(ROOT / "schemas", target / "schemas")
+    shutil.copytree(HERE / "cases", target / "cases")
+    today = datetime.date.today().isoformat()
+    reasons_file = {
+        "description": f"The reasons of every v{version} case in both modes: the verdict and every (rule id, "
+        f"pointer) of the errors and warnings the package gave, recorded once on {today} by freeze.py. The frozen "
+        "gate (tests/test_frozen_v1.py) holds the current package to them.",
+        "cases": recorded,
+    }
+    (target / "reasons.json").write_text(json.dumps(reasons_file, indent=1) + "\n", encoding="utf-8")
+    return len(cases)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("version", help="the protocol version, as schemas/index.json names it (1.1)")
@@ -38,23 +59,8 @@ def main() -> int:
     if target.exists():
         print(f"{target.relative_to(ROOT)} exists: a snapshot is never regenerated", file=sys.stderr)
         return 1
-    cases = [
-        case
-        for path in sorted((HERE / "cases").glob("*.json"))
-        for case in json.loads(path.read_text(encoding="utf-8"))["cases"]
-    ]
-    recorded = {case["id"]: {mode: reasons(case, strict) for mode, strict in MODES.items()} for case in cases}
-    shutil.copytree(ROOT / "schemas", target / "schemas")
-    shutil.copytree(HERE / "cases", target / "cases")
-    today = datetime.date.today().isoformat()
-    reasons_file = {
-        "description": f"The reasons of every v{args.version} case in both modes: the verdict and every (rule id, "
-        f"pointer) of the errors and warnings the package gave, recorded once on {today} by freeze.py. The frozen "
-        "gate (tests/test_frozen_v1.py) holds the current package to them.",
-        "cases": recorded,
-    }
-    (target / "reasons.json").write_text(json.dumps(reasons_file, indent=1) + "\n", encoding="utf-8")
-    print(f"froze {len(cases)} cases in {target.relative_to(ROOT)}", file=sys.stderr)
+    count = freeze(args.version, target)
+    print(f"froze {count} cases in {target.relative_to(ROOT)}", file=sys.stderr)
     return 0
 
 
