@@ -45,6 +45,9 @@ const signatures = new Map(
   }),
 );
 const identifierNames = [...new Set([...signatures.values()].flatMap((s) => s.identifiers))].sort();
+const titles = Object.values(index.documents).map((entry) => entry.title.toLowerCase());
+/** Every document type's name, from the index: "job document, ..., or cancel request". */
+const documentNames = `${titles.slice(0, -1).join(", ")} or ${titles.at(-1)}`;
 
 /**
  * The document type told from the member names: the type whose identifiers the document has, with
@@ -106,7 +109,7 @@ export function validate(document, { type = "job", strict = false } = {}) {
     docType = detectType(document);
     if (docType === undefined) {
       const [rule, message] = isObject(document)
-        ? ["document.type-unknown", "cannot tell whether this is a job, result, progress event or worker registration: " +
+        ? ["document.type-unknown", `cannot tell which protocol document this is (${documentNames}): ` +
           `a type is told from its identifier (${identifierNames.join(", ")}) and more than half of its required members; give the type explicitly`]
         : ["schema.type", "the document must be an object"];
       return { valid: false, type: null, errors: [{ rule, pointer: "", message }], warnings: [] };

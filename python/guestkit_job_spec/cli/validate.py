@@ -21,8 +21,8 @@ from .sources import STDIN, STDIN_NAME, batches
 
 DESCRIPTION = """\
 Validate guestkit protocol documents (jobs, results, progress events, worker
-registrations) against the v1 schemas and rules, and report every problem with
-its rule id and JSON Pointer.
+registrations, leases, cancel requests) against the v1 schemas and rules, and
+report every problem with its rule id and JSON Pointer.
 
 PATH is a file, a folder (every *.json below it), a JSON Lines file (.jsonl or
 .ndjson, or any file with --jsonl: one document per line, reported as FILE:LINE),

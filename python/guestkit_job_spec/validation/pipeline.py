@@ -119,13 +119,19 @@ def validate_decoded(decoded: Decoded, *, doc_type: str, strict: bool, engine: E
             issue = Issue(
                 "document.type-unknown",
                 "",
-                "cannot tell whether this is a job, result, progress event or worker registration: a type is told "
+                f"cannot tell which protocol document this is ({_document_names()}): a type is told "
                 f"from its identifier ({', '.join(identifiers())}) and more than half of its required members; "
                 "give the type explicitly (--type)",
             )
             return Report.of(None, [issue], document)
         doc_type = detected
     return Report.of(doc_type, _with_severity(_all_issues(document, doc_type, engine), strict), document)
+
+
+def _document_names() -> str:
+    """Every document type's name, from the index: "job document, ..., or cancel request"."""
+    names = [entry["title"].lower() for entry in resources.index()["documents"].values()]
+    return ", ".join(names[:-1]) + " or " + names[-1]
 
 
 def _document_bytes(data: Any) -> bytes | None:
