@@ -8,7 +8,7 @@ otherwise (the schema layer reports the wrong type).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache, lru_cache
 from typing import Any, TypeGuard
 
@@ -183,11 +183,9 @@ CODE_RULES: Mapping[str, Mapping[str, Check]] = {
 }
 
 
-def code_issues(document: Any, doc_type: str, only: Iterable[str] | None = None) -> Iterator[Issue]:
-    """Every code-only finding for a document of ``doc_type``; ``only`` these rules' when the
-    prover has told which have findings."""
+def code_issues(document: Any, doc_type: str) -> Iterator[Issue]:
+    """Every code-only finding for a document of ``doc_type``."""
     if not _is_mapping(document):
         return
-    checks = CODE_RULES.get(doc_type, {})
-    for check in checks.values() if only is None else (checks[rule] for rule in only):
+    for check in CODE_RULES.get(doc_type, {}).values():
         yield from check(document)

@@ -11,7 +11,7 @@ from ..protocol import resources, rules
 from ..protocol.doctype import detect, detect_from_fields, identifiers
 from ..protocol.limits import DEFAULT_LIMITS, Limits
 from ..protocol.report import Issue, Report, show
-from .code_rules import code_issues
+from .code_rules import CODE_RULES, code_issues
 from .fast import closed_check, findings, prover
 from .number_form import integer_form_issues
 from .reference.decoding import Decoded, check_decoded, decode
@@ -130,7 +130,7 @@ def validate_decoded(decoded: Decoded, *, doc_type: str, strict: bool, engine: E
 
 def _document_names() -> str:
     """Every document type's name, from the index: "job document, ..., or cancel request"."""
-    names = [entry["title"].lower() for entry in resources.index()["documents"].values()]
+    names: list[str] = [entry["title"].lower() for entry in resources.index()["documents"].values()]
     return ", ".join(names[:-1]) + " or " + names[-1]
 
 
@@ -159,10 +159,23 @@ def _report_of_findings(data: bytes, doc_type: str, strict: bool, limits: Limits
 
 def _report_of_found(found: prover.Found, doc_type: str, strict: bool) -> Report:
     document, _, fired, integral = found
-    if fired is not None:  # schema-valid, no unknown field: only these code-only rules speak (an upstream payload type)
-        issues = [*code_issues(document, doc_type, fired), *integer_form_issues(document, doc_type, known=integral)]
-        return Report.of(doc_type, _with_severity(issues, strict), document)
-    return _report_of_worded(findings.worded(found), doc_type, strict, integral)
+    if fired is None:
+        return _report_of_worded(findings.worded(found), doc_type, strict, integral)
+    # Schema-valid, no unknown field: only these code-only rules speak (an upstream payload type's
+    # warning, the commonest case after a clean document), each once: no sorting out to do.
+    checks = CODE_RULES.get(doc_type, {})
+    issues = [issue for rule in fired for issue in checks[rule](document)]
+    if integral:
+        issues += integer_form_issues(document, doc_type, known=integral)
+    severities = rules.severities(strict=strict)
+    errors: list[Issue] = []
+    warnings: list[Issue] = []
+    for issue in issues:
+        severity = severities[issue.rule]
+        if severity != issue.severity:
+            issue = Issue(issue.rule, issue.pointer, issue.message, severity)
+        (errors if severity == "error" else warnings).append(issue)
+    return Report(doc_type, tuple(errors), tuple(warnings), document)
 
 
 def _report_of_worded(
