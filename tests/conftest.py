@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import socket
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -94,3 +95,25 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
+
+
+def npm_package_answers(imported: str, body: str, value: Any) -> Any:
+    """What a Node.js script answers about ``value``: it imports ``imported`` from the npm
+    package (staged, as a consumer installs it), reads ``value`` as ``input`` from standard
+    input, and writes the JSON that ``body`` computes into ``out``."""
+    subprocess.run(["node", str(ROOT / "npm" / "scripts" / "stage.mjs")], check=True)
+    script = (
+        'import { readFileSync } from "node:fs";'
+        f"import {{ {imported} }} from {json.dumps((ROOT / 'npm' / 'src' / 'index.js').as_uri())};"
+        "const input = JSON.parse(readFileSync(0, 'utf8'));"
+        f"{body};"
+        "process.stdout.write(JSON.stringify(out));"
+    )
+    process = subprocess.run(
+        ["node", "--input-type=module", "-e", script],
+        input=json.dumps(value),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(process.stdout)

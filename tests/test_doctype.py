@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from itertools import chain, combinations
 from typing import Any
 
 import pytest
 
-from conftest import CORPUS, EXAMPLES, ROOT, load
+from conftest import CORPUS, EXAMPLES, ROOT, load, npm_package_answers
 from guestkit_job_spec import validate
 from guestkit_job_spec.protocol import resources
 from guestkit_job_spec.protocol.doctype import detect, signatures
@@ -190,23 +189,12 @@ def every_combination() -> list[list[str]]:
 
 def test_the_npm_package_tells_every_combination_alike() -> None:
     """npm/src/index.js detectType restates the rule in JavaScript: both must agree everywhere."""
-    subprocess.run(["node", str(ROOT / "npm" / "scripts" / "stage.mjs")], check=True)
     sets = every_combination()
-    script = (
-        'import { readFileSync } from "node:fs";'
-        f"import {{ detectType }} from {json.dumps((ROOT / 'npm' / 'src' / 'index.js').as_uri())};"
-        "const sets = JSON.parse(readFileSync(0, 'utf8'));"
-        "const told = sets.map((names) => detectType(Object.fromEntries(names.map((n) => [n, null]))) ?? null);"
-        "process.stdout.write(JSON.stringify(told));"
+    javascript = npm_package_answers(
+        "detectType",
+        "const out = input.map((names) => detectType(Object.fromEntries(names.map((n) => [n, null]))) ?? null)",
+        sets,
     )
-    process = subprocess.run(
-        ["node", "--input-type=module", "-e", script],
-        input=json.dumps(sets),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    javascript = json.loads(process.stdout)
     python = [detect(dict.fromkeys(names)) for names in sets]
     assert [(s, j, p) for s, j, p in zip(sets, javascript, python, strict=True) if j != p] == []
     assert {told for told in python} == {None, "job", "result", "progress", "worker", "lease", "cancel"}

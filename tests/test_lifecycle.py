@@ -11,12 +11,11 @@ from __future__ import annotations
 import copy
 import json
 import re
-import subprocess
 from typing import Any
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, npm_package_answers
 from guestkit_job_spec import all_rules, check_trace
 from guestkit_job_spec.protocol.states import state_diagram
 
@@ -128,23 +127,12 @@ def test_the_checker_takes_the_steps_alone_and_says_why() -> None:
 
 def test_the_npm_checker_says_the_same_and_refuses_a_malformed_trace_alike() -> None:
     """Messages included: a TypeScript scheduler logs what a Python one logs."""
-    subprocess.run(["node", str(ROOT / "npm" / "scripts" / "stage.mjs")], check=True)
-    script = (
-        'import { readFileSync } from "node:fs";'
-        f"import {{ checkTrace }} from {json.dumps((ROOT / 'npm' / 'src' / 'index.js').as_uri())};"
-        "const traces = JSON.parse(readFileSync(0, 'utf8'));"
-        "const out = traces.map((t) => { try { return checkTrace(t); } catch (e) { return e.constructor.name; } });"
-        "process.stdout.write(JSON.stringify(out));"
-    )
     traces = [*TRACES.values(), {"steps": []}]
-    process = subprocess.run(
-        ["node", "--input-type=module", "-e", script],
-        input=json.dumps(traces),
-        capture_output=True,
-        text=True,
-        check=True,
+    javascript = npm_package_answers(
+        "checkTrace",
+        "const out = input.map((t) => { try { return checkTrace(t); } catch (e) { return e.constructor.name; } })",
+        traces,
     )
-    javascript = json.loads(process.stdout)
     python = [[issue.to_dict() for issue in check_trace(trace)] for trace in traces[:-1]]
     assert javascript[:-1] == python
     assert javascript[-1] == "TypeError"
