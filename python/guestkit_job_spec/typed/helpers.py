@@ -100,8 +100,8 @@ def _image(kind: type[Any], image: str | Any, image_format_: ImageFormat | None,
     return kind(path=image, format=image_format_ or image_format(image, keyword))
 
 
-def _names(given: str | Sequence[str]) -> list[str]:
-    """A list of names, one name given alone included (not its characters)."""
+def _one_or_many(given: Any) -> list[Any]:
+    """A list of what was given (names, operations), a string given alone as one item (not its characters)."""
     return [given] if isinstance(given, str) else list(given)
 
 
@@ -174,7 +174,7 @@ def profile_job(
     """A ``guestkit.profile`` job evaluating ``profiles`` (e.g. ``["security", "compliance"]``, or one name)."""
     payload = ProfilePayload(
         image=_image(ImageReference, image, format),
-        profiles=_names(profiles),  # type: ignore[arg-type]  # names build() checks against the schema's list
+        profiles=_one_or_many(profiles),  # names build() checks against the schema's list
         options=options,
         output=output,
     )
@@ -203,7 +203,7 @@ def fix_job(
     name of one without options (``["fsck", "selinux_relabel"]``, or one name)."""
     payload = FixPayload(
         image=_image(FixImage, image, format),
-        operations=[_fix_operation(item) for item in ([operations] if isinstance(operations, str) else operations)],
+        operations=[_fix_operation(item) for item in _one_or_many(operations)],
         execution_policy=execution_policy,
         output=output,
     )

@@ -167,6 +167,7 @@ def _report_of_found(found: prover.Found, doc_type: str, strict: bool) -> Report
     issues = [issue for rule in fired for issue in checks[rule](document)]
     if integral:
         issues += integer_form_issues(document, doc_type, known=integral)
+    # _with_severity's mapping, inline: its generator costs 0.3-0.5 us on this path.
     severities = rules.severities(strict=strict)
     errors: list[Issue] = []
     warnings: list[Issue] = []

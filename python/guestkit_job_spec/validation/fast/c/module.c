@@ -207,14 +207,15 @@ static PyObject *clean_report(State *s, PyTypeObject *report_type, Py_ssize_t ty
 }
 
 static PyObject *find_tape(State *s, Py_ssize_t type_index, const Tape *t, PyTypeObject *report_type);
-static PyObject *find_answer(State *s, Py_ssize_t type_index, const Tape *t, const Findings *f);
+static PyObject *find_answer(State *s, Py_ssize_t type_index, const Tape *t, const Findings *f, unsigned fired);
 
 /* The clean report when the document is valid with nothing to report; else what find()
  * answers, from the same reading (a document with warnings or errors is not read twice). */
 static PyObject *prove_tape(State *s, Py_ssize_t type_index, const Tape *t, PyTypeObject *report_type) {
     if (!ROOTS[type_index](t, 0)) return find_tape(s, type_index, t, NULL);
-    if (rules_fired(type_index, t) != 0 || t->integral_fraction) /* the finder finds nothing */
-        return find_answer(s, type_index, t, &(Findings){0});
+    unsigned fired = rules_fired(type_index, t);
+    if (fired != 0 || t->integral_fraction) /* the finder finds nothing */
+        return find_answer(s, type_index, t, &(Findings){0}, fired);
     PyObject *document = build(s, t, 0), *report = document != NULL ? clean_report(s, report_type, type_index, document) : NULL;
     Py_XDECREF(document);
     return report;
@@ -280,9 +281,8 @@ static PyObject *findings_list(State *s, const Tape *t, const Findings *f) {
 }
 
 /* The ids of the code-only rules a schema-valid document has findings of. */
-static PyObject *fired_ids(Py_ssize_t type_index, const Tape *t) {
+static PyObject *fired_ids(Py_ssize_t type_index, unsigned fired) {
     const TypeRules *rules = rules_for(DOCUMENT_TYPES[type_index]);
-    unsigned fired = rules_fired(type_index, t);
     PyObject *ids = PyList_New(0);
     for (size_t k = 0; ids != NULL && rules != NULL && k < rules->count; k++) {
         if (!(fired >> k & 1)) continue;
@@ -303,19 +303,20 @@ static PyObject *find_tape(State *s, Py_ssize_t type_index, const Tape *t, PyTyp
     (void)report_type;
     Findings f = {0};
     FINDERS[type_index](t, 0, &f, -1, 0);
-    PyObject *answer = f.out_of_memory ? PyErr_NoMemory() : find_answer(s, type_index, t, &f);
+    unsigned fired = f.count == 0 ? rules_fired(type_index, t) : 0; /* the compiled rules assume a schema-valid document */
+    PyObject *answer = f.out_of_memory ? PyErr_NoMemory() : find_answer(s, type_index, t, &f, fired);
     free(f.items);
     return answer;
 }
 
-/* find()'s answer once the finder has found f. */
-static PyObject *find_answer(State *s, Py_ssize_t type_index, const Tape *t, const Findings *f) {
+/* find()'s answer once the finder has found f (and, when f is empty, the rules that fired). */
+static PyObject *find_answer(State *s, Py_ssize_t type_index, const Tape *t, const Findings *f, unsigned fired) {
     PyObject *document = build(s, t, 0), *list = document ? findings_list(s, t, f) : NULL;
-    PyObject *fired = list == NULL ? NULL : f->count == 0 ? fired_ids(type_index, t) : Py_NewRef(Py_None);
-    PyObject *answer = fired != NULL ? PyTuple_Pack(4, document, list, fired, t->integral_fraction ? Py_True : Py_False) : NULL;
+    PyObject *ids = list == NULL ? NULL : f->count == 0 ? fired_ids(type_index, fired) : Py_NewRef(Py_None);
+    PyObject *answer = ids != NULL ? PyTuple_Pack(4, document, list, ids, t->integral_fraction ? Py_True : Py_False) : NULL;
     Py_XDECREF(document);
     Py_XDECREF(list);
-    Py_XDECREF(fired);
+    Py_XDECREF(ids);
     return answer;
 }
 
