@@ -424,6 +424,14 @@ def test_new_makes_every_operation(args: list[str], capsys: pytest.CaptureFixtur
     assert validate(out).valid
 
 
+def test_new_help_says_what_every_constraint_flag_sets(capsys: pytest.CaptureFixture[str]) -> None:
+    """--require-capability and --require-feature had no help text."""
+    with pytest.raises(SystemExit):
+        main(["new", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "constraints.required_capabilities" in help_text and "constraints.required_features" in help_text
+
+
 def test_new_compare_takes_the_image_formats(capsys: pytest.CaptureFixture[str]) -> None:
     """--format was accepted and ignored for compare, and paths without an extension had no way in."""
     base = ["new", "guestkit.compare", "--baseline", "/vms/a", "--target", "/vms/b"]
