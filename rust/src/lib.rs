@@ -1,0 +1,25 @@
+//! The guestkit job protocol v1 for Rust: the contract of `schemas/`, where the upstream
+//! worker lives.
+//!
+//! - [`types`]: serde types generated from the schemas (`make gen`), one per schema class;
+//! - [`validate`]: strict decoding, the schemas, the code-only rules and the unknown-field
+//!   lint, reported under the rule ids every other runner of the conformance suite reports;
+//! - [`JobBuilder`] and the payload helpers; [`match_worker`]; [`check_transition`].
+
+mod code_rules;
+mod decode;
+mod doctype;
+mod generated;
+mod number_form;
+mod report;
+pub mod resources;
+pub mod rules;
+mod schema;
+mod timestamps;
+mod unknown_fields;
+mod validate;
+
+pub use decode::{decode, Decoded, Limits, DECODER_MAX_DEPTH};
+pub use doctype::detect;
+pub use report::{Issue, Report, Severity};
+pub use validate::{validate, validate_value, Options, UnknownType, AUTO};

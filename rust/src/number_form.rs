@@ -1,0 +1,85 @@
+//! `json.integer-form`: an integer the text writes with a fraction or an exponent (5.0, 5e0).
+//! Valid since protocol 1.0 (JSON Schema's `integer` is a value), but serde_json refuses it
+//! into an `i64`, so the package warns wherever the schema wants an integer.
+//!
+//! Numbers keep their spelling here, so the candidates are the integral numbers spelled with
+//! `.`, `e` or `E`; whether the schema wants an integer at one is asked of the validator
+//! itself: put 0.5 there, and see whether a type error for `integer` appears at that place.
+
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use jsonschema::{JsonType, ValidationError};
+use serde_json::Value;
+
+use crate::report::{last_token, Issue};
+use crate::schema::Compiled;
+
+const RULE: &str = "json.integer-form";
+
+/// A warning for every integer written with a fraction or an exponent where the schema wants an integer.
+pub(crate) fn integer_form_issues(document: &Value, compiled: &Compiled) -> Vec<Issue> {
+    let mut candidates = Vec::new();
+    integral_fractions(document, String::new(), &mut candidates);
+    let mut issues = Vec::new();
+    for (pointer, number) in candidates {
+        let mut probe = document.clone();
+        if let Some(slot) = probe.pointer_mut(&pointer) {
+            *slot = serde_json::from_str("0.5").expect("a number");
+        }
+        let wants_integer = compiled
+            .validator
+            .iter_errors(&probe)
+            .any(|error| integer_type_error_at(&error, &pointer));
+        if wants_integer {
+            issues.push(Issue::new(RULE, pointer.clone(), message(&pointer, number)));
+        }
+    }
+    issues
+}
+
+/// Every number whose value is integral but whose spelling has a fraction or an exponent, in document order.
+fn integral_fractions(value: &Value, pointer: String, found: &mut Vec<(String, f64)>) {
+    match value {
+        Value::Object(members) => members
+            .iter()
+            .for_each(|(key, item)| integral_fractions(item, crate::report::child(&pointer, key), found)),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .for_each(|(i, item)| integral_fractions(item, format!("{pointer}/{i}"), found)),
+        Value::Number(number) if number.as_str().contains(['.', 'e', 'E']) => {
+            if let Some(float) = number.as_f64().filter(|f| f.is_finite() && f.fract() == 0.0) {
+                found.push((pointer, float));
+            }
+        }
+        _ => {}
+    }
+}
+
+fn integer_type_error_at(error: &ValidationError, pointer: &str) -> bool {
+    match error.kind() {
+        ValidationErrorKind::Type { kind } if error.instance_path().as_str() == pointer => match kind {
+            TypeKind::Single(one) => *one == JsonType::Integer,
+            TypeKind::Multiple(set) => set.contains(JsonType::Integer) && !set.contains(JsonType::Number),
+        },
+        ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
+            context.iter().flatten().any(|sub| integer_type_error_at(sub, pointer))
+        }
+        _ => false,
+    }
+}
+
+fn message(pointer: &str, value: f64) -> String {
+    let name = match last_token(pointer) {
+        None => "the document".to_owned(),
+        Some(last) if last.bytes().all(|b| b.is_ascii_digit()) && !last.is_empty() => format!("item {last}"),
+        Some(last) => format!("'{last}'"),
+    };
+    let written = if value.abs() < 9.223_372_036_854_775_808e18 {
+        format!("write it {}", value as i64)
+    } else {
+        "no 64-bit integer holds it".to_owned()
+    };
+    format!(
+        "{name} is an integer written with a fraction or an exponent; valid, but decoders that read integers into integer types (Go's encoding/json, Rust's serde_json) refuse it: {written}"
+    )
+}
