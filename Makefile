@@ -10,7 +10,7 @@ CLI := $(BIN)/guestkit-job
 STAMP := $(VENV)/.installed
 WHEELHOUSE := build/wheelhouse
 
-.PHONY: help venv run test gen check-gen cases payload-type conformance sanitize fuzz bench lint-schemas lint typecheck typecheck-ts pytest wheelhouse release-tag lock clean
+.PHONY: help venv run test gen check-gen cases payload-type conformance sanitize fuzz bench lint-schemas lint typecheck typecheck-ts pytest wheelhouse release-tag lock clean rust-conformance rust-lint rust-bench
 
 help:
 	@echo "make run           install the package (.venv-run), then validate the bundled examples and the upstream corpus"
@@ -19,7 +19,7 @@ help:
 	@echo "make check-gen     fail when the committed models or bundles differ from what schemas/ gives"
 	@echo "make cases         rebuild tests/conformance/cases/ from its sources and the schemas"
 	@echo "make payload-type TYPE=...  start a new payload type (CONTRIBUTING.md)"
-	@echo "make conformance   run the conformance suite in every runner (Python engines, the npm package, plain ajv) and the fingerprint vectors"
+	@echo "make conformance   run the conformance suite in every runner (Python engines, the npm package, plain ajv, the Rust crate) and the fingerprint vectors"
 	@echo "make sanitize      the prover under AddressSanitizer and UBSan: its C tests, its Python tests, a short differential fuzz"
 	@echo "make fuzz          long fuzzing: property tests, libFuzzer on the prover's C, a million-input differential fuzz"
 	@echo "make bench         measure speed and scale beside jsonschema, orjson, ajv and check-jsonschema: docs/benchmarks.md"
@@ -68,7 +68,7 @@ run: $(RUN_STAMP)
 	@echo "== The upstream corpus (5 of 14 are invalid on purpose: see tests/corpus/upstream/EXPECTED.md)"
 	$(RUN_CLI) validate tests/corpus/upstream/; test $$? -le 1
 
-test: lint-schemas check-gen lint typecheck typecheck-ts pytest conformance sanitize
+test: lint-schemas check-gen lint typecheck typecheck-ts pytest conformance rust-lint sanitize
 
 NPM_PACKAGE := npm
 NODE_RUNNER := tests/conformance/node
@@ -84,10 +84,12 @@ gen: $(STAMP) $(NPM_PACKAGE)/node_modules/.installed
 	$(PY) codegen/generate.py
 	node $(NPM_PACKAGE)/scripts/generate-types.mjs
 	$(PY) hatch_build.py && touch $(PROVER)
+	$(PY) codegen/rust_crate.py
 
 check-gen: $(STAMP) $(NPM_PACKAGE)/node_modules/.installed
 	$(PY) codegen/generate.py --check
 	node $(NPM_PACKAGE)/scripts/generate-types.mjs --check
+	$(PY) codegen/rust_crate.py --check
 
 typecheck-ts: $(NPM_PACKAGE)/node_modules/.installed
 	$(NPM_PACKAGE)/node_modules/.bin/tsc -p $(NPM_PACKAGE)/tsconfig.json
@@ -182,9 +184,37 @@ conformance: $(STAMP) $(PROVER) $(NODE_RUNNER)/node_modules/.installed $(NPM_PAC
 	node $(NODE_RUNNER)/run.mjs
 	@echo "== Independent implementations, format assertion off: docs/implementations.md"
 	$(PY) tests/conformance/implementations.py --check
+	$(MAKE) rust-conformance
+
+# ---- rust: the crate in rust/ (#22) ------------------------------------------------------
+# Crates are fetched once, exactly as rust/Cargo.lock pins them; every build after that is
+# offline. One target folder under build/ serves the tests, the examples and the benchmark.
+CARGO := cd rust && CARGO_TARGET_DIR=$(CURDIR)/build/cargo cargo
+CARGO_OFFLINE := --offline --locked
+RUST_FETCHED := build/cargo/.fetched
+
+$(RUST_FETCHED): rust/Cargo.lock
+	$(CARGO) fetch --locked
+	mkdir -p $(@D) && touch $@
+
+# The crate's conformance runner (cargo test: every case, its unit tests, its doc tests), then its
+# reports held to the Python package's, pair for pair (tests/conformance/rust_agreement.py).
+rust-conformance: $(STAMP) $(PROVER) $(RUST_FETCHED)
+	$(CARGO) test $(CARGO_OFFLINE)
+	$(CARGO) run $(CARGO_OFFLINE) --quiet --example reports > $(CURDIR)/build/rust-reports.json
+	$(PY) tests/conformance/rust_agreement.py build/rust-reports.json
+
+rust-lint: $(RUST_FETCHED)
+	$(CARGO) fmt --check
+	$(CARGO) clippy $(CARGO_OFFLINE) --all-targets -- -D warnings
+
+# The crate's validator for bench/run.py, built optimised.
+rust-bench: $(RUST_FETCHED)
+	$(CARGO) build $(CARGO_OFFLINE) --release --example bench
+# ---- end rust ------------------------------------------------------------------------------
 
 # Peers: jsonschema and check-jsonschema from requirements/dev.txt, ajv from the runner's lockfile.
-bench: $(STAMP) $(PROVER) $(NODE_RUNNER)/node_modules/.installed $(NPM_PACKAGE)/node_modules/.installed
+bench: $(STAMP) $(PROVER) $(NODE_RUNNER)/node_modules/.installed $(NPM_PACKAGE)/node_modules/.installed rust-bench
 	$(PY) bench/run.py
 
 lock:

@@ -14,6 +14,8 @@ use crate::timestamps::Instant;
 
 const LONG_TIMEOUT_SECONDS: i64 = 86_400;
 const LARGE_DISK_GB: i64 = 100_000;
+/// 2^63: a double below it in magnitude converts to an `i64` exactly when integral.
+pub(crate) const INT64_BOUND: f64 = -(i64::MIN as f64);
 
 type Check = fn(&Map<String, Value>) -> Option<Issue>;
 
@@ -52,7 +54,7 @@ pub(crate) fn integer(value: &Value) -> Option<i64> {
         return Some(whole);
     }
     let float = number.as_f64()?;
-    (float.fract() == 0.0 && float.abs() < 9.223_372_036_854_775_808e18).then_some(float as i64)
+    (float.fract() == 0.0 && float.abs() < INT64_BOUND).then_some(float as i64)
 }
 
 /// The payload type and the operation it names, when the payload type is well formed.
@@ -190,7 +192,7 @@ fn disk_size_not_too_large(document: &Map<String, Value>) -> Option<Issue> {
 }
 
 fn idempotency_key_not_empty(document: &Map<String, Value>) -> Option<Issue> {
-    (member(document, "execution", "idempotency_key")?.as_str()? == "").then(|| {
+    member(document, "execution", "idempotency_key")?.as_str()?.is_empty().then(|| {
         Issue::new(
             "execution.idempotency-key.empty",
             "/execution/idempotency_key",

@@ -74,7 +74,7 @@ fn message(pointer: &str, value: f64) -> String {
         Some(last) if last.bytes().all(|b| b.is_ascii_digit()) && !last.is_empty() => format!("item {last}"),
         Some(last) => format!("'{last}'"),
     };
-    let written = if value.abs() < 9.223_372_036_854_775_808e18 {
+    let written = if value.abs() < crate::code_rules::INT64_BOUND {
         format!("write it {}", value as i64)
     } else {
         "no 64-bit integer holds it".to_owned()

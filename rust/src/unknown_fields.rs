@@ -42,10 +42,10 @@ fn ratio(a: &[char], b: &[char]) -> f64 {
 fn matched(a: &[char], b: &[char], alo: usize, ahi: usize, blo: usize, bhi: usize) -> usize {
     let (mut best_i, mut best_j, mut best_size) = (alo, blo, 0);
     let mut lengths = vec![0usize; b.len() + 1];
-    for i in alo..ahi {
+    for (i, a_char) in a.iter().enumerate().take(ahi).skip(alo) {
         let mut next = vec![0usize; b.len() + 1];
         for j in blo..bhi {
-            if a[i] == b[j] {
+            if *a_char == b[j] {
                 let k = if j > 0 { lengths[j - 1] } else { 0 } + 1;
                 next[j] = k;
                 if k > best_size {
