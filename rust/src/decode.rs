@@ -2,14 +2,16 @@
 //! the Python package's decoder uses (`json.*` of rules-v1.json).
 //!
 //! serde_json does the parsing, through a visitor of ours that refuses duplicate keys and
-//! nesting past the decoder's own limit and keeps where it is (the JSON Pointer of a NaN).
-//! Numbers keep their spelling (serde_json's `arbitrary_precision`), so one walk over the
-//! decoded value then checks what serde_json lets through: ranges and the [`Limits`].
+//! nesting past the decoder's own limit, keeps where it is (the JSON Pointer of a NaN) and
+//! finds integers outside 64 bits; one walk over the decoded value then checks the [`Limits`].
+//! serde_json's `arbitrary_precision` would keep every number's spelling, but it is a feature
+//! every crate of a build shares, and it breaks `#[serde(flatten)]` there: the one integer
+//! whose spelling matters, one too large for a `u64`, is looked up in the text instead.
 
-use std::cell::RefCell;
+use std::cell::{Cell, OnceCell, RefCell};
 use std::fmt;
 
-use serde::de::{DeserializeSeed, Error as _, MapAccess, SeqAccess, Visitor};
+use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
 use crate::report::{child, Issue};
@@ -81,7 +83,7 @@ pub fn decode(data: &[u8], limits: &Limits) -> Decoded {
             return failed("json.encoding", format!("the document {problem}"));
         }
     }
-    let state = State::default();
+    let state = State::new(data);
     let mut reader = serde_json::Deserializer::from_slice(data);
     reader.disable_recursion_limit();
     let parsed = Node { state: &state }
@@ -89,7 +91,8 @@ pub fn decode(data: &[u8], limits: &Limits) -> Decoded {
         .and_then(|value| reader.end().map(|()| value));
     match parsed {
         Ok(value) => {
-            let issues = check_value(&value, limits);
+            let mut issues = state.found.take();
+            issues.extend(check_value(&value, limits));
             Decoded {
                 value: Some(value),
                 issues,
@@ -102,14 +105,40 @@ pub fn decode(data: &[u8], limits: &Limits) -> Decoded {
     }
 }
 
-/// What the visitor knows while it reads: where it is, and why it stopped, if it did.
-#[derive(Default)]
-struct State {
+/// What the visitor knows while it reads: where it is, why it stopped if it did, and what it
+/// found that does not stop it (integers outside 64 bits).
+struct State<'d> {
+    data: &'d [u8],
     path: RefCell<Vec<String>>,
     refusal: RefCell<Option<Issue>>,
+    found: RefCell<Vec<Issue>>,
+    numbers_read: Cell<usize>,
+    spellings: OnceCell<Vec<&'d str>>,
 }
 
-impl State {
+impl<'d> State<'d> {
+    fn new(data: &'d [u8]) -> Self {
+        State {
+            data,
+            path: RefCell::default(),
+            refusal: RefCell::default(),
+            found: RefCell::default(),
+            numbers_read: Cell::new(0),
+            spellings: OnceCell::new(),
+        }
+    }
+
+    /// Count a number read; its position among the text's numbers, from 0.
+    fn next_number(&self) -> usize {
+        let position = self.numbers_read.get();
+        self.numbers_read.set(position + 1);
+        position
+    }
+
+    fn integer_out_of_range(&self, spelling: &str) {
+        self.found.borrow_mut().push(integer_range(spelling, self.pointer()));
+    }
+
     fn pointer(&self) -> String {
         self.path
             .borrow()
@@ -124,15 +153,12 @@ impl State {
     }
 }
 
-/// The private key under which serde_json hands a number over with `arbitrary_precision`.
-const NUMBER_TOKEN: &str = "$serde_json::private::Number";
-
 #[derive(Clone, Copy)]
-struct Node<'s> {
-    state: &'s State,
+struct Node<'s, 'd> {
+    state: &'s State<'d>,
 }
 
-impl<'de> DeserializeSeed<'de> for Node<'_> {
+impl<'de> DeserializeSeed<'de> for Node<'_, '_> {
     type Value = Value;
 
     fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
@@ -140,7 +166,7 @@ impl<'de> DeserializeSeed<'de> for Node<'_> {
     }
 }
 
-impl Node<'_> {
+impl Node<'_, '_> {
     /// Enter a container one level deeper, refusing past the decoder's own limit.
     fn enter<E: serde::de::Error>(&self) -> Result<(), E> {
         if self.state.path.borrow().len() + 1 > DECODER_MAX_DEPTH {
@@ -159,7 +185,7 @@ impl Node<'_> {
     }
 }
 
-impl<'de> Visitor<'de> for Node<'_> {
+impl<'de> Visitor<'de> for Node<'_, '_> {
     type Value = Value;
 
     fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
@@ -171,14 +197,28 @@ impl<'de> Visitor<'de> for Node<'_> {
     }
 
     fn visit_i64<E>(self, value: i64) -> Result<Value, E> {
+        self.state.next_number();
         Ok(Value::from(value))
     }
 
     fn visit_u64<E>(self, value: u64) -> Result<Value, E> {
+        self.state.next_number();
+        if i64::try_from(value).is_err() {
+            self.state.integer_out_of_range(&value.to_string());
+        }
         Ok(Value::from(value))
     }
 
+    /// A number serde_json reads as a double: one with a fraction or an exponent, or an integer
+    /// beyond 64 bits (which the text then shows: only such a one is looked up).
     fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<Value, E> {
+        let position = self.state.next_number();
+        if value.fract() == 0.0 && value.abs() >= crate::code_rules::INT64_BOUND {
+            let spellings = self.state.spellings.get_or_init(|| number_spellings(self.state.data));
+            if let Some(spelling) = spellings.get(position).filter(|s| !s.contains(['.', 'e', 'E'])) {
+                self.state.integer_out_of_range(spelling);
+            }
+        }
         Number::from_f64(value)
             .map(Value::Number)
             .ok_or_else(|| E::custom("a non-finite number"))
@@ -207,12 +247,7 @@ impl<'de> Visitor<'de> for Node<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut members = Map::new();
-        let mut first = true;
         while let Some(key) = map.next_key::<String>()? {
-            if std::mem::take(&mut first) && key == NUMBER_TOKEN {
-                let spelling: String = map.next_value()?;
-                return spelling.parse::<Number>().map(Value::Number).map_err(A::Error::custom);
-            }
             if members.is_empty() {
                 self.enter()?;
             }
@@ -236,7 +271,7 @@ impl<'de> Visitor<'de> for Node<'_> {
 }
 
 /// The issue a serde_json error makes, under the rule the Python decoder gives the same input.
-fn classify(error: &serde_json::Error, data: &[u8], state: &State) -> Issue {
+fn classify(error: &serde_json::Error, data: &[u8], state: &State<'_>) -> Issue {
     if let Some(refusal) = state.refusal.borrow_mut().take() {
         return refusal;
     }
@@ -259,7 +294,11 @@ fn classify(error: &serde_json::Error, data: &[u8], state: &State) -> Issue {
     if data.iter().all(u8::is_ascii_whitespace) {
         return Issue::new("json.syntax", "", "the document is empty; expected a JSON object");
     }
-    if let Some(pointer) = non_finite_at(error, data, state) {
+    if let Some(pointer) = what
+        .contains("number out of range")
+        .then(|| state.pointer())
+        .or_else(|| non_finite_at(error, data, state))
+    {
         let message = "the number is NaN, Infinity or too large for a double; expected a finite number";
         return Issue::new("json.non-finite-number", pointer, message);
     }
@@ -281,7 +320,7 @@ fn lone_surrogate_escape(data: &[u8]) -> bool {
 
 /// The pointer of a `NaN`, `Infinity` or `-Infinity` where serde_json stopped: JSON has no
 /// such numbers, but the protocol names them (rule json.non-finite-number), as Python's decoder does.
-fn non_finite_at(error: &serde_json::Error, data: &[u8], state: &State) -> Option<String> {
+fn non_finite_at(error: &serde_json::Error, data: &[u8], state: &State<'_>) -> Option<String> {
     let line_start = data
         .split(|b| *b == b'\n')
         .take(error.line().saturating_sub(1))
@@ -360,16 +399,15 @@ pub fn check_value(value: &Value, limits: &Limits) -> Vec<Issue> {
     issues
 }
 
+/// A number of a value built in memory outside the signed 64-bit range (decoding finds them in the text).
 fn number_issue(number: &Number, pointer: String) -> Option<Issue> {
-    let spelling = number.as_str();
-    if spelling.contains(['.', 'e', 'E']) {
-        let finite = spelling.parse::<f64>().is_ok_and(f64::is_finite);
-        let message = "the number is NaN, Infinity or too large for a double; expected a finite number";
-        return (!finite).then(|| Issue::new("json.non-finite-number", pointer, message));
-    }
-    if spelling.parse::<i64>().is_ok() {
-        return None;
-    }
+    number
+        .as_u64()
+        .filter(|n| i64::try_from(*n).is_err())
+        .map(|n| integer_range(&n.to_string(), pointer))
+}
+
+fn integer_range(spelling: &str, pointer: String) -> Issue {
     let digits = spelling.trim_start_matches('-').len();
     let shown = if digits <= 38 {
         spelling.to_owned()
@@ -381,7 +419,32 @@ fn number_issue(number: &Number, pointer: String) -> Option<Issue> {
         i64::MIN,
         i64::MAX
     );
-    Some(Issue::new("json.integer-range", pointer, message))
+    Issue::new("json.integer-range", pointer, message)
+}
+
+/// The spelling of every number of a JSON text, in order (strings skipped).
+fn number_spellings(data: &[u8]) -> Vec<&str> {
+    let (mut spellings, mut i) = (Vec::new(), 0);
+    while i < data.len() {
+        match data[i] {
+            b'"' => {
+                i += 1;
+                while i < data.len() && data[i] != b'"' {
+                    i += if data[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = i;
+                while i < data.len() && matches!(data[i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9') {
+                    i += 1;
+                }
+                spellings.push(std::str::from_utf8(&data[start..i]).unwrap_or_default());
+            }
+            _ => i += 1,
+        }
+    }
+    spellings
 }
 
 fn long_string(pointer: &str, what: &str, length: usize, limits: &Limits) -> Issue {

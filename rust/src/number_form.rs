@@ -2,9 +2,9 @@
 //! Valid since protocol 1.0 (JSON Schema's `integer` is a value), but serde_json refuses it
 //! into an `i64`, so the package warns wherever the schema wants an integer.
 //!
-//! Numbers keep their spelling here, so the candidates are the integral numbers spelled with
-//! `.`, `e` or `E`; whether the schema wants an integer at one is asked of the validator
-//! itself: put 0.5 there, and see whether a type error for `integer` appears at that place.
+//! serde_json reads a number with a fraction or an exponent as a double, so the candidates
+//! are the integral doubles; whether the schema wants an integer at one is asked of the
+//! validator itself: put 0.5 there, and see whether a type error for `integer` appears there.
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{JsonType, ValidationError};
@@ -23,7 +23,7 @@ pub(crate) fn integer_form_issues(document: &Value, compiled: &Compiled) -> Vec<
     for (pointer, number) in candidates {
         let mut probe = document.clone();
         if let Some(slot) = probe.pointer_mut(&pointer) {
-            *slot = serde_json::from_str("0.5").expect("a number");
+            *slot = Value::from(0.5);
         }
         let wants_integer = compiled
             .validator
@@ -36,7 +36,7 @@ pub(crate) fn integer_form_issues(document: &Value, compiled: &Compiled) -> Vec<
     issues
 }
 
-/// Every number whose value is integral but whose spelling has a fraction or an exponent, in document order.
+/// Every number read as a double whose value is integral, in document order.
 fn integral_fractions(value: &Value, pointer: String, found: &mut Vec<(String, f64)>) {
     match value {
         Value::Object(members) => members
@@ -46,7 +46,7 @@ fn integral_fractions(value: &Value, pointer: String, found: &mut Vec<(String, f
             .iter()
             .enumerate()
             .for_each(|(i, item)| integral_fractions(item, format!("{pointer}/{i}"), found)),
-        Value::Number(number) if number.as_str().contains(['.', 'e', 'E']) => {
+        Value::Number(number) if number.is_f64() => {
             if let Some(float) = number.as_f64().filter(|f| f.is_finite() && f.fract() == 0.0) {
                 found.push((pointer, float));
             }
