@@ -10,6 +10,7 @@ mod code_rules;
 mod decode;
 mod doctype;
 mod generated;
+mod nullable;
 mod number_form;
 mod report;
 pub mod resources;
@@ -23,6 +24,7 @@ mod validate;
 
 pub use decode::{decode, Decoded, Limits, DECODER_MAX_DEPTH};
 pub use doctype::detect;
+pub use generated::types;
 pub use report::{Issue, Report, Severity};
 pub use scheduling::{check_capabilities, compare_versions, match_worker, missing_capabilities};
 pub use states::{allowed_transitions, check_transition, is_terminal};

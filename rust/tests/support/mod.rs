@@ -1,5 +1,7 @@
 //! Reading the conformance cases (tests/conformance/cases/): shared by the runner
-//! (tests/conformance.rs) and the `reports` example.
+//! (tests/conformance.rs), the round trip (tests/round_trip.rs) and the `reports` example,
+//! each of which uses a part.
+#![allow(dead_code)]
 
 use std::fs;
 use std::path::{Path, PathBuf};
