@@ -198,11 +198,13 @@ $(RUST_FETCHED): rust/Cargo.lock
 	mkdir -p $(@D) && touch $@
 
 # The crate's conformance runner (cargo test: every case, its unit tests, its doc tests), then its
-# reports held to the Python package's, pair for pair (tests/conformance/rust_agreement.py).
+# reports held to the Python package's, pair for pair (tests/conformance/rust_agreement.py), and
+# jobs its builder makes handed to the Python package's validator, strictly.
 rust-conformance: $(STAMP) $(PROVER) $(RUST_FETCHED)
 	$(CARGO) test $(CARGO_OFFLINE)
 	$(CARGO) run $(CARGO_OFFLINE) --quiet --example reports > $(CURDIR)/build/rust-reports.json
 	$(PY) tests/conformance/rust_agreement.py build/rust-reports.json
+	$(CARGO) run $(CARGO_OFFLINE) --quiet --example create_job -- --jsonl | $(CURDIR)/$(CLI) validate --strict --jsonl -
 
 rust-lint: $(RUST_FETCHED)
 	$(CARGO) fmt --check

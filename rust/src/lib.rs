@@ -6,6 +6,7 @@
 //!   lint, reported under the rule ids every other runner of the conformance suite reports;
 //! - [`JobBuilder`] and the payload helpers; [`match_worker`]; [`check_transition`].
 
+pub mod builder;
 mod code_rules;
 mod decode;
 mod doctype;
@@ -22,6 +23,9 @@ mod timestamps;
 mod unknown_fields;
 mod validate;
 
+pub use builder::{
+    compare_job, convert_job, fix_job, generate_job_id, image_format, inspect_job, profile_job, BuildError, JobBuilder,
+};
 pub use decode::{decode, Decoded, Limits, DECODER_MAX_DEPTH};
 pub use doctype::detect;
 pub use generated::types;
