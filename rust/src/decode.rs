@@ -8,7 +8,7 @@
 //! every crate of a build shares, and it breaks `#[serde(flatten)]` there: the one integer
 //! whose spelling matters, one too large for a `u64`, is looked up in the text instead.
 
-use std::cell::{Cell, OnceCell, RefCell};
+use std::cell::{Cell, RefCell};
 use std::fmt;
 
 use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
@@ -48,12 +48,15 @@ impl Default for Limits {
 pub struct Decoded {
     pub value: Option<Value>,
     pub issues: Vec<Issue>,
+    /// Whether the text has a number read as a double (`json.integer-form` looks only then).
+    pub(crate) has_doubles: bool,
 }
 
 fn failed(rule: &str, message: impl Into<String>) -> Decoded {
     Decoded {
         value: None,
         issues: vec![Issue::new(rule, "", message)],
+        has_doubles: false,
     }
 }
 
@@ -83,60 +86,87 @@ pub fn decode(data: &[u8], limits: &Limits) -> Decoded {
             return failed("json.encoding", format!("the document {problem}"));
         }
     }
-    let state = State::new(data);
+    match parse(data, false, limits) {
+        (Ok(value), state) => {
+            let mut issues = Vec::new();
+            if state.big_numbers.get() {
+                // Which of them lie outside 64 bits only their spelling tells: read again, tracking.
+                issues = parse(data, true, limits).1.found.take();
+            }
+            if state.beyond_limits.get() {
+                issues.extend(check_value(&value, limits));
+            }
+            Decoded {
+                value: Some(value),
+                issues,
+                has_doubles: state.doubles.get(),
+            }
+        }
+        (Err(error), state) => Decoded {
+            value: None,
+            issues: vec![classify(&error, data, &state, limits)],
+            has_doubles: false,
+        },
+    }
+}
+
+/// What a parse gives, with what the visitor knew when it ended.
+type Parsed<'d> = (Result<Value, serde_json::Error>, State<'d>);
+
+/// Parse `data` with our visitor; `track`: keep the path and the numbers' spellings, for the
+/// pointer of an error or of an integer outside 64 bits (a second parse, only then: keeping
+/// the path costs an allocation per member).
+fn parse<'d>(data: &'d [u8], track: bool, limits: &Limits) -> Parsed<'d> {
+    let spellings = if track { number_spellings(data) } else { Vec::new() };
+    let state = State {
+        track,
+        spellings,
+        limits: *limits,
+        ..State::default()
+    };
     let mut reader = serde_json::Deserializer::from_slice(data);
     reader.disable_recursion_limit();
     let parsed = Node { state: &state }
         .deserialize(&mut reader)
         .and_then(|value| reader.end().map(|()| value));
-    match parsed {
-        Ok(value) => {
-            let mut issues = state.found.take();
-            issues.extend(check_value(&value, limits));
-            Decoded {
-                value: Some(value),
-                issues,
-            }
-        }
-        Err(error) => Decoded {
-            value: None,
-            issues: vec![classify(&error, data, &state)],
-        },
-    }
+    (parsed, state)
 }
 
-/// What the visitor knows while it reads: where it is, why it stopped if it did, and what it
-/// found that does not stop it (integers outside 64 bits).
+/// What the visitor knows while it reads: how deep it is, why it stopped if it did, whether it
+/// read an integer that may lie outside 64 bits; and when tracking, where it is, the text's
+/// numbers as spelt, how many it has read, and the integers outside 64 bits it found.
+#[derive(Default)]
 struct State<'d> {
-    data: &'d [u8],
+    track: bool,
+    /// Whether a value may break a limit: `check_value` then finds where (most documents break none).
+    limits: Limits,
+    beyond_limits: Cell<bool>,
+    doubles: Cell<bool>,
+    depth: Cell<usize>,
     path: RefCell<Vec<String>>,
     refusal: RefCell<Option<Issue>>,
-    found: RefCell<Vec<Issue>>,
+    big_numbers: Cell<bool>,
+    spellings: Vec<&'d str>,
     numbers_read: Cell<usize>,
-    spellings: OnceCell<Vec<&'d str>>,
+    found: RefCell<Vec<Issue>>,
 }
 
-impl<'d> State<'d> {
-    fn new(data: &'d [u8]) -> Self {
-        State {
-            data,
-            path: RefCell::default(),
-            refusal: RefCell::default(),
-            found: RefCell::default(),
-            numbers_read: Cell::new(0),
-            spellings: OnceCell::new(),
+impl State<'_> {
+    /// A number read: when tracking, an integer outside 64 bits among them is an issue.
+    fn number(&self, maybe_big: bool, double: bool) {
+        if double {
+            self.doubles.set(true);
         }
-    }
-
-    /// Count a number read; its position among the text's numbers, from 0.
-    fn next_number(&self) -> usize {
-        let position = self.numbers_read.get();
-        self.numbers_read.set(position + 1);
-        position
-    }
-
-    fn integer_out_of_range(&self, spelling: &str) {
-        self.found.borrow_mut().push(integer_range(spelling, self.pointer()));
+        if maybe_big {
+            self.big_numbers.set(true);
+        }
+        if self.track {
+            let spelling = self.spellings.get(self.numbers_read.get()).copied().unwrap_or_default();
+            self.numbers_read.set(self.numbers_read.get() + 1);
+            if maybe_big && !spelling.contains(['.', 'e', 'E']) {
+                self.found.borrow_mut().push(integer_range(spelling, self.pointer()));
+            }
+        }
     }
 
     fn pointer(&self) -> String {
@@ -146,10 +176,29 @@ impl<'d> State<'d> {
             .fold(String::new(), |pointer, part| child(&pointer, part))
     }
 
+    /// A string or key read: one of more bytes than the limit has characters may exceed it.
+    fn text(&self, text: &str) {
+        if text.len() > self.limits.max_string_length {
+            self.beyond_limits.set(true);
+        }
+    }
+
     fn refuse<E: serde::de::Error>(&self, issue: Issue) -> E {
         let message = issue.message.clone();
         *self.refusal.borrow_mut() = Some(issue);
         E::custom(message)
+    }
+
+    fn push(&self, part: impl FnOnce() -> String) {
+        if self.track {
+            self.path.borrow_mut().push(part());
+        }
+    }
+
+    fn pop(&self) {
+        if self.track {
+            self.path.borrow_mut().pop();
+        }
     }
 }
 
@@ -169,19 +218,24 @@ impl<'de> DeserializeSeed<'de> for Node<'_, '_> {
 impl Node<'_, '_> {
     /// Enter a container one level deeper, refusing past the decoder's own limit.
     fn enter<E: serde::de::Error>(&self) -> Result<(), E> {
-        if self.state.path.borrow().len() + 1 > DECODER_MAX_DEPTH {
+        let depth = self.state.depth.get() + 1;
+        if depth > DECODER_MAX_DEPTH {
             let message =
                 format!("arrays and objects are nested deeper than the decoder's limit of {DECODER_MAX_DEPTH} levels");
             return Err(self.state.refuse(Issue::new("json.depth", "", message)));
         }
+        self.state.depth.set(depth);
+        if depth > self.state.limits.max_depth {
+            self.state.beyond_limits.set(true);
+        }
         Ok(())
     }
 
-    fn item<'de, A: SeqAccess<'de>>(&self, seq: &mut A, position: usize) -> Result<Option<Value>, A::Error> {
-        self.state.path.borrow_mut().push(position.to_string());
-        let item = seq.next_element_seed(*self)?;
-        self.state.path.borrow_mut().pop();
-        Ok(item)
+    fn leave(&self, entries: usize) {
+        self.state.depth.set(self.state.depth.get() - 1);
+        if entries > self.state.limits.max_container_entries {
+            self.state.beyond_limits.set(true);
+        }
     }
 }
 
@@ -197,28 +251,22 @@ impl<'de> Visitor<'de> for Node<'_, '_> {
     }
 
     fn visit_i64<E>(self, value: i64) -> Result<Value, E> {
-        self.state.next_number();
+        self.state.number(false, false);
         Ok(Value::from(value))
     }
 
     fn visit_u64<E>(self, value: u64) -> Result<Value, E> {
-        self.state.next_number();
-        if i64::try_from(value).is_err() {
-            self.state.integer_out_of_range(&value.to_string());
-        }
+        self.state.number(i64::try_from(value).is_err(), false);
         Ok(Value::from(value))
     }
 
     /// A number serde_json reads as a double: one with a fraction or an exponent, or an integer
-    /// beyond 64 bits (which the text then shows: only such a one is looked up).
+    /// beyond 64 bits (which only the text tells apart: see `State::number`).
     fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<Value, E> {
-        let position = self.state.next_number();
-        if value.fract() == 0.0 && value.abs() >= crate::code_rules::INT64_BOUND {
-            let spellings = self.state.spellings.get_or_init(|| number_spellings(self.state.data));
-            if let Some(spelling) = spellings.get(position).filter(|s| !s.contains(['.', 'e', 'E'])) {
-                self.state.integer_out_of_range(spelling);
-            }
-        }
+        self.state.number(
+            value.fract() == 0.0 && value.abs() >= crate::code_rules::INT64_BOUND,
+            true,
+        );
         Number::from_f64(value)
             .map(Value::Number)
             .ok_or_else(|| E::custom("a non-finite number"))
@@ -229,49 +277,59 @@ impl<'de> Visitor<'de> for Node<'_, '_> {
     }
 
     fn visit_str<E>(self, value: &str) -> Result<Value, E> {
+        self.state.text(value);
         Ok(Value::String(value.to_owned()))
     }
 
     fn visit_string<E>(self, value: String) -> Result<Value, E> {
+        self.state.text(&value);
         Ok(Value::String(value))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         self.enter()?;
         let mut items = Vec::new();
-        while let Some(item) = self.item(&mut seq, items.len())? {
+        loop {
+            self.state.push(|| items.len().to_string());
+            let Some(item) = seq.next_element_seed(self)? else {
+                break;
+            };
+            self.state.pop();
             items.push(item);
         }
+        self.state.pop();
+        self.leave(items.len());
         Ok(Value::Array(items))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        self.enter()?;
         let mut members = Map::new();
         while let Some(key) = map.next_key::<String>()? {
-            if members.is_empty() {
-                self.enter()?;
-            }
-            if members.contains_key(&key) {
-                let message = format!(
-                    "the key {} appears twice in one object; keep exactly one (parsers disagree on which wins)",
-                    Value::String(key)
-                );
-                return Err(self.state.refuse(Issue::new("json.duplicate-key", "", message)));
-            }
-            self.state.path.borrow_mut().push(key.clone());
+            self.state.text(&key);
+            self.state.push(|| key.clone());
             let value = map.next_value_seed(self)?;
-            self.state.path.borrow_mut().pop();
-            members.insert(key, value);
+            self.state.pop();
+            match members.entry(key) {
+                serde_json::map::Entry::Vacant(slot) => {
+                    slot.insert(value);
+                }
+                serde_json::map::Entry::Occupied(taken) => {
+                    let message = format!(
+                        "the key {} appears twice in one object; keep exactly one (parsers disagree on which wins)",
+                        Value::String(taken.key().clone())
+                    );
+                    return Err(self.state.refuse(Issue::new("json.duplicate-key", "", message)));
+                }
+            }
         }
-        if members.is_empty() {
-            self.enter()?;
-        }
+        self.leave(members.len());
         Ok(Value::Object(members))
     }
 }
 
 /// The issue a serde_json error makes, under the rule the Python decoder gives the same input.
-fn classify(error: &serde_json::Error, data: &[u8], state: &State<'_>) -> Issue {
+fn classify(error: &serde_json::Error, data: &[u8], state: &State<'_>, limits: &Limits) -> Issue {
     if let Some(refusal) = state.refusal.borrow_mut().take() {
         return refusal;
     }
@@ -294,11 +352,7 @@ fn classify(error: &serde_json::Error, data: &[u8], state: &State<'_>) -> Issue 
     if data.iter().all(u8::is_ascii_whitespace) {
         return Issue::new("json.syntax", "", "the document is empty; expected a JSON object");
     }
-    if let Some(pointer) = what
-        .contains("number out of range")
-        .then(|| state.pointer())
-        .or_else(|| non_finite_at(error, data, state))
-    {
+    if let Some(pointer) = non_finite_pointer(what, error, data, limits) {
         let message = "the number is NaN, Infinity or too large for a double; expected a finite number";
         return Issue::new("json.non-finite-number", pointer, message);
     }
@@ -318,85 +372,114 @@ fn lone_surrogate_escape(data: &[u8]) -> bool {
     })
 }
 
-/// The pointer of a `NaN`, `Infinity` or `-Infinity` where serde_json stopped: JSON has no
-/// such numbers, but the protocol names them (rule json.non-finite-number), as Python's decoder does.
-fn non_finite_at(error: &serde_json::Error, data: &[u8], state: &State<'_>) -> Option<String> {
-    let line_start = data
-        .split(|b| *b == b'\n')
-        .take(error.line().saturating_sub(1))
-        .map(|l| l.len() + 1)
-        .sum::<usize>();
-    let at = (line_start + error.column()).saturating_sub(1);
-    let before = data.get(..at.min(data.len()) + 1)?;
-    let token_start = before
-        .iter()
-        .rposition(|b| matches!(b, b':' | b'[' | b',' | b' ' | b'\n' | b'\t' | b'\r'))
-        .map_or(0, |p| p + 1);
-    let rest = &data[token_start..];
-    [&b"NaN"[..], b"Infinity", b"-Infinity"]
-        .iter()
-        .any(|token| rest.starts_with(token))
-        .then(|| state.pointer())
+/// The pointer of a `NaN`, `Infinity`, `-Infinity` or a number too large for a double (`1e400`)
+/// where serde_json stopped: JSON has no such numbers, but the protocol names them (rule
+/// json.non-finite-number), as Python's decoder does. The pointer comes from a second parse
+/// that keeps the path.
+fn non_finite_pointer(what: &str, error: &serde_json::Error, data: &[u8], limits: &Limits) -> Option<String> {
+    let non_finite = what.contains("number out of range") || {
+        let line_start: usize = data
+            .split(|b| *b == b'\n')
+            .take(error.line().saturating_sub(1))
+            .map(|l| l.len() + 1)
+            .sum();
+        let at = (line_start + error.column())
+            .saturating_sub(1)
+            .min(data.len().saturating_sub(1));
+        let token_start = data[..=at]
+            .iter()
+            .rposition(|b| matches!(b, b':' | b'[' | b',' | b' ' | b'\n' | b'\t' | b'\r'))
+            .map_or(0, |p| p + 1);
+        [&b"NaN"[..], b"Infinity", b"-Infinity"]
+            .iter()
+            .any(|token| data[token_start..].starts_with(token))
+    };
+    if !non_finite {
+        return None;
+    }
+    match parse(data, true, limits) {
+        (Err(_), state) => Some(state.pointer()),
+        (Ok(_), _) => None,
+    }
 }
 
-/// Check a decoded value: finite numbers, 64-bit integers, and the limits (Python's `check_value`,
-/// in its order: a stack, so that no nesting can exhaust the call stack).
+/// Check a decoded value: 64-bit integers and the limits (Python's `check_value`). Nothing
+/// deeper than `max_depth` is entered, so the walk's own depth is bounded by the limit.
 pub fn check_value(value: &Value, limits: &Limits) -> Vec<Issue> {
     let mut issues = Vec::new();
-    let mut stack: Vec<(&Value, String, usize)> = vec![(value, String::new(), 1)];
-    while let Some((node, pointer, depth)) = stack.pop() {
-        match node {
-            Value::Object(_) | Value::Array(_) => {
-                if depth > limits.max_depth {
-                    let message = format!(
-                        "arrays and objects are nested deeper than the limit of {} levels",
-                        limits.max_depth
-                    );
-                    issues.push(Issue::new("json.depth", pointer, message));
-                    continue;
-                }
-                let (kind, entries) = match node {
-                    Value::Object(members) => ("object", members.len()),
-                    Value::Array(items) => ("array", items.len()),
-                    _ => unreachable!(),
-                };
-                if entries > limits.max_container_entries {
-                    let message = format!(
-                        "this {kind} has {} entries, more than the limit of {}",
-                        thousands(entries as u128),
-                        thousands(limits.max_container_entries as u128)
-                    );
-                    issues.push(Issue::new("json.container-size", pointer.clone(), message));
-                }
-                if let Value::Object(members) = node {
-                    for (key, item) in members {
-                        let at = child(&pointer, key);
-                        let length = key.chars().count();
-                        if length > limits.max_string_length {
-                            issues.push(long_string(&at, "key", length, limits));
-                        }
-                        stack.push((item, at, depth + 1));
-                    }
-                } else if let Value::Array(items) = node {
-                    stack.extend(
-                        items
-                            .iter()
-                            .enumerate()
-                            .map(|(i, item)| (item, child(&pointer, &i.to_string()), depth + 1)),
-                    );
-                }
-            }
-            Value::String(text) => {
-                let length = text.chars().count();
-                if length > limits.max_string_length {
-                    issues.push(long_string(&pointer, "string", length, limits));
-                }
-            }
-            Value::Number(number) => issues.extend(number_issue(number, pointer)),
-            Value::Bool(_) | Value::Null => {}
-        }
-    }
+    walk(value, &mut Vec::new(), limits, &mut issues);
     issues
+}
+
+/// A reference token of `check_value`'s walk: made into text only for an issue's pointer.
+enum Token<'v> {
+    Key(&'v str),
+    Index(usize),
+}
+
+fn pointer_of(path: &[Token<'_>]) -> String {
+    path.iter().fold(String::new(), |pointer, token| match token {
+        Token::Key(key) => child(&pointer, key),
+        Token::Index(i) => format!("{pointer}/{i}"),
+    })
+}
+
+/// One node of `check_value`'s walk; `path` holds the reference tokens of its place, turned
+/// into a pointer only for an issue (most documents have none).
+fn walk<'v>(node: &'v Value, path: &mut Vec<Token<'v>>, limits: &Limits, issues: &mut Vec<Issue>) {
+    let here = |path: &[Token<'v>]| pointer_of(path);
+    let entries = match node {
+        Value::Object(members) => members.len(),
+        Value::Array(items) => items.len(),
+        Value::String(text) => {
+            if text.len() > limits.max_string_length && text.chars().count() > limits.max_string_length {
+                issues.push(long_string(&here(path), "string", text.chars().count(), limits));
+            }
+            return;
+        }
+        Value::Number(number) => {
+            issues.extend(number_issue(number, here(path)));
+            return;
+        }
+        Value::Bool(_) | Value::Null => return,
+    };
+    if path.len() + 1 > limits.max_depth {
+        let message = format!(
+            "arrays and objects are nested deeper than the limit of {} levels",
+            limits.max_depth
+        );
+        issues.push(Issue::new("json.depth", here(path), message));
+        return;
+    }
+    if entries > limits.max_container_entries {
+        let kind = if node.is_object() { "object" } else { "array" };
+        let message = format!(
+            "this {kind} has {} entries, more than the limit of {}",
+            thousands(entries as u128),
+            thousands(limits.max_container_entries as u128)
+        );
+        issues.push(Issue::new("json.container-size", here(path), message));
+    }
+    match node {
+        Value::Object(members) => {
+            for (key, item) in members {
+                path.push(Token::Key(key));
+                if key.len() > limits.max_string_length && key.chars().count() > limits.max_string_length {
+                    issues.push(long_string(&here(path), "key", key.chars().count(), limits));
+                }
+                walk(item, path, limits, issues);
+                path.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                path.push(Token::Index(i));
+                walk(item, path, limits, issues);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
 }
 
 /// A number of a value built in memory outside the signed 64-bit range (decoding finds them in the text).

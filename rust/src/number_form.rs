@@ -18,7 +18,9 @@ const RULE: &str = "json.integer-form";
 /// A warning for every integer written with a fraction or an exponent where the schema wants an integer.
 pub(crate) fn integer_form_issues(document: &Value, compiled: &Compiled) -> Vec<Issue> {
     let mut candidates = Vec::new();
-    integral_fractions(document, String::new(), &mut candidates);
+    if holds_double(document) {
+        integral_fractions(document, String::new(), &mut candidates);
+    }
     let mut issues = Vec::new();
     for (pointer, number) in candidates {
         let mut probe = document.clone();
@@ -39,19 +41,33 @@ pub(crate) fn integer_form_issues(document: &Value, compiled: &Compiled) -> Vec<
 /// Every number read as a double whose value is integral, in document order.
 fn integral_fractions(value: &Value, pointer: String, found: &mut Vec<(String, f64)>) {
     match value {
-        Value::Object(members) => members
-            .iter()
-            .for_each(|(key, item)| integral_fractions(item, crate::report::child(&pointer, key), found)),
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .for_each(|(i, item)| integral_fractions(item, format!("{pointer}/{i}"), found)),
-        Value::Number(number) if number.is_f64() => {
+        // Pointers are made only on the way to a number read as a double: most documents have none.
+        Value::Object(members) => {
+            for (key, item) in members.iter().filter(|(_, item)| holds_double(item)) {
+                integral_fractions(item, crate::report::child(&pointer, key), found);
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate().filter(|(_, item)| holds_double(item)) {
+                integral_fractions(item, format!("{pointer}/{i}"), found);
+            }
+        }
+        Value::Number(number) => {
             if let Some(float) = number.as_f64().filter(|f| f.is_finite() && f.fract() == 0.0) {
                 found.push((pointer, float));
             }
         }
         _ => {}
+    }
+}
+
+/// Whether a number read as a double lies anywhere in `value`.
+fn holds_double(value: &Value) -> bool {
+    match value {
+        Value::Object(members) => members.values().any(holds_double),
+        Value::Array(items) => items.iter().any(holds_double),
+        Value::Number(number) => number.is_f64(),
+        _ => false,
     }
 }
 

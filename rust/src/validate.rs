@@ -60,7 +60,9 @@ pub fn validate(data: &[u8], options: &Options) -> Result<Report, UnknownType> {
     let decoded = decode(data, &options.limits);
     let given = (options.doc_type != AUTO).then_some(options.doc_type.as_str());
     match decoded.value {
-        Some(document) if decoded.issues.is_empty() => Ok(validate_decoded(document, options)),
+        Some(document) if decoded.issues.is_empty() => {
+            Ok(validate_decoded(document, options, Some(decoded.has_doubles)))
+        }
         _ => Ok(Report::of(given, decoded.issues, options.strict, None)),
     }
 }
@@ -74,7 +76,7 @@ pub fn validate_value(document: &Value, options: &Options) -> Result<Report, Unk
         let given = (options.doc_type != AUTO).then_some(options.doc_type.as_str());
         return Ok(Report::of(given, issues, options.strict, None));
     }
-    Ok(validate_decoded(document.clone(), options))
+    Ok(validate_decoded(document.clone(), options, None))
 }
 
 fn check_type(doc_type: &str) -> Result<(), UnknownType> {
@@ -85,7 +87,8 @@ fn check_type(doc_type: &str) -> Result<(), UnknownType> {
     }
 }
 
-fn validate_decoded(document: Value, options: &Options) -> Report {
+/// `has_doubles`: whether the text has a number read as a double, when the decoder knows.
+fn validate_decoded(document: Value, options: &Options, has_doubles: Option<bool>) -> Report {
     let doc_type = if options.doc_type == AUTO {
         match detect_or_explain(&document) {
             Ok(found) => found,
@@ -104,7 +107,9 @@ fn validate_decoded(document: Value, options: &Options) -> Report {
         .partition(|issue| issue.rule != "document.unknown-field");
     issues.sort_by(|a, b| (&a.pointer, &a.rule).cmp(&(&b.pointer, &b.rule)));
     issues.extend(code_rules::code_issues(&document, doc_type));
-    issues.extend(number_form::integer_form_issues(&document, compiled));
+    if has_doubles != Some(false) {
+        issues.extend(number_form::integer_form_issues(&document, compiled));
+    }
     issues.extend(unknown);
     let mut report = Report::of(Some(doc_type), issues, options.strict, Some(document));
     if options.doc_type != AUTO {

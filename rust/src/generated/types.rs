@@ -275,13 +275,11 @@ impl<'de> serde::Deserialize<'de> for Payload {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let mut extra = <serde_json::Map<String, serde_json::Value>>::deserialize(deserializer)?;
-        let r#type: PayloadType = match extra.shift_remove("type") {
+        let r#type: PayloadType = match extra.remove("type") {
             Some(given) => serde_json::from_value(given).map_err(D::Error::custom)?,
             None => return Err(D::Error::missing_field("type")),
         };
-        let data = extra
-            .shift_remove("data")
-            .ok_or_else(|| D::Error::missing_field("data"))?;
+        let data = extra.remove("data").ok_or_else(|| D::Error::missing_field("data"))?;
         let data = PayloadData::from_value(&r#type, data).map_err(D::Error::custom)?;
         Ok(Payload { r#type, data, extra })
     }
