@@ -36,9 +36,10 @@ pub(crate) fn compiled(doc_type: &str) -> Option<&'static Compiled> {
                     .with_draft(jsonschema::Draft::Draft202012)
                     .should_validate_formats(true)
                     .with_format("date-time", timestamps::is_date_time)
+                    .with_format(CONTROL_FORMAT, has_control_character)
                     // The schemas' patterns are portable (no look-around): the regex crate runs them in linear time.
                     .with_pattern_options(jsonschema::PatternOptions::regex())
-                    .build(bundle)
+                    .build(&with_control_format(bundle.clone()))
                     .unwrap_or_else(|error| panic!("the {doc_type} bundle compiles: {error}"));
                 let mut found = HashMap::new();
                 embedded_resources(bundle, &mut found);
@@ -54,6 +55,42 @@ pub(crate) fn compiled(doc_type: &str) -> Option<&'static Compiled> {
             .collect()
     })
     .get(doc_type)
+}
+
+/// The guard against control characters the schemas set on member names and on strings
+/// (`"not": {"pattern": "[\\x00-\\x1f\\x7f]"}`, 38 times in the job's closed bundle), and the
+/// format that asserts the same of a string with a byte scan instead of a regex search: the
+/// compiled validator checks it on every member name of every object.
+const CONTROL_PATTERN: &str = "[\\x00-\\x1f\\x7f]";
+const CONTROL_FORMAT: &str = "x-guestkit-control-character";
+
+fn has_control_character(text: &str) -> bool {
+    text.bytes().any(|byte| byte < 0x20 || byte == 0x7f)
+}
+
+/// The bundle with each control-character pattern inside a `not` asserted by [`CONTROL_FORMAT`]:
+/// the same verdicts and the same failing keyword (the `not`), so the same issues.
+fn with_control_format(mut schema: Value) -> Value {
+    match &mut schema {
+        Value::Object(members) => {
+            if let Some(Value::Object(negated)) = members.get_mut("not") {
+                if negated.get("pattern").and_then(Value::as_str) == Some(CONTROL_PATTERN) {
+                    negated.remove("pattern");
+                    negated.insert("format".into(), CONTROL_FORMAT.into());
+                }
+            }
+            for value in members.values_mut() {
+                *value = with_control_format(std::mem::take(value));
+            }
+        }
+        Value::Array(items) => {
+            for item in items.iter_mut() {
+                *item = with_control_format(std::mem::take(item));
+            }
+        }
+        _ => {}
+    }
+    schema
 }
 
 /// Every schema object with an absolute `$id` in a bundle, by that `$id`.
@@ -282,5 +319,29 @@ fn python_json(value: &Value) -> String {
             format!("{{{}}}", inner.join(", "))
         }
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_control_format_asserts_what_the_pattern_does() {
+        let pattern = regex::Regex::new(CONTROL_PATTERN).unwrap();
+        for code in (0..0x300).chain([0x2028, 0xfeff]) {
+            let text = format!("a{}b", char::from_u32(code).unwrap());
+            assert_eq!(has_control_character(&text), pattern.is_match(&text), "U+{code:04X}");
+        }
+    }
+
+    #[test]
+    fn the_bundle_has_no_control_pattern_left_and_keeps_every_not() {
+        let bundle = resources::bundle("job", true).unwrap();
+        let text = bundle.to_string();
+        let swapped = with_control_format(bundle.clone()).to_string();
+        assert_eq!(swapped.matches("\"not\"").count(), text.matches("\"not\"").count());
+        assert_eq!(swapped.matches(CONTROL_FORMAT).count(), 38);
+        assert!(!swapped.contains(&serde_json::to_string(CONTROL_PATTERN).unwrap()));
     }
 }
