@@ -220,8 +220,11 @@ impl Node<'_, '_> {
     fn enter<E: serde::de::Error>(&self) -> Result<(), E> {
         let depth = self.state.depth.get() + 1;
         if depth > DECODER_MAX_DEPTH {
-            let message =
-                format!("arrays and objects are nested deeper than the decoder's limit of {DECODER_MAX_DEPTH} levels");
+            // Worded as Python words it: the limit given, though the decoder's own stopped it.
+            let message = format!(
+                "arrays and objects are nested deeper than the limit of {} levels",
+                self.state.limits.max_depth
+            );
             return Err(self.state.refuse(Issue::new("json.depth", "", message)));
         }
         self.state.depth.set(depth);

@@ -49,19 +49,27 @@ cached!(
     common, format!("schemas/{}", index()["definitions"]["common"]["file"].as_str().unwrap())
 );
 
-/// The document types, in the index's order (job, result, progress, worker, lease, cancel).
-pub fn document_types() -> Vec<&'static str> {
-    index()["documents"]
-        .as_object()
-        .expect("index documents")
-        .keys()
-        .map(String::as_str)
-        .collect()
+/// The index's documents and payload types in the index's order, which messages follow (a
+/// `serde_json::Map` sorts its keys).
+#[derive(serde::Deserialize)]
+struct Ordered {
+    documents: indexmap::IndexMap<String, Value>,
+    payloads: indexmap::IndexMap<String, Value>,
 }
 
-/// The registered payload types (`guestkit.inspect.v1`...) and the index entry of each.
-pub fn payload_types() -> &'static serde_json::Map<String, Value> {
-    index()["payloads"].as_object().expect("index payloads")
+fn ordered() -> &'static Ordered {
+    static CELL: OnceLock<Ordered> = OnceLock::new();
+    CELL.get_or_init(|| serde_json::from_str(file("schemas/index.json").expect("the index")).expect("the index"))
+}
+
+/// The document types, in the index's order (job, result, progress, worker, lease, cancel).
+pub fn document_types() -> Vec<&'static str> {
+    ordered().documents.keys().map(String::as_str).collect()
+}
+
+/// The registered payload types (`guestkit.inspect.v1`...) and the index entry of each, in the index's order.
+pub fn payload_types() -> &'static indexmap::IndexMap<String, Value> {
+    &ordered().payloads
 }
 
 /// The single-file schema of a document type, as in bundles/; `closed`: the variant that

@@ -125,11 +125,9 @@ fn detect_or_explain(document: &Value) -> Result<&'static str, Issue> {
         return Err(Issue::new("schema.type", "", message));
     }
     doctype::detect(document).ok_or_else(|| {
-        let titles: Vec<String> = resources::index()["documents"]
-            .as_object()
-            .expect("documents")
-            .values()
-            .map(|entry| entry["title"].as_str().unwrap_or_default().to_lowercase())
+        let titles: Vec<String> = resources::document_types()
+            .into_iter()
+            .map(|t| resources::index()["documents"][t]["title"].as_str().unwrap_or_default().to_lowercase())
             .collect();
         let names = format!("{} or {}", titles[..titles.len() - 1].join(", "), titles[titles.len() - 1]);
         Issue::new(
