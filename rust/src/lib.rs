@@ -11,6 +11,7 @@ mod code_rules;
 mod decode;
 mod doctype;
 mod generated;
+mod lifecycle;
 mod nullable;
 mod number_form;
 mod report;
@@ -29,6 +30,7 @@ pub use builder::{
 pub use decode::{decode, Decoded, Limits, DECODER_MAX_DEPTH};
 pub use doctype::detect;
 pub use generated::types;
+pub use lifecycle::{check_trace, TraceError};
 pub use report::{Issue, Report, Severity};
 pub use scheduling::{check_capabilities, compare_versions, match_worker, missing_capabilities};
 pub use states::{allowed_transitions, check_transition, is_terminal};

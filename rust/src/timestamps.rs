@@ -111,6 +111,16 @@ impl Instant {
     }
 }
 
+impl Instant {
+    /// This instant `seconds` later.
+    pub fn plus_seconds(&self, seconds: i64) -> Instant {
+        Instant {
+            seconds: self.seconds + seconds,
+            fraction: self.fraction.clone(),
+        }
+    }
+}
+
 impl PartialOrd for Instant {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))

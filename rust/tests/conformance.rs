@@ -4,14 +4,15 @@
 //! expected (rule, pointer) must be reported, errors and warnings apart (a case lists the pairs
 //! a conforming implementation reports at least). That the report is the Python package's to
 //! the pair, extras included, `make conformance` checks (tests/conformance/rust_agreement.py).
-//! Transition, match and trace cases must report exactly the case's issues. Prints one line
+//! Transition, match and trace cases must report exactly the case's issues (a trace its first
+//! breaking step only). Prints one line
 //! per failure and a closing "N passed, N failed".
 
 mod support;
 
 use std::collections::BTreeSet;
 
-use guestkit_job_spec::{check_transition, match_worker, validate, Issue};
+use guestkit_job_spec::{check_trace, check_transition, match_worker, validate, Issue};
 use serde_json::Value;
 use support::{cases, cases_dir, input, options};
 
@@ -77,7 +78,8 @@ fn every_conformance_case() {
                 judge_issues(&case, check_transition(from, to).into_iter().collect())
             }
             "match" => judge_issues(&case, match_worker(&case["job"], &case["worker"], None)),
-            _ => continue,
+            "trace" => judge_issues(&case, check_trace(&case).expect("a well-formed trace")),
+            other => panic!("unknown case kind {other}"),
         };
         if problems.is_empty() {
             passed += 1;
