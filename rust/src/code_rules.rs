@@ -30,10 +30,19 @@ const JOB_RULES: [Check; 7] = [
     idempotency_key_not_empty,
 ];
 
+/// A check that may find an issue at more than one place.
+type Checks = fn(&Map<String, Value>) -> Vec<Issue>;
+
+const LEASE_RULES: [Checks; 2] = [
+    |lease| lease_attempt_within_max(lease).into_iter().collect(),
+    lease_times_after_leased,
+];
+
 /// Every code-only finding for a document of `doc_type`.
 pub(crate) fn code_issues(document: &Value, doc_type: &str) -> Vec<Issue> {
     match (document, doc_type) {
         (Value::Object(members), "job") => JOB_RULES.iter().filter_map(|check| check(members)).collect(),
+        (Value::Object(members), "lease") => LEASE_RULES.iter().flat_map(|check| check(members)).collect(),
         _ => Vec::new(),
     }
 }
@@ -204,4 +213,44 @@ fn idempotency_key_not_empty(document: &Map<String, Value>) -> Option<Issue> {
             "idempotency_key is an empty string, which means no key: a resubmission of this job runs again; give a key, or leave the member out",
         )
     })
+}
+
+fn lease_attempt_within_max(lease: &Map<String, Value>) -> Option<Issue> {
+    // A lease need not state max_attempts: absent or null, there is nothing to compare.
+    let (attempt, max_attempts) = (integer(lease.get("attempt")?)?, integer(lease.get("max_attempts")?)?);
+    (attempt > max_attempts).then(|| {
+        Issue::new(
+            "lease.attempt.within-max",
+            "/attempt",
+            format!(
+                "attempt is {attempt} but max_attempts is {max_attempts}; expected an attempt of at most max_attempts: no lease is granted past the job's last attempt"
+            ),
+        )
+    })
+}
+
+fn lease_times_after_leased(lease: &Map<String, Value>) -> Vec<Issue> {
+    let Some(leased) = lease.get("leased_at").and_then(Value::as_str) else {
+        return Vec::new();
+    };
+    let Some(leased_at) = Instant::parse(leased) else {
+        return Vec::new();
+    }; // the schema reports a malformed one
+    ["expires_at", "timeout_at"]
+        .into_iter()
+        .filter_map(|name| {
+            let value = lease.get(name)?.as_str()?;
+            (Instant::parse(value)? <= leased_at).then(|| {
+                Issue::new(
+                    "lease.times.after-leased",
+                    format!("/{name}"),
+                    format!(
+                        "{name} {} is not after leased_at {}; expected a later instant",
+                        text(value),
+                        text(leased)
+                    ),
+                )
+            })
+        })
+        .collect()
 }

@@ -10,6 +10,7 @@ pub mod builder;
 mod code_rules;
 mod decode;
 mod doctype;
+mod fingerprint;
 mod generated;
 mod lifecycle;
 mod nullable;
@@ -29,6 +30,7 @@ pub use builder::{
 };
 pub use decode::{decode, Decoded, Limits, DECODER_MAX_DEPTH};
 pub use doctype::detect;
+pub use fingerprint::{fingerprint, NoFingerprint, EXACT_NUMBERS};
 pub use generated::types;
 pub use lifecycle::{check_trace, TraceError};
 pub use report::{Issue, Report, Severity};

@@ -4,24 +4,18 @@
 
 use serde_json::{Map, Value};
 
+use crate::fingerprint::fingerprint;
 use crate::report::Issue;
 use crate::states::{check_transition, is_terminal};
 use crate::timestamps::Instant;
 
 const WORKER_MESSAGES: [&str; 4] = ["heartbeat", "progress", "result", "release"];
-const REFUSABLE: [&str; 5] = ["heartbeat", "progress", "result", "release", "cancel"];
-const MESSAGES: [&str; 10] = [
-    "cancel",
-    "claim",
-    "deadline",
-    "expire",
-    "heartbeat",
-    "progress",
-    "release",
-    "result",
-    "submit",
-    "timeout",
-];
+const REFUSABLE: [&str; 6] = ["heartbeat", "progress", "result", "release", "cancel", "resubmit"];
+/// Sent again, unchanged, when the answer was lost.
+const REPEATABLE: [&str; 2] = ["result", "release"];
+#[rustfmt::skip]
+const MESSAGES: [&str; 11] =
+    ["cancel", "claim", "deadline", "expire", "heartbeat", "progress", "release", "result", "resubmit", "submit", "timeout"];
 const ENDS_LEASE: [&str; 5] = ["queued", "completed", "failed", "cancelled", "timeout"];
 
 /// A trace that is not well formed (an unknown message, a missing member, time going back...):
@@ -103,8 +97,25 @@ struct Lease {
     expires_at: Instant,
 }
 
+/// A job's idempotency scope and key (section 8): no key when it is absent, null or empty.
+fn scope_of(job: &Map<String, Value>) -> (Option<&str>, Option<&str>) {
+    let key = object(job.get("execution"))
+        .get("idempotency_key")
+        .and_then(Value::as_str)
+        .filter(|k| !k.is_empty());
+    (
+        object(job.get("metadata")).get("namespace").and_then(Value::as_str),
+        key,
+    )
+}
+
 /// What the scheduler knows of the job, step after step.
 struct Job {
+    job_id: String,
+    scope: (Option<String>, Option<String>),
+    fingerprint: Option<String>,
+    /// Lease id -> the result or release that ended it, and its document.
+    ended: std::collections::HashMap<String, (String, Value)>,
     max_attempts: i64,
     timeout_seconds: i64,
     cancellable: bool,
@@ -132,10 +143,26 @@ fn breach(rule: &str, message: String) -> Checked<Option<Breach>> {
 impl Job {
     fn new(job: &Map<String, Value>) -> Checked<Job> {
         let execution = object(job.get("execution"));
-        text(job, "job_id")?;
+        let job_id = text(job, "job_id")?.to_owned();
+        let (namespace, key) = scope_of(job);
+        let fingerprint = match key {
+            None => None,
+            Some(_) => match fingerprint(&Value::Object(job.clone())) {
+                Ok(digest) => Some(digest),
+                Err(why) => {
+                    return malformed(format!(
+                        "a job with an idempotency key and {why} is refused at submission (section 8)"
+                    ))
+                }
+            },
+        };
         let number = |name: &str, default: i64| or_default(execution.get(name), &Value::from(default)).as_i64();
         let deadline = execution.get("deadline").filter(|v| !v.is_null());
         Ok(Job {
+            job_id,
+            scope: (namespace.map(str::to_owned), key.map(str::to_owned)),
+            fingerprint,
+            ended: std::collections::HashMap::new(),
             max_attempts: number("max_attempts", 1).unwrap_or(1),
             timeout_seconds: number("timeout_seconds", 3600).unwrap_or(3600),
             cancellable: execution.get("cancellable") != Some(&Value::Bool(false)),
@@ -149,6 +176,18 @@ impl Job {
     }
 
     fn breach(&self, kind: &str, step: &Map<String, Value>, now: &Instant) -> Checked<Option<Breach>> {
+        if self.repeats(kind, step) {
+            return Ok(None);
+        }
+        if let Some(found) = self.mismatch(kind, step)? {
+            return Ok(Some(found));
+        }
+        if kind == "resubmit" {
+            return self.resubmit(object(step.get("document")));
+        }
+        if kind == "cancel" && self.status == "cancelled" {
+            return Ok(None); // asked again: already done
+        }
         if is_terminal(&self.status) == Some(true) {
             return breach(
                 "state.transition",
@@ -198,6 +237,82 @@ impl Job {
             },
             _ => Ok(None), // heartbeat and release break no rule of their own
         }
+    }
+
+    /// Whether the message is the result or release that ended its lease, sent again unchanged:
+    /// accepted again, it changes nothing.
+    fn repeats(&self, kind: &str, step: &Map<String, Value>) -> bool {
+        let Some(lease_id) = step.get("lease_id").and_then(Value::as_str) else {
+            return false;
+        };
+        REPEATABLE.contains(&kind)
+            && self.ended.get(lease_id).is_some_and(|(ended, document)| {
+                ended == kind && Some(document) == step.get("document").or(Some(&Value::Null))
+            })
+    }
+
+    /// A document about another job than the message's, or a body naming another lease than the
+    /// one it is sent under (a release carries no document).
+    fn mismatch(&self, kind: &str, step: &Map<String, Value>) -> Checked<Option<Breach>> {
+        if !["progress", "result", "cancel"].contains(&kind) {
+            return Ok(None);
+        }
+        let document = object(step.get("document"));
+        if let Some(about) = document
+            .get("job_id")
+            .filter(|id| id.as_str() != Some(self.job_id.as_str()))
+        {
+            return breach(
+                "lifecycle.message.mismatch",
+                format!("the {kind} is about job {}, not '{}'", shown(about), self.job_id),
+            );
+        }
+        let sent_under = if kind == "cancel" {
+            None
+        } else {
+            Some(text(step, "lease_id")?)
+        };
+        let named = document.get("lease_id").filter(|l| !l.is_null());
+        if let (Some(sent_under), Some(named)) = (sent_under, named) {
+            if named.as_str() != Some(sent_under) {
+                return breach(
+                    "lifecycle.message.mismatch",
+                    format!(
+                        "the {kind} names lease {} and is sent under lease '{sent_under}'",
+                        shown(named)
+                    ),
+                );
+            }
+        }
+        Ok(None)
+    }
+
+    fn resubmit(&self, job: &Map<String, Value>) -> Checked<Option<Breach>> {
+        let (namespace, key) = scope_of(job);
+        if let Some(key) = key {
+            let Ok(again) = fingerprint(&Value::Object(job.clone())) else {
+                return breach(
+                    "lifecycle.submission.no-fingerprint",
+                    "the job carries a key and has no fingerprint".into(),
+                );
+            };
+            if (namespace, Some(key)) == (self.scope.0.as_deref(), self.scope.1.as_deref()) {
+                if Some(&again) == self.fingerprint.as_ref() {
+                    return Ok(None);
+                }
+                return breach(
+                    "lifecycle.submission.conflict",
+                    format!("idempotency key '{key}' is recorded with another payload fingerprint"),
+                );
+            }
+        }
+        if job.get("job_id").and_then(Value::as_str) == Some(self.job_id.as_str()) {
+            return breach(
+                "lifecycle.submission.job-id-taken",
+                format!("job id '{}' is another submission's", self.job_id),
+            );
+        }
+        malformed("a resubmit shares the job's idempotency key and scope, or its job id".into())
     }
 
     fn fenced(&self, kind: &str, step: &Map<String, Value>, now: &Instant) -> Checked<Option<Breach>> {
@@ -334,7 +449,8 @@ impl Job {
         let status = |s: &str| (s.to_owned(), "lifecycle.status");
         match kind {
             "claim" => status("assigned"),
-            "heartbeat" => status(&self.status),
+            "heartbeat" | "resubmit" => status(&self.status),
+            _ if self.repeats(kind, step) => status(&self.status),
             "progress" => status("running"),
             "cancel" => status(if self.status == "queued" {
                 "cancelled"
@@ -361,7 +477,7 @@ impl Job {
     fn again_or(&self, last: &str, now: &Instant, retryable: bool) -> (String, &'static str) {
         let attempt = self.lease.as_ref().map_or(0, |lease| lease.attempt);
         let (status, rule) = if self.cancel_requested {
-            (last, "lifecycle.status")
+            (last, "lifecycle.retry.not-allowed")
         } else if attempt >= self.max_attempts {
             (last, "lifecycle.attempts.exhausted")
         } else if !retryable {
@@ -397,6 +513,11 @@ impl Job {
             }
             "progress" => self.sequence = document.get("sequence").and_then(Value::as_i64),
             "cancel" if status != "cancelled" => self.cancel_requested = true,
+            "result" | "release" => {
+                let lease_id = text(step, "lease_id")?.to_owned();
+                let document = step.get("document").cloned().unwrap_or(Value::Null);
+                self.ended.insert(lease_id, (kind.to_owned(), document));
+            }
             _ => {}
         }
         if status != self.status && ENDS_LEASE.contains(&status) {

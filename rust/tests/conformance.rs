@@ -12,7 +12,7 @@ mod support;
 
 use std::collections::BTreeSet;
 
-use guestkit_job_spec::{check_trace, check_transition, match_worker, validate, Issue};
+use guestkit_job_spec::{check_trace, check_transition, decode, fingerprint, match_worker, validate, Issue, Limits};
 use serde_json::Value;
 use support::{cases, cases_dir, input, options};
 
@@ -90,4 +90,34 @@ fn every_conformance_case() {
     }
     println!("{passed} passed, {failed} failed");
     assert_eq!(failed, 0, "{failed} conformance cases failed");
+}
+
+/// The fingerprint vectors (tests/conformance/fingerprints.json): the text through the strict
+/// decoder, then `fingerprint()`: the digest, or the refusal the vector names.
+#[test]
+fn every_fingerprint_vector() {
+    let path = cases_dir().join("../fingerprints.json");
+    let file: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let (mut passed, mut failed) = (0, 0);
+    for vector in file["vectors"].as_array().unwrap() {
+        let decoded = decode(vector["text"].as_str().unwrap().as_bytes(), &Limits::default());
+        let got = match (decoded.value, decoded.issues.first()) {
+            (_, Some(issue)) => format!("refused: decoding ({})", issue.rule),
+            (Some(job), None) => fingerprint(&job).unwrap_or_else(|_| "refused: number".to_owned()),
+            (None, None) => unreachable!("a value or an issue"),
+        };
+        let expected = match vector["refused"].as_str() {
+            Some("decoding") => format!("refused: decoding ({})", vector["rule"].as_str().unwrap()),
+            Some(other) => format!("refused: {other}"),
+            None => vector["fingerprint"].as_str().unwrap().to_owned(),
+        };
+        if got == expected {
+            passed += 1;
+        } else {
+            failed += 1;
+            println!("FAIL {}: {got}, expected {expected}", vector["id"].as_str().unwrap());
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    assert_eq!(failed, 0, "{failed} fingerprint vectors failed");
 }
