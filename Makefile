@@ -22,7 +22,7 @@ help:
 	@echo "make conformance   run the conformance suite in every runner (Python engines, the npm package, plain ajv, the Rust crate) and the fingerprint vectors"
 	@echo "make sanitize      the prover under AddressSanitizer and UBSan: its C tests, its Python tests, a short differential fuzz"
 	@echo "make fuzz          long fuzzing: property tests, libFuzzer on the prover's C, a million-input differential fuzz"
-	@echo "make bench         measure speed and scale beside jsonschema, orjson, ajv and check-jsonschema: docs/benchmarks.md"
+	@echo "make bench         measure speed and scale beside jsonschema, orjson, ajv, check-jsonschema and the Rust crate: docs/benchmarks.md"
 	@echo "make lint-schemas  check the schemas: metaschema, offline refs, portable patterns, examples"
 	@echo "make wheelhouse    download what installing the package from source needs (the hook's test installs offline from it)"
 	@echo "make release-tag   tag v<version> on a clean tree whose versions agree (README.md, Releasing)"
@@ -164,6 +164,7 @@ payload-type: $(STAMP) $(NPM_PACKAGE)/node_modules/.installed
 	$(PY) codegen/scaffold_payload_type.py $(TYPE) $(if $(SUMMARY),--summary "$(SUMMARY)")
 	node $(NPM_PACKAGE)/scripts/generate-types.mjs
 	$(PY) hatch_build.py && touch $(PROVER)
+	$(PY) codegen/rust_crate.py
 
 cases: $(STAMP) $(PROVER)
 	$(PY) tests/conformance/build.py
