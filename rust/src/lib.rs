@@ -4,7 +4,21 @@
 //! - [`types`]: serde types generated from the schemas (`make gen`), one per schema class;
 //! - [`validate`]: strict decoding, the schemas, the code-only rules and the unknown-field
 //!   lint, reported under the rule ids every other runner of the conformance suite reports;
-//! - [`JobBuilder`] and the payload helpers; [`match_worker`]; [`check_transition`].
+//! - [`JobBuilder`] and the payload helpers; [`match_worker`]; [`check_transition`];
+//!   [`check_trace`]; [`fingerprint`].
+//!
+//! ```
+//! use guestkit_job_spec::builder::inspect_job;
+//! use guestkit_job_spec::{validate, Options};
+//!
+//! let job = inspect_job("/vms/web-01.qcow2").priority(8).build().unwrap();
+//! let text = serde_json::to_vec(&job).unwrap();
+//! let report = validate(&text, &Options::default()).unwrap();
+//! assert!(report.valid);
+//!
+//! let report = validate(br#"{"version": "2.0"}"#, &Options::default()).unwrap();
+//! assert!(report.errors.iter().any(|issue| issue.rule == "job.version" && issue.pointer == "/version"));
+//! ```
 
 pub mod builder;
 mod code_rules;
