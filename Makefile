@@ -68,6 +68,26 @@ run: $(RUN_STAMP)
 	@echo "== The upstream corpus (5 of 14 are invalid on purpose: see tests/corpus/upstream/EXPECTED.md)"
 	$(RUN_CLI) validate tests/corpus/upstream/; test $$? -le 1
 
+# ---- go: the Go module (go/, go/README.md) ----------------------------------------------
+# Its modules are downloaded once, pinned by go/go.sum; everything after runs offline
+# (GOPROXY=off, -mod=readonly). make gen copies schemas/ and bundles/ below go/ and writes
+# go/models_gen.go (codegen/go_module.py); make conformance vets and lints the module, then
+# runs its conformance runner (go/conformance_test.go) on every case, each report held to
+# the Python package's pair for pair.
+GO ?= $(firstword $(shell command -v go) /usr/local/go/bin/go)
+GO_OFFLINE := GOFLAGS=-mod=readonly GOPROXY=off $(GO)
+GO_MODULES := build/.go-modules
+GO_GEN = GOFMT=$(dir $(GO))gofmt $(PY) codegen/go_module.py
+GO_REPORTS := build/conformance-reports.json
+GO_CONFORMANCE = @echo "== The Go module: go vet, staticcheck, its conformance runner" && \
+	$(PY) tests/conformance/reports.py $(GO_REPORTS) && \
+	cd go && $(GO_OFFLINE) vet ./... && $(GO_OFFLINE) tool staticcheck ./... && \
+	GUESTKIT_REFERENCE_REPORTS=$(CURDIR)/$(GO_REPORTS) $(GO_OFFLINE) test -count=1 ./...
+
+$(GO_MODULES): go/go.mod go/go.sum
+	cd go && $(GO) mod download
+	mkdir -p $(dir $@) && touch $@
+
 test: lint-schemas check-gen lint typecheck typecheck-ts pytest conformance sanitize
 
 NPM_PACKAGE := npm
@@ -84,10 +104,12 @@ gen: $(STAMP) $(NPM_PACKAGE)/node_modules/.installed
 	$(PY) codegen/generate.py
 	node $(NPM_PACKAGE)/scripts/generate-types.mjs
 	$(PY) hatch_build.py && touch $(PROVER)
+	$(GO_GEN)
 
 check-gen: $(STAMP) $(NPM_PACKAGE)/node_modules/.installed
 	$(PY) codegen/generate.py --check
 	node $(NPM_PACKAGE)/scripts/generate-types.mjs --check
+	$(GO_GEN) --check
 
 typecheck-ts: $(NPM_PACKAGE)/node_modules/.installed
 	$(NPM_PACKAGE)/node_modules/.bin/tsc -p $(NPM_PACKAGE)/tsconfig.json
@@ -171,7 +193,7 @@ $(NODE_RUNNER)/node_modules/.installed: $(NODE_RUNNER)/package-lock.json
 	cd $(NODE_RUNNER) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-conformance: $(STAMP) $(PROVER) $(NODE_RUNNER)/node_modules/.installed $(NPM_PACKAGE)/node_modules/.installed
+conformance: $(STAMP) $(PROVER) $(NODE_RUNNER)/node_modules/.installed $(NPM_PACKAGE)/node_modules/.installed $(GO_MODULES)
 	$(PY) tests/conformance/build.py --check
 	$(BIN)/check-jsonschema --schemafile tests/conformance/case-file.schema.json tests/conformance/cases/*.json
 	$(BIN)/check-jsonschema --schemafile tests/conformance/fingerprint-file.schema.json tests/conformance/fingerprints.json
@@ -182,9 +204,10 @@ conformance: $(STAMP) $(PROVER) $(NODE_RUNNER)/node_modules/.installed $(NPM_PAC
 	node $(NODE_RUNNER)/run.mjs
 	@echo "== Independent implementations, format assertion off: docs/implementations.md"
 	$(PY) tests/conformance/implementations.py --check
+	$(GO_CONFORMANCE)
 
 # Peers: jsonschema and check-jsonschema from requirements/dev.txt, ajv from the runner's lockfile.
-bench: $(STAMP) $(PROVER) $(NODE_RUNNER)/node_modules/.installed $(NPM_PACKAGE)/node_modules/.installed
+bench: $(STAMP) $(PROVER) $(NODE_RUNNER)/node_modules/.installed $(NPM_PACKAGE)/node_modules/.installed $(GO_MODULES)
 	$(PY) bench/run.py
 
 lock:

@@ -102,7 +102,13 @@ func pairsOf[T Issue | pair](issues []T) []string {
 	return found
 }
 
+// TestConformanceDocuments: the verdict of every document and text case, and every
+// expected (rule, pointer) among the report's, errors and warnings alike, as every runner
+// checks. A case lists what a report holds at least; with GUESTKIT_REFERENCE_REPORTS naming
+// the Python package's reports of the cases (make conformance writes them with
+// tests/conformance/reports.py), the report must also hold exactly Python's pairs.
 func TestConformanceDocuments(t *testing.T) {
+	reference := referenceReports(t)
 	for _, c := range loadCases(t) {
 		if c.Kind != "document" && c.Kind != "text" {
 			continue
@@ -117,13 +123,106 @@ func TestConformanceDocuments(t *testing.T) {
 			}
 			for _, check := range []struct {
 				what     string
-				got      []string
-				expected []string
-			}{{"errors", pairsOf(report.Errors), pairsOf(c.Errors)}, {"warnings", pairsOf(report.Warnings), pairsOf(c.Warnings)}} {
-				if strings.Join(check.got, "; ") != strings.Join(check.expected, "; ") {
-					t.Errorf("%s: %s\nexpected: %s", check.what, strings.Join(check.got, "; "), strings.Join(check.expected, "; "))
+				got      []Issue
+				expected []pair
+			}{{"error", report.Errors, c.Errors}, {"warning", report.Warnings, c.Warnings}} {
+				if missing := missingPairs(check.got, check.expected); len(missing) > 0 {
+					t.Errorf("misses %s %s; reports %s", check.what, strings.Join(missing, ", "), strings.Join(pairsOf(check.got), "; "))
+				}
+			}
+			if python, ok := reference[c.ID]; ok {
+				got := [2]string{strings.Join(pairsOf(report.Errors), "; "), strings.Join(pairsOf(report.Warnings), "; ")}
+				expected := [2]string{strings.Join(pairsOf(python.Errors), "; "), strings.Join(pairsOf(python.Warnings), "; ")}
+				if got != expected {
+					t.Errorf("differs from the Python package's report:\n  Go:     %s | %s\n  Python: %s | %s", got[0], got[1], expected[0], expected[1])
 				}
 			}
 		})
+	}
+	if reference != nil {
+		t.Logf("every report compared with the Python package's, pair for pair")
+	}
+}
+
+type referenceReport struct {
+	Errors   []pair `json:"errors"`
+	Warnings []pair `json:"warnings"`
+}
+
+func referenceReports(t *testing.T) map[string]referenceReport {
+	path := os.Getenv("GUESTKIT_REFERENCE_REPORTS")
+	if path == "" {
+		return nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reports map[string]referenceReport
+	if err := json.Unmarshal(data, &reports); err != nil {
+		t.Fatal(err)
+	}
+	return reports
+}
+
+// missingPairs lists the expected pairs a report lacks.
+func missingPairs(got []Issue, expected []pair) []string {
+	found := map[pair]bool{}
+	for _, issue := range got {
+		found[pair{issue.Rule, issue.Pointer}] = true
+	}
+	var missing []string
+	for _, p := range expected {
+		if !found[p] {
+			missing = append(missing, p.Rule+" at \""+p.Pointer+"\"")
+		}
+	}
+	return missing
+}
+
+// decoded is a case member as Decode gives it.
+func decoded(t *testing.T, raw json.RawMessage) any {
+	t.Helper()
+	value, issues := Decode(raw, Limits{})
+	if len(issues) > 0 {
+		t.Fatalf("cannot decode %s: %v", raw, issues)
+	}
+	return value
+}
+
+func TestConformanceTransitions(t *testing.T) {
+	for _, c := range loadCases(t) {
+		if c.Kind != "transition" {
+			continue
+		}
+		t.Run(c.ID, func(t *testing.T) {
+			var issues []Issue
+			if issue := CheckTransition(c.Transition.From, c.Transition.To); issue != nil {
+				issues = append(issues, *issue)
+			}
+			expectExactly(t, c, issues)
+		})
+	}
+}
+
+func TestConformanceMatches(t *testing.T) {
+	for _, c := range loadCases(t) {
+		if c.Kind != "match" {
+			continue
+		}
+		t.Run(c.ID, func(t *testing.T) {
+			expectExactly(t, c, MatchWorker(decoded(t, c.Job), decoded(t, c.Worker), nil))
+		})
+	}
+}
+
+// expectExactly requires the verdict and exactly the case's (rule, pointer) pairs.
+func expectExactly(t *testing.T, c conformanceCase, issues []Issue) {
+	t.Helper()
+	if (len(issues) == 0) != c.Valid {
+		t.Errorf("valid = %v, expected %v", len(issues) == 0, c.Valid)
+	}
+	if got, expected := strings.Join(pairsOf(issues), "; "), strings.Join(pairsOf(c.Errors), "; "); got != expected {
+		t.Errorf("reports %s, expected %s", got, expected)
 	}
 }

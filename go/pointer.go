@@ -1,6 +1,9 @@
 package jobspec
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
 
@@ -12,4 +15,15 @@ func pointerOf(path []string) string {
 		pointerEscaper.WriteString(&b, step)
 	}
 	return b.String()
+}
+
+// sortedKeys lists an object's member names in order: decoded objects keep no order, and
+// what walks them reports in a stable one.
+func sortedKeys(object map[string]any) []string {
+	keys := make([]string, 0, len(object))
+	for key := range object {
+		keys = append(keys, key)
+	}
+	slices.Sort(keys)
+	return keys
 }
