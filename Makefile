@@ -75,6 +75,7 @@ run: $(RUN_STAMP)
 # runs its conformance runner (go/conformance_test.go) on every case, each report held to
 # the Python package's pair for pair.
 GO ?= $(firstword $(shell command -v go) /usr/local/go/bin/go)
+export GO # bench/run.py builds the module's benchmark with it
 GO_OFFLINE := GOFLAGS=-mod=readonly GOPROXY=off $(GO)
 GO_MODULES := build/.go-modules
 GO_GEN = GOFMT=$(dir $(GO))gofmt $(PY) codegen/go_module.py
@@ -130,7 +131,7 @@ typecheck: $(STAMP)
 # The npm package's tests (tests/test_npm_package.py) need its dependencies installed, the
 # benchmark's smoke test (tests/test_bench.py) needs ajv too, and the pre-commit hook's test
 # (tests/test_pre_commit_hook.py) the wheelhouse.
-pytest: $(STAMP) $(PROVER) $(NPM_PACKAGE)/node_modules/.installed $(NODE_RUNNER)/node_modules/.installed $(WHEELHOUSE)/.made
+pytest: $(STAMP) $(PROVER) $(NPM_PACKAGE)/node_modules/.installed $(NODE_RUNNER)/node_modules/.installed $(WHEELHOUSE)/.made $(GO_MODULES)
 	$(BIN)/pytest -q --ignore-glob='tests/test_conformance*.py'
 
 # What pip needs to install this package from its source with no index: the build backend

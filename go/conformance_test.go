@@ -226,3 +226,25 @@ func expectExactly(t *testing.T, c conformanceCase, issues []Issue) {
 		t.Errorf("reports %s, expected %s", got, expected)
 	}
 }
+
+// The fast path proves a document clean exactly when the validator finds neither a schema
+// issue nor an unknown field in it (checked on every document and text case).
+func TestCleanCheckAgreesWithTheValidator(t *testing.T) {
+	for _, c := range loadCases(t) {
+		if c.Kind != "document" && c.Kind != "text" || c.Type == Auto {
+			continue
+		}
+		document, issues := Decode(c.input(t), c.limits())
+		if len(issues) > 0 {
+			continue
+		}
+		check, err := checkerOf(c.Type)
+		if err != nil || check.clean == nil {
+			t.Fatalf("%s: no fast path for %s: %v", c.ID, c.Type, err)
+		}
+		schema, unknown := check.check(document)
+		if clean := len(schema)+len(unknown) == 0; check.clean.valid(document) != clean {
+			t.Errorf("%s: the fast path says %v, the validator finds %v %v", c.ID, !clean, schema, unknown)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -118,9 +119,12 @@ func (trailingError) Error() string { return "trailing data" }
 // read decodes the text with the tokenizer, which refuses duplicate names, invalid UTF-8,
 // lone surrogate escapes and malformed JSON; the value checks follow.
 func read(data []byte, limits Limits) (any, []Issue, error) {
-	decoder := jsontext.NewDecoder(bytes.NewReader(data))
+	decoder := decoders.Get().(*jsontext.Decoder)
+	defer decoders.Put(decoder)
+	// From a bytes.Buffer the tokenizer reads the bytes in place, copying nothing.
+	decoder.Reset(bytes.NewBuffer(data))
 	r := reader{decoder: decoder, limits: limits}
-	value, err := r.value(nil, 1)
+	value, err := r.value(1)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -131,17 +135,44 @@ func read(data []byte, limits Limits) (any, []Issue, error) {
 	return value, r.issues, nil
 }
 
+// Tokenizers are reused: each holds buffers worth keeping between documents.
+var decoders = sync.Pool{New: func() any { return jsontext.NewDecoder(bytes.NewBuffer(nil)) }}
+
 type reader struct {
 	decoder *jsontext.Decoder
 	limits  Limits
 	issues  []Issue
+	// The place being read, step by step: a member name, or an item's index (the name
+	// unused); a pointer is written only for an issue.
+	names   []string
+	indexes []int
 }
 
-func (r *reader) issue(rule string, path []string, message string) {
-	r.issues = append(r.issues, Issue{Rule: rule, Pointer: pointerOf(path), Message: message})
+func (r *reader) issue(rule string, message string) {
+	r.issues = append(r.issues, Issue{Rule: rule, Pointer: r.pointer(), Message: message})
 }
 
-func (r *reader) value(path []string, depth int) (any, error) {
+func (r *reader) pointer() string {
+	path := make([]string, len(r.names))
+	for i, name := range r.names {
+		path[i] = name
+		if r.indexes[i] >= 0 {
+			path[i] = strconv.Itoa(r.indexes[i])
+		}
+	}
+	return pointerOf(path)
+}
+
+func (r *reader) enter(name string, index int) {
+	r.names = append(r.names, name)
+	r.indexes = append(r.indexes, index)
+}
+
+func (r *reader) leave() {
+	r.names, r.indexes = r.names[:len(r.names)-1], r.indexes[:len(r.indexes)-1]
+}
+
+func (r *reader) value(depth int) (any, error) {
 	token, err := r.decoder.ReadToken()
 	if err != nil {
 		return nil, err
@@ -154,11 +185,11 @@ func (r *reader) value(path []string, depth int) (any, error) {
 	case '"':
 		text := token.String()
 		if n := utf8.RuneCountInString(text); n > r.limits.MaxStringLength {
-			r.issue("json.string-length", path, longString("string", n, r.limits))
+			r.issue("json.string-length", longString("string", n, r.limits))
 		}
 		return text, nil
 	case '0':
-		return r.number(token.String(), path), nil
+		return r.number(token.String()), nil
 	case '{', '[':
 		if depth > decoderMaxDepth {
 			return nil, depthError{}
@@ -166,9 +197,9 @@ func (r *reader) value(path []string, depth int) (any, error) {
 		// Beyond MaxDepth the container is reported and read on, its insides unchecked.
 		deep := depth > r.limits.MaxDepth
 		if deep {
-			r.issue("json.depth", path, fmt.Sprintf("arrays and objects are nested deeper than the limit of %d levels", r.limits.MaxDepth))
+			r.issue("json.depth", fmt.Sprintf("arrays and objects are nested deeper than the limit of %d levels", r.limits.MaxDepth))
 		}
-		value, err := r.container(token.Kind(), path, depth, deep)
+		value, err := r.container(token.Kind(), depth, deep)
 		if err != nil {
 			return nil, err
 		}
@@ -177,11 +208,10 @@ func (r *reader) value(path []string, depth int) (any, error) {
 	return nil, fmt.Errorf("unexpected token %v", token)
 }
 
-func (r *reader) container(kind jsontext.Kind, path []string, depth int, deep bool) (any, error) {
+func (r *reader) container(kind jsontext.Kind, depth int, deep bool) (any, error) {
 	var object map[string]any
 	var array []any
 	checked := r.issues
-	child := func(name string) []string { return append(path[:len(path):len(path)], name) }
 	for count := 0; ; count++ {
 		if r.decoder.PeekKind() == '}' || r.decoder.PeekKind() == ']' {
 			if _, err := r.decoder.ReadToken(); err != nil {
@@ -194,7 +224,7 @@ func (r *reader) container(kind jsontext.Kind, path []string, depth int, deep bo
 				if kind == '{' {
 					what = "object"
 				}
-				r.issue("json.container-size", path, fmt.Sprintf("this %s has %s entries, more than the limit of %s",
+				r.issue("json.container-size", fmt.Sprintf("this %s has %s entries, more than the limit of %s",
 					what, thousands(count), thousands(r.limits.MaxContainerEntries)))
 			}
 			if kind == '{' {
@@ -209,7 +239,9 @@ func (r *reader) container(kind jsontext.Kind, path []string, depth int, deep bo
 			return array, nil
 		}
 		if kind == '[' {
-			item, err := r.value(child(strconv.Itoa(count)), depth+1)
+			r.enter("", count)
+			item, err := r.value(depth + 1)
+			r.leave()
 			if err != nil {
 				return nil, err
 			}
@@ -221,10 +253,12 @@ func (r *reader) container(kind jsontext.Kind, path []string, depth int, deep bo
 			return nil, err
 		}
 		key := name.String()
+		r.enter(key, -1)
 		if n := utf8.RuneCountInString(key); n > r.limits.MaxStringLength {
-			r.issue("json.string-length", child(key), longString("key", n, r.limits))
+			r.issue("json.string-length", longString("key", n, r.limits))
 		}
-		item, err := r.value(child(key), depth+1)
+		item, err := r.value(depth + 1)
+		r.leave()
 		if err != nil {
 			return nil, err
 		}
@@ -237,11 +271,11 @@ func (r *reader) container(kind jsontext.Kind, path []string, depth int, deep bo
 
 // number reads an integer (no fraction, no exponent) into an int64 and any other number
 // into a float64, reporting integers beyond 64 bits and numbers beyond a double.
-func (r *reader) number(text string, path []string) any {
+func (r *reader) number(text string) any {
 	if !strings.ContainsAny(text, ".eE") {
 		value, err := strconv.ParseInt(text, 10, 64)
 		if err != nil {
-			r.issue("json.integer-range", path, fmt.Sprintf(
+			r.issue("json.integer-range", fmt.Sprintf(
 				"the integer %s lies outside the signed 64-bit range; expected %d to %d", describeBig(text), int64(math.MinInt64), int64(math.MaxInt64)))
 			return float64(0)
 		}
@@ -249,7 +283,7 @@ func (r *reader) number(text string, path []string) any {
 	}
 	value, err := strconv.ParseFloat(text, 64)
 	if err != nil && math.IsInf(value, 0) {
-		r.issue("json.non-finite-number", path, "the number is NaN, Infinity or too large for a double; expected a finite number")
+		r.issue("json.non-finite-number", "the number is NaN, Infinity or too large for a double; expected a finite number")
 	}
 	return value
 }

@@ -20,6 +20,8 @@ const unknownFieldRule = "document.unknown-field"
 // one pass gives the schema's findings and the unknown fields, as the npm package does.
 type checker struct {
 	schema *jsonschema.Schema
+	// The fast path's compiled bundle; nil when it cannot compile it.
+	clean *cleanNode
 	// The schema objects of the bundle by their absolute location, as the validator names them:
 	// their x-rule annotations and declared properties.
 	objects map[string]map[string]any
@@ -47,6 +49,7 @@ func checkerOf(docType string) (*checker, error) {
 	id := protocolIndex.Documents[docType].ID
 	compiler := jsonschema.NewCompiler()
 	compiler.DefaultDraft(jsonschema.Draft2020)
+	compiler.UseRegexpEngine(compilePattern)
 	if err := compiler.AddResource(id, bundle); err != nil {
 		return nil, err
 	}
@@ -54,7 +57,8 @@ func checkerOf(docType string) (*checker, error) {
 	if err != nil {
 		return nil, err
 	}
-	found := &checker{schema: schema, objects: map[string]map[string]any{}}
+	clean, _ := compileClean(bundle, id)
+	found := &checker{schema: schema, clean: clean, objects: map[string]map[string]any{}}
 	found.index(bundle, id, "")
 	checkers[docType] = found
 	return found, nil
