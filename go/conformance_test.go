@@ -37,6 +37,7 @@ type conformanceCase struct {
 		To   string `json:"to"`
 	} `json:"transition"`
 	Job    json.RawMessage `json:"job"`
+	Steps  json.RawMessage `json:"steps"`
 	Worker json.RawMessage `json:"worker"`
 }
 
@@ -246,5 +247,20 @@ func TestCleanCheckAgreesWithTheValidator(t *testing.T) {
 		if clean := len(schema)+len(unknown) == 0; check.clean.valid(document) != clean {
 			t.Errorf("%s: the fast path says %v, the validator finds %v %v", c.ID, !clean, schema, unknown)
 		}
+	}
+}
+
+func TestConformanceTraces(t *testing.T) {
+	for _, c := range loadCases(t) {
+		if c.Kind != "trace" {
+			continue
+		}
+		t.Run(c.ID, func(t *testing.T) {
+			issues, err := CheckTrace(decoded(t, c.Steps))
+			if err != nil {
+				t.Fatal(err)
+			}
+			expectExactly(t, c, issues)
+		})
 	}
 }
