@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -133,9 +134,15 @@ func TestConformanceDocuments(t *testing.T) {
 			}
 			if python, ok := reference[c.ID]; ok {
 				got := [2]string{strings.Join(pairsOf(report.Errors), "; "), strings.Join(pairsOf(report.Warnings), "; ")}
-				expected := [2]string{strings.Join(pairsOf(python.Errors), "; "), strings.Join(pairsOf(python.Warnings), "; ")}
+				expected := [2]string{strings.Join(pairsOf(python.pairs(python.Errors)), "; "), strings.Join(pairsOf(python.pairs(python.Warnings)), "; ")}
 				if got != expected {
 					t.Errorf("differs from the Python package's report:\n  Go:     %s | %s\n  Python: %s | %s", got[0], got[1], expected[0], expected[1])
+				}
+				// The unknown-field warnings, "did you mean" included, word for word.
+				for _, issue := range slices.Concat(python.Errors, python.Warnings) {
+					if issue.Rule == unknownFieldRule && !slices.Contains(slices.Concat(report.Errors, report.Warnings), Issue{issue.Rule, issue.Pointer, issue.Message}) {
+						t.Errorf("no unknown-field issue %q at %s", issue.Message, issue.Pointer)
+					}
 				}
 			}
 		})
@@ -145,9 +152,23 @@ func TestConformanceDocuments(t *testing.T) {
 	}
 }
 
+type referenceIssue struct {
+	pair
+	Message string `json:"message"`
+}
+
 type referenceReport struct {
-	Errors   []pair `json:"errors"`
-	Warnings []pair `json:"warnings"`
+	Errors   []referenceIssue `json:"errors"`
+	Warnings []referenceIssue `json:"warnings"`
+}
+
+// pairs drops the messages.
+func (r referenceReport) pairs(issues []referenceIssue) []pair {
+	found := make([]pair, len(issues))
+	for i, issue := range issues {
+		found[i] = issue.pair
+	}
+	return found
 }
 
 func referenceReports(t *testing.T) map[string]referenceReport {

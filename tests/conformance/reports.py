@@ -4,7 +4,7 @@
 
 A case lists the (rule, pointer) pairs a report holds at least; a runner that must give the
 package's report exactly (the Go module's, with GUESTKIT_REFERENCE_REPORTS=OUTPUT) compares
-with these: ``{case id: {"valid", "errors": [{rule, pointer}], "warnings": [...]}}``. The
+with these: ``{case id: {"valid", "errors": [{rule, pointer, message}], "warnings": [...]}}``. The
 bytes validated are the case's as tests/test_conformance.py gives them.
 """
 
@@ -37,8 +37,8 @@ def reports() -> dict[str, Any]:
             report = validate(case_input(case), type=case["type"], strict=case["strict"], limits=limits)
             found[case["id"]] = {
                 "valid": report.valid,
-                "errors": [{"rule": i.rule, "pointer": i.pointer} for i in report.errors],
-                "warnings": [{"rule": i.rule, "pointer": i.pointer} for i in report.warnings],
+                "errors": [{"rule": i.rule, "pointer": i.pointer, "message": i.message} for i in report.errors],
+                "warnings": [{"rule": i.rule, "pointer": i.pointer, "message": i.message} for i in report.warnings],
             }
     return found
 
