@@ -49,19 +49,6 @@ func Validate(data []byte, opts Options) (Report, error) {
 	return validateDecoded(document, docType, opts.Strict)
 }
 
-// ValidateValue checks a document already decoded into map[string]any, []any, string, bool,
-// nil, int64 or float64 values (Decode gives such a value), without the decoding checks.
-func ValidateValue(document any, opts Options) (Report, error) {
-	docType := opts.Type
-	if docType == "" {
-		docType = "job"
-	}
-	if _, known := protocolIndex.Documents[docType]; !known && docType != Auto {
-		return Report{}, fmt.Errorf("unknown document type %q; expected one of %s, %s", docType, strings.Join(DocumentTypes(), ", "), Auto)
-	}
-	return validateDecoded(document, docType, opts.Strict)
-}
-
 func validateDecoded(document any, docType string, strict bool) (Report, error) {
 	if docType == Auto {
 		if _, ok := document.(map[string]any); !ok {
