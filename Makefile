@@ -15,11 +15,11 @@ WHEELHOUSE := build/wheelhouse
 help:
 	@echo "make run           install the package (.venv-run), then validate the bundled examples and the upstream corpus"
 	@echo "make test          set up the development tools (.venv), then run every check (schemas, lint, types, tests)"
-	@echo "make gen           regenerate the Python models, bundles/, docs/reference/, npm/types/ and the prover's C from schemas/"
+	@echo "make gen           regenerate the Python models, bundles/, docs/reference/, npm/types/, go/'s structs and copies and the prover's C from schemas/"
 	@echo "make check-gen     fail when the committed models or bundles differ from what schemas/ gives"
 	@echo "make cases         rebuild tests/conformance/cases/ from its sources and the schemas"
 	@echo "make payload-type TYPE=...  start a new payload type (CONTRIBUTING.md)"
-	@echo "make conformance   run the conformance suite in every runner (Python engines, the npm package, plain ajv) and the fingerprint vectors"
+	@echo "make conformance   run the conformance suite in every runner (Python engines, the npm package, plain ajv, the Go module) and the fingerprint vectors"
 	@echo "make sanitize      the prover under AddressSanitizer and UBSan: its C tests, its Python tests, a short differential fuzz"
 	@echo "make fuzz          long fuzzing: property tests, libFuzzer on the prover's C, a million-input differential fuzz"
 	@echo "make bench         measure speed and scale beside jsonschema, orjson, ajv and check-jsonschema: docs/benchmarks.md"
