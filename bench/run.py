@@ -258,9 +258,10 @@ def section_go(sizes: Sizes, work: Path, goals: list[tuple[str, str, bool]]) -> 
     lines = [
         "## The Go module: `Validate(bytes)` end to end",
         "",
-        "The Go module's `Validate` (go/: jsontext decoding, santhosh-tekuri/jsonschema on the closed bundle, "
-        "the code-only rules) beside the Python package's fast engine, jsonschema (`json.loads` and `is_valid`, "
-        "formats asserted) and ajv (`JSON.parse` and validate) on the same bytes.",
+        "The Go module's `Validate` (go/: jsontext decoding, its fast path proving a clean document, "
+        "santhosh-tekuri/jsonschema wording any other, the code-only rules) beside the Python package's fast "
+        "engine, jsonschema (`json.loads` and `is_valid`, formats asserted) and ajv (`JSON.parse` and validate) "
+        "on the same bytes.",
         "",
         "| document | Go module | guestkit (fast) | jsonschema | ajv (Node) | Go vs jsonschema | Go vs ajv |",
         "|---|---|---|---|---|---|---|",
