@@ -90,6 +90,7 @@ def test_match(case: dict[str, Any]) -> None:
 TRACE_CASES = [c for c in CASES if c["kind"] == "trace"]
 STEP_DOCUMENT_TYPES = {
     "submit": "job",
+    "resubmit": "job",
     "claim": "lease",
     "heartbeat": "lease",
     "progress": "progress",

@@ -4,13 +4,15 @@
 // A trace is what happened to one job, step by step (tests/conformance/README.md, "Traces").
 
 import { instant } from "./code-rules.js";
+import { fingerprint } from "./fingerprint.js";
 import { index } from "./resources.js";
 import { readFileSync } from "node:fs";
 
 const machine = JSON.parse(readFileSync(new URL(`../schemas/${index.state_machine}`, import.meta.url), "utf8"));
 
 const WORKER_MESSAGES = new Set(["heartbeat", "progress", "result", "release"]);
-const REFUSABLE = new Set([...WORKER_MESSAGES, "cancel"]);
+const REFUSABLE = new Set([...WORKER_MESSAGES, "cancel", "resubmit"]);
+const REPEATABLE = new Set(["result", "release"]); // sent again, unchanged, when the answer was lost
 const MESSAGES = new Set(["submit", ...REFUSABLE, "claim", "expire", "timeout", "deadline"]);
 const ENDS_LEASE = new Set(["queued", "completed", "failed", "cancelled", "timeout"]);
 
@@ -70,11 +72,32 @@ function member(container, name, type) {
 const shown = (value) => (typeof value === "string" ? `'${value}'` : JSON.stringify(value));
 const orDefault = (value, fallback) => (value === undefined || value === null ? fallback : value);
 const breach = (rule, message) => ({ rule, message });
+// The job's idempotency scope and key (section 8): no key when it is absent, null or empty.
+function scopeOf(job) {
+  const key = object(job.execution).idempotency_key;
+  return [object(job.metadata).namespace ?? null, typeof key === "string" && key !== "" ? key : null];
+}
+const sameScope = ([namespaceA, keyA], [namespaceB, keyB]) => namespaceA === namespaceB && keyA === keyB;
+// Two JSON values alike (the documents of a repeated message).
+function same(a, b) {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && same(a[key], b[key]));
+}
 
 class Job {
   constructor(job) {
     const execution = object(job.execution);
     this.jobId = member(job, "job_id", "string");
+    this.scope = scopeOf(job);
+    if (this.scope[1] !== null) {
+      try {
+        this.fingerprint = fingerprint(job);
+      } catch (error) {
+        throw new TypeError(`a job with an idempotency key and ${error.message} is refused at submission (section 8)`);
+      }
+    }
     this.maxAttempts = orDefault(execution.max_attempts, 1);
     this.timeoutSeconds = orDefault(execution.timeout_seconds, 3600);
     this.cancellable = execution.cancellable !== false;
@@ -84,13 +107,58 @@ class Job {
     this.lease = null;
     this.sequence = null;
     this.cancelRequested = false;
+    this.ended = new Map(); // lease id -> [the result or release that ended it, its document]
   }
 
   breach(step, now) {
     const kind = step.message;
+    if (this.repeats(step)) return null;
+    const mismatch = this.mismatch(step);
+    if (mismatch !== null) return mismatch;
+    if (kind === "resubmit") return this.resubmit(step);
+    if (kind === "cancel" && this.status === "cancelled") return null; // asked again: already done
     if (isTerminal(this.status)) return breach("state.transition", `the job is ${this.status}: ${kind} cannot change it`);
     if (WORKER_MESSAGES.has(kind)) return this.fenced(step, now) ?? this[kind](step, now);
     return this[kind](step, now);
+  }
+
+  /** Whether the message is the result or release that ended its lease, sent again unchanged: accepted again, it changes nothing. */
+  repeats(step) {
+    const ended = REPEATABLE.has(step.message) ? this.ended.get(step.lease_id) : undefined;
+    return ended !== undefined && ended[0] === step.message && same(ended[1], step.document);
+  }
+
+  /** A document about another job than the message's, or a body naming another lease than the one it is sent under. */
+  mismatch(step) {
+    const kind = step.message;
+    if (!["progress", "result", "release", "cancel"].includes(kind)) return null;
+    const document = object(step.document);
+    if ("job_id" in document && document.job_id !== this.jobId) {
+      return breach("lifecycle.message.mismatch", `the ${kind} is about job ${shown(document.job_id)}, not ${shown(this.jobId)}`);
+    }
+    const sentUnder = kind === "cancel" ? null : member(step, "lease_id", "string");
+    if (sentUnder !== null && document.lease_id !== undefined && document.lease_id !== null && document.lease_id !== sentUnder) {
+      return breach("lifecycle.message.mismatch", `the ${kind} names lease ${shown(document.lease_id)} and is sent under lease ${shown(sentUnder)}`);
+    }
+    return null;
+  }
+
+  resubmit(step) {
+    const job = object(step.document);
+    const scope = scopeOf(job);
+    if (scope[1] !== null) {
+      let again;
+      try {
+        again = fingerprint(job);
+      } catch {
+        return breach("lifecycle.submission.no-fingerprint", "the job carries a key and has no fingerprint");
+      }
+      if (sameScope(scope, this.scope)) {
+        return again === this.fingerprint ? null : breach("lifecycle.submission.conflict", `idempotency key ${shown(scope[1])} is recorded with another payload fingerprint`);
+      }
+    }
+    if (job.job_id === this.jobId) return breach("lifecycle.submission.job-id-taken", `job id ${shown(this.jobId)} is another submission's`);
+    throw new TypeError("a resubmit shares the job's idempotency key and scope, or its job id");
   }
 
   fenced(step, now) {
@@ -186,7 +254,7 @@ class Job {
   outcome(step, now) {
     const kind = step.message;
     if (kind === "claim") return ["assigned", "lifecycle.status"];
-    if (kind === "heartbeat") return [this.status, "lifecycle.status"];
+    if (kind === "heartbeat" || kind === "resubmit" || this.repeats(step)) return [this.status, "lifecycle.status"];
     if (kind === "progress") return ["running", "lifecycle.status"];
     if (kind === "cancel") return [this.status === "queued" ? "cancelled" : this.status, "lifecycle.status"];
     if (kind === "deadline") return ["timeout", "lifecycle.status"];
@@ -203,7 +271,7 @@ class Job {
   }
 
   againOr(final, now, retryable) {
-    if (this.cancelRequested) return [final, "lifecycle.status"];
+    if (this.cancelRequested) return [final, "lifecycle.retry.not-allowed"];
     if (this.lease.attempt >= this.maxAttempts) return [final, "lifecycle.attempts.exhausted"];
     if (!retryable) return [final, "lifecycle.retry.not-allowed"];
     if (this.deadlineAt !== null && compare(now, this.deadlineAt) >= 0) return ["timeout", "lifecycle.deadline"];
@@ -229,6 +297,8 @@ class Job {
       this.sequence = object(step.document).sequence;
     } else if (kind === "cancel" && status !== "cancelled") {
       this.cancelRequested = true;
+    } else if (REPEATABLE.has(kind)) {
+      this.ended.set(step.lease_id, [kind, step.document]);
     }
     if (status !== this.status && ENDS_LEASE.has(status)) {
       this.lease = null;

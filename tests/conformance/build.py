@@ -224,7 +224,8 @@ def trace_steps(source: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """A source trace (compact: "t" in seconds, documents described by a few members) as the
     steps of a case, every document written out in full and valid against its schema.
 
-    submit: "set"/"delete" change examples/inspect-minimal.json. claim: "lease", "worker",
+    submit: "set" changes examples/inspect-minimal.json; resubmit: "set"/"delete" change the
+    submitted job. claim: "lease", "worker",
     "attempt", "expires" (seconds). heartbeat: "lease", "expires" (the renewed lease; none when
     refused). progress: "lease", "sequence". result: "lease", "result" (the status) and, when
     failed, "recoverable" and "retry_recommended". release, expire, timeout: "lease". cancel,
@@ -247,6 +248,8 @@ def trace_steps(source: list[dict[str, Any]]) -> list[dict[str, Any]]:
         lease = leases.get(spec.get("lease", ""), {})
         if kind == "submit":
             document = job = patch(example(TRACE_JOB.removeprefix("examples/")), spec.get("set", {}), [])
+        elif kind == "resubmit":
+            document = patch(job, spec.get("set", {}), spec.get("delete", []))
         elif kind == "claim":
             del step["lease_id"]
             document = leases[spec["lease"]] = {

@@ -7,7 +7,8 @@ the step's (``/steps/3``); an empty list when the trace follows the protocol. Th
 documented in tests/conformance/README.md ("Traces"); npm/src/lifecycle.js is the same checker.
 
 Messages: ``submit`` (the job), ``claim`` (the lease a claim granted), ``heartbeat`` (the
-renewed lease), ``progress``, ``result``, ``release``, ``cancel`` (a cancel request), and the
+renewed lease), ``progress``, ``result``, ``release``, ``cancel`` (a cancel request),
+``resubmit`` (the job, or another, sent again under its idempotency key or job id), and the
 scheduler's own ``expire`` (a lease not renewed in time), ``timeout`` (an attempt past its
 timeout) and ``deadline`` (the job's deadline passed). A step may say the scheduler refused
 the message (``refused``: the rule it breaks); the status is then unchanged.
@@ -25,10 +26,12 @@ from typing import Any
 
 from ..protocol.report import Issue
 from ..protocol.states import check_transition, is_terminal
+from .fingerprint import fingerprint
 from .timestamps import instant
 
 WORKER_MESSAGES = frozenset({"heartbeat", "progress", "result", "release"})
-REFUSABLE = WORKER_MESSAGES | {"cancel"}
+REFUSABLE = WORKER_MESSAGES | {"cancel", "resubmit"}
+REPEATABLE = frozenset({"result", "release"})  # sent again, unchanged, when the answer was lost
 SCHEDULER_MESSAGES = frozenset({"claim", "expire", "timeout", "deadline"})
 MESSAGES = frozenset({"submit"}) | REFUSABLE | SCHEDULER_MESSAGES
 
@@ -54,6 +57,8 @@ class _Job:
     def __init__(self, job: Mapping[str, Any]) -> None:
         execution = _object(job.get("execution"))
         self.job_id = _member(job, "job_id", str)
+        self.scope = _scope(job)
+        self.fingerprint = _fingerprint(job) if self.scope[1] is not None else None
         self.first_attempt = _default(execution.get("attempt"), 1)
         self.max_attempts = _default(execution.get("max_attempts"), 1)
         self.timeout_seconds = _default(execution.get("timeout_seconds"), 3600)
@@ -65,17 +70,70 @@ class _Job:
         self.lease: _Lease | None = None
         self.sequence: int | None = None  # the last progress sequence of the current attempt
         self.cancel_requested = False
+        self.ended: dict[str, tuple[str, Any]] = {}  # lease id -> the result or release that ended it
 
     # --- what a message breaks -------------------------------------------------------------
 
     def breach(self, step: Mapping[str, Any], at: Decimal) -> _Breach | None:
         """The rule the step's message breaks in the job's present state, if any."""
         kind = step["message"]
+        if self.repeats(step):
+            return None
+        if (mismatch := self._mismatch(step)) is not None:
+            return mismatch
+        if kind == "resubmit":
+            return self._resubmit(step)
+        if kind == "cancel" and self.status == "cancelled":
+            return None  # asked again: already done
         if is_terminal(self.status):
             return _Breach("state.transition", f"the job is {self.status}: {kind} cannot change it")
         if kind in WORKER_MESSAGES:
             return self._fenced(step, at) or getattr(self, f"_{kind}")(step)
         return getattr(self, f"_{kind}")(step, at)  # type: ignore[no-any-return]
+
+    def repeats(self, step: Mapping[str, Any]) -> bool:
+        """Whether the message is the result or release that ended its lease, sent again unchanged
+        (a worker that lost the answer retries): accepted again, and it changes nothing."""
+        ended = self.ended.get(step.get("lease_id", "")) if step["message"] in REPEATABLE else None
+        return ended == (step["message"], step.get("document")) if ended else False
+
+    def _mismatch(self, step: Mapping[str, Any]) -> _Breach | None:
+        """A client's or worker's document about another job than the message's, or a body
+        naming another lease than the one it is sent under (the URL path)."""
+        kind = step["message"]
+        if kind not in ("progress", "result", "release", "cancel"):
+            return None
+        document = _object(step.get("document"))
+        if document.get("job_id", self.job_id) != self.job_id:
+            return _Breach(
+                "lifecycle.message.mismatch", f"the {kind} is about job {document['job_id']!r}, not {self.job_id!r}"
+            )
+        sent_under = _member(step, "lease_id", str) if kind != "cancel" else None
+        if sent_under is not None and document.get("lease_id") not in (None, sent_under):
+            return _Breach(
+                "lifecycle.message.mismatch",
+                f"the {kind} names lease {document['lease_id']!r} and is sent under lease {sent_under!r}",
+            )
+        return None
+
+    def _resubmit(self, step: Mapping[str, Any]) -> _Breach | None:
+        job = _object(step.get("document"))
+        scope = _scope(job)
+        if scope[1] is not None:
+            try:
+                again = fingerprint(job)
+            except ValueError:
+                return _Breach("lifecycle.submission.no-fingerprint", "the job carries a key and has no fingerprint")
+            if scope == self.scope:
+                if again != self.fingerprint:
+                    return _Breach(
+                        "lifecycle.submission.conflict",
+                        f"idempotency key {scope[1]!r} is recorded with another payload fingerprint",
+                    )
+                return None
+        if job.get("job_id") == self.job_id:
+            return _Breach("lifecycle.submission.job-id-taken", f"job id {self.job_id!r} is another submission's")
+        raise ValueError("a resubmit shares the job's idempotency key and scope, or its job id")
 
     def _fenced(self, step: Mapping[str, Any], at: Decimal) -> _Breach | None:
         lease_id = _member(step, "lease_id", str)
@@ -180,7 +238,7 @@ class _Job:
         kind = step["message"]
         if kind == "claim":
             return "assigned", "lifecycle.status"
-        if kind == "heartbeat":
+        if kind in ("heartbeat", "resubmit") or self.repeats(step):
             return self.status, "lifecycle.status"
         if kind == "progress":
             return "running", "lifecycle.status"
@@ -206,7 +264,7 @@ class _Job:
         with the rule that decides it."""
         assert self.lease is not None
         if self.cancel_requested:
-            return final, "lifecycle.status"
+            return final, "lifecycle.retry.not-allowed"
         if self.lease.attempt >= self.max_attempts:
             return final, "lifecycle.attempts.exhausted"
         if not retryable:
@@ -236,6 +294,8 @@ class _Job:
             self.sequence = _member(_object(step.get("document")), "sequence", int)
         elif kind == "cancel" and status != "cancelled":
             self.cancel_requested = True
+        elif kind in REPEATABLE:
+            self.ended[step["lease_id"]] = (kind, step.get("document"))
         if status != self.status and status in ("queued", "completed", "failed", "cancelled", "timeout"):
             self.lease, self.sequence = None, None
         self.status = status
@@ -299,6 +359,19 @@ def _member(container: Mapping[str, Any], name: str, kind: type) -> Any:
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise ValueError(f"a trace step needs {name} ({kind.__name__}); found {value!r}")
     return value
+
+
+def _scope(job: Mapping[str, Any]) -> tuple[Any, str | None]:
+    """The job's idempotency scope and key (section 8): no key when it is absent, null or empty."""
+    key = _object(job.get("execution")).get("idempotency_key")
+    return _object(job.get("metadata")).get("namespace"), key if isinstance(key, str) and key else None
+
+
+def _fingerprint(job: Mapping[str, Any]) -> str:
+    try:
+        return fingerprint(job)
+    except ValueError as error:
+        raise ValueError(f"a job with an idempotency key and {error} is refused at submission (section 8)") from None
 
 
 def _default(value: Any, default: int) -> int:
