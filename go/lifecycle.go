@@ -12,7 +12,8 @@ import (
 
 var (
 	workerMessages = []string{"heartbeat", "progress", "result", "release"}
-	refusable      = append(slices.Clone(workerMessages), "cancel")
+	refusable      = append(slices.Clone(workerMessages), "cancel", "resubmit")
+	repeatable     = []string{"result", "release"} // sent again, unchanged, when the answer was lost
 	traceMessages  = append(slices.Clone(refusable), "submit", "claim", "expire", "timeout", "deadline")
 	endsLease      = []string{"queued", "completed", "failed", "cancelled", "timeout"}
 )
@@ -79,6 +80,9 @@ type lease struct {
 
 // traceJob is what the scheduler knows of the job while a trace is replayed.
 type traceJob struct {
+	jobID                       string
+	scope                       [2]any // metadata.namespace and the idempotency key (nil: none)
+	fingerprint                 string
 	maxAttempts, timeoutSeconds int64
 	cancellable                 bool
 	deadlineAt                  *moment
@@ -87,12 +91,29 @@ type traceJob struct {
 	lease                       *lease
 	sequence                    *int64
 	cancelRequested             bool
+	ended                       map[string]endedBy // lease id -> the result or release that ended it
+}
+
+type endedBy struct {
+	message  string
+	document any
+}
+
+// scopeOf is a job's idempotency scope and key (section 8): no key when it is absent, null or empty.
+func scopeOf(job map[string]any) [2]any {
+	var key any
+	if text, ok := object(job["execution"])["idempotency_key"].(string); ok && text != "" {
+		key = text
+	}
+	return [2]any{object(job["metadata"])["namespace"], key}
 }
 
 func newTraceJob(job map[string]any) *traceJob {
 	execution := object(job["execution"])
-	stringMember(job, "job_id")
 	t := &traceJob{
+		jobID:          stringMember(job, "job_id"),
+		scope:          scopeOf(job),
+		ended:          map[string]endedBy{},
 		maxAttempts:    orDefault(execution["max_attempts"], 1),
 		timeoutSeconds: orDefault(execution["timeout_seconds"], 3600),
 		cancellable:    execution["cancellable"] != false,
@@ -103,11 +124,84 @@ func newTraceJob(job map[string]any) *traceJob {
 		deadline := momentOf(execution["deadline"], "execution.deadline")
 		t.deadlineAt = &deadline
 	}
+	if t.scope[1] != nil {
+		found, err := fingerprintOf(job)
+		if err != nil {
+			panic(malformed(fmt.Sprintf("a job with an idempotency key and %s is refused at submission (section 8)", err)))
+		}
+		t.fingerprint = found
+	}
 	return t
+}
+
+// repeats says whether the message is the result or release that ended its lease, sent
+// again unchanged (a worker that lost the answer retries): accepted again, it changes nothing.
+func (t *traceJob) repeats(step map[string]any) bool {
+	kind, _ := step["message"].(string)
+	if !slices.Contains(repeatable, kind) {
+		return false
+	}
+	leaseID, _ := step["lease_id"].(string)
+	ended, ok := t.ended[leaseID]
+	return ok && ended.message == kind && sameJSON(ended.document, step["document"])
+}
+
+// mismatch is a client's or worker's document about another job than the message's, or a
+// body naming another lease than the one it is sent under (the URL path).
+func (t *traceJob) mismatch(step map[string]any) *breach {
+	kind := step["message"].(string)
+	if !slices.Contains([]string{"progress", "result", "release", "cancel"}, kind) {
+		return nil
+	}
+	document := object(step["document"])
+	if jobID, named := document["job_id"]; named && jobID != t.jobID {
+		return &breach{"lifecycle.message.mismatch", fmt.Sprintf("the %s is about job %s, not %s", kind, shown(jobID), shown(t.jobID))}
+	}
+	if kind == "cancel" {
+		return nil
+	}
+	sentUnder := stringMember(step, "lease_id")
+	if named := document["lease_id"]; named != nil && named != sentUnder {
+		return &breach{"lifecycle.message.mismatch", fmt.Sprintf("the %s names lease %s and is sent under lease %s", kind, shown(named), shown(sentUnder))}
+	}
+	return nil
+}
+
+func (t *traceJob) resubmit(step map[string]any) *breach {
+	job := object(step["document"])
+	scope := scopeOf(job)
+	if scope[1] != nil {
+		again, err := fingerprintOf(job)
+		if err != nil {
+			return &breach{"lifecycle.submission.no-fingerprint", "the job carries a key and has no fingerprint"}
+		}
+		if scope == t.scope {
+			if again != t.fingerprint {
+				return &breach{"lifecycle.submission.conflict", fmt.Sprintf("idempotency key %s is recorded with another payload fingerprint", shown(scope[1]))}
+			}
+			return nil
+		}
+	}
+	if job["job_id"] == t.jobID {
+		return &breach{"lifecycle.submission.job-id-taken", fmt.Sprintf("job id %s is another submission's", shown(t.jobID))}
+	}
+	panic(malformed("a resubmit shares the job's idempotency key and scope, or its job id"))
 }
 
 func (t *traceJob) breach(step map[string]any, now moment) *breach {
 	kind := step["message"].(string)
+	if t.repeats(step) {
+		return nil
+	}
+	if found := t.mismatch(step); found != nil {
+		return found
+	}
+	if kind == "resubmit" {
+		return t.resubmit(step)
+	}
+	if kind == "cancel" && t.status == "cancelled" {
+		return nil // asked again: already done
+	}
 	if terminal, _ := IsTerminal(t.status); terminal {
 		return &breach{"state.transition", fmt.Sprintf("the job is %s: %s cannot change it", t.status, kind)}
 	}
@@ -219,11 +313,13 @@ func (t *traceJob) held(step map[string]any) *lease {
 // outcome is the status the protocol prescribes after an accepted message, and the rule a
 // trace saying otherwise breaks.
 func (t *traceJob) outcome(step map[string]any, now moment) (string, string) {
-	switch kind := step["message"].(string); kind {
+	kind := step["message"].(string)
+	if kind == "heartbeat" || kind == "resubmit" || t.repeats(step) {
+		return t.status, "lifecycle.status"
+	}
+	switch kind {
 	case "claim":
 		return "assigned", "lifecycle.status"
-	case "heartbeat":
-		return t.status, "lifecycle.status"
 	case "progress":
 		return "running", "lifecycle.status"
 	case "cancel":
@@ -255,7 +351,7 @@ func (t *traceJob) outcome(step map[string]any, now moment) (string, string) {
 func (t *traceJob) againOr(final string, now moment, retryable bool) (string, string) {
 	switch {
 	case t.cancelRequested:
-		return final, "lifecycle.status"
+		return final, "lifecycle.retry.not-allowed"
 	case t.lease.attempt >= t.maxAttempts:
 		return final, "lifecycle.attempts.exhausted"
 	case !retryable:
@@ -287,6 +383,8 @@ func (t *traceJob) apply(step map[string]any, status string) {
 		if status != "cancelled" {
 			t.cancelRequested = true
 		}
+	case "result", "release":
+		t.ended[stringMember(step, "lease_id")] = endedBy{step["message"].(string), step["document"]}
 	}
 	if status != t.status && slices.Contains(endsLease, status) {
 		t.lease, t.sequence = nil, nil
