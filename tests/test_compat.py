@@ -106,6 +106,16 @@ def add_document_and_trace_rule(registry: dict[str, Any]) -> None:
     )
 
 
+def add_document_type(index: dict[str, Any]) -> None:
+    """A new document type (as protocol 1.1 added the lease), in a schema file the index already has."""
+    index["documents"]["widget"] = dict(index["documents"]["lease"])
+
+
+def add_rule_for_new_document_type(registry: dict[str, Any]) -> None:
+    """An error rule that judges only a new type of document: no old document is one."""
+    registry["rules"].append({"id": "widget.new-rule", "severity": "error", "layer": "code", "applies_to": ["widget"]})
+
+
 CASES: list[tuple[str, dict[str, Edit], str]] = [
     ("compat.required-changed", {JOB: setter([*META, "required"], ["name"])}, "/$defs/JobMetadata/required"),
     (
@@ -202,6 +212,11 @@ CASES: list[tuple[str, dict[str, Edit], str]] = [
     ("compat.scheduling-rule-added", {"rules-v1.json": add_rule("error", "scheduling.gpu.missing")}, ""),
     ("compat.trace-rule-added", {"rules-v1.json": add_trace_rule}, ""),
     ("compat.error-rule-added", {"rules-v1.json": add_document_and_trace_rule}, ""),
+    (
+        "compat.new-document-rule-added",
+        {"index.json": add_document_type, "rules-v1.json": add_rule_for_new_document_type},
+        "",
+    ),
     ("compat.transitions-changed", {"job-states-v1.json": lambda s: s["transitions"]["failed"].append("queued")}, ""),
 ]
 
