@@ -25,6 +25,7 @@ var codeRules = map[string][]codeRule{
 		payloadTypeMatchesOperation, payloadTypeRegistered, attemptWithinMax, timeoutNotTooLong,
 		deadlineAfterCreation, diskSizeNotTooLarge, idempotencyKeyNotEmpty,
 	},
+	"lease": {leaseAttemptWithinMax, leaseTimesAfterLeased},
 }
 
 var payloadTypePattern = regexp.MustCompile(commonPattern("PayloadType"))
@@ -187,6 +188,34 @@ func idempotencyKeyNotEmpty(document map[string]any) []Issue {
 	}
 	return []Issue{{"execution.idempotency-key.empty", "/execution/idempotency_key",
 		"idempotency_key is an empty string, which means no key: a resubmission of this job runs again; give a key, or leave the member out"}}
+}
+
+func leaseAttemptWithinMax(document map[string]any) []Issue {
+	// A lease need not state max_attempts: absent or null, there is nothing to compare.
+	attempt, attemptOK := integer(document["attempt"])
+	most, mostOK := integer(document["max_attempts"])
+	if !attemptOK || !mostOK || attempt <= most {
+		return nil
+	}
+	return []Issue{{"lease.attempt.within-max", "/attempt", fmt.Sprintf(
+		"attempt is %d but max_attempts is %d; expected an attempt of at most max_attempts: no lease is granted past the job's last attempt", attempt, most)}}
+}
+
+func leaseTimesAfterLeased(document map[string]any) []Issue {
+	leased, _ := document["leased_at"].(string)
+	leasedAt, ok := instant(leased) // the schema reports a malformed one
+	if !ok {
+		return nil
+	}
+	var issues []Issue
+	for _, name := range []string{"expires_at", "timeout_at"} {
+		value, _ := document[name].(string)
+		if at, ok := instant(value); ok && at.compare(leasedAt) <= 0 {
+			issues = append(issues, Issue{"lease.times.after-leased", "/" + name, fmt.Sprintf(
+				"%s %s is not after leased_at %s; expected a later instant", name, show(value), show(leased))})
+		}
+	}
+	return issues
 }
 
 func thousands64(n int64) string {

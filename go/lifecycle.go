@@ -150,8 +150,8 @@ func (t *traceJob) repeats(step map[string]any) bool {
 // body naming another lease than the one it is sent under (the URL path).
 func (t *traceJob) mismatch(step map[string]any) *breach {
 	kind := step["message"].(string)
-	if !slices.Contains([]string{"progress", "result", "release", "cancel"}, kind) {
-		return nil
+	if !slices.Contains([]string{"progress", "result", "cancel"}, kind) {
+		return nil // a release carries no document
 	}
 	document := object(step["document"])
 	if jobID, named := document["job_id"]; named && jobID != t.jobID {
