@@ -18,6 +18,18 @@ const (
 	ImageFormatOva   ImageFormat = "ova"
 )
 
+// Risk: How much a fix plan, or one of its operations, may harm the guest.
+type Risk string
+
+// The values of Risk.
+const (
+	RiskCritical Risk = "critical"
+	RiskHigh     Risk = "high"
+	RiskMedium   Risk = "medium"
+	RiskLow      Risk = "low"
+	RiskInfo     Risk = "info"
+)
+
 // TerminalJobStatus: A terminal job state: the job has ended and will not run again.
 type TerminalJobStatus string
 
@@ -84,6 +96,46 @@ const (
 	FixOperationTypeInitramfsRegenerate FixOperationType = "initramfs_regenerate"
 )
 
+// BootTarget: A platform a disk image is judged or prepared for, in lower case: `kvm` and `qemu` are
+// one target, as are `hyperv` and `hyper-v`, and `aws`, `azure`, `gcp` and `cloud`; `generic` is any
+// other. Upstream's handlers read free text and take an unknown name for `generic` silently; here a
+// misspelt target is an error (docs/decisions.md).
+type BootTarget string
+
+// The values of BootTarget.
+const (
+	BootTargetKubevirt BootTarget = "kubevirt"
+	BootTargetProxmox  BootTarget = "proxmox"
+	BootTargetKvm      BootTarget = "kvm"
+	BootTargetQemu     BootTarget = "qemu"
+	BootTargetHyperv   BootTarget = "hyperv"
+	BootTargetHyperV   BootTarget = "hyper-v"
+	BootTargetAws      BootTarget = "aws"
+	BootTargetAzure    BootTarget = "azure"
+	BootTargetGcp      BootTarget = "gcp"
+	BootTargetCloud    BootTarget = "cloud"
+	BootTargetGeneric  BootTarget = "generic"
+)
+
+// RepairPayloadFix: What to repair: `boot`, the only kind there is.
+type RepairPayloadFix string
+
+// The values of RepairPayloadFix.
+const (
+	RepairPayloadFixBoot RepairPayloadFix = "boot"
+)
+
+// ExploreAction: What to do with the path: `ls` lists a directory, `stat` says whether it exists and
+// what it is, `cat` reads a file (the first 256 KiB).
+type ExploreAction string
+
+// The values of ExploreAction.
+const (
+	ExploreActionLs   ExploreAction = "ls"
+	ExploreActionStat ExploreAction = "stat"
+	ExploreActionCat  ExploreAction = "cat"
+)
+
 // ImageReference: A disk image the worker reads.
 type ImageReference struct {
 	// Path of the image on the worker.
@@ -140,6 +192,85 @@ func (x Observability) MarshalJSON() ([]byte, error) {
 func (x *Observability) UnmarshalJSON(data []byte) error {
 	type plain Observability
 	return unmarshalWithExtra(data, (*plain)(x), &x.Extra, observabilityFields)
+}
+
+// FixPlan: A plan of operations that prepare a guest (as `guestkit.repair` and `guestkit.migrate-plan`
+// produce it and `guestkit.agent.fix` applies it).
+type FixPlan struct {
+	// The plan format's version.
+	Version *string `json:"version,omitzero"`
+	// The guest the plan is for.
+	Vm *string `json:"vm,omitzero"`
+	// When the plan was made.
+	Generated *string `json:"generated,omitzero"`
+	// The profile that made the plan.
+	Profile *string `json:"profile,omitzero"`
+	// The highest risk of its operations.
+	OverallRisk *Risk `json:"overall_risk,omitzero"`
+	// How long applying it is expected to take.
+	EstimatedDuration *string `json:"estimated_duration,omitzero"`
+	// Who made the plan and how to handle it (`author`, `review_required`, `reversible`, `description`,
+	// `tags`).
+	Metadata map[string]any `json:"metadata,omitzero"`
+	// The operations, applied in order of their dependencies.
+	Operations []FixPlanOperation `json:"operations"`
+	// What to run after the operations (checks, reboots).
+	PostApply []json.RawMessage `json:"post_apply,omitzero"`
+	// Extra holds the members the schema does not declare, kept as they were read.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+var fixPlanFields = []string{"version", "vm", "generated", "profile", "overall_risk", "estimated_duration", "metadata", "operations", "post_apply"}
+
+// MarshalJSON writes the declared members in schema order, then Extra's.
+func (x FixPlan) MarshalJSON() ([]byte, error) {
+	type plain FixPlan
+	return marshalWithExtra(plain(x), x.Extra)
+}
+
+// UnmarshalJSON reads the declared members and keeps the others in Extra.
+func (x *FixPlan) UnmarshalJSON(data []byte) error {
+	type plain FixPlan
+	return unmarshalWithExtra(data, (*plain)(x), &x.Extra, fixPlanFields)
+}
+
+// FixPlanOperation: One operation of a fix plan: its `type` (`package_install`, `service_operation`,
+// `command_exec`...) says which further members it has, which are not listed here.
+type FixPlanOperation struct {
+	// The operation's id, which `depends_on` names.
+	ID string `json:"id"`
+	// What the operation does, in snake case.
+	Type string `json:"type"`
+	// Its order among operations that do not depend on each other.
+	Priority json.RawMessage `json:"priority,omitzero"`
+	// How much it may harm the guest.
+	Risk *Risk `json:"risk,omitzero"`
+	// What it does, for people.
+	Description *string `json:"description,omitzero"`
+	// Whether `undo` can reverse it.
+	Reversible *bool `json:"reversible,omitzero"`
+	// The ids of the operations that must come first.
+	DependsOn []string `json:"depends_on,omitzero"`
+	// How to check it worked.
+	Validation json.RawMessage `json:"validation,omitzero"`
+	// How to reverse it.
+	Undo json.RawMessage `json:"undo,omitzero"`
+	// Extra holds the members the schema does not declare, kept as they were read.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+var fixPlanOperationFields = []string{"id", "type", "priority", "risk", "description", "reversible", "depends_on", "validation", "undo"}
+
+// MarshalJSON writes the declared members in schema order, then Extra's.
+func (x FixPlanOperation) MarshalJSON() ([]byte, error) {
+	type plain FixPlanOperation
+	return marshalWithExtra(plain(x), x.Extra)
+}
+
+// UnmarshalJSON reads the declared members and keeps the others in Extra.
+func (x *FixPlanOperation) UnmarshalJSON(data []byte) error {
+	type plain FixPlanOperation
+	return unmarshalWithExtra(data, (*plain)(x), &x.Extra, fixPlanOperationFields)
 }
 
 // Job: The job envelope. Unknown fields are allowed at every level and must be preserved by readers
@@ -1411,13 +1542,310 @@ func (x *CompareOutput) UnmarshalJSON(data []byte) error {
 	return unmarshalWithExtra(data, (*plain)(x), &x.Extra, compareOutputFields)
 }
 
+// DoctorPayload: What `guestkit.doctor` is given: check whether a disk image boots on a target
+// platform, and why not.
+type DoctorPayload struct {
+	// The disk image to work on. Upstream's handler reads `path` alone and lets libguestfs tell the
+	// format; `format` is required all the same, since schedulers match it against a worker's
+	// `disk_formats`.
+	Image ImageReference `json:"image"`
+	// The platform to judge bootability for (default `kubevirt`).
+	Target *BootTarget `json:"target,omitzero"`
+	// Also explain: the root cause, an evidence digest and a migration briefing in the result.
+	Explain *bool `json:"explain,omitzero"`
+	// Extra holds the members the schema does not declare, kept as they were read.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+var doctorPayloadFields = []string{"image", "target", "explain"}
+
+// MarshalJSON writes the declared members in schema order, then Extra's.
+func (x DoctorPayload) MarshalJSON() ([]byte, error) {
+	type plain DoctorPayload
+	return marshalWithExtra(plain(x), x.Extra)
+}
+
+// UnmarshalJSON reads the declared members and keeps the others in Extra.
+func (x *DoctorPayload) UnmarshalJSON(data []byte) error {
+	type plain DoctorPayload
+	return unmarshalWithExtra(data, (*plain)(x), &x.Extra, doctorPayloadFields)
+}
+
+// RepairPayload: What `guestkit.repair` is given: plan, and unless a dry run apply, the repairs that
+// make a disk image boot.
+type RepairPayload struct {
+	// The disk image to work on. Upstream's handler reads `path` alone and lets libguestfs tell the
+	// format; `format` is required all the same, since schedulers match it against a worker's
+	// `disk_formats`.
+	Image ImageReference `json:"image"`
+	// Only plan the repair (the default, `true`): the disk is changed only when this is `false`. Writers
+	// always write it.
+	DryRun *bool `json:"dry_run,omitzero"`
+	// What to repair: `boot`, the only kind there is.
+	Fix *RepairPayloadFix `json:"fix,omitzero"`
+	// Add a step installing the `qemu-guest-agent` package.
+	InjectQga *bool `json:"inject_qga,omitzero"`
+	// Inject the zyvor guest agent; only a worker built with the agent feature can, and upstream's stock
+	// worker fails the job.
+	InjectZyvorAgent *bool `json:"inject_zyvor_agent,omitzero"`
+	// Enable and start the injected agent's service (default `true`). Writers always write it.
+	EnableSystemd *bool `json:"enable_systemd,omitzero"`
+	// Install cloud-init and make sure `/etc/cloud/cloud.cfg` has a `network:` section.
+	FixCloudInitNetwork *bool `json:"fix_cloud_init_network,omitzero"`
+	// Add a step listing `/etc/fstab`, unless the boot report already has an fstab finding.
+	ValidateFstab *bool `json:"validate_fstab,omitzero"`
+	// Extra holds the members the schema does not declare, kept as they were read.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+var repairPayloadFields = []string{"image", "dry_run", "fix", "inject_qga", "inject_zyvor_agent", "enable_systemd", "fix_cloud_init_network", "validate_fstab"}
+
+// MarshalJSON writes the declared members in schema order, then Extra's.
+func (x RepairPayload) MarshalJSON() ([]byte, error) {
+	type plain RepairPayload
+	return marshalWithExtra(plain(x), x.Extra)
+}
+
+// UnmarshalJSON reads the declared members and keeps the others in Extra.
+func (x *RepairPayload) UnmarshalJSON(data []byte) error {
+	type plain RepairPayload
+	return unmarshalWithExtra(data, (*plain)(x), &x.Extra, repairPayloadFields)
+}
+
+// MigratePlanPayload: What `guestkit.migrate-plan` is given: plan the migration of a disk image to a
+// target platform.
+type MigratePlanPayload struct {
+	// The disk image to work on. Upstream's handler reads `path` alone and lets libguestfs tell the
+	// format; `format` is required all the same, since schedulers match it against a worker's
+	// `disk_formats`.
+	Image ImageReference `json:"image"`
+	// The platform to migrate to (default `kubevirt`).
+	Target *BootTarget `json:"target,omitzero"`
+	// Also explain: the root cause, an evidence digest and a migration briefing in the result.
+	Explain *bool `json:"explain,omitzero"`
+	// Include the fix plan that would prepare the image.
+	ExportFixPlan *bool `json:"export_fix_plan,omitzero"`
+	// Extra holds the members the schema does not declare, kept as they were read.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+var migratePlanPayloadFields = []string{"image", "target", "explain", "export_fix_plan"}
+
+// MarshalJSON writes the declared members in schema order, then Extra's.
+func (x MigratePlanPayload) MarshalJSON() ([]byte, error) {
+	type plain MigratePlanPayload
+	return marshalWithExtra(plain(x), x.Extra)
+}
+
+// UnmarshalJSON reads the declared members and keeps the others in Extra.
+func (x *MigratePlanPayload) UnmarshalJSON(data []byte) error {
+	type plain MigratePlanPayload
+	return unmarshalWithExtra(data, (*plain)(x), &x.Extra, migratePlanPayloadFields)
+}
+
+// PassportPayload: What `guestkit.passport` is given: issue a cutover passport: the image's readiness
+// to move to a target platform.
+type PassportPayload struct {
+	// The disk image to work on. Upstream's handler reads `path` alone and lets libguestfs tell the
+	// format; `format` is required all the same, since schedulers match it against a worker's
+	// `disk_formats`.
+	Image ImageReference `json:"image"`
+	// The platform the passport is for (default `kubevirt`).
+	Target *BootTarget `json:"target,omitzero"`
+	// Add the SHA-256 of the whole image file to the passport (reads the whole file: slow).
+	ContentHash *bool `json:"content_hash,omitzero"`
+	// The guest agent proxy (`http://...`) to attest the running guest through; an unreachable one is
+	// recorded in the passport, not an error.
+	LiveURL *string `json:"live_url,omitzero"`
+	// Extra holds the members the schema does not declare, kept as they were read.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+var passportPayloadFields = []string{"image", "target", "content_hash", "live_url"}
+
+// MarshalJSON writes the declared members in schema order, then Extra's.
+func (x PassportPayload) MarshalJSON() ([]byte, error) {
+	type plain PassportPayload
+	return marshalWithExtra(plain(x), x.Extra)
+}
+
+// UnmarshalJSON reads the declared members and keeps the others in Extra.
+func (x *PassportPayload) UnmarshalJSON(data []byte) error {
+	type plain PassportPayload
+	return unmarshalWithExtra(data, (*plain)(x), &x.Extra, passportPayloadFields)
+}
+
+// ExplorePayload: What `guestkit.explore` is given: look at one path of a disk image's root
+// filesystem: list, stat or read it.
+type ExplorePayload struct {
+	// The disk image to work on. Upstream's handler reads `path` alone and lets libguestfs tell the
+	// format; `format` is required all the same, since schedulers match it against a worker's
+	// `disk_formats`.
+	Image ImageReference `json:"image"`
+	// What to do with `path` (default `ls`).
+	Action *ExploreAction `json:"action,omitzero"`
+	// The path in the guest, from its root filesystem (mounted read-only; other partitions are not).
+	Path *string `json:"path,omitzero"`
+	// Extra holds the members the schema does not declare, kept as they were read.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+var explorePayloadFields = []string{"image", "action", "path"}
+
+// MarshalJSON writes the declared members in schema order, then Extra's.
+func (x ExplorePayload) MarshalJSON() ([]byte, error) {
+	type plain ExplorePayload
+	return marshalWithExtra(plain(x), x.Extra)
+}
+
+// UnmarshalJSON reads the declared members and keeps the others in Extra.
+func (x *ExplorePayload) UnmarshalJSON(data []byte) error {
+	type plain ExplorePayload
+	return unmarshalWithExtra(data, (*plain)(x), &x.Extra, explorePayloadFields)
+}
+
+// AgentEvidencePayload: What `guestkit.agent.evidence` is given: fetch live evidence from a running
+// guest through its agent proxy.
+type AgentEvidencePayload struct {
+	// Base URL of the guest agent's proxy (trailing slashes are ignored).
+	ProxyURL string `json:"proxy_url"`
+	// Accepted for symmetry with the other agent operations; not used.
+	Target *BootTarget `json:"target,omitzero"`
+	// Extra holds the members the schema does not declare, kept as they were read.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+var agentEvidencePayloadFields = []string{"proxy_url", "target"}
+
+// MarshalJSON writes the declared members in schema order, then Extra's.
+func (x AgentEvidencePayload) MarshalJSON() ([]byte, error) {
+	type plain AgentEvidencePayload
+	return marshalWithExtra(plain(x), x.Extra)
+}
+
+// UnmarshalJSON reads the declared members and keeps the others in Extra.
+func (x *AgentEvidencePayload) UnmarshalJSON(data []byte) error {
+	type plain AgentEvidencePayload
+	return unmarshalWithExtra(data, (*plain)(x), &x.Extra, agentEvidencePayloadFields)
+}
+
+// AgentDoctorPayload: What `guestkit.agent.doctor` is given: run the doctor on a running guest through
+// its agent proxy.
+type AgentDoctorPayload struct {
+	// Base URL of the guest agent's proxy (trailing slashes are ignored).
+	ProxyURL string `json:"proxy_url"`
+	// The platform to judge bootability for (default `kubevirt`), passed to the agent.
+	Target *BootTarget `json:"target,omitzero"`
+	// Extra holds the members the schema does not declare, kept as they were read.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+var agentDoctorPayloadFields = []string{"proxy_url", "target"}
+
+// MarshalJSON writes the declared members in schema order, then Extra's.
+func (x AgentDoctorPayload) MarshalJSON() ([]byte, error) {
+	type plain AgentDoctorPayload
+	return marshalWithExtra(plain(x), x.Extra)
+}
+
+// UnmarshalJSON reads the declared members and keeps the others in Extra.
+func (x *AgentDoctorPayload) UnmarshalJSON(data []byte) error {
+	type plain AgentDoctorPayload
+	return unmarshalWithExtra(data, (*plain)(x), &x.Extra, agentDoctorPayloadFields)
+}
+
+// AgentCallPayload: What `guestkit.agent.call` is given: call one method of a running guest's agent
+// through its proxy.
+type AgentCallPayload struct {
+	// Base URL of the guest agent's proxy (trailing slashes are ignored).
+	ProxyURL string `json:"proxy_url"`
+	// The agent's RPC method, e.g. `guestkit.getCapabilities`.
+	Method string `json:"method"`
+	// The method's parameters, any JSON value (absent: `null`).
+	Params json.RawMessage `json:"params,omitzero"`
+	// Extra holds the members the schema does not declare, kept as they were read.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+var agentCallPayloadFields = []string{"proxy_url", "method", "params"}
+
+// MarshalJSON writes the declared members in schema order, then Extra's.
+func (x AgentCallPayload) MarshalJSON() ([]byte, error) {
+	type plain AgentCallPayload
+	return marshalWithExtra(plain(x), x.Extra)
+}
+
+// UnmarshalJSON reads the declared members and keeps the others in Extra.
+func (x *AgentCallPayload) UnmarshalJSON(data []byte) error {
+	type plain AgentCallPayload
+	return unmarshalWithExtra(data, (*plain)(x), &x.Extra, agentCallPayloadFields)
+}
+
+// AgentFixPayload: What `guestkit.agent.fix` is given: apply a fix plan to a running guest through its
+// agent proxy.
+type AgentFixPayload struct {
+	// Base URL of the guest agent's proxy (trailing slashes are ignored).
+	ProxyURL string `json:"proxy_url"`
+	// The fix plan the agent applies (as `guestkit.repair` and `guestkit.migrate-plan` produce).
+	Plan FixPlan `json:"plan"`
+	// Accepted for symmetry with the other agent operations; not used.
+	Target *BootTarget `json:"target,omitzero"`
+	// Extra holds the members the schema does not declare, kept as they were read.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+var agentFixPayloadFields = []string{"proxy_url", "plan", "target"}
+
+// MarshalJSON writes the declared members in schema order, then Extra's.
+func (x AgentFixPayload) MarshalJSON() ([]byte, error) {
+	type plain AgentFixPayload
+	return marshalWithExtra(plain(x), x.Extra)
+}
+
+// UnmarshalJSON reads the declared members and keeps the others in Extra.
+func (x *AgentFixPayload) UnmarshalJSON(data []byte) error {
+	type plain AgentFixPayload
+	return unmarshalWithExtra(data, (*plain)(x), &x.Extra, agentFixPayloadFields)
+}
+
+// EchoPayload: What `system.echo` is given: any members, which the worker answers with unchanged
+// (`data.echo` of its result). Nothing in them is checked.
+type EchoPayload struct {
+	// Extra holds the members the schema does not declare, kept as they were read.
+	Extra map[string]json.RawMessage `json:"-"`
+}
+
+var echoPayloadFields = []string{}
+
+// MarshalJSON writes the declared members in schema order, then Extra's.
+func (x EchoPayload) MarshalJSON() ([]byte, error) {
+	type plain EchoPayload
+	return marshalWithExtra(plain(x), x.Extra)
+}
+
+// UnmarshalJSON reads the declared members and keeps the others in Extra.
+func (x *EchoPayload) UnmarshalJSON(data []byte) error {
+	type plain EchoPayload
+	return unmarshalWithExtra(data, (*plain)(x), &x.Extra, echoPayloadFields)
+}
+
 // payloadData gives, for each registered payload type, a new value of its data's struct.
 var payloadData = map[string]func() any{
-	"guestkit.compare.v1": func() any { return new(ComparePayload) },
-	"guestkit.convert.v1": func() any { return new(ConvertPayload) },
-	"guestkit.fix.v1":     func() any { return new(FixPayload) },
-	"guestkit.inspect.v1": func() any { return new(InspectPayload) },
-	"guestkit.profile.v1": func() any { return new(ProfilePayload) },
+	"guestkit.agent.call.v1":     func() any { return new(AgentCallPayload) },
+	"guestkit.agent.doctor.v1":   func() any { return new(AgentDoctorPayload) },
+	"guestkit.agent.evidence.v1": func() any { return new(AgentEvidencePayload) },
+	"guestkit.agent.fix.v1":      func() any { return new(AgentFixPayload) },
+	"guestkit.compare.v1":        func() any { return new(ComparePayload) },
+	"guestkit.convert.v1":        func() any { return new(ConvertPayload) },
+	"guestkit.doctor.v1":         func() any { return new(DoctorPayload) },
+	"guestkit.explore.v1":        func() any { return new(ExplorePayload) },
+	"guestkit.fix.v1":            func() any { return new(FixPayload) },
+	"guestkit.inspect.v1":        func() any { return new(InspectPayload) },
+	"guestkit.migrate-plan.v1":   func() any { return new(MigratePlanPayload) },
+	"guestkit.passport.v1":       func() any { return new(PassportPayload) },
+	"guestkit.profile.v1":        func() any { return new(ProfilePayload) },
+	"guestkit.repair.v1":         func() any { return new(RepairPayload) },
+	"system.echo.v1":             func() any { return new(EchoPayload) },
 }
 
 // documentStructs gives, for each document type, a new value of its struct.

@@ -80,8 +80,55 @@ func exampleJobs(now time.Time) []jobspec.Job {
 			Baseline: image("/golden/web-base.qcow2", jobspec.ImageFormatQcow2),
 			Target:   image("/vms/web-01.qcow2", jobspec.ImageFormatQcow2),
 		}),
+		newJob("job-doctor-0001", now, "guestkit.doctor", jobspec.DoctorPayload{
+			Image:  image("/vms/web-01.qcow2", jobspec.ImageFormatQcow2),
+			Target: ptr(jobspec.BootTargetKubevirt),
+		}),
+		// A default of true is written out: a reader that missed dry_run would change the disk.
+		newJob("job-repair-0001", now, "guestkit.repair", jobspec.RepairPayload{
+			Image:         image("/vms/web-01.qcow2", jobspec.ImageFormatQcow2),
+			DryRun:        ptr(true),
+			EnableSystemd: ptr(true),
+			InjectQga:     ptr(true),
+		}),
+		newJob("job-migrate-0001", now, "guestkit.migrate-plan", jobspec.MigratePlanPayload{
+			Image:         image("/imports/crm-01.vmdk", jobspec.ImageFormatVmdk),
+			Target:        ptr(jobspec.BootTargetProxmox),
+			ExportFixPlan: ptr(true),
+		}),
+		newJob("job-passport-0001", now, "guestkit.passport", jobspec.PassportPayload{
+			Image:  image("/vms/web-01.qcow2", jobspec.ImageFormatQcow2),
+			Target: ptr(jobspec.BootTargetAws),
+		}),
+		newJob("job-explore-0001", now, "guestkit.explore", jobspec.ExplorePayload{
+			Image:  image("/vms/web-01.qcow2", jobspec.ImageFormatQcow2),
+			Action: ptr(jobspec.ExploreActionCat),
+			Path:   ptr("/etc/fstab"),
+		}),
+		newJob("job-evidence-0001", now, "guestkit.agent.evidence", jobspec.AgentEvidencePayload{
+			ProxyURL: "http://10.0.0.5:8080",
+		}),
+		newJob("job-agentdoc-0001", now, "guestkit.agent.doctor", jobspec.AgentDoctorPayload{
+			ProxyURL: "http://10.0.0.5:8080",
+			Target:   ptr(jobspec.BootTargetKvm),
+		}),
+		newJob("job-agentcall-0001", now, "guestkit.agent.call", jobspec.AgentCallPayload{
+			ProxyURL: "http://10.0.0.5:8080",
+			Method:   "guestkit.getCapabilities",
+		}),
+		newJob("job-agentfix-0001", now, "guestkit.agent.fix", jobspec.AgentFixPayload{
+			ProxyURL: "http://10.0.0.5:8080",
+			Plan: jobspec.FixPlan{Operations: []jobspec.FixPlanOperation{
+				{ID: "op-1", Type: "package_install", Extra: map[string]json.RawMessage{"packages": json.RawMessage(`["qemu-guest-agent"]`)}},
+			}},
+		}),
+		newJob("job-echo-0001", now, "system.echo", jobspec.EchoPayload{
+			Extra: map[string]json.RawMessage{"message": json.RawMessage(`"hello"`)},
+		}),
 	}
 }
+
+func ptr[T any](v T) *T { return &v }
 
 func validateFiles(paths []string) int {
 	status := 0
