@@ -16,6 +16,10 @@ type Nullable[T any] struct {
 	state uint8 // 0 absent, 1 null, 2 a value
 }
 
+// Ptr is a pointer to v: what an optional member that is not nullable takes (a payload's
+// `DryRun: jobspec.Ptr(true)`), where a nullable one takes a Nullable (Value, Null).
+func Ptr[T any](v T) *T { return &v }
+
 // Value is a Nullable holding v.
 func Value[T any](v T) Nullable[T] { return Nullable[T]{value: v, state: 2} }
 

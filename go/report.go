@@ -70,7 +70,7 @@ func (r Report) String() string {
 	if !r.Valid {
 		verdict = "invalid"
 	}
-	fmt.Fprintf(&b, "%s (%s), %d errors, %d warnings\n", verdict, r.Type, len(r.Errors), len(r.Warnings))
+	fmt.Fprintf(&b, "%s (%s), %s, %s\n", verdict, r.Type, counted(len(r.Errors), "error"), counted(len(r.Warnings), "warning"))
 	for _, group := range []struct {
 		name   string
 		issues []Issue
@@ -124,4 +124,12 @@ func subject(pointer string) string {
 		return "item " + last
 	}
 	return "'" + last + "'"
+}
+
+// counted is "1 error", "2 errors".
+func counted(n int, noun string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, noun)
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

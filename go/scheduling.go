@@ -1,6 +1,7 @@
 package jobspec
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/big"
@@ -27,13 +28,14 @@ var imageFormats = func() []any {
 }()
 
 // MatchWorker gives every reason a worker registration cannot run a job; none when it can.
-// Both are decoded documents (Decode), assumed valid. Pointers refer to the job ("" for the
-// worker as a whole: its state and its load). currentJobs, when not nil, is the count of
-// jobs the worker runs as the scheduler knows it (placements since its last heartbeat
-// included), in place of the registration's status.current_jobs.
+// Each is a decoded document (Decode) or the module's struct (a Job, a WorkerRegistration,
+// or a pointer to one), assumed valid. Pointers refer to the job ("" for the worker as a
+// whole: its state and its load). currentJobs, when not nil, is the count of jobs the worker
+// runs as the scheduler knows it (placements since its last heartbeat included), in place of
+// the registration's status.current_jobs. It panics on anything else, which would otherwise
+// match as an empty document.
 func MatchWorker(job, worker any, currentJobs *int) []Issue {
-	jobObject, _ := job.(map[string]any)
-	workerObject, _ := worker.(map[string]any)
+	jobObject, workerObject := asDocument(job, "job"), asDocument(worker, "worker")
 	constraints, routing := section(jobObject, "constraints"), section(jobObject, "routing")
 	capabilities, configuration := section(workerObject, "capabilities"), section(workerObject, "configuration")
 	limits, status := section(workerObject, "resources"), section(workerObject, "status")
@@ -343,4 +345,24 @@ func compareNumeric(a, b string) int {
 	x, _ := new(big.Int).SetString(a, 10)
 	y, _ := new(big.Int).SetString(b, 10)
 	return x.Cmp(y)
+}
+
+// asDocument is a decoded document as MatchWorker reads it: given one, or made from a struct.
+func asDocument(value any, what string) map[string]any {
+	switch value := value.(type) {
+	case map[string]any:
+		return value
+	case Job, *Job, WorkerRegistration, *WorkerRegistration:
+		data, err := json.Marshal(value)
+		if err != nil {
+			panic(fmt.Sprintf("MatchWorker: the %s does not encode: %v", what, err))
+		}
+		decoded, issues := Decode(data, Limits{})
+		if object, ok := decoded.(map[string]any); ok && len(issues) == 0 {
+			return object
+		}
+		panic(fmt.Sprintf("MatchWorker: the %s does not decode: %v", what, issues))
+	default:
+		panic(fmt.Sprintf("MatchWorker: the %s is a %T; give a decoded document (Decode) or the module's struct", what, value))
+	}
 }

@@ -82,35 +82,35 @@ func exampleJobs(now time.Time) []jobspec.Job {
 		}),
 		newJob("job-doctor-0001", now, "guestkit.doctor", jobspec.DoctorPayload{
 			Image:  image("/vms/web-01.qcow2", jobspec.ImageFormatQcow2),
-			Target: ptr(jobspec.BootTargetKubevirt),
+			Target: jobspec.Ptr(jobspec.BootTargetKubevirt),
 		}),
 		// A default of true is written out: a reader that missed dry_run would change the disk.
 		newJob("job-repair-0001", now, "guestkit.repair", jobspec.RepairPayload{
 			Image:         image("/vms/web-01.qcow2", jobspec.ImageFormatQcow2),
-			DryRun:        ptr(true),
-			EnableSystemd: ptr(true),
-			InjectQga:     ptr(true),
+			DryRun:        jobspec.Ptr(true),
+			EnableSystemd: jobspec.Ptr(true),
+			InjectQga:     jobspec.Ptr(true),
 		}),
 		newJob("job-migrate-0001", now, "guestkit.migrate-plan", jobspec.MigratePlanPayload{
 			Image:         image("/imports/crm-01.vmdk", jobspec.ImageFormatVmdk),
-			Target:        ptr(jobspec.BootTargetProxmox),
-			ExportFixPlan: ptr(true),
+			Target:        jobspec.Ptr(jobspec.BootTargetProxmox),
+			ExportFixPlan: jobspec.Ptr(true),
 		}),
 		newJob("job-passport-0001", now, "guestkit.passport", jobspec.PassportPayload{
 			Image:  image("/vms/web-01.qcow2", jobspec.ImageFormatQcow2),
-			Target: ptr(jobspec.BootTargetAws),
+			Target: jobspec.Ptr(jobspec.BootTargetAws),
 		}),
 		newJob("job-explore-0001", now, "guestkit.explore", jobspec.ExplorePayload{
 			Image:  image("/vms/web-01.qcow2", jobspec.ImageFormatQcow2),
-			Action: ptr(jobspec.ExploreActionCat),
-			Path:   ptr("/etc/fstab"),
+			Action: jobspec.Ptr(jobspec.ExploreActionCat),
+			Path:   jobspec.Ptr("/etc/fstab"),
 		}),
 		newJob("job-evidence-0001", now, "guestkit.agent.evidence", jobspec.AgentEvidencePayload{
 			ProxyURL: "http://10.0.0.5:8080",
 		}),
 		newJob("job-agentdoc-0001", now, "guestkit.agent.doctor", jobspec.AgentDoctorPayload{
 			ProxyURL: "http://10.0.0.5:8080",
-			Target:   ptr(jobspec.BootTargetKvm),
+			Target:   jobspec.Ptr(jobspec.BootTargetKvm),
 		}),
 		newJob("job-agentcall-0001", now, "guestkit.agent.call", jobspec.AgentCallPayload{
 			ProxyURL: "http://10.0.0.5:8080",
