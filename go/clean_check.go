@@ -1,6 +1,7 @@
 package jobspec
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -276,36 +277,16 @@ func (l limit) exceeded(value any, sign int) bool {
 	switch v := value.(type) {
 	case int64:
 		if l.integer {
-			c = compareInts(v, l.whole)
+			c = cmp.Compare(v, l.whole)
 		} else {
-			c = compareFloats(float64(v), l.value)
+			c = cmp.Compare(float64(v), l.value)
 		}
 	case float64:
-		c = compareFloats(v, l.value)
+		c = cmp.Compare(v, l.value)
 	default:
 		return false
 	}
 	return c*sign < 0
-}
-
-func compareInts(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-func compareFloats(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func typeOf(value any) jsonType {

@@ -1,6 +1,7 @@
 package jobspec
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -212,14 +213,7 @@ func compareNumbers(a, b any, factor int64) int {
 	if xInt && yInt {
 		return big.NewInt(x).Cmp(new(big.Int).Mul(big.NewInt(y), big.NewInt(factor)))
 	}
-	left, right := toFloat(a), toFloat(b)*float64(factor)
-	switch {
-	case left < right:
-		return -1
-	case left > right:
-		return 1
-	}
-	return 0
+	return cmp.Compare(toFloat(a), toFloat(b)*float64(factor))
 }
 
 func toFloat(value any) float64 {
