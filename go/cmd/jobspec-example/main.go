@@ -128,8 +128,6 @@ func exampleJobs(now time.Time) []jobspec.Job {
 	}
 }
 
-func ptr[T any](v T) *T { return &v }
-
 func validateFiles(paths []string) int {
 	status := 0
 	for _, path := range paths {
