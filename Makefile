@@ -15,11 +15,11 @@ WHEELHOUSE := build/wheelhouse
 help:
 	@echo "make run           install the package (.venv-run), then validate the bundled examples and the upstream corpus"
 	@echo "make test          set up the development tools (.venv), then run every check (schemas, lint, types, tests)"
-	@echo "make gen           regenerate the Python models, bundles/, docs/reference/, npm/types/ and the prover's C from schemas/"
+	@echo "make gen           regenerate the Python models, bundles/, docs/reference/, npm/types/, go/'s structs and copies and the prover's C from schemas/"
 	@echo "make check-gen     fail when the committed models or bundles differ from what schemas/ gives"
 	@echo "make cases         rebuild tests/conformance/cases/ from its sources and the schemas"
 	@echo "make payload-type TYPE=...  start a new payload type (CONTRIBUTING.md)"
-	@echo "make conformance   run the conformance suite in every runner (Python engines, the npm package, plain ajv, the Rust crate) and the fingerprint vectors"
+	@echo "make conformance   run the conformance suite in every runner (Python engines, the npm package, plain ajv, the Go module, the Rust crate) and the fingerprint vectors"
 	@echo "make sanitize      the prover under AddressSanitizer and UBSan: its C tests, its Python tests, a short differential fuzz"
 	@echo "make fuzz          long fuzzing: property tests, libFuzzer on the prover's C, a million-input differential fuzz"
 	@echo "make bench         measure speed and scale beside jsonschema, orjson, ajv, check-jsonschema and the Rust crate: docs/benchmarks.md"
@@ -68,6 +68,27 @@ run: $(RUN_STAMP)
 	@echo "== The upstream corpus (5 of 14 are invalid on purpose: see tests/corpus/upstream/EXPECTED.md)"
 	$(RUN_CLI) validate tests/corpus/upstream/; test $$? -le 1
 
+# ---- go: the Go module (go/, go/README.md) ----------------------------------------------
+# Its modules are downloaded once, pinned by go/go.sum; everything after runs offline
+# (GOPROXY=off, -mod=readonly). make gen copies schemas/ and bundles/ below go/ and writes
+# go/models_gen.go (codegen/go_module.py); make conformance vets and lints the module, then
+# runs its conformance runner (go/conformance_test.go) on every case, each report held to
+# the Python package's pair for pair.
+GO ?= $(firstword $(shell command -v go) /usr/local/go/bin/go)
+export GO # bench/run.py builds the module's benchmark with it
+GO_OFFLINE := GOFLAGS=-mod=readonly GOPROXY=off $(GO)
+GO_MODULES := build/.go-modules
+GO_GEN = GOFMT=$(dir $(GO))gofmt $(PY) codegen/go_module.py
+GO_REPORTS := build/conformance-reports.json
+GO_CONFORMANCE = @echo "== The Go module: go vet, staticcheck, its conformance runner" && \
+	$(PY) tests/conformance/reports.py $(GO_REPORTS) && \
+	cd go && $(GO_OFFLINE) vet ./... && $(GO_OFFLINE) tool staticcheck ./... && \
+	GUESTKIT_REFERENCE_REPORTS=$(CURDIR)/$(GO_REPORTS) $(GO_OFFLINE) test -count=1 ./...
+
+$(GO_MODULES): go/go.mod go/go.sum
+	cd go && $(GO) mod download
+	mkdir -p $(dir $@) && touch $@
+
 test: lint-schemas check-gen lint typecheck typecheck-ts pytest conformance rust-lint sanitize
 
 NPM_PACKAGE := npm
@@ -84,11 +105,13 @@ gen: $(STAMP) $(NPM_PACKAGE)/node_modules/.installed
 	$(PY) codegen/generate.py
 	node $(NPM_PACKAGE)/scripts/generate-types.mjs
 	$(PY) hatch_build.py && touch $(PROVER)
+	$(GO_GEN)
 	$(PY) codegen/rust_crate.py
 
 check-gen: $(STAMP) $(NPM_PACKAGE)/node_modules/.installed
 	$(PY) codegen/generate.py --check
 	node $(NPM_PACKAGE)/scripts/generate-types.mjs --check
+	$(GO_GEN) --check
 	$(PY) codegen/rust_crate.py --check
 
 typecheck-ts: $(NPM_PACKAGE)/node_modules/.installed
@@ -110,7 +133,7 @@ typecheck: $(STAMP)
 # The npm package's tests (tests/test_npm_package.py) need its dependencies installed, the
 # benchmark's smoke test (tests/test_bench.py) needs ajv too, and the pre-commit hook's test
 # (tests/test_pre_commit_hook.py) the wheelhouse.
-pytest: $(STAMP) $(PROVER) $(NPM_PACKAGE)/node_modules/.installed $(NODE_RUNNER)/node_modules/.installed $(WHEELHOUSE)/.made
+pytest: $(STAMP) $(PROVER) $(NPM_PACKAGE)/node_modules/.installed $(NODE_RUNNER)/node_modules/.installed $(WHEELHOUSE)/.made $(GO_MODULES)
 	$(BIN)/pytest -q --ignore-glob='tests/test_conformance*.py'
 
 # What pip needs to install this package from its source with no index: the build backend
@@ -164,7 +187,6 @@ payload-type: $(STAMP) $(NPM_PACKAGE)/node_modules/.installed
 	$(PY) codegen/scaffold_payload_type.py $(TYPE) $(if $(SUMMARY),--summary "$(SUMMARY)")
 	node $(NPM_PACKAGE)/scripts/generate-types.mjs
 	$(PY) hatch_build.py && touch $(PROVER)
-	$(PY) codegen/rust_crate.py
 
 cases: $(STAMP) $(PROVER)
 	$(PY) tests/conformance/build.py
@@ -174,7 +196,7 @@ $(NODE_RUNNER)/node_modules/.installed: $(NODE_RUNNER)/package-lock.json
 	cd $(NODE_RUNNER) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-conformance: $(STAMP) $(PROVER) $(NODE_RUNNER)/node_modules/.installed $(NPM_PACKAGE)/node_modules/.installed
+conformance: $(STAMP) $(PROVER) $(NODE_RUNNER)/node_modules/.installed $(NPM_PACKAGE)/node_modules/.installed $(GO_MODULES)
 	$(PY) tests/conformance/build.py --check
 	$(BIN)/check-jsonschema --schemafile tests/conformance/case-file.schema.json tests/conformance/cases/*.json
 	$(BIN)/check-jsonschema --schemafile tests/conformance/fingerprint-file.schema.json tests/conformance/fingerprints.json
@@ -185,26 +207,29 @@ conformance: $(STAMP) $(PROVER) $(NODE_RUNNER)/node_modules/.installed $(NPM_PAC
 	node $(NODE_RUNNER)/run.mjs
 	@echo "== Independent implementations, format assertion off: docs/implementations.md"
 	$(PY) tests/conformance/implementations.py --check
+	$(GO_CONFORMANCE)
 	$(MAKE) rust-conformance
 
 # ---- rust: the crate in rust/ (#22) ------------------------------------------------------
 # Crates are fetched once, exactly as rust/Cargo.lock pins them; every build after that is
 # offline. One target folder under build/ serves the tests, the examples and the benchmark.
-CARGO := cd rust && CARGO_TARGET_DIR=$(CURDIR)/build/cargo cargo
+CARGO_ENV := CARGO_TARGET_DIR=$(CURDIR)/build/cargo
+CARGO := cd rust && $(CARGO_ENV) cargo
 CARGO_OFFLINE := --offline --locked
 RUST_FETCHED := build/cargo/.fetched
+RUST_REPORTS := build/conformance-reports.json
 
 $(RUST_FETCHED): rust/Cargo.lock
 	$(CARGO) fetch --locked
 	mkdir -p $(@D) && touch $@
 
-# The crate's conformance runner (cargo test: every case, its unit tests, its doc tests), then its
-# reports held to the Python package's, pair for pair (tests/conformance/rust_agreement.py), and
-# jobs its builder makes handed to the Python package's validator, strictly.
+# The crate's conformance runner (cargo test: every case and fingerprint vector, each report held
+# to the Python package's pair for pair, as tests/conformance/reports.py writes them; its unit and
+# doc tests), then jobs its builder makes handed to the Python package's validator, strictly.
 rust-conformance: $(STAMP) $(PROVER) $(RUST_FETCHED)
-	$(CARGO) test $(CARGO_OFFLINE)
-	$(CARGO) run $(CARGO_OFFLINE) --quiet --example reports > $(CURDIR)/build/rust-reports.json
-	$(PY) tests/conformance/rust_agreement.py build/rust-reports.json
+	@echo "== The Rust crate: its conformance runner, the round trip, the builder"
+	$(PY) tests/conformance/reports.py $(RUST_REPORTS)
+	cd rust && GUESTKIT_REFERENCE_REPORTS=$(CURDIR)/$(RUST_REPORTS) $(CARGO_ENV) cargo test $(CARGO_OFFLINE)
 	$(CARGO) run $(CARGO_OFFLINE) --quiet --example create_job -- --jsonl | $(CURDIR)/$(CLI) validate --strict --jsonl -
 
 rust-lint: $(RUST_FETCHED)
@@ -217,7 +242,7 @@ rust-bench: $(RUST_FETCHED)
 # ---- end rust ------------------------------------------------------------------------------
 
 # Peers: jsonschema and check-jsonschema from requirements/dev.txt, ajv from the runner's lockfile.
-bench: $(STAMP) $(PROVER) $(NODE_RUNNER)/node_modules/.installed $(NPM_PACKAGE)/node_modules/.installed rust-bench
+bench: $(STAMP) $(PROVER) $(NODE_RUNNER)/node_modules/.installed $(NPM_PACKAGE)/node_modules/.installed $(GO_MODULES) rust-bench
 	$(PY) bench/run.py
 
 lock:

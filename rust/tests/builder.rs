@@ -160,8 +160,8 @@ fn an_extension_key_without_a_domain_is_rejected() {
 fn strict_building_turns_warnings_into_errors() {
     let builder = JobBuilder::new()
         .generate_job_id()
-        .operation("guestkit.doctor")
-        .payload("guestkit.doctor.v1", json!({}));
+        .operation("example.echo")
+        .payload("example.echo.v1", json!({}));
     let (job, warnings) = builder.build_reported(false).unwrap();
     assert!(matches!(job.payload.data, PayloadData::Unregistered(_)));
     assert_eq!(warnings[0].rule, "job.payload-type.unregistered");

@@ -2,11 +2,11 @@
 //!
 //! Document and text cases go through `validate()`: the verdict must be the case's, and every
 //! expected (rule, pointer) must be reported, errors and warnings apart (a case lists the pairs
-//! a conforming implementation reports at least). That the report is the Python package's to
-//! the pair, extras included, `make conformance` checks (tests/conformance/rust_agreement.py).
-//! Transition, match and trace cases must report exactly the case's issues (a trace its first
-//! breaking step only). Prints one line
-//! per failure and a closing "N passed, N failed".
+//! a conforming implementation reports at least). With GUESTKIT_REFERENCE_REPORTS naming the
+//! Python package's reports of the cases (tests/conformance/reports.py, which make conformance
+//! runs), each report must also hold exactly Python's pairs. Transition, match and trace cases
+//! must report exactly the case's issues (a trace its first breaking step only). Prints one
+//! line per failure and a closing "N passed, N failed".
 
 mod support;
 
@@ -33,7 +33,13 @@ fn reported(issues: &[Issue]) -> BTreeSet<(String, String)> {
     pairs(issues.iter().map(|i| (i.rule.clone(), i.pointer.clone())))
 }
 
-fn judge_document(case: &Value) -> Vec<String> {
+/// The Python package's reports of the document and text cases, by case id, when given.
+fn reference_reports() -> Option<Value> {
+    let path = std::env::var_os("GUESTKIT_REFERENCE_REPORTS")?;
+    Some(serde_json::from_slice(&std::fs::read(path).expect("the reference reports")).expect("JSON"))
+}
+
+fn judge_document(case: &Value, reference: Option<&Value>, worded_alike: &mut usize) -> Vec<String> {
     let report = validate(&input(case), &options(case)).expect("a known document type");
     let mut problems = Vec::new();
     if report.valid != case["valid"].as_bool().unwrap() {
@@ -46,6 +52,18 @@ fn judge_document(case: &Value) -> Vec<String> {
         let (want, got) = (expected(case, key), reported(issues));
         for (rule, pointer) in want.difference(&got) {
             problems.push(format!("misses {key} {rule} at \"{pointer}\""));
+        }
+    }
+    if let Some(python) = reference {
+        for (key, issues) in [("errors", &report.errors), ("warnings", &report.warnings)] {
+            let (want, got) = (expected(python, key), reported(issues));
+            if want != got {
+                problems.push(format!("{key} {got:?}, the Python package's {want:?}"));
+            }
+        }
+        let worded = |issues: &[Issue]| serde_json::to_value(issues).unwrap();
+        if python["errors"] == worded(&report.errors) && python["warnings"] == worded(&report.warnings) {
+            *worded_alike += 1;
         }
     }
     problems
@@ -66,10 +84,16 @@ fn judge_issues(case: &Value, issues: Vec<Issue>) -> Vec<String> {
 
 #[test]
 fn every_conformance_case() {
-    let (mut passed, mut failed) = (0, 0);
+    let (mut passed, mut failed, mut worded_alike) = (0, 0, 0);
+    let reference = reference_reports();
     for case in cases(&cases_dir()) {
         let problems = match case["kind"].as_str().unwrap() {
-            "document" | "text" => judge_document(&case),
+            "document" | "text" => {
+                let python = reference
+                    .as_ref()
+                    .map(|all| all.get(case["id"].as_str().unwrap()).expect("a reference report"));
+                judge_document(&case, python, &mut worded_alike)
+            }
             "transition" => {
                 let (from, to) = (
                     case["transition"]["from"].as_str().unwrap(),
@@ -87,6 +111,10 @@ fn every_conformance_case() {
             failed += 1;
             println!("FAIL {}: {}", case["id"].as_str().unwrap(), problems.join(", "));
         }
+    }
+    if let Some(all) = &reference {
+        let compared = all.as_object().unwrap().len();
+        println!("reports held to the Python package's, pair for pair: {compared}; worded alike, in the same order: {worded_alike}");
     }
     println!("{passed} passed, {failed} failed");
     assert_eq!(failed, 0, "{failed} conformance cases failed");

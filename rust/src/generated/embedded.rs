@@ -25,12 +25,36 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../data/schemas/lease-v1.json"),
     ),
     (
+        "schemas/payloads/guestkit.agent.call.v1.json",
+        include_str!("../../data/schemas/payloads/guestkit.agent.call.v1.json"),
+    ),
+    (
+        "schemas/payloads/guestkit.agent.doctor.v1.json",
+        include_str!("../../data/schemas/payloads/guestkit.agent.doctor.v1.json"),
+    ),
+    (
+        "schemas/payloads/guestkit.agent.evidence.v1.json",
+        include_str!("../../data/schemas/payloads/guestkit.agent.evidence.v1.json"),
+    ),
+    (
+        "schemas/payloads/guestkit.agent.fix.v1.json",
+        include_str!("../../data/schemas/payloads/guestkit.agent.fix.v1.json"),
+    ),
+    (
         "schemas/payloads/guestkit.compare.v1.json",
         include_str!("../../data/schemas/payloads/guestkit.compare.v1.json"),
     ),
     (
         "schemas/payloads/guestkit.convert.v1.json",
         include_str!("../../data/schemas/payloads/guestkit.convert.v1.json"),
+    ),
+    (
+        "schemas/payloads/guestkit.doctor.v1.json",
+        include_str!("../../data/schemas/payloads/guestkit.doctor.v1.json"),
+    ),
+    (
+        "schemas/payloads/guestkit.explore.v1.json",
+        include_str!("../../data/schemas/payloads/guestkit.explore.v1.json"),
     ),
     (
         "schemas/payloads/guestkit.fix.v1.json",
@@ -41,8 +65,24 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../data/schemas/payloads/guestkit.inspect.v1.json"),
     ),
     (
+        "schemas/payloads/guestkit.migrate-plan.v1.json",
+        include_str!("../../data/schemas/payloads/guestkit.migrate-plan.v1.json"),
+    ),
+    (
+        "schemas/payloads/guestkit.passport.v1.json",
+        include_str!("../../data/schemas/payloads/guestkit.passport.v1.json"),
+    ),
+    (
         "schemas/payloads/guestkit.profile.v1.json",
         include_str!("../../data/schemas/payloads/guestkit.profile.v1.json"),
+    ),
+    (
+        "schemas/payloads/guestkit.repair.v1.json",
+        include_str!("../../data/schemas/payloads/guestkit.repair.v1.json"),
+    ),
+    (
+        "schemas/payloads/system.echo.v1.json",
+        include_str!("../../data/schemas/payloads/system.echo.v1.json"),
     ),
     (
         "schemas/progress-v1.json",

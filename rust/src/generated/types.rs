@@ -141,6 +141,115 @@ pub struct Observability {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+/// A platform a disk image is judged or prepared for, in lower case: `kvm` and `qemu` are one target, as are `hyperv` and `hyper-v`, and `aws`, `azure`, `gcp` and `cloud`; `generic` is any other. Upstream's handlers read free text and take an unknown name for `generic` silently; here a misspelt target is an error (docs/decisions.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum BootTarget {
+    #[serde(rename = "kubevirt")]
+    Kubevirt,
+    #[serde(rename = "proxmox")]
+    Proxmox,
+    #[serde(rename = "kvm")]
+    Kvm,
+    #[serde(rename = "qemu")]
+    Qemu,
+    #[serde(rename = "hyperv")]
+    Hyperv,
+    #[serde(rename = "hyper-v")]
+    HyperV,
+    #[serde(rename = "aws")]
+    Aws,
+    #[serde(rename = "azure")]
+    Azure,
+    #[serde(rename = "gcp")]
+    Gcp,
+    #[serde(rename = "cloud")]
+    Cloud,
+    #[serde(rename = "generic")]
+    Generic,
+}
+
+/// How much a fix plan, or one of its operations, may harm the guest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum Risk {
+    #[serde(rename = "critical")]
+    Critical,
+    #[serde(rename = "high")]
+    High,
+    #[serde(rename = "medium")]
+    Medium,
+    #[serde(rename = "low")]
+    Low,
+    #[serde(rename = "info")]
+    Info,
+}
+
+/// A plan of operations that prepare a guest (as `guestkit.repair` and `guestkit.migrate-plan` produce it and `guestkit.agent.fix` applies it).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct FixPlan {
+    /// The plan format's version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// The guest the plan is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vm: Option<String>,
+    /// When the plan was made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated: Option<String>,
+    /// The profile that made the plan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// The highest risk of its operations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overall_risk: Option<Risk>,
+    /// How long applying it is expected to take.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimated_duration: Option<String>,
+    /// Who made the plan and how to handle it (`author`, `review_required`, `reversible`, `description`, `tags`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The operations, applied in order of their dependencies.
+    pub operations: Vec<FixPlanOperation>,
+    /// What to run after the operations (checks, reboots).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post_apply: Option<Vec<serde_json::Value>>,
+    /// Members no schema declares, kept as they came (forward compatibility).
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// One operation of a fix plan: its `type` (`package_install`, `service_operation`, `command_exec`...) says which further members it has, which are not listed here.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct FixPlanOperation {
+    /// The operation's id, which `depends_on` names.
+    pub id: String,
+    /// What the operation does, in snake case.
+    pub r#type: String,
+    /// Its order among operations that do not depend on each other.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<serde_json::Value>,
+    /// How much it may harm the guest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk: Option<Risk>,
+    /// What it does, for people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Whether `undo` can reverse it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reversible: Option<bool>,
+    /// The ids of the operations that must come first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub depends_on: Option<Vec<String>>,
+    /// How to check it worked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation: Option<serde_json::Value>,
+    /// How to reverse it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub undo: Option<serde_json::Value>,
+    /// Members no schema declares, kept as they came (forward compatibility).
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
 // ---- job-v1.json ----
 
 /// The job envelope. Unknown fields are allowed at every level and must be preserved by readers that re-serialise the document.
@@ -218,16 +327,36 @@ pub struct Payload {
 /// data of an unregistered type kept as raw JSON.
 #[derive(Clone, Debug, PartialEq)]
 pub enum PayloadData {
+    /// `guestkit.agent.call.v1`: data of type [`AgentCallPayload`].
+    GuestkitAgentCallV1(AgentCallPayload),
+    /// `guestkit.agent.doctor.v1`: data of type [`AgentDoctorPayload`].
+    GuestkitAgentDoctorV1(AgentDoctorPayload),
+    /// `guestkit.agent.evidence.v1`: data of type [`AgentEvidencePayload`].
+    GuestkitAgentEvidenceV1(AgentEvidencePayload),
+    /// `guestkit.agent.fix.v1`: data of type [`AgentFixPayload`].
+    GuestkitAgentFixV1(AgentFixPayload),
     /// `guestkit.compare.v1`: data of type [`ComparePayload`].
     GuestkitCompareV1(ComparePayload),
     /// `guestkit.convert.v1`: data of type [`ConvertPayload`].
     GuestkitConvertV1(ConvertPayload),
+    /// `guestkit.doctor.v1`: data of type [`DoctorPayload`].
+    GuestkitDoctorV1(DoctorPayload),
+    /// `guestkit.explore.v1`: data of type [`ExplorePayload`].
+    GuestkitExploreV1(ExplorePayload),
     /// `guestkit.fix.v1`: data of type [`FixPayload`].
     GuestkitFixV1(FixPayload),
     /// `guestkit.inspect.v1`: data of type [`InspectPayload`].
     GuestkitInspectV1(InspectPayload),
+    /// `guestkit.migrate-plan.v1`: data of type [`MigratePlanPayload`].
+    GuestkitMigratePlanV1(MigratePlanPayload),
+    /// `guestkit.passport.v1`: data of type [`PassportPayload`].
+    GuestkitPassportV1(PassportPayload),
     /// `guestkit.profile.v1`: data of type [`ProfilePayload`].
     GuestkitProfileV1(ProfilePayload),
+    /// `guestkit.repair.v1`: data of type [`RepairPayload`].
+    GuestkitRepairV1(RepairPayload),
+    /// `system.echo.v1`: data of type [`EchoPayload`].
+    SystemEchoV1(EchoPayload),
     /// A payload type with no registered schema: its data, unchecked and kept as it came.
     Unregistered(serde_json::Map<String, serde_json::Value>),
 }
@@ -236,11 +365,21 @@ impl PayloadData {
     /// The data of a payload of `payload_type`, typed by it.
     pub fn from_value(payload_type: &str, data: serde_json::Value) -> Result<Self, serde_json::Error> {
         match payload_type {
+            "guestkit.agent.call.v1" => serde_json::from_value(data).map(Self::GuestkitAgentCallV1),
+            "guestkit.agent.doctor.v1" => serde_json::from_value(data).map(Self::GuestkitAgentDoctorV1),
+            "guestkit.agent.evidence.v1" => serde_json::from_value(data).map(Self::GuestkitAgentEvidenceV1),
+            "guestkit.agent.fix.v1" => serde_json::from_value(data).map(Self::GuestkitAgentFixV1),
             "guestkit.compare.v1" => serde_json::from_value(data).map(Self::GuestkitCompareV1),
             "guestkit.convert.v1" => serde_json::from_value(data).map(Self::GuestkitConvertV1),
+            "guestkit.doctor.v1" => serde_json::from_value(data).map(Self::GuestkitDoctorV1),
+            "guestkit.explore.v1" => serde_json::from_value(data).map(Self::GuestkitExploreV1),
             "guestkit.fix.v1" => serde_json::from_value(data).map(Self::GuestkitFixV1),
             "guestkit.inspect.v1" => serde_json::from_value(data).map(Self::GuestkitInspectV1),
+            "guestkit.migrate-plan.v1" => serde_json::from_value(data).map(Self::GuestkitMigratePlanV1),
+            "guestkit.passport.v1" => serde_json::from_value(data).map(Self::GuestkitPassportV1),
             "guestkit.profile.v1" => serde_json::from_value(data).map(Self::GuestkitProfileV1),
+            "guestkit.repair.v1" => serde_json::from_value(data).map(Self::GuestkitRepairV1),
+            "system.echo.v1" => serde_json::from_value(data).map(Self::SystemEchoV1),
             _ => serde_json::from_value(data).map(Self::Unregistered),
         }
     }
@@ -248,11 +387,21 @@ impl PayloadData {
     /// The data as JSON.
     pub fn to_value(&self) -> Result<serde_json::Value, serde_json::Error> {
         match self {
+            Self::GuestkitAgentCallV1(data) => serde_json::to_value(data),
+            Self::GuestkitAgentDoctorV1(data) => serde_json::to_value(data),
+            Self::GuestkitAgentEvidenceV1(data) => serde_json::to_value(data),
+            Self::GuestkitAgentFixV1(data) => serde_json::to_value(data),
             Self::GuestkitCompareV1(data) => serde_json::to_value(data),
             Self::GuestkitConvertV1(data) => serde_json::to_value(data),
+            Self::GuestkitDoctorV1(data) => serde_json::to_value(data),
+            Self::GuestkitExploreV1(data) => serde_json::to_value(data),
             Self::GuestkitFixV1(data) => serde_json::to_value(data),
             Self::GuestkitInspectV1(data) => serde_json::to_value(data),
+            Self::GuestkitMigratePlanV1(data) => serde_json::to_value(data),
+            Self::GuestkitPassportV1(data) => serde_json::to_value(data),
             Self::GuestkitProfileV1(data) => serde_json::to_value(data),
+            Self::GuestkitRepairV1(data) => serde_json::to_value(data),
+            Self::SystemEchoV1(data) => serde_json::to_value(data),
             Self::Unregistered(data) => Ok(serde_json::Value::Object(data.clone())),
         }
     }
@@ -1387,6 +1536,202 @@ pub struct CompareOutput {
     /// `None`: absent; `Some(None)`: null.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::nullable")]
     pub include_recommendations: Option<Option<bool>>,
+    /// Members no schema declares, kept as they came (forward compatibility).
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+// ---- payloads/guestkit.doctor.v1.json ----
+
+/// What `guestkit.doctor` is given: check whether a disk image boots on a target platform, and why not.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DoctorPayload {
+    /// The disk image to work on. Upstream's handler reads `path` alone and lets libguestfs tell the format; `format` is required all the same, since schedulers match it against a worker's `disk_formats`.
+    pub image: ImageReference,
+    /// The platform to judge bootability for (default `kubevirt`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<BootTarget>,
+    /// Also explain: the root cause, an evidence digest and a migration briefing in the result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explain: Option<bool>,
+    /// Members no schema declares, kept as they came (forward compatibility).
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+// ---- payloads/guestkit.repair.v1.json ----
+
+/// What `guestkit.repair` is given: plan, and unless a dry run apply, the repairs that make a disk image boot.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RepairPayload {
+    /// The disk image to work on. Upstream's handler reads `path` alone and lets libguestfs tell the format; `format` is required all the same, since schedulers match it against a worker's `disk_formats`.
+    pub image: ImageReference,
+    /// Only plan the repair (the default, `true`): the disk is changed only when this is `false`. Writers always write it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dry_run: Option<bool>,
+    /// What to repair: `boot`, the only kind there is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+    /// Add a step installing the `qemu-guest-agent` package.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inject_qga: Option<bool>,
+    /// Inject the zyvor guest agent; only a worker built with the agent feature can, and upstream's stock worker fails the job.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inject_zyvor_agent: Option<bool>,
+    /// Enable and start the injected agent's service (default `true`). Writers always write it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable_systemd: Option<bool>,
+    /// Install cloud-init and make sure `/etc/cloud/cloud.cfg` has a `network:` section.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix_cloud_init_network: Option<bool>,
+    /// Add a step listing `/etc/fstab`, unless the boot report already has an fstab finding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validate_fstab: Option<bool>,
+    /// Members no schema declares, kept as they came (forward compatibility).
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+// ---- payloads/guestkit.migrate-plan.v1.json ----
+
+/// What `guestkit.migrate-plan` is given: plan the migration of a disk image to a target platform.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct MigratePlanPayload {
+    /// The disk image to work on. Upstream's handler reads `path` alone and lets libguestfs tell the format; `format` is required all the same, since schedulers match it against a worker's `disk_formats`.
+    pub image: ImageReference,
+    /// The platform to migrate to (default `kubevirt`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<BootTarget>,
+    /// Also explain: the root cause, an evidence digest and a migration briefing in the result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explain: Option<bool>,
+    /// Include the fix plan that would prepare the image.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export_fix_plan: Option<bool>,
+    /// Members no schema declares, kept as they came (forward compatibility).
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+// ---- payloads/guestkit.passport.v1.json ----
+
+/// What `guestkit.passport` is given: issue a cutover passport: the image's readiness to move to a target platform.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PassportPayload {
+    /// The disk image to work on. Upstream's handler reads `path` alone and lets libguestfs tell the format; `format` is required all the same, since schedulers match it against a worker's `disk_formats`.
+    pub image: ImageReference,
+    /// The platform the passport is for (default `kubevirt`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<BootTarget>,
+    /// Add the SHA-256 of the whole image file to the passport (reads the whole file: slow).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_hash: Option<bool>,
+    /// The guest agent proxy (`http://...`) to attest the running guest through; an unreachable one is recorded in the passport, not an error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live_url: Option<String>,
+    /// Members no schema declares, kept as they came (forward compatibility).
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+// ---- payloads/guestkit.explore.v1.json ----
+
+/// What `guestkit.explore` is given: look at one path of a disk image's root filesystem: list, stat or read it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ExplorePayload {
+    /// The disk image to work on. Upstream's handler reads `path` alone and lets libguestfs tell the format; `format` is required all the same, since schedulers match it against a worker's `disk_formats`.
+    pub image: ImageReference,
+    /// What to do with `path` (default `ls`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<ExploreAction>,
+    /// The path in the guest, from its root filesystem (mounted read-only; other partitions are not).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Members no schema declares, kept as they came (forward compatibility).
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// What to do with the path: `ls` lists a directory, `stat` says whether it exists and what it is, `cat` reads a file (the first 256 KiB).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum ExploreAction {
+    #[serde(rename = "ls")]
+    Ls,
+    #[serde(rename = "stat")]
+    Stat,
+    #[serde(rename = "cat")]
+    Cat,
+}
+
+// ---- payloads/guestkit.agent.evidence.v1.json ----
+
+/// What `guestkit.agent.evidence` is given: fetch live evidence from a running guest through its agent proxy.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AgentEvidencePayload {
+    /// Base URL of the guest agent's proxy (trailing slashes are ignored).
+    pub proxy_url: String,
+    /// Accepted for symmetry with the other agent operations; not used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<BootTarget>,
+    /// Members no schema declares, kept as they came (forward compatibility).
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+// ---- payloads/guestkit.agent.doctor.v1.json ----
+
+/// What `guestkit.agent.doctor` is given: run the doctor on a running guest through its agent proxy.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AgentDoctorPayload {
+    /// Base URL of the guest agent's proxy (trailing slashes are ignored).
+    pub proxy_url: String,
+    /// The platform to judge bootability for (default `kubevirt`), passed to the agent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<BootTarget>,
+    /// Members no schema declares, kept as they came (forward compatibility).
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+// ---- payloads/guestkit.agent.call.v1.json ----
+
+/// What `guestkit.agent.call` is given: call one method of a running guest's agent through its proxy.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AgentCallPayload {
+    /// Base URL of the guest agent's proxy (trailing slashes are ignored).
+    pub proxy_url: String,
+    /// The agent's RPC method, e.g. `guestkit.getCapabilities`.
+    pub method: String,
+    /// The method's parameters, any JSON value (absent: `null`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub params: Option<serde_json::Value>,
+    /// Members no schema declares, kept as they came (forward compatibility).
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+// ---- payloads/guestkit.agent.fix.v1.json ----
+
+/// What `guestkit.agent.fix` is given: apply a fix plan to a running guest through its agent proxy.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AgentFixPayload {
+    /// Base URL of the guest agent's proxy (trailing slashes are ignored).
+    pub proxy_url: String,
+    /// The fix plan the agent applies (as `guestkit.repair` and `guestkit.migrate-plan` produce).
+    pub plan: FixPlan,
+    /// Accepted for symmetry with the other agent operations; not used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<BootTarget>,
+    /// Members no schema declares, kept as they came (forward compatibility).
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+// ---- payloads/system.echo.v1.json ----
+
+/// What `system.echo` is given: any members, which the worker answers with unchanged (`data.echo` of its result). Nothing in them is checked.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+pub struct EchoPayload {
     /// Members no schema declares, kept as they came (forward compatibility).
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,

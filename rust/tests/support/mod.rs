@@ -1,6 +1,5 @@
 //! Reading the conformance cases (tests/conformance/cases/): shared by the runner
-//! (tests/conformance.rs), the round trip (tests/round_trip.rs) and the `reports` example,
-//! each of which uses a part.
+//! (tests/conformance.rs) and the round trip (tests/round_trip.rs), each of which uses a part.
 #![allow(dead_code)]
 
 use std::fs;
