@@ -53,7 +53,8 @@ STRINGS = [
     "2024-02-29T23:59:59-01:00", "0000-01-01T00:00:00Z", "2026-01-30t10:00:00z", "2026-01-30 10:00:00Z",
     "job-01JAB3Y7X5K4M8F9W2T6GHJKMN", "job-0123\n", "/vms/a.qcow2", "/vms/../etc", "C:\\vms\\a.vhd",
     "sha256:" + "a" * 64, "sha256:" + "A" * 64, "guestkit.inspect", "guestkit.inspect.v1", "guestkit.inspect.v2",
-    "guestkit.doctor.v1", "example.com/x", "1.2.3", "1.2.3-rc.1+b.5", "qcow2", "raw", "x" * 300, "é" * 70,
+    "guestkit.doctor.v1", "guestkit.backup.v1", "example.com/x", "1.2.3", "1.2.3-rc.1+b.5", "qcow2", "raw",
+    "x" * 300, "é" * 70,
 ]  # fmt: skip
 KEYS = ["", "0", "01", "+1", "nmae", "priorty", "example.com/cost", "example.com/cost\n", "é", "a/b", "a~b"]
 BYTES = [b'"', b"\\", b"{", b"}", b"[", b"]", b",", b":", b"0", b"e", b"-", b".", b"\x00", b"\xff", b"\xc3", b" "]

@@ -60,7 +60,7 @@ static void code_rules_read_only_what_is_there(void) {
     CHECK(job_rules_on("{\"payload\": {\"type\": \"guestkit.inspect.v1\"}, \"operation\": \"guestkit.fix\"}") == MATCHES_OPERATION);
     CHECK(job_rules_on("[]") == 0);
     /* Each rule has its bit: a mismatched and unregistered payload type sets both. */
-    CHECK(job_rules_on("{\"payload\": {\"type\": \"guestkit.doctor.v1\"}, \"operation\": \"guestkit.fix\"}") ==
+    CHECK(job_rules_on("{\"payload\": {\"type\": \"guestkit.backup.v1\"}, \"operation\": \"guestkit.fix\"}") ==
           (MATCHES_OPERATION | UNREGISTERED));
 }
 
