@@ -10,7 +10,7 @@ CLI := $(BIN)/guestkit-job
 STAMP := $(VENV)/.installed
 WHEELHOUSE := build/wheelhouse
 
-.PHONY: help venv run test gen check-gen cases payload-type conformance sanitize fuzz bench lint-schemas lint typecheck typecheck-ts pytest wheelhouse release-tag lock clean
+.PHONY: help venv run test gen check-gen cases payload-type conformance sanitize fuzz bench lint-schemas lint typecheck typecheck-ts pytest wheelhouse release-tag lock clean rust-conformance rust-lint rust-bench
 
 help:
 	@echo "make run           install the package (.venv-run), then validate the bundled examples and the upstream corpus"
@@ -19,10 +19,10 @@ help:
 	@echo "make check-gen     fail when the committed models or bundles differ from what schemas/ gives"
 	@echo "make cases         rebuild tests/conformance/cases/ from its sources and the schemas"
 	@echo "make payload-type TYPE=...  start a new payload type (CONTRIBUTING.md)"
-	@echo "make conformance   run the conformance suite in every runner (Python engines, the npm package, plain ajv, the Go module) and the fingerprint vectors"
+	@echo "make conformance   run the conformance suite in every runner (Python engines, the npm package, plain ajv, the Go module, the Rust crate) and the fingerprint vectors"
 	@echo "make sanitize      the prover under AddressSanitizer and UBSan: its C tests, its Python tests, a short differential fuzz"
 	@echo "make fuzz          long fuzzing: property tests, libFuzzer on the prover's C, a million-input differential fuzz"
-	@echo "make bench         measure speed and scale beside jsonschema, orjson, ajv and check-jsonschema: docs/benchmarks.md"
+	@echo "make bench         measure speed and scale beside jsonschema, orjson, ajv, check-jsonschema and the Rust crate: docs/benchmarks.md"
 	@echo "make lint-schemas  check the schemas: metaschema, offline refs, portable patterns, examples"
 	@echo "make wheelhouse    download what installing the package from source needs (the hook's test installs offline from it)"
 	@echo "make release-tag   tag v<version> on a clean tree whose versions agree (README.md, Releasing)"
@@ -89,7 +89,7 @@ $(GO_MODULES): go/go.mod go/go.sum
 	cd go && $(GO) mod download
 	mkdir -p $(dir $@) && touch $@
 
-test: lint-schemas check-gen lint typecheck typecheck-ts pytest conformance sanitize
+test: lint-schemas check-gen lint typecheck typecheck-ts pytest conformance rust-lint sanitize
 
 NPM_PACKAGE := npm
 NODE_RUNNER := tests/conformance/node
@@ -106,11 +106,13 @@ gen: $(STAMP) $(NPM_PACKAGE)/node_modules/.installed
 	node $(NPM_PACKAGE)/scripts/generate-types.mjs
 	$(PY) hatch_build.py && touch $(PROVER)
 	$(GO_GEN)
+	$(PY) codegen/rust_crate.py
 
 check-gen: $(STAMP) $(NPM_PACKAGE)/node_modules/.installed
 	$(PY) codegen/generate.py --check
 	node $(NPM_PACKAGE)/scripts/generate-types.mjs --check
 	$(GO_GEN) --check
+	$(PY) codegen/rust_crate.py --check
 
 typecheck-ts: $(NPM_PACKAGE)/node_modules/.installed
 	$(NPM_PACKAGE)/node_modules/.bin/tsc -p $(NPM_PACKAGE)/tsconfig.json
@@ -206,9 +208,41 @@ conformance: $(STAMP) $(PROVER) $(NODE_RUNNER)/node_modules/.installed $(NPM_PAC
 	@echo "== Independent implementations, format assertion off: docs/implementations.md"
 	$(PY) tests/conformance/implementations.py --check
 	$(GO_CONFORMANCE)
+	$(MAKE) rust-conformance
+
+# ---- rust: the crate in rust/ (#22) ------------------------------------------------------
+# Crates are fetched once, exactly as rust/Cargo.lock pins them; every build after that is
+# offline. One target folder under build/ serves the tests, the examples and the benchmark.
+CARGO_ENV := CARGO_TARGET_DIR=$(CURDIR)/build/cargo
+CARGO := cd rust && $(CARGO_ENV) cargo
+CARGO_OFFLINE := --offline --locked
+RUST_FETCHED := build/cargo/.fetched
+RUST_REPORTS := build/conformance-reports.json
+
+$(RUST_FETCHED): rust/Cargo.lock
+	$(CARGO) fetch --locked
+	mkdir -p $(@D) && touch $@
+
+# The crate's conformance runner (cargo test: every case and fingerprint vector, each report held
+# to the Python package's pair for pair, as tests/conformance/reports.py writes them; its unit and
+# doc tests), then jobs its builder makes handed to the Python package's validator, strictly.
+rust-conformance: $(STAMP) $(PROVER) $(RUST_FETCHED)
+	@echo "== The Rust crate: its conformance runner, the round trip, the builder"
+	$(PY) tests/conformance/reports.py $(RUST_REPORTS)
+	cd rust && GUESTKIT_REFERENCE_REPORTS=$(CURDIR)/$(RUST_REPORTS) $(CARGO_ENV) cargo test $(CARGO_OFFLINE)
+	$(CARGO) run $(CARGO_OFFLINE) --quiet --example create_job -- --jsonl | $(CURDIR)/$(CLI) validate --strict --jsonl -
+
+rust-lint: $(RUST_FETCHED)
+	$(CARGO) fmt --check
+	$(CARGO) clippy $(CARGO_OFFLINE) --all-targets -- -D warnings
+
+# The crate's validator for bench/run.py, built optimised.
+rust-bench: $(RUST_FETCHED)
+	$(CARGO) build $(CARGO_OFFLINE) --release --example bench
+# ---- end rust ------------------------------------------------------------------------------
 
 # Peers: jsonschema and check-jsonschema from requirements/dev.txt, ajv from the runner's lockfile.
-bench: $(STAMP) $(PROVER) $(NODE_RUNNER)/node_modules/.installed $(NPM_PACKAGE)/node_modules/.installed $(GO_MODULES)
+bench: $(STAMP) $(PROVER) $(NODE_RUNNER)/node_modules/.installed $(NPM_PACKAGE)/node_modules/.installed $(GO_MODULES) rust-bench
 	$(PY) bench/run.py
 
 lock:

@@ -8,7 +8,9 @@ per document against orjson, jsonschema and ajv; an invalid document's full erro
 the CLI over a JSON Lines file and a folder against check-jsonschema; start-up; and how
 time and memory grow with document size and count. Peers: jsonschema and check-jsonschema
 from requirements/dev.txt, ajv from tests/conformance/node/package-lock.json (make bench
-installs both). --quick shrinks every input, for the smoke test in make test.
+installs both), and the Rust crate's validator (rust/examples/bench.rs, which make bench
+builds optimised; without it its column says so). --quick shrinks every input, for the
+smoke test in make test.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ BIN = Path(sys.executable).parent
 FULL_JOB = (ROOT / "examples" / "inspect-full.json").read_bytes()
 MINIMAL_JOB = (ROOT / "examples" / "inspect-minimal.json").read_bytes()
 JOB_BUNDLE = ROOT / "bundles" / "job-v1.bundle.json"
+RUST_BENCH = ROOT / "build" / "cargo" / "release" / "examples" / "bench"
 GO = os.environ.get("GO") or shutil.which("go") or "go"  # the Makefile gives its GO
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
@@ -108,6 +111,17 @@ def node_timings(document: Path, sizes: Sizes) -> dict[str, float]:
         text=True,
     ).stdout
     return {name: micros / 1e6 for name, micros in json.loads(out).items()}
+
+
+def rust_timings(document: Path, sizes: Sizes) -> float | None:
+    """Seconds per document of the Rust crate's validate(bytes); None when make rust-bench has not built it."""
+    if not RUST_BENCH.exists():
+        return None
+    iterations = "20000" if sizes is FULL else "200"
+    out = subprocess.run(
+        [str(RUST_BENCH), str(document), iterations, str(sizes.rounds)], check=True, capture_output=True, text=True
+    ).stdout
+    return float(json.loads(out)["rust_crate"]) / 1e6
 
 
 def go_timings(document: Path, sizes: Sizes, work: Path) -> dict[str, float]:
@@ -206,11 +220,12 @@ def section_per_document(sizes: Sizes, work: Path, goals: list[tuple[str, str, b
         "",
         "Decoding, schema, code-only rules and warnings, on the bytes a scheduler receives. jsonschema gets "
         "the decoded document (`json.loads` included) and the canonical schemas with formats asserted; "
-        "ajv runs `JSON.parse` + validate on Node.js.",
+        "ajv runs `JSON.parse` + validate on Node.js; the Rust crate (`rust/`) runs its `validate(bytes)`, "
+        "the same pipeline, built optimised.",
         "",
         "| document | orjson.loads | guestkit (fast) | guestkit (reference) | jsonschema | ajv (Node) | "
-        "npm package (Node) | vs jsonschema | vs orjson | vs ajv |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "npm package (Node) | Rust crate | vs jsonschema | vs orjson | vs ajv | Rust crate vs jsonschema |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for label, data in (
         (f"full job, {len(FULL_JOB):,} bytes", FULL_JOB),
@@ -228,13 +243,24 @@ def section_per_document(sizes: Sizes, work: Path, goals: list[tuple[str, str, b
         path = work / "document.json"
         path.write_bytes(data)
         node = node_timings(path, sizes)
+        rust = rust_timings(path, sizes)
         fast = timings["fast"]
         micros = [timings[name] * 1e6 for name in ("orjson", "fast", "reference", "jsonschema")]
         micros += [node[name] * 1e6 for name in ("ajv", "npm_package")]
+        rust_cell = "not built (make rust-bench)" if rust is None else f"{rust * 1e6:,.1f} µs"
         lines.append(
-            f"| {label} | " + " | ".join(f"{value:,.1f} µs" for value in micros) + " | "
-            f"{ratio(timings['jsonschema'], fast)} | {timings['orjson'] / fast:.2f}x | {node['ajv'] / fast:.2f}x |"
+            f"| {label} | " + " | ".join(f"{value:,.1f} µs" for value in micros) + f" | {rust_cell} | "
+            f"{ratio(timings['jsonschema'], fast)} | {timings['orjson'] / fast:.2f}x | {node['ajv'] / fast:.2f}x | "
+            f"{'-' if rust is None else ratio(timings['jsonschema'], rust)} |"
         )
+        if rust is not None:
+            goals.append(
+                (
+                    f"{label}: Rust crate at least 100x jsonschema",
+                    ratio(timings["jsonschema"], rust),
+                    timings["jsonschema"] / rust >= 100,
+                )
+            )
         goals.append(
             (
                 f"{label}: at least 40x jsonschema",
@@ -679,9 +705,17 @@ def machine() -> list[str]:
     memory_gib = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30)
     return [
         f"- Machine: {cpu}, {os.cpu_count()} cores, {memory_gib} GiB, {platform.system()} {platform.release()}",
-        f"- Python {platform.python_version()}; {packages}; Node.js {node} with ajv {ajv}",
+        f"- Python {platform.python_version()}; {packages}; Node.js {node} with ajv {ajv}; {rustc()}",
         f"- Run {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC with `make bench` (`python bench/run.py`)",
     ]
+
+
+def rustc() -> str:
+    """The Rust compiler's version line, for the machine section."""
+    try:
+        return subprocess.run(["rustc", "--version"], capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "no rustc"
 
 
 def main() -> int:

@@ -35,11 +35,12 @@ def test_sockets_are_refused_during_tests() -> None:
     "command",
     [
         [sys.executable, "codegen/generate.py", "--check"],
+        [sys.executable, "codegen/rust_crate.py", "--check"],
         [sys.executable, "tests/conformance/build.py", "--check"],
         [str(Path(sys.executable).parent / "guestkit-job"), "validate", "--strict", str(EXAMPLES)],
         [str(Path(sys.executable).parent / "guestkit-job"), "new", "guestkit.inspect", "--image", "/vms/a.qcow2"],
     ],
-    ids=["make-gen", "conformance-build", "validate", "new"],
+    ids=["make-gen", "make-gen-rust", "conformance-build", "validate", "new"],
 )
 def test_tools_run_with_the_network_blocked(command: list[str], tmp_path: Path) -> None:
     (tmp_path / "sitecustomize.py").write_text(BLOCKER)
