@@ -12,6 +12,11 @@ const PAYLOAD_TYPE = commonPattern("PayloadType");
 
 const section = (document, name) => (isObject(document[name]) ? document[name] : {});
 const integer = (value) => (Number.isInteger(value) ? value : undefined);
+// Python's `value or 1`, which every other runner follows: absent, null, false, 0, "", [] and {}
+// read as the schema default of 1 (JavaScript's `||` would keep [] and {}).
+const orOne = (value) =>
+  value === undefined || value === null || value === false || value === 0 || value === "" ||
+  (typeof value === "object" && Object.keys(value).length === 0) ? 1 : value;
 
 /** [payload type, the operation it names] when the payload type is well formed. */
 function payloadOperation(document) {
@@ -48,8 +53,8 @@ function attemptWithinMax(document) {
   const execution = section(document, "execution");
   // Absent and null both mean the schema default of 1.
   const maxGiven = execution.max_attempts !== undefined && execution.max_attempts !== null;
-  const attempt = integer(execution.attempt || 1);
-  const maxAttempts = integer(execution.max_attempts || 1);
+  const attempt = integer(orOne(execution.attempt));
+  const maxAttempts = integer(orOne(execution.max_attempts));
   if (attempt === undefined || maxAttempts === undefined || attempt <= maxAttempts) return [];
   return [{
     rule: "execution.attempt.within-max",
