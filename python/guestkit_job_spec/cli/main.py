@@ -61,7 +61,18 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     explain_cmd.add_parser(commands)
     schema_cmd.add_parser(commands)
     rules_cmd.add_parser(commands)
+    _add_installed_commands(commands)
     return parser
+
+
+def _add_installed_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Commands other installed packages add (entry-point group ``guestkit_job_spec.commands``:
+    a function taking the subparsers): the runtime's submit, status, cancel, events, result and
+    worker. This package imports none of them."""
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group="guestkit_job_spec.commands"):
+        entry.load()(commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

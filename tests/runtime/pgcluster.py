@@ -1,0 +1,112 @@
+"""A throwaway PostgreSQL cluster for the runtime's tests, the fault suite and the benchmark:
+initdb into a temporary directory, a server on a Unix socket in it (no TCP), fsync off (tests
+only). PostgreSQL refuses to run as root: as root, the cluster runs as the ``postgres`` user.
+
+    python tests/runtime/pgcluster.py start DIR   # prints the URL
+    python tests/runtime/pgcluster.py stop DIR [--immediate]
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+PORT = 5439
+
+
+def bin_dir() -> Path | None:
+    """Where the server's programs are: $PG_BIN, pg_ctl on PATH, or the newest Debian install."""
+    if os.environ.get("PG_BIN"):
+        return Path(os.environ["PG_BIN"])
+    found = shutil.which("pg_ctl")
+    if found:
+        return Path(found).parent
+    versions = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(p.split("/")[4]))
+    return Path(versions[-1]).parent if versions else None
+
+
+def _as_owner(command: list[str]) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+def url(directory: Path) -> str:
+    return f"postgresql://postgres@/postgres?host={directory}&port={PORT}"
+
+
+def start(directory: Path) -> str:
+    programs = bin_dir()
+    if programs is None:
+        raise SystemExit("no PostgreSQL server programs (pg_ctl): install postgresql, or set PG_BIN")
+    directory.mkdir(parents=True, exist_ok=True)
+    data = directory / "data"
+    if os.geteuid() == 0:
+        owner = pwd.getpwnam("postgres")
+        os.chown(directory, owner.pw_uid, owner.pw_gid)
+    if not (data / "PG_VERSION").exists():
+        subprocess.run(
+            _as_owner(
+                [str(programs / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]
+            ),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    options = (
+        f"-p {PORT} -k {directory} -c listen_addresses='' -c fsync=off -c synchronous_commit=off "
+        "-c full_page_writes=off -c max_connections=200 -c shared_buffers=64MB"
+    )
+    subprocess.run(
+        _as_owner(
+            [
+                str(programs / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(directory / "server.log"),
+                "-o",
+                options,
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ]
+        ),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return url(directory)
+
+
+def stop(directory: Path, *, immediate: bool = False) -> None:
+    programs = bin_dir()
+    assert programs is not None
+    subprocess.run(
+        _as_owner(
+            [
+                str(programs / "pg_ctl"),
+                "-D",
+                str(directory / "data"),
+                "-m",
+                "immediate" if immediate else "fast",
+                "-w",
+                "stop",
+            ]
+        ),
+        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+if __name__ == "__main__":
+    action, where = sys.argv[1], Path(sys.argv[2])
+    if action == "start":
+        print(start(where))
+    elif action == "stop":
+        stop(where, immediate="--immediate" in sys.argv)
+    else:
+        raise SystemExit(f"usage: {sys.argv[0]} start|stop DIR [--immediate]")
