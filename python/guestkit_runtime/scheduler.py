@@ -324,6 +324,22 @@ class Scheduler:
                 claims.append(self._lease(tx, row, job, worker["worker_id"], now, lease_seconds))
         return claims
 
+    def waiting_for(self, worker: Mapping[str, Any]) -> int:
+        """How many unfinished jobs this worker could run: queued (now or once their backoff has
+        passed) or leased to another worker (whose lease may yet be lost)."""
+        operations = list(_object(worker.get("capabilities")).get("operations") or [])
+        if not operations:
+            return 0
+        marks = ", ".join("?" for _ in operations)
+        with self.store.transaction() as tx:
+            rows = tx.rows(
+                "SELECT document FROM jobs WHERE status IN ('queued', 'assigned', 'running') "
+                f"AND operation IN ({marks})",
+                operations,
+            )
+        ready = {**worker, "status": {**_object(worker.get("status")), "state": "ready", "current_jobs": 0}}
+        return sum(1 for (document,) in rows if not match_worker(json.loads(document), ready))
+
     def _candidates(self, tx: Tx, operations: Sequence[str], now: int) -> Iterator[JobRow]:
         marks = ", ".join("?" for _ in operations)
         after: tuple[int, int] | None = None

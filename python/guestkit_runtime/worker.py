@@ -187,7 +187,11 @@ class Worker:
                 for claim in claims or []:
                     self._start(claim, pool)
                 if not claims:
-                    if self.config.exit_when_idle and not self._attempts:
+                    if (
+                        self.config.exit_when_idle
+                        and not self._attempts
+                        and not self._quietly(lambda: self.scheduler.waiting_for(self.registration()))
+                    ):
                         break
                     self._quietly(lambda: self.scheduler.store.wait(self.config.poll_seconds))
         finally:
@@ -237,12 +241,11 @@ class Worker:
 
     def _run(self, attempt: _Attempt) -> None:
         context = attempt.context
-        lease = attempt.claim.lease
         operation = str(attempt.claim.job["operation"])
         attempt.started_us = self.scheduler.clock()
         try:
             try:
-                self._progress(attempt, "validation", f"started {operation} (attempt {lease['attempt']})", 0.0, None)
+                self._progress(attempt, "validation", f"started {operation}", None, None)
                 self._maybe_crash("after-start")
                 data = self.handlers[operation].run(context)
                 self._maybe_crash("after-effect")

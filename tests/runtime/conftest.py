@@ -41,9 +41,9 @@ class FakeClock:
 
 
 class PostgresServer:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, started: bool = False) -> None:
         self.directory = directory
-        self.url = pgcluster.start(directory)
+        self.url = pgcluster.url(directory) if started else pgcluster.start(directory)
 
     def stop(self, *, immediate: bool = False) -> None:
         pgcluster.stop(self.directory, immediate=immediate)
@@ -68,6 +68,9 @@ def postgres() -> Iterator[PostgresServer]:
         if os.environ.get("GUESTKIT_REQUIRE_POSTGRES") == "1":
             pytest.fail("GUESTKIT_REQUIRE_POSTGRES=1 and no PostgreSQL server programs are installed")
         pytest.skip("no PostgreSQL server programs installed (GUESTKIT_REQUIRE_POSTGRES=1 makes this an error)")
+    if os.environ.get("GUESTKIT_TEST_POSTGRES_DIR"):  # started by the Makefile (pgcluster.py run)
+        yield PostgresServer(Path(os.environ["GUESTKIT_TEST_POSTGRES_DIR"]), started=True)
+        return
     directory = Path(tempfile.mkdtemp(prefix="guestkit-pg-"))
     server = PostgresServer(directory)
     yield server

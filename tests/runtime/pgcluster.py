@@ -4,6 +4,12 @@ only). PostgreSQL refuses to run as root: as root, the cluster runs as the ``pos
 
     python tests/runtime/pgcluster.py start DIR   # prints the URL
     python tests/runtime/pgcluster.py stop DIR [--immediate]
+    python tests/runtime/pgcluster.py run DIR -- COMMAND...
+
+``run`` starts the cluster, runs COMMAND with GUESTKIT_TEST_POSTGRES (the URL) and
+GUESTKIT_TEST_POSTGRES_DIR in its environment, stops the cluster and exits with COMMAND's
+status; with no server programs installed it runs COMMAND alone (the tests then skip their
+PostgreSQL cases, or fail under GUESTKIT_REQUIRE_POSTGRES=1).
 """
 
 from __future__ import annotations
@@ -102,8 +108,25 @@ def stop(directory: Path, *, immediate: bool = False) -> None:
     )
 
 
+def run(directory: Path, command: list[str]) -> int:
+    if bin_dir() is None:
+        print("pgcluster: no PostgreSQL server programs; running without a server", file=sys.stderr)
+        return subprocess.call(command)
+    shutil.rmtree(directory, ignore_errors=True)
+    stop(directory, immediate=True)
+    address = start(directory)
+    try:
+        environment = dict(os.environ, GUESTKIT_TEST_POSTGRES=address, GUESTKIT_TEST_POSTGRES_DIR=str(directory))
+        return subprocess.call(command, env=environment)
+    finally:
+        stop(directory, immediate=True)
+        shutil.rmtree(directory, ignore_errors=True)
+
+
 if __name__ == "__main__":
-    action, where = sys.argv[1], Path(sys.argv[2])
+    action, where = sys.argv[1], Path(sys.argv[2]).resolve()
+    if action == "run":
+        sys.exit(run(where, sys.argv[sys.argv.index("--") + 1 :]))
     if action == "start":
         print(start(where))
     elif action == "stop":

@@ -53,7 +53,9 @@ class ConvertHandler:
             self._formats = qemu_img_formats(self.program)
         if not self._formats:
             return None
-        return Capabilities(operations=(self.operation,), disk_formats=self._formats)
+        # Features "disk.<format>" too: jobs ask for them in required_capabilities (examples/).
+        features = tuple(f"disk.{name}" for name in self._formats)
+        return Capabilities(operations=(self.operation,), features=features, disk_formats=self._formats)
 
     def run(self, context: Context) -> dict[str, Any]:
         data = context.data
