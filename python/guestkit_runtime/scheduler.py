@@ -21,6 +21,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from guestkit_job_spec import check_transition, fingerprint, match_worker, validate
 from guestkit_job_spec.protocol.states import is_terminal
 
@@ -39,7 +41,21 @@ CANDIDATES = 32  # queued jobs looked at per page of a claim
 
 
 def dumps(document: Any) -> str:
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    """Compact JSON text (orjson; the standard library for what orjson refuses, such as an
+    integer beyond 64 bits)."""
+    try:
+        return orjson.dumps(document).decode()
+    except TypeError:
+        return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+
+def loads(text: str) -> Any:
+    """A document the runtime stored (so valid JSON); orjson, or the standard library for what
+    orjson refuses (an integer beyond 64 bits)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 @dataclass
@@ -64,7 +80,7 @@ class JobRow:
     last_us: int
 
     def job(self) -> dict[str, Any]:
-        value: dict[str, Any] = json.loads(self.document)
+        value: dict[str, Any] = loads(self.document)
         return value
 
 
@@ -100,6 +116,8 @@ class Claim:
 
     lease: dict[str, Any]
     job: dict[str, Any]
+    #: the start event (sequence 0), when the claim started the attempt
+    started: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -152,8 +170,9 @@ class Scheduler:
         """Accept a job (section 8): validated, then queued, or answered from the idempotency
         record. Refused: 422 when invalid or keyed without a fingerprint, 409 on a key conflict
         or a job id already taken."""
+        # Text is validated as sent (the strict decoder: duplicate keys, NaN, depth), then decoded.
+        report = validate(job if isinstance(job, (bytes, str)) else dumps(job).encode())
         document = job if isinstance(job, Mapping) else json.loads(job)
-        report = validate(dumps(document).encode())
         if not report.valid:
             first = report.errors[0]
             raise Refused(first.rule, f"{first.pointer or '/'}: {first.message}")
@@ -304,9 +323,15 @@ class Scheduler:
                 (worker["worker_id"], dumps(worker), state, now),
             )
 
-    def claim(self, worker: Mapping[str, Any], *, limit: int = 1, lease_seconds: float = 30.0) -> list[Claim]:
+    def claim(
+        self, worker: Mapping[str, Any], *, limit: int = 1, lease_seconds: float = 30.0, start: str | None = None
+    ) -> list[Claim]:
         """Section 15.3: up to ``limit`` queued jobs this worker may run (section 9, with its
-        load counted), highest priority first, then first accepted; each gets a new lease."""
+        load counted), highest priority first, then first accepted; each gets a new lease.
+
+        ``start``: the worker starts each attempt at once (section 15.4), with a progress event
+        of sequence 0 (phase ``validation``, this message) handled in the same transaction, right
+        after the claim: two messages, two steps of the trace, one commit instead of two."""
         operations = list(_object(worker.get("capabilities")).get("operations") or [])
         if not operations or limit < 1:
             return []
@@ -314,14 +339,33 @@ class Scheduler:
         claims: list[Claim] = []
         with self._transaction() as tx:
             now = self.clock()
-            for row in self._candidates(tx, operations, now):
+            for row in self._candidates(tx, operations, now, page=min(CANDIDATES, 2 * limit + 2)):
                 if len(claims) >= limit:
                     break
                 job = row.job()
                 if match_worker(job, worker, current_jobs=current + len(claims)):
                     continue
                 now = self._now(row)
-                claims.append(self._lease(tx, row, job, worker["worker_id"], now, lease_seconds))
+                claim = self._lease(tx, row, job, worker["worker_id"], now, lease_seconds)
+                if start is not None:
+                    lease = claim.lease
+                    event = {
+                        "$schema": "https://guestkit.dev/schemas/progress-v1.json",
+                        "job_id": row.job_id,
+                        "timestamp": lease["leased_at"],
+                        "sequence": 0,
+                        "phase": "validation",
+                        "message": start,
+                        "attempt": lease["attempt"],
+                        "worker_id": lease["worker_id"],
+                        "lease_id": lease["lease_id"],
+                    }
+                    report = validate(dumps(event).encode(), type="progress")
+                    if not report.valid:
+                        raise ValueError(f"the start event is not a valid progress event: {report.errors[0]}")
+                    claim.started = event
+                    self._record_progress(tx, row, lease["lease_id"], lease["attempt"], event, now)
+                claims.append(claim)
         return claims
 
     def waiting_for(self, worker: Mapping[str, Any]) -> int:
@@ -338,9 +382,9 @@ class Scheduler:
                 operations,
             )
         ready = {**worker, "status": {**_object(worker.get("status")), "state": "ready", "current_jobs": 0}}
-        return sum(1 for (document,) in rows if not match_worker(json.loads(document), ready))
+        return sum(1 for (document,) in rows if not match_worker(loads(document), ready))
 
-    def _candidates(self, tx: Tx, operations: Sequence[str], now: int) -> Iterator[JobRow]:
+    def _candidates(self, tx: Tx, operations: Sequence[str], now: int, *, page: int) -> Iterator[JobRow]:
         marks = ", ".join("?" for _ in operations)
         after: tuple[int, int] | None = None
         while True:
@@ -351,12 +395,12 @@ class Scheduler:
             rows = tx.rows(
                 f"SELECT {JOB_COLUMNS} FROM jobs WHERE status = 'queued' AND not_before_us <= ? "
                 f"AND (deadline_us IS NULL OR deadline_us > ?) AND operation IN ({marks}) {keyset}"
-                f"ORDER BY priority DESC, seq LIMIT {CANDIDATES}{self.store.skip_locked}",
+                f"ORDER BY priority DESC, seq LIMIT {int(page)}{self.store.skip_locked}",
                 params,
             )
             for values in rows:
                 yield JobRow(*values)
-            if len(rows) < CANDIDATES:
+            if len(rows) < page:
                 return
             after = (rows[-1][4], rows[-1][0])
 
@@ -423,18 +467,24 @@ class Scheduler:
                     refused="lifecycle.progress.sequence",
                 )
                 raise Refused("lifecycle.progress.sequence", f"progress sequence {sequence} {why}")
-            status = row.status
-            if status == "assigned":
-                status = "running"
-                self._move(tx, row, status, now, extra="last_sequence = ?", params=(sequence,))
-            else:
-                tx.run("UPDATE jobs SET last_sequence = ?, last_us = ? WHERE job_id = ?", (sequence, now, row.job_id))
-            tx.run(
-                "INSERT INTO events (job_id, attempt, sequence, lease_id, at_us, document) VALUES (?, ?, ?, ?, ?, ?)",
-                (row.job_id, lease.attempt, sequence, lease_id, now, dumps(event)),
-            )
-            self._step(tx, row, "progress", lease_id=lease_id, document=event, at=now, status=status)
-            return status
+            return self._record_progress(tx, row, lease_id, lease.attempt, event, now)
+
+    def _record_progress(
+        self, tx: Tx, row: JobRow, lease_id: str, attempt: int, event: Mapping[str, Any], now: int
+    ) -> str:
+        sequence = event["sequence"]
+        status = row.status
+        if status == "assigned":
+            status = "running"
+            self._move(tx, row, status, now, extra="last_sequence = ?", params=(sequence,))
+        else:
+            tx.run("UPDATE jobs SET last_sequence = ?, last_us = ? WHERE job_id = ?", (sequence, now, row.job_id))
+        tx.run(
+            "INSERT INTO events (job_id, attempt, sequence, lease_id, at_us, document) VALUES (?, ?, ?, ?, ?, ?)",
+            (row.job_id, attempt, sequence, lease_id, now, dumps(event)),
+        )
+        self._step(tx, row, "progress", lease_id=lease_id, document=event, at=now, status=status)
+        return status
 
     def complete(self, lease_id: str, result: Mapping[str, Any]) -> str:
         """Section 15.6: the attempt's result (validated first) ends the lease; the job becomes
@@ -444,10 +494,11 @@ class Scheduler:
             first = report.errors[0]
             raise Refused(first.rule, f"result {first.pointer or '/'}: {first.message}")
         with self._transaction() as tx:
-            repeated = self._repeated(tx, lease_id, "result", result)
+            lease_row = self._lease_row(tx, lease_id)
+            repeated = self._repeated(tx, lease_row, "result", result)
             if repeated is not None:
                 return repeated
-            row, lease, now = self._held(tx, lease_id, "result", result)
+            row, lease, now = self._held(tx, lease_id, "result", result, lease_row)
             status = str(result["status"])
             if (issue := check_transition(row.status, status)) is not None:
                 self._step(tx, row, "result", lease_id=lease_id, document=result, at=now, refused=issue.rule)
@@ -467,10 +518,12 @@ class Scheduler:
         """Section 15.7: the worker gives the attempt up (a shutdown); it counts. The job is
         cancelled if that was asked, else queued again while attempts and deadline allow."""
         with self._transaction() as tx:
-            repeated = self._repeated(tx, lease_id, "release", None)
+            lease_row = self._lease_row(tx, lease_id)
+            repeated = self._repeated(tx, lease_row, "release", None)
             if repeated is not None:
                 return repeated
-            row, lease, now = self._held(tx, lease_id, "release", {"worker_id": worker_id} if worker_id else {})
+            named = {"worker_id": worker_id} if worker_id else {}
+            row, lease, now = self._held(tx, lease_id, "release", named, lease_row)
             new = self._ended_without_result(row, lease, now, "release")
             self._end(tx, row, lease, now, "release", None, new)
             return new
@@ -572,7 +625,7 @@ class Scheduler:
             row = self._job(tx, job_id)
             if row is None:
                 raise NotFound(job_id)
-        return json.loads(row.result) if row.result else None
+        return loads(row.result) if row.result else None
 
     def job(self, job_id: str) -> dict[str, Any]:
         with self._transaction() as tx:
@@ -585,7 +638,7 @@ class Scheduler:
         """The job's progress events after the one numbered ``after``, with their numbers."""
         with self._transaction() as tx:
             rows = tx.rows("SELECT id, document FROM events WHERE job_id = ? AND id > ? ORDER BY id", (job_id, after))
-        return [(int(number), json.loads(document)) for number, document in rows]
+        return [(int(number), loads(document)) for number, document in rows]
 
     def trace(self, job_id: str) -> dict[str, Any]:
         """The job's lifecycle as recorded, in the trace format of tests/conformance/README.md."""
@@ -598,7 +651,7 @@ class Scheduler:
         for at_us, message, lease_id, document, refused, status in rows:
             step: dict[str, Any] = {"at": rfc3339(at_us), "message": message}
             if document is not None:
-                step["document"] = json.loads(document)
+                step["document"] = loads(document)
             if lease_id is not None:
                 step["lease_id"] = lease_id
             if refused is not None:
@@ -614,7 +667,7 @@ class Scheduler:
         now = self.clock()
         answer = []
         for document, heartbeat in rows:
-            worker = json.loads(document)
+            worker = loads(document)
             if now - heartbeat > 90_000_000:  # section 15.2: silent for 90 s = offline
                 worker.setdefault("status", {})["state"] = "offline"
             answer.append(worker)
@@ -651,6 +704,7 @@ class Scheduler:
             raise AssertionError(f"job {row.job_id}: {issue.message}")
         sets = "status = ?, last_us = ?" + (f", {extra}" if extra else "")
         tx.run(f"UPDATE jobs SET {sets} WHERE job_id = ?", (new, now, *params, row.job_id))
+        row.status, row.last_us = new, max(row.last_us, now)
 
     def _step(
         self,
@@ -682,24 +736,25 @@ class Scheduler:
         if refused is not None or status is None:
             tx.run("UPDATE jobs SET last_us = ? WHERE job_id = ? AND last_us < ?", (at, row.job_id, at))
 
-    def _repeated(self, tx: Tx, lease_id: str, message: str, document: Any) -> str | None:
+    def _repeated(self, tx: Tx, lease: LeaseRow | None, message: str, document: Any) -> str | None:
         """The answer to a result or release that is the very one that ended its lease, sent
         again unchanged (section 15.6); None for any other message."""
-        lease = self._lease_row(tx, lease_id)
         if lease is None or lease.end_message != message:
             return None
-        ended_with = None if lease.end_document is None else json.loads(lease.end_document)
-        if ended_with != (None if document is None else json.loads(dumps(document))):
+        ended_with = None if lease.end_document is None else loads(lease.end_document)
+        if ended_with != (None if document is None else loads(dumps(document))):
             return None
         row = self._job(tx, lease.job_id, lock=True)
         assert row is not None
-        self._step(tx, row, message, lease_id=lease_id, document=document)
+        self._step(tx, row, message, lease_id=lease.lease_id, document=document)
         return lease.end_status
 
-    def _held(self, tx: Tx, lease_id: str, message: str, document: Mapping[str, Any]) -> tuple[JobRow, LeaseRow, int]:
+    def _held(
+        self, tx: Tx, lease_id: str, message: str, document: Mapping[str, Any], lease: LeaseRow | None = None
+    ) -> tuple[JobRow, LeaseRow, int]:
         """The job and the lease a worker's message is sent under, once the message passes the
         checks every worker message goes through: mismatch (422), terminal job, fencing (409)."""
-        lease = self._lease_row(tx, lease_id)
+        lease = lease or self._lease_row(tx, lease_id)
         if lease is None:
             raise Fenced("lifecycle.lease.fenced", f"no lease {lease_id!r}")
         row = self._job(tx, lease.job_id, lock=True)

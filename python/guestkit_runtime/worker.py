@@ -5,7 +5,8 @@ drains on SIGTERM (finishes or releases its jobs).
 One attempt, as the worker runs it (section 15):
 
 1. claim: a lease (fencing token, attempt, expires_at, timeout_at);
-2. progress sequence 0 ("started"), which makes the job running;
+2. progress sequence 0 ("started"), which makes the job running (sent with the claim, in its
+   transaction);
 3. the handler, with a Context whose progress() numbers events 1, 2, ... and whose ``stop``
    is set when the renewal answers ``cancel_requested_at`` (cancelled), when ``timeout_at``
    passes (timeout), at shutdown, or when the lease is lost (fenced);
@@ -114,6 +115,8 @@ class Worker:
         self._stopping = threading.Event()
         self._ended = 0
         self._crash = _crash_point()
+        self._hostname = socket.gethostname()
+        self._resources_now = self._resources()  # refreshed with each heartbeat of the registration
 
     # --- the registration ----------------------------------------------------------------------
 
@@ -124,10 +127,10 @@ class Worker:
             "$schema": "https://guestkit.dev/schemas/worker-v1.json",
             "worker_id": self.config.worker_id,
             "version": __version__,
-            "hostname": socket.gethostname(),
+            "hostname": self._hostname,
             "registered_at": self.registered_at,
             "capabilities": self.capabilities,
-            "resources": self._resources(),
+            "resources": self._resources_now,
             "configuration": {"privileged": False},
             "status": {
                 "state": self.state,
@@ -199,7 +202,9 @@ class Worker:
         return 0
 
     def _claim(self, free: int) -> list[Claim]:
-        return self.scheduler.claim(self.registration(), limit=free, lease_seconds=self.config.lease_seconds)
+        return self.scheduler.claim(
+            self.registration(), limit=free, lease_seconds=self.config.lease_seconds, start="started"
+        )
 
     def stop(self) -> None:
         """Begin draining: claim nothing more, finish what runs (releasing what is left after
@@ -236,6 +241,9 @@ class Worker:
         with self._lock:
             self._attempts[attempt.lease_id] = attempt
         self.on_event("claimed", claim.lease)
+        if claim.started is not None:  # the claim started the attempt: its event of sequence 0
+            attempt.sequence = 0
+            self.on_event("progress", claim.started)
         self._maybe_crash("after-claim")
         pool.submit(self._run, attempt)
 
@@ -245,7 +253,8 @@ class Worker:
         attempt.started_us = self.scheduler.clock()
         try:
             try:
-                self._progress(attempt, "validation", f"started {operation}", None, None)
+                if attempt.sequence < 0:
+                    self._progress(attempt, "validation", "started", None, None)
                 self._maybe_crash("after-start")
                 data = self.handlers[operation].run(context)
                 self._maybe_crash("after-effect")
@@ -379,6 +388,7 @@ class Worker:
                 self._renew(attempt)
             if time.monotonic() - last_registration >= self.config.registration_seconds:
                 last_registration = time.monotonic()
+                self._resources_now = self._resources()
                 self._quietly(lambda: self.scheduler.register(self.registration()))
 
     def _renew(self, attempt: _Attempt) -> None:

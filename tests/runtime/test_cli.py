@@ -40,7 +40,7 @@ def test_submit_worker_result_events_status(store_url: str, tmp_path: Path, caps
     result = json.loads(capsys.readouterr().out)
     assert (result["status"], result["data"], result["worker_id"]) == ("completed", {"message": "hi"}, "cli-w")
     assert main(["events", "--store", store_url, "job-cli-echo-1", "--follow"]) == 0
-    assert "validation: started system.echo" in capsys.readouterr().out
+    assert "job-cli-echo-1: validation: started (attempt 1, #0)" in capsys.readouterr().out
     assert main(["status", "--store", store_url, "--format", "json"]) == 0
     rows = {row["job_id"]: row for row in json.loads(capsys.readouterr().out)["jobs"]}
     assert rows["job-cli-echo-1"]["status"] == "completed"
