@@ -17,6 +17,7 @@ import logging
 import os
 import shlex
 import sys
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -381,6 +382,22 @@ def _worker(args: argparse.Namespace) -> int:
     worker = Worker(_scheduler(args, backoff=Backoff(base=args.retry_backoff)), handlers, config, on_event=on_event)
     worker.install_signal_handlers()
     return worker.run()
+
+
+def _open_for_worker(args: argparse.Namespace, backoff: Any) -> Any:
+    """The scheduler over the store, waiting up to a minute for a store that is restarting (a
+    worker started while PostgreSQL is down waits for it rather than exit)."""
+    from .worker import _transient
+
+    end = time.monotonic() + 60
+    while True:
+        try:
+            return _scheduler(args, backoff=backoff)
+        except Exception as error:
+            if not _transient(error) or time.monotonic() > end:
+                raise
+            logging.getLogger("guestkit_runtime.worker").warning("store unreachable (%s); waiting", error)
+            time.sleep(0.5)
 
 
 # --- output ----------------------------------------------------------------------------------

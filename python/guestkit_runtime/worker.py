@@ -257,19 +257,24 @@ class Worker:
                     self._progress(attempt, "validation", "started", None, None)
                 self._maybe_crash("after-start")
                 data = self.handlers[operation].run(context)
-                self._maybe_crash("after-effect")
-                self._report(attempt, "completed", data=data)
             except Stopped as stopped:
                 self._stopped(attempt, stopped.reason)
+                return
             except HandlerError as error:
                 if context.stop_reason is not None:
                     self._stopped(attempt, context.stop_reason)
                 else:
                     self._report(attempt, "failed", error=error.document())
+                return
+            except Refused:
+                raise
             except Exception as error:  # a bug in a handler: the attempt fails, the worker goes on
                 log.exception("handler of %s failed", operation)
                 failure = HandlerError("worker.handler-crashed", f"{type(error).__name__}: {error}")
                 self._report(attempt, "failed", error=failure.document())
+                return
+            self._maybe_crash("after-effect")
+            self._report(attempt, "completed", data=data)
         except Fenced as fenced:
             self.on_event("fenced", {"lease_id": attempt.lease_id, "rule": fenced.rule, "message": fenced.message})
         finally:
@@ -321,6 +326,11 @@ class Worker:
         except Fenced:
             attempt.context.request_stop("lost")
             raise Stopped("lost") from None
+        except Refused as refused:
+            # 422: the event is not recorded and the attempt goes on (section 15.5). It happens
+            # when the store committed the event but its answer was lost and it was sent again.
+            log.warning("progress %s of %s refused: %s", attempt.sequence, attempt.lease_id, refused)
+            return
         self.on_event("progress", event)
 
     def _report(

@@ -1,6 +1,9 @@
 """A throwaway PostgreSQL cluster for the runtime's tests, the fault suite and the benchmark:
 initdb into a temporary directory, a server on a Unix socket in it (no TCP), fsync off (tests
-only). PostgreSQL refuses to run as root: as root, the cluster runs as the ``postgres`` user.
+only: a server process killed with ``pg_ctl stop -m immediate`` loses nothing it acknowledged,
+since its WAL was written to the kernel at every commit; only a crash of the machine would).
+synchronous_commit stays on: off, an acknowledged commit could be lost with the server process.
+PostgreSQL refuses to run as root: as root, the cluster runs as the ``postgres`` user.
 
     python tests/runtime/pgcluster.py start DIR   # prints the URL
     python tests/runtime/pgcluster.py stop DIR [--immediate]
@@ -26,14 +29,27 @@ PORT = 5439
 
 
 def bin_dir() -> Path | None:
-    """Where the server's programs are: $PG_BIN, pg_ctl on PATH, or the newest Debian install."""
+    """Where the server's programs are: $PG_BIN, the newest Debian install, or initdb's directory
+    on PATH (Debian's /usr/bin/pg_ctl is a wrapper without initdb beside it)."""
     if os.environ.get("PG_BIN"):
         return Path(os.environ["PG_BIN"])
-    found = shutil.which("pg_ctl")
-    if found:
-        return Path(found).parent
     versions = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(p.split("/")[4]))
-    return Path(versions[-1]).parent if versions else None
+    if versions:
+        return Path(versions[-1]).parent
+    found = shutil.which("initdb")
+    return Path(found).parent if found else None
+
+
+def running(directory: Path) -> bool:
+    programs = bin_dir()
+    assert programs is not None
+    status = subprocess.run(
+        _as_owner([str(programs / "pg_ctl"), "-D", str(directory / "data"), "status"]),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=False,
+    )
+    return status.returncode == 0
 
 
 def _as_owner(command: list[str]) -> list[str]:
@@ -61,8 +77,10 @@ def start(directory: Path) -> str:
             check=True,
             stdout=subprocess.DEVNULL,
         )
+    if running(directory):
+        return url(directory)
     options = (
-        f"-p {PORT} -k {directory} -c listen_addresses='' -c fsync=off -c synchronous_commit=off "
+        f"-p {PORT} -k {directory} -c listen_addresses='' -c fsync=off "
         "-c full_page_writes=off -c max_connections=200 -c shared_buffers=64MB"
     )
     subprocess.run(

@@ -175,7 +175,9 @@ def test_failing_handler_fails_the_attempt_and_the_worker_goes_on(live: Schedule
 # --- worker processes: SIGKILL, SIGSTOP, SIGTERM ---------------------------------------------------
 
 
-def start_worker_process(store_url: str, tmp_path: Path, *extra: str, name: str = "w") -> subprocess.Popen[bytes]:
+def start_worker_process(
+    store_url: str, tmp_path: Path, *extra: str, name: str = "w", crash: str | None = None
+) -> subprocess.Popen[bytes]:
     slow = script(
         tmp_path,
         "steps.py",
@@ -204,7 +206,10 @@ def start_worker_process(store_url: str, tmp_path: Path, *extra: str, name: str 
         "-q",
         *extra,
     ]
-    return subprocess.Popen(command, stdout=subprocess.DEVNULL, start_new_session=True)
+    environment = {key: value for key, value in os.environ.items() if key != "GUESTKIT_RUNTIME_CRASH"}
+    if crash:
+        environment["GUESTKIT_RUNTIME_CRASH"] = crash
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, start_new_session=True, env=environment)
 
 
 def stop_process(process: subprocess.Popen[bytes]) -> None:
@@ -266,4 +271,29 @@ def test_sigterm_drains_releasing_what_runs(store_url: str, live: Scheduler, tmp
     assert (status["status"], status["attempt"]) == ("queued", 1)  # released: back in the queue, attempt counted
     assert [s["message"] for s in live.trace("job-w-drain-1")["steps"]][-1] == "release"
     assert [w["status"]["state"] for w in live.workers()] == ["offline"]
+    assert_traces_valid(live)
+
+
+@pytest.mark.parametrize(
+    ("point", "attempt"),
+    [
+        ("after-claim", 2),  # claimed and started, died: the lease expires, the job comes back
+        ("after-effect", 2),  # the handler's effect done, died before the result's commit: run again
+        ("after-commit", 1),  # the result committed, died before going on: nothing to redo
+        ("before-renew", 2),  # died renewing its lease mid-job
+    ],
+)
+def test_crash_points(store_url: str, live: Scheduler, tmp_path: Path, point: str, attempt: int) -> None:
+    steps = 10 if point == "before-renew" else 1
+    live.submit(job("job-w-crash-1", operation="example.steps", data={"steps": steps}, max_attempts=3))
+    crashing = start_worker_process(store_url, tmp_path, name="crashing", crash=f"{point}:1")
+    try:
+        assert crashing.wait(120) == 137
+        heir = start_worker_process(store_url, tmp_path, "--exit-when-idle", name="heir")
+        assert heir.wait(120) == 0
+    finally:
+        stop_process(crashing)
+    final = live.result("job-w-crash-1")
+    assert (final["status"], final["execution_summary"]["attempt"]) == ("completed", attempt)
+    assert final["worker_id"] == ("crashing" if attempt == 1 else "heir")
     assert_traces_valid(live)
