@@ -185,6 +185,7 @@ conformance: $(STAMP) $(PROVER) $(NODE_RUNNER)/node_modules/.installed $(NPM_PAC
 	$(PY) tests/conformance/implementations.py --check
 
 # Peers: jsonschema and check-jsonschema from requirements/dev.txt, ajv from the runner's lockfile.
+# The runtime's part (bench-runtime, below) runs first.
 bench: $(STAMP) $(PROVER) $(NODE_RUNNER)/node_modules/.installed $(NPM_PACKAGE)/node_modules/.installed
 	$(PY) bench/run.py
 
@@ -205,6 +206,18 @@ RUN_STORE := build/run/jobs.sqlite3
 
 .PHONY: run-runtime chaos bench-runtime
 
+# The long fault suite: CHAOS_JOBS jobs on each store under SIGKILL, SIGSTOP past the lease, crash
+# points and PostgreSQL immediate stops; every job classified, every trace checked (docs/robustness.md).
+CHAOS_JOBS ?= 10000
+CHAOS_SEED ?= 20
+chaos: $(STAMP)
+	mkdir -p build/chaos
+	$(PY) tests/runtime/faults.py --store sqlite --jobs $(CHAOS_JOBS) --seed $(CHAOS_SEED) > build/chaos/sqlite.json; \
+	  status=$$?; cat build/chaos/sqlite.json; exit $$status
+	$(PG_RUN) sh -c '$(PY) tests/runtime/faults.py --store postgresql --jobs $(CHAOS_JOBS) --seed $(CHAOS_SEED) \
+	  --postgres-dir "$$GUESTKIT_TEST_POSTGRES_DIR" > build/chaos/postgresql.json'; \
+	  status=$$?; cat build/chaos/postgresql.json; exit $$status
+
 # The whole path on the embedded store: jobs submitted, a worker running those its handlers can
 # run (an echo; a convert of an image made here, with qemu-img), results printed, and a job no
 # handler runs left queued with the reason.
@@ -219,6 +232,14 @@ run-runtime: $(RUN_STAMP)
 	$(RUN_CLI) result --store $(RUN_STORE) job-runtime-echo-0001
 	-$(RUN_CLI) result --store $(RUN_STORE) job-runtime-convert-0001
 	$(RUN_CLI) status --store $(RUN_STORE)
+
+# Claim-to-complete throughput and latency, 1, 4 and 16 workers, SQLite and PostgreSQL, beside
+# pgqueuer on the same throwaway server: docs/benchmarks-runtime.md.
+BENCH_JOBS ?= 5000
+bench-runtime: $(STAMP)
+	$(PG_RUN) $(PY) bench/runtime.py --jobs $(BENCH_JOBS)
+
+bench: bench-runtime
 
 clean:
 	rm -rf $(VENV) $(RUN_VENV) python/guestkit_job_spec/validation/fast/_prover*.so .pytest_cache .mypy_cache .ruff_cache build dist $(NPM_PACKAGE)/schemas $(NPM_PACKAGE)/bundles

@@ -245,7 +245,7 @@ class Scheduler:
             )
             if not inserted:
                 raise _Raced
-            tx.run(
+            tx.send(
                 "INSERT INTO steps (job_id, at_us, message, document, status) VALUES (?, ?, 'submit', ?, 'queued')",
                 (job_id, now, dumps(document)),
             )
@@ -297,7 +297,7 @@ class Scheduler:
                         http_status=409,
                     )
                 if row.cancel_requested_us is None:
-                    tx.run("UPDATE jobs SET cancel_requested_us = ? WHERE job_id = ?", (now, job_id))
+                    tx.send("UPDATE jobs SET cancel_requested_us = ? WHERE job_id = ?", (now, job_id))
                 self._step(tx, row, "cancel", document=document, at=now)
                 tx.notify(CHANNEL)
                 return row.status
@@ -316,7 +316,7 @@ class Scheduler:
         state = _object(worker.get("status")).get("state") or "offline"
         now = self.clock()
         with self._transaction() as tx:
-            tx.run(
+            tx.send(
                 "INSERT INTO workers (worker_id, document, state, heartbeat_us) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (worker_id) DO UPDATE SET document = excluded.document, state = excluded.state, "
                 "heartbeat_us = excluded.heartbeat_us",
@@ -414,7 +414,7 @@ class Scheduler:
         timeout = now + row.timeout_seconds * 1_000_000
         if row.deadline_us is not None:
             timeout = min(timeout, row.deadline_us)
-        tx.run(
+        tx.send(
             "INSERT INTO leases (lease_id, job_id, worker_id, attempt, leased_us, expires_us, timeout_us) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (lease_id, row.job_id, worker_id, attempt, now, expires, timeout),
@@ -438,10 +438,10 @@ class Scheduler:
         with self._transaction() as tx:
             row, lease, now = self._held(tx, lease_id, "heartbeat", {"worker_id": worker_id} if worker_id else {})
             lease.expires_us = now + int(lease_seconds * 1_000_000)
-            tx.run("UPDATE leases SET expires_us = ? WHERE lease_id = ?", (lease.expires_us, lease_id))
+            tx.send("UPDATE leases SET expires_us = ? WHERE lease_id = ?", (lease.expires_us, lease_id))
             document = self._lease_document(lease, row, lease_seconds)
             self._step(tx, row, "heartbeat", lease_id=lease_id, document=document, at=now)
-            tx.run("UPDATE jobs SET last_us = ? WHERE job_id = ?", (now, row.job_id))
+            tx.send("UPDATE jobs SET last_us = ? WHERE job_id = ?", (now, row.job_id))
             return document
 
     def progress(self, lease_id: str, event: Mapping[str, Any]) -> str:
@@ -478,8 +478,8 @@ class Scheduler:
             status = "running"
             self._move(tx, row, status, now, extra="last_sequence = ?", params=(sequence,))
         else:
-            tx.run("UPDATE jobs SET last_sequence = ?, last_us = ? WHERE job_id = ?", (sequence, now, row.job_id))
-        tx.run(
+            tx.send("UPDATE jobs SET last_sequence = ?, last_us = ? WHERE job_id = ?", (sequence, now, row.job_id))
+        tx.send(
             "INSERT INTO events (job_id, attempt, sequence, lease_id, at_us, document) VALUES (?, ?, ?, ?, ?, ?)",
             (row.job_id, attempt, sequence, lease_id, now, dumps(event)),
         )
@@ -494,11 +494,11 @@ class Scheduler:
             first = report.errors[0]
             raise Refused(first.rule, f"result {first.pointer or '/'}: {first.message}")
         with self._transaction() as tx:
-            lease_row = self._lease_row(tx, lease_id)
-            repeated = self._repeated(tx, lease_row, "result", result)
+            lease_row, job_row = self._lease_and_job(tx, lease_id)
+            repeated = self._repeated(tx, lease_row, job_row, "result", result)
             if repeated is not None:
                 return repeated
-            row, lease, now = self._held(tx, lease_id, "result", result, lease_row)
+            row, lease, now = self._held(tx, lease_id, "result", result, (lease_row, job_row))
             status = str(result["status"])
             if (issue := check_transition(row.status, status)) is not None:
                 self._step(tx, row, "result", lease_id=lease_id, document=result, at=now, refused=issue.rule)
@@ -518,12 +518,12 @@ class Scheduler:
         """Section 15.7: the worker gives the attempt up (a shutdown); it counts. The job is
         cancelled if that was asked, else queued again while attempts and deadline allow."""
         with self._transaction() as tx:
-            lease_row = self._lease_row(tx, lease_id)
-            repeated = self._repeated(tx, lease_row, "release", None)
+            lease_row, job_row = self._lease_and_job(tx, lease_id)
+            repeated = self._repeated(tx, lease_row, job_row, "release", None)
             if repeated is not None:
                 return repeated
             named = {"worker_id": worker_id} if worker_id else {}
-            row, lease, now = self._held(tx, lease_id, "release", named, lease_row)
+            row, lease, now = self._held(tx, lease_id, "release", named, (lease_row, job_row))
             new = self._ended_without_result(row, lease, now, "release")
             self._end(tx, row, lease, now, "release", None, new)
             return new
@@ -559,7 +559,7 @@ class Scheduler:
         if row.deadline_us is not None and now >= row.deadline_us:
             lease = self._lease_row(tx, row.lease_id) if row.lease_id else None
             if lease is not None:
-                tx.run(
+                tx.send(
                     "UPDATE leases SET ended_us = ?, end_message = 'deadline' WHERE lease_id = ?", (now, lease.lease_id)
                 )
             self._move(tx, row, "timeout", now, extra="lease_id = NULL")
@@ -703,7 +703,7 @@ class Scheduler:
         if issue is not None:
             raise AssertionError(f"job {row.job_id}: {issue.message}")
         sets = "status = ?, last_us = ?" + (f", {extra}" if extra else "")
-        tx.run(f"UPDATE jobs SET {sets} WHERE job_id = ?", (new, now, *params, row.job_id))
+        tx.send(f"UPDATE jobs SET {sets} WHERE job_id = ?", (new, now, *params, row.job_id))
         row.status, row.last_us = new, max(row.last_us, now)
 
     def _step(
@@ -720,7 +720,7 @@ class Scheduler:
     ) -> None:
         """Write the message to the job's trace."""
         at = self._now(row) if at is None else at
-        tx.run(
+        tx.send(
             "INSERT INTO steps (job_id, at_us, message, lease_id, document, refused, status) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
@@ -734,31 +734,47 @@ class Scheduler:
             ),
         )
         if refused is not None or status is None:
-            tx.run("UPDATE jobs SET last_us = ? WHERE job_id = ? AND last_us < ?", (at, row.job_id, at))
+            tx.send("UPDATE jobs SET last_us = ? WHERE job_id = ? AND last_us < ?", (at, row.job_id, at))
 
-    def _repeated(self, tx: Tx, lease: LeaseRow | None, message: str, document: Any) -> str | None:
+    def _lease_and_job(self, tx: Tx, lease_id: str) -> tuple[LeaseRow | None, JobRow | None]:
+        """The lease and its job, the job's row locked first and the lease read after: a message
+        waiting for the lock sees the lease as the transaction it waited for left it."""
+        jobs, leases = tx.rows_many(
+            [
+                (
+                    f"SELECT {JOB_COLUMNS} FROM jobs WHERE job_id = (SELECT job_id FROM leases WHERE lease_id = ?)"
+                    f"{self.store.lock_rows}",
+                    (lease_id,),
+                ),
+                (f"SELECT {LEASE_COLUMNS} FROM leases WHERE lease_id = ?", (lease_id,)),
+            ]
+        )
+        return (LeaseRow(*leases[0]) if leases else None), (JobRow(*jobs[0]) if jobs else None)
+
+    def _repeated(self, tx: Tx, lease: LeaseRow | None, row: JobRow | None, message: str, document: Any) -> str | None:
         """The answer to a result or release that is the very one that ended its lease, sent
         again unchanged (section 15.6); None for any other message."""
-        if lease is None or lease.end_message != message:
+        if lease is None or row is None or lease.end_message != message:
             return None
         ended_with = None if lease.end_document is None else loads(lease.end_document)
         if ended_with != (None if document is None else loads(dumps(document))):
             return None
-        row = self._job(tx, lease.job_id, lock=True)
-        assert row is not None
         self._step(tx, row, message, lease_id=lease.lease_id, document=document)
         return lease.end_status
 
     def _held(
-        self, tx: Tx, lease_id: str, message: str, document: Mapping[str, Any], lease: LeaseRow | None = None
+        self,
+        tx: Tx,
+        lease_id: str,
+        message: str,
+        document: Mapping[str, Any],
+        read: tuple[LeaseRow | None, JobRow | None] | None = None,
     ) -> tuple[JobRow, LeaseRow, int]:
         """The job and the lease a worker's message is sent under, once the message passes the
         checks every worker message goes through: mismatch (422), terminal job, fencing (409)."""
-        lease = lease or self._lease_row(tx, lease_id)
-        if lease is None:
+        lease, row = read or self._lease_and_job(tx, lease_id)
+        if lease is None or row is None:
             raise Fenced("lifecycle.lease.fenced", f"no lease {lease_id!r}")
-        row = self._job(tx, lease.job_id, lock=True)
-        assert row is not None
         now = self._now(row)
         stored = None if message in ("heartbeat", "release") else document
         if message in ("progress", "result"):
@@ -817,7 +833,7 @@ class Scheduler:
         keep_result: bool = False,
     ) -> None:
         """End the lease with ``message`` and move the job to ``new``."""
-        tx.run(
+        tx.send(
             "UPDATE leases SET ended_us = ?, end_message = ?, end_document = ?, end_status = ? WHERE lease_id = ?",
             (now, message, None if document is None else dumps(document), new, lease.lease_id),
         )

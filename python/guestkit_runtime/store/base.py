@@ -101,6 +101,17 @@ class Tx(Protocol):
         """Execute; the number of rows changed."""
         ...
 
+    def rows_many(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[Row]]:
+        """Run the statements in order, each seeing what those before it did (and, on PostgreSQL,
+        the rows they locked as they are once locked); one round trip on PostgreSQL."""
+        ...
+
+    def send(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """Execute a change whose answer is not needed now (PostgreSQL pipelines it: it goes with
+        the next statement whose answer is needed, or the commit; an error surfaces there and
+        rolls the transaction back)."""
+        ...
+
     def notify(self, channel: str) -> None:
         """Wake the processes waiting on ``channel`` once this transaction commits."""
         ...

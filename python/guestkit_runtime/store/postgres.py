@@ -30,8 +30,13 @@ def _driver() -> Any:
 
 
 class _PgTx:
-    def __init__(self, cursor: Any) -> None:
+    """A transaction in pipeline mode: statements go out without waiting for their answers until
+    one is needed (a read, a row count) or the commit, so a message costs a few round trips to
+    the server rather than one per statement."""
+
+    def __init__(self, cursor: Any, pipeline: Any) -> None:
         self._cursor = cursor
+        self._pipeline = pipeline
         self.channels: set[str] = set()
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
@@ -45,7 +50,23 @@ class _PgTx:
 
     def run(self, sql: str, params: Sequence[Any] = ()) -> int:
         self._cursor.execute(sql.replace("?", "%s"), tuple(params))
+        self._pipeline.sync()
         return int(self._cursor.rowcount)
+
+    def rows_many(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[Row]]:
+        connection = self._cursor.connection
+        cursors = [connection.cursor() for _ in statements]
+        try:
+            for cursor, (sql, params) in zip(cursors, statements, strict=True):
+                cursor.execute(sql.replace("?", "%s"), tuple(params))
+            self._pipeline.sync()
+            return [list(cursor.fetchall()) for cursor in cursors]
+        finally:
+            for cursor in cursors:
+                cursor.close()
+
+    def send(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self._cursor.execute(sql.replace("?", "%s"), tuple(params))
 
     def notify(self, channel: str) -> None:
         self.channels.add(channel)
@@ -72,7 +93,7 @@ class PostgresStore(Store):
                     tx.run(statement)
 
     def _connect(self) -> Any:
-        connection = self._psycopg.connect(self.url, autocommit=False, prepare_threshold=None)
+        connection = self._psycopg.connect(self.url, autocommit=False)
         with self._lock:
             self._connections.append(connection)
         return connection
@@ -87,8 +108,8 @@ class PostgresStore(Store):
     def transaction(self) -> Iterator[_PgTx]:
         connection = self._connection()
         try:
-            with connection.transaction(), connection.cursor() as cursor:
-                tx = _PgTx(cursor)
+            with connection.pipeline() as pipeline, connection.transaction(), connection.cursor() as cursor:
+                tx = _PgTx(cursor, pipeline)
                 yield tx
                 for channel in sorted(tx.channels):
                     cursor.execute("SELECT pg_notify(%s, '')", (channel,))

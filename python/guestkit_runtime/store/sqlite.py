@@ -37,6 +37,12 @@ class _SqliteTx:
     def run(self, sql: str, params: Sequence[Any] = ()) -> int:
         return self._connection.execute(sql, tuple(params)).rowcount
 
+    def rows_many(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[Row]]:
+        return [self.rows(sql, params) for sql, params in statements]
+
+    def send(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self._connection.execute(sql, tuple(params))
+
     def notify(self, channel: str) -> None:
         """Nothing to send: waiters see the file's change counter move (PRAGMA data_version)."""
 
