@@ -50,7 +50,7 @@ $(PROVER): $(STAMP) hatch_build.py $(PROVER_C)
 RUN_VENV := .venv-run
 RUN_STAMP := $(RUN_VENV)/.installed
 RUN_CLI := $(RUN_VENV)/bin/guestkit-job
-PACKAGE_FILES := $(shell find python/guestkit_job_spec schemas -type f -not -name '*.so' -not -path '*/__pycache__/*')
+PACKAGE_FILES := $(shell find python/guestkit_job_spec python/guestkit_runtime schemas -type f -not -name '*.so' -not -path '*/__pycache__/*')
 
 $(RUN_STAMP): pyproject.toml build_backend.py hatch_build.py requirements/dev.txt $(PACKAGE_FILES)
 	rm -rf $(RUN_VENV)
