@@ -101,10 +101,15 @@ def example(payload_type: str, operation: str, image: bool) -> str:
     return json.dumps(job, indent=2) + "\n"
 
 
+def model_module(payload_type: str) -> str:
+    """The module make gen writes the type's models to: ``system.echo.v1`` -> ``system_echo_v1``."""
+    return re.sub(r"[.-]", "_", payload_type)
+
+
 def add_helper(payload_type: str, operation: str, image: bool) -> str:
     """Append the helper and its form to typed/helpers.py; the helper's name."""
     name = class_name(operation)
-    module = "guestkit_" + payload_type.removeprefix("guestkit.").replace(".", "_").replace("-", "_")
+    module = model_module(payload_type)
     function = re.sub(r"[.-]", "_", operation.split(".", 1)[1] if "." in operation else operation) + "_job"
     text = HELPERS.read_text(encoding="utf-8")
     imports = re.findall(r"^from \.models\.payloads\..*$", text, flags=re.M)

@@ -112,6 +112,13 @@ def consistent(document: Any) -> Any:
             execution["attempt"] = 1
         if execution.get("deadline") is not None:
             execution["deadline"] = document["created_at"]
+    if isinstance(document, dict) and "leased_at" in document:  # a lease: its instants after leased_at
+        document["leased_at"] = "2026-01-30T10:00:00Z"
+        document["expires_at"] = "2026-01-30T10:01:00Z"
+        if document.get("timeout_at") is not None:
+            document["timeout_at"] = "2026-01-30T11:00:00Z"
+        if isinstance(document.get("attempt"), int) and isinstance(document.get("max_attempts"), int):
+            document["attempt"] = min(document["attempt"], document["max_attempts"])
     return document
 
 

@@ -60,17 +60,17 @@ META = ["$defs", "JobMetadata"]
 EXECUTION = ["$defs", "ExecutionPolicy", "properties"]
 NEW_PAYLOAD = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "$id": "https://guestkit.dev/schemas/payloads/guestkit.explore.v1.json",
+    "$id": "https://guestkit.dev/schemas/payloads/guestkit.backup.v1.json",
     "type": "object",
     "description": "A new payload type.",
 }
 
 
 def add_payload_type(index: dict[str, Any]) -> None:
-    index["payloads"]["guestkit.explore.v1"] = {
+    index["payloads"]["guestkit.backup.v1"] = {
         "id": NEW_PAYLOAD["$id"],
-        "file": "payloads/guestkit.explore.v1.json",
-        "operation": "guestkit.explore",
+        "file": "payloads/guestkit.backup.v1.json",
+        "operation": "guestkit.backup",
         "version": 1,
         "stability": "experimental",
     }
@@ -79,8 +79,8 @@ def add_payload_type(index: dict[str, Any]) -> None:
 def dispatch_payload_type(job: dict[str, Any]) -> None:
     job["$defs"]["Payload"]["allOf"].append(
         {
-            "if": {"required": ["type"], "properties": {"type": {"const": "guestkit.explore.v1"}}},
-            "then": {"properties": {"data": {"$ref": "payloads/guestkit.explore.v1.json"}}},
+            "if": {"required": ["type"], "properties": {"type": {"const": "guestkit.backup.v1"}}},
+            "then": {"properties": {"data": {"$ref": "payloads/guestkit.backup.v1.json"}}},
         }
     )
 
@@ -104,6 +104,16 @@ def add_document_and_trace_rule(registry: dict[str, Any]) -> None:
     registry["rules"].append(
         {"id": "lifecycle.new-rule", "severity": "error", "layer": "code", "applies_to": ["job", "trace"]}
     )
+
+
+def add_document_type(index: dict[str, Any]) -> None:
+    """A new document type (as protocol 1.1 added the lease), in a schema file the index already has."""
+    index["documents"]["widget"] = dict(index["documents"]["lease"])
+
+
+def add_rule_for_new_document_type(registry: dict[str, Any]) -> None:
+    """An error rule that judges only a new type of document: no old document is one."""
+    registry["rules"].append({"id": "widget.new-rule", "severity": "error", "layer": "code", "applies_to": ["widget"]})
 
 
 CASES: list[tuple[str, dict[str, Edit], str]] = [
@@ -202,6 +212,11 @@ CASES: list[tuple[str, dict[str, Edit], str]] = [
     ("compat.scheduling-rule-added", {"rules-v1.json": add_rule("error", "scheduling.gpu.missing")}, ""),
     ("compat.trace-rule-added", {"rules-v1.json": add_trace_rule}, ""),
     ("compat.error-rule-added", {"rules-v1.json": add_document_and_trace_rule}, ""),
+    (
+        "compat.new-document-rule-added",
+        {"index.json": add_document_type, "rules-v1.json": add_rule_for_new_document_type},
+        "",
+    ),
     ("compat.transitions-changed", {"job-states-v1.json": lambda s: s["transitions"]["failed"].append("queued")}, ""),
 ]
 
@@ -219,7 +234,7 @@ def test_a_new_payload_type_is_safe(tmp_path: Path) -> None:
     edited = edit_files(
         tmp_path,
         {"index.json": add_payload_type, JOB: dispatch_payload_type},
-        add={"payloads/guestkit.explore.v1.json": NEW_PAYLOAD},
+        add={"payloads/guestkit.backup.v1.json": NEW_PAYLOAD},
     )
     findings = compare(SCHEMAS, edited)
     assert sorted(f.rule for f in findings) == ["compat.payload-type-added", "compat.schema-added"]

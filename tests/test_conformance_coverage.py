@@ -56,6 +56,7 @@ class Seen:
         self.error_values: dict[int, list[Any]] = defaultdict(list)
         self.missing: dict[int, set[str]] = defaultdict(set)
         self.unknown_field: set[int] = set()
+        self.unlisted_member: set[int] = set()  # open classes: a member they do not list, valid even strictly
         self.extension_key: set[int] = set()
 
 
@@ -85,7 +86,14 @@ def seen() -> Seen:
                         result.missing[key].add(name)
                 if case["valid"] and case["strict"] and _has_extension_key(visit.value):
                     result.extension_key.add(key)
+                if case["valid"] and case["strict"] and _has_unlisted_member(visit.value, located.node):
+                    result.unlisted_member.add(key)
     return result
+
+
+def _has_unlisted_member(value: Any, node: dict[str, Any]) -> bool:
+    listed = node.get("properties", {})
+    return isinstance(value, dict) and any(m not in listed and not _has_extension_key({m: 0}) for m in value)
 
 
 def _has_extension_key(value: Any) -> bool:
@@ -195,7 +203,19 @@ def test_every_typed_property_has_a_wrong_type_case(schema_id: str, pointer: str
     assert "schema.type" in seen().errors[id(node)]
 
 
-CLASSES = [entry for entry in schema_objects() if "title" in entry[2] and "properties" in entry[2]]
+def _closed(node: dict[str, Any]) -> bool:
+    """A class the unknown-field lint applies to: it lists its members and takes no others."""
+    return "properties" in node and "additionalProperties" not in node
+
+
+CLASSES = [
+    entry for entry in schema_objects() if "title" in entry[2] and "properties" in entry[2] and _closed(entry[2])
+]
+OPEN_CLASSES = [
+    entry
+    for entry in schema_objects()
+    if "title" in entry[2] and entry[2].get("type") == "object" and not _closed(entry[2])
+]
 
 
 @pytest.mark.parametrize(("schema_id", "pointer", "node"), CLASSES, ids=ids(CLASSES))
@@ -204,6 +224,14 @@ def test_every_class_has_unknown_field_and_extension_key_cases(
 ) -> None:
     assert id(node) in seen().unknown_field, "no unknown-field case"
     assert id(node) in seen().extension_key, "no strict valid case with an extension key"
+
+
+@pytest.mark.parametrize(("schema_id", "pointer", "node"), OPEN_CLASSES, ids=ids(OPEN_CLASSES))
+def test_every_open_class_has_a_case_with_a_member_it_does_not_list(
+    schema_id: str, pointer: str, node: dict[str, Any]
+) -> None:
+    """An echo's data, a fix plan operation: what they do not list is theirs, unreported even strictly."""
+    assert id(node) in seen().unlisted_member
 
 
 def test_every_keyword_in_use_has_a_coverage_check() -> None:

@@ -173,9 +173,11 @@ function partsOf(node, base, where) {
 
 function declareClass(name, node, base, where) {
   checkKeywords(node, CLASS, where);
-  // Extra members of a given schema would need an index signature: none in v1.
-  if (node.additionalProperties !== undefined && node.additionalProperties !== false) {
-    throw new Error(`${where}: a class with additionalProperties`);
+  // An open class (`additionalProperties: {}`, members its schema does not list, such as a fix
+  // plan operation's per-type ones) takes any member; other extra-member schemas, none.
+  const open = isEmptySchema(node.additionalProperties);
+  if (node.additionalProperties !== undefined && node.additionalProperties !== false && !open) {
+    throw new Error(`${where}: a class with additionalProperties other than {}`);
   }
   const { bases, dispatch } = partsOf(node, base, where);
   if (dispatch.length) return declareDispatch(name, node, base, where, dispatch);
@@ -184,7 +186,12 @@ function declareClass(name, node, base, where) {
   const parameters = context.generic ? `<T extends string = Registered${PAYLOAD}Type>` : "";
   const heritage = bases.length ? ` extends ${bases.join(", ")}` : "";
   const notes = context.generic ? [PAYLOAD_PARAMETER] : [];
-  return `${doc(node, "", notes)}export interface ${name}${parameters}${heritage} {\n${body}${bases.length ? "" : EXTENSIONS}}\n`;
+  const rest = open ? "  [member: string]: unknown;\n" : bases.length ? "" : EXTENSIONS;
+  return `${doc(node, "", notes)}export interface ${name}${parameters}${heritage} {\n${body}${rest}}\n`;
+}
+
+function isEmptySchema(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 0;
 }
 
 // A class whose member `member` is selected by member `selector` becomes a generic

@@ -125,11 +125,40 @@ function idempotencyKeyNotEmpty(document) {
   }];
 }
 
+function leaseAttemptWithinMax(document) {
+  // A lease need not state max_attempts: absent or null, there is nothing to compare.
+  const [attempt, maxAttempts] = [integer(document.attempt), integer(document.max_attempts)];
+  if (attempt === undefined || maxAttempts === undefined || attempt <= maxAttempts) return [];
+  return [{
+    rule: "lease.attempt.within-max",
+    pointer: "/attempt",
+    message: `attempt is ${attempt} but max_attempts is ${maxAttempts}; ` +
+      "expected an attempt of at most max_attempts: no lease is granted past the job's last attempt",
+  }];
+}
+
+function leaseTimesAfterLeased(document) {
+  const leased = document.leased_at;
+  const leasedAt = typeof leased === "string" ? instant(leased) : undefined; // the schema reports a malformed one
+  if (leasedAt === undefined) return [];
+  return ["expires_at", "timeout_at"].flatMap((name) => {
+    const value = document[name];
+    const moment = typeof value === "string" ? instant(value) : undefined;
+    if (moment === undefined || compareInstants(moment, leasedAt) > 0) return [];
+    return [{
+      rule: "lease.times.after-leased",
+      pointer: `/${name}`,
+      message: `${name} ${show(value)} is not after leased_at ${show(leased)}; expected a later instant`,
+    }];
+  });
+}
+
 const CODE_RULES = {
   job: [
     payloadTypeMatchesOperation, payloadTypeRegistered, attemptWithinMax, timeoutNotTooLong, deadlineAfterCreation, diskSizeNotTooLarge,
     idempotencyKeyNotEmpty,
   ],
+  lease: [leaseAttemptWithinMax, leaseTimesAfterLeased],
 };
 
 /** Every code-only finding for a document of `type`. */

@@ -131,7 +131,7 @@ class Job {
   /** A document about another job than the message's, or a body naming another lease than the one it is sent under. */
   mismatch(step) {
     const kind = step.message;
-    if (!["progress", "result", "release", "cancel"].includes(kind)) return null;
+    if (!["progress", "result", "cancel"].includes(kind)) return null; // a release carries no document
     const document = object(step.document);
     if ("job_id" in document && document.job_id !== this.jobId) {
       return breach("lifecycle.message.mismatch", `the ${kind} is about job ${shown(document.job_id)}, not ${shown(this.jobId)}`);

@@ -89,6 +89,16 @@ export interface RegisteredPayloads {
   "guestkit.fix.v1": FixPayload;
   "guestkit.convert.v1": ConvertPayload;
   "guestkit.compare.v1": ComparePayload;
+  "guestkit.doctor.v1": DoctorPayload;
+  "guestkit.repair.v1": RepairPayload;
+  "guestkit.migrate-plan.v1": MigratePlanPayload;
+  "guestkit.passport.v1": PassportPayload;
+  "guestkit.explore.v1": ExplorePayload;
+  "guestkit.agent.evidence.v1": AgentEvidencePayload;
+  "guestkit.agent.doctor.v1": AgentDoctorPayload;
+  "guestkit.agent.call.v1": AgentCallPayload;
+  "guestkit.agent.fix.v1": AgentFixPayload;
+  "system.echo.v1": EchoPayload;
 }
 
 export type RegisteredPayloadType = keyof RegisteredPayloads;
@@ -1075,6 +1085,230 @@ export interface CompareOutput {
 }
 
 /**
+ * What `guestkit.doctor` is given: check whether a disk image boots on a target platform, and why not.
+ */
+export interface DoctorPayload {
+  /**
+   * The disk image to work on. Upstream's handler reads `path` alone and lets libguestfs tell the format; `format` is required all the same, since schedulers match it against a worker's `disk_formats`.
+   */
+  image: ImageReference;
+  /**
+   * The platform to judge bootability for (default `kubevirt`).
+   * @default "kubevirt"
+   */
+  target?: BootTarget;
+  /**
+   * Also explain: the root cause, an evidence digest and a migration briefing in the result.
+   * @default false
+   */
+  explain?: boolean;
+  [key: ExtensionKey]: unknown;
+}
+
+/**
+ * What `guestkit.repair` is given: plan, and unless a dry run apply, the repairs that make a disk image boot.
+ */
+export interface RepairPayload {
+  /**
+   * The disk image to work on. Upstream's handler reads `path` alone and lets libguestfs tell the format; `format` is required all the same, since schedulers match it against a worker's `disk_formats`.
+   */
+  image: ImageReference;
+  /**
+   * Only plan the repair (the default, `true`): the disk is changed only when this is `false`. Writers always write it.
+   * @default true
+   */
+  dry_run?: boolean;
+  /**
+   * What to repair: `boot`, the only kind there is.
+   * @default "boot"
+   */
+  fix?: "boot";
+  /**
+   * Add a step installing the `qemu-guest-agent` package.
+   * @default false
+   */
+  inject_qga?: boolean;
+  /**
+   * Inject the zyvor guest agent; only a worker built with the agent feature can, and upstream's stock worker fails the job.
+   * @default false
+   */
+  inject_zyvor_agent?: boolean;
+  /**
+   * Enable and start the injected agent's service (default `true`). Writers always write it.
+   * @default true
+   */
+  enable_systemd?: boolean;
+  /**
+   * Install cloud-init and make sure `/etc/cloud/cloud.cfg` has a `network:` section.
+   * @default false
+   */
+  fix_cloud_init_network?: boolean;
+  /**
+   * Add a step listing `/etc/fstab`, unless the boot report already has an fstab finding.
+   * @default false
+   */
+  validate_fstab?: boolean;
+  [key: ExtensionKey]: unknown;
+}
+
+/**
+ * What `guestkit.migrate-plan` is given: plan the migration of a disk image to a target platform.
+ */
+export interface MigratePlanPayload {
+  /**
+   * The disk image to work on. Upstream's handler reads `path` alone and lets libguestfs tell the format; `format` is required all the same, since schedulers match it against a worker's `disk_formats`.
+   */
+  image: ImageReference;
+  /**
+   * The platform to migrate to (default `kubevirt`).
+   * @default "kubevirt"
+   */
+  target?: BootTarget;
+  /**
+   * Also explain: the root cause, an evidence digest and a migration briefing in the result.
+   * @default false
+   */
+  explain?: boolean;
+  /**
+   * Include the fix plan that would prepare the image.
+   * @default false
+   */
+  export_fix_plan?: boolean;
+  [key: ExtensionKey]: unknown;
+}
+
+/**
+ * What `guestkit.passport` is given: issue a cutover passport: the image's readiness to move to a target platform.
+ */
+export interface PassportPayload {
+  /**
+   * The disk image to work on. Upstream's handler reads `path` alone and lets libguestfs tell the format; `format` is required all the same, since schedulers match it against a worker's `disk_formats`.
+   */
+  image: ImageReference;
+  /**
+   * The platform the passport is for (default `kubevirt`).
+   * @default "kubevirt"
+   */
+  target?: BootTarget;
+  /**
+   * Add the SHA-256 of the whole image file to the passport (reads the whole file: slow).
+   * @default false
+   */
+  content_hash?: boolean;
+  /**
+   * The guest agent proxy (`http://...`) to attest the running guest through; an unreachable one is recorded in the passport, not an error.
+   */
+  live_url?: string;
+  [key: ExtensionKey]: unknown;
+}
+
+/**
+ * What `guestkit.explore` is given: look at one path of a disk image's root filesystem: list, stat or read it.
+ */
+export interface ExplorePayload {
+  /**
+   * The disk image to work on. Upstream's handler reads `path` alone and lets libguestfs tell the format; `format` is required all the same, since schedulers match it against a worker's `disk_formats`.
+   */
+  image: ImageReference;
+  /**
+   * What to do with `path` (default `ls`).
+   * @default "ls"
+   */
+  action?: ExploreAction;
+  /**
+   * The path in the guest, from its root filesystem (mounted read-only; other partitions are not).
+   * @default "/"
+   */
+  path?: string;
+  [key: ExtensionKey]: unknown;
+}
+
+/**
+ * What to do with the path: `ls` lists a directory, `stat` says whether it exists and what it is, `cat` reads a file (the first 256 KiB).
+ */
+export interface ExploreAction {
+  [key: ExtensionKey]: unknown;
+}
+
+/**
+ * What `guestkit.agent.evidence` is given: fetch live evidence from a running guest through its agent proxy.
+ */
+export interface AgentEvidencePayload {
+  /**
+   * Base URL of the guest agent's proxy (trailing slashes are ignored).
+   */
+  proxy_url: string;
+  /**
+   * Accepted for symmetry with the other agent operations; not used.
+   * @default "kubevirt"
+   */
+  target?: BootTarget;
+  [key: ExtensionKey]: unknown;
+}
+
+/**
+ * What `guestkit.agent.doctor` is given: run the doctor on a running guest through its agent proxy.
+ */
+export interface AgentDoctorPayload {
+  /**
+   * Base URL of the guest agent's proxy (trailing slashes are ignored).
+   */
+  proxy_url: string;
+  /**
+   * The platform to judge bootability for (default `kubevirt`), passed to the agent.
+   * @default "kubevirt"
+   */
+  target?: BootTarget;
+  [key: ExtensionKey]: unknown;
+}
+
+/**
+ * What `guestkit.agent.call` is given: call one method of a running guest's agent through its proxy.
+ */
+export interface AgentCallPayload {
+  /**
+   * Base URL of the guest agent's proxy (trailing slashes are ignored).
+   */
+  proxy_url: string;
+  /**
+   * The agent's RPC method, e.g. `guestkit.getCapabilities`.
+   */
+  method: string;
+  /**
+   * The method's parameters, any JSON value (absent: `null`).
+   */
+  params?: unknown;
+  [key: ExtensionKey]: unknown;
+}
+
+/**
+ * What `guestkit.agent.fix` is given: apply a fix plan to a running guest through its agent proxy.
+ */
+export interface AgentFixPayload {
+  /**
+   * Base URL of the guest agent's proxy (trailing slashes are ignored).
+   */
+  proxy_url: string;
+  /**
+   * The fix plan the agent applies (as `guestkit.repair` and `guestkit.migrate-plan` produce).
+   */
+  plan: FixPlan;
+  /**
+   * Accepted for symmetry with the other agent operations; not used.
+   * @default "kubevirt"
+   */
+  target?: BootTarget;
+  [key: ExtensionKey]: unknown;
+}
+
+/**
+ * What `system.echo` is given: any members, which the worker answers with unchanged (`data.echo` of its result). Nothing in them is checked.
+ */
+export interface EchoPayload {
+  [key: ExtensionKey]: unknown;
+}
+
+/**
  * A disk image the worker reads.
  */
 export interface ImageReference {
@@ -1118,4 +1352,104 @@ export interface Observability {
    */
   correlation_id?: string | null;
   [key: ExtensionKey]: unknown;
+}
+
+/**
+ * A platform a disk image is judged or prepared for, in lower case: `kvm` and `qemu` are one target, as are `hyperv` and `hyper-v`, and `aws`, `azure`, `gcp` and `cloud`; `generic` is any other. Upstream's handlers read free text and take an unknown name for `generic` silently; here a misspelt target is an error (docs/decisions.md).
+ */
+export interface BootTarget {
+  [key: ExtensionKey]: unknown;
+}
+
+/**
+ * How much a fix plan, or one of its operations, may harm the guest.
+ */
+export interface Risk {
+  [key: ExtensionKey]: unknown;
+}
+
+/**
+ * A plan of operations that prepare a guest (as `guestkit.repair` and `guestkit.migrate-plan` produce it and `guestkit.agent.fix` applies it).
+ */
+export interface FixPlan {
+  /**
+   * The plan format's version.
+   */
+  version?: string;
+  /**
+   * The guest the plan is for.
+   */
+  vm?: string;
+  /**
+   * When the plan was made.
+   */
+  generated?: string;
+  /**
+   * The profile that made the plan.
+   */
+  profile?: string;
+  /**
+   * The highest risk of its operations.
+   */
+  overall_risk?: Risk;
+  /**
+   * How long applying it is expected to take.
+   */
+  estimated_duration?: string;
+  /**
+   * Who made the plan and how to handle it (`author`, `review_required`, `reversible`, `description`, `tags`).
+   */
+  metadata?: { [key: string]: unknown };
+  /**
+   * The operations, applied in order of their dependencies.
+   */
+  operations: FixPlanOperation[];
+  /**
+   * What to run after the operations (checks, reboots).
+   */
+  post_apply?: unknown[];
+  [key: ExtensionKey]: unknown;
+}
+
+/**
+ * One operation of a fix plan: its `type` (`package_install`, `service_operation`, `command_exec`...) says which further members it has, which are not listed here.
+ */
+export interface FixPlanOperation {
+  /**
+   * The operation's id, which `depends_on` names.
+   */
+  id: string;
+  /**
+   * What the operation does, in snake case.
+   */
+  type: string;
+  /**
+   * Its order among operations that do not depend on each other.
+   */
+  priority?: unknown;
+  /**
+   * How much it may harm the guest.
+   */
+  risk?: Risk;
+  /**
+   * What it does, for people.
+   */
+  description?: string;
+  /**
+   * Whether `undo` can reverse it.
+   */
+  reversible?: boolean;
+  /**
+   * The ids of the operations that must come first.
+   */
+  depends_on?: string[];
+  /**
+   * How to check it worked.
+   */
+  validation?: unknown;
+  /**
+   * How to reverse it.
+   */
+  undo?: unknown;
+  [member: string]: unknown;
 }

@@ -329,13 +329,19 @@ def structural_cases(doc_type: str) -> list[dict[str, Any]]:
                 nodes.setdefault(id(located.node), (located.node, located))
                 occurrences.setdefault(id(located.node), []).append((document, visit.pointer))
     cases: dict[str, dict[str, Any]] = {}
+    owners: dict[str, int] = {}  # case id -> the schema object it was made for
     for key, (node, located) in nodes.items():
         document, pointer = occurrences[key][0]
         generated = []
         if "title" in node and "properties" in node:
             generated.extend(_class_cases(doc_type, document, pointer, node, located))
+        elif "title" in node and node.get("type") == "object":
+            generated.extend(_free_object_cases(doc_type, document, pointer, node))
         generated.extend(_value_cases(doc_type, occurrences[key], node))
         for case in generated:
+            case_id = case["id"]
+            if owners.setdefault(case_id, key) != key:  # another schema object at the same place (proxy_url)
+                case = {**case, "id": f"{case_id}.{_kebab(case['document']['payload']['type'])}"}
             cases.setdefault(case["id"], case)
     cases[f"{doc_type}.document.wrong-type"] = _checked(
         document_case(
@@ -348,6 +354,33 @@ def structural_cases(doc_type: str) -> list[dict[str, Any]]:
         )
     )
     return [cases[key] for key in sorted(cases)]
+
+
+def _free_object_cases(doc_type: str, document: Any, pointer: str, node: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """A class that lists no members (an echo's data) takes any, unreported even under strict
+    mode, and is an object all the same."""
+    slug = f"{doc_type}.{_kebab(node['title'])}"
+    yield _checked(
+        document_case(
+            f"{slug}.any-member",
+            f"{node['title']} lists no members: any member is its own, unreported even under strict mode.",
+            patch(document, {f"{pointer}/{UNKNOWN_KEY}": {"nested": [1, "two", None]}}, []),
+            [],
+            [],
+            strict=True,
+            doc_type=doc_type,
+        )
+    )
+    yield _checked(
+        document_case(
+            f"{slug}.wrong-type",
+            f"{node['title']} is an object; here it is an array.",
+            patch(document, {pointer: []}, []),
+            [{"rule": "schema.type", "pointer": pointer}],
+            [],
+            doc_type=doc_type,
+        )
+    )
 
 
 def _class_cases(
@@ -384,6 +417,19 @@ def _class_cases(
             )
         )
     unknown = f"{pointer}/{UNKNOWN_KEY}"
+    if "additionalProperties" in node:  # an open class (a fix plan operation): unlisted members are its own
+        yield _checked(
+            document_case(
+                f"{slug}.unlisted-member",
+                f"{title} is open: a member it does not list is allowed, with no warning, even under strict mode.",
+                patch(document, {unknown: 1}, []),
+                [],
+                [],
+                strict=True,
+                doc_type=doc_type,
+            )
+        )
+        return
     yield _checked(
         document_case(
             f"{slug}.unknown-field",

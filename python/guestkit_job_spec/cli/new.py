@@ -72,7 +72,7 @@ def add_parser(commands: Commands[argparse.ArgumentParser], *, with_forms: bool 
         ),
         examples="examples:\n"
         + "\n".join(f"  guestkit-job new {operation} {' '.join(form.sample)}" for operation, form in forms.items())
-        + '\n  guestkit-job new system.echo --data \'{"message": "hello"}\'',
+        + '\n  guestkit-job new acme.backup --data \'{"volume": "data"}\'',
         run=run,
     )
     parser.add_argument("operation", metavar="OPERATION", help="namespaced operation, e.g. guestkit.inspect")

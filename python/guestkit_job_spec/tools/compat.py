@@ -51,6 +51,7 @@ RULES = {
     "compat.warning-rule-added": False,
     "compat.scheduling-rule-added": False,
     "compat.trace-rule-added": False,
+    "compat.new-document-rule-added": False,
     "compat.transitions-changed": True,
 }
 
@@ -76,7 +77,7 @@ def compare(old_dir: Path, new_dir: Path) -> list[Finding]:
     old_index, new_index = _read(old_dir / "index.json"), _read(new_dir / "index.json")
     findings = list(_compare_files(old_dir, new_dir, old_index, new_index))
     findings += _compare_rules(
-        _read(old_dir / old_index["rules"]), _read(new_dir / new_index["rules"]), new_index["rules"]
+        _read(old_dir / old_index["rules"]), _read(new_dir / new_index["rules"]), new_index["rules"], old_index
     )
     old_states, new_states = _read(old_dir / old_index["state_machine"]), _read(new_dir / new_index["state_machine"])
     if (old_states["states"].keys(), old_states["transitions"]) != (
@@ -223,7 +224,7 @@ SCHEDULING = "scheduling."
 """The namespace of the rules that judge a job and a worker together (``match_worker``), not one document."""
 
 
-def _compare_rules(old: Any, new: Any, name: str) -> Iterator[Finding]:
+def _compare_rules(old: Any, new: Any, name: str, old_index: Any) -> Iterator[Finding]:
     before = {rule["id"]: rule for rule in old["rules"]}
     after = {rule["id"]: rule for rule in new["rules"]}
     for rule_id in sorted(before.keys() - after.keys()):
@@ -240,6 +241,13 @@ def _compare_rules(old: Any, new: Any, name: str) -> Iterator[Finding]:
             )
         elif after[rule_id].get("applies_to") == ["trace"]:
             yield Finding("compat.trace-rule-added", name, "", f"new rule {rule_id} judges traces, no document")
+        elif set(after[rule_id].get("applies_to", ["*"])).isdisjoint({"*", *old_index["documents"]}):
+            yield Finding(
+                "compat.new-document-rule-added",
+                name,
+                "",
+                f"new rule {rule_id} judges only documents of types new since, which no old document is",
+            )
         elif after[rule_id]["severity"] == "error":
             yield Finding("compat.error-rule-added", name, "", f"new error rule {rule_id} may reject old documents")
         else:

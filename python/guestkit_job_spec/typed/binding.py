@@ -200,6 +200,9 @@ def to_json(value: Any) -> Any:
 def _object_to_json(instance: Any) -> dict[str, Any]:
     shape = layout(type(instance))
     source_keys: tuple[str, ...] = getattr(instance, _SOURCE_KEYS, ())
+    # Payload data made by code (not parsed: parsed data round-trips as read) always says a
+    # default of true, such as a repair's dry_run: a reader that missed it would act on false.
+    writes_true = not hasattr(instance, _SOURCE_KEYS) and ".models.payloads." in type(instance).__module__
     unknown: Mapping[str, Any] = getattr(instance, _UNKNOWN, {})
     defaults = {f.name: f.default for f in dataclasses.fields(instance)}
     result: dict[str, Any] = {}
@@ -207,8 +210,12 @@ def _object_to_json(instance: Any) -> dict[str, Any]:
         attribute = shape.attribute(key)
         result[key] = to_json(unknown[key] if attribute is None else getattr(instance, attribute))
     for key, attribute in shape.members:  # what code set since (or built from scratch)
-        value = getattr(instance, attribute)
-        if key not in result and value is not None and value != defaults[attribute]:
+        value, default = getattr(instance, attribute), defaults[attribute]
+        if key in result:
+            continue
+        if default is True and writes_true:
+            result[key] = True if value is None else to_json(value)
+        elif value is not None and value != default:
             result[key] = to_json(value)
     for key, value in unknown.items():  # unknown members added after parsing
         result.setdefault(key, to_json(value))

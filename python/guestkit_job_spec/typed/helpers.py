@@ -11,18 +11,28 @@ the CLI reads FORMS, the package exports every helper of HELPERS.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..protocol import resources
+from . import binding
 from .builder import JobBuilder
-from .models.common_v1 import ImageFormat, ImageReference
+from .models.common_v1 import BootTarget, FixPlan, ImageFormat, ImageReference
+from .models.payloads.guestkit_agent_call_v1 import AgentCallPayload
+from .models.payloads.guestkit_agent_doctor_v1 import AgentDoctorPayload
+from .models.payloads.guestkit_agent_evidence_v1 import AgentEvidencePayload
 from .models.payloads.guestkit_compare_v1 import CompareOptions, CompareOutput, ComparePayload
 from .models.payloads.guestkit_convert_v1 import ConvertOptions, ConvertPayload, ConvertTarget
+from .models.payloads.guestkit_doctor_v1 import DoctorPayload
+from .models.payloads.guestkit_explore_v1 import ExploreAction, ExplorePayload
 from .models.payloads.guestkit_fix_v1 import FixExecutionPolicy, FixImage, FixOperation, FixOutput, FixPayload
 from .models.payloads.guestkit_inspect_v1 import InspectImage, InspectOptions, InspectOutput, InspectPayload
+from .models.payloads.guestkit_migrate_plan_v1 import MigratePlanPayload
+from .models.payloads.guestkit_passport_v1 import PassportPayload
 from .models.payloads.guestkit_profile_v1 import ProfileName, ProfileOptions, ProfileOutput, ProfilePayload
+from .models.payloads.guestkit_repair_v1 import RepairPayload
 
 
 @dataclass(frozen=True)
@@ -304,4 +314,256 @@ register(
         given["baseline"], given["target"], format=given["format"], target_format=given["target_format"]
     ),
     sample=("--baseline", "/vms/golden.qcow2", "--target", "/vms/web-01.qcow2"),
+)
+
+
+BOOT_TARGET = Flag(
+    "boot_target",
+    "PLATFORM",
+    "the platform to judge or prepare for (default: kubevirt)",
+    required=False,
+    choices=tuple(resources.common_def("BootTarget")["enum"]),
+)
+PROXY_URL = Flag("proxy_url", "URL", "the running guest's agent proxy, e.g. http://10.0.0.5:8080")
+
+
+def doctor_job(
+    image: str | ImageReference,
+    *,
+    format: ImageFormat | None = None,
+    target: BootTarget | None = None,
+    explain: bool | None = None,
+) -> JobBuilder:
+    """A ``guestkit.doctor`` job: whether ``image`` boots on ``target`` (default kubevirt), and why not."""
+    payload = DoctorPayload(image=_image(ImageReference, image, format), target=target, explain=explain)
+    return _job("guestkit.doctor.v1", payload)
+
+
+register(
+    doctor_job,
+    "guestkit.doctor.v1",
+    IMAGE,
+    BOOT_TARGET,
+    *_option_flags("guestkit.doctor.v1", "DoctorPayload"),
+    make=lambda given: doctor_job(
+        given["image"], format=given["format"], target=given["boot_target"], explain=given["explain"]
+    ),
+    sample=("--image", "/vms/web-01.qcow2", "--boot-target", "kubevirt"),
+)
+
+
+REPAIR_OPTIONS = _option_flags("guestkit.repair.v1", "RepairPayload")
+
+
+def repair_job(image: str | ImageReference, *, format: ImageFormat | None = None, **options: bool | None) -> JobBuilder:
+    """A ``guestkit.repair`` job. A dry run unless ``dry_run=False``: the job always says which,
+    as it always says ``enable_systemd`` (both default to true). ``options`` are the payload's
+    yes-or-no members (``inject_qga=True``...); None leaves one at its default."""
+    unknown = sorted(set(options) - {flag.name for flag in REPAIR_OPTIONS})
+    if unknown:
+        raise TypeError(f"repair_job() takes no option {', '.join(unknown)}; it takes {_names(REPAIR_OPTIONS)}")
+    payload = RepairPayload(image=_image(ImageReference, image, format), **options)  # type: ignore[arg-type]
+    return _job("guestkit.repair.v1", payload)
+
+
+def _names(flags: Sequence[Flag]) -> str:
+    return ", ".join(flag.name for flag in flags)
+
+
+register(
+    repair_job,
+    "guestkit.repair.v1",
+    IMAGE,
+    *REPAIR_OPTIONS,
+    make=lambda given: repair_job(
+        given["image"], format=given["format"], **{flag.name: given[flag.name] for flag in REPAIR_OPTIONS}
+    ),
+    sample=("--image", "/vms/web-01.qcow2", "--inject-qga"),
+)
+
+
+def migrate_plan_job(
+    image: str | ImageReference,
+    *,
+    format: ImageFormat | None = None,
+    target: BootTarget | None = None,
+    explain: bool | None = None,
+    export_fix_plan: bool | None = None,
+) -> JobBuilder:
+    """A ``guestkit.migrate-plan`` job: how to move ``image`` to ``target`` (default kubevirt)."""
+    payload = MigratePlanPayload(
+        image=_image(ImageReference, image, format), target=target, explain=explain, export_fix_plan=export_fix_plan
+    )
+    return _job("guestkit.migrate-plan.v1", payload)
+
+
+register(
+    migrate_plan_job,
+    "guestkit.migrate-plan.v1",
+    IMAGE,
+    BOOT_TARGET,
+    *_option_flags("guestkit.migrate-plan.v1", "MigratePlanPayload"),
+    make=lambda given: migrate_plan_job(
+        given["image"],
+        format=given["format"],
+        target=given["boot_target"],
+        explain=given["explain"],
+        export_fix_plan=given["export_fix_plan"],
+    ),
+    sample=("--image", "/vms/web-01.vmdk", "--boot-target", "proxmox", "--export-fix-plan"),
+)
+
+
+def passport_job(
+    image: str | ImageReference,
+    *,
+    format: ImageFormat | None = None,
+    target: BootTarget | None = None,
+    content_hash: bool | None = None,
+    live_url: str | None = None,
+) -> JobBuilder:
+    """A ``guestkit.passport`` job: the cutover passport of ``image`` for ``target`` (default kubevirt)."""
+    payload = PassportPayload(
+        image=_image(ImageReference, image, format), target=target, content_hash=content_hash, live_url=live_url
+    )
+    return _job("guestkit.passport.v1", payload)
+
+
+register(
+    passport_job,
+    "guestkit.passport.v1",
+    IMAGE,
+    BOOT_TARGET,
+    *_option_flags("guestkit.passport.v1", "PassportPayload"),
+    Flag("live_url", "URL", "attest the running guest through its agent proxy (http://...)", required=False),
+    make=lambda given: passport_job(
+        given["image"],
+        format=given["format"],
+        target=given["boot_target"],
+        content_hash=given["content_hash"],
+        live_url=given["live_url"],
+    ),
+    sample=("--image", "/vms/web-01.qcow2", "--boot-target", "aws"),
+)
+
+
+def explore_job(
+    image: str | ImageReference,
+    *,
+    format: ImageFormat | None = None,
+    action: ExploreAction | None = None,
+    path: str | None = None,
+) -> JobBuilder:
+    """A ``guestkit.explore`` job: ``action`` (ls, the default; stat; cat) on ``path`` of the guest (default /)."""
+    payload = ExplorePayload(image=_image(ImageReference, image, format), action=action, path=path)
+    return _job("guestkit.explore.v1", payload)
+
+
+register(
+    explore_job,
+    "guestkit.explore.v1",
+    IMAGE,
+    Flag(
+        "action",
+        "ACTION",
+        "ls (the default), stat or cat",
+        required=False,
+        choices=_enum("guestkit.explore.v1", "ExploreAction"),
+    ),
+    Flag("guest_path", "PATH", "the path in the guest (default: /)", required=False),
+    make=lambda given: explore_job(
+        given["image"], format=given["format"], action=given["action"], path=given["guest_path"]
+    ),
+    sample=("--image", "/vms/web-01.qcow2", "--action", "cat", "--guest-path", "/etc/fstab"),
+)
+
+
+def agent_evidence_job(proxy_url: str, *, target: BootTarget | None = None) -> JobBuilder:
+    """A ``guestkit.agent.evidence`` job: live evidence from the guest behind ``proxy_url``."""
+    return _job("guestkit.agent.evidence.v1", AgentEvidencePayload(proxy_url=proxy_url, target=target))
+
+
+register(
+    agent_evidence_job,
+    "guestkit.agent.evidence.v1",
+    PROXY_URL,
+    make=lambda given: agent_evidence_job(given["proxy_url"]),
+    sample=("--proxy-url", "http://10.0.0.5:8080"),
+)
+
+
+def agent_doctor_job(proxy_url: str, *, target: BootTarget | None = None) -> JobBuilder:
+    """A ``guestkit.agent.doctor`` job: the doctor run in the guest behind ``proxy_url``."""
+    return _job("guestkit.agent.doctor.v1", AgentDoctorPayload(proxy_url=proxy_url, target=target))
+
+
+register(
+    agent_doctor_job,
+    "guestkit.agent.doctor.v1",
+    PROXY_URL,
+    BOOT_TARGET,
+    make=lambda given: agent_doctor_job(given["proxy_url"], target=given["boot_target"]),
+    sample=("--proxy-url", "http://10.0.0.5:8080", "--boot-target", "kvm"),
+)
+
+
+def agent_call_job(proxy_url: str, method: str, *, params: Any = None) -> JobBuilder:
+    """A ``guestkit.agent.call`` job: ``method`` of the guest agent behind ``proxy_url``, with
+    ``params`` (any JSON value; None leaves them out, which the agent reads as null)."""
+    return _job("guestkit.agent.call.v1", AgentCallPayload(proxy_url=proxy_url, method=method, params=params))
+
+
+register(
+    agent_call_job,
+    "guestkit.agent.call.v1",
+    PROXY_URL,
+    Flag("method", "METHOD", "the agent's method, e.g. guestkit.getCapabilities"),
+    Flag("params", "JSON", "the method's parameters", required=False),
+    make=lambda given: agent_call_job(
+        given["proxy_url"],
+        given["method"],
+        params=None if given["params"] is None else _json(given["params"], "params"),
+    ),
+    sample=("--proxy-url", "http://10.0.0.5:8080", "--method", "guestkit.getCapabilities"),
+)
+
+
+def _json(text: str, flag: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"--{flag} is not JSON: {error}") from None
+
+
+def agent_fix_job(proxy_url: str, plan: FixPlan | Mapping[str, Any], *, target: BootTarget | None = None) -> JobBuilder:
+    """A ``guestkit.agent.fix`` job: the guest agent behind ``proxy_url`` applies ``plan`` (a
+    ``FixPlan``, or its JSON value as ``guestkit.repair`` or ``guestkit.migrate-plan`` gave it)."""
+    payload = {"proxy_url": proxy_url, "plan": binding.to_json(plan)}
+    if target is not None:
+        payload["target"] = target
+    return _job("guestkit.agent.fix.v1", payload)
+
+
+register(
+    agent_fix_job,
+    "guestkit.agent.fix.v1",
+    PROXY_URL,
+    Flag("plan", "JSON", "the fix plan (a repair's or a migrate-plan's result has it as fix_plan)"),
+    BOOT_TARGET,
+    make=lambda given: agent_fix_job(given["proxy_url"], _json(given["plan"], "plan"), target=given["boot_target"]),
+    sample=("--proxy-url", "http://10.0.0.5:8080", "--plan", '{"operations": []}'),
+)
+
+
+def echo_job(data: Mapping[str, Any] | None = None, /, **members: Any) -> JobBuilder:
+    """A ``system.echo`` job, whose worker answers with its data unchanged: ``data`` and ``members``."""
+    return _job("system.echo.v1", {**(data or {}), **members})
+
+
+register(
+    echo_job,
+    "system.echo.v1",
+    Flag("message", "TEXT", "a message the worker answers with", required=False),
+    make=lambda given: echo_job() if given["message"] is None else echo_job(message=given["message"]),
+    sample=("--message", "hello"),
 )

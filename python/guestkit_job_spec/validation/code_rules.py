@@ -168,6 +168,35 @@ def disk_size_not_too_large(document: Mapping[str, Any]) -> Iterator[Issue]:
         )
 
 
+def lease_attempt_within_max(document: Mapping[str, Any]) -> Iterator[Issue]:
+    # A lease need not state max_attempts: absent or null, there is nothing to compare.
+    attempt, max_attempts = _integer(document.get("attempt")), _integer(document.get("max_attempts"))
+    if attempt is None or max_attempts is None or attempt <= max_attempts:
+        return
+    yield Issue(
+        "lease.attempt.within-max",
+        "/attempt",
+        f"attempt is {attempt} but max_attempts is {max_attempts}; "
+        "expected an attempt of at most max_attempts: no lease is granted past the job's last attempt",
+    )
+
+
+def lease_times_after_leased(document: Mapping[str, Any]) -> Iterator[Issue]:
+    leased = document.get("leased_at")
+    leased_at = instant(leased) if isinstance(leased, str) else None  # the schema reports a malformed one
+    if leased_at is None:
+        return
+    for name in ("expires_at", "timeout_at"):
+        value = document.get(name)
+        moment = instant(value) if isinstance(value, str) else None
+        if moment is not None and moment <= leased_at:
+            yield Issue(
+                "lease.times.after-leased",
+                f"/{name}",
+                f"{name} {show(value)} is not after leased_at {show(leased)}; expected a later instant",
+            )
+
+
 # Each check reports under one rule id, the key it is listed by (the prover, written in C,
 # says which of these ids it covers: fast.prover compares the two).
 CODE_RULES: Mapping[str, Mapping[str, Check]] = {
@@ -179,6 +208,10 @@ CODE_RULES: Mapping[str, Mapping[str, Check]] = {
         "execution.deadline.after-created": deadline_after_creation,
         "constraints.disk-size.large": disk_size_not_too_large,
         "execution.idempotency-key.empty": idempotency_key_not_empty,
+    },
+    "lease": {
+        "lease.attempt.within-max": lease_attempt_within_max,
+        "lease.times.after-leased": lease_times_after_leased,
     },
 }
 

@@ -101,7 +101,7 @@ class _Job:
         """A client's or worker's document about another job than the message's, or a body
         naming another lease than the one it is sent under (the URL path)."""
         kind = step["message"]
-        if kind not in ("progress", "result", "release", "cancel"):
+        if kind not in ("progress", "result", "cancel"):  # a release carries no document
             return None
         document = _object(step.get("document"))
         if document.get("job_id", self.job_id) != self.job_id:

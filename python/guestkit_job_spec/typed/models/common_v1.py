@@ -135,3 +135,103 @@ class Observability:
     """
     Identifier shared by related jobs, e.g. a batch.
     """
+
+
+BootTarget: TypeAlias = Literal['kubevirt', 'proxmox', 'kvm', 'qemu', 'hyperv', 'hyper-v', 'aws', 'azure', 'gcp', 'cloud', 'generic']
+"""
+A platform a disk image is judged or prepared for, in lower case: `kvm` and `qemu` are one target, as are `hyperv` and `hyper-v`, and `aws`, `azure`, `gcp` and `cloud`; `generic` is any other. Upstream's handlers read free text and take an unknown name for `generic` silently; here a misspelt target is an error (docs/decisions.md).
+"""
+
+
+Risk: TypeAlias = Literal['critical', 'high', 'medium', 'low', 'info']
+"""
+How much a fix plan, or one of its operations, may harm the guest.
+"""
+
+
+@dataclass(kw_only=True)
+class FixPlanOperation:
+    """
+    One operation of a fix plan: its `type` (`package_install`, `service_operation`, `command_exec`...) says which further members it has, which are not listed here.
+    """
+
+    id: str
+    """
+    The operation's id, which `depends_on` names.
+    """
+    type: str
+    """
+    What the operation does, in snake case.
+    """
+    priority: Any | None = None
+    """
+    Its order among operations that do not depend on each other.
+    """
+    risk: Risk | None = None
+    """
+    How much it may harm the guest.
+    """
+    description: str | None = None
+    """
+    What it does, for people.
+    """
+    reversible: bool | None = None
+    """
+    Whether `undo` can reverse it.
+    """
+    depends_on: list[str] | None = None
+    """
+    The ids of the operations that must come first.
+    """
+    validation: Any | None = None
+    """
+    How to check it worked.
+    """
+    undo: Any | None = None
+    """
+    How to reverse it.
+    """
+
+
+@dataclass(kw_only=True)
+class FixPlan:
+    """
+    A plan of operations that prepare a guest (as `guestkit.repair` and `guestkit.migrate-plan` produce it and `guestkit.agent.fix` applies it).
+    """
+
+    operations: list[FixPlanOperation]
+    """
+    The operations, applied in order of their dependencies.
+    """
+    version: str | None = None
+    """
+    The plan format's version.
+    """
+    vm: str | None = None
+    """
+    The guest the plan is for.
+    """
+    generated: str | None = None
+    """
+    When the plan was made.
+    """
+    profile: str | None = None
+    """
+    The profile that made the plan.
+    """
+    overall_risk: Risk | None = None
+    """
+    The highest risk of its operations.
+    """
+    estimated_duration: str | None = None
+    """
+    How long applying it is expected to take.
+    """
+    metadata: dict[str, Any] | None = None
+    """
+    Who made the plan and how to handle it (`author`, `review_required`, `reversible`, `description`, `tags`).
+    """
+    post_apply: list[Any] | None = None
+    """
+    What to run after the operations (checks, reboots).
+    """

@@ -33,7 +33,7 @@
 #include "tape.h"
 #include "checks.h"
 #include "generated/schemas.h"
-#include "job_rules.h"
+#include "lease_rules.h"
 
 /* The code-only rules of a document type that have a finding, as bits in `ids` order. */
 typedef unsigned (*CodeRules)(const Tape *);
@@ -47,6 +47,7 @@ typedef struct {
 
 static const TypeRules CODE_RULES[] = {
     {"job", job_rules_fired, JOB_RULE_IDS, sizeof JOB_RULE_IDS / sizeof *JOB_RULE_IDS},
+    {"lease", lease_rules_fired, LEASE_RULE_IDS, sizeof LEASE_RULE_IDS / sizeof *LEASE_RULE_IDS},
 };
 
 static const TypeRules *rules_for(const char *doc_type) {

@@ -20,8 +20,34 @@ enum Schema {
     SCHEMA_cancel_v1_CancelRequest_properties_schema,
     SCHEMA_cancel_v1_CancelRequest_propertyNames,
     SCHEMA_cancel_v1_CancelRequest_propertyNames_not,
+    SCHEMA_common_v1_BootTarget,
     SCHEMA_common_v1_Checksum,
     SCHEMA_common_v1_Checksum_not,
+    SCHEMA_common_v1_FixPlan,
+    SCHEMA_common_v1_FixPlanOperation,
+    SCHEMA_common_v1_FixPlanOperation_additionalProperties,
+    SCHEMA_common_v1_FixPlanOperation_properties_depends_on,
+    SCHEMA_common_v1_FixPlanOperation_properties_depends_on_items,
+    SCHEMA_common_v1_FixPlanOperation_properties_description,
+    SCHEMA_common_v1_FixPlanOperation_properties_id,
+    SCHEMA_common_v1_FixPlanOperation_properties_priority,
+    SCHEMA_common_v1_FixPlanOperation_properties_reversible,
+    SCHEMA_common_v1_FixPlanOperation_properties_risk,
+    SCHEMA_common_v1_FixPlanOperation_properties_type,
+    SCHEMA_common_v1_FixPlanOperation_properties_undo,
+    SCHEMA_common_v1_FixPlanOperation_properties_validation,
+    SCHEMA_common_v1_FixPlan_properties_estimated_duration,
+    SCHEMA_common_v1_FixPlan_properties_generated,
+    SCHEMA_common_v1_FixPlan_properties_metadata,
+    SCHEMA_common_v1_FixPlan_properties_operations,
+    SCHEMA_common_v1_FixPlan_properties_operations_items,
+    SCHEMA_common_v1_FixPlan_properties_overall_risk,
+    SCHEMA_common_v1_FixPlan_properties_post_apply,
+    SCHEMA_common_v1_FixPlan_properties_profile,
+    SCHEMA_common_v1_FixPlan_properties_version,
+    SCHEMA_common_v1_FixPlan_properties_vm,
+    SCHEMA_common_v1_FixPlan_propertyNames,
+    SCHEMA_common_v1_FixPlan_propertyNames_not,
     SCHEMA_common_v1_ImageFormat,
     SCHEMA_common_v1_ImageReference,
     SCHEMA_common_v1_ImageReference_open,
@@ -55,6 +81,7 @@ enum Schema {
     SCHEMA_common_v1_Path_not,
     SCHEMA_common_v1_PayloadType,
     SCHEMA_common_v1_PayloadType_not,
+    SCHEMA_common_v1_Risk,
     SCHEMA_common_v1_SemVer,
     SCHEMA_common_v1_SemVer_not,
     SCHEMA_common_v1_StringMap,
@@ -148,6 +175,31 @@ enum Schema {
     SCHEMA_job_v1_Payload_allOf_0_then,
     SCHEMA_job_v1_Payload_allOf_0_then_properties_data,
     SCHEMA_job_v1_Payload_allOf_1,
+    SCHEMA_job_v1_Payload_allOf_10,
+    SCHEMA_job_v1_Payload_allOf_10_if,
+    SCHEMA_job_v1_Payload_allOf_10_if_properties_type,
+    SCHEMA_job_v1_Payload_allOf_10_then,
+    SCHEMA_job_v1_Payload_allOf_10_then_properties_data,
+    SCHEMA_job_v1_Payload_allOf_11,
+    SCHEMA_job_v1_Payload_allOf_11_if,
+    SCHEMA_job_v1_Payload_allOf_11_if_properties_type,
+    SCHEMA_job_v1_Payload_allOf_11_then,
+    SCHEMA_job_v1_Payload_allOf_11_then_properties_data,
+    SCHEMA_job_v1_Payload_allOf_12,
+    SCHEMA_job_v1_Payload_allOf_12_if,
+    SCHEMA_job_v1_Payload_allOf_12_if_properties_type,
+    SCHEMA_job_v1_Payload_allOf_12_then,
+    SCHEMA_job_v1_Payload_allOf_12_then_properties_data,
+    SCHEMA_job_v1_Payload_allOf_13,
+    SCHEMA_job_v1_Payload_allOf_13_if,
+    SCHEMA_job_v1_Payload_allOf_13_if_properties_type,
+    SCHEMA_job_v1_Payload_allOf_13_then,
+    SCHEMA_job_v1_Payload_allOf_13_then_properties_data,
+    SCHEMA_job_v1_Payload_allOf_14,
+    SCHEMA_job_v1_Payload_allOf_14_if,
+    SCHEMA_job_v1_Payload_allOf_14_if_properties_type,
+    SCHEMA_job_v1_Payload_allOf_14_then,
+    SCHEMA_job_v1_Payload_allOf_14_then_properties_data,
     SCHEMA_job_v1_Payload_allOf_1_if,
     SCHEMA_job_v1_Payload_allOf_1_if_properties_type,
     SCHEMA_job_v1_Payload_allOf_1_then,
@@ -167,6 +219,31 @@ enum Schema {
     SCHEMA_job_v1_Payload_allOf_4_if_properties_type,
     SCHEMA_job_v1_Payload_allOf_4_then,
     SCHEMA_job_v1_Payload_allOf_4_then_properties_data,
+    SCHEMA_job_v1_Payload_allOf_5,
+    SCHEMA_job_v1_Payload_allOf_5_if,
+    SCHEMA_job_v1_Payload_allOf_5_if_properties_type,
+    SCHEMA_job_v1_Payload_allOf_5_then,
+    SCHEMA_job_v1_Payload_allOf_5_then_properties_data,
+    SCHEMA_job_v1_Payload_allOf_6,
+    SCHEMA_job_v1_Payload_allOf_6_if,
+    SCHEMA_job_v1_Payload_allOf_6_if_properties_type,
+    SCHEMA_job_v1_Payload_allOf_6_then,
+    SCHEMA_job_v1_Payload_allOf_6_then_properties_data,
+    SCHEMA_job_v1_Payload_allOf_7,
+    SCHEMA_job_v1_Payload_allOf_7_if,
+    SCHEMA_job_v1_Payload_allOf_7_if_properties_type,
+    SCHEMA_job_v1_Payload_allOf_7_then,
+    SCHEMA_job_v1_Payload_allOf_7_then_properties_data,
+    SCHEMA_job_v1_Payload_allOf_8,
+    SCHEMA_job_v1_Payload_allOf_8_if,
+    SCHEMA_job_v1_Payload_allOf_8_if_properties_type,
+    SCHEMA_job_v1_Payload_allOf_8_then,
+    SCHEMA_job_v1_Payload_allOf_8_then_properties_data,
+    SCHEMA_job_v1_Payload_allOf_9,
+    SCHEMA_job_v1_Payload_allOf_9_if,
+    SCHEMA_job_v1_Payload_allOf_9_if_properties_type,
+    SCHEMA_job_v1_Payload_allOf_9_then,
+    SCHEMA_job_v1_Payload_allOf_9_then_properties_data,
     SCHEMA_job_v1_Payload_properties_data,
     SCHEMA_job_v1_Payload_properties_type,
     SCHEMA_job_v1_Payload_propertyNames,
@@ -201,6 +278,28 @@ enum Schema {
     SCHEMA_lease_v1_Lease_properties_worker_id,
     SCHEMA_lease_v1_Lease_propertyNames,
     SCHEMA_lease_v1_Lease_propertyNames_not,
+    SCHEMA_payloads_guestkit_agent_call_v1_AgentCallPayload,
+    SCHEMA_payloads_guestkit_agent_call_v1_AgentCallPayload_properties_method,
+    SCHEMA_payloads_guestkit_agent_call_v1_AgentCallPayload_properties_params,
+    SCHEMA_payloads_guestkit_agent_call_v1_AgentCallPayload_properties_proxy_url,
+    SCHEMA_payloads_guestkit_agent_call_v1_AgentCallPayload_propertyNames,
+    SCHEMA_payloads_guestkit_agent_call_v1_AgentCallPayload_propertyNames_not,
+    SCHEMA_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload,
+    SCHEMA_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload_properties_proxy_url,
+    SCHEMA_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload_properties_target,
+    SCHEMA_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload_propertyNames,
+    SCHEMA_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload_propertyNames_not,
+    SCHEMA_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload,
+    SCHEMA_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload_properties_proxy_url,
+    SCHEMA_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload_properties_target,
+    SCHEMA_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload_propertyNames,
+    SCHEMA_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload_propertyNames_not,
+    SCHEMA_payloads_guestkit_agent_fix_v1_AgentFixPayload,
+    SCHEMA_payloads_guestkit_agent_fix_v1_AgentFixPayload_properties_plan,
+    SCHEMA_payloads_guestkit_agent_fix_v1_AgentFixPayload_properties_proxy_url,
+    SCHEMA_payloads_guestkit_agent_fix_v1_AgentFixPayload_properties_target,
+    SCHEMA_payloads_guestkit_agent_fix_v1_AgentFixPayload_propertyNames,
+    SCHEMA_payloads_guestkit_agent_fix_v1_AgentFixPayload_propertyNames_not,
     SCHEMA_payloads_guestkit_compare_v1_CompareOptions,
     SCHEMA_payloads_guestkit_compare_v1_CompareOptions_properties_compare_config,
     SCHEMA_payloads_guestkit_compare_v1_CompareOptions_properties_compare_files,
@@ -249,6 +348,19 @@ enum Schema {
     SCHEMA_payloads_guestkit_convert_v1_ConvertTarget_properties_path,
     SCHEMA_payloads_guestkit_convert_v1_ConvertTarget_propertyNames,
     SCHEMA_payloads_guestkit_convert_v1_ConvertTarget_propertyNames_not,
+    SCHEMA_payloads_guestkit_doctor_v1_DoctorPayload,
+    SCHEMA_payloads_guestkit_doctor_v1_DoctorPayload_properties_explain,
+    SCHEMA_payloads_guestkit_doctor_v1_DoctorPayload_properties_image,
+    SCHEMA_payloads_guestkit_doctor_v1_DoctorPayload_properties_target,
+    SCHEMA_payloads_guestkit_doctor_v1_DoctorPayload_propertyNames,
+    SCHEMA_payloads_guestkit_doctor_v1_DoctorPayload_propertyNames_not,
+    SCHEMA_payloads_guestkit_explore_v1_ExploreAction,
+    SCHEMA_payloads_guestkit_explore_v1_ExplorePayload,
+    SCHEMA_payloads_guestkit_explore_v1_ExplorePayload_properties_action,
+    SCHEMA_payloads_guestkit_explore_v1_ExplorePayload_properties_image,
+    SCHEMA_payloads_guestkit_explore_v1_ExplorePayload_properties_path,
+    SCHEMA_payloads_guestkit_explore_v1_ExplorePayload_propertyNames,
+    SCHEMA_payloads_guestkit_explore_v1_ExplorePayload_propertyNames_not,
     SCHEMA_payloads_guestkit_fix_v1_FixExecutionPolicy,
     SCHEMA_payloads_guestkit_fix_v1_FixExecutionPolicy_properties_stop_on_error,
     SCHEMA_payloads_guestkit_fix_v1_FixExecutionPolicy_properties_validate_before_commit,
@@ -358,6 +470,20 @@ enum Schema {
     SCHEMA_payloads_guestkit_inspect_v1_InspectPayload_properties_output_anyOf_1,
     SCHEMA_payloads_guestkit_inspect_v1_InspectPayload_propertyNames,
     SCHEMA_payloads_guestkit_inspect_v1_InspectPayload_propertyNames_not,
+    SCHEMA_payloads_guestkit_migrate_plan_v1_MigratePlanPayload,
+    SCHEMA_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_properties_explain,
+    SCHEMA_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_properties_export_fix_plan,
+    SCHEMA_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_properties_image,
+    SCHEMA_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_properties_target,
+    SCHEMA_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_propertyNames,
+    SCHEMA_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_propertyNames_not,
+    SCHEMA_payloads_guestkit_passport_v1_PassportPayload,
+    SCHEMA_payloads_guestkit_passport_v1_PassportPayload_properties_content_hash,
+    SCHEMA_payloads_guestkit_passport_v1_PassportPayload_properties_image,
+    SCHEMA_payloads_guestkit_passport_v1_PassportPayload_properties_live_url,
+    SCHEMA_payloads_guestkit_passport_v1_PassportPayload_properties_target,
+    SCHEMA_payloads_guestkit_passport_v1_PassportPayload_propertyNames,
+    SCHEMA_payloads_guestkit_passport_v1_PassportPayload_propertyNames_not,
     SCHEMA_payloads_guestkit_profile_v1_ProfileName,
     SCHEMA_payloads_guestkit_profile_v1_ProfileOptions,
     SCHEMA_payloads_guestkit_profile_v1_ProfileOptions_properties_fail_on_critical,
@@ -390,6 +516,18 @@ enum Schema {
     SCHEMA_payloads_guestkit_profile_v1_ProfilePayload_propertyNames,
     SCHEMA_payloads_guestkit_profile_v1_ProfilePayload_propertyNames_not,
     SCHEMA_payloads_guestkit_profile_v1_Severity,
+    SCHEMA_payloads_guestkit_repair_v1_RepairPayload,
+    SCHEMA_payloads_guestkit_repair_v1_RepairPayload_properties_dry_run,
+    SCHEMA_payloads_guestkit_repair_v1_RepairPayload_properties_enable_systemd,
+    SCHEMA_payloads_guestkit_repair_v1_RepairPayload_properties_fix,
+    SCHEMA_payloads_guestkit_repair_v1_RepairPayload_properties_fix_cloud_init_network,
+    SCHEMA_payloads_guestkit_repair_v1_RepairPayload_properties_image,
+    SCHEMA_payloads_guestkit_repair_v1_RepairPayload_properties_inject_qga,
+    SCHEMA_payloads_guestkit_repair_v1_RepairPayload_properties_inject_zyvor_agent,
+    SCHEMA_payloads_guestkit_repair_v1_RepairPayload_properties_validate_fstab,
+    SCHEMA_payloads_guestkit_repair_v1_RepairPayload_propertyNames,
+    SCHEMA_payloads_guestkit_repair_v1_RepairPayload_propertyNames_not,
+    SCHEMA_payloads_system_echo_v1_EchoPayload,
     SCHEMA_progress_v1,
     SCHEMA_progress_v1_ProgressEvent,
     SCHEMA_progress_v1_ProgressEvent_properties_attempt,
@@ -875,9 +1013,59 @@ static int valid_cancel_v1_CancelRequest_properties_schema(const Tape *t, uint32
 static void find_cancel_v1_CancelRequest_properties_schema(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_cancel_v1_CancelRequest_propertyNames(const Tape *t, uint32_t i);
 static int valid_cancel_v1_CancelRequest_propertyNames_not(const Tape *t, uint32_t i);
+static int valid_common_v1_BootTarget(const Tape *t, uint32_t i);
+static void find_common_v1_BootTarget(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_common_v1_Checksum(const Tape *t, uint32_t i);
 static void find_common_v1_Checksum(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_common_v1_Checksum_not(const Tape *t, uint32_t i);
+static int valid_common_v1_FixPlan(const Tape *t, uint32_t i);
+static void find_common_v1_FixPlan(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_common_v1_FixPlanOperation(const Tape *t, uint32_t i);
+static void find_common_v1_FixPlanOperation(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_common_v1_FixPlanOperation_additionalProperties(const Tape *t, uint32_t i);
+static void find_common_v1_FixPlanOperation_additionalProperties(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_common_v1_FixPlanOperation_properties_depends_on(const Tape *t, uint32_t i);
+static void find_common_v1_FixPlanOperation_properties_depends_on(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_common_v1_FixPlanOperation_properties_depends_on_items(const Tape *t, uint32_t i);
+static void find_common_v1_FixPlanOperation_properties_depends_on_items(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_common_v1_FixPlanOperation_properties_description(const Tape *t, uint32_t i);
+static void find_common_v1_FixPlanOperation_properties_description(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_common_v1_FixPlanOperation_properties_id(const Tape *t, uint32_t i);
+static void find_common_v1_FixPlanOperation_properties_id(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_common_v1_FixPlanOperation_properties_priority(const Tape *t, uint32_t i);
+static void find_common_v1_FixPlanOperation_properties_priority(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_common_v1_FixPlanOperation_properties_reversible(const Tape *t, uint32_t i);
+static void find_common_v1_FixPlanOperation_properties_reversible(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_common_v1_FixPlanOperation_properties_risk(const Tape *t, uint32_t i);
+static void find_common_v1_FixPlanOperation_properties_risk(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_common_v1_FixPlanOperation_properties_type(const Tape *t, uint32_t i);
+static void find_common_v1_FixPlanOperation_properties_type(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_common_v1_FixPlanOperation_properties_undo(const Tape *t, uint32_t i);
+static void find_common_v1_FixPlanOperation_properties_undo(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_common_v1_FixPlanOperation_properties_validation(const Tape *t, uint32_t i);
+static void find_common_v1_FixPlanOperation_properties_validation(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_common_v1_FixPlan_properties_estimated_duration(const Tape *t, uint32_t i);
+static void find_common_v1_FixPlan_properties_estimated_duration(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_common_v1_FixPlan_properties_generated(const Tape *t, uint32_t i);
+static void find_common_v1_FixPlan_properties_generated(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_common_v1_FixPlan_properties_metadata(const Tape *t, uint32_t i);
+static void find_common_v1_FixPlan_properties_metadata(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_common_v1_FixPlan_properties_operations(const Tape *t, uint32_t i);
+static void find_common_v1_FixPlan_properties_operations(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_common_v1_FixPlan_properties_operations_items(const Tape *t, uint32_t i);
+static void find_common_v1_FixPlan_properties_operations_items(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_common_v1_FixPlan_properties_overall_risk(const Tape *t, uint32_t i);
+static void find_common_v1_FixPlan_properties_overall_risk(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_common_v1_FixPlan_properties_post_apply(const Tape *t, uint32_t i);
+static void find_common_v1_FixPlan_properties_post_apply(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_common_v1_FixPlan_properties_profile(const Tape *t, uint32_t i);
+static void find_common_v1_FixPlan_properties_profile(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_common_v1_FixPlan_properties_version(const Tape *t, uint32_t i);
+static void find_common_v1_FixPlan_properties_version(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_common_v1_FixPlan_properties_vm(const Tape *t, uint32_t i);
+static void find_common_v1_FixPlan_properties_vm(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_common_v1_FixPlan_propertyNames(const Tape *t, uint32_t i);
+static int valid_common_v1_FixPlan_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_common_v1_ImageFormat(const Tape *t, uint32_t i);
 static void find_common_v1_ImageFormat(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_common_v1_ImageReference(const Tape *t, uint32_t i);
@@ -936,6 +1124,8 @@ static int valid_common_v1_Path_not(const Tape *t, uint32_t i);
 static int valid_common_v1_PayloadType(const Tape *t, uint32_t i);
 static void find_common_v1_PayloadType(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_common_v1_PayloadType_not(const Tape *t, uint32_t i);
+static int valid_common_v1_Risk(const Tape *t, uint32_t i);
+static void find_common_v1_Risk(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_common_v1_SemVer(const Tape *t, uint32_t i);
 static void find_common_v1_SemVer(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_common_v1_SemVer_not(const Tape *t, uint32_t i);
@@ -1106,6 +1296,46 @@ static int valid_job_v1_Payload_allOf_0_then_properties_data(const Tape *t, uint
 static void find_job_v1_Payload_allOf_0_then_properties_data(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_job_v1_Payload_allOf_1(const Tape *t, uint32_t i);
 static void find_job_v1_Payload_allOf_1(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_job_v1_Payload_allOf_10(const Tape *t, uint32_t i);
+static void find_job_v1_Payload_allOf_10(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_job_v1_Payload_allOf_10_if(const Tape *t, uint32_t i);
+static int valid_job_v1_Payload_allOf_10_if_properties_type(const Tape *t, uint32_t i);
+static int valid_job_v1_Payload_allOf_10_then(const Tape *t, uint32_t i);
+static void find_job_v1_Payload_allOf_10_then(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_job_v1_Payload_allOf_10_then_properties_data(const Tape *t, uint32_t i);
+static void find_job_v1_Payload_allOf_10_then_properties_data(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_job_v1_Payload_allOf_11(const Tape *t, uint32_t i);
+static void find_job_v1_Payload_allOf_11(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_job_v1_Payload_allOf_11_if(const Tape *t, uint32_t i);
+static int valid_job_v1_Payload_allOf_11_if_properties_type(const Tape *t, uint32_t i);
+static int valid_job_v1_Payload_allOf_11_then(const Tape *t, uint32_t i);
+static void find_job_v1_Payload_allOf_11_then(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_job_v1_Payload_allOf_11_then_properties_data(const Tape *t, uint32_t i);
+static void find_job_v1_Payload_allOf_11_then_properties_data(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_job_v1_Payload_allOf_12(const Tape *t, uint32_t i);
+static void find_job_v1_Payload_allOf_12(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_job_v1_Payload_allOf_12_if(const Tape *t, uint32_t i);
+static int valid_job_v1_Payload_allOf_12_if_properties_type(const Tape *t, uint32_t i);
+static int valid_job_v1_Payload_allOf_12_then(const Tape *t, uint32_t i);
+static void find_job_v1_Payload_allOf_12_then(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_job_v1_Payload_allOf_12_then_properties_data(const Tape *t, uint32_t i);
+static void find_job_v1_Payload_allOf_12_then_properties_data(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_job_v1_Payload_allOf_13(const Tape *t, uint32_t i);
+static void find_job_v1_Payload_allOf_13(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_job_v1_Payload_allOf_13_if(const Tape *t, uint32_t i);
+static int valid_job_v1_Payload_allOf_13_if_properties_type(const Tape *t, uint32_t i);
+static int valid_job_v1_Payload_allOf_13_then(const Tape *t, uint32_t i);
+static void find_job_v1_Payload_allOf_13_then(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_job_v1_Payload_allOf_13_then_properties_data(const Tape *t, uint32_t i);
+static void find_job_v1_Payload_allOf_13_then_properties_data(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_job_v1_Payload_allOf_14(const Tape *t, uint32_t i);
+static void find_job_v1_Payload_allOf_14(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_job_v1_Payload_allOf_14_if(const Tape *t, uint32_t i);
+static int valid_job_v1_Payload_allOf_14_if_properties_type(const Tape *t, uint32_t i);
+static int valid_job_v1_Payload_allOf_14_then(const Tape *t, uint32_t i);
+static void find_job_v1_Payload_allOf_14_then(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_job_v1_Payload_allOf_14_then_properties_data(const Tape *t, uint32_t i);
+static void find_job_v1_Payload_allOf_14_then_properties_data(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_job_v1_Payload_allOf_1_if(const Tape *t, uint32_t i);
 static int valid_job_v1_Payload_allOf_1_if_properties_type(const Tape *t, uint32_t i);
 static int valid_job_v1_Payload_allOf_1_then(const Tape *t, uint32_t i);
@@ -1136,6 +1366,46 @@ static int valid_job_v1_Payload_allOf_4_then(const Tape *t, uint32_t i);
 static void find_job_v1_Payload_allOf_4_then(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_job_v1_Payload_allOf_4_then_properties_data(const Tape *t, uint32_t i);
 static void find_job_v1_Payload_allOf_4_then_properties_data(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_job_v1_Payload_allOf_5(const Tape *t, uint32_t i);
+static void find_job_v1_Payload_allOf_5(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_job_v1_Payload_allOf_5_if(const Tape *t, uint32_t i);
+static int valid_job_v1_Payload_allOf_5_if_properties_type(const Tape *t, uint32_t i);
+static int valid_job_v1_Payload_allOf_5_then(const Tape *t, uint32_t i);
+static void find_job_v1_Payload_allOf_5_then(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_job_v1_Payload_allOf_5_then_properties_data(const Tape *t, uint32_t i);
+static void find_job_v1_Payload_allOf_5_then_properties_data(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_job_v1_Payload_allOf_6(const Tape *t, uint32_t i);
+static void find_job_v1_Payload_allOf_6(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_job_v1_Payload_allOf_6_if(const Tape *t, uint32_t i);
+static int valid_job_v1_Payload_allOf_6_if_properties_type(const Tape *t, uint32_t i);
+static int valid_job_v1_Payload_allOf_6_then(const Tape *t, uint32_t i);
+static void find_job_v1_Payload_allOf_6_then(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_job_v1_Payload_allOf_6_then_properties_data(const Tape *t, uint32_t i);
+static void find_job_v1_Payload_allOf_6_then_properties_data(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_job_v1_Payload_allOf_7(const Tape *t, uint32_t i);
+static void find_job_v1_Payload_allOf_7(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_job_v1_Payload_allOf_7_if(const Tape *t, uint32_t i);
+static int valid_job_v1_Payload_allOf_7_if_properties_type(const Tape *t, uint32_t i);
+static int valid_job_v1_Payload_allOf_7_then(const Tape *t, uint32_t i);
+static void find_job_v1_Payload_allOf_7_then(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_job_v1_Payload_allOf_7_then_properties_data(const Tape *t, uint32_t i);
+static void find_job_v1_Payload_allOf_7_then_properties_data(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_job_v1_Payload_allOf_8(const Tape *t, uint32_t i);
+static void find_job_v1_Payload_allOf_8(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_job_v1_Payload_allOf_8_if(const Tape *t, uint32_t i);
+static int valid_job_v1_Payload_allOf_8_if_properties_type(const Tape *t, uint32_t i);
+static int valid_job_v1_Payload_allOf_8_then(const Tape *t, uint32_t i);
+static void find_job_v1_Payload_allOf_8_then(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_job_v1_Payload_allOf_8_then_properties_data(const Tape *t, uint32_t i);
+static void find_job_v1_Payload_allOf_8_then_properties_data(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_job_v1_Payload_allOf_9(const Tape *t, uint32_t i);
+static void find_job_v1_Payload_allOf_9(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_job_v1_Payload_allOf_9_if(const Tape *t, uint32_t i);
+static int valid_job_v1_Payload_allOf_9_if_properties_type(const Tape *t, uint32_t i);
+static int valid_job_v1_Payload_allOf_9_then(const Tape *t, uint32_t i);
+static void find_job_v1_Payload_allOf_9_then(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_job_v1_Payload_allOf_9_then_properties_data(const Tape *t, uint32_t i);
+static void find_job_v1_Payload_allOf_9_then_properties_data(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_job_v1_Payload_properties_data(const Tape *t, uint32_t i);
 static void find_job_v1_Payload_properties_data(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_job_v1_Payload_properties_type(const Tape *t, uint32_t i);
@@ -1198,6 +1468,42 @@ static int valid_lease_v1_Lease_properties_worker_id(const Tape *t, uint32_t i);
 static void find_lease_v1_Lease_properties_worker_id(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_lease_v1_Lease_propertyNames(const Tape *t, uint32_t i);
 static int valid_lease_v1_Lease_propertyNames_not(const Tape *t, uint32_t i);
+static int valid_payloads_guestkit_agent_call_v1_AgentCallPayload(const Tape *t, uint32_t i);
+static void find_payloads_guestkit_agent_call_v1_AgentCallPayload(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_agent_call_v1_AgentCallPayload_properties_method(const Tape *t, uint32_t i);
+static void find_payloads_guestkit_agent_call_v1_AgentCallPayload_properties_method(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_agent_call_v1_AgentCallPayload_properties_params(const Tape *t, uint32_t i);
+static void find_payloads_guestkit_agent_call_v1_AgentCallPayload_properties_params(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_agent_call_v1_AgentCallPayload_properties_proxy_url(const Tape *t, uint32_t i);
+static void find_payloads_guestkit_agent_call_v1_AgentCallPayload_properties_proxy_url(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_agent_call_v1_AgentCallPayload_propertyNames(const Tape *t, uint32_t i);
+static int valid_payloads_guestkit_agent_call_v1_AgentCallPayload_propertyNames_not(const Tape *t, uint32_t i);
+static int valid_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload(const Tape *t, uint32_t i);
+static void find_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload_properties_proxy_url(const Tape *t, uint32_t i);
+static void find_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload_properties_proxy_url(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload_properties_target(const Tape *t, uint32_t i);
+static void find_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload_properties_target(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload_propertyNames(const Tape *t, uint32_t i);
+static int valid_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload_propertyNames_not(const Tape *t, uint32_t i);
+static int valid_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload(const Tape *t, uint32_t i);
+static void find_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload_properties_proxy_url(const Tape *t, uint32_t i);
+static void find_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload_properties_proxy_url(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload_properties_target(const Tape *t, uint32_t i);
+static void find_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload_properties_target(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload_propertyNames(const Tape *t, uint32_t i);
+static int valid_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload_propertyNames_not(const Tape *t, uint32_t i);
+static int valid_payloads_guestkit_agent_fix_v1_AgentFixPayload(const Tape *t, uint32_t i);
+static void find_payloads_guestkit_agent_fix_v1_AgentFixPayload(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_agent_fix_v1_AgentFixPayload_properties_plan(const Tape *t, uint32_t i);
+static void find_payloads_guestkit_agent_fix_v1_AgentFixPayload_properties_plan(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_agent_fix_v1_AgentFixPayload_properties_proxy_url(const Tape *t, uint32_t i);
+static void find_payloads_guestkit_agent_fix_v1_AgentFixPayload_properties_proxy_url(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_agent_fix_v1_AgentFixPayload_properties_target(const Tape *t, uint32_t i);
+static void find_payloads_guestkit_agent_fix_v1_AgentFixPayload_properties_target(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_agent_fix_v1_AgentFixPayload_propertyNames(const Tape *t, uint32_t i);
+static int valid_payloads_guestkit_agent_fix_v1_AgentFixPayload_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_payloads_guestkit_compare_v1_CompareOptions(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_compare_v1_CompareOptions(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_compare_v1_CompareOptions_properties_compare_config(const Tape *t, uint32_t i);
@@ -1282,6 +1588,28 @@ static int valid_payloads_guestkit_convert_v1_ConvertTarget_properties_path(cons
 static void find_payloads_guestkit_convert_v1_ConvertTarget_properties_path(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_convert_v1_ConvertTarget_propertyNames(const Tape *t, uint32_t i);
 static int valid_payloads_guestkit_convert_v1_ConvertTarget_propertyNames_not(const Tape *t, uint32_t i);
+static int valid_payloads_guestkit_doctor_v1_DoctorPayload(const Tape *t, uint32_t i);
+static void find_payloads_guestkit_doctor_v1_DoctorPayload(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_doctor_v1_DoctorPayload_properties_explain(const Tape *t, uint32_t i);
+static void find_payloads_guestkit_doctor_v1_DoctorPayload_properties_explain(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_doctor_v1_DoctorPayload_properties_image(const Tape *t, uint32_t i);
+static void find_payloads_guestkit_doctor_v1_DoctorPayload_properties_image(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_doctor_v1_DoctorPayload_properties_target(const Tape *t, uint32_t i);
+static void find_payloads_guestkit_doctor_v1_DoctorPayload_properties_target(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_doctor_v1_DoctorPayload_propertyNames(const Tape *t, uint32_t i);
+static int valid_payloads_guestkit_doctor_v1_DoctorPayload_propertyNames_not(const Tape *t, uint32_t i);
+static int valid_payloads_guestkit_explore_v1_ExploreAction(const Tape *t, uint32_t i);
+static void find_payloads_guestkit_explore_v1_ExploreAction(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_explore_v1_ExplorePayload(const Tape *t, uint32_t i);
+static void find_payloads_guestkit_explore_v1_ExplorePayload(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_explore_v1_ExplorePayload_properties_action(const Tape *t, uint32_t i);
+static void find_payloads_guestkit_explore_v1_ExplorePayload_properties_action(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_explore_v1_ExplorePayload_properties_image(const Tape *t, uint32_t i);
+static void find_payloads_guestkit_explore_v1_ExplorePayload_properties_image(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_explore_v1_ExplorePayload_properties_path(const Tape *t, uint32_t i);
+static void find_payloads_guestkit_explore_v1_ExplorePayload_properties_path(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_explore_v1_ExplorePayload_propertyNames(const Tape *t, uint32_t i);
+static int valid_payloads_guestkit_explore_v1_ExplorePayload_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_payloads_guestkit_fix_v1_FixExecutionPolicy(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_fix_v1_FixExecutionPolicy(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_fix_v1_FixExecutionPolicy_properties_stop_on_error(const Tape *t, uint32_t i);
@@ -1470,6 +1798,30 @@ static int valid_payloads_guestkit_inspect_v1_InspectPayload_properties_output_a
 static void find_payloads_guestkit_inspect_v1_InspectPayload_properties_output_anyOf_1(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_inspect_v1_InspectPayload_propertyNames(const Tape *t, uint32_t i);
 static int valid_payloads_guestkit_inspect_v1_InspectPayload_propertyNames_not(const Tape *t, uint32_t i);
+static int valid_payloads_guestkit_migrate_plan_v1_MigratePlanPayload(const Tape *t, uint32_t i);
+static void find_payloads_guestkit_migrate_plan_v1_MigratePlanPayload(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_properties_explain(const Tape *t, uint32_t i);
+static void find_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_properties_explain(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_properties_export_fix_plan(const Tape *t, uint32_t i);
+static void find_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_properties_export_fix_plan(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_properties_image(const Tape *t, uint32_t i);
+static void find_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_properties_image(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_properties_target(const Tape *t, uint32_t i);
+static void find_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_properties_target(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_propertyNames(const Tape *t, uint32_t i);
+static int valid_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_propertyNames_not(const Tape *t, uint32_t i);
+static int valid_payloads_guestkit_passport_v1_PassportPayload(const Tape *t, uint32_t i);
+static void find_payloads_guestkit_passport_v1_PassportPayload(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_passport_v1_PassportPayload_properties_content_hash(const Tape *t, uint32_t i);
+static void find_payloads_guestkit_passport_v1_PassportPayload_properties_content_hash(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_passport_v1_PassportPayload_properties_image(const Tape *t, uint32_t i);
+static void find_payloads_guestkit_passport_v1_PassportPayload_properties_image(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_passport_v1_PassportPayload_properties_live_url(const Tape *t, uint32_t i);
+static void find_payloads_guestkit_passport_v1_PassportPayload_properties_live_url(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_passport_v1_PassportPayload_properties_target(const Tape *t, uint32_t i);
+static void find_payloads_guestkit_passport_v1_PassportPayload_properties_target(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_passport_v1_PassportPayload_propertyNames(const Tape *t, uint32_t i);
+static int valid_payloads_guestkit_passport_v1_PassportPayload_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_payloads_guestkit_profile_v1_ProfileName(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_profile_v1_ProfileName(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_payloads_guestkit_profile_v1_ProfileOptions(const Tape *t, uint32_t i);
@@ -1528,6 +1880,28 @@ static int valid_payloads_guestkit_profile_v1_ProfilePayload_propertyNames(const
 static int valid_payloads_guestkit_profile_v1_ProfilePayload_propertyNames_not(const Tape *t, uint32_t i);
 static int valid_payloads_guestkit_profile_v1_Severity(const Tape *t, uint32_t i);
 static void find_payloads_guestkit_profile_v1_Severity(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_repair_v1_RepairPayload(const Tape *t, uint32_t i);
+static void find_payloads_guestkit_repair_v1_RepairPayload(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_repair_v1_RepairPayload_properties_dry_run(const Tape *t, uint32_t i);
+static void find_payloads_guestkit_repair_v1_RepairPayload_properties_dry_run(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_repair_v1_RepairPayload_properties_enable_systemd(const Tape *t, uint32_t i);
+static void find_payloads_guestkit_repair_v1_RepairPayload_properties_enable_systemd(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_repair_v1_RepairPayload_properties_fix(const Tape *t, uint32_t i);
+static void find_payloads_guestkit_repair_v1_RepairPayload_properties_fix(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_repair_v1_RepairPayload_properties_fix_cloud_init_network(const Tape *t, uint32_t i);
+static void find_payloads_guestkit_repair_v1_RepairPayload_properties_fix_cloud_init_network(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_repair_v1_RepairPayload_properties_image(const Tape *t, uint32_t i);
+static void find_payloads_guestkit_repair_v1_RepairPayload_properties_image(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_repair_v1_RepairPayload_properties_inject_qga(const Tape *t, uint32_t i);
+static void find_payloads_guestkit_repair_v1_RepairPayload_properties_inject_qga(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_repair_v1_RepairPayload_properties_inject_zyvor_agent(const Tape *t, uint32_t i);
+static void find_payloads_guestkit_repair_v1_RepairPayload_properties_inject_zyvor_agent(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_repair_v1_RepairPayload_properties_validate_fstab(const Tape *t, uint32_t i);
+static void find_payloads_guestkit_repair_v1_RepairPayload_properties_validate_fstab(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
+static int valid_payloads_guestkit_repair_v1_RepairPayload_propertyNames(const Tape *t, uint32_t i);
+static int valid_payloads_guestkit_repair_v1_RepairPayload_propertyNames_not(const Tape *t, uint32_t i);
+static int valid_payloads_system_echo_v1_EchoPayload(const Tape *t, uint32_t i);
+static void find_payloads_system_echo_v1_EchoPayload(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_progress_v1(const Tape *t, uint32_t i);
 static void find_progress_v1(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b);
 static int valid_progress_v1_ProgressEvent(const Tape *t, uint32_t i);
@@ -1879,6 +2253,15 @@ static void find_cancel_v1_CancelRequest_properties_schema(const Tape *t, uint32
     (void)f, (void)p, (void)b;
 }
 
+/* common-v1.json#/$defs/BootTarget */
+static void find_common_v1_BootTarget(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, SCHEMA_common_v1_BootTarget, KW_type, i, 0, p, b);
+    if (!(is_string(t, i, "kubevirt", 8) || is_string(t, i, "proxmox", 7) || is_string(t, i, "kvm", 3) || is_string(t, i, "qemu", 4) || is_string(t, i, "hyperv", 6) || is_string(t, i, "hyper-v", 7) || is_string(t, i, "aws", 3) || is_string(t, i, "azure", 5) || is_string(t, i, "gcp", 3) || is_string(t, i, "cloud", 5) || is_string(t, i, "generic", 7))) found(f, SCHEMA_common_v1_BootTarget, KW_enum, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
 /* common-v1.json#/$defs/Checksum */
 static void find_common_v1_Checksum(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
     const Node *n = &t->nodes[i];
@@ -1886,6 +2269,279 @@ static void find_common_v1_Checksum(const Tape *t, uint32_t i, Findings *f, int3
     if (!(n->kind == K_STRING)) found(f, SCHEMA_common_v1_Checksum, KW_type, i, 0, p, b);
     if (n->kind == K_STRING && !matches(t, i, dfa_d0aa0cf377ed_next, dfa_d0aa0cf377ed_accepting, 1)) found(f, SCHEMA_common_v1_Checksum, KW_pattern, i, 0, p, b);
     if (valid_common_v1_Checksum_not(t, i)) found(f, SCHEMA_common_v1_Checksum, KW_not, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* common-v1.json#/$defs/FixPlan */
+static void find_common_v1_FixPlan(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, SCHEMA_common_v1_FixPlan, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 2:
+                if (memcmp(name, "vm", 2) == 0) { if (!valid_common_v1_FixPlan_properties_vm(t, v)) find_common_v1_FixPlan_properties_vm(t, v, f, p, b); known = 1; }
+                break;
+            case 7:
+                if (memcmp(name, "version", 7) == 0) { if (!valid_common_v1_FixPlan_properties_version(t, v)) find_common_v1_FixPlan_properties_version(t, v, f, p, b); known = 1; }
+                if (memcmp(name, "profile", 7) == 0) { if (!valid_common_v1_FixPlan_properties_profile(t, v)) find_common_v1_FixPlan_properties_profile(t, v, f, p, b); known = 1; }
+                break;
+            case 8:
+                if (memcmp(name, "metadata", 8) == 0) { if (!valid_common_v1_FixPlan_properties_metadata(t, v)) find_common_v1_FixPlan_properties_metadata(t, v, f, p, b); known = 1; }
+                break;
+            case 9:
+                if (memcmp(name, "generated", 9) == 0) { if (!valid_common_v1_FixPlan_properties_generated(t, v)) find_common_v1_FixPlan_properties_generated(t, v, f, p, b); known = 1; }
+                break;
+            case 10:
+                if (memcmp(name, "operations", 10) == 0) { seen |= 1ULL << 0; if (!valid_common_v1_FixPlan_properties_operations(t, v)) find_common_v1_FixPlan_properties_operations(t, v, f, p, b); known = 1; }
+                if (memcmp(name, "post_apply", 10) == 0) { if (!valid_common_v1_FixPlan_properties_post_apply(t, v)) find_common_v1_FixPlan_properties_post_apply(t, v, f, p, b); known = 1; }
+                break;
+            case 12:
+                if (memcmp(name, "overall_risk", 12) == 0) { if (!valid_common_v1_FixPlan_properties_overall_risk(t, v)) find_common_v1_FixPlan_properties_overall_risk(t, v, f, p, b); known = 1; }
+                break;
+            case 18:
+                if (memcmp(name, "estimated_duration", 18) == 0) { if (!valid_common_v1_FixPlan_properties_estimated_duration(t, v)) find_common_v1_FixPlan_properties_estimated_duration(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
+                if (!matched) found(f, SCHEMA_common_v1_FixPlan, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x1ULL) != 0x1ULL) found(f, SCHEMA_common_v1_FixPlan, KW_required, i, 0, p, b);
+    }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_common_v1_FixPlan_propertyNames(t, k)) found(f, SCHEMA_common_v1_FixPlan, KW_propertyNames, i, k, p, b);
+        }
+    (void)f, (void)p, (void)b;
+}
+
+/* common-v1.json#/$defs/FixPlanOperation */
+static void find_common_v1_FixPlanOperation(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, SCHEMA_common_v1_FixPlanOperation, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 2:
+                if (memcmp(name, "id", 2) == 0) { seen |= 1ULL << 0; if (!valid_common_v1_FixPlanOperation_properties_id(t, v)) find_common_v1_FixPlanOperation_properties_id(t, v, f, p, b); known = 1; }
+                break;
+            case 4:
+                if (memcmp(name, "type", 4) == 0) { seen |= 1ULL << 1; if (!valid_common_v1_FixPlanOperation_properties_type(t, v)) find_common_v1_FixPlanOperation_properties_type(t, v, f, p, b); known = 1; }
+                if (memcmp(name, "risk", 4) == 0) { if (!valid_common_v1_FixPlanOperation_properties_risk(t, v)) find_common_v1_FixPlanOperation_properties_risk(t, v, f, p, b); known = 1; }
+                if (memcmp(name, "undo", 4) == 0) { if (!valid_common_v1_FixPlanOperation_properties_undo(t, v)) find_common_v1_FixPlanOperation_properties_undo(t, v, f, p, b); known = 1; }
+                break;
+            case 8:
+                if (memcmp(name, "priority", 8) == 0) { if (!valid_common_v1_FixPlanOperation_properties_priority(t, v)) find_common_v1_FixPlanOperation_properties_priority(t, v, f, p, b); known = 1; }
+                break;
+            case 10:
+                if (memcmp(name, "reversible", 10) == 0) { if (!valid_common_v1_FixPlanOperation_properties_reversible(t, v)) find_common_v1_FixPlanOperation_properties_reversible(t, v, f, p, b); known = 1; }
+                if (memcmp(name, "depends_on", 10) == 0) { if (!valid_common_v1_FixPlanOperation_properties_depends_on(t, v)) find_common_v1_FixPlanOperation_properties_depends_on(t, v, f, p, b); known = 1; }
+                if (memcmp(name, "validation", 10) == 0) { if (!valid_common_v1_FixPlanOperation_properties_validation(t, v)) find_common_v1_FixPlanOperation_properties_validation(t, v, f, p, b); known = 1; }
+                break;
+            case 11:
+                if (memcmp(name, "description", 11) == 0) { if (!valid_common_v1_FixPlanOperation_properties_description(t, v)) find_common_v1_FixPlanOperation_properties_description(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (!matched) { if (!valid_common_v1_FixPlanOperation_additionalProperties(t, v)) find_common_v1_FixPlanOperation_additionalProperties(t, v, f, p, b); }
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x3ULL) != 0x3ULL) found(f, SCHEMA_common_v1_FixPlanOperation, KW_required, i, 0, p, b);
+    }
+    (void)f, (void)p, (void)b;
+}
+
+/* common-v1.json#/$defs/FixPlanOperation/additionalProperties */
+static void find_common_v1_FixPlanOperation_additionalProperties(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+
+    (void)f, (void)p, (void)b;
+}
+
+/* common-v1.json#/$defs/FixPlanOperation/properties/depends_on */
+static void find_common_v1_FixPlanOperation_properties_depends_on(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_ARRAY)) found(f, SCHEMA_common_v1_FixPlanOperation_properties_depends_on, KW_type, i, 0, p, b);
+    if (n->kind == K_ARRAY)
+        for (uint32_t m = 0, e = i + 1; m < n->count; m++, e = t->nodes[e].next) {
+            if (!valid_common_v1_FixPlanOperation_properties_depends_on_items(t, e)) find_common_v1_FixPlanOperation_properties_depends_on_items(t, e, f, p, b);
+        }
+    (void)f, (void)p, (void)b;
+}
+
+/* common-v1.json#/$defs/FixPlanOperation/properties/depends_on/items */
+static void find_common_v1_FixPlanOperation_properties_depends_on_items(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, SCHEMA_common_v1_FixPlanOperation_properties_depends_on_items, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* common-v1.json#/$defs/FixPlanOperation/properties/description */
+static void find_common_v1_FixPlanOperation_properties_description(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, SCHEMA_common_v1_FixPlanOperation_properties_description, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* common-v1.json#/$defs/FixPlanOperation/properties/id */
+static void find_common_v1_FixPlanOperation_properties_id(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, SCHEMA_common_v1_FixPlanOperation_properties_id, KW_type, i, 0, p, b);
+    if (n->kind == K_STRING && n->chars < 1u) found(f, SCHEMA_common_v1_FixPlanOperation_properties_id, KW_minLength, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* common-v1.json#/$defs/FixPlanOperation/properties/priority */
+static void find_common_v1_FixPlanOperation_properties_priority(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+
+    (void)f, (void)p, (void)b;
+}
+
+/* common-v1.json#/$defs/FixPlanOperation/properties/reversible */
+static void find_common_v1_FixPlanOperation_properties_reversible(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_TRUE || n->kind == K_FALSE))) found(f, SCHEMA_common_v1_FixPlanOperation_properties_reversible, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* common-v1.json#/$defs/FixPlanOperation/properties/risk */
+static void find_common_v1_FixPlanOperation_properties_risk(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_Risk(t, i)) find_common_v1_Risk(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* common-v1.json#/$defs/FixPlanOperation/properties/type */
+static void find_common_v1_FixPlanOperation_properties_type(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, SCHEMA_common_v1_FixPlanOperation_properties_type, KW_type, i, 0, p, b);
+    if (n->kind == K_STRING && n->chars < 1u) found(f, SCHEMA_common_v1_FixPlanOperation_properties_type, KW_minLength, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* common-v1.json#/$defs/FixPlanOperation/properties/undo */
+static void find_common_v1_FixPlanOperation_properties_undo(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+
+    (void)f, (void)p, (void)b;
+}
+
+/* common-v1.json#/$defs/FixPlanOperation/properties/validation */
+static void find_common_v1_FixPlanOperation_properties_validation(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+
+    (void)f, (void)p, (void)b;
+}
+
+/* common-v1.json#/$defs/FixPlan/properties/estimated_duration */
+static void find_common_v1_FixPlan_properties_estimated_duration(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, SCHEMA_common_v1_FixPlan_properties_estimated_duration, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* common-v1.json#/$defs/FixPlan/properties/generated */
+static void find_common_v1_FixPlan_properties_generated(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, SCHEMA_common_v1_FixPlan_properties_generated, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* common-v1.json#/$defs/FixPlan/properties/metadata */
+static void find_common_v1_FixPlan_properties_metadata(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, SCHEMA_common_v1_FixPlan_properties_metadata, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* common-v1.json#/$defs/FixPlan/properties/operations */
+static void find_common_v1_FixPlan_properties_operations(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_ARRAY)) found(f, SCHEMA_common_v1_FixPlan_properties_operations, KW_type, i, 0, p, b);
+    if (n->kind == K_ARRAY)
+        for (uint32_t m = 0, e = i + 1; m < n->count; m++, e = t->nodes[e].next) {
+            if (!valid_common_v1_FixPlan_properties_operations_items(t, e)) find_common_v1_FixPlan_properties_operations_items(t, e, f, p, b);
+        }
+    (void)f, (void)p, (void)b;
+}
+
+/* common-v1.json#/$defs/FixPlan/properties/operations/items */
+static void find_common_v1_FixPlan_properties_operations_items(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_FixPlanOperation(t, i)) find_common_v1_FixPlanOperation(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* common-v1.json#/$defs/FixPlan/properties/overall_risk */
+static void find_common_v1_FixPlan_properties_overall_risk(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_Risk(t, i)) find_common_v1_Risk(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* common-v1.json#/$defs/FixPlan/properties/post_apply */
+static void find_common_v1_FixPlan_properties_post_apply(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_ARRAY)) found(f, SCHEMA_common_v1_FixPlan_properties_post_apply, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* common-v1.json#/$defs/FixPlan/properties/profile */
+static void find_common_v1_FixPlan_properties_profile(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, SCHEMA_common_v1_FixPlan_properties_profile, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* common-v1.json#/$defs/FixPlan/properties/version */
+static void find_common_v1_FixPlan_properties_version(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, SCHEMA_common_v1_FixPlan_properties_version, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* common-v1.json#/$defs/FixPlan/properties/vm */
+static void find_common_v1_FixPlan_properties_vm(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, SCHEMA_common_v1_FixPlan_properties_vm, KW_type, i, 0, p, b);
     (void)f, (void)p, (void)b;
 }
 
@@ -2190,6 +2846,15 @@ static void find_common_v1_PayloadType(const Tape *t, uint32_t i, Findings *f, i
     if (!(n->kind == K_STRING)) found(f, SCHEMA_common_v1_PayloadType, KW_type, i, 0, p, b);
     if (n->kind == K_STRING && !matches(t, i, dfa_c432f24adb1e_next, dfa_c432f24adb1e_accepting, 1)) found(f, SCHEMA_common_v1_PayloadType, KW_pattern, i, 0, p, b);
     if (valid_common_v1_PayloadType_not(t, i)) found(f, SCHEMA_common_v1_PayloadType, KW_not, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* common-v1.json#/$defs/Risk */
+static void find_common_v1_Risk(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, SCHEMA_common_v1_Risk, KW_type, i, 0, p, b);
+    if (!(is_string(t, i, "critical", 8) || is_string(t, i, "high", 4) || is_string(t, i, "medium", 6) || is_string(t, i, "low", 3) || is_string(t, i, "info", 4))) found(f, SCHEMA_common_v1_Risk, KW_enum, i, 0, p, b);
     (void)f, (void)p, (void)b;
 }
 
@@ -3063,6 +3728,16 @@ static void find_job_v1_Payload(const Tape *t, uint32_t i, Findings *f, int32_t 
     if (!valid_job_v1_Payload_allOf_2(t, i)) find_job_v1_Payload_allOf_2(t, i, f, p, b);
     if (!valid_job_v1_Payload_allOf_3(t, i)) find_job_v1_Payload_allOf_3(t, i, f, p, b);
     if (!valid_job_v1_Payload_allOf_4(t, i)) find_job_v1_Payload_allOf_4(t, i, f, p, b);
+    if (!valid_job_v1_Payload_allOf_5(t, i)) find_job_v1_Payload_allOf_5(t, i, f, p, b);
+    if (!valid_job_v1_Payload_allOf_6(t, i)) find_job_v1_Payload_allOf_6(t, i, f, p, b);
+    if (!valid_job_v1_Payload_allOf_7(t, i)) find_job_v1_Payload_allOf_7(t, i, f, p, b);
+    if (!valid_job_v1_Payload_allOf_8(t, i)) find_job_v1_Payload_allOf_8(t, i, f, p, b);
+    if (!valid_job_v1_Payload_allOf_9(t, i)) find_job_v1_Payload_allOf_9(t, i, f, p, b);
+    if (!valid_job_v1_Payload_allOf_10(t, i)) find_job_v1_Payload_allOf_10(t, i, f, p, b);
+    if (!valid_job_v1_Payload_allOf_11(t, i)) find_job_v1_Payload_allOf_11(t, i, f, p, b);
+    if (!valid_job_v1_Payload_allOf_12(t, i)) find_job_v1_Payload_allOf_12(t, i, f, p, b);
+    if (!valid_job_v1_Payload_allOf_13(t, i)) find_job_v1_Payload_allOf_13(t, i, f, p, b);
+    if (!valid_job_v1_Payload_allOf_14(t, i)) find_job_v1_Payload_allOf_14(t, i, f, p, b);
     (void)f, (void)p, (void)b;
 }
 
@@ -3110,6 +3785,201 @@ static void find_job_v1_Payload_allOf_1(const Tape *t, uint32_t i, Findings *f, 
     const Node *n = &t->nodes[i];
     (void)n;
     if (valid_job_v1_Payload_allOf_1_if(t, i)) { if (!valid_job_v1_Payload_allOf_1_then(t, i)) find_job_v1_Payload_allOf_1_then(t, i, f, p, b); } else {  }
+    (void)f, (void)p, (void)b;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/10 */
+static void find_job_v1_Payload_allOf_10(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_job_v1_Payload_allOf_10_if(t, i)) { if (!valid_job_v1_Payload_allOf_10_then(t, i)) find_job_v1_Payload_allOf_10_then(t, i, f, p, b); } else {  }
+    (void)f, (void)p, (void)b;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/10/then */
+static void find_job_v1_Payload_allOf_10_then(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "data", 4) == 0) { if (!valid_job_v1_Payload_allOf_10_then_properties_data(t, v)) find_job_v1_Payload_allOf_10_then_properties_data(t, v, f, p, b); known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    (void)f, (void)p, (void)b;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/10/then/properties/data */
+static void find_job_v1_Payload_allOf_10_then_properties_data(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload(t, i)) find_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/11 */
+static void find_job_v1_Payload_allOf_11(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_job_v1_Payload_allOf_11_if(t, i)) { if (!valid_job_v1_Payload_allOf_11_then(t, i)) find_job_v1_Payload_allOf_11_then(t, i, f, p, b); } else {  }
+    (void)f, (void)p, (void)b;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/11/then */
+static void find_job_v1_Payload_allOf_11_then(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "data", 4) == 0) { if (!valid_job_v1_Payload_allOf_11_then_properties_data(t, v)) find_job_v1_Payload_allOf_11_then_properties_data(t, v, f, p, b); known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    (void)f, (void)p, (void)b;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/11/then/properties/data */
+static void find_job_v1_Payload_allOf_11_then_properties_data(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload(t, i)) find_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/12 */
+static void find_job_v1_Payload_allOf_12(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_job_v1_Payload_allOf_12_if(t, i)) { if (!valid_job_v1_Payload_allOf_12_then(t, i)) find_job_v1_Payload_allOf_12_then(t, i, f, p, b); } else {  }
+    (void)f, (void)p, (void)b;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/12/then */
+static void find_job_v1_Payload_allOf_12_then(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "data", 4) == 0) { if (!valid_job_v1_Payload_allOf_12_then_properties_data(t, v)) find_job_v1_Payload_allOf_12_then_properties_data(t, v, f, p, b); known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    (void)f, (void)p, (void)b;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/12/then/properties/data */
+static void find_job_v1_Payload_allOf_12_then_properties_data(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_payloads_guestkit_agent_call_v1_AgentCallPayload(t, i)) find_payloads_guestkit_agent_call_v1_AgentCallPayload(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/13 */
+static void find_job_v1_Payload_allOf_13(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_job_v1_Payload_allOf_13_if(t, i)) { if (!valid_job_v1_Payload_allOf_13_then(t, i)) find_job_v1_Payload_allOf_13_then(t, i, f, p, b); } else {  }
+    (void)f, (void)p, (void)b;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/13/then */
+static void find_job_v1_Payload_allOf_13_then(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "data", 4) == 0) { if (!valid_job_v1_Payload_allOf_13_then_properties_data(t, v)) find_job_v1_Payload_allOf_13_then_properties_data(t, v, f, p, b); known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    (void)f, (void)p, (void)b;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/13/then/properties/data */
+static void find_job_v1_Payload_allOf_13_then_properties_data(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_payloads_guestkit_agent_fix_v1_AgentFixPayload(t, i)) find_payloads_guestkit_agent_fix_v1_AgentFixPayload(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/14 */
+static void find_job_v1_Payload_allOf_14(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_job_v1_Payload_allOf_14_if(t, i)) { if (!valid_job_v1_Payload_allOf_14_then(t, i)) find_job_v1_Payload_allOf_14_then(t, i, f, p, b); } else {  }
+    (void)f, (void)p, (void)b;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/14/then */
+static void find_job_v1_Payload_allOf_14_then(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "data", 4) == 0) { if (!valid_job_v1_Payload_allOf_14_then_properties_data(t, v)) find_job_v1_Payload_allOf_14_then_properties_data(t, v, f, p, b); known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    (void)f, (void)p, (void)b;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/14/then/properties/data */
+static void find_job_v1_Payload_allOf_14_then_properties_data(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_payloads_system_echo_v1_EchoPayload(t, i)) find_payloads_system_echo_v1_EchoPayload(t, i, f, p, b);
     (void)f, (void)p, (void)b;
 }
 
@@ -3258,6 +4128,201 @@ static void find_job_v1_Payload_allOf_4_then_properties_data(const Tape *t, uint
     const Node *n = &t->nodes[i];
     (void)n;
     if (!valid_payloads_guestkit_compare_v1_ComparePayload(t, i)) find_payloads_guestkit_compare_v1_ComparePayload(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/5 */
+static void find_job_v1_Payload_allOf_5(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_job_v1_Payload_allOf_5_if(t, i)) { if (!valid_job_v1_Payload_allOf_5_then(t, i)) find_job_v1_Payload_allOf_5_then(t, i, f, p, b); } else {  }
+    (void)f, (void)p, (void)b;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/5/then */
+static void find_job_v1_Payload_allOf_5_then(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "data", 4) == 0) { if (!valid_job_v1_Payload_allOf_5_then_properties_data(t, v)) find_job_v1_Payload_allOf_5_then_properties_data(t, v, f, p, b); known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    (void)f, (void)p, (void)b;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/5/then/properties/data */
+static void find_job_v1_Payload_allOf_5_then_properties_data(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_payloads_guestkit_doctor_v1_DoctorPayload(t, i)) find_payloads_guestkit_doctor_v1_DoctorPayload(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/6 */
+static void find_job_v1_Payload_allOf_6(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_job_v1_Payload_allOf_6_if(t, i)) { if (!valid_job_v1_Payload_allOf_6_then(t, i)) find_job_v1_Payload_allOf_6_then(t, i, f, p, b); } else {  }
+    (void)f, (void)p, (void)b;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/6/then */
+static void find_job_v1_Payload_allOf_6_then(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "data", 4) == 0) { if (!valid_job_v1_Payload_allOf_6_then_properties_data(t, v)) find_job_v1_Payload_allOf_6_then_properties_data(t, v, f, p, b); known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    (void)f, (void)p, (void)b;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/6/then/properties/data */
+static void find_job_v1_Payload_allOf_6_then_properties_data(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_payloads_guestkit_repair_v1_RepairPayload(t, i)) find_payloads_guestkit_repair_v1_RepairPayload(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/7 */
+static void find_job_v1_Payload_allOf_7(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_job_v1_Payload_allOf_7_if(t, i)) { if (!valid_job_v1_Payload_allOf_7_then(t, i)) find_job_v1_Payload_allOf_7_then(t, i, f, p, b); } else {  }
+    (void)f, (void)p, (void)b;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/7/then */
+static void find_job_v1_Payload_allOf_7_then(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "data", 4) == 0) { if (!valid_job_v1_Payload_allOf_7_then_properties_data(t, v)) find_job_v1_Payload_allOf_7_then_properties_data(t, v, f, p, b); known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    (void)f, (void)p, (void)b;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/7/then/properties/data */
+static void find_job_v1_Payload_allOf_7_then_properties_data(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_payloads_guestkit_migrate_plan_v1_MigratePlanPayload(t, i)) find_payloads_guestkit_migrate_plan_v1_MigratePlanPayload(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/8 */
+static void find_job_v1_Payload_allOf_8(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_job_v1_Payload_allOf_8_if(t, i)) { if (!valid_job_v1_Payload_allOf_8_then(t, i)) find_job_v1_Payload_allOf_8_then(t, i, f, p, b); } else {  }
+    (void)f, (void)p, (void)b;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/8/then */
+static void find_job_v1_Payload_allOf_8_then(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "data", 4) == 0) { if (!valid_job_v1_Payload_allOf_8_then_properties_data(t, v)) find_job_v1_Payload_allOf_8_then_properties_data(t, v, f, p, b); known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    (void)f, (void)p, (void)b;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/8/then/properties/data */
+static void find_job_v1_Payload_allOf_8_then_properties_data(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_payloads_guestkit_passport_v1_PassportPayload(t, i)) find_payloads_guestkit_passport_v1_PassportPayload(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/9 */
+static void find_job_v1_Payload_allOf_9(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_job_v1_Payload_allOf_9_if(t, i)) { if (!valid_job_v1_Payload_allOf_9_then(t, i)) find_job_v1_Payload_allOf_9_then(t, i, f, p, b); } else {  }
+    (void)f, (void)p, (void)b;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/9/then */
+static void find_job_v1_Payload_allOf_9_then(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "data", 4) == 0) { if (!valid_job_v1_Payload_allOf_9_then_properties_data(t, v)) find_job_v1_Payload_allOf_9_then_properties_data(t, v, f, p, b); known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    (void)f, (void)p, (void)b;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/9/then/properties/data */
+static void find_job_v1_Payload_allOf_9_then_properties_data(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_payloads_guestkit_explore_v1_ExplorePayload(t, i)) find_payloads_guestkit_explore_v1_ExplorePayload(t, i, f, p, b);
     (void)f, (void)p, (void)b;
 }
 
@@ -3588,6 +4653,235 @@ static void find_lease_v1_Lease_properties_worker_id(const Tape *t, uint32_t i, 
     (void)n;
     if (!(n->kind == K_STRING)) found(f, SCHEMA_lease_v1_Lease_properties_worker_id, KW_type, i, 0, p, b);
     if (n->kind == K_STRING && n->chars < 1u) found(f, SCHEMA_lease_v1_Lease_properties_worker_id, KW_minLength, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* payloads/guestkit.agent.call.v1.json#/$defs/AgentCallPayload */
+static void find_payloads_guestkit_agent_call_v1_AgentCallPayload(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, SCHEMA_payloads_guestkit_agent_call_v1_AgentCallPayload, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 6:
+                if (memcmp(name, "method", 6) == 0) { seen |= 1ULL << 1; if (!valid_payloads_guestkit_agent_call_v1_AgentCallPayload_properties_method(t, v)) find_payloads_guestkit_agent_call_v1_AgentCallPayload_properties_method(t, v, f, p, b); known = 1; }
+                if (memcmp(name, "params", 6) == 0) { if (!valid_payloads_guestkit_agent_call_v1_AgentCallPayload_properties_params(t, v)) find_payloads_guestkit_agent_call_v1_AgentCallPayload_properties_params(t, v, f, p, b); known = 1; }
+                break;
+            case 9:
+                if (memcmp(name, "proxy_url", 9) == 0) { seen |= 1ULL << 0; if (!valid_payloads_guestkit_agent_call_v1_AgentCallPayload_properties_proxy_url(t, v)) find_payloads_guestkit_agent_call_v1_AgentCallPayload_properties_proxy_url(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
+                if (!matched) found(f, SCHEMA_payloads_guestkit_agent_call_v1_AgentCallPayload, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x3ULL) != 0x3ULL) found(f, SCHEMA_payloads_guestkit_agent_call_v1_AgentCallPayload, KW_required, i, 0, p, b);
+    }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_agent_call_v1_AgentCallPayload_propertyNames(t, k)) found(f, SCHEMA_payloads_guestkit_agent_call_v1_AgentCallPayload, KW_propertyNames, i, k, p, b);
+        }
+    (void)f, (void)p, (void)b;
+}
+
+/* payloads/guestkit.agent.call.v1.json#/$defs/AgentCallPayload/properties/method */
+static void find_payloads_guestkit_agent_call_v1_AgentCallPayload_properties_method(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, SCHEMA_payloads_guestkit_agent_call_v1_AgentCallPayload_properties_method, KW_type, i, 0, p, b);
+    if (n->kind == K_STRING && n->chars < 1u) found(f, SCHEMA_payloads_guestkit_agent_call_v1_AgentCallPayload_properties_method, KW_minLength, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* payloads/guestkit.agent.call.v1.json#/$defs/AgentCallPayload/properties/params */
+static void find_payloads_guestkit_agent_call_v1_AgentCallPayload_properties_params(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+
+    (void)f, (void)p, (void)b;
+}
+
+/* payloads/guestkit.agent.call.v1.json#/$defs/AgentCallPayload/properties/proxy_url */
+static void find_payloads_guestkit_agent_call_v1_AgentCallPayload_properties_proxy_url(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, SCHEMA_payloads_guestkit_agent_call_v1_AgentCallPayload_properties_proxy_url, KW_type, i, 0, p, b);
+    if (n->kind == K_STRING && n->chars < 1u) found(f, SCHEMA_payloads_guestkit_agent_call_v1_AgentCallPayload_properties_proxy_url, KW_minLength, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* payloads/guestkit.agent.doctor.v1.json#/$defs/AgentDoctorPayload */
+static void find_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, SCHEMA_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 6:
+                if (memcmp(name, "target", 6) == 0) { if (!valid_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload_properties_target(t, v)) find_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload_properties_target(t, v, f, p, b); known = 1; }
+                break;
+            case 9:
+                if (memcmp(name, "proxy_url", 9) == 0) { seen |= 1ULL << 0; if (!valid_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload_properties_proxy_url(t, v)) find_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload_properties_proxy_url(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
+                if (!matched) found(f, SCHEMA_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x1ULL) != 0x1ULL) found(f, SCHEMA_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload, KW_required, i, 0, p, b);
+    }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload_propertyNames(t, k)) found(f, SCHEMA_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload, KW_propertyNames, i, k, p, b);
+        }
+    (void)f, (void)p, (void)b;
+}
+
+/* payloads/guestkit.agent.doctor.v1.json#/$defs/AgentDoctorPayload/properties/proxy_url */
+static void find_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload_properties_proxy_url(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, SCHEMA_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload_properties_proxy_url, KW_type, i, 0, p, b);
+    if (n->kind == K_STRING && n->chars < 1u) found(f, SCHEMA_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload_properties_proxy_url, KW_minLength, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* payloads/guestkit.agent.doctor.v1.json#/$defs/AgentDoctorPayload/properties/target */
+static void find_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload_properties_target(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_BootTarget(t, i)) find_common_v1_BootTarget(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* payloads/guestkit.agent.evidence.v1.json#/$defs/AgentEvidencePayload */
+static void find_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, SCHEMA_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 6:
+                if (memcmp(name, "target", 6) == 0) { if (!valid_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload_properties_target(t, v)) find_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload_properties_target(t, v, f, p, b); known = 1; }
+                break;
+            case 9:
+                if (memcmp(name, "proxy_url", 9) == 0) { seen |= 1ULL << 0; if (!valid_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload_properties_proxy_url(t, v)) find_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload_properties_proxy_url(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
+                if (!matched) found(f, SCHEMA_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x1ULL) != 0x1ULL) found(f, SCHEMA_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload, KW_required, i, 0, p, b);
+    }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload_propertyNames(t, k)) found(f, SCHEMA_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload, KW_propertyNames, i, k, p, b);
+        }
+    (void)f, (void)p, (void)b;
+}
+
+/* payloads/guestkit.agent.evidence.v1.json#/$defs/AgentEvidencePayload/properties/proxy_url */
+static void find_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload_properties_proxy_url(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, SCHEMA_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload_properties_proxy_url, KW_type, i, 0, p, b);
+    if (n->kind == K_STRING && n->chars < 1u) found(f, SCHEMA_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload_properties_proxy_url, KW_minLength, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* payloads/guestkit.agent.evidence.v1.json#/$defs/AgentEvidencePayload/properties/target */
+static void find_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload_properties_target(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_BootTarget(t, i)) find_common_v1_BootTarget(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* payloads/guestkit.agent.fix.v1.json#/$defs/AgentFixPayload */
+static void find_payloads_guestkit_agent_fix_v1_AgentFixPayload(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, SCHEMA_payloads_guestkit_agent_fix_v1_AgentFixPayload, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "plan", 4) == 0) { seen |= 1ULL << 1; if (!valid_payloads_guestkit_agent_fix_v1_AgentFixPayload_properties_plan(t, v)) find_payloads_guestkit_agent_fix_v1_AgentFixPayload_properties_plan(t, v, f, p, b); known = 1; }
+                break;
+            case 6:
+                if (memcmp(name, "target", 6) == 0) { if (!valid_payloads_guestkit_agent_fix_v1_AgentFixPayload_properties_target(t, v)) find_payloads_guestkit_agent_fix_v1_AgentFixPayload_properties_target(t, v, f, p, b); known = 1; }
+                break;
+            case 9:
+                if (memcmp(name, "proxy_url", 9) == 0) { seen |= 1ULL << 0; if (!valid_payloads_guestkit_agent_fix_v1_AgentFixPayload_properties_proxy_url(t, v)) find_payloads_guestkit_agent_fix_v1_AgentFixPayload_properties_proxy_url(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
+                if (!matched) found(f, SCHEMA_payloads_guestkit_agent_fix_v1_AgentFixPayload, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x3ULL) != 0x3ULL) found(f, SCHEMA_payloads_guestkit_agent_fix_v1_AgentFixPayload, KW_required, i, 0, p, b);
+    }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_agent_fix_v1_AgentFixPayload_propertyNames(t, k)) found(f, SCHEMA_payloads_guestkit_agent_fix_v1_AgentFixPayload, KW_propertyNames, i, k, p, b);
+        }
+    (void)f, (void)p, (void)b;
+}
+
+/* payloads/guestkit.agent.fix.v1.json#/$defs/AgentFixPayload/properties/plan */
+static void find_payloads_guestkit_agent_fix_v1_AgentFixPayload_properties_plan(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_FixPlan(t, i)) find_common_v1_FixPlan(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* payloads/guestkit.agent.fix.v1.json#/$defs/AgentFixPayload/properties/proxy_url */
+static void find_payloads_guestkit_agent_fix_v1_AgentFixPayload_properties_proxy_url(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, SCHEMA_payloads_guestkit_agent_fix_v1_AgentFixPayload_properties_proxy_url, KW_type, i, 0, p, b);
+    if (n->kind == K_STRING && n->chars < 1u) found(f, SCHEMA_payloads_guestkit_agent_fix_v1_AgentFixPayload_properties_proxy_url, KW_minLength, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* payloads/guestkit.agent.fix.v1.json#/$defs/AgentFixPayload/properties/target */
+static void find_payloads_guestkit_agent_fix_v1_AgentFixPayload_properties_target(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_BootTarget(t, i)) find_common_v1_BootTarget(t, i, f, p, b);
     (void)f, (void)p, (void)b;
 }
 
@@ -4058,6 +5352,139 @@ static void find_payloads_guestkit_convert_v1_ConvertTarget_properties_path(cons
     const Node *n = &t->nodes[i];
     (void)n;
     if (!valid_common_v1_Path(t, i)) find_common_v1_Path(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* payloads/guestkit.doctor.v1.json#/$defs/DoctorPayload */
+static void find_payloads_guestkit_doctor_v1_DoctorPayload(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, SCHEMA_payloads_guestkit_doctor_v1_DoctorPayload, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 5:
+                if (memcmp(name, "image", 5) == 0) { seen |= 1ULL << 0; if (!valid_payloads_guestkit_doctor_v1_DoctorPayload_properties_image(t, v)) find_payloads_guestkit_doctor_v1_DoctorPayload_properties_image(t, v, f, p, b); known = 1; }
+                break;
+            case 6:
+                if (memcmp(name, "target", 6) == 0) { if (!valid_payloads_guestkit_doctor_v1_DoctorPayload_properties_target(t, v)) find_payloads_guestkit_doctor_v1_DoctorPayload_properties_target(t, v, f, p, b); known = 1; }
+                break;
+            case 7:
+                if (memcmp(name, "explain", 7) == 0) { if (!valid_payloads_guestkit_doctor_v1_DoctorPayload_properties_explain(t, v)) find_payloads_guestkit_doctor_v1_DoctorPayload_properties_explain(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
+                if (!matched) found(f, SCHEMA_payloads_guestkit_doctor_v1_DoctorPayload, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x1ULL) != 0x1ULL) found(f, SCHEMA_payloads_guestkit_doctor_v1_DoctorPayload, KW_required, i, 0, p, b);
+    }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_doctor_v1_DoctorPayload_propertyNames(t, k)) found(f, SCHEMA_payloads_guestkit_doctor_v1_DoctorPayload, KW_propertyNames, i, k, p, b);
+        }
+    (void)f, (void)p, (void)b;
+}
+
+/* payloads/guestkit.doctor.v1.json#/$defs/DoctorPayload/properties/explain */
+static void find_payloads_guestkit_doctor_v1_DoctorPayload_properties_explain(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_TRUE || n->kind == K_FALSE))) found(f, SCHEMA_payloads_guestkit_doctor_v1_DoctorPayload_properties_explain, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* payloads/guestkit.doctor.v1.json#/$defs/DoctorPayload/properties/image */
+static void find_payloads_guestkit_doctor_v1_DoctorPayload_properties_image(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_ImageReference(t, i)) find_common_v1_ImageReference(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* payloads/guestkit.doctor.v1.json#/$defs/DoctorPayload/properties/target */
+static void find_payloads_guestkit_doctor_v1_DoctorPayload_properties_target(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_BootTarget(t, i)) find_common_v1_BootTarget(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* payloads/guestkit.explore.v1.json#/$defs/ExploreAction */
+static void find_payloads_guestkit_explore_v1_ExploreAction(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, SCHEMA_payloads_guestkit_explore_v1_ExploreAction, KW_type, i, 0, p, b);
+    if (!(is_string(t, i, "ls", 2) || is_string(t, i, "stat", 4) || is_string(t, i, "cat", 3))) found(f, SCHEMA_payloads_guestkit_explore_v1_ExploreAction, KW_enum, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* payloads/guestkit.explore.v1.json#/$defs/ExplorePayload */
+static void find_payloads_guestkit_explore_v1_ExplorePayload(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, SCHEMA_payloads_guestkit_explore_v1_ExplorePayload, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "path", 4) == 0) { if (!valid_payloads_guestkit_explore_v1_ExplorePayload_properties_path(t, v)) find_payloads_guestkit_explore_v1_ExplorePayload_properties_path(t, v, f, p, b); known = 1; }
+                break;
+            case 5:
+                if (memcmp(name, "image", 5) == 0) { seen |= 1ULL << 0; if (!valid_payloads_guestkit_explore_v1_ExplorePayload_properties_image(t, v)) find_payloads_guestkit_explore_v1_ExplorePayload_properties_image(t, v, f, p, b); known = 1; }
+                break;
+            case 6:
+                if (memcmp(name, "action", 6) == 0) { if (!valid_payloads_guestkit_explore_v1_ExplorePayload_properties_action(t, v)) find_payloads_guestkit_explore_v1_ExplorePayload_properties_action(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
+                if (!matched) found(f, SCHEMA_payloads_guestkit_explore_v1_ExplorePayload, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x1ULL) != 0x1ULL) found(f, SCHEMA_payloads_guestkit_explore_v1_ExplorePayload, KW_required, i, 0, p, b);
+    }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_explore_v1_ExplorePayload_propertyNames(t, k)) found(f, SCHEMA_payloads_guestkit_explore_v1_ExplorePayload, KW_propertyNames, i, k, p, b);
+        }
+    (void)f, (void)p, (void)b;
+}
+
+/* payloads/guestkit.explore.v1.json#/$defs/ExplorePayload/properties/action */
+static void find_payloads_guestkit_explore_v1_ExplorePayload_properties_action(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_payloads_guestkit_explore_v1_ExploreAction(t, i)) find_payloads_guestkit_explore_v1_ExploreAction(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* payloads/guestkit.explore.v1.json#/$defs/ExplorePayload/properties/image */
+static void find_payloads_guestkit_explore_v1_ExplorePayload_properties_image(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_ImageReference(t, i)) find_common_v1_ImageReference(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* payloads/guestkit.explore.v1.json#/$defs/ExplorePayload/properties/path */
+static void find_payloads_guestkit_explore_v1_ExplorePayload_properties_path(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, SCHEMA_payloads_guestkit_explore_v1_ExplorePayload_properties_path, KW_type, i, 0, p, b);
     (void)f, (void)p, (void)b;
 }
 
@@ -5113,6 +6540,153 @@ static void find_payloads_guestkit_inspect_v1_InspectPayload_properties_output_a
     (void)f, (void)p, (void)b;
 }
 
+/* payloads/guestkit.migrate-plan.v1.json#/$defs/MigratePlanPayload */
+static void find_payloads_guestkit_migrate_plan_v1_MigratePlanPayload(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, SCHEMA_payloads_guestkit_migrate_plan_v1_MigratePlanPayload, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 5:
+                if (memcmp(name, "image", 5) == 0) { seen |= 1ULL << 0; if (!valid_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_properties_image(t, v)) find_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_properties_image(t, v, f, p, b); known = 1; }
+                break;
+            case 6:
+                if (memcmp(name, "target", 6) == 0) { if (!valid_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_properties_target(t, v)) find_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_properties_target(t, v, f, p, b); known = 1; }
+                break;
+            case 7:
+                if (memcmp(name, "explain", 7) == 0) { if (!valid_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_properties_explain(t, v)) find_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_properties_explain(t, v, f, p, b); known = 1; }
+                break;
+            case 15:
+                if (memcmp(name, "export_fix_plan", 15) == 0) { if (!valid_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_properties_export_fix_plan(t, v)) find_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_properties_export_fix_plan(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
+                if (!matched) found(f, SCHEMA_payloads_guestkit_migrate_plan_v1_MigratePlanPayload, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x1ULL) != 0x1ULL) found(f, SCHEMA_payloads_guestkit_migrate_plan_v1_MigratePlanPayload, KW_required, i, 0, p, b);
+    }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_propertyNames(t, k)) found(f, SCHEMA_payloads_guestkit_migrate_plan_v1_MigratePlanPayload, KW_propertyNames, i, k, p, b);
+        }
+    (void)f, (void)p, (void)b;
+}
+
+/* payloads/guestkit.migrate-plan.v1.json#/$defs/MigratePlanPayload/properties/explain */
+static void find_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_properties_explain(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_TRUE || n->kind == K_FALSE))) found(f, SCHEMA_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_properties_explain, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* payloads/guestkit.migrate-plan.v1.json#/$defs/MigratePlanPayload/properties/export_fix_plan */
+static void find_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_properties_export_fix_plan(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_TRUE || n->kind == K_FALSE))) found(f, SCHEMA_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_properties_export_fix_plan, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* payloads/guestkit.migrate-plan.v1.json#/$defs/MigratePlanPayload/properties/image */
+static void find_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_properties_image(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_ImageReference(t, i)) find_common_v1_ImageReference(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* payloads/guestkit.migrate-plan.v1.json#/$defs/MigratePlanPayload/properties/target */
+static void find_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_properties_target(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_BootTarget(t, i)) find_common_v1_BootTarget(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* payloads/guestkit.passport.v1.json#/$defs/PassportPayload */
+static void find_payloads_guestkit_passport_v1_PassportPayload(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, SCHEMA_payloads_guestkit_passport_v1_PassportPayload, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 5:
+                if (memcmp(name, "image", 5) == 0) { seen |= 1ULL << 0; if (!valid_payloads_guestkit_passport_v1_PassportPayload_properties_image(t, v)) find_payloads_guestkit_passport_v1_PassportPayload_properties_image(t, v, f, p, b); known = 1; }
+                break;
+            case 6:
+                if (memcmp(name, "target", 6) == 0) { if (!valid_payloads_guestkit_passport_v1_PassportPayload_properties_target(t, v)) find_payloads_guestkit_passport_v1_PassportPayload_properties_target(t, v, f, p, b); known = 1; }
+                break;
+            case 8:
+                if (memcmp(name, "live_url", 8) == 0) { if (!valid_payloads_guestkit_passport_v1_PassportPayload_properties_live_url(t, v)) find_payloads_guestkit_passport_v1_PassportPayload_properties_live_url(t, v, f, p, b); known = 1; }
+                break;
+            case 12:
+                if (memcmp(name, "content_hash", 12) == 0) { if (!valid_payloads_guestkit_passport_v1_PassportPayload_properties_content_hash(t, v)) find_payloads_guestkit_passport_v1_PassportPayload_properties_content_hash(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
+                if (!matched) found(f, SCHEMA_payloads_guestkit_passport_v1_PassportPayload, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x1ULL) != 0x1ULL) found(f, SCHEMA_payloads_guestkit_passport_v1_PassportPayload, KW_required, i, 0, p, b);
+    }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_passport_v1_PassportPayload_propertyNames(t, k)) found(f, SCHEMA_payloads_guestkit_passport_v1_PassportPayload, KW_propertyNames, i, k, p, b);
+        }
+    (void)f, (void)p, (void)b;
+}
+
+/* payloads/guestkit.passport.v1.json#/$defs/PassportPayload/properties/content_hash */
+static void find_payloads_guestkit_passport_v1_PassportPayload_properties_content_hash(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_TRUE || n->kind == K_FALSE))) found(f, SCHEMA_payloads_guestkit_passport_v1_PassportPayload_properties_content_hash, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* payloads/guestkit.passport.v1.json#/$defs/PassportPayload/properties/image */
+static void find_payloads_guestkit_passport_v1_PassportPayload_properties_image(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_ImageReference(t, i)) find_common_v1_ImageReference(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* payloads/guestkit.passport.v1.json#/$defs/PassportPayload/properties/live_url */
+static void find_payloads_guestkit_passport_v1_PassportPayload_properties_live_url(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, SCHEMA_payloads_guestkit_passport_v1_PassportPayload_properties_live_url, KW_type, i, 0, p, b);
+    if (n->kind == K_STRING && n->chars < 1u) found(f, SCHEMA_payloads_guestkit_passport_v1_PassportPayload_properties_live_url, KW_minLength, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* payloads/guestkit.passport.v1.json#/$defs/PassportPayload/properties/target */
+static void find_payloads_guestkit_passport_v1_PassportPayload_properties_target(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_BootTarget(t, i)) find_common_v1_BootTarget(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
 /* payloads/guestkit.profile.v1.json#/$defs/ProfileName */
 static void find_payloads_guestkit_profile_v1_ProfileName(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
     const Node *n = &t->nodes[i];
@@ -5418,6 +6992,130 @@ static void find_payloads_guestkit_profile_v1_Severity(const Tape *t, uint32_t i
     (void)n;
     if (!(n->kind == K_STRING)) found(f, SCHEMA_payloads_guestkit_profile_v1_Severity, KW_type, i, 0, p, b);
     if (!(is_string(t, i, "info", 4) || is_string(t, i, "low", 3) || is_string(t, i, "medium", 6) || is_string(t, i, "high", 4) || is_string(t, i, "critical", 8))) found(f, SCHEMA_payloads_guestkit_profile_v1_Severity, KW_enum, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* payloads/guestkit.repair.v1.json#/$defs/RepairPayload */
+static void find_payloads_guestkit_repair_v1_RepairPayload(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, SCHEMA_payloads_guestkit_repair_v1_RepairPayload, KW_type, i, 0, p, b);
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 3:
+                if (memcmp(name, "fix", 3) == 0) { if (!valid_payloads_guestkit_repair_v1_RepairPayload_properties_fix(t, v)) find_payloads_guestkit_repair_v1_RepairPayload_properties_fix(t, v, f, p, b); known = 1; }
+                break;
+            case 5:
+                if (memcmp(name, "image", 5) == 0) { seen |= 1ULL << 0; if (!valid_payloads_guestkit_repair_v1_RepairPayload_properties_image(t, v)) find_payloads_guestkit_repair_v1_RepairPayload_properties_image(t, v, f, p, b); known = 1; }
+                break;
+            case 7:
+                if (memcmp(name, "dry_run", 7) == 0) { if (!valid_payloads_guestkit_repair_v1_RepairPayload_properties_dry_run(t, v)) find_payloads_guestkit_repair_v1_RepairPayload_properties_dry_run(t, v, f, p, b); known = 1; }
+                break;
+            case 10:
+                if (memcmp(name, "inject_qga", 10) == 0) { if (!valid_payloads_guestkit_repair_v1_RepairPayload_properties_inject_qga(t, v)) find_payloads_guestkit_repair_v1_RepairPayload_properties_inject_qga(t, v, f, p, b); known = 1; }
+                break;
+            case 14:
+                if (memcmp(name, "enable_systemd", 14) == 0) { if (!valid_payloads_guestkit_repair_v1_RepairPayload_properties_enable_systemd(t, v)) find_payloads_guestkit_repair_v1_RepairPayload_properties_enable_systemd(t, v, f, p, b); known = 1; }
+                if (memcmp(name, "validate_fstab", 14) == 0) { if (!valid_payloads_guestkit_repair_v1_RepairPayload_properties_validate_fstab(t, v)) find_payloads_guestkit_repair_v1_RepairPayload_properties_validate_fstab(t, v, f, p, b); known = 1; }
+                break;
+            case 18:
+                if (memcmp(name, "inject_zyvor_agent", 18) == 0) { if (!valid_payloads_guestkit_repair_v1_RepairPayload_properties_inject_zyvor_agent(t, v)) find_payloads_guestkit_repair_v1_RepairPayload_properties_inject_zyvor_agent(t, v, f, p, b); known = 1; }
+                break;
+            case 22:
+                if (memcmp(name, "fix_cloud_init_network", 22) == 0) { if (!valid_payloads_guestkit_repair_v1_RepairPayload_properties_fix_cloud_init_network(t, v)) find_payloads_guestkit_repair_v1_RepairPayload_properties_fix_cloud_init_network(t, v, f, p, b); known = 1; }
+                break;
+            }
+            if (!known) {
+                if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
+                if (!matched) found(f, SCHEMA_payloads_guestkit_repair_v1_RepairPayload, KW_additionalProperties, i, k, p, b);
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x1ULL) != 0x1ULL) found(f, SCHEMA_payloads_guestkit_repair_v1_RepairPayload, KW_required, i, 0, p, b);
+    }
+    if (n->kind == K_OBJECT)
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            if (!valid_payloads_guestkit_repair_v1_RepairPayload_propertyNames(t, k)) found(f, SCHEMA_payloads_guestkit_repair_v1_RepairPayload, KW_propertyNames, i, k, p, b);
+        }
+    (void)f, (void)p, (void)b;
+}
+
+/* payloads/guestkit.repair.v1.json#/$defs/RepairPayload/properties/dry_run */
+static void find_payloads_guestkit_repair_v1_RepairPayload_properties_dry_run(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_TRUE || n->kind == K_FALSE))) found(f, SCHEMA_payloads_guestkit_repair_v1_RepairPayload_properties_dry_run, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* payloads/guestkit.repair.v1.json#/$defs/RepairPayload/properties/enable_systemd */
+static void find_payloads_guestkit_repair_v1_RepairPayload_properties_enable_systemd(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_TRUE || n->kind == K_FALSE))) found(f, SCHEMA_payloads_guestkit_repair_v1_RepairPayload_properties_enable_systemd, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* payloads/guestkit.repair.v1.json#/$defs/RepairPayload/properties/fix */
+static void find_payloads_guestkit_repair_v1_RepairPayload_properties_fix(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) found(f, SCHEMA_payloads_guestkit_repair_v1_RepairPayload_properties_fix, KW_type, i, 0, p, b);
+    if (!(is_string(t, i, "boot", 4))) found(f, SCHEMA_payloads_guestkit_repair_v1_RepairPayload_properties_fix, KW_enum, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* payloads/guestkit.repair.v1.json#/$defs/RepairPayload/properties/fix_cloud_init_network */
+static void find_payloads_guestkit_repair_v1_RepairPayload_properties_fix_cloud_init_network(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_TRUE || n->kind == K_FALSE))) found(f, SCHEMA_payloads_guestkit_repair_v1_RepairPayload_properties_fix_cloud_init_network, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* payloads/guestkit.repair.v1.json#/$defs/RepairPayload/properties/image */
+static void find_payloads_guestkit_repair_v1_RepairPayload_properties_image(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_ImageReference(t, i)) find_common_v1_ImageReference(t, i, f, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* payloads/guestkit.repair.v1.json#/$defs/RepairPayload/properties/inject_qga */
+static void find_payloads_guestkit_repair_v1_RepairPayload_properties_inject_qga(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_TRUE || n->kind == K_FALSE))) found(f, SCHEMA_payloads_guestkit_repair_v1_RepairPayload_properties_inject_qga, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* payloads/guestkit.repair.v1.json#/$defs/RepairPayload/properties/inject_zyvor_agent */
+static void find_payloads_guestkit_repair_v1_RepairPayload_properties_inject_zyvor_agent(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_TRUE || n->kind == K_FALSE))) found(f, SCHEMA_payloads_guestkit_repair_v1_RepairPayload_properties_inject_zyvor_agent, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* payloads/guestkit.repair.v1.json#/$defs/RepairPayload/properties/validate_fstab */
+static void find_payloads_guestkit_repair_v1_RepairPayload_properties_validate_fstab(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_TRUE || n->kind == K_FALSE))) found(f, SCHEMA_payloads_guestkit_repair_v1_RepairPayload_properties_validate_fstab, KW_type, i, 0, p, b);
+    (void)f, (void)p, (void)b;
+}
+
+/* payloads/system.echo.v1.json#/$defs/EchoPayload */
+static void find_payloads_system_echo_v1_EchoPayload(const Tape *t, uint32_t i, Findings *f, int32_t p, uint8_t b) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) found(f, SCHEMA_payloads_system_echo_v1_EchoPayload, KW_type, i, 0, p, b);
     (void)f, (void)p, (void)b;
 }
 
@@ -6951,6 +8649,15 @@ static int valid_cancel_v1_CancelRequest_propertyNames_not(const Tape *t, uint32
     return 1;
 }
 
+/* common-v1.json#/$defs/BootTarget */
+static int valid_common_v1_BootTarget(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) return 0;
+    if (!(is_string(t, i, "kubevirt", 8) || is_string(t, i, "proxmox", 7) || is_string(t, i, "kvm", 3) || is_string(t, i, "qemu", 4) || is_string(t, i, "hyperv", 6) || is_string(t, i, "hyper-v", 7) || is_string(t, i, "aws", 3) || is_string(t, i, "azure", 5) || is_string(t, i, "gcp", 3) || is_string(t, i, "cloud", 5) || is_string(t, i, "generic", 7))) return 0;
+    return 1;
+}
+
 /* common-v1.json#/$defs/Checksum */
 static int valid_common_v1_Checksum(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
@@ -6966,6 +8673,292 @@ static int valid_common_v1_Checksum_not(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (!(n->kind == K_STRING)) return 0;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
+}
+
+/* common-v1.json#/$defs/FixPlan */
+static int valid_common_v1_FixPlan(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) return 0;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 2:
+                if (memcmp(name, "vm", 2) == 0) { if (!valid_common_v1_FixPlan_properties_vm(t, v)) return 0; known = 1; }
+                break;
+            case 7:
+                if (memcmp(name, "version", 7) == 0) { if (!valid_common_v1_FixPlan_properties_version(t, v)) return 0; known = 1; }
+                if (memcmp(name, "profile", 7) == 0) { if (!valid_common_v1_FixPlan_properties_profile(t, v)) return 0; known = 1; }
+                break;
+            case 8:
+                if (memcmp(name, "metadata", 8) == 0) { if (!valid_common_v1_FixPlan_properties_metadata(t, v)) return 0; known = 1; }
+                break;
+            case 9:
+                if (memcmp(name, "generated", 9) == 0) { if (!valid_common_v1_FixPlan_properties_generated(t, v)) return 0; known = 1; }
+                break;
+            case 10:
+                if (memcmp(name, "operations", 10) == 0) { seen |= 1ULL << 0; if (!valid_common_v1_FixPlan_properties_operations(t, v)) return 0; known = 1; }
+                if (memcmp(name, "post_apply", 10) == 0) { if (!valid_common_v1_FixPlan_properties_post_apply(t, v)) return 0; known = 1; }
+                break;
+            case 12:
+                if (memcmp(name, "overall_risk", 12) == 0) { if (!valid_common_v1_FixPlan_properties_overall_risk(t, v)) return 0; known = 1; }
+                break;
+            case 18:
+                if (memcmp(name, "estimated_duration", 18) == 0) { if (!valid_common_v1_FixPlan_properties_estimated_duration(t, v)) return 0; known = 1; }
+                break;
+            }
+            if (!known) {
+                if (!valid_common_v1_FixPlan_propertyNames(t, k)) return 0;
+                if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
+                if (!matched) return 0;
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x1ULL) != 0x1ULL) return 0;
+    }
+    return 1;
+}
+
+/* common-v1.json#/$defs/FixPlanOperation */
+static int valid_common_v1_FixPlanOperation(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) return 0;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 2:
+                if (memcmp(name, "id", 2) == 0) { seen |= 1ULL << 0; if (!valid_common_v1_FixPlanOperation_properties_id(t, v)) return 0; known = 1; }
+                break;
+            case 4:
+                if (memcmp(name, "type", 4) == 0) { seen |= 1ULL << 1; if (!valid_common_v1_FixPlanOperation_properties_type(t, v)) return 0; known = 1; }
+                if (memcmp(name, "risk", 4) == 0) { if (!valid_common_v1_FixPlanOperation_properties_risk(t, v)) return 0; known = 1; }
+                if (memcmp(name, "undo", 4) == 0) { if (!valid_common_v1_FixPlanOperation_properties_undo(t, v)) return 0; known = 1; }
+                break;
+            case 8:
+                if (memcmp(name, "priority", 8) == 0) { if (!valid_common_v1_FixPlanOperation_properties_priority(t, v)) return 0; known = 1; }
+                break;
+            case 10:
+                if (memcmp(name, "reversible", 10) == 0) { if (!valid_common_v1_FixPlanOperation_properties_reversible(t, v)) return 0; known = 1; }
+                if (memcmp(name, "depends_on", 10) == 0) { if (!valid_common_v1_FixPlanOperation_properties_depends_on(t, v)) return 0; known = 1; }
+                if (memcmp(name, "validation", 10) == 0) { if (!valid_common_v1_FixPlanOperation_properties_validation(t, v)) return 0; known = 1; }
+                break;
+            case 11:
+                if (memcmp(name, "description", 11) == 0) { if (!valid_common_v1_FixPlanOperation_properties_description(t, v)) return 0; known = 1; }
+                break;
+            }
+            if (!known) {
+                if (!matched) { if (!valid_common_v1_FixPlanOperation_additionalProperties(t, v)) return 0; }
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x3ULL) != 0x3ULL) return 0;
+    }
+    return 1;
+}
+
+/* common-v1.json#/$defs/FixPlanOperation/additionalProperties */
+static int valid_common_v1_FixPlanOperation_additionalProperties(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+
+    return 1;
+}
+
+/* common-v1.json#/$defs/FixPlanOperation/properties/depends_on */
+static int valid_common_v1_FixPlanOperation_properties_depends_on(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_ARRAY)) return 0;
+    if (n->kind == K_ARRAY)
+        for (uint32_t m = 0, e = i + 1; m < n->count; m++, e = t->nodes[e].next) {
+            if (!valid_common_v1_FixPlanOperation_properties_depends_on_items(t, e)) return 0;
+        }
+    return 1;
+}
+
+/* common-v1.json#/$defs/FixPlanOperation/properties/depends_on/items */
+static int valid_common_v1_FixPlanOperation_properties_depends_on_items(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) return 0;
+    return 1;
+}
+
+/* common-v1.json#/$defs/FixPlanOperation/properties/description */
+static int valid_common_v1_FixPlanOperation_properties_description(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) return 0;
+    return 1;
+}
+
+/* common-v1.json#/$defs/FixPlanOperation/properties/id */
+static int valid_common_v1_FixPlanOperation_properties_id(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) return 0;
+    if (n->kind == K_STRING && n->chars < 1u) return 0;
+    return 1;
+}
+
+/* common-v1.json#/$defs/FixPlanOperation/properties/priority */
+static int valid_common_v1_FixPlanOperation_properties_priority(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+
+    return 1;
+}
+
+/* common-v1.json#/$defs/FixPlanOperation/properties/reversible */
+static int valid_common_v1_FixPlanOperation_properties_reversible(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_TRUE || n->kind == K_FALSE))) return 0;
+    return 1;
+}
+
+/* common-v1.json#/$defs/FixPlanOperation/properties/risk */
+static int valid_common_v1_FixPlanOperation_properties_risk(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_Risk(t, i)) return 0;
+    return 1;
+}
+
+/* common-v1.json#/$defs/FixPlanOperation/properties/type */
+static int valid_common_v1_FixPlanOperation_properties_type(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) return 0;
+    if (n->kind == K_STRING && n->chars < 1u) return 0;
+    return 1;
+}
+
+/* common-v1.json#/$defs/FixPlanOperation/properties/undo */
+static int valid_common_v1_FixPlanOperation_properties_undo(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+
+    return 1;
+}
+
+/* common-v1.json#/$defs/FixPlanOperation/properties/validation */
+static int valid_common_v1_FixPlanOperation_properties_validation(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+
+    return 1;
+}
+
+/* common-v1.json#/$defs/FixPlan/properties/estimated_duration */
+static int valid_common_v1_FixPlan_properties_estimated_duration(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) return 0;
+    return 1;
+}
+
+/* common-v1.json#/$defs/FixPlan/properties/generated */
+static int valid_common_v1_FixPlan_properties_generated(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) return 0;
+    return 1;
+}
+
+/* common-v1.json#/$defs/FixPlan/properties/metadata */
+static int valid_common_v1_FixPlan_properties_metadata(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) return 0;
+    return 1;
+}
+
+/* common-v1.json#/$defs/FixPlan/properties/operations */
+static int valid_common_v1_FixPlan_properties_operations(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_ARRAY)) return 0;
+    if (n->kind == K_ARRAY)
+        for (uint32_t m = 0, e = i + 1; m < n->count; m++, e = t->nodes[e].next) {
+            if (!valid_common_v1_FixPlan_properties_operations_items(t, e)) return 0;
+        }
+    return 1;
+}
+
+/* common-v1.json#/$defs/FixPlan/properties/operations/items */
+static int valid_common_v1_FixPlan_properties_operations_items(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_FixPlanOperation(t, i)) return 0;
+    return 1;
+}
+
+/* common-v1.json#/$defs/FixPlan/properties/overall_risk */
+static int valid_common_v1_FixPlan_properties_overall_risk(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_Risk(t, i)) return 0;
+    return 1;
+}
+
+/* common-v1.json#/$defs/FixPlan/properties/post_apply */
+static int valid_common_v1_FixPlan_properties_post_apply(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_ARRAY)) return 0;
+    return 1;
+}
+
+/* common-v1.json#/$defs/FixPlan/properties/profile */
+static int valid_common_v1_FixPlan_properties_profile(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) return 0;
+    return 1;
+}
+
+/* common-v1.json#/$defs/FixPlan/properties/version */
+static int valid_common_v1_FixPlan_properties_version(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) return 0;
+    return 1;
+}
+
+/* common-v1.json#/$defs/FixPlan/properties/vm */
+static int valid_common_v1_FixPlan_properties_vm(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) return 0;
+    return 1;
+}
+
+/* common-v1.json#/$defs/FixPlan/propertyNames */
+static int valid_common_v1_FixPlan_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_common_v1_FixPlan_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* common-v1.json#/$defs/FixPlan/propertyNames/not */
+static int valid_common_v1_FixPlan_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
     if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
     return 1;
 }
@@ -7333,6 +9326,15 @@ static int valid_common_v1_PayloadType_not(const Tape *t, uint32_t i) {
     (void)n;
     if (!(n->kind == K_STRING)) return 0;
     if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
+}
+
+/* common-v1.json#/$defs/Risk */
+static int valid_common_v1_Risk(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) return 0;
+    if (!(is_string(t, i, "critical", 8) || is_string(t, i, "high", 4) || is_string(t, i, "medium", 6) || is_string(t, i, "low", 3) || is_string(t, i, "info", 4))) return 0;
     return 1;
 }
 
@@ -8299,6 +10301,16 @@ static int valid_job_v1_Payload(const Tape *t, uint32_t i) {
     if (!valid_job_v1_Payload_allOf_2(t, i)) return 0;
     if (!valid_job_v1_Payload_allOf_3(t, i)) return 0;
     if (!valid_job_v1_Payload_allOf_4(t, i)) return 0;
+    if (!valid_job_v1_Payload_allOf_5(t, i)) return 0;
+    if (!valid_job_v1_Payload_allOf_6(t, i)) return 0;
+    if (!valid_job_v1_Payload_allOf_7(t, i)) return 0;
+    if (!valid_job_v1_Payload_allOf_8(t, i)) return 0;
+    if (!valid_job_v1_Payload_allOf_9(t, i)) return 0;
+    if (!valid_job_v1_Payload_allOf_10(t, i)) return 0;
+    if (!valid_job_v1_Payload_allOf_11(t, i)) return 0;
+    if (!valid_job_v1_Payload_allOf_12(t, i)) return 0;
+    if (!valid_job_v1_Payload_allOf_13(t, i)) return 0;
+    if (!valid_job_v1_Payload_allOf_14(t, i)) return 0;
     return 1;
 }
 
@@ -8377,6 +10389,356 @@ static int valid_job_v1_Payload_allOf_1(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (!(valid_job_v1_Payload_allOf_1_if(t, i) ? valid_job_v1_Payload_allOf_1_then(t, i) : always(t, i))) return 0;
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/10 */
+static int valid_job_v1_Payload_allOf_10(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(valid_job_v1_Payload_allOf_10_if(t, i) ? valid_job_v1_Payload_allOf_10_then(t, i) : always(t, i))) return 0;
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/10/if */
+static int valid_job_v1_Payload_allOf_10_if(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "type", 4) == 0) { seen |= 1ULL << 0; if (!valid_job_v1_Payload_allOf_10_if_properties_type(t, v)) return 0; known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x1ULL) != 0x1ULL) return 0;
+    }
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/10/if/properties/type */
+static int valid_job_v1_Payload_allOf_10_if_properties_type(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(is_string(t, i, "guestkit.agent.evidence.v1", 26))) return 0;
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/10/then */
+static int valid_job_v1_Payload_allOf_10_then(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "data", 4) == 0) { if (!valid_job_v1_Payload_allOf_10_then_properties_data(t, v)) return 0; known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/10/then/properties/data */
+static int valid_job_v1_Payload_allOf_10_then_properties_data(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload(t, i)) return 0;
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/11 */
+static int valid_job_v1_Payload_allOf_11(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(valid_job_v1_Payload_allOf_11_if(t, i) ? valid_job_v1_Payload_allOf_11_then(t, i) : always(t, i))) return 0;
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/11/if */
+static int valid_job_v1_Payload_allOf_11_if(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "type", 4) == 0) { seen |= 1ULL << 0; if (!valid_job_v1_Payload_allOf_11_if_properties_type(t, v)) return 0; known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x1ULL) != 0x1ULL) return 0;
+    }
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/11/if/properties/type */
+static int valid_job_v1_Payload_allOf_11_if_properties_type(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(is_string(t, i, "guestkit.agent.doctor.v1", 24))) return 0;
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/11/then */
+static int valid_job_v1_Payload_allOf_11_then(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "data", 4) == 0) { if (!valid_job_v1_Payload_allOf_11_then_properties_data(t, v)) return 0; known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/11/then/properties/data */
+static int valid_job_v1_Payload_allOf_11_then_properties_data(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload(t, i)) return 0;
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/12 */
+static int valid_job_v1_Payload_allOf_12(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(valid_job_v1_Payload_allOf_12_if(t, i) ? valid_job_v1_Payload_allOf_12_then(t, i) : always(t, i))) return 0;
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/12/if */
+static int valid_job_v1_Payload_allOf_12_if(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "type", 4) == 0) { seen |= 1ULL << 0; if (!valid_job_v1_Payload_allOf_12_if_properties_type(t, v)) return 0; known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x1ULL) != 0x1ULL) return 0;
+    }
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/12/if/properties/type */
+static int valid_job_v1_Payload_allOf_12_if_properties_type(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(is_string(t, i, "guestkit.agent.call.v1", 22))) return 0;
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/12/then */
+static int valid_job_v1_Payload_allOf_12_then(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "data", 4) == 0) { if (!valid_job_v1_Payload_allOf_12_then_properties_data(t, v)) return 0; known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/12/then/properties/data */
+static int valid_job_v1_Payload_allOf_12_then_properties_data(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_payloads_guestkit_agent_call_v1_AgentCallPayload(t, i)) return 0;
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/13 */
+static int valid_job_v1_Payload_allOf_13(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(valid_job_v1_Payload_allOf_13_if(t, i) ? valid_job_v1_Payload_allOf_13_then(t, i) : always(t, i))) return 0;
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/13/if */
+static int valid_job_v1_Payload_allOf_13_if(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "type", 4) == 0) { seen |= 1ULL << 0; if (!valid_job_v1_Payload_allOf_13_if_properties_type(t, v)) return 0; known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x1ULL) != 0x1ULL) return 0;
+    }
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/13/if/properties/type */
+static int valid_job_v1_Payload_allOf_13_if_properties_type(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(is_string(t, i, "guestkit.agent.fix.v1", 21))) return 0;
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/13/then */
+static int valid_job_v1_Payload_allOf_13_then(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "data", 4) == 0) { if (!valid_job_v1_Payload_allOf_13_then_properties_data(t, v)) return 0; known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/13/then/properties/data */
+static int valid_job_v1_Payload_allOf_13_then_properties_data(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_payloads_guestkit_agent_fix_v1_AgentFixPayload(t, i)) return 0;
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/14 */
+static int valid_job_v1_Payload_allOf_14(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(valid_job_v1_Payload_allOf_14_if(t, i) ? valid_job_v1_Payload_allOf_14_then(t, i) : always(t, i))) return 0;
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/14/if */
+static int valid_job_v1_Payload_allOf_14_if(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "type", 4) == 0) { seen |= 1ULL << 0; if (!valid_job_v1_Payload_allOf_14_if_properties_type(t, v)) return 0; known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x1ULL) != 0x1ULL) return 0;
+    }
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/14/if/properties/type */
+static int valid_job_v1_Payload_allOf_14_if_properties_type(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(is_string(t, i, "system.echo.v1", 14))) return 0;
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/14/then */
+static int valid_job_v1_Payload_allOf_14_then(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "data", 4) == 0) { if (!valid_job_v1_Payload_allOf_14_then_properties_data(t, v)) return 0; known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/14/then/properties/data */
+static int valid_job_v1_Payload_allOf_14_then_properties_data(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_payloads_system_echo_v1_EchoPayload(t, i)) return 0;
     return 1;
 }
 
@@ -8649,6 +11011,356 @@ static int valid_job_v1_Payload_allOf_4_then_properties_data(const Tape *t, uint
     const Node *n = &t->nodes[i];
     (void)n;
     if (!valid_payloads_guestkit_compare_v1_ComparePayload(t, i)) return 0;
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/5 */
+static int valid_job_v1_Payload_allOf_5(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(valid_job_v1_Payload_allOf_5_if(t, i) ? valid_job_v1_Payload_allOf_5_then(t, i) : always(t, i))) return 0;
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/5/if */
+static int valid_job_v1_Payload_allOf_5_if(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "type", 4) == 0) { seen |= 1ULL << 0; if (!valid_job_v1_Payload_allOf_5_if_properties_type(t, v)) return 0; known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x1ULL) != 0x1ULL) return 0;
+    }
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/5/if/properties/type */
+static int valid_job_v1_Payload_allOf_5_if_properties_type(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(is_string(t, i, "guestkit.doctor.v1", 18))) return 0;
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/5/then */
+static int valid_job_v1_Payload_allOf_5_then(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "data", 4) == 0) { if (!valid_job_v1_Payload_allOf_5_then_properties_data(t, v)) return 0; known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/5/then/properties/data */
+static int valid_job_v1_Payload_allOf_5_then_properties_data(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_payloads_guestkit_doctor_v1_DoctorPayload(t, i)) return 0;
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/6 */
+static int valid_job_v1_Payload_allOf_6(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(valid_job_v1_Payload_allOf_6_if(t, i) ? valid_job_v1_Payload_allOf_6_then(t, i) : always(t, i))) return 0;
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/6/if */
+static int valid_job_v1_Payload_allOf_6_if(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "type", 4) == 0) { seen |= 1ULL << 0; if (!valid_job_v1_Payload_allOf_6_if_properties_type(t, v)) return 0; known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x1ULL) != 0x1ULL) return 0;
+    }
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/6/if/properties/type */
+static int valid_job_v1_Payload_allOf_6_if_properties_type(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(is_string(t, i, "guestkit.repair.v1", 18))) return 0;
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/6/then */
+static int valid_job_v1_Payload_allOf_6_then(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "data", 4) == 0) { if (!valid_job_v1_Payload_allOf_6_then_properties_data(t, v)) return 0; known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/6/then/properties/data */
+static int valid_job_v1_Payload_allOf_6_then_properties_data(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_payloads_guestkit_repair_v1_RepairPayload(t, i)) return 0;
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/7 */
+static int valid_job_v1_Payload_allOf_7(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(valid_job_v1_Payload_allOf_7_if(t, i) ? valid_job_v1_Payload_allOf_7_then(t, i) : always(t, i))) return 0;
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/7/if */
+static int valid_job_v1_Payload_allOf_7_if(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "type", 4) == 0) { seen |= 1ULL << 0; if (!valid_job_v1_Payload_allOf_7_if_properties_type(t, v)) return 0; known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x1ULL) != 0x1ULL) return 0;
+    }
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/7/if/properties/type */
+static int valid_job_v1_Payload_allOf_7_if_properties_type(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(is_string(t, i, "guestkit.migrate-plan.v1", 24))) return 0;
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/7/then */
+static int valid_job_v1_Payload_allOf_7_then(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "data", 4) == 0) { if (!valid_job_v1_Payload_allOf_7_then_properties_data(t, v)) return 0; known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/7/then/properties/data */
+static int valid_job_v1_Payload_allOf_7_then_properties_data(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_payloads_guestkit_migrate_plan_v1_MigratePlanPayload(t, i)) return 0;
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/8 */
+static int valid_job_v1_Payload_allOf_8(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(valid_job_v1_Payload_allOf_8_if(t, i) ? valid_job_v1_Payload_allOf_8_then(t, i) : always(t, i))) return 0;
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/8/if */
+static int valid_job_v1_Payload_allOf_8_if(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "type", 4) == 0) { seen |= 1ULL << 0; if (!valid_job_v1_Payload_allOf_8_if_properties_type(t, v)) return 0; known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x1ULL) != 0x1ULL) return 0;
+    }
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/8/if/properties/type */
+static int valid_job_v1_Payload_allOf_8_if_properties_type(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(is_string(t, i, "guestkit.passport.v1", 20))) return 0;
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/8/then */
+static int valid_job_v1_Payload_allOf_8_then(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "data", 4) == 0) { if (!valid_job_v1_Payload_allOf_8_then_properties_data(t, v)) return 0; known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/8/then/properties/data */
+static int valid_job_v1_Payload_allOf_8_then_properties_data(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_payloads_guestkit_passport_v1_PassportPayload(t, i)) return 0;
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/9 */
+static int valid_job_v1_Payload_allOf_9(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(valid_job_v1_Payload_allOf_9_if(t, i) ? valid_job_v1_Payload_allOf_9_then(t, i) : always(t, i))) return 0;
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/9/if */
+static int valid_job_v1_Payload_allOf_9_if(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "type", 4) == 0) { seen |= 1ULL << 0; if (!valid_job_v1_Payload_allOf_9_if_properties_type(t, v)) return 0; known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x1ULL) != 0x1ULL) return 0;
+    }
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/9/if/properties/type */
+static int valid_job_v1_Payload_allOf_9_if_properties_type(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(is_string(t, i, "guestkit.explore.v1", 19))) return 0;
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/9/then */
+static int valid_job_v1_Payload_allOf_9_then(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "data", 4) == 0) { if (!valid_job_v1_Payload_allOf_9_then_properties_data(t, v)) return 0; known = 1; }
+                break;
+            }
+            (void)known, (void)v;
+        }
+        (void)seen;
+    }
+    return 1;
+}
+
+/* job-v1.json#/$defs/Payload/allOf/9/then/properties/data */
+static int valid_job_v1_Payload_allOf_9_then_properties_data(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_payloads_guestkit_explore_v1_ExplorePayload(t, i)) return 0;
     return 1;
 }
 
@@ -9018,6 +11730,287 @@ static int valid_lease_v1_Lease_propertyNames(const Tape *t, uint32_t i) {
 
 /* lease-v1.json#/$defs/Lease/propertyNames/not */
 static int valid_lease_v1_Lease_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.agent.call.v1.json#/$defs/AgentCallPayload */
+static int valid_payloads_guestkit_agent_call_v1_AgentCallPayload(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) return 0;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 6:
+                if (memcmp(name, "method", 6) == 0) { seen |= 1ULL << 1; if (!valid_payloads_guestkit_agent_call_v1_AgentCallPayload_properties_method(t, v)) return 0; known = 1; }
+                if (memcmp(name, "params", 6) == 0) { if (!valid_payloads_guestkit_agent_call_v1_AgentCallPayload_properties_params(t, v)) return 0; known = 1; }
+                break;
+            case 9:
+                if (memcmp(name, "proxy_url", 9) == 0) { seen |= 1ULL << 0; if (!valid_payloads_guestkit_agent_call_v1_AgentCallPayload_properties_proxy_url(t, v)) return 0; known = 1; }
+                break;
+            }
+            if (!known) {
+                if (!valid_payloads_guestkit_agent_call_v1_AgentCallPayload_propertyNames(t, k)) return 0;
+                if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
+                if (!matched) return 0;
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x3ULL) != 0x3ULL) return 0;
+    }
+    return 1;
+}
+
+/* payloads/guestkit.agent.call.v1.json#/$defs/AgentCallPayload/properties/method */
+static int valid_payloads_guestkit_agent_call_v1_AgentCallPayload_properties_method(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) return 0;
+    if (n->kind == K_STRING && n->chars < 1u) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.agent.call.v1.json#/$defs/AgentCallPayload/properties/params */
+static int valid_payloads_guestkit_agent_call_v1_AgentCallPayload_properties_params(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+
+    return 1;
+}
+
+/* payloads/guestkit.agent.call.v1.json#/$defs/AgentCallPayload/properties/proxy_url */
+static int valid_payloads_guestkit_agent_call_v1_AgentCallPayload_properties_proxy_url(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) return 0;
+    if (n->kind == K_STRING && n->chars < 1u) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.agent.call.v1.json#/$defs/AgentCallPayload/propertyNames */
+static int valid_payloads_guestkit_agent_call_v1_AgentCallPayload_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_payloads_guestkit_agent_call_v1_AgentCallPayload_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.agent.call.v1.json#/$defs/AgentCallPayload/propertyNames/not */
+static int valid_payloads_guestkit_agent_call_v1_AgentCallPayload_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.agent.doctor.v1.json#/$defs/AgentDoctorPayload */
+static int valid_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) return 0;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 6:
+                if (memcmp(name, "target", 6) == 0) { if (!valid_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload_properties_target(t, v)) return 0; known = 1; }
+                break;
+            case 9:
+                if (memcmp(name, "proxy_url", 9) == 0) { seen |= 1ULL << 0; if (!valid_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload_properties_proxy_url(t, v)) return 0; known = 1; }
+                break;
+            }
+            if (!known) {
+                if (!valid_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload_propertyNames(t, k)) return 0;
+                if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
+                if (!matched) return 0;
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x1ULL) != 0x1ULL) return 0;
+    }
+    return 1;
+}
+
+/* payloads/guestkit.agent.doctor.v1.json#/$defs/AgentDoctorPayload/properties/proxy_url */
+static int valid_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload_properties_proxy_url(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) return 0;
+    if (n->kind == K_STRING && n->chars < 1u) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.agent.doctor.v1.json#/$defs/AgentDoctorPayload/properties/target */
+static int valid_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload_properties_target(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_BootTarget(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.agent.doctor.v1.json#/$defs/AgentDoctorPayload/propertyNames */
+static int valid_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.agent.doctor.v1.json#/$defs/AgentDoctorPayload/propertyNames/not */
+static int valid_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.agent.evidence.v1.json#/$defs/AgentEvidencePayload */
+static int valid_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) return 0;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 6:
+                if (memcmp(name, "target", 6) == 0) { if (!valid_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload_properties_target(t, v)) return 0; known = 1; }
+                break;
+            case 9:
+                if (memcmp(name, "proxy_url", 9) == 0) { seen |= 1ULL << 0; if (!valid_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload_properties_proxy_url(t, v)) return 0; known = 1; }
+                break;
+            }
+            if (!known) {
+                if (!valid_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload_propertyNames(t, k)) return 0;
+                if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
+                if (!matched) return 0;
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x1ULL) != 0x1ULL) return 0;
+    }
+    return 1;
+}
+
+/* payloads/guestkit.agent.evidence.v1.json#/$defs/AgentEvidencePayload/properties/proxy_url */
+static int valid_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload_properties_proxy_url(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) return 0;
+    if (n->kind == K_STRING && n->chars < 1u) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.agent.evidence.v1.json#/$defs/AgentEvidencePayload/properties/target */
+static int valid_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload_properties_target(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_BootTarget(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.agent.evidence.v1.json#/$defs/AgentEvidencePayload/propertyNames */
+static int valid_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.agent.evidence.v1.json#/$defs/AgentEvidencePayload/propertyNames/not */
+static int valid_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.agent.fix.v1.json#/$defs/AgentFixPayload */
+static int valid_payloads_guestkit_agent_fix_v1_AgentFixPayload(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) return 0;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "plan", 4) == 0) { seen |= 1ULL << 1; if (!valid_payloads_guestkit_agent_fix_v1_AgentFixPayload_properties_plan(t, v)) return 0; known = 1; }
+                break;
+            case 6:
+                if (memcmp(name, "target", 6) == 0) { if (!valid_payloads_guestkit_agent_fix_v1_AgentFixPayload_properties_target(t, v)) return 0; known = 1; }
+                break;
+            case 9:
+                if (memcmp(name, "proxy_url", 9) == 0) { seen |= 1ULL << 0; if (!valid_payloads_guestkit_agent_fix_v1_AgentFixPayload_properties_proxy_url(t, v)) return 0; known = 1; }
+                break;
+            }
+            if (!known) {
+                if (!valid_payloads_guestkit_agent_fix_v1_AgentFixPayload_propertyNames(t, k)) return 0;
+                if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
+                if (!matched) return 0;
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x3ULL) != 0x3ULL) return 0;
+    }
+    return 1;
+}
+
+/* payloads/guestkit.agent.fix.v1.json#/$defs/AgentFixPayload/properties/plan */
+static int valid_payloads_guestkit_agent_fix_v1_AgentFixPayload_properties_plan(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_FixPlan(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.agent.fix.v1.json#/$defs/AgentFixPayload/properties/proxy_url */
+static int valid_payloads_guestkit_agent_fix_v1_AgentFixPayload_properties_proxy_url(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) return 0;
+    if (n->kind == K_STRING && n->chars < 1u) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.agent.fix.v1.json#/$defs/AgentFixPayload/properties/target */
+static int valid_payloads_guestkit_agent_fix_v1_AgentFixPayload_properties_target(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_BootTarget(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.agent.fix.v1.json#/$defs/AgentFixPayload/propertyNames */
+static int valid_payloads_guestkit_agent_fix_v1_AgentFixPayload_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_payloads_guestkit_agent_fix_v1_AgentFixPayload_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.agent.fix.v1.json#/$defs/AgentFixPayload/propertyNames/not */
+static int valid_payloads_guestkit_agent_fix_v1_AgentFixPayload_propertyNames_not(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
@@ -9566,6 +12559,165 @@ static int valid_payloads_guestkit_convert_v1_ConvertTarget_propertyNames(const 
 
 /* payloads/guestkit.convert.v1.json#/$defs/ConvertTarget/propertyNames/not */
 static int valid_payloads_guestkit_convert_v1_ConvertTarget_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.doctor.v1.json#/$defs/DoctorPayload */
+static int valid_payloads_guestkit_doctor_v1_DoctorPayload(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) return 0;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 5:
+                if (memcmp(name, "image", 5) == 0) { seen |= 1ULL << 0; if (!valid_payloads_guestkit_doctor_v1_DoctorPayload_properties_image(t, v)) return 0; known = 1; }
+                break;
+            case 6:
+                if (memcmp(name, "target", 6) == 0) { if (!valid_payloads_guestkit_doctor_v1_DoctorPayload_properties_target(t, v)) return 0; known = 1; }
+                break;
+            case 7:
+                if (memcmp(name, "explain", 7) == 0) { if (!valid_payloads_guestkit_doctor_v1_DoctorPayload_properties_explain(t, v)) return 0; known = 1; }
+                break;
+            }
+            if (!known) {
+                if (!valid_payloads_guestkit_doctor_v1_DoctorPayload_propertyNames(t, k)) return 0;
+                if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
+                if (!matched) return 0;
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x1ULL) != 0x1ULL) return 0;
+    }
+    return 1;
+}
+
+/* payloads/guestkit.doctor.v1.json#/$defs/DoctorPayload/properties/explain */
+static int valid_payloads_guestkit_doctor_v1_DoctorPayload_properties_explain(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_TRUE || n->kind == K_FALSE))) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.doctor.v1.json#/$defs/DoctorPayload/properties/image */
+static int valid_payloads_guestkit_doctor_v1_DoctorPayload_properties_image(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_ImageReference(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.doctor.v1.json#/$defs/DoctorPayload/properties/target */
+static int valid_payloads_guestkit_doctor_v1_DoctorPayload_properties_target(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_BootTarget(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.doctor.v1.json#/$defs/DoctorPayload/propertyNames */
+static int valid_payloads_guestkit_doctor_v1_DoctorPayload_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_payloads_guestkit_doctor_v1_DoctorPayload_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.doctor.v1.json#/$defs/DoctorPayload/propertyNames/not */
+static int valid_payloads_guestkit_doctor_v1_DoctorPayload_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.explore.v1.json#/$defs/ExploreAction */
+static int valid_payloads_guestkit_explore_v1_ExploreAction(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) return 0;
+    if (!(is_string(t, i, "ls", 2) || is_string(t, i, "stat", 4) || is_string(t, i, "cat", 3))) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.explore.v1.json#/$defs/ExplorePayload */
+static int valid_payloads_guestkit_explore_v1_ExplorePayload(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) return 0;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 4:
+                if (memcmp(name, "path", 4) == 0) { if (!valid_payloads_guestkit_explore_v1_ExplorePayload_properties_path(t, v)) return 0; known = 1; }
+                break;
+            case 5:
+                if (memcmp(name, "image", 5) == 0) { seen |= 1ULL << 0; if (!valid_payloads_guestkit_explore_v1_ExplorePayload_properties_image(t, v)) return 0; known = 1; }
+                break;
+            case 6:
+                if (memcmp(name, "action", 6) == 0) { if (!valid_payloads_guestkit_explore_v1_ExplorePayload_properties_action(t, v)) return 0; known = 1; }
+                break;
+            }
+            if (!known) {
+                if (!valid_payloads_guestkit_explore_v1_ExplorePayload_propertyNames(t, k)) return 0;
+                if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
+                if (!matched) return 0;
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x1ULL) != 0x1ULL) return 0;
+    }
+    return 1;
+}
+
+/* payloads/guestkit.explore.v1.json#/$defs/ExplorePayload/properties/action */
+static int valid_payloads_guestkit_explore_v1_ExplorePayload_properties_action(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_payloads_guestkit_explore_v1_ExploreAction(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.explore.v1.json#/$defs/ExplorePayload/properties/image */
+static int valid_payloads_guestkit_explore_v1_ExplorePayload_properties_image(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_ImageReference(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.explore.v1.json#/$defs/ExplorePayload/properties/path */
+static int valid_payloads_guestkit_explore_v1_ExplorePayload_properties_path(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.explore.v1.json#/$defs/ExplorePayload/propertyNames */
+static int valid_payloads_guestkit_explore_v1_ExplorePayload_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_payloads_guestkit_explore_v1_ExplorePayload_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.explore.v1.json#/$defs/ExplorePayload/propertyNames/not */
+static int valid_payloads_guestkit_explore_v1_ExplorePayload_propertyNames_not(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
     (void)n;
     if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
@@ -10873,6 +14025,179 @@ static int valid_payloads_guestkit_inspect_v1_InspectPayload_propertyNames_not(c
     return 1;
 }
 
+/* payloads/guestkit.migrate-plan.v1.json#/$defs/MigratePlanPayload */
+static int valid_payloads_guestkit_migrate_plan_v1_MigratePlanPayload(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) return 0;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 5:
+                if (memcmp(name, "image", 5) == 0) { seen |= 1ULL << 0; if (!valid_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_properties_image(t, v)) return 0; known = 1; }
+                break;
+            case 6:
+                if (memcmp(name, "target", 6) == 0) { if (!valid_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_properties_target(t, v)) return 0; known = 1; }
+                break;
+            case 7:
+                if (memcmp(name, "explain", 7) == 0) { if (!valid_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_properties_explain(t, v)) return 0; known = 1; }
+                break;
+            case 15:
+                if (memcmp(name, "export_fix_plan", 15) == 0) { if (!valid_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_properties_export_fix_plan(t, v)) return 0; known = 1; }
+                break;
+            }
+            if (!known) {
+                if (!valid_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_propertyNames(t, k)) return 0;
+                if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
+                if (!matched) return 0;
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x1ULL) != 0x1ULL) return 0;
+    }
+    return 1;
+}
+
+/* payloads/guestkit.migrate-plan.v1.json#/$defs/MigratePlanPayload/properties/explain */
+static int valid_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_properties_explain(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_TRUE || n->kind == K_FALSE))) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.migrate-plan.v1.json#/$defs/MigratePlanPayload/properties/export_fix_plan */
+static int valid_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_properties_export_fix_plan(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_TRUE || n->kind == K_FALSE))) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.migrate-plan.v1.json#/$defs/MigratePlanPayload/properties/image */
+static int valid_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_properties_image(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_ImageReference(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.migrate-plan.v1.json#/$defs/MigratePlanPayload/properties/target */
+static int valid_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_properties_target(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_BootTarget(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.migrate-plan.v1.json#/$defs/MigratePlanPayload/propertyNames */
+static int valid_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.migrate-plan.v1.json#/$defs/MigratePlanPayload/propertyNames/not */
+static int valid_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.passport.v1.json#/$defs/PassportPayload */
+static int valid_payloads_guestkit_passport_v1_PassportPayload(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) return 0;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 5:
+                if (memcmp(name, "image", 5) == 0) { seen |= 1ULL << 0; if (!valid_payloads_guestkit_passport_v1_PassportPayload_properties_image(t, v)) return 0; known = 1; }
+                break;
+            case 6:
+                if (memcmp(name, "target", 6) == 0) { if (!valid_payloads_guestkit_passport_v1_PassportPayload_properties_target(t, v)) return 0; known = 1; }
+                break;
+            case 8:
+                if (memcmp(name, "live_url", 8) == 0) { if (!valid_payloads_guestkit_passport_v1_PassportPayload_properties_live_url(t, v)) return 0; known = 1; }
+                break;
+            case 12:
+                if (memcmp(name, "content_hash", 12) == 0) { if (!valid_payloads_guestkit_passport_v1_PassportPayload_properties_content_hash(t, v)) return 0; known = 1; }
+                break;
+            }
+            if (!known) {
+                if (!valid_payloads_guestkit_passport_v1_PassportPayload_propertyNames(t, k)) return 0;
+                if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
+                if (!matched) return 0;
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x1ULL) != 0x1ULL) return 0;
+    }
+    return 1;
+}
+
+/* payloads/guestkit.passport.v1.json#/$defs/PassportPayload/properties/content_hash */
+static int valid_payloads_guestkit_passport_v1_PassportPayload_properties_content_hash(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_TRUE || n->kind == K_FALSE))) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.passport.v1.json#/$defs/PassportPayload/properties/image */
+static int valid_payloads_guestkit_passport_v1_PassportPayload_properties_image(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_ImageReference(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.passport.v1.json#/$defs/PassportPayload/properties/live_url */
+static int valid_payloads_guestkit_passport_v1_PassportPayload_properties_live_url(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) return 0;
+    if (n->kind == K_STRING && n->chars < 1u) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.passport.v1.json#/$defs/PassportPayload/properties/target */
+static int valid_payloads_guestkit_passport_v1_PassportPayload_properties_target(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_BootTarget(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.passport.v1.json#/$defs/PassportPayload/propertyNames */
+static int valid_payloads_guestkit_passport_v1_PassportPayload_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_payloads_guestkit_passport_v1_PassportPayload_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.passport.v1.json#/$defs/PassportPayload/propertyNames/not */
+static int valid_payloads_guestkit_passport_v1_PassportPayload_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
+}
+
 /* payloads/guestkit.profile.v1.json#/$defs/ProfileName */
 static int valid_payloads_guestkit_profile_v1_ProfileName(const Tape *t, uint32_t i) {
     const Node *n = &t->nodes[i];
@@ -11217,6 +14542,143 @@ static int valid_payloads_guestkit_profile_v1_Severity(const Tape *t, uint32_t i
     (void)n;
     if (!(n->kind == K_STRING)) return 0;
     if (!(is_string(t, i, "info", 4) || is_string(t, i, "low", 3) || is_string(t, i, "medium", 6) || is_string(t, i, "high", 4) || is_string(t, i, "critical", 8))) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.repair.v1.json#/$defs/RepairPayload */
+static int valid_payloads_guestkit_repair_v1_RepairPayload(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) return 0;
+    if (n->kind == K_OBJECT) {
+        uint64_t seen = 0;
+        for (uint32_t m = 0, k = i + 1; m < n->count; m++, k = t->nodes[k + 1].next) {
+            const uint32_t v = k + 1;
+            const char *name = (const char *)string_bytes(t, &t->nodes[k]);
+            int known = 0, matched = 0;
+            (void)name, (void)matched;
+            switch (t->nodes[k].len) {
+            case 3:
+                if (memcmp(name, "fix", 3) == 0) { if (!valid_payloads_guestkit_repair_v1_RepairPayload_properties_fix(t, v)) return 0; known = 1; }
+                break;
+            case 5:
+                if (memcmp(name, "image", 5) == 0) { seen |= 1ULL << 0; if (!valid_payloads_guestkit_repair_v1_RepairPayload_properties_image(t, v)) return 0; known = 1; }
+                break;
+            case 7:
+                if (memcmp(name, "dry_run", 7) == 0) { if (!valid_payloads_guestkit_repair_v1_RepairPayload_properties_dry_run(t, v)) return 0; known = 1; }
+                break;
+            case 10:
+                if (memcmp(name, "inject_qga", 10) == 0) { if (!valid_payloads_guestkit_repair_v1_RepairPayload_properties_inject_qga(t, v)) return 0; known = 1; }
+                break;
+            case 14:
+                if (memcmp(name, "enable_systemd", 14) == 0) { if (!valid_payloads_guestkit_repair_v1_RepairPayload_properties_enable_systemd(t, v)) return 0; known = 1; }
+                if (memcmp(name, "validate_fstab", 14) == 0) { if (!valid_payloads_guestkit_repair_v1_RepairPayload_properties_validate_fstab(t, v)) return 0; known = 1; }
+                break;
+            case 18:
+                if (memcmp(name, "inject_zyvor_agent", 18) == 0) { if (!valid_payloads_guestkit_repair_v1_RepairPayload_properties_inject_zyvor_agent(t, v)) return 0; known = 1; }
+                break;
+            case 22:
+                if (memcmp(name, "fix_cloud_init_network", 22) == 0) { if (!valid_payloads_guestkit_repair_v1_RepairPayload_properties_fix_cloud_init_network(t, v)) return 0; known = 1; }
+                break;
+            }
+            if (!known) {
+                if (!valid_payloads_guestkit_repair_v1_RepairPayload_propertyNames(t, k)) return 0;
+                if (matches(t, k, dfa_3c0834b3845c_next, dfa_3c0834b3845c_accepting, 0)) { matched = 1;  }
+                if (!matched) return 0;
+            }
+            (void)known, (void)v;
+        }
+        if ((seen & 0x1ULL) != 0x1ULL) return 0;
+    }
+    return 1;
+}
+
+/* payloads/guestkit.repair.v1.json#/$defs/RepairPayload/properties/dry_run */
+static int valid_payloads_guestkit_repair_v1_RepairPayload_properties_dry_run(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_TRUE || n->kind == K_FALSE))) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.repair.v1.json#/$defs/RepairPayload/properties/enable_systemd */
+static int valid_payloads_guestkit_repair_v1_RepairPayload_properties_enable_systemd(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_TRUE || n->kind == K_FALSE))) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.repair.v1.json#/$defs/RepairPayload/properties/fix */
+static int valid_payloads_guestkit_repair_v1_RepairPayload_properties_fix(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_STRING)) return 0;
+    if (!(is_string(t, i, "boot", 4))) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.repair.v1.json#/$defs/RepairPayload/properties/fix_cloud_init_network */
+static int valid_payloads_guestkit_repair_v1_RepairPayload_properties_fix_cloud_init_network(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_TRUE || n->kind == K_FALSE))) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.repair.v1.json#/$defs/RepairPayload/properties/image */
+static int valid_payloads_guestkit_repair_v1_RepairPayload_properties_image(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!valid_common_v1_ImageReference(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.repair.v1.json#/$defs/RepairPayload/properties/inject_qga */
+static int valid_payloads_guestkit_repair_v1_RepairPayload_properties_inject_qga(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_TRUE || n->kind == K_FALSE))) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.repair.v1.json#/$defs/RepairPayload/properties/inject_zyvor_agent */
+static int valid_payloads_guestkit_repair_v1_RepairPayload_properties_inject_zyvor_agent(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_TRUE || n->kind == K_FALSE))) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.repair.v1.json#/$defs/RepairPayload/properties/validate_fstab */
+static int valid_payloads_guestkit_repair_v1_RepairPayload_properties_validate_fstab(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!((n->kind == K_TRUE || n->kind == K_FALSE))) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.repair.v1.json#/$defs/RepairPayload/propertyNames */
+static int valid_payloads_guestkit_repair_v1_RepairPayload_propertyNames(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (valid_payloads_guestkit_repair_v1_RepairPayload_propertyNames_not(t, i)) return 0;
+    return 1;
+}
+
+/* payloads/guestkit.repair.v1.json#/$defs/RepairPayload/propertyNames/not */
+static int valid_payloads_guestkit_repair_v1_RepairPayload_propertyNames_not(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (n->kind == K_STRING && !contains_any(t, i, dfa_95f131ec49f8_bytes)) return 0;
+    return 1;
+}
+
+/* payloads/system.echo.v1.json#/$defs/EchoPayload */
+static int valid_payloads_system_echo_v1_EchoPayload(const Tape *t, uint32_t i) {
+    const Node *n = &t->nodes[i];
+    (void)n;
+    if (!(n->kind == K_OBJECT)) return 0;
     return 1;
 }
 
@@ -12895,8 +16357,34 @@ static const char *const SCHEMAS[] = {
     [SCHEMA_cancel_v1_CancelRequest_properties_schema] = "{\042type\042: [\042string\042, \042null\042]}",
     [SCHEMA_cancel_v1_CancelRequest_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
     [SCHEMA_cancel_v1_CancelRequest_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_common_v1_BootTarget] = "{\042enum\042: [\042kubevirt\042, \042proxmox\042, \042kvm\042, \042qemu\042, \042hyperv\042, \042hyper-v\042, \042aws\042, \042azure\042, \042gcp\042, \042cloud\042, \042generic\042], \042type\042: \042string\042}",
     [SCHEMA_common_v1_Checksum] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042, \042type\042: \042string\042}, \042pattern\042: \042^sha256:[0-9a-f]{64}$\042, \042type\042: \042string\042, \042x-rule\042: {\042not\042: \042checksum.format\042, \042pattern\042: \042checksum.format\042}}",
     [SCHEMA_common_v1_Checksum_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042, \042type\042: \042string\042}",
+    [SCHEMA_common_v1_FixPlan] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042estimated_duration\042: {\042description\042: \042How long applying it is expected to take.\042, \042type\042: \042string\042}, \042generated\042: {\042description\042: \042When the plan was made.\042, \042type\042: \042string\042}, \042metadata\042: {\042description\042: \042Who made the plan and how to handle it (`author`, `review_required`, `reversible`, `description`, `tags`).\042, \042type\042: \042object\042}, \042operations\042: {\042description\042: \042The operations, applied in order of their dependencies.\042, \042items\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/FixPlanOperation\042}, \042type\042: \042array\042}, \042overall_risk\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Risk\042, \042description\042: \042The highest risk of its operations.\042}, \042post_apply\042: {\042description\042: \042What to run after the operations (checks, reboots).\042, \042type\042: \042array\042}, \042profile\042: {\042description\042: \042The profile that made the plan.\042, \042type\042: \042string\042}, \042version\042: {\042description\042: \042The plan format's version.\042, \042type\042: \042string\042}, \042vm\042: {\042description\042: \042The guest the plan is for.\042, \042type\042: \042string\042}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042required\042: [\042operations\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
+    [SCHEMA_common_v1_FixPlanOperation] = "{\042additionalProperties\042: {}, \042properties\042: {\042depends_on\042: {\042description\042: \042The ids of the operations that must come first.\042, \042items\042: {\042type\042: \042string\042}, \042type\042: \042array\042}, \042description\042: {\042description\042: \042What it does, for people.\042, \042type\042: \042string\042}, \042id\042: {\042description\042: \042The operation's id, which `depends_on` names.\042, \042minLength\042: 1, \042type\042: \042string\042}, \042priority\042: {\042description\042: \042Its order among operations that do not depend on each other.\042}, \042reversible\042: {\042description\042: \042Whether `undo` can reverse it.\042, \042type\042: \042boolean\042}, \042risk\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Risk\042, \042description\042: \042How much it may harm the guest.\042}, \042type\042: {\042description\042: \042What the operation does, in snake case.\042, \042minLength\042: 1, \042type\042: \042string\042}, \042undo\042: {\042description\042: \042How to reverse it.\042}, \042validation\042: {\042description\042: \042How to check it worked.\042}}, \042required\042: [\042id\042, \042type\042], \042type\042: \042object\042}",
+    [SCHEMA_common_v1_FixPlanOperation_additionalProperties] = "{}",
+    [SCHEMA_common_v1_FixPlanOperation_properties_depends_on] = "{\042items\042: {\042type\042: \042string\042}, \042type\042: \042array\042}",
+    [SCHEMA_common_v1_FixPlanOperation_properties_depends_on_items] = "{\042type\042: \042string\042}",
+    [SCHEMA_common_v1_FixPlanOperation_properties_description] = "{\042type\042: \042string\042}",
+    [SCHEMA_common_v1_FixPlanOperation_properties_id] = "{\042minLength\042: 1, \042type\042: \042string\042}",
+    [SCHEMA_common_v1_FixPlanOperation_properties_priority] = "{}",
+    [SCHEMA_common_v1_FixPlanOperation_properties_reversible] = "{\042type\042: \042boolean\042}",
+    [SCHEMA_common_v1_FixPlanOperation_properties_risk] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Risk\042}",
+    [SCHEMA_common_v1_FixPlanOperation_properties_type] = "{\042minLength\042: 1, \042type\042: \042string\042}",
+    [SCHEMA_common_v1_FixPlanOperation_properties_undo] = "{}",
+    [SCHEMA_common_v1_FixPlanOperation_properties_validation] = "{}",
+    [SCHEMA_common_v1_FixPlan_properties_estimated_duration] = "{\042type\042: \042string\042}",
+    [SCHEMA_common_v1_FixPlan_properties_generated] = "{\042type\042: \042string\042}",
+    [SCHEMA_common_v1_FixPlan_properties_metadata] = "{\042type\042: \042object\042}",
+    [SCHEMA_common_v1_FixPlan_properties_operations] = "{\042items\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/FixPlanOperation\042}, \042type\042: \042array\042}",
+    [SCHEMA_common_v1_FixPlan_properties_operations_items] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/FixPlanOperation\042}",
+    [SCHEMA_common_v1_FixPlan_properties_overall_risk] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Risk\042}",
+    [SCHEMA_common_v1_FixPlan_properties_post_apply] = "{\042type\042: \042array\042}",
+    [SCHEMA_common_v1_FixPlan_properties_profile] = "{\042type\042: \042string\042}",
+    [SCHEMA_common_v1_FixPlan_properties_version] = "{\042type\042: \042string\042}",
+    [SCHEMA_common_v1_FixPlan_properties_vm] = "{\042type\042: \042string\042}",
+    [SCHEMA_common_v1_FixPlan_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_common_v1_FixPlan_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
     [SCHEMA_common_v1_ImageFormat] = "{\042enum\042: [\042qcow2\042, \042raw\042, \042vmdk\042, \042vdi\042, \042vhdx\042, \042img\042, \042ova\042], \042type\042: \042string\042}",
     [SCHEMA_common_v1_ImageReference] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042checksum\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Checksum\042}, {\042type\042: \042null\042}], \042description\042: \042Expected checksum of the image; the worker refuses an image that does not match.\042}, \042format\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageFormat\042, \042description\042: \042Format of the image.\042}, \042path\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042, \042description\042: \042Path of the image on the worker.\042}, \042size_bytes\042: {\042description\042: \042Size of the image file in bytes; a worker whose `max_disk_size_gb` (10^9 bytes each) is smaller does not get the job.\042, \042minimum\042: 0, \042type\042: [\042integer\042, \042null\042]}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042required\042: [\042path\042, \042format\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_common_v1_ImageReference_open] = "{\042properties\042: {\042checksum\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Checksum\042}, {\042type\042: \042null\042}], \042description\042: \042Expected checksum of the image; the worker refuses an image that does not match.\042}, \042format\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageFormat\042, \042description\042: \042Format of the image.\042}, \042path\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042, \042description\042: \042Path of the image on the worker.\042}, \042size_bytes\042: {\042description\042: \042Size of the image file in bytes; a worker whose `max_disk_size_gb` (10^9 bytes each) is smaller does not get the job.\042, \042minimum\042: 0, \042type\042: [\042integer\042, \042null\042]}}, \042required\042: [\042path\042, \042format\042], \042type\042: \042object\042}",
@@ -12930,6 +16418,7 @@ static const char *const SCHEMAS[] = {
     [SCHEMA_common_v1_Path_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042, \042type\042: \042string\042}",
     [SCHEMA_common_v1_PayloadType] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042, \042type\042: \042string\042}, \042pattern\042: \042^[a-z][a-z0-9_-]*(\134\134.[a-z][a-z0-9_-]*)+\134\134.v[1-9][0-9]*$\042, \042type\042: \042string\042, \042x-rule\042: {\042not\042: \042job.payload-type.format\042, \042pattern\042: \042job.payload-type.format\042}}",
     [SCHEMA_common_v1_PayloadType_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042, \042type\042: \042string\042}",
+    [SCHEMA_common_v1_Risk] = "{\042enum\042: [\042critical\042, \042high\042, \042medium\042, \042low\042, \042info\042], \042type\042: \042string\042}",
     [SCHEMA_common_v1_SemVer] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042, \042type\042: \042string\042}, \042pattern\042: \042^(0|[1-9][0-9]*)\134\134.(0|[1-9][0-9]*)\134\134.(0|[1-9][0-9]*)(-(0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*)(\134\134.(0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*))*)\077(\134\134+[0-9a-zA-Z-]+(\134\134.[0-9a-zA-Z-]+)*)\077$\042, \042type\042: \042string\042, \042x-rule\042: {\042not\042: \042version.semver\042, \042pattern\042: \042version.semver\042}}",
     [SCHEMA_common_v1_SemVer_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042, \042type\042: \042string\042}",
     [SCHEMA_common_v1_StringMap] = "{\042additionalProperties\042: {\042type\042: \042string\042}, \042type\042: \042object\042}",
@@ -13016,13 +16505,38 @@ static const char *const SCHEMAS[] = {
     [SCHEMA_job_v1_Job_properties_version] = "{\042const\042: \0421.0\042, \042x-rule\042: {\042const\042: \042job.version\042}}",
     [SCHEMA_job_v1_Job_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
     [SCHEMA_job_v1_Job_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
-    [SCHEMA_job_v1_Payload] = "{\042additionalProperties\042: false, \042allOf\042: [{\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.inspect.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.inspect.v1.json#/$defs/InspectPayload\042}}}}, {\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.profile.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.profile.v1.json#/$defs/ProfilePayload\042}}}}, {\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.fix.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FixPayload\042}}}}, {\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.convert.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.convert.v1.json#/$defs/ConvertPayload\042}}}}, {\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.compare.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.compare.v1.json#/$defs/ComparePayload\042}}}}], \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042data\042: {\042description\042: \042Payload data, checked against the schema registered for `type`.\042, \042type\042: \042object\042}, \042type\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/PayloadType\042, \042description\042: \042Payload type, `<operation>.v<N>`; must agree with the job's `operation`.\042}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042required\042: [\042type\042, \042data\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
+    [SCHEMA_job_v1_Payload] = "{\042additionalProperties\042: false, \042allOf\042: [{\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.inspect.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.inspect.v1.json#/$defs/InspectPayload\042}}}}, {\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.profile.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.profile.v1.json#/$defs/ProfilePayload\042}}}}, {\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.fix.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.fix.v1.json#/$defs/FixPayload\042}}}}, {\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.convert.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.convert.v1.json#/$defs/ConvertPayload\042}}}}, {\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.compare.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.compare.v1.json#/$defs/ComparePayload\042}}}}, {\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.doctor.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.doctor.v1.json#/$defs/DoctorPayload\042}}}}, {\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.repair.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.repair.v1.json#/$defs/RepairPayload\042}}}}, {\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.migrate-plan.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.migrate-plan.v1.json#/$defs/MigratePlanPayload\042}}}}, {\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.passport.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.passport.v1.json#/$defs/PassportPayload\042}}}}, {\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.explore.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.explore.v1.json#/$defs/ExplorePayload\042}}}}, {\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.agent.evidence.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.agent.evidence.v1.json#/$defs/AgentEvidencePayload\042}}}}, {\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.agent.doctor.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.agent.doctor.v1.json#/$defs/AgentDoctorPayload\042}}}}, {\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.agent.call.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.agent.call.v1.json#/$defs/AgentCallPayload\042}}}}, {\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.agent.fix.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.agent.fix.v1.json#/$defs/AgentFixPayload\042}}}}, {\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042system.echo.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/system.echo.v1.json#/$defs/EchoPayload\042}}}}], \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042data\042: {\042description\042: \042Payload data, checked against the schema registered for `type`.\042, \042type\042: \042object\042}, \042type\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/PayloadType\042, \042description\042: \042Payload type, `<operation>.v<N>`; must agree with the job's `operation`.\042}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042required\042: [\042type\042, \042data\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_job_v1_Payload_allOf_0] = "{\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.inspect.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.inspect.v1.json#/$defs/InspectPayload\042}}}}",
     [SCHEMA_job_v1_Payload_allOf_0_if] = "{\042properties\042: {\042type\042: {\042const\042: \042guestkit.inspect.v1\042}}, \042required\042: [\042type\042]}",
     [SCHEMA_job_v1_Payload_allOf_0_if_properties_type] = "{\042const\042: \042guestkit.inspect.v1\042}",
     [SCHEMA_job_v1_Payload_allOf_0_then] = "{\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.inspect.v1.json#/$defs/InspectPayload\042}}}",
     [SCHEMA_job_v1_Payload_allOf_0_then_properties_data] = "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.inspect.v1.json#/$defs/InspectPayload\042}",
     [SCHEMA_job_v1_Payload_allOf_1] = "{\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.profile.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.profile.v1.json#/$defs/ProfilePayload\042}}}}",
+    [SCHEMA_job_v1_Payload_allOf_10] = "{\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.agent.evidence.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.agent.evidence.v1.json#/$defs/AgentEvidencePayload\042}}}}",
+    [SCHEMA_job_v1_Payload_allOf_10_if] = "{\042properties\042: {\042type\042: {\042const\042: \042guestkit.agent.evidence.v1\042}}, \042required\042: [\042type\042]}",
+    [SCHEMA_job_v1_Payload_allOf_10_if_properties_type] = "{\042const\042: \042guestkit.agent.evidence.v1\042}",
+    [SCHEMA_job_v1_Payload_allOf_10_then] = "{\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.agent.evidence.v1.json#/$defs/AgentEvidencePayload\042}}}",
+    [SCHEMA_job_v1_Payload_allOf_10_then_properties_data] = "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.agent.evidence.v1.json#/$defs/AgentEvidencePayload\042}",
+    [SCHEMA_job_v1_Payload_allOf_11] = "{\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.agent.doctor.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.agent.doctor.v1.json#/$defs/AgentDoctorPayload\042}}}}",
+    [SCHEMA_job_v1_Payload_allOf_11_if] = "{\042properties\042: {\042type\042: {\042const\042: \042guestkit.agent.doctor.v1\042}}, \042required\042: [\042type\042]}",
+    [SCHEMA_job_v1_Payload_allOf_11_if_properties_type] = "{\042const\042: \042guestkit.agent.doctor.v1\042}",
+    [SCHEMA_job_v1_Payload_allOf_11_then] = "{\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.agent.doctor.v1.json#/$defs/AgentDoctorPayload\042}}}",
+    [SCHEMA_job_v1_Payload_allOf_11_then_properties_data] = "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.agent.doctor.v1.json#/$defs/AgentDoctorPayload\042}",
+    [SCHEMA_job_v1_Payload_allOf_12] = "{\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.agent.call.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.agent.call.v1.json#/$defs/AgentCallPayload\042}}}}",
+    [SCHEMA_job_v1_Payload_allOf_12_if] = "{\042properties\042: {\042type\042: {\042const\042: \042guestkit.agent.call.v1\042}}, \042required\042: [\042type\042]}",
+    [SCHEMA_job_v1_Payload_allOf_12_if_properties_type] = "{\042const\042: \042guestkit.agent.call.v1\042}",
+    [SCHEMA_job_v1_Payload_allOf_12_then] = "{\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.agent.call.v1.json#/$defs/AgentCallPayload\042}}}",
+    [SCHEMA_job_v1_Payload_allOf_12_then_properties_data] = "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.agent.call.v1.json#/$defs/AgentCallPayload\042}",
+    [SCHEMA_job_v1_Payload_allOf_13] = "{\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.agent.fix.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.agent.fix.v1.json#/$defs/AgentFixPayload\042}}}}",
+    [SCHEMA_job_v1_Payload_allOf_13_if] = "{\042properties\042: {\042type\042: {\042const\042: \042guestkit.agent.fix.v1\042}}, \042required\042: [\042type\042]}",
+    [SCHEMA_job_v1_Payload_allOf_13_if_properties_type] = "{\042const\042: \042guestkit.agent.fix.v1\042}",
+    [SCHEMA_job_v1_Payload_allOf_13_then] = "{\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.agent.fix.v1.json#/$defs/AgentFixPayload\042}}}",
+    [SCHEMA_job_v1_Payload_allOf_13_then_properties_data] = "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.agent.fix.v1.json#/$defs/AgentFixPayload\042}",
+    [SCHEMA_job_v1_Payload_allOf_14] = "{\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042system.echo.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/system.echo.v1.json#/$defs/EchoPayload\042}}}}",
+    [SCHEMA_job_v1_Payload_allOf_14_if] = "{\042properties\042: {\042type\042: {\042const\042: \042system.echo.v1\042}}, \042required\042: [\042type\042]}",
+    [SCHEMA_job_v1_Payload_allOf_14_if_properties_type] = "{\042const\042: \042system.echo.v1\042}",
+    [SCHEMA_job_v1_Payload_allOf_14_then] = "{\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/system.echo.v1.json#/$defs/EchoPayload\042}}}",
+    [SCHEMA_job_v1_Payload_allOf_14_then_properties_data] = "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/system.echo.v1.json#/$defs/EchoPayload\042}",
     [SCHEMA_job_v1_Payload_allOf_1_if] = "{\042properties\042: {\042type\042: {\042const\042: \042guestkit.profile.v1\042}}, \042required\042: [\042type\042]}",
     [SCHEMA_job_v1_Payload_allOf_1_if_properties_type] = "{\042const\042: \042guestkit.profile.v1\042}",
     [SCHEMA_job_v1_Payload_allOf_1_then] = "{\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.profile.v1.json#/$defs/ProfilePayload\042}}}",
@@ -13042,6 +16556,31 @@ static const char *const SCHEMAS[] = {
     [SCHEMA_job_v1_Payload_allOf_4_if_properties_type] = "{\042const\042: \042guestkit.compare.v1\042}",
     [SCHEMA_job_v1_Payload_allOf_4_then] = "{\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.compare.v1.json#/$defs/ComparePayload\042}}}",
     [SCHEMA_job_v1_Payload_allOf_4_then_properties_data] = "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.compare.v1.json#/$defs/ComparePayload\042}",
+    [SCHEMA_job_v1_Payload_allOf_5] = "{\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.doctor.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.doctor.v1.json#/$defs/DoctorPayload\042}}}}",
+    [SCHEMA_job_v1_Payload_allOf_5_if] = "{\042properties\042: {\042type\042: {\042const\042: \042guestkit.doctor.v1\042}}, \042required\042: [\042type\042]}",
+    [SCHEMA_job_v1_Payload_allOf_5_if_properties_type] = "{\042const\042: \042guestkit.doctor.v1\042}",
+    [SCHEMA_job_v1_Payload_allOf_5_then] = "{\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.doctor.v1.json#/$defs/DoctorPayload\042}}}",
+    [SCHEMA_job_v1_Payload_allOf_5_then_properties_data] = "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.doctor.v1.json#/$defs/DoctorPayload\042}",
+    [SCHEMA_job_v1_Payload_allOf_6] = "{\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.repair.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.repair.v1.json#/$defs/RepairPayload\042}}}}",
+    [SCHEMA_job_v1_Payload_allOf_6_if] = "{\042properties\042: {\042type\042: {\042const\042: \042guestkit.repair.v1\042}}, \042required\042: [\042type\042]}",
+    [SCHEMA_job_v1_Payload_allOf_6_if_properties_type] = "{\042const\042: \042guestkit.repair.v1\042}",
+    [SCHEMA_job_v1_Payload_allOf_6_then] = "{\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.repair.v1.json#/$defs/RepairPayload\042}}}",
+    [SCHEMA_job_v1_Payload_allOf_6_then_properties_data] = "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.repair.v1.json#/$defs/RepairPayload\042}",
+    [SCHEMA_job_v1_Payload_allOf_7] = "{\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.migrate-plan.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.migrate-plan.v1.json#/$defs/MigratePlanPayload\042}}}}",
+    [SCHEMA_job_v1_Payload_allOf_7_if] = "{\042properties\042: {\042type\042: {\042const\042: \042guestkit.migrate-plan.v1\042}}, \042required\042: [\042type\042]}",
+    [SCHEMA_job_v1_Payload_allOf_7_if_properties_type] = "{\042const\042: \042guestkit.migrate-plan.v1\042}",
+    [SCHEMA_job_v1_Payload_allOf_7_then] = "{\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.migrate-plan.v1.json#/$defs/MigratePlanPayload\042}}}",
+    [SCHEMA_job_v1_Payload_allOf_7_then_properties_data] = "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.migrate-plan.v1.json#/$defs/MigratePlanPayload\042}",
+    [SCHEMA_job_v1_Payload_allOf_8] = "{\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.passport.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.passport.v1.json#/$defs/PassportPayload\042}}}}",
+    [SCHEMA_job_v1_Payload_allOf_8_if] = "{\042properties\042: {\042type\042: {\042const\042: \042guestkit.passport.v1\042}}, \042required\042: [\042type\042]}",
+    [SCHEMA_job_v1_Payload_allOf_8_if_properties_type] = "{\042const\042: \042guestkit.passport.v1\042}",
+    [SCHEMA_job_v1_Payload_allOf_8_then] = "{\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.passport.v1.json#/$defs/PassportPayload\042}}}",
+    [SCHEMA_job_v1_Payload_allOf_8_then_properties_data] = "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.passport.v1.json#/$defs/PassportPayload\042}",
+    [SCHEMA_job_v1_Payload_allOf_9] = "{\042if\042: {\042properties\042: {\042type\042: {\042const\042: \042guestkit.explore.v1\042}}, \042required\042: [\042type\042]}, \042then\042: {\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.explore.v1.json#/$defs/ExplorePayload\042}}}}",
+    [SCHEMA_job_v1_Payload_allOf_9_if] = "{\042properties\042: {\042type\042: {\042const\042: \042guestkit.explore.v1\042}}, \042required\042: [\042type\042]}",
+    [SCHEMA_job_v1_Payload_allOf_9_if_properties_type] = "{\042const\042: \042guestkit.explore.v1\042}",
+    [SCHEMA_job_v1_Payload_allOf_9_then] = "{\042properties\042: {\042data\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.explore.v1.json#/$defs/ExplorePayload\042}}}",
+    [SCHEMA_job_v1_Payload_allOf_9_then_properties_data] = "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.explore.v1.json#/$defs/ExplorePayload\042}",
     [SCHEMA_job_v1_Payload_properties_data] = "{\042type\042: \042object\042}",
     [SCHEMA_job_v1_Payload_properties_type] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/PayloadType\042}",
     [SCHEMA_job_v1_Payload_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
@@ -13076,6 +16615,28 @@ static const char *const SCHEMAS[] = {
     [SCHEMA_lease_v1_Lease_properties_worker_id] = "{\042minLength\042: 1, \042type\042: \042string\042}",
     [SCHEMA_lease_v1_Lease_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
     [SCHEMA_lease_v1_Lease_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_payloads_guestkit_agent_call_v1_AgentCallPayload] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042method\042: {\042description\042: \042The agent's RPC method, e.g. `guestkit.getCapabilities`.\042, \042minLength\042: 1, \042type\042: \042string\042}, \042params\042: {\042description\042: \042The method's parameters, any JSON value (absent: `null`).\042}, \042proxy_url\042: {\042description\042: \042Base URL of the guest agent's proxy (trailing slashes are ignored).\042, \042minLength\042: 1, \042type\042: \042string\042}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042required\042: [\042proxy_url\042, \042method\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_agent_call_v1_AgentCallPayload_properties_method] = "{\042minLength\042: 1, \042type\042: \042string\042}",
+    [SCHEMA_payloads_guestkit_agent_call_v1_AgentCallPayload_properties_params] = "{}",
+    [SCHEMA_payloads_guestkit_agent_call_v1_AgentCallPayload_properties_proxy_url] = "{\042minLength\042: 1, \042type\042: \042string\042}",
+    [SCHEMA_payloads_guestkit_agent_call_v1_AgentCallPayload_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_agent_call_v1_AgentCallPayload_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042proxy_url\042: {\042description\042: \042Base URL of the guest agent's proxy (trailing slashes are ignored).\042, \042minLength\042: 1, \042type\042: \042string\042}, \042target\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/BootTarget\042, \042default\042: \042kubevirt\042, \042description\042: \042The platform to judge bootability for (default `kubevirt`), passed to the agent.\042}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042required\042: [\042proxy_url\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload_properties_proxy_url] = "{\042minLength\042: 1, \042type\042: \042string\042}",
+    [SCHEMA_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload_properties_target] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/BootTarget\042}",
+    [SCHEMA_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_agent_doctor_v1_AgentDoctorPayload_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042proxy_url\042: {\042description\042: \042Base URL of the guest agent's proxy (trailing slashes are ignored).\042, \042minLength\042: 1, \042type\042: \042string\042}, \042target\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/BootTarget\042, \042default\042: \042kubevirt\042, \042description\042: \042Accepted for symmetry with the other agent operations; not used.\042}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042required\042: [\042proxy_url\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload_properties_proxy_url] = "{\042minLength\042: 1, \042type\042: \042string\042}",
+    [SCHEMA_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload_properties_target] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/BootTarget\042}",
+    [SCHEMA_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_agent_evidence_v1_AgentEvidencePayload_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_payloads_guestkit_agent_fix_v1_AgentFixPayload] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042plan\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/FixPlan\042, \042description\042: \042The fix plan the agent applies (as `guestkit.repair` and `guestkit.migrate-plan` produce).\042}, \042proxy_url\042: {\042description\042: \042Base URL of the guest agent's proxy (trailing slashes are ignored).\042, \042minLength\042: 1, \042type\042: \042string\042}, \042target\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/BootTarget\042, \042default\042: \042kubevirt\042, \042description\042: \042Accepted for symmetry with the other agent operations; not used.\042}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042required\042: [\042proxy_url\042, \042plan\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_agent_fix_v1_AgentFixPayload_properties_plan] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/FixPlan\042}",
+    [SCHEMA_payloads_guestkit_agent_fix_v1_AgentFixPayload_properties_proxy_url] = "{\042minLength\042: 1, \042type\042: \042string\042}",
+    [SCHEMA_payloads_guestkit_agent_fix_v1_AgentFixPayload_properties_target] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/BootTarget\042}",
+    [SCHEMA_payloads_guestkit_agent_fix_v1_AgentFixPayload_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_agent_fix_v1_AgentFixPayload_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
     [SCHEMA_payloads_guestkit_compare_v1_CompareOptions] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042compare_config\042: {\042description\042: \042Compare system configuration.\042, \042type\042: [\042boolean\042, \042null\042]}, \042compare_files\042: {\042description\042: \042Compare file contents.\042, \042type\042: [\042boolean\042, \042null\042]}, \042compare_packages\042: {\042description\042: \042Compare installed packages.\042, \042type\042: [\042boolean\042, \042null\042]}, \042ignore_timestamps\042: {\042description\042: \042Ignore differences in file times.\042, \042type\042: [\042boolean\042, \042null\042]}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_payloads_guestkit_compare_v1_CompareOptions_properties_compare_config] = "{\042type\042: [\042boolean\042, \042null\042]}",
     [SCHEMA_payloads_guestkit_compare_v1_CompareOptions_properties_compare_files] = "{\042type\042: [\042boolean\042, \042null\042]}",
@@ -13124,6 +16685,19 @@ static const char *const SCHEMAS[] = {
     [SCHEMA_payloads_guestkit_convert_v1_ConvertTarget_properties_path] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Path\042}",
     [SCHEMA_payloads_guestkit_convert_v1_ConvertTarget_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
     [SCHEMA_payloads_guestkit_convert_v1_ConvertTarget_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_payloads_guestkit_doctor_v1_DoctorPayload] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042explain\042: {\042default\042: false, \042description\042: \042Also explain: the root cause, an evidence digest and a migration briefing in the result.\042, \042type\042: \042boolean\042}, \042image\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageReference\042, \042description\042: \042The disk image to work on. Upstream's handler reads `path` alone and lets libguestfs tell the format; `format` is required all the same, since schedulers match it against a worker's `disk_formats`.\042}, \042target\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/BootTarget\042, \042default\042: \042kubevirt\042, \042description\042: \042The platform to judge bootability for (default `kubevirt`).\042}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042required\042: [\042image\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_doctor_v1_DoctorPayload_properties_explain] = "{\042type\042: \042boolean\042}",
+    [SCHEMA_payloads_guestkit_doctor_v1_DoctorPayload_properties_image] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageReference\042}",
+    [SCHEMA_payloads_guestkit_doctor_v1_DoctorPayload_properties_target] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/BootTarget\042}",
+    [SCHEMA_payloads_guestkit_doctor_v1_DoctorPayload_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_doctor_v1_DoctorPayload_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_payloads_guestkit_explore_v1_ExploreAction] = "{\042enum\042: [\042ls\042, \042stat\042, \042cat\042], \042type\042: \042string\042}",
+    [SCHEMA_payloads_guestkit_explore_v1_ExplorePayload] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042action\042: {\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.explore.v1.json#/$defs/ExploreAction\042, \042default\042: \042ls\042, \042description\042: \042What to do with `path` (default `ls`).\042}, \042image\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageReference\042, \042description\042: \042The disk image to work on. Upstream's handler reads `path` alone and lets libguestfs tell the format; `format` is required all the same, since schedulers match it against a worker's `disk_formats`.\042}, \042path\042: {\042default\042: \042/\042, \042description\042: \042The path in the guest, from its root filesystem (mounted read-only; other partitions are not).\042, \042type\042: \042string\042}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042required\042: [\042image\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_explore_v1_ExplorePayload_properties_action] = "{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.explore.v1.json#/$defs/ExploreAction\042}",
+    [SCHEMA_payloads_guestkit_explore_v1_ExplorePayload_properties_image] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageReference\042}",
+    [SCHEMA_payloads_guestkit_explore_v1_ExplorePayload_properties_path] = "{\042type\042: \042string\042}",
+    [SCHEMA_payloads_guestkit_explore_v1_ExplorePayload_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_explore_v1_ExplorePayload_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
     [SCHEMA_payloads_guestkit_fix_v1_FixExecutionPolicy] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042stop_on_error\042: {\042description\042: \042Stop at the first failed operation.\042, \042type\042: [\042boolean\042, \042null\042]}, \042validate_before_commit\042: {\042description\042: \042Check the repaired image before keeping the changes.\042, \042type\042: [\042boolean\042, \042null\042]}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_payloads_guestkit_fix_v1_FixExecutionPolicy_properties_stop_on_error] = "{\042type\042: [\042boolean\042, \042null\042]}",
     [SCHEMA_payloads_guestkit_fix_v1_FixExecutionPolicy_properties_validate_before_commit] = "{\042type\042: [\042boolean\042, \042null\042]}",
@@ -13233,6 +16807,20 @@ static const char *const SCHEMAS[] = {
     [SCHEMA_payloads_guestkit_inspect_v1_InspectPayload_properties_output_anyOf_1] = "{\042type\042: \042null\042}",
     [SCHEMA_payloads_guestkit_inspect_v1_InspectPayload_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
     [SCHEMA_payloads_guestkit_inspect_v1_InspectPayload_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_payloads_guestkit_migrate_plan_v1_MigratePlanPayload] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042explain\042: {\042default\042: false, \042description\042: \042Also explain: the root cause, an evidence digest and a migration briefing in the result.\042, \042type\042: \042boolean\042}, \042export_fix_plan\042: {\042default\042: false, \042description\042: \042Include the fix plan that would prepare the image.\042, \042type\042: \042boolean\042}, \042image\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageReference\042, \042description\042: \042The disk image to work on. Upstream's handler reads `path` alone and lets libguestfs tell the format; `format` is required all the same, since schedulers match it against a worker's `disk_formats`.\042}, \042target\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/BootTarget\042, \042default\042: \042kubevirt\042, \042description\042: \042The platform to migrate to (default `kubevirt`).\042}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042required\042: [\042image\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_properties_explain] = "{\042type\042: \042boolean\042}",
+    [SCHEMA_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_properties_export_fix_plan] = "{\042type\042: \042boolean\042}",
+    [SCHEMA_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_properties_image] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageReference\042}",
+    [SCHEMA_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_properties_target] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/BootTarget\042}",
+    [SCHEMA_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_migrate_plan_v1_MigratePlanPayload_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_payloads_guestkit_passport_v1_PassportPayload] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042content_hash\042: {\042default\042: false, \042description\042: \042Add the SHA-256 of the whole image file to the passport (reads the whole file: slow).\042, \042type\042: \042boolean\042}, \042image\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageReference\042, \042description\042: \042The disk image to work on. Upstream's handler reads `path` alone and lets libguestfs tell the format; `format` is required all the same, since schedulers match it against a worker's `disk_formats`.\042}, \042live_url\042: {\042description\042: \042The guest agent proxy (`http://...`) to attest the running guest through; an unreachable one is recorded in the passport, not an error.\042, \042minLength\042: 1, \042type\042: \042string\042}, \042target\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/BootTarget\042, \042default\042: \042kubevirt\042, \042description\042: \042The platform the passport is for (default `kubevirt`).\042}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042required\042: [\042image\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_passport_v1_PassportPayload_properties_content_hash] = "{\042type\042: \042boolean\042}",
+    [SCHEMA_payloads_guestkit_passport_v1_PassportPayload_properties_image] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageReference\042}",
+    [SCHEMA_payloads_guestkit_passport_v1_PassportPayload_properties_live_url] = "{\042minLength\042: 1, \042type\042: \042string\042}",
+    [SCHEMA_payloads_guestkit_passport_v1_PassportPayload_properties_target] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/BootTarget\042}",
+    [SCHEMA_payloads_guestkit_passport_v1_PassportPayload_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_passport_v1_PassportPayload_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
     [SCHEMA_payloads_guestkit_profile_v1_ProfileName] = "{\042enum\042: [\042security\042, \042compliance\042, \042hardening\042, \042performance\042, \042migration\042], \042type\042: \042string\042}",
     [SCHEMA_payloads_guestkit_profile_v1_ProfileOptions] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042fail_on_critical\042: {\042description\042: \042Fail the job when a critical finding is found.\042, \042type\042: [\042boolean\042, \042null\042]}, \042include_remediation\042: {\042description\042: \042Work out how to remedy each finding.\042, \042type\042: [\042boolean\042, \042null\042]}, \042severity_threshold\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/payloads/guestkit.profile.v1.json#/$defs/Severity\042}, {\042type\042: \042null\042}], \042description\042: \042Least severity reported; findings below it are left out.\042}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_payloads_guestkit_profile_v1_ProfileOptions_properties_fail_on_critical] = "{\042type\042: [\042boolean\042, \042null\042]}",
@@ -13265,6 +16853,18 @@ static const char *const SCHEMAS[] = {
     [SCHEMA_payloads_guestkit_profile_v1_ProfilePayload_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
     [SCHEMA_payloads_guestkit_profile_v1_ProfilePayload_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
     [SCHEMA_payloads_guestkit_profile_v1_Severity] = "{\042enum\042: [\042info\042, \042low\042, \042medium\042, \042high\042, \042critical\042], \042type\042: \042string\042}",
+    [SCHEMA_payloads_guestkit_repair_v1_RepairPayload] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042dry_run\042: {\042default\042: true, \042description\042: \042Only plan the repair (the default, `true`): the disk is changed only when this is `false`. Writers always write it.\042, \042type\042: \042boolean\042}, \042enable_systemd\042: {\042default\042: true, \042description\042: \042Enable and start the injected agent's service (default `true`). Writers always write it.\042, \042type\042: \042boolean\042}, \042fix\042: {\042default\042: \042boot\042, \042description\042: \042What to repair: `boot`, the only kind there is.\042, \042enum\042: [\042boot\042], \042type\042: \042string\042}, \042fix_cloud_init_network\042: {\042default\042: false, \042description\042: \042Install cloud-init and make sure `/etc/cloud/cloud.cfg` has a `network:` section.\042, \042type\042: \042boolean\042}, \042image\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageReference\042, \042description\042: \042The disk image to work on. Upstream's handler reads `path` alone and lets libguestfs tell the format; `format` is required all the same, since schedulers match it against a worker's `disk_formats`.\042}, \042inject_qga\042: {\042default\042: false, \042description\042: \042Add a step installing the `qemu-guest-agent` package.\042, \042type\042: \042boolean\042}, \042inject_zyvor_agent\042: {\042default\042: false, \042description\042: \042Inject the zyvor guest agent; only a worker built with the agent feature can, and upstream's stock worker fails the job.\042, \042type\042: \042boolean\042}, \042validate_fstab\042: {\042default\042: false, \042description\042: \042Add a step listing `/etc/fstab`, unless the boot report already has an fstab finding.\042, \042type\042: \042boolean\042}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042required\042: [\042image\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_repair_v1_RepairPayload_properties_dry_run] = "{\042type\042: \042boolean\042}",
+    [SCHEMA_payloads_guestkit_repair_v1_RepairPayload_properties_enable_systemd] = "{\042type\042: \042boolean\042}",
+    [SCHEMA_payloads_guestkit_repair_v1_RepairPayload_properties_fix] = "{\042enum\042: [\042boot\042], \042type\042: \042string\042}",
+    [SCHEMA_payloads_guestkit_repair_v1_RepairPayload_properties_fix_cloud_init_network] = "{\042type\042: \042boolean\042}",
+    [SCHEMA_payloads_guestkit_repair_v1_RepairPayload_properties_image] = "{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/ImageReference\042}",
+    [SCHEMA_payloads_guestkit_repair_v1_RepairPayload_properties_inject_qga] = "{\042type\042: \042boolean\042}",
+    [SCHEMA_payloads_guestkit_repair_v1_RepairPayload_properties_inject_zyvor_agent] = "{\042type\042: \042boolean\042}",
+    [SCHEMA_payloads_guestkit_repair_v1_RepairPayload_properties_validate_fstab] = "{\042type\042: \042boolean\042}",
+    [SCHEMA_payloads_guestkit_repair_v1_RepairPayload_propertyNames] = "{\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}",
+    [SCHEMA_payloads_guestkit_repair_v1_RepairPayload_propertyNames_not] = "{\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}",
+    [SCHEMA_payloads_system_echo_v1_EchoPayload] = "{\042type\042: \042object\042}",
     [SCHEMA_progress_v1] = "{\042$id\042: \042https://guestkit.dev/schemas/progress-v1.json\042, \042$ref\042: \042https://guestkit.dev/schemas/progress-v1.json#/$defs/ProgressEvent\042}",
     [SCHEMA_progress_v1_ProgressEvent] = "{\042additionalProperties\042: false, \042patternProperties\042: {\042^[a-z0-9-]+(\134\134.[a-z0-9-]+)+/[A-Za-z0-9._-]+$\042: true}, \042properties\042: {\042$schema\042: {\042description\042: \042URI of the schema the document claims to follow, for editors; `https://guestkit.dev/schemas/progress-v1.json` for this version.\042, \042type\042: [\042string\042, \042null\042]}, \042attempt\042: {\042description\042: \042Protocol 1.1. The attempt reporting, as its lease says (`lease-v1.json`). Workers of protocol 1.1 set it.\042, \042minimum\042: 1, \042type\042: [\042integer\042, \042null\042], \042x-rule\042: {\042minimum\042: \042execution.attempts.minimum\042}}, \042details\042: {\042description\042: \042Free-form details of the event.\042, \042type\042: [\042object\042, \042null\042]}, \042job_id\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/JobId\042, \042description\042: \042The job reporting progress.\042}, \042lease_id\042: {\042description\042: \042Protocol 1.1. The lease of the attempt reporting (the fencing token), where the transport does not carry it (the HTTP interface carries it in the path).\042, \042minLength\042: 1, \042type\042: [\042string\042, \042null\042]}, \042message\042: {\042description\042: \042What is happening, for people.\042, \042type\042: \042string\042}, \042observability\042: {\042anyOf\042: [{\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Observability\042}, {\042type\042: \042null\042}], \042description\042: \042Tracing and correlation identifiers, copied from the job.\042}, \042phase\042: {\042description\042: \042Phase the job is in. Standard guestkit phases: `validation`, `disk_attach`, `disk_inspection`, `os_detection`, `package_scan`, `service_scan`, `security_scan`, `result_generation`, `cleanup`; other tools may add their own.\042, \042examples\042: [\042validation\042, \042disk_attach\042, \042disk_inspection\042, \042os_detection\042, \042package_scan\042, \042service_scan\042, \042security_scan\042, \042result_generation\042, \042cleanup\042], \042minLength\042: 1, \042type\042: \042string\042}, \042progress_percent\042: {\042description\042: \042Overall progress, 0 to 100.\042, \042maximum\042: 100, \042minimum\042: 0, \042type\042: [\042number\042, \042null\042]}, \042sequence\042: {\042description\042: \042Position of the event in the stream of its attempt, from 0: a new attempt starts again at 0.\042, \042minimum\042: 0, \042type\042: \042integer\042}, \042timestamp\042: {\042$ref\042: \042https://guestkit.dev/schemas/common-v1.json#/$defs/Timestamp\042, \042description\042: \042When the event happened.\042}, \042worker_id\042: {\042description\042: \042Protocol 1.1. The worker reporting, as its lease says. Workers of protocol 1.1 set it.\042, \042minLength\042: 1, \042type\042: [\042string\042, \042null\042]}}, \042propertyNames\042: {\042not\042: {\042pattern\042: \042[\134\134x00-\134\134x1f\134\134x7f]\042}, \042x-rule\042: {\042not\042: \042document.unknown-field\042}}, \042required\042: [\042job_id\042, \042timestamp\042, \042sequence\042, \042phase\042, \042message\042], \042type\042: \042object\042, \042x-rule\042: {\042additionalProperties\042: \042document.unknown-field\042, \042propertyNames\042: \042document.unknown-field\042}}",
     [SCHEMA_progress_v1_ProgressEvent_properties_attempt] = "{\042minimum\042: 1, \042type\042: [\042integer\042, \042null\042], \042x-rule\042: {\042minimum\042: \042execution.attempts.minimum\042}}",
@@ -13420,9 +17020,9 @@ static void (*const FINDERS[])(const Tape *, uint32_t, Findings *, int32_t, uint
 
 /* The schemas this was generated from (protocol.resources.schemas_digest): the fast engine
  * does not use a prover generated from other schemas than the ones it validates with. */
-static const char SCHEMAS_DIGEST[] = "crc32:99af5482:58720";
+static const char SCHEMAS_DIGEST[] = "crc32:83c8b516:80589";
 
 /* Payload types with a registered schema (schemas/index.json). */
-static const char *const PAYLOAD_TYPES[] = {"guestkit.compare.v1", "guestkit.convert.v1", "guestkit.fix.v1", "guestkit.inspect.v1", "guestkit.profile.v1"};
+static const char *const PAYLOAD_TYPES[] = {"guestkit.agent.call.v1", "guestkit.agent.doctor.v1", "guestkit.agent.evidence.v1", "guestkit.agent.fix.v1", "guestkit.compare.v1", "guestkit.convert.v1", "guestkit.doctor.v1", "guestkit.explore.v1", "guestkit.fix.v1", "guestkit.inspect.v1", "guestkit.migrate-plan.v1", "guestkit.passport.v1", "guestkit.profile.v1", "guestkit.repair.v1", "system.echo.v1"};
 
 #endif
