@@ -38,7 +38,11 @@ def test_submit_worker_result_events_status(store_url: str, tmp_path: Path, caps
     assert "job-cli-echo-1: completed -> job completed" in out and "runs system.echo" in out
     assert main(["result", "--store", store_url, "job-cli-echo-1", "--format", "json"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert (result["status"], result["data"], result["worker_id"]) == ("completed", {"message": "hi"}, "cli-w")
+    assert (result["status"], result["data"], result["worker_id"]) == (
+        "completed",
+        {"echo": {"message": "hi"}},
+        "cli-w",
+    )
     assert main(["events", "--store", store_url, "job-cli-echo-1", "--follow"]) == 0
     assert "job-cli-echo-1: validation: started (attempt 1, #0)" in capsys.readouterr().out
     assert main(["status", "--store", store_url, "--format", "json"]) == 0

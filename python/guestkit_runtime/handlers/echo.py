@@ -1,5 +1,5 @@
-"""``system.echo``: returns the job's ``payload.data`` as the result's ``data``, whatever it
-holds (the payload type is not registered yet; nothing here depends on its schema)."""
+"""``system.echo``: answers with the job's ``payload.data`` unchanged, whatever it holds, as
+``data.echo`` of its result (schemas/payloads/system.echo.v1.json; nothing in it is checked)."""
 
 from __future__ import annotations
 
@@ -16,4 +16,4 @@ class EchoHandler:
 
     def run(self, context: Context) -> dict[str, Any]:
         context.check()
-        return dict(context.data)
+        return {"echo": dict(context.data)}
