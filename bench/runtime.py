@@ -117,7 +117,7 @@ def pgqueuer(url: str, jobs: int, workers: int) -> dict[str, Any]:
 
 def _pgqueuer_worker(url: str) -> None:
     import psycopg
-    from pgqueuer import PsycopgDriver, QueueManager, Queries
+    from pgqueuer import PsycopgDriver, Queries, QueueManager
     from pgqueuer.types import QueueExecutionMode
 
     async def main() -> None:
