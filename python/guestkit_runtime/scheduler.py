@@ -489,30 +489,56 @@ class Scheduler:
     def complete(self, lease_id: str, result: Mapping[str, Any]) -> str:
         """Section 15.6: the attempt's result (validated first) ends the lease; the job becomes
         what the table prescribes. The same result sent again is answered as the first was."""
-        report = validate(dumps(result).encode(), type="result")
-        if not report.valid:
-            first = report.errors[0]
-            raise Refused(first.rule, f"result {first.pointer or '/'}: {first.message}")
-        with self._transaction() as tx:
-            lease_row, job_row = self._lease_and_job(tx, lease_id)
-            repeated = self._repeated(tx, lease_row, job_row, "result", result)
-            if repeated is not None:
-                return repeated
-            row, lease, now = self._held(tx, lease_id, "result", result, (lease_row, job_row))
-            status = str(result["status"])
-            if (issue := check_transition(row.status, status)) is not None:
-                self._step(tx, row, "result", lease_id=lease_id, document=result, at=now, refused=issue.rule)
-                raise Refused(issue.rule, f"a {status} result while the job is {row.status}: {issue.message}")
-            if status in ("completed", "cancelled"):
-                new = status
-            else:
-                error = _object(result.get("error"))
-                retryable = status == "timeout" or (
-                    error.get("recoverable") is True and error.get("retry_recommended") is True
-                )
-                new = self._again_or(row, lease, status, now, retryable=retryable)
-            self._end(tx, row, lease, now, "result", result, new, keep_result=True)
-            return new
+        answer = self.complete_many([(lease_id, result)])[0]
+        if isinstance(answer, Refused):
+            raise answer
+        return answer
+
+    def complete_many(self, results: Sequence[tuple[str, Mapping[str, Any]]]) -> list[str | Refused]:
+        """The results of several attempts (each under its own lease), handled one after the other
+        in one transaction, each exactly as ``complete`` handles it: the answer to each is the
+        job's status or the refusal (recorded in its trace like any other). One commit, and on
+        PostgreSQL one round trip to read every lease and lock every job (in job id order)."""
+        answers: list[str | Refused | None] = [None] * len(results)
+        for index, (_, result) in enumerate(results):
+            report = validate(dumps(result).encode(), type="result")
+            if not report.valid:
+                first = report.errors[0]
+                answers[index] = Refused(first.rule, f"result {first.pointer or '/'}: {first.message}")
+        pending = [index for index, answer in enumerate(answers) if answer is None]
+        if pending:
+            with self.store.transaction() as tx:
+                read = self._leases_and_jobs(tx, [results[index][0] for index in pending])
+                for index in pending:
+                    lease_id, result = results[index]
+                    try:
+                        answers[index] = self._complete(tx, lease_id, result, read.get(lease_id, (None, None)))
+                    except Refused as refused:
+                        answers[index] = refused
+        return [answer for answer in answers if answer is not None]
+
+    def _complete(
+        self, tx: Tx, lease_id: str, result: Mapping[str, Any], read: tuple[LeaseRow | None, JobRow | None]
+    ) -> str:
+        lease_row, job_row = read
+        repeated = self._repeated(tx, lease_row, job_row, "result", result)
+        if repeated is not None:
+            return repeated
+        row, lease, now = self._held(tx, lease_id, "result", result, read)
+        status = str(result["status"])
+        if (issue := check_transition(row.status, status)) is not None:
+            self._step(tx, row, "result", lease_id=lease_id, document=result, at=now, refused=issue.rule)
+            raise Refused(issue.rule, f"a {status} result while the job is {row.status}: {issue.message}")
+        if status in ("completed", "cancelled"):
+            new = status
+        else:
+            error = _object(result.get("error"))
+            retryable = status == "timeout" or (
+                error.get("recoverable") is True and error.get("retry_recommended") is True
+            )
+            new = self._again_or(row, lease, status, now, retryable=retryable)
+        self._end(tx, row, lease, now, "result", result, new, keep_result=True)
+        return new
 
     def release(self, lease_id: str, *, worker_id: str | None = None) -> str:
         """Section 15.7: the worker gives the attempt up (a shutdown); it counts. The job is
@@ -751,6 +777,27 @@ class Scheduler:
         )
         return (LeaseRow(*leases[0]) if leases else None), (JobRow(*jobs[0]) if jobs else None)
 
+    def _leases_and_jobs(self, tx: Tx, lease_ids: Sequence[str]) -> dict[str, tuple[LeaseRow | None, JobRow | None]]:
+        """``_lease_and_job`` for several leases: their jobs locked in job id order (two batches
+        never wait on each other in a cycle), then the leases read."""
+        marks = ", ".join("?" for _ in lease_ids)
+        jobs, leases = tx.rows_many(
+            [
+                (
+                    f"SELECT {JOB_COLUMNS} FROM jobs WHERE job_id IN (SELECT job_id FROM leases WHERE lease_id IN "
+                    f"({marks})) ORDER BY job_id{self.store.lock_rows}",
+                    tuple(lease_ids),
+                ),
+                (f"SELECT {LEASE_COLUMNS} FROM leases WHERE lease_id IN ({marks})", tuple(lease_ids)),
+            ]
+        )
+        by_job = {values[1]: JobRow(*values) for values in jobs}
+        answer: dict[str, tuple[LeaseRow | None, JobRow | None]] = {}
+        for values in leases:
+            lease = LeaseRow(*values)
+            answer[lease.lease_id] = (lease, by_job.get(lease.job_id))
+        return answer
+
     def _repeated(self, tx: Tx, lease: LeaseRow | None, row: JobRow | None, message: str, document: Any) -> str | None:
         """The answer to a result or release that is the very one that ended its lease, sent
         again unchanged (section 15.6); None for any other message."""
@@ -847,6 +894,10 @@ class Scheduler:
             params.append(now + self.backoff.delay_us(lease.attempt, self._rng))
             tx.notify(CHANNEL)
         self._move(tx, row, new, now, extra=extra, params=params)
+        # The rows as they now are, for a later message of the same transaction (complete_many).
+        lease.ended_us, lease.end_message, lease.end_status = now, message, new
+        lease.end_document = None if document is None else dumps(document)
+        row.lease_id, row.last_sequence = None, None
         lease_id = lease.lease_id if message != "deadline" else None
         self._step(tx, row, message, lease_id=lease_id, document=document, at=now, status=new)
 

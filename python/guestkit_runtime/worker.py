@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import queue
 import random
 import shutil
 import signal
@@ -30,7 +31,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -115,6 +116,7 @@ class Worker:
         self._stopping = threading.Event()
         self._ended = 0
         self._crash = _crash_point()
+        self._results: queue.Queue[tuple[str, Mapping[str, Any], Future[str | Refused]]] = queue.Queue()
         self._hostname = socket.gethostname()
         self._resources_now = self._resources()  # refreshed with each heartbeat of the registration
 
@@ -167,6 +169,7 @@ class Worker:
         pool = ThreadPoolExecutor(max_workers=self.config.concurrency, thread_name_prefix="attempt")
         heartbeat = threading.Thread(target=self._heartbeats, name="heartbeat", daemon=True)
         heartbeat.start()
+        threading.Thread(target=self._reporter, name="results", daemon=True).start()
         last_sweep = 0.0
         try:
             while not self._stopping.is_set():
@@ -371,7 +374,7 @@ class Worker:
         if data is not None:
             result["data"] = dict(data)
         try:
-            job_status = self._persist(lambda: self.scheduler.complete(attempt.lease_id, result), attempt)
+            job_status = self._send_result(attempt, result)
         except Refused as refused:
             if isinstance(refused, Fenced):
                 raise
@@ -384,6 +387,39 @@ class Worker:
             job_status = self._persist(lambda: self.scheduler.complete(attempt.lease_id, result), attempt)
         self._maybe_crash("after-commit")
         self.on_event("result", {"result": result, "job_status": job_status})
+
+    def _send_result(self, attempt: _Attempt, result: Mapping[str, Any]) -> str:
+        """The result, sent with the other attempts' results waiting at this moment, in one
+        transaction (Scheduler.complete_many); alone, and again until answered, if that fails."""
+        answer: Future[str | Refused] = Future()
+        self._results.put((attempt.lease_id, result, answer))
+        try:
+            outcome = answer.result()
+        except Exception as error:
+            if not _transient(error):
+                raise
+            return self._persist(lambda: self.scheduler.complete(attempt.lease_id, result), attempt)
+        if isinstance(outcome, Refused):
+            raise outcome
+        return outcome
+
+    def _reporter(self) -> None:
+        """Sends the results waiting in the queue, up to 64 at a time, in one transaction."""
+        while True:
+            batch = [self._results.get()]
+            while len(batch) < 64:
+                try:
+                    batch.append(self._results.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                answers = self.scheduler.complete_many([(lease_id, result) for lease_id, result, _ in batch])
+            except Exception as error:
+                for _, _, answer in batch:
+                    answer.set_exception(error)
+                continue
+            for (_, _, answer), outcome in zip(batch, answers, strict=True):
+                answer.set_result(outcome)
 
     # --- leases --------------------------------------------------------------------------------
 

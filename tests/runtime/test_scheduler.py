@@ -340,3 +340,28 @@ def test_concurrent_claims_never_share_a_job(store_url: str, clock: FakeClock) -
         thread.join()
     assert sorted(claimed) == [f"job-claims-{index:03d}" for index in range(60)]  # each once, none lost
     setup.close()
+
+
+def test_results_of_several_attempts_in_one_transaction(scheduler: Scheduler, clock: FakeClock) -> None:
+    for name in ("a", "b", "c"):
+        scheduler.submit(job(f"job-batch-{name}", max_attempts=2))
+    leases = {claim.lease["job_id"]: claim.lease for claim in scheduler.claim(worker(), limit=3, start="started")}
+    a, b, c = leases["job-batch-a"], leases["job-batch-b"], leases["job-batch-c"]
+    done_a = result("job-batch-a", a, data={"n": 1})
+    failed_b = result("job-batch-b", b, "failed", error=failure(True, True))
+    answers = scheduler.complete_many(
+        [
+            (a["lease_id"], done_a),
+            (a["lease_id"], done_a),  # the same result again: answered as the first
+            (a["lease_id"], {**done_a, "data": {"n": 2}}),  # another under an ended lease: refused
+            (b["lease_id"], failed_b),
+            (b["lease_id"], result("job-batch-b", b)),  # its lease ended one message ago: fenced
+            (c["lease_id"], {**result("job-batch-c", c), "status": "finished"}),  # invalid: 422
+        ]
+    )
+    assert answers[:2] == ["completed", "completed"] and answers[3] == "queued"
+    assert isinstance(answers[2], Refused) and isinstance(answers[4], Fenced)
+    assert isinstance(answers[5], Refused) and answers[5].http_status == 422
+    assert scheduler.result("job-batch-a")["data"] == {"n": 1}
+    assert scheduler.status("job-batch-c")["status"] == "running"  # untouched by the refusal
+    assert_traces_valid(scheduler)
