@@ -588,7 +588,8 @@ class Scheduler:
                 tx.send(
                     "UPDATE leases SET ended_us = ?, end_message = 'deadline' WHERE lease_id = ?", (now, lease.lease_id)
                 )
-            self._move(tx, row, "timeout", now, extra="lease_id = NULL")
+            # Timed out for its deadline: the job has no result (15.10), an earlier attempt's neither.
+            self._move(tx, row, "timeout", now, extra="lease_id = NULL, result = NULL")
             self._step(tx, row, "deadline", at=now, status="timeout")
             return 1
         if row.lease_id is None or row.status not in ("assigned", "running"):
@@ -889,6 +890,8 @@ class Scheduler:
         if keep_result:
             extra += ", result = ?"
             params.append(dumps(document))
+        else:  # "the job's result is its last attempt's" (15.6): an attempt that ended without one leaves none
+            extra += ", result = NULL"
         if new == "queued":
             extra += ", not_before_us = ?"
             params.append(now + self.backoff.delay_us(lease.attempt, self._rng))

@@ -177,6 +177,7 @@ def test_release_requeues_and_counts_as_an_attempt(scheduler: Scheduler, clock: 
     lease = claim_one(scheduler)
     assert lease["attempt"] == 2
     assert scheduler.release(lease["lease_id"]) == "failed"  # no attempt remains
+    assert scheduler.result("job-release-1") is None  # ended without a result
     assert_traces_valid(scheduler)
 
 
@@ -195,6 +196,21 @@ def test_cancel_queued_and_running(scheduler: Scheduler, clock: FakeClock) -> No
     with pytest.raises(Refused) as refused:
         scheduler.cancel("job-cancel-r")
     assert (refused.value.rule, refused.value.http_status) == ("state.transition", 409)
+    assert_traces_valid(scheduler)
+
+
+def test_the_result_is_the_last_attempts(scheduler: Scheduler, clock: FakeClock) -> None:
+    scheduler.submit(job("job-last-1", max_attempts=2))
+    lease = claim_one(scheduler, lease_seconds=5)
+    scheduler.progress(lease["lease_id"], progress("job-last-1", lease, 0))
+    failed = result("job-last-1", lease, "failed", error=failure(True, True))
+    assert scheduler.complete(lease["lease_id"], failed) == "queued"
+    assert scheduler.result("job-last-1") == failed  # the last attempt so far is the first
+    clock.advance(40)
+    claim_one(scheduler, lease_seconds=5)
+    clock.advance(5)
+    assert scheduler.sweep() == 1 and scheduler.status("job-last-1")["status"] == "failed"
+    assert scheduler.result("job-last-1") is None  # its last attempt's lease was lost: no result (15.10)
     assert_traces_valid(scheduler)
 
 
