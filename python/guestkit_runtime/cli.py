@@ -124,6 +124,23 @@ def add_parsers(commands: Commands[argparse.ArgumentParser]) -> None:
     )
     result.add_argument("job", metavar="JOB")
 
+    ingest = _command(
+        commands,
+        "ingest",
+        "submit the job files dropped into a folder (upstream's jobs/, done/, failed/)",
+        "Claim each *.json file in DIR/jobs/ (renamed into DIR/cur/: of two ingesters one wins), "
+        "submit it, and when its job ends move it to DIR/done/ or DIR/failed/ with "
+        "<name>.result.json (or <name>.error.txt when refused) beside it. Write files elsewhere "
+        "and rename them into jobs/; a file changed in the last second is left for the next pass.",
+        "  guestkit-job ingest /var/lib/guestkit            one pass\n"
+        "  guestkit-job ingest /var/lib/guestkit --follow   a pass every second until stopped",
+        _ingest,
+    )
+    ingest.add_argument("folder", metavar="DIR", help="the folder holding jobs/ (the others are made)")
+    ingest.add_argument("--follow", "-f", action="store_true", help="pass again every --interval seconds")
+    ingest.add_argument("--interval", type=float, default=1.0, help="seconds between passes (1)")
+    ingest.add_argument("--settle-seconds", type=float, default=1.0, help=argparse.SUPPRESS)
+
     worker = _command(
         commands,
         "worker",
@@ -324,6 +341,28 @@ def _result(args: argparse.Namespace) -> int:
     else:
         print(format_result(result, status))
     return 0
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from .filedrop import FileDrop
+
+    drop = FileDrop(Path(args.folder), _scheduler(args), settle_seconds=args.settle_seconds)
+    try:
+        while True:
+            outcome = drop.run_once()
+            for name, items in (
+                ("submitted", outcome.submitted),
+                ("refused", outcome.refused),
+                ("done", outcome.done),
+                ("failed", outcome.failed),
+            ):
+                for item in items:
+                    _say(args, {"event": name, "job": item}, f"{item}: {name}")
+            if not args.follow:
+                return 1 if outcome.refused else 0
+            time.sleep(args.interval)
+    except KeyboardInterrupt:
+        return 0
 
 
 def _worker(args: argparse.Namespace) -> int:
