@@ -55,7 +55,7 @@ PACKAGE_FILES := $(shell find python/guestkit_job_spec python/guestkit_runtime s
 $(RUN_STAMP): pyproject.toml build_backend.py hatch_build.py requirements/dev.txt $(PACKAGE_FILES)
 	rm -rf $(RUN_VENV)
 	$(PYTHON) -m venv $(RUN_VENV)
-	$(RUN_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --constraint requirements/dev.txt '.[postgres]'
+	$(RUN_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --constraint requirements/dev.txt .[postgres]
 	touch $@
 
 run: $(RUN_STAMP)
@@ -218,20 +218,13 @@ chaos: $(STAMP)
 	  --postgres-dir "$$GUESTKIT_TEST_POSTGRES_DIR" > build/chaos/postgresql.json'; \
 	  status=$$?; cat build/chaos/postgresql.json; exit $$status
 
-# The whole path on the embedded store: jobs submitted, a worker running those its handlers can
-# run (an echo; a convert of an image made here, with qemu-img), results printed, and a job no
-# handler runs left queued with the reason.
+# The whole path on the embedded store (examples/runtime/run.sh): the runtime's example jobs
+# submitted, a worker running those its handlers can run with their progress, results printed,
+# and a job no handler runs left queued with the reason.
 run-runtime: $(RUN_STAMP)
 	@echo
 	@echo "== The runtime on the embedded store ($(RUN_STORE)): submit, run, results"
-	rm -rf build/run && mkdir -p build/run
-	@if command -v qemu-img >/dev/null; then qemu-img create -q -f qcow2 build/run/disk.qcow2 64M; \
-	  else echo "(qemu-img is not installed: the convert job will wait, like the inspect job; apt-get install qemu-utils)"; fi
-	$(RUN_CLI) submit --store $(RUN_STORE) examples/runtime/echo.json examples/runtime/convert.json examples/runtime/inspect.json
-	$(RUN_CLI) worker --store $(RUN_STORE) --exit-when-idle --concurrency 2 --lease-seconds 10
-	$(RUN_CLI) result --store $(RUN_STORE) job-runtime-echo-0001
-	-$(RUN_CLI) result --store $(RUN_STORE) job-runtime-convert-0001
-	$(RUN_CLI) status --store $(RUN_STORE)
+	sh examples/runtime/run.sh $(RUN_CLI) $(RUN_STORE)
 
 # Claim-to-complete throughput and latency, 1, 4 and 16 workers, SQLite and PostgreSQL, beside
 # pgqueuer on the same throwaway server: docs/benchmarks-runtime.md.
