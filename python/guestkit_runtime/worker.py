@@ -116,7 +116,8 @@ class Worker:
         self._stopping = threading.Event()
         self._ended = 0
         self._crash = _crash_point()
-        self._results: queue.Queue[tuple[str, Mapping[str, Any], Future[str | Refused]]] = queue.Queue()
+        self._results: queue.Queue[tuple[str, Mapping[str, Any], Future[str | Refused]] | None] = queue.Queue()
+        self._finished = threading.Event()
         self._hostname = socket.gethostname()
         self._resources_now = self._resources()  # refreshed with each heartbeat of the registration
 
@@ -169,7 +170,8 @@ class Worker:
         pool = ThreadPoolExecutor(max_workers=self.config.concurrency, thread_name_prefix="attempt")
         heartbeat = threading.Thread(target=self._heartbeats, name="heartbeat", daemon=True)
         heartbeat.start()
-        threading.Thread(target=self._reporter, name="results", daemon=True).start()
+        reporter = threading.Thread(target=self._reporter, name="results", daemon=True)
+        reporter.start()
         last_sweep = 0.0
         try:
             while not self._stopping.is_set():
@@ -202,6 +204,12 @@ class Worker:
                     self._quietly(lambda: self.scheduler.store.wait(self.config.poll_seconds))
         finally:
             self._drain(pool)
+            # Its threads end with it: left running in a process that forks later (a test run's
+            # multiprocessing), a thread holding a lock at the fork deadlocks the child.
+            self._finished.set()
+            self._results.put(None)
+            heartbeat.join()
+            reporter.join()
         return 0
 
     def _claim(self, free: int) -> list[Claim]:
@@ -406,12 +414,19 @@ class Worker:
     def _reporter(self) -> None:
         """Sends the results waiting in the queue, up to 64 at a time, in one transaction."""
         while True:
-            batch = [self._results.get()]
+            first = self._results.get()
+            if first is None:
+                return
+            batch = [first]
             while len(batch) < 64:
                 try:
-                    batch.append(self._results.get_nowait())
+                    item = self._results.get_nowait()
                 except queue.Empty:
                     break
+                if item is None:
+                    self._results.put(None)  # end after this batch
+                    break
+                batch.append(item)
             try:
                 answers = self.scheduler.complete_many([(lease_id, result) for lease_id, result, _ in batch])
             except Exception as error:
@@ -426,8 +441,7 @@ class Worker:
     def _heartbeats(self) -> None:
         interval = max(0.05, self.config.lease_seconds / 3)
         last_registration = time.monotonic()
-        while True:
-            time.sleep(interval)
+        while not self._finished.wait(interval):
             with self._lock:
                 attempts = list(self._attempts.values())
             for attempt in attempts:
