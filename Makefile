@@ -15,11 +15,11 @@ WHEELHOUSE := build/wheelhouse
 help:
 	@echo "make run           install the package (.venv-run), then validate the bundled examples and the upstream corpus"
 	@echo "make test          set up the development tools (.venv), then run every check (schemas, lint, types, tests)"
-	@echo "make gen           regenerate the Python models, bundles/, docs/reference/, npm/types/ and the prover's C from schemas/"
+	@echo "make gen           regenerate the Python models, bundles/, docs/reference/, npm/types/, go/'s structs and copies and the prover's C from schemas/"
 	@echo "make check-gen     fail when the committed models or bundles differ from what schemas/ gives"
 	@echo "make cases         rebuild tests/conformance/cases/ from its sources and the schemas"
 	@echo "make payload-type TYPE=...  start a new payload type (CONTRIBUTING.md)"
-	@echo "make conformance   run the conformance suite in every runner (Python engines, the npm package, plain ajv) and the fingerprint vectors"
+	@echo "make conformance   run the conformance suite in every runner (Python engines, the npm package, plain ajv, the Go module) and the fingerprint vectors"
 	@echo "make sanitize      the prover under AddressSanitizer and UBSan: its C tests, its Python tests, a short differential fuzz"
 	@echo "make fuzz          long fuzzing: property tests, libFuzzer on the prover's C, a million-input differential fuzz"
 	@echo "make bench         measure speed and scale beside jsonschema, orjson, ajv and check-jsonschema: docs/benchmarks.md"
@@ -69,6 +69,27 @@ run: $(RUN_STAMP)
 	$(RUN_CLI) validate tests/corpus/upstream/; test $$? -le 1
 	@$(MAKE) --no-print-directory run-runtime
 
+# ---- go: the Go module (go/, go/README.md) ----------------------------------------------
+# Its modules are downloaded once, pinned by go/go.sum; everything after runs offline
+# (GOPROXY=off, -mod=readonly). make gen copies schemas/ and bundles/ below go/ and writes
+# go/models_gen.go (codegen/go_module.py); make conformance vets and lints the module, then
+# runs its conformance runner (go/conformance_test.go) on every case, each report held to
+# the Python package's pair for pair.
+GO ?= $(firstword $(shell command -v go) /usr/local/go/bin/go)
+export GO # bench/run.py builds the module's benchmark with it
+GO_OFFLINE := GOFLAGS=-mod=readonly GOPROXY=off $(GO)
+GO_MODULES := build/.go-modules
+GO_GEN = GOFMT=$(dir $(GO))gofmt $(PY) codegen/go_module.py
+GO_REPORTS := build/conformance-reports.json
+GO_CONFORMANCE = @echo "== The Go module: go vet, staticcheck, its conformance runner" && \
+	$(PY) tests/conformance/reports.py $(GO_REPORTS) && \
+	cd go && $(GO_OFFLINE) vet ./... && $(GO_OFFLINE) tool staticcheck ./... && \
+	GUESTKIT_REFERENCE_REPORTS=$(CURDIR)/$(GO_REPORTS) $(GO_OFFLINE) test -count=1 ./...
+
+$(GO_MODULES): go/go.mod go/go.sum
+	cd go && $(GO) mod download
+	mkdir -p $(dir $@) && touch $@
+
 test: lint-schemas check-gen lint typecheck typecheck-ts pytest conformance sanitize
 
 NPM_PACKAGE := npm
@@ -85,10 +106,12 @@ gen: $(STAMP) $(NPM_PACKAGE)/node_modules/.installed
 	$(PY) codegen/generate.py
 	node $(NPM_PACKAGE)/scripts/generate-types.mjs
 	$(PY) hatch_build.py && touch $(PROVER)
+	$(GO_GEN)
 
 check-gen: $(STAMP) $(NPM_PACKAGE)/node_modules/.installed
 	$(PY) codegen/generate.py --check
 	node $(NPM_PACKAGE)/scripts/generate-types.mjs --check
+	$(GO_GEN) --check
 
 typecheck-ts: $(NPM_PACKAGE)/node_modules/.installed
 	$(NPM_PACKAGE)/node_modules/.bin/tsc -p $(NPM_PACKAGE)/tsconfig.json
@@ -109,7 +132,7 @@ typecheck: $(STAMP)
 # The npm package's tests (tests/test_npm_package.py) need its dependencies installed, the
 # benchmark's smoke test (tests/test_bench.py) needs ajv too, and the pre-commit hook's test
 # (tests/test_pre_commit_hook.py) the wheelhouse.
-pytest: $(STAMP) $(PROVER) $(NPM_PACKAGE)/node_modules/.installed $(NODE_RUNNER)/node_modules/.installed $(WHEELHOUSE)/.made
+pytest: $(STAMP) $(PROVER) $(NPM_PACKAGE)/node_modules/.installed $(NODE_RUNNER)/node_modules/.installed $(WHEELHOUSE)/.made $(GO_MODULES)
 	$(PG_RUN) $(BIN)/pytest -q --ignore-glob='tests/test_conformance*.py'
 
 # What pip needs to install this package from its source with no index: the build backend
@@ -172,7 +195,7 @@ $(NODE_RUNNER)/node_modules/.installed: $(NODE_RUNNER)/package-lock.json
 	cd $(NODE_RUNNER) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-conformance: $(STAMP) $(PROVER) $(NODE_RUNNER)/node_modules/.installed $(NPM_PACKAGE)/node_modules/.installed
+conformance: $(STAMP) $(PROVER) $(NODE_RUNNER)/node_modules/.installed $(NPM_PACKAGE)/node_modules/.installed $(GO_MODULES)
 	$(PY) tests/conformance/build.py --check
 	$(BIN)/check-jsonschema --schemafile tests/conformance/case-file.schema.json tests/conformance/cases/*.json
 	$(BIN)/check-jsonschema --schemafile tests/conformance/fingerprint-file.schema.json tests/conformance/fingerprints.json
@@ -183,10 +206,11 @@ conformance: $(STAMP) $(PROVER) $(NODE_RUNNER)/node_modules/.installed $(NPM_PAC
 	node $(NODE_RUNNER)/run.mjs
 	@echo "== Independent implementations, format assertion off: docs/implementations.md"
 	$(PY) tests/conformance/implementations.py --check
+	$(GO_CONFORMANCE)
 
 # Peers: jsonschema and check-jsonschema from requirements/dev.txt, ajv from the runner's lockfile.
 # The runtime's part (bench-runtime, below) runs first.
-bench: $(STAMP) $(PROVER) $(NODE_RUNNER)/node_modules/.installed $(NPM_PACKAGE)/node_modules/.installed
+bench: $(STAMP) $(PROVER) $(NODE_RUNNER)/node_modules/.installed $(NPM_PACKAGE)/node_modules/.installed $(GO_MODULES)
 	$(PY) bench/run.py
 
 lock:

@@ -18,6 +18,7 @@ import json
 import os
 import platform
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -47,6 +48,7 @@ BIN = Path(sys.executable).parent
 FULL_JOB = (ROOT / "examples" / "inspect-full.json").read_bytes()
 MINIMAL_JOB = (ROOT / "examples" / "inspect-minimal.json").read_bytes()
 JOB_BUNDLE = ROOT / "bundles" / "job-v1.bundle.json"
+GO = os.environ.get("GO") or shutil.which("go") or "go"  # the Makefile gives its GO
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
@@ -106,6 +108,18 @@ def node_timings(document: Path, sizes: Sizes) -> dict[str, float]:
         text=True,
     ).stdout
     return {name: micros / 1e6 for name, micros in json.loads(out).items()}
+
+
+def go_timings(document: Path, sizes: Sizes, work: Path) -> dict[str, float]:
+    """The Go module's Validate on the same bytes (go/internal/bench), built offline from the
+    modules make bench downloaded."""
+    binary = work / "go-bench"
+    if not binary.exists():
+        offline = {**os.environ, "GOFLAGS": "-mod=readonly", "GOPROXY": "off"}
+        subprocess.run([GO, "build", "-o", str(binary), "./internal/bench"], cwd=ROOT / "go", env=offline, check=True)
+    iterations = "2000" if sizes is FULL else "200"
+    out = subprocess.run([str(binary), str(document), iterations, str(sizes.rounds)], check=True, capture_output=True)
+    return {name: micros / 1e6 for name, micros in json.loads(out.stdout).items()}
 
 
 @dataclass(frozen=True)
@@ -236,6 +250,50 @@ def section_per_document(sizes: Sizes, work: Path, goals: list[tuple[str, str, b
             )
         )
         goals.append((f"{label}: faster than ajv (aim)", f"{node['ajv'] / fast:.2f}x", node["ajv"] / fast >= 1))
+    return lines
+
+
+def section_go(sizes: Sizes, work: Path, goals: list[tuple[str, str, bool]]) -> list[str]:
+    reference = validator_for("job")
+    lines = [
+        "## The Go module: `Validate(bytes)` end to end",
+        "",
+        "The Go module's `Validate` (go/: jsontext decoding, its fast path proving a clean document, "
+        "santhosh-tekuri/jsonschema wording any other, the code-only rules) beside the Python package's fast "
+        "engine, jsonschema (`json.loads` and `is_valid`, formats asserted) and ajv (`JSON.parse` and validate) "
+        "on the same bytes.",
+        "",
+        "| document | Go module | guestkit (fast) | jsonschema | ajv (Node) | Go vs jsonschema | Go vs ajv |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for label, data in (
+        (f"full job, {len(FULL_JOB):,} bytes", FULL_JOB),
+        (f"minimal job, {len(MINIMAL_JOB):,} bytes", MINIMAL_JOB),
+    ):
+        path = work / "go-document.json"
+        path.write_bytes(data)
+        go = go_timings(path, sizes, work)["go"]
+        timings = per_call(
+            {
+                "fast": lambda data=data: validate(data),
+                "jsonschema": lambda data=data: reference.is_valid(json.loads(data)),
+            },
+            sizes,
+        )
+        node = node_timings(path, sizes)
+        micros = [go * 1e6, timings["fast"] * 1e6, timings["jsonschema"] * 1e6, node["ajv"] * 1e6]
+        lines.append(
+            f"| {label} | " + " | ".join(f"{value:,.1f} µs" for value in micros) + " | "
+            f"{ratio(timings['jsonschema'], go)} | {node['ajv'] / go:.2f}x |"
+        )
+        if data is FULL_JOB:
+            goals.append(
+                (
+                    f"Go module, {label}: at least 30x jsonschema",
+                    ratio(timings["jsonschema"], go),
+                    timings["jsonschema"] / go >= 30,
+                )
+            )
     return lines
 
 
@@ -642,6 +700,8 @@ def main() -> int:
         work = Path(folder)
         body = [
             *section_per_document(sizes, work, goals),
+            "",
+            *section_go(sizes, work, goals),
             "",
             *section_invalid(sizes, goals),
             "",

@@ -23,6 +23,7 @@ def test_the_benchmark_runs_and_writes_every_section(tmp_path: Path) -> None:
     for heading in (
         "| goal | measured | met |",
         "## Per document",
+        "## The Go module",
         "## An invalid document",
         "## Realistic documents",
         "```mermaid",

@@ -551,3 +551,19 @@ def test_forms_that_take_a_flag_differently_are_refused(monkeypatch: pytest.Monk
     monkeypatch.setitem(FORMS, "guestkit.compare", twice)
     with pytest.raises(ValueError, match="take --image differently"):
         main(["new", "--help"])
+
+
+def test_job_checks_each_result_against_the_job(capsys: pytest.CaptureFixture[str]) -> None:
+    job, answered, other = (
+        str(EXAMPLES / name) for name in ("doctor-basic.json", "result-doctor.json", "result-completed.json")
+    )
+    status, out, _ = run(capsys, "validate", "--job", job, answered, other, job)
+    assert status == 1
+    assert "result-doctor.json: valid (result)" in out and "doctor-basic.json: valid (job)" in out
+    assert "[result.job.mismatch]" in out and "/data/bootability: required field" in out
+
+
+@pytest.mark.parametrize(("given", "said"), [("nope.json", "No such file"), ("result-doctor.json", "is not a job")])
+def test_job_must_be_a_job_file(capsys: pytest.CaptureFixture[str], given: str, said: str) -> None:
+    status, _, err = run(capsys, "validate", "--job", str(EXAMPLES / given), str(EXAMPLES / "result-doctor.json"))
+    assert status == 2 and said in err

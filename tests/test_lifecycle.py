@@ -136,3 +136,16 @@ def test_the_npm_checker_says_the_same_and_refuses_a_malformed_trace_alike() -> 
     python = [[issue.to_dict() for issue in check_trace(trace)] for trace in traces[:-1]]
     assert javascript[:-1] == python
     assert javascript[-1] == "TypeError"
+
+
+def test_a_repeated_result_is_the_same_json_value_and_true_is_not_1() -> None:
+    """Python's ``True == 1`` once made a different result count as a repetition; npm's checker never did."""
+    steps = copy.deepcopy(TRACES["lifecycle.result-repeated-after-lost-answer"]["steps"])
+    assert check_trace(steps) == []
+    steps[4]["document"]["execution_summary"]["duration_seconds"] = 1.0  # the same number: still a repetition
+    assert check_trace(steps) == []
+    steps[4]["document"]["execution_summary"]["duration_seconds"] = (
+        True  # not the same value: refused as a second result
+    )
+    (issue,) = check_trace(steps)
+    assert (issue.rule, issue.pointer) == ("state.transition", "/steps/4")

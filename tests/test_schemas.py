@@ -18,7 +18,12 @@ from guestkit_job_spec.protocol import resources, rules
 
 INDEX = load(SCHEMAS / "index.json")
 BASE = INDEX["base_uri"]
-SCHEMA_ENTRIES = [*INDEX["definitions"].values(), *INDEX["documents"].values(), *INDEX["payloads"].values()]
+SCHEMA_ENTRIES = [
+    *INDEX["definitions"].values(),
+    *INDEX["documents"].values(),
+    *INDEX["payloads"].values(),
+    *INDEX.get("results", {}).values(),
+]
 SCHEMA_PATHS = sorted(SCHEMAS / entry["file"] for entry in SCHEMA_ENTRIES)
 META_PATHS = sorted((SCHEMAS / "meta").glob("*.json"))
 

@@ -7,6 +7,7 @@ import os
 import re
 import sys
 from functools import cache, partial
+from pathlib import Path
 
 from ..protocol.doctype import identifiers
 from ..protocol.limits import DECODER_MAX_DEPTH, DEFAULT_LIMITS, Limits
@@ -29,6 +30,10 @@ PATH is a file, a folder (every *.json below it), a JSON Lines file (.jsonl or
 or - for standard input (one document, or JSON Lines with --jsonl). Valid lines
 of JSON Lines with nothing to report are counted, not listed.
 
+With --job JOB_FILE, every result is also checked against that job (protocol
+1.1): a completed result's data against the schema of the job's payload type
+(errors under /data), and its job_id against the job's.
+
 With --skip-unknown, files that are surely no protocol documents are skipped,
 not reported invalid: those whose type cannot be told (package.json, a JSON
 array...) or that are not JSON at all (tsconfig.json with comments), unless
@@ -48,6 +53,7 @@ examples:
   guestkit-job validate examples/
   guestkit-job validate --strict job.json
   guestkit-job validate --type result --format json results.jsonl
+  guestkit-job validate --job examples/doctor-basic.json examples/result-doctor.json
   guestkit-job validate --strict --skip-unknown $(git ls-files '*.json')
   cat job.json | guestkit-job validate -
   producer | guestkit-job validate --jsonl -q -"""
@@ -73,6 +79,11 @@ def add_parser(commands: Commands[argparse.ArgumentParser]) -> None:
         "--strict",
         action="store_true",
         help="treat unknown fields and unregistered payload types as errors, not warnings",
+    )
+    parser.add_argument(
+        "--job",
+        metavar="JOB_FILE",
+        help="the job the results answer: check each result's data and job_id against it (protocol 1.1)",
     )
     parser.add_argument(
         "--skip-unknown",
@@ -147,6 +158,11 @@ def run(args: argparse.Namespace) -> int:
     else:
         reporter = TextReporter(sys.stdout, colour=_use_colour(args.color), quiet=args.quiet)
     check = partial(validate, type=args.type, strict=args.strict, limits=limits, engine=args.engine)
+    if args.job is not None:
+        job = _job_of(args.job, limits)
+        if job is None:
+            return 2
+        check = partial(_against_job, check, job)
     progress = Progress(sys.stderr, input_bytes(args.paths) if sys.stderr.isatty() else None)
     try:
         reporter.start()
@@ -178,6 +194,25 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
     return 1 if reporter.summary.invalid else 0
+
+
+def _job_of(path: str, limits: Limits) -> bytes | None:
+    """The --job file's bytes, when it holds a job; else None, said on standard error."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        print(f"guestkit-job validate: error: --job {path}: {error.strerror}", file=sys.stderr)
+        return None
+    if validate(data, type=AUTO, limits=limits).doc_type != "job":
+        print(f"guestkit-job validate: error: --job {path} is not a job document", file=sys.stderr)
+        return None
+    return data
+
+
+def _against_job(check: partial[Report], job: bytes, data: bytes) -> Report:
+    """A document's report; a result's checked against the job too."""
+    report = check(data)
+    return check(data, type="result", job=job) if report.doc_type == "result" else report
 
 
 def no_protocol_document(data: bytes, report: Report) -> bool:

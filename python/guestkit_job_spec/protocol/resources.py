@@ -57,7 +57,19 @@ def schemas_digest() -> str:
 
 def _schema_entries() -> list[dict[str, Any]]:
     idx = index()
-    return [*idx["definitions"].values(), *idx["documents"].values(), *idx["payloads"].values()]
+    return [
+        *idx["definitions"].values(),
+        *idx["documents"].values(),
+        *idx["payloads"].values(),
+        *idx.get("results", {}).values(),
+    ]
+
+
+def result_data_schema(payload_type: str) -> dict[str, Any] | None:
+    """The schema of a completed result's ``data`` for a job of ``payload_type`` (protocol 1.1),
+    or None when its data is free (no schema registered)."""
+    entry = index().get("results", {}).get(payload_type)
+    return None if entry is None else schemas_by_id()[entry["id"]]
 
 
 @cache

@@ -95,7 +95,7 @@ class _Job:
         """Whether the message is the result or release that ended its lease, sent again unchanged
         (a worker that lost the answer retries): accepted again, and it changes nothing."""
         ended = self.ended.get(step.get("lease_id", "")) if step["message"] in REPEATABLE else None
-        return ended == (step["message"], step.get("document")) if ended else False
+        return ended is not None and ended[0] == step["message"] and _same(ended[1], step.get("document"))
 
     def _mismatch(self, step: Mapping[str, Any]) -> _Breach | None:
         """A client's or worker's document about another job than the message's, or a body
@@ -359,6 +359,16 @@ def _member(container: Mapping[str, Any], name: str, kind: type) -> Any:
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise ValueError(f"a trace step needs {name} ({kind.__name__}); found {value!r}")
     return value
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Two JSON values alike: numbers by value (1 and 1.0), but never a boolean and a number
+    (Python's ``True == 1``), as JavaScript's checker compares them."""
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return a.keys() == b.keys() and all(_same(a[key], b[key]) for key in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return isinstance(a, bool) is isinstance(b, bool) and a == b
 
 
 def _scope(job: Mapping[str, Any]) -> tuple[Any, str | None]:

@@ -28,6 +28,7 @@ def validate(
     strict: bool = False,
     limits: Limits = DEFAULT_LIMITS,
     engine: Engine = "fast",
+    job: bytes | str | Any = None,
 ) -> Report:
     """Validate one protocol document and report every error and warning.
 
@@ -41,7 +42,43 @@ def validate(
     (``fast.prover``) and words what the compiled code finds in invalid ones
     (``fast.findings``), leaving to ``reference`` (pure Python: jiter, jsonschema) only what
     it cannot decode or word; both engines give the same report.
+
+    ``job``, for a result (protocol 1.1): the job it answers, in any form ``data`` takes. The
+    data of a completed result is then checked against the schema registered for the job's
+    payload type (its pointers under ``/data``), and the result must name the job
+    (``result.job.mismatch``). ValueError when the job is not a JSON object, or ``type``
+    is not ``result`` (or ``auto`` telling a result).
     """
+    report = _validate_document(data, type=type, strict=strict, limits=limits, engine=engine)
+    return report if job is None else _against_job(report, job, strict, limits)
+
+
+def _against_job(report: Report, job: Any, strict: bool, limits: Limits) -> Report:
+    if report.doc_type != "result":
+        raise ValueError(f"job= checks a result against its job; this document is a {report.doc_type or 'not one'}")
+    from .result_data import result_against_job  # jsonschema: loaded only when a job is given
+
+    decoded = _decoded(job, limits)
+    if not decoded.ok or not isinstance(decoded.value, Mapping):
+        raise ValueError("job= is not a JSON object: give the job the result answers")
+    found = list(result_against_job(report.document, decoded.value))
+    if not found:
+        return report
+    issues = [*report.errors, *report.warnings, *_with_severity(found, strict)]
+    return Report.of(report.doc_type, issues, report.document)
+
+
+def _decoded(data: Any, limits: Limits) -> Decoded:
+    """``data`` decoded as the protocol decodes documents, whatever form it was given in."""
+    if isinstance(data, (bytes, bytearray, memoryview, str)):
+        return decode(data if isinstance(data, (bytes, str)) else bytes(data), limits)
+    if _model_to_json is not None and is_dataclass(data) and not isinstance(data, builtins.type):
+        data = _model_to_json(data)
+    return check_decoded(data, limits)
+
+
+def _validate_document(data: Any, *, type: str, strict: bool, limits: Limits, engine: Engine) -> Report:
+    """``validate`` of one document, without a job."""
     raw = None if engine != "fast" else data if isinstance(data, bytes) else _document_bytes(data)
     doc_type: str | None = type
     found: prover.Found | Literal[False] | None = None
@@ -66,12 +103,7 @@ def validate(
             report = _fast_report(raw, doc_type, strict, limits)
         if report is not None:
             return _with_type_hint(report, type)
-    if isinstance(data, (bytes, bytearray, memoryview, str)):
-        decoded = decode(data if isinstance(data, (bytes, str)) else bytes(data), limits)
-    else:
-        if _model_to_json is not None and is_dataclass(data) and not isinstance(data, builtins.type):
-            data = _model_to_json(data)
-        decoded = check_decoded(data, limits)
+    decoded = _decoded(data, limits)
     return _with_type_hint(validate_decoded(decoded, doc_type=type, strict=strict, engine=engine), type)
 
 

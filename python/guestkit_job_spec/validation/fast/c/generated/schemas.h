@@ -17020,7 +17020,7 @@ static void (*const FINDERS[])(const Tape *, uint32_t, Findings *, int32_t, uint
 
 /* The schemas this was generated from (protocol.resources.schemas_digest): the fast engine
  * does not use a prover generated from other schemas than the ones it validates with. */
-static const char SCHEMAS_DIGEST[] = "crc32:83c8b516:80589";
+static const char SCHEMAS_DIGEST[] = "crc32:d9248d71:109700";
 
 /* Payload types with a registered schema (schemas/index.json). */
 static const char *const PAYLOAD_TYPES[] = {"guestkit.agent.call.v1", "guestkit.agent.doctor.v1", "guestkit.agent.evidence.v1", "guestkit.agent.fix.v1", "guestkit.compare.v1", "guestkit.convert.v1", "guestkit.doctor.v1", "guestkit.explore.v1", "guestkit.fix.v1", "guestkit.inspect.v1", "guestkit.migrate-plan.v1", "guestkit.passport.v1", "guestkit.profile.v1", "guestkit.repair.v1", "system.echo.v1"};
