@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import shlex
+import signal
 import sys
 import time
 from collections.abc import Mapping
@@ -419,8 +420,15 @@ def _worker(args: argparse.Namespace) -> int:
             )
 
     worker = Worker(_scheduler(args, backoff=Backoff(base=args.retry_backoff)), handlers, config, on_event=on_event)
+    previous = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
     worker.install_signal_handlers()
-    return worker.run()
+    try:
+        return worker.run()
+    finally:
+        # Put the process's own handlers back: main() may run inside a longer-lived process (the
+        # tests), whose forked children would otherwise inherit a handler that does not exit.
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _open_for_worker(args: argparse.Namespace, backoff: Any) -> Any:

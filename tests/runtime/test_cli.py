@@ -4,6 +4,7 @@ commands joined by entry point), on each store."""
 from __future__ import annotations
 
 import json
+import signal
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,11 @@ def test_submit_worker_result_events_status(store_url: str, tmp_path: Path, caps
     assert "no matching worker: no worker has registered" in capsys.readouterr().out
     assert main(["result", "--store", store_url, "job-cli-echo-1"]) == 1  # no result yet
     capsys.readouterr()
+    handler = signal.getsignal(signal.SIGTERM)
     assert main(["worker", "--store", store_url, "--exit-when-idle", "--only", "system.echo", "--id", "cli-w"]) == 0
+    # The worker's SIGTERM handler is gone with it: a later fork of this process (validate -j 2 in
+    # tests/test_cli_scale.py) inherited it, ignored the pool's SIGTERM, and hung CI.
+    assert signal.getsignal(signal.SIGTERM) is handler
     out = capsys.readouterr().out
     assert "job-cli-echo-1: completed -> job completed" in out and "runs system.echo" in out
     assert main(["result", "--store", store_url, "job-cli-echo-1", "--format", "json"]) == 0
