@@ -55,10 +55,13 @@ class FileDrop:
         """Claim and submit what was dropped, then file away what has ended."""
         outcome = Pass()
         for path in sorted((self.root / "jobs").iterdir()):
-            if path.name.startswith(".") or not path.is_file() or not path.name.endswith(".json"):
+            if path.name.startswith(".") or not path.name.endswith(".json") or not path.is_file():
                 continue
-            if time.time() - path.stat().st_mtime < self.settle_seconds:
-                continue  # perhaps still being written in place
+            try:
+                if time.time() - path.stat().st_mtime < self.settle_seconds:
+                    continue  # perhaps still being written in place
+            except FileNotFoundError:
+                continue  # claimed by another ingester since the listing
             claimed = self.root / "cur" / path.name
             try:
                 os.rename(path, claimed)  # the claim: one ingester wins
