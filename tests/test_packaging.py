@@ -32,6 +32,7 @@ else:  # mypy and hatchling bring it on 3.10
 from conftest import EXAMPLES, ROOT, SCHEMAS
 
 PACKAGE = ROOT / "python" / "guestkit_job_spec"
+RUNTIME = ROOT / "python" / "guestkit_runtime"  # the runtime (#20), shipped in the same distribution
 PROVER_C = "guestkit_job_spec/validation/fast/c/"
 PROVER = f"guestkit_job_spec/validation/fast/_prover{sysconfig.get_config_var('EXT_SUFFIX')}"
 
@@ -41,15 +42,16 @@ def pyproject() -> dict[str, Any]:
 
 
 def package_files() -> set[str]:
-    """The files of python/guestkit_job_spec as a build takes them, relative to python/: its
-    schemas (a symlink to schemas/) followed, without what .gitignore keeps out (byte code, the
-    compiled prover)."""
+    """The files of python/guestkit_job_spec and python/guestkit_runtime as a build takes them,
+    relative to python/: the schemas (a symlink to schemas/) followed, without what .gitignore
+    keeps out (byte code, the compiled prover)."""
     found = set()
-    for folder, subfolders, names in os.walk(PACKAGE, followlinks=True):
-        subfolders[:] = [name for name in subfolders if name != "__pycache__"]
-        for name in names:
-            if not name.endswith((".pyc", ".so")):
-                found.add(Path(folder, name).relative_to(ROOT / "python").as_posix())
+    for package in (PACKAGE, RUNTIME):
+        for folder, subfolders, names in os.walk(package, followlinks=True):
+            subfolders[:] = [name for name in subfolders if name != "__pycache__"]
+            for name in names:
+                if not name.endswith((".pyc", ".so")):
+                    found.add(Path(folder, name).relative_to(ROOT / "python").as_posix())
     return found
 
 
@@ -304,7 +306,7 @@ def test_make_run_installs_the_package_and_its_runtime_dependencies_only() -> No
         assert install[0].startswith(".venv-run/"), install
         assert "-r" not in install and "--requirement" not in install, install
         assert install[install.index("--constraint") + 1] == "requirements/dev.txt"
-        assert install[-1] == "."
+        assert install[-1] == ".[postgres]"  # the package, and the runtime's PostgreSQL driver (#20)
     assert not [command for command in commands if ".venv/" in command], "make run sets up the development venv"
     assert any(command.startswith(".venv-run/bin/guestkit-job validate examples/") for command in commands)
 

@@ -43,6 +43,9 @@ class _Version(argparse.Action):
         parser.exit()
 
 
+BUILT_IN = frozenset({"validate", "new", "explain", "schema", "rules"})
+
+
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser; ``command``, when known, is the subcommand that will run: only ``new`` needs
     the payload helpers' forms, which import the typed layer (50 ms other commands do without)."""
@@ -61,7 +64,19 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     explain_cmd.add_parser(commands)
     schema_cmd.add_parser(commands)
     rules_cmd.add_parser(commands)
+    if command not in BUILT_IN:  # validate and the others start without importing any other package
+        _add_installed_commands(commands)
     return parser
+
+
+def _add_installed_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Commands other installed packages add (entry-point group ``guestkit_job_spec.commands``:
+    a function taking the subparsers): the runtime's submit, status, cancel, events, result and
+    worker. This package imports none of them."""
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group="guestkit_job_spec.commands"):
+        entry.load()(commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -181,8 +181,13 @@ def _fits(value: Any, hint: Any) -> bool:
     return True
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def to_json(value: Any) -> Any:
     """The JSON value of a model object (or of lists and maps of them)."""
+    if type(value) in _SCALARS:  # exactly these types: the leaves of decoded JSON, cheaply
+        return value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return _object_to_json(value)
     if isinstance(value, (list, tuple)):

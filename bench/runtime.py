@@ -1,0 +1,230 @@
+"""make bench (the runtime's part): claim-to-complete throughput and latency of no-op jobs with
+1, 4 and 16 worker processes, on SQLite and on PostgreSQL, beside pgqueuer on the same
+PostgreSQL server in the same run; written to docs/benchmarks-runtime.md.
+
+    python bench/runtime.py --postgres URL [--jobs N] [--workers 1,4,16] [--out FILE]
+
+Each contender gets the same jobs (no-op: the runtime's system.echo with empty data; a pgqueuer
+entrypoint that returns), enqueued before its workers start, and N worker processes started at
+once. Throughput is jobs / (last completion - first claim), both read from the store's own
+records (the runtime's leases; pgqueuer's log of picked and successful jobs), so start-up is not
+counted for either; latency is each job's completion minus its claim. The runtime keeps every
+guarantee while measured: leases with fencing, the trace of every message, results and progress
+validated, the start event (sequence 0) of every attempt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "python"))
+
+CLI = [sys.executable, "-c", "import sys; from guestkit_job_spec.cli.main import main; sys.exit(main())"]
+WORKER_CONCURRENCY = 8
+PGQ_BATCH = 10
+
+
+def _job(index: int) -> dict[str, Any]:
+    return {
+        "version": "1.0",
+        "job_id": f"job-bench-{index:07d}",
+        "created_at": "2026-11-30T12:00:00Z",
+        "kind": "VMOperation",
+        "operation": "system.echo",
+        "payload": {"type": "system.echo.v1", "data": {}},
+    }
+
+
+def runtime(url: str, jobs: int, workers: int) -> dict[str, Any]:
+    from guestkit_runtime import Scheduler, open_store
+
+    scheduler = Scheduler(open_store(url))
+    for index in range(jobs):
+        scheduler.submit(_job(index))
+    command = [
+        *CLI,
+        "worker",
+        "--store",
+        url,
+        "--exit-when-idle",
+        "--only",
+        "system.echo",
+        "--concurrency",
+        str(WORKER_CONCURRENCY),
+        "-q",
+    ]
+    processes = [subprocess.Popen([*command, "--id", f"bench-{n}"]) for n in range(workers)]
+    for process in processes:
+        if process.wait() != 0:
+            raise SystemExit(f"a worker failed: {process.args}")
+    counts = scheduler.counts()
+    if counts != {"completed": jobs}:
+        raise SystemExit(f"not every job completed: {counts}")
+    with scheduler.store.transaction() as tx:
+        rows = tx.rows("SELECT leased_us, ended_us FROM leases WHERE end_message = 'result'")
+    scheduler.store.close()
+    return _figures([(start / 1e6, end / 1e6) for start, end in rows], jobs)
+
+
+def pgqueuer(url: str, jobs: int, workers: int) -> dict[str, Any]:
+    import psycopg
+
+    schema = f"pgq_{workers}_{os.getpid()}"
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        connection.execute(f"CREATE SCHEMA {schema}")
+    scoped = f"{url}&options=-csearch_path%3D{schema}"
+
+    async def setup() -> None:
+        from pgqueuer import PsycopgDriver, Queries
+
+        connection = await psycopg.AsyncConnection.connect(scoped, autocommit=True)
+        queries = Queries(PsycopgDriver(connection))
+        await queries.install()
+        for start in range(0, jobs, 1000):
+            count = min(1000, jobs - start)
+            await queries.enqueue(["noop"] * count, [None] * count, [0] * count)
+        await connection.close()
+
+    asyncio.run(setup())
+    processes = [subprocess.Popen([sys.executable, __file__, "--pgqueuer-worker", scoped]) for _ in range(workers)]
+    for process in processes:
+        if process.wait() != 0:
+            raise SystemExit("a pgqueuer worker failed")
+    with psycopg.connect(scoped, autocommit=True) as connection:
+        left = connection.execute("SELECT COUNT(*) FROM pgqueuer").fetchone()
+        rows = connection.execute(
+            "SELECT EXTRACT(EPOCH FROM p.created), EXTRACT(EPOCH FROM s.created) FROM pgqueuer_log p "
+            "JOIN pgqueuer_log s ON s.job_id = p.job_id AND s.status = 'successful' WHERE p.status = 'picked'"
+        ).fetchall()
+    if left != (0,) or len(rows) != jobs:
+        raise SystemExit(f"pgqueuer left {left} jobs and logged {len(rows)} completions of {jobs}")
+    return _figures([(float(start), float(end)) for start, end in rows], jobs)
+
+
+def _pgqueuer_worker(url: str) -> None:
+    import psycopg
+    from pgqueuer import PsycopgDriver, Queries, QueueManager
+    from pgqueuer.types import QueueExecutionMode
+
+    async def main() -> None:
+        connection = await psycopg.AsyncConnection.connect(url, autocommit=True)
+        manager = QueueManager(Queries(PsycopgDriver(connection)))
+
+        @manager.entrypoint("noop")
+        async def noop(job: Any) -> None:
+            return None
+
+        await manager.run(mode=QueueExecutionMode.drain, batch_size=PGQ_BATCH)
+        await connection.close()
+
+    asyncio.run(main())
+
+
+def _figures(spans: list[tuple[float, float]], jobs: int) -> dict[str, Any]:
+    first = min(start for start, _ in spans)
+    last = max(end for _, end in spans)
+    latencies = sorted((end - start) * 1000 for start, end in spans)
+    return {
+        "jobs": jobs,
+        "seconds": last - first,
+        "jobs_per_second": jobs / (last - first),
+        "p50_ms": statistics.median(latencies),
+        "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--postgres", required=False, default=os.environ.get("GUESTKIT_TEST_POSTGRES"))
+    parser.add_argument("--jobs", type=int, default=5000)
+    parser.add_argument("--workers", default="1,4,16")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks-runtime.md")
+    parser.add_argument("--pgqueuer-worker", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.pgqueuer_worker:
+        _pgqueuer_worker(args.pgqueuer_worker)
+        return 0
+    if not args.postgres:
+        raise SystemExit("--postgres URL (or GUESTKIT_TEST_POSTGRES; make bench starts a cluster)")
+    import psycopg
+
+    rows = []
+    for workers in [int(n) for n in args.workers.split(",")]:
+        with tempfile.TemporaryDirectory() as folder:
+            rows.append(("runtime, SQLite", workers, runtime(str(Path(folder) / "jobs.sqlite3"), args.jobs, workers)))
+        schema = f"rt_{workers}_{os.getpid()}"
+        with psycopg.connect(args.postgres, autocommit=True) as connection:
+            connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+            connection.execute(f"CREATE SCHEMA {schema}")
+        url = f"{args.postgres}&options=-csearch_path%3D{schema}"
+        rows.append(("runtime, PostgreSQL", workers, runtime(url, args.jobs, workers)))
+        rows.append(
+            (f"pgqueuer {version('pgqueuer')}, PostgreSQL", workers, pgqueuer(args.postgres, args.jobs, workers))
+        )
+        for name, count, figures in rows[-3:]:
+            print(
+                f"{name:32} {count:3} workers: {figures['jobs_per_second']:8.0f} jobs/s  "
+                f"p50 {figures['p50_ms']:7.1f} ms  p99 {figures['p99_ms']:7.1f} ms",
+                flush=True,
+            )
+    by_workers: dict[int, dict[str, Any]] = {}
+    for name, count, figures in rows:
+        by_workers.setdefault(count, {})[name] = figures
+    lines = [
+        "# The runtime's benchmark",
+        "",
+        f"Generated by `make bench` (`bench/runtime.py`) on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC: "
+        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"SQLite {__import__('sqlite3').sqlite_version}, PostgreSQL {_server_version(args.postgres)} "
+        "(a throwaway cluster: fsync off, synchronous_commit on, Unix socket).",
+        "",
+        f"No-op jobs, {args.jobs} per run, enqueued before the workers start. Throughput: jobs / (last "
+        "completion - first claim), from each store's own records; latency: each job's completion minus its claim. "
+        f"Runtime workers: `guestkit-job worker --concurrency {WORKER_CONCURRENCY}` processes; pgqueuer workers: "
+        f"one QueueManager per process, batch size {PGQ_BATCH}, drain mode. The runtime keeps every guarantee while "
+        "measured (fenced leases, the start event, validated results, the trace of every message); the machine is "
+        "shared, so figures move from run to run: compare within a run.",
+        "",
+        "| contender | workers | jobs/s | p50 latency (ms) | p99 latency (ms) |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, count, figures in rows:
+        lines.append(
+            f"| {name} | {count} | {figures['jobs_per_second']:.0f} | {figures['p50_ms']:.1f} | "
+            f"{figures['p99_ms']:.1f} |"
+        )
+    lines += ["", "Runtime on PostgreSQL / pgqueuer, same workers:", ""]
+    for count, named in by_workers.items():
+        peer = next(figures for name, figures in named.items() if name.startswith("pgqueuer"))
+        ratio = named["runtime, PostgreSQL"]["jobs_per_second"] / peer["jobs_per_second"]
+        lines.append(f"- {count} workers: {ratio:.2f}x")
+    args.out.write_text("\n".join(lines) + "\n")
+    print(f"written to {args.out}")
+    return 0
+
+
+def _server_version(url: str) -> str:
+    import psycopg
+
+    with psycopg.connect(url) as connection:
+        row = connection.execute("SHOW server_version").fetchone()
+    return str(row[0]) if row else "?"
+
+
+if __name__ == "__main__":
+    time.sleep(0)
+    sys.exit(main())

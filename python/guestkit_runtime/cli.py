@@ -1,0 +1,487 @@
+"""The runtime's ``guestkit-job`` commands: submit, status, cancel, events, result, worker.
+
+They join the spec package's ``guestkit-job`` through the entry-point group
+``guestkit_job_spec.commands`` (the spec package imports nothing of the runtime), so a user
+has one command whose ``--help`` lists everything. Every command takes ``--store``: a file
+path or ``sqlite:///PATH`` (SQLite, the default: ``jobs.sqlite3`` under the user's data
+directory, or ``$GUESTKIT_STORE``) or a ``postgresql://`` URL.
+
+Exit status: 0 done; 1 a job refused, not found, or without the asked-for result; 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shlex
+import signal
+import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from guestkit_job_spec import match_worker
+from guestkit_job_spec.protocol.states import is_terminal
+
+Commands = argparse._SubParsersAction  # the object add_subparsers() returns
+
+
+def default_store() -> str:
+    """``$GUESTKIT_STORE``, else ``jobs.sqlite3`` in the user's data directory
+    (``$XDG_DATA_HOME/guestkit``, ``~/.local/share/guestkit``; ``~/Library/Application
+    Support/guestkit`` on macOS)."""
+    if os.environ.get("GUESTKIT_STORE"):
+        return os.environ["GUESTKIT_STORE"]
+    if sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return str(base / "guestkit" / "jobs.sqlite3")
+
+
+def _command(
+    commands: Commands[argparse.ArgumentParser], name: str, summary: str, description: str, examples: str, run: Any
+) -> argparse.ArgumentParser:
+    parser = commands.add_parser(
+        name,
+        help=summary,
+        description=description,
+        epilog="examples:\n" + examples,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.set_defaults(run=run, parser=parser)
+    parser.add_argument(
+        "--store",
+        default=None,
+        metavar="URL",
+        help="where jobs are kept: a file path or sqlite:///PATH (SQLite), or postgresql://... "
+        "(default: $GUESTKIT_STORE, else jobs.sqlite3 under your data directory)",
+    )
+    parser.add_argument(
+        "--format", choices=("text", "json"), default="text", help="text for people (default), json for programs"
+    )
+    return parser
+
+
+def add_parsers(commands: Commands[argparse.ArgumentParser]) -> None:
+    """Add the runtime's commands to ``guestkit-job`` (the entry point the spec CLI loads)."""
+    submit = _command(
+        commands,
+        "submit",
+        "queue jobs to be run by workers",
+        "Validate each job and queue it in the store. A job with an idempotency key that was "
+        "submitted before is answered with the first submission's job and status, not run "
+        "again; the same key with another payload is refused (a conflict).",
+        "  guestkit-job submit examples/job-echo.json\n"
+        "  guestkit-job submit --store postgresql://localhost/jobs jobs/*.json",
+        _submit,
+    )
+    submit.add_argument("files", nargs="+", metavar="FILE", help="job documents (JSON); - for standard input")
+
+    status = _command(
+        commands,
+        "status",
+        "the status of jobs, and why a queued job waits",
+        "Show the status of the given jobs (or the latest ones). For a queued job, say which "
+        "registered worker could take it, or why none can (section 9's reasons).",
+        "  guestkit-job status\n  guestkit-job status job-01JAB3Y7X5K4M8F9W2T6ABCDEF --format json",
+        _status,
+    )
+    status.add_argument("jobs", nargs="*", metavar="JOB", help="job ids (default: the latest 20 jobs)")
+
+    cancel = _command(
+        commands,
+        "cancel",
+        "cancel a job",
+        "Cancel a job: a queued job at once; a running one when its worker next renews its lease "
+        "(refused when the job is not cancellable).",
+        "  guestkit-job cancel job-01JAB3Y7X5K4M8F9W2T6ABCDEF --reason 'not needed'",
+        _cancel,
+    )
+    cancel.add_argument("job", metavar="JOB")
+    cancel.add_argument("--reason", default=None, help="why, recorded with the request")
+
+    events = _command(
+        commands,
+        "events",
+        "the progress events of a job",
+        "Print a job's progress events, in order; --follow waits for more until the job ends.",
+        "  guestkit-job events job-01JAB3Y7X5K4M8F9W2T6ABCDEF --follow",
+        _events,
+    )
+    events.add_argument("job", metavar="JOB")
+    events.add_argument("--follow", "-f", action="store_true", help="wait for new events until the job ends")
+
+    result = _command(
+        commands,
+        "result",
+        "the result of a job",
+        "Print the job's result (its last attempt's). Exit status 1 while it has none.",
+        "  guestkit-job result job-01JAB3Y7X5K4M8F9W2T6ABCDEF",
+        _result,
+    )
+    result.add_argument("job", metavar="JOB")
+
+    ingest = _command(
+        commands,
+        "ingest",
+        "submit the job files dropped into a folder (upstream's jobs/, done/, failed/)",
+        "Claim each *.json file in DIR/jobs/ (renamed into DIR/cur/: of two ingesters one wins), "
+        "submit it, and when its job ends move it to DIR/done/ or DIR/failed/ with "
+        "<name>.result.json (or <name>.error.txt when refused) beside it. Write files elsewhere "
+        "and rename them into jobs/; a file changed in the last second is left for the next pass.",
+        "  guestkit-job ingest /var/lib/guestkit            one pass\n"
+        "  guestkit-job ingest /var/lib/guestkit --follow   a pass every second until stopped",
+        _ingest,
+    )
+    ingest.add_argument("folder", metavar="DIR", help="the folder holding jobs/ (the others are made)")
+    ingest.add_argument("--follow", "-f", action="store_true", help="pass again every --interval seconds")
+    ingest.add_argument("--interval", type=float, default=1.0, help="seconds between passes (1)")
+    ingest.add_argument("--settle-seconds", type=float, default=1.0, help=argparse.SUPPRESS)
+
+    worker = _command(
+        commands,
+        "worker",
+        "run a worker: claim jobs and run them",
+        "Register a worker that runs the operations its handlers can run here (system.echo; "
+        "guestkit.convert when qemu-img is installed; each --command), claim jobs up to "
+        "--concurrency, renew their leases, and report progress and results. SIGTERM or Ctrl-C "
+        "drains it: it claims nothing more, finishes its jobs (releasing those still running "
+        "after --drain-seconds) and goes offline.",
+        "  guestkit-job worker\n"
+        "  guestkit-job worker --concurrency 8 --store postgresql://db.example/jobs\n"
+        "  guestkit-job worker --command guestkit.inspect='/usr/local/bin/guestkit-wrapper inspect'\n"
+        "  guestkit-job worker --exit-when-idle    run what is queued, then stop",
+        _worker,
+    )
+    worker.add_argument("--id", default=None, help="worker id (default: HOST-PID)")
+    worker.add_argument("--concurrency", type=int, default=4, help="jobs run at once (default 4)")
+    worker.add_argument("--lease-seconds", type=float, default=30.0, help="lease length, renewed every third (30)")
+    worker.add_argument("--drain-seconds", type=float, default=30.0, help="time given to running jobs at shutdown")
+    worker.add_argument(
+        "--command",
+        action="append",
+        default=[],
+        metavar="OPERATION=PROGRAM",
+        help="run OPERATION with PROGRAM (the job on its standard input; see guestkit_runtime.handlers.command)",
+    )
+    worker.add_argument("--only", action="append", default=[], metavar="OPERATION", help="advertise only these")
+    worker.add_argument("--retry-backoff", type=float, default=30.0, help="seconds before a retry after attempt 1")
+    worker.add_argument("--exit-when-idle", action="store_true", help="stop once nothing is queued and nothing runs")
+    worker.add_argument("--max-jobs", type=int, default=None, help="stop after this many attempts")
+    worker.add_argument("--pool", default=None, help="the worker pool this worker belongs to")
+    worker.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+
+
+# --- the commands ----------------------------------------------------------------------------
+
+
+def _scheduler(args: argparse.Namespace, **options: Any) -> Any:
+    from .scheduler import Scheduler
+    from .store import open_store
+
+    return Scheduler(open_store(args.store or default_store()), **options)
+
+
+def _submit(args: argparse.Namespace) -> int:
+    from .errors import Refused
+
+    scheduler = _scheduler(args)
+    failures = 0
+    for name in args.files:
+        try:
+            text = sys.stdin.read() if name == "-" else Path(name).read_text()
+            answer = scheduler.submit(text)
+        except (OSError, ValueError) as error:
+            failures += 1
+            _say(args, {"file": name, "error": str(error)}, f"{name}: cannot read: {error}", error=True)
+            continue
+        except Refused as refused:
+            failures += 1
+            _say(
+                args,
+                {"file": name, "refused": refused.rule, "http_status": refused.http_status, "message": refused.message},
+                f"{name}: refused [{refused.rule}]: {refused.message}",
+                error=True,
+            )
+            continue
+        how = "queued" if answer.created else f"already submitted (idempotency key): {answer.status}"
+        _say(
+            args,
+            {
+                "file": name,
+                "job_id": answer.job_id,
+                "status": answer.status,
+                "created": answer.created,
+                "warnings": answer.warnings,
+            },
+            f"{answer.job_id}: {how}",
+        )
+    return 1 if failures else 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    from .errors import NotFound
+
+    scheduler = _scheduler(args)
+    try:
+        rows = [scheduler.status(job_id) for job_id in args.jobs] if args.jobs else scheduler.jobs(limit=20)
+    except NotFound as missing:
+        print(f"guestkit-job status: no job {missing}", file=sys.stderr)
+        return 1
+    workers = scheduler.workers()
+    for row in rows:
+        if row["status"] == "queued":
+            row["waiting_because"] = why_waiting(scheduler.job(row["job_id"]), workers, row)
+    if args.format == "json":
+        print(json.dumps(rows if args.jobs else {"jobs": rows}, indent=2))
+        return 0
+    for row in reversed(rows) if not args.jobs else rows:
+        attempt = f" attempt {row['attempt']}/{row['max_attempts']}" if row.get("attempt") else ""
+        line = f"{row['job_id']}  {row['status']:<9} {row['operation']}{attempt}"
+        if row.get("lease"):
+            line += f"  on {row['lease']['worker_id']}"
+        print(line)
+        if row.get("waiting_because"):
+            print(f"    waiting: {row['waiting_because']}")
+    return 0
+
+
+def why_waiting(job: Mapping[str, Any], workers: list[Mapping[str, Any]], row: Mapping[str, Any]) -> str:
+    """Why a queued job is not running: its backoff, no worker at all, or each registered
+    worker's first reason from match_worker (section 9), its state aside, then its state."""
+    from .clock import micros, system_clock
+
+    if row.get("not_before") and micros(row["not_before"]) > system_clock():
+        return f"held back until {row['not_before']} (backoff before the next attempt)"
+    if not workers:
+        return "no matching worker: no worker has registered with this store"
+    reasons = []
+    for worker in workers:
+        state = (worker.get("status") or {}).get("state") or "unknown"
+        as_ready = {**worker, "status": {**(worker.get("status") or {}), "state": "ready"}}
+        issues = [issue for issue in match_worker(dict(job), as_ready) if issue.rule != "scheduling.worker.at-capacity"]
+        if not issues:
+            if state == "ready":
+                return f"worker {worker['worker_id']} can run it (it will claim it)"
+            reasons.append(f"{worker['worker_id']} could run it but is {state}")
+        else:
+            reasons.append(f"{worker['worker_id']} ({state}): {issues[0].message} [{issues[0].rule}]")
+    return "no matching worker: " + "; ".join(reasons)
+
+
+def _cancel(args: argparse.Namespace) -> int:
+    from .errors import NotFound, Refused
+
+    scheduler = _scheduler(args)
+    request: dict[str, Any] = {"job_id": args.job}
+    if args.reason:
+        request["reason"] = args.reason
+    try:
+        status = scheduler.cancel(args.job, request)
+    except NotFound:
+        print(f"guestkit-job cancel: no job {args.job}", file=sys.stderr)
+        return 1
+    except Refused as refused:
+        _say(
+            args,
+            {"job_id": args.job, "refused": refused.rule, "message": refused.message},
+            f"{args.job}: not cancelled [{refused.rule}]: {refused.message}",
+            error=True,
+        )
+        return 1
+    text = (
+        "cancelled" if status == "cancelled" else f"cancellation requested; the job is {status} until its worker stops"
+    )
+    _say(args, {"job_id": args.job, "status": status}, f"{args.job}: {text}")
+    return 0
+
+
+def _events(args: argparse.Namespace) -> int:
+    from .errors import NotFound
+
+    scheduler = _scheduler(args)
+    after = 0
+    try:
+        while True:
+            for number, event in scheduler.events(args.job, after=after):
+                after = number
+                _say(args, event, format_event(event))
+            status = scheduler.status(args.job)["status"]
+            if not args.follow or is_terminal(status):
+                break
+            scheduler.store.wait(1.0)
+        for _, event in scheduler.events(args.job, after=after):
+            _say(args, event, format_event(event))
+    except NotFound:
+        print(f"guestkit-job events: no job {args.job}", file=sys.stderr)
+        return 1
+    if args.follow and args.format == "text":
+        print(f"{args.job}: {status}")
+    return 0
+
+
+def _result(args: argparse.Namespace) -> int:
+    from .errors import NotFound
+
+    scheduler = _scheduler(args)
+    try:
+        result = scheduler.result(args.job)
+        status = scheduler.status(args.job)["status"]
+    except NotFound:
+        print(f"guestkit-job result: no job {args.job}", file=sys.stderr)
+        return 1
+    if result is None:
+        print(f"guestkit-job result: job {args.job} is {status} and has no result", file=sys.stderr)
+        return 1
+    if args.format == "json":
+        print(json.dumps(result, indent=2))
+    else:
+        print(format_result(result, status))
+    return 0
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from .filedrop import FileDrop
+
+    drop = FileDrop(Path(args.folder), _scheduler(args), settle_seconds=args.settle_seconds)
+    try:
+        while True:
+            outcome = drop.run_once()
+            for name, items in (
+                ("submitted", outcome.submitted),
+                ("refused", outcome.refused),
+                ("done", outcome.done),
+                ("failed", outcome.failed),
+            ):
+                for item in items:
+                    _say(args, {"event": name, "job": item}, f"{item}: {name}")
+            if not args.follow:
+                return 1 if outcome.refused else 0
+            time.sleep(args.interval)
+    except KeyboardInterrupt:
+        return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from .handlers import CommandHandler, registered
+    from .scheduler import Backoff
+    from .worker import Worker, WorkerConfig
+
+    logging.basicConfig(level=logging.ERROR if args.quiet else logging.WARNING, format="%(name)s: %(message)s")
+    handlers: dict[str, Any] = registered()
+    for spec in args.command:
+        operation, sep, program = spec.partition("=")
+        if not sep or not operation or not program.strip():
+            args.parser.error(f"--command takes OPERATION=PROGRAM, not {spec!r}")
+        handlers[operation] = CommandHandler(operation, shlex.split(program))
+    if args.only:
+        handlers = {operation: handler for operation, handler in handlers.items() if operation in args.only}
+    if args.concurrency < 1:
+        args.parser.error("--concurrency must be at least 1")
+    config = WorkerConfig(
+        concurrency=args.concurrency,
+        lease_seconds=args.lease_seconds,
+        drain_seconds=args.drain_seconds,
+        exit_when_idle=args.exit_when_idle,
+        max_jobs=args.max_jobs,
+        worker_pool=args.pool,
+    )
+    if args.id:
+        config.worker_id = args.id
+
+    def on_event(kind: str, detail: Mapping[str, Any]) -> None:
+        if args.quiet:
+            return
+        if args.format == "json":
+            print(json.dumps({"event": kind, **detail}), flush=True)
+        elif kind == "registered":
+            capabilities = detail["capabilities"]
+            formats = ", ".join(capabilities["disk_formats"]) or "none"
+            print(
+                f"worker {detail['worker_id']}: runs {', '.join(capabilities['operations'])} "
+                f"(disk formats: {formats}), up to {config.concurrency} at once",
+                flush=True,
+            )
+        elif kind == "claimed":
+            print(f"{detail['job_id']}: claimed, attempt {detail['attempt']} (lease {detail['lease_id']})", flush=True)
+        elif kind == "progress":
+            print(format_event(detail), flush=True)
+        elif kind == "result":
+            result = detail["result"]
+            print(f"{result['job_id']}: {result['status']} -> job {detail['job_status']}", flush=True)
+        elif kind in ("fenced", "released"):
+            print(
+                f"{detail.get('job_id', detail['lease_id'])}: {kind} ({detail.get('message') or detail.get('status')})",
+                flush=True,
+            )
+
+    worker = Worker(_scheduler(args, backoff=Backoff(base=args.retry_backoff)), handlers, config, on_event=on_event)
+    previous = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
+    worker.install_signal_handlers()
+    try:
+        return worker.run()
+    finally:
+        # Put the process's own handlers back: main() may run inside a longer-lived process (the
+        # tests), whose forked children would otherwise inherit a handler that does not exit.
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _open_for_worker(args: argparse.Namespace, backoff: Any) -> Any:
+    """The scheduler over the store, waiting up to a minute for a store that is restarting (a
+    worker started while PostgreSQL is down waits for it rather than exit)."""
+    from .worker import _transient
+
+    end = time.monotonic() + 60
+    while True:
+        try:
+            return _scheduler(args, backoff=backoff)
+        except Exception as error:
+            if not _transient(error) or time.monotonic() > end:
+                raise
+            logging.getLogger("guestkit_runtime.worker").warning("store unreachable (%s); waiting", error)
+            time.sleep(0.5)
+
+
+# --- output ----------------------------------------------------------------------------------
+
+
+def format_event(event: Mapping[str, Any]) -> str:
+    """A progress event on one line.
+
+    >>> format_event({"job_id": "job-1", "sequence": 2, "phase": "disk_attach", "message": "converting",
+    ...               "progress_percent": 40, "attempt": 1})
+    'job-1: [ 40%] disk_attach: converting (attempt 1, #2)'
+    """
+    percent = event.get("progress_percent")
+    bar = f"[{percent:3.0f}%] " if isinstance(percent, (int, float)) else ""
+    attempt = event.get("attempt")
+    where = f"attempt {attempt}, #{event['sequence']}" if attempt else f"#{event['sequence']}"
+    return f"{event['job_id']}: {bar}{event['phase']}: {event['message']} ({where})"
+
+
+def format_result(result: Mapping[str, Any], status: str) -> str:
+    summary = result.get("execution_summary") or {}
+    lines = [
+        f"job {result['job_id']}: {status} (attempt {summary.get('attempt')} on {result.get('worker_id')}, "
+        f"{summary.get('duration_seconds')} s)"
+    ]
+    if result.get("error"):
+        error = result["error"]
+        lines.append(f"error {error['code']}: {error['message']}")
+    if result.get("outputs"):
+        lines.append("outputs: " + json.dumps(result["outputs"]))
+    if "data" in result:
+        lines.append("data: " + json.dumps(result["data"], indent=2))
+    return "\n".join(lines)
+
+
+def _say(args: argparse.Namespace, document: Mapping[str, Any], text: str, *, error: bool = False) -> None:
+    if args.format == "json":
+        print(json.dumps(document), flush=True)
+    else:
+        print(text, file=sys.stderr if error else sys.stdout, flush=True)

@@ -1,0 +1,46 @@
+"""Time as the runtime keeps it: integer microseconds since the Unix epoch, from a clock that
+tests may replace; and its RFC 3339 form, as documents carry it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from decimal import Decimal
+
+from guestkit_job_spec.validation.timestamps import instant
+
+Clock = Callable[[], int]
+
+
+def system_clock() -> int:
+    """Now, in microseconds since the epoch."""
+    return time.time_ns() // 1000
+
+
+def rfc3339(micros: int) -> str:
+    """``micros`` as an RFC 3339 UTC timestamp with microseconds.
+
+    >>> rfc3339(1_767_225_600_000_001)
+    '2026-01-01T00:00:00.000001Z'
+    """
+    seconds, fraction = divmod(micros, 1_000_000)
+    moment = datetime.fromtimestamp(seconds, tz=timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S") + f".{fraction:06d}Z"
+
+
+def micros(text: str) -> int:
+    """An RFC 3339 timestamp as microseconds since the epoch (rounded down); ValueError if it is none.
+
+    >>> micros("2026-01-01T01:00:00+01:00")
+    1767225600000000
+    """
+    moment = instant(text)
+    if moment is None:
+        raise ValueError(f"not an RFC 3339 date-time: {text!r}")
+    return int((moment * 1_000_000).to_integral_value(rounding="ROUND_FLOOR"))
+
+
+def seconds(micros_: int) -> Decimal:
+    """Microseconds as seconds, exactly."""
+    return Decimal(micros_) / 1_000_000

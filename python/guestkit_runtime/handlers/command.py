@@ -1,0 +1,147 @@
+"""A handler that runs a configured program per operation, so that any executor (upstream's
+``guestkit`` binary behind a small wrapper, a script) can run jobs.
+
+The program gets the job document (JSON) on standard input and, in its environment,
+``GUESTKIT_JOB_ID``, ``GUESTKIT_LEASE_ID``, ``GUESTKIT_ATTEMPT`` and ``GUESTKIT_OPERATION``.
+Each line it writes to standard output that is a JSON object with a ``type`` is a message:
+
+- ``{"type": "progress", "phase": "...", "message": "...", "progress_percent": 40}``: a
+  progress event (``details`` too);
+- ``{"type": "result", "data": {...}, "outputs": {"primary": "..."}}``: the result's data;
+- ``{"type": "error", "code": "...", "message": "...", "recoverable": false,
+  "retry_recommended": false}``: the attempt failed.
+
+Other lines are kept as the log. Exit status 0 with no result line gives ``data``
+``{"stdout": <the other lines>}``; 75 (EX_TEMPFAIL) is a recoverable failure worth retrying;
+any other, a failure that is not. On cancellation, timeout or shutdown the program gets
+SIGTERM, then SIGKILL after a grace period.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shlex
+import shutil
+import signal
+import subprocess
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from .base import IMAGE_FORMATS, Capabilities, Context, HandlerError, Stopped
+
+EX_TEMPFAIL = 75
+_GRACE = 5.0
+
+
+class CommandHandler:
+    def __init__(
+        self, operation: str, command: str | Sequence[str], *, disk_formats: Sequence[str] = IMAGE_FORMATS
+    ) -> None:
+        self.operation = operation
+        self.command = shlex.split(command) if isinstance(command, str) else list(command)
+        self.disk_formats = tuple(disk_formats)
+
+    def capabilities(self) -> Capabilities | None:
+        if not self.command or shutil.which(self.command[0]) is None:
+            return None
+        return Capabilities(operations=(self.operation,), disk_formats=self.disk_formats)
+
+    def run(self, context: Context) -> dict[str, Any]:
+        environment = dict(
+            os.environ,
+            GUESTKIT_JOB_ID=str(context.job["job_id"]),
+            GUESTKIT_LEASE_ID=str(context.lease["lease_id"]),
+            GUESTKIT_ATTEMPT=str(context.lease["attempt"]),
+            GUESTKIT_OPERATION=self.operation,
+        )
+        process = subprocess.Popen(
+            self.command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=environment,
+            start_new_session=True,
+        )
+        assert process.stdin is not None and process.stdout is not None and process.stderr is not None
+        done = threading.Event()
+        watcher = threading.Thread(target=self._stop_when_asked, args=(process, context, done), daemon=True)
+        watcher.start()
+        stderr: list[bytes] = []
+        reader = threading.Thread(target=lambda: stderr.append(process.stderr.read()), daemon=True)  # type: ignore[union-attr]
+        reader.start()
+        try:
+            process.stdin.write(json.dumps(context.job).encode())
+            process.stdin.close()
+        except BrokenPipeError:
+            pass
+        result: dict[str, Any] | None = None
+        failure: HandlerError | None = None
+        log: list[str] = []
+        for raw in process.stdout:
+            line = raw.decode(errors="replace").rstrip("\n")
+            message = _message(line)
+            if message is None:
+                log.append(line)
+            elif message["type"] == "progress" and not context.stop.is_set():
+                with contextlib.suppress(Stopped):  # the watcher ends the program
+                    context.progress(
+                        str(message.get("phase") or "running"),
+                        str(message.get("message") or ""),
+                        message.get("progress_percent"),
+                        message.get("details"),
+                    )
+            elif message["type"] == "result":
+                result = dict(message.get("data") or {})
+                if isinstance(message.get("outputs"), dict):
+                    context.outputs.update(message["outputs"])
+            elif message["type"] == "error":
+                failure = HandlerError(
+                    str(message.get("code") or "command.error"),
+                    str(message.get("message") or "the command reported an error"),
+                    recoverable=message.get("recoverable") is True,
+                    retry_recommended=message.get("retry_recommended") is True,
+                    phase=message.get("phase"),
+                )
+        status = process.wait()
+        reader.join()
+        done.set()  # ends the watcher
+        if context.stop_reason is not None:
+            raise Stopped(context.stop_reason)
+        if failure is not None:
+            raise failure
+        if status != 0:
+            error = b"".join(stderr).decode(errors="replace").strip()[-2000:]
+            raise HandlerError(
+                "command.exit-status",
+                f"{shlex.join(self.command)} exited with status {status}" + (f": {error}" if error else ""),
+                recoverable=status == EX_TEMPFAIL,
+                retry_recommended=status == EX_TEMPFAIL,
+            )
+        return result if result is not None else {"stdout": log}
+
+    def _stop_when_asked(self, process: subprocess.Popen[bytes], context: Context, done: threading.Event) -> None:
+        while not context.stop.wait(0.1):
+            if done.is_set():
+                return
+        if process.poll() is not None:
+            return
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(_GRACE)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def _message(line: str) -> dict[str, Any] | None:
+    if not line.startswith("{"):
+        return None
+    try:
+        value = json.loads(line)
+    except ValueError:
+        return None
+    if isinstance(value, dict) and value.get("type") in ("progress", "result", "error"):
+        return value
+    return None

@@ -1,0 +1,154 @@
+"""The interface every store gives the scheduler: short transactions over a handful of tables,
+in one SQL dialect written with ``?`` placeholders. The protocol (what a message does, what
+it is refused for) lives in the scheduler, once; a store gives durable rows, row locks and
+wake-ups. ``tables`` is the schema both stores create, written once with the few words the
+dialects spell differently."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
+
+Row = tuple[Any, ...]
+
+# {id}: the job's order of acceptance; {big}: a 64-bit integer; {blob}: text documents.
+TABLES = """
+CREATE TABLE IF NOT EXISTS jobs (
+    seq {id},
+    job_id TEXT NOT NULL UNIQUE,
+    document TEXT NOT NULL,
+    operation TEXT NOT NULL,
+    priority INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    next_attempt INTEGER NOT NULL,
+    max_attempts INTEGER NOT NULL,
+    timeout_seconds {big} NOT NULL,
+    deadline_us {big},
+    cancellable INTEGER NOT NULL,
+    cancel_requested_us {big},
+    not_before_us {big} NOT NULL,
+    lease_id TEXT,
+    last_sequence INTEGER,
+    result TEXT,
+    submitted_us {big} NOT NULL,
+    last_us {big} NOT NULL
+);
+CREATE INDEX IF NOT EXISTS jobs_queued ON jobs (priority DESC, seq) WHERE status = 'queued';
+CREATE INDEX IF NOT EXISTS jobs_leased ON jobs (status) WHERE status IN ('assigned', 'running');
+CREATE INDEX IF NOT EXISTS jobs_deadline ON jobs (deadline_us)
+    WHERE deadline_us IS NOT NULL AND status IN ('pending', 'queued', 'assigned', 'running');
+CREATE TABLE IF NOT EXISTS leases (
+    lease_id TEXT PRIMARY KEY,
+    job_id TEXT NOT NULL,
+    worker_id TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    leased_us {big} NOT NULL,
+    expires_us {big} NOT NULL,
+    timeout_us {big} NOT NULL,
+    ended_us {big},
+    end_message TEXT,
+    end_document TEXT,
+    end_status TEXT
+);
+CREATE TABLE IF NOT EXISTS events (
+    id {id},
+    job_id TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    sequence INTEGER NOT NULL,
+    lease_id TEXT NOT NULL,
+    at_us {big} NOT NULL,
+    document TEXT NOT NULL,
+    UNIQUE (job_id, attempt, sequence)
+);
+CREATE TABLE IF NOT EXISTS steps (
+    id {id},
+    job_id TEXT NOT NULL,
+    at_us {big} NOT NULL,
+    message TEXT NOT NULL,
+    lease_id TEXT,
+    document TEXT,
+    refused TEXT,
+    status TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS steps_job ON steps (job_id, id);
+CREATE TABLE IF NOT EXISTS idempotency (
+    scope TEXT NOT NULL,
+    key TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    job_id TEXT NOT NULL,
+    created_us {big} NOT NULL,
+    PRIMARY KEY (scope, key)
+);
+CREATE TABLE IF NOT EXISTS workers (
+    worker_id TEXT PRIMARY KEY,
+    document TEXT NOT NULL,
+    state TEXT NOT NULL,
+    heartbeat_us {big} NOT NULL
+);
+"""
+
+
+class Tx(Protocol):
+    """One open transaction."""
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None: ...
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Execute; the number of rows changed."""
+        ...
+
+    def rows_many(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[Row]]:
+        """Run the statements in order, each seeing what those before it did (and, on PostgreSQL,
+        the rows they locked as they are once locked); one round trip on PostgreSQL."""
+        ...
+
+    def send(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """Execute a change whose answer is not needed now (PostgreSQL pipelines it: it goes with
+        the next statement whose answer is needed, or the commit; an error surfaces there and
+        rolls the transaction back)."""
+        ...
+
+    def notify(self, channel: str) -> None:
+        """Wake the processes waiting on ``channel`` once this transaction commits."""
+        ...
+
+
+class Store(abc.ABC):
+    """Durable rows for the scheduler; one per process, safe to use from several threads (each
+    thread gets its own connection)."""
+
+    dialect: str
+    url: str
+    #: appended to a SELECT that locks the rows it reads until the transaction ends
+    lock_rows: str = ""
+    #: appended to the claim's SELECT: lock the rows read, skipping those another claim holds
+    skip_locked: str = ""
+
+    @abc.abstractmethod
+    def transaction(self) -> AbstractContextManager[Tx]:
+        """A transaction that commits when the block ends and rolls back if it raises. On SQLite
+        it holds the database's write lock from its start (BEGIN IMMEDIATE)."""
+
+    @abc.abstractmethod
+    def wait(self, timeout: float) -> None:
+        """Return when another process may have changed something (a new job, a cancellation),
+        or after ``timeout`` seconds."""
+
+    @abc.abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def statements(script: str) -> Iterator[str]:
+    for statement in script.split(";"):
+        if statement.strip():
+            yield statement.strip()

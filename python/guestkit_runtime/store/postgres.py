@@ -1,0 +1,141 @@
+"""PostgreSQL, for workers on many machines (the ``postgres`` extra: psycopg 3).
+
+Claims lock queued job rows with ``FOR UPDATE SKIP LOCKED`` for the length of the claim's own
+short transaction only; the attempt is then a lease row, and no transaction stays open while a
+job runs (a partitioned worker holding a transaction would keep its rows locked for hours).
+Fencing is the scheduler's: every renew, progress event and result names its lease, checked
+against the job's current lease under the job row's lock. ``LISTEN/NOTIFY`` wakes waiting
+workers when a job is queued or a cancellation requested. Idempotency records sit under the
+(scope, key) primary key: of two concurrent submissions one inserts, the other waits on the
+key's index entry and then sees the first's record."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from .base import TABLES, Row, Store, statements
+
+CHANNEL = "guestkit_jobs"
+
+
+def _driver() -> Any:
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - depends on what is installed
+        raise SystemExit("the PostgreSQL store needs psycopg: pip install 'guestkit-job-spec[postgres]'") from None
+    return psycopg
+
+
+class _PgTx:
+    """A transaction in pipeline mode: statements go out without waiting for their answers until
+    one is needed (a read, a row count) or the commit, so a message costs a few round trips to
+    the server rather than one per statement."""
+
+    def __init__(self, cursor: Any, pipeline: Any) -> None:
+        self._cursor = cursor
+        self._pipeline = pipeline
+        self.channels: set[str] = set()
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        self._cursor.execute(sql.replace("?", "%s"), tuple(params))
+        return list(self._cursor.fetchall())
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        self._cursor.execute(sql.replace("?", "%s"), tuple(params))
+        row: Row | None = self._cursor.fetchone()
+        return row
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> int:
+        self._cursor.execute(sql.replace("?", "%s"), tuple(params))
+        self._pipeline.sync()
+        return int(self._cursor.rowcount)
+
+    def rows_many(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[Row]]:
+        connection = self._cursor.connection
+        cursors = [connection.cursor() for _ in statements]
+        try:
+            for cursor, (sql, params) in zip(cursors, statements, strict=True):
+                cursor.execute(sql.replace("?", "%s"), tuple(params))
+            self._pipeline.sync()
+            return [list(cursor.fetchall()) for cursor in cursors]
+        finally:
+            for cursor in cursors:
+                cursor.close()
+
+    def send(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self._cursor.execute(sql.replace("?", "%s"), tuple(params))
+
+    def notify(self, channel: str) -> None:
+        self.channels.add(channel)
+
+
+class PostgresStore(Store):
+    dialect = "postgresql"
+    lock_rows = " FOR UPDATE"
+    skip_locked = " FOR UPDATE SKIP LOCKED"
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._psycopg = _driver()
+        self._local = threading.local()
+        self._connections: list[Any] = []
+        self._lock = threading.Lock()
+        with self.transaction() as tx:
+            # The tables are created once. Even with IF NOT EXISTS, CREATE INDEX locks its table and
+            # would deadlock with the transactions of the processes already running: look first.
+            if tx.one("SELECT to_regclass('workers') IS NOT NULL AND to_regclass('steps_job') IS NOT NULL") != (True,):
+                # One creator at a time: CREATE ... IF NOT EXISTS races with itself on a new database.
+                tx.run("SELECT pg_advisory_xact_lock(7210120)")
+                for statement in statements(TABLES.format(id="BIGSERIAL PRIMARY KEY", big="BIGINT")):
+                    tx.run(statement)
+
+    def _connect(self) -> Any:
+        connection = self._psycopg.connect(self.url, autocommit=False)
+        with self._lock:
+            self._connections.append(connection)
+        return connection
+
+    def _connection(self) -> Any:
+        connection = getattr(self._local, "connection", None)
+        if connection is None or connection.closed:
+            connection = self._local.connection = self._connect()
+        return connection
+
+    @contextmanager
+    def transaction(self) -> Iterator[_PgTx]:
+        connection = self._connection()
+        try:
+            with connection.pipeline() as pipeline, connection.transaction(), connection.cursor() as cursor:
+                tx = _PgTx(cursor, pipeline)
+                yield tx
+                for channel in sorted(tx.channels):
+                    cursor.execute("SELECT pg_notify(%s, '')", (channel,))
+        except self._psycopg.OperationalError:
+            # The server went away (a restart): the next transaction reconnects.
+            self._local.connection = None
+            raise
+
+    def wait(self, timeout: float) -> None:
+        listener = getattr(self._local, "listener", None)
+        if listener is None or listener.closed:
+            listener = self._psycopg.connect(self.url, autocommit=True)
+            listener.execute(f"LISTEN {CHANNEL}")
+            with self._lock:
+                self._connections.append(listener)
+            self._local.listener = listener
+        try:
+            for _ in listener.notifies(timeout=timeout, stop_after=1):
+                pass
+        except self._psycopg.OperationalError:
+            self._local.listener = None
+            raise
+
+    def close(self) -> None:
+        with self._lock:
+            for connection in self._connections:
+                connection.close()
+            self._connections.clear()
+        self._local = threading.local()

@@ -1,0 +1,534 @@
+"""The worker daemon: registers, claims what its handlers can run (up to its concurrency),
+runs each attempt in a thread, renews its leases, streams progress, reports results, and
+drains on SIGTERM (finishes or releases its jobs).
+
+One attempt, as the worker runs it (section 15):
+
+1. claim: a lease (fencing token, attempt, expires_at, timeout_at);
+2. progress sequence 0 ("started"), which makes the job running (sent with the claim, in its
+   transaction);
+3. the handler, with a Context whose progress() numbers events 1, 2, ... and whose ``stop``
+   is set when the renewal answers ``cancel_requested_at`` (cancelled), when ``timeout_at``
+   passes (timeout), at shutdown, or when the lease is lost (fenced);
+4. the result (completed, failed with the handler's error, cancelled, timeout), or a release
+   at shutdown, or nothing when the lease was lost: a fenced worker does not report again.
+
+A message that fails for want of the store (PostgreSQL restarting) is sent again, unchanged,
+until it is answered or the lease has expired: a result sent twice is answered as the first.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import queue
+import random
+import shutil
+import signal
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from .clock import micros, rfc3339
+from .errors import Fenced, Refused
+from .handlers.base import Context, Handler, HandlerError, Stopped
+from .scheduler import Claim, Scheduler
+
+log = logging.getLogger("guestkit_runtime.worker")
+T = TypeVar("T")
+
+#: crash points of the fault suite: GUESTKIT_RUNTIME_CRASH=point[:probability] exits the process there
+CRASH_POINTS = ("after-claim", "after-start", "after-effect", "after-commit", "before-renew")
+
+
+@dataclass
+class WorkerConfig:
+    worker_id: str = field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
+    concurrency: int = 4
+    lease_seconds: float = 30.0
+    poll_seconds: float = 1.0
+    drain_seconds: float = 30.0
+    sweep_seconds: float = 1.0
+    registration_seconds: float = 10.0
+    worker_pool: str | None = None
+    #: the largest disk this worker accepts, in GB (10^9 bytes); default: the free space where it runs
+    max_disk_size_gb: int | None = None
+    #: stop after this many attempts ended (the benchmark and tests); None: run until stopped
+    max_jobs: int | None = None
+    #: leave when nothing is left to claim (and nothing runs)
+    exit_when_idle: bool = False
+
+
+@dataclass
+class _Attempt:
+    claim: Claim
+    context: Context
+    sequence: int = -1
+    started_us: int = 0
+    expires_us: int = 0
+
+    @property
+    def lease_id(self) -> str:
+        return str(self.claim.lease["lease_id"])
+
+
+class Worker:
+    def __init__(
+        self,
+        scheduler: Scheduler,
+        handlers: Mapping[str, Handler],
+        config: WorkerConfig | None = None,
+        *,
+        on_event: Callable[[str, Mapping[str, Any]], None] | None = None,
+    ) -> None:
+        self.scheduler = scheduler
+        self.config = config or WorkerConfig()
+        self.on_event = on_event or (lambda kind, detail: None)
+        self.handlers: dict[str, Handler] = {}
+        operations: list[str] = []
+        features: set[str] = set()
+        formats: set[str] = set()
+        for operation, handler in handlers.items():
+            capabilities = handler.capabilities()
+            if capabilities is None or operation not in capabilities.operations:
+                log.info("not advertising %s: its handler cannot run here", operation)
+                continue
+            self.handlers[operation] = handler
+            operations.append(operation)
+            features.update(capabilities.features)
+            formats.update(capabilities.disk_formats)
+        self.capabilities = {
+            "operations": operations,
+            "features": sorted(features),
+            "disk_formats": sorted(formats),
+        }
+        self.registered_at = rfc3339(scheduler.clock())
+        self.state = "ready"
+        self._attempts: dict[str, _Attempt] = {}
+        self._lock = threading.Lock()
+        self._slot_free = threading.Event()
+        self._stopping = threading.Event()
+        self._ended = 0
+        self._crash = _crash_point()
+        self._results: queue.Queue[tuple[str, Mapping[str, Any], Future[str | Refused]] | None] = queue.Queue()
+        self._finished = threading.Event()
+        self._hostname = socket.gethostname()
+        self._resources_now = self._resources()  # refreshed with each heartbeat of the registration
+
+    # --- the registration ----------------------------------------------------------------------
+
+    def registration(self) -> dict[str, Any]:
+        from guestkit_job_spec import __version__
+
+        document: dict[str, Any] = {
+            "$schema": "https://guestkit.dev/schemas/worker-v1.json",
+            "worker_id": self.config.worker_id,
+            "version": __version__,
+            "hostname": self._hostname,
+            "registered_at": self.registered_at,
+            "capabilities": self.capabilities,
+            "resources": self._resources_now,
+            "configuration": {"privileged": False},
+            "status": {
+                "state": self.state,
+                "current_jobs": len(self._attempts),
+                "last_heartbeat": rfc3339(self.scheduler.clock()),
+            },
+        }
+        if self.config.worker_pool:
+            document["configuration"]["worker_pool"] = self.config.worker_pool
+        return document
+
+    def _resources(self) -> dict[str, Any]:
+        """What this machine offers: the disk space where the worker runs (also its limit on
+        disk sizes, unless configured), cores and memory (GB of 10^9 bytes, rounded down)."""
+        free_gb = shutil.disk_usage(os.getcwd()).free // 10**9
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 10**9
+        return {
+            "max_concurrent_jobs": self.config.concurrency,
+            "max_disk_size_gb": self.config.max_disk_size_gb if self.config.max_disk_size_gb is not None else free_gb,
+            "available_disk_gb": free_gb,
+            "cpu_cores": os.cpu_count() or 1,
+            "memory_gb": memory,
+        }
+
+    # --- the loop --------------------------------------------------------------------------------
+
+    def run(self) -> int:
+        """Run until stopped (SIGTERM, SIGINT, stop()), then drain. Returns an exit status."""
+        if not self.handlers:
+            log.error("no handler can run on this machine: nothing to advertise")
+            return 2
+        self._persist(lambda: self.scheduler.register(self.registration()))
+        self.on_event("registered", self.registration())
+        pool = ThreadPoolExecutor(max_workers=self.config.concurrency, thread_name_prefix="attempt")
+        heartbeat = threading.Thread(target=self._heartbeats, name="heartbeat", daemon=True)
+        heartbeat.start()
+        reporter = threading.Thread(target=self._reporter, name="results", daemon=True)
+        reporter.start()
+        last_sweep = 0.0
+        try:
+            while not self._stopping.is_set():
+                if self.config.max_jobs is not None and self._ended + len(self._attempts) >= self.config.max_jobs:
+                    if not self._attempts:
+                        break
+                    self._slot_free.wait(self.config.poll_seconds)
+                    self._slot_free.clear()
+                    continue
+                if time.monotonic() - last_sweep >= self.config.sweep_seconds:
+                    last_sweep = time.monotonic()
+                    self._quietly(self.scheduler.sweep)
+                free = self.config.concurrency - len(self._attempts)
+                if self.config.max_jobs is not None:
+                    free = min(free, self.config.max_jobs - self._ended - len(self._attempts))
+                if free <= 0:
+                    self._slot_free.wait(self.config.poll_seconds)
+                    self._slot_free.clear()
+                    continue
+                claims = self._quietly(functools.partial(self._claim, free))
+                for claim in claims or []:
+                    self._start(claim, pool)
+                if not claims:
+                    if (
+                        self.config.exit_when_idle
+                        and not self._attempts
+                        and not self._quietly(lambda: self.scheduler.waiting_for(self.registration()))
+                    ):
+                        break
+                    self._quietly(lambda: self.scheduler.store.wait(self.config.poll_seconds))
+        finally:
+            self._drain(pool)
+            # Its threads end with it: left running in a process that forks later (a test run's
+            # multiprocessing), a thread holding a lock at the fork deadlocks the child.
+            self._finished.set()
+            self._results.put(None)
+            heartbeat.join()
+            reporter.join()
+        return 0
+
+    def _claim(self, free: int) -> list[Claim]:
+        return self.scheduler.claim(
+            self.registration(), limit=free, lease_seconds=self.config.lease_seconds, start="started"
+        )
+
+    def stop(self) -> None:
+        """Begin draining: claim nothing more, finish what runs (releasing what is left after
+        ``drain_seconds``)."""
+        self._stopping.set()
+        self._slot_free.set()
+
+    def install_signal_handlers(self) -> None:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: self.stop())
+
+    def _drain(self, pool: ThreadPoolExecutor) -> None:
+        self.state = "draining"
+        self._quietly(lambda: self.scheduler.register(self.registration()))
+        end = time.monotonic() + self.config.drain_seconds
+        while self._attempts and time.monotonic() < end:
+            self._slot_free.wait(0.1)
+            self._slot_free.clear()
+        with self._lock:
+            left = list(self._attempts.values())
+        for attempt in left:
+            attempt.context.request_stop("shutdown")
+        pool.shutdown(wait=True)
+        self.state = "offline"
+        self._quietly(lambda: self.scheduler.register(self.registration()))
+
+    # --- one attempt -------------------------------------------------------------------------
+
+    def _start(self, claim: Claim, pool: ThreadPoolExecutor) -> None:
+        attempt = _Attempt(claim, Context(job=claim.job, lease=claim.lease, report=lambda *a: None))
+        attempt.context.report = lambda phase, message, percent, details: self._progress(
+            attempt, phase, message, percent, details
+        )
+        with self._lock:
+            self._attempts[attempt.lease_id] = attempt
+        self.on_event("claimed", claim.lease)
+        if claim.started is not None:  # the claim started the attempt: its event of sequence 0
+            attempt.sequence = 0
+            self.on_event("progress", claim.started)
+        self._maybe_crash("after-claim")
+        pool.submit(self._run, attempt)
+
+    def _run(self, attempt: _Attempt) -> None:
+        context = attempt.context
+        operation = str(attempt.claim.job["operation"])
+        attempt.started_us = self.scheduler.clock()
+        try:
+            try:
+                if attempt.sequence < 0:
+                    self._progress(attempt, "validation", "started", None, None)
+                self._maybe_crash("after-start")
+                data = self.handlers[operation].run(context)
+            except Stopped as stopped:
+                self._stopped(attempt, stopped.reason)
+                return
+            except HandlerError as error:
+                if context.stop_reason is not None:
+                    self._stopped(attempt, context.stop_reason)
+                else:
+                    self._report(attempt, "failed", error=error.document())
+                return
+            except Refused:
+                raise
+            except Exception as error:  # a bug in a handler: the attempt fails, the worker goes on
+                log.exception("handler of %s failed", operation)
+                failure = HandlerError("worker.handler-crashed", f"{type(error).__name__}: {error}")
+                self._report(attempt, "failed", error=failure.document())
+                return
+            self._maybe_crash("after-effect")
+            self._report(attempt, "completed", data=data)
+        except Fenced as fenced:
+            self.on_event("fenced", {"lease_id": attempt.lease_id, "rule": fenced.rule, "message": fenced.message})
+        finally:
+            with self._lock:
+                self._attempts.pop(attempt.lease_id, None)
+                self._ended += 1
+            self._slot_free.set()
+
+    def _stopped(self, attempt: _Attempt, reason: str) -> None:
+        if reason == "cancelled":
+            self._report(attempt, "cancelled")
+        elif reason == "timeout":
+            self._report(attempt, "timeout")
+        elif reason == "shutdown":
+            status = self._persist(
+                lambda: self.scheduler.release(attempt.lease_id, worker_id=self.config.worker_id), attempt
+            )
+            self.on_event(
+                "released", {"lease_id": attempt.lease_id, "job_id": attempt.claim.job["job_id"], "status": status}
+            )
+        # "lost": the lease is gone; a fenced worker does not report on the attempt again
+
+    def _progress(
+        self,
+        attempt: _Attempt,
+        phase: str,
+        message: str,
+        percent: float | None,
+        details: Mapping[str, Any] | None,
+    ) -> None:
+        attempt.sequence += 1
+        event: dict[str, Any] = {
+            "$schema": "https://guestkit.dev/schemas/progress-v1.json",
+            "job_id": attempt.claim.job["job_id"],
+            "timestamp": rfc3339(self.scheduler.clock()),
+            "sequence": attempt.sequence,
+            "phase": phase,
+            "message": message,
+            "attempt": attempt.claim.lease["attempt"],
+            "worker_id": self.config.worker_id,
+            "lease_id": attempt.lease_id,
+        }
+        if percent is not None:
+            event["progress_percent"] = percent
+        if details:
+            event["details"] = dict(details)
+        try:
+            self._persist(lambda: self.scheduler.progress(attempt.lease_id, event), attempt)
+        except Fenced:
+            attempt.context.request_stop("lost")
+            raise Stopped("lost") from None
+        except Refused as refused:
+            # 422: the event is not recorded and the attempt goes on (section 15.5). It happens
+            # when the store committed the event but its answer was lost and it was sent again.
+            log.warning("progress %s of %s refused: %s", attempt.sequence, attempt.lease_id, refused)
+            return
+        self.on_event("progress", event)
+
+    def _report(
+        self,
+        attempt: _Attempt,
+        status: str,
+        *,
+        data: Mapping[str, Any] | None = None,
+        error: Mapping[str, Any] | None = None,
+    ) -> None:
+        lease = attempt.claim.lease
+        now = self.scheduler.clock()
+        summary: dict[str, Any] = {
+            "started_at": rfc3339(attempt.started_us),
+            "duration_seconds": round((now - attempt.started_us) / 1_000_000, 6),
+            "attempt": lease["attempt"],
+        }
+        key = (attempt.claim.job.get("execution") or {}).get("idempotency_key")
+        if key:
+            summary["idempotency_key"] = key
+        result: dict[str, Any] = {
+            "$schema": "https://guestkit.dev/schemas/result-v1.json",
+            "job_id": attempt.claim.job["job_id"],
+            "status": status,
+            "worker_id": self.config.worker_id,
+            "lease_id": attempt.lease_id,
+            ("completed_at" if status == "completed" else "failed_at"): rfc3339(now),
+            "execution_summary": summary,
+        }
+        outputs = attempt.context.outputs
+        if outputs:
+            result["outputs"] = dict(outputs)
+        metrics = attempt.context.metrics
+        if {"disk_read_bytes", "disk_write_bytes", "peak_memory_mb", "cpu_seconds"} <= metrics.keys():
+            result["metrics"] = dict(metrics)
+        if error is not None:
+            result["error"] = dict(error)
+        if data is not None:
+            result["data"] = dict(data)
+        try:
+            job_status = self._send_result(attempt, result)
+        except Refused as refused:
+            if isinstance(refused, Fenced):
+                raise
+            # The result itself is refused (say, a handler's data that is not JSON the schema takes):
+            # report the attempt failed, which the scheduler can record.
+            log.error("result of %s refused: %s", attempt.lease_id, refused)
+            failure = HandlerError("worker.result-refused", str(refused))
+            result = {key: value for key, value in result.items() if key not in ("data", "outputs", "completed_at")}
+            result.update(status="failed", failed_at=rfc3339(now), error=failure.document())
+            job_status = self._persist(lambda: self.scheduler.complete(attempt.lease_id, result), attempt)
+        self._maybe_crash("after-commit")
+        self.on_event("result", {"result": result, "job_status": job_status})
+
+    def _send_result(self, attempt: _Attempt, result: Mapping[str, Any]) -> str:
+        """The result, sent with the other attempts' results waiting at this moment, in one
+        transaction (Scheduler.complete_many); alone, and again until answered, if that fails."""
+        answer: Future[str | Refused] = Future()
+        self._results.put((attempt.lease_id, result, answer))
+        try:
+            outcome = answer.result()
+        except Exception as error:
+            if not _transient(error):
+                raise
+            return self._persist(lambda: self.scheduler.complete(attempt.lease_id, result), attempt)
+        if isinstance(outcome, Refused):
+            raise outcome
+        return outcome
+
+    def _reporter(self) -> None:
+        """Sends the results waiting in the queue, up to 64 at a time, in one transaction."""
+        while True:
+            first = self._results.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < 64:
+                try:
+                    item = self._results.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    self._results.put(None)  # end after this batch
+                    break
+                batch.append(item)
+            try:
+                answers = self.scheduler.complete_many([(lease_id, result) for lease_id, result, _ in batch])
+            except Exception as error:
+                for _, _, answer in batch:
+                    answer.set_exception(error)
+                continue
+            for (_, _, answer), outcome in zip(batch, answers, strict=True):
+                answer.set_result(outcome)
+
+    # --- leases --------------------------------------------------------------------------------
+
+    def _heartbeats(self) -> None:
+        interval = max(0.05, self.config.lease_seconds / 3)
+        last_registration = time.monotonic()
+        while not self._finished.wait(interval):
+            with self._lock:
+                attempts = list(self._attempts.values())
+            for attempt in attempts:
+                self._renew(attempt)
+            if time.monotonic() - last_registration >= self.config.registration_seconds:
+                last_registration = time.monotonic()
+                self._resources_now = self._resources()
+                self._quietly(lambda: self.scheduler.register(self.registration()))
+
+    def _renew(self, attempt: _Attempt) -> None:
+        context = attempt.context
+        if context.stop_reason in ("lost",):
+            return
+        self._maybe_crash("before-renew")
+        try:
+            lease = self.scheduler.renew(
+                attempt.lease_id, lease_seconds=self.config.lease_seconds, worker_id=self.config.worker_id
+            )
+        except Fenced as fenced:
+            self.on_event("fenced", {"lease_id": attempt.lease_id, "rule": fenced.rule, "message": fenced.message})
+            context.request_stop("lost")
+            return
+        except Exception as error:  # the store is away: the next renewal tries again
+            log.warning("renewing %s: %s", attempt.lease_id, error)
+            return
+        attempt.expires_us = micros(str(lease["expires_at"]))
+        if lease.get("cancel_requested_at"):
+            context.request_stop("cancelled")
+        elif self.scheduler.clock() >= micros(str(lease["timeout_at"])):
+            context.request_stop("timeout")
+
+    # --- the store being away -------------------------------------------------------------------
+
+    def _persist(self, send: Callable[[], T], attempt: _Attempt | None = None) -> T:
+        """``send()``, again and again while the store cannot be reached; for an attempt's message,
+        until its lease has expired (then the lease is lost: Fenced)."""
+        delay = 0.05
+        while True:
+            try:
+                return send()
+            except Refused:
+                raise
+            except Exception as error:
+                if not _transient(error):
+                    raise
+                if attempt is not None and self.scheduler.clock() >= self._expiry(attempt):
+                    raise Fenced(
+                        "lifecycle.lease.fenced", "the store was unreachable until the lease expired"
+                    ) from error
+                log.warning("store unreachable (%s); trying again in %.2fs", error, delay)
+                time.sleep(delay)
+                delay = min(delay * 2, 2.0)
+
+    def _expiry(self, attempt: _Attempt) -> int:
+        return attempt.expires_us or micros(str(attempt.claim.lease["expires_at"]))
+
+    def _quietly(self, call: Callable[[], T]) -> T | None:
+        try:
+            return call()
+        except Exception as error:
+            if not _transient(error):
+                raise
+            log.warning("store unreachable: %s", error)
+            time.sleep(0.2)
+            return None
+
+    def _maybe_crash(self, point: str) -> None:
+        if self._crash is not None and self._crash[0] == point and self._crash[2].random() < self._crash[1]:
+            sys.stderr.write(f"guestkit-runtime: crash point {point}\n")
+            sys.stderr.flush()
+            os._exit(137)
+
+
+def _transient(error: BaseException) -> bool:
+    """Whether the store's error is one that passes: a connection lost or a server restarting
+    (psycopg's OperationalError, InterfaceError), SQLite busy past its timeout."""
+    for kind in type(error).__mro__:
+        if kind.__module__.startswith("psycopg") and kind.__name__ in ("OperationalError", "InterfaceError"):
+            return True
+    return type(error).__module__ == "sqlite3" and "locked" in str(error)
+
+
+def _crash_point() -> tuple[str, float, random.Random] | None:
+    spec = os.environ.get("GUESTKIT_RUNTIME_CRASH")
+    if not spec:
+        return None
+    point, _, probability = spec.partition(":")
+    if point not in CRASH_POINTS:
+        raise SystemExit(f"GUESTKIT_RUNTIME_CRASH: unknown crash point {point!r}; expected one of {CRASH_POINTS}")
+    return point, float(probability or 1.0), random.Random(os.getpid())

@@ -1,0 +1,83 @@
+"""The runtime's guestkit-job commands, as a user runs them (the spec CLI's main, the runtime's
+commands joined by entry point), on each store."""
+
+from __future__ import annotations
+
+import json
+import signal
+from pathlib import Path
+
+import pytest
+
+from guestkit_job_spec.cli.main import main
+
+from .conftest import job
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def write(tmp_path: Path, document: dict) -> str:
+    path = tmp_path / f"{document['job_id']}.json"
+    path.write_text(json.dumps(document))
+    return str(path)
+
+
+def test_submit_worker_result_events_status(store_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    echo = write(tmp_path, job("job-cli-echo-1", data={"message": "hi"}, idempotency_key="cli-1"))
+    waiting = write(
+        tmp_path,
+        job("job-cli-inspect", operation="guestkit.inspect", data={"image": {"path": "/x.raw", "format": "raw"}}),
+    )
+    assert main(["submit", "--store", store_url, echo, waiting]) == 0
+    assert "job-cli-echo-1: queued" in capsys.readouterr().out
+    assert main(["status", "--store", store_url, "job-cli-inspect"]) == 0
+    assert "no matching worker: no worker has registered" in capsys.readouterr().out
+    assert main(["result", "--store", store_url, "job-cli-echo-1"]) == 1  # no result yet
+    capsys.readouterr()
+    handler = signal.getsignal(signal.SIGTERM)
+    assert main(["worker", "--store", store_url, "--exit-when-idle", "--only", "system.echo", "--id", "cli-w"]) == 0
+    # The worker's SIGTERM handler is gone with it: a later fork of this process (validate -j 2 in
+    # tests/test_cli_scale.py) inherited it, ignored the pool's SIGTERM, and hung CI.
+    assert signal.getsignal(signal.SIGTERM) is handler
+    out = capsys.readouterr().out
+    assert "job-cli-echo-1: completed -> job completed" in out and "runs system.echo" in out
+    assert main(["result", "--store", store_url, "job-cli-echo-1", "--format", "json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert (result["status"], result["data"], result["worker_id"]) == (
+        "completed",
+        {"echo": {"message": "hi"}},
+        "cli-w",
+    )
+    assert main(["events", "--store", store_url, "job-cli-echo-1", "--follow"]) == 0
+    assert "job-cli-echo-1: validation: started (attempt 1, #0)" in capsys.readouterr().out
+    assert main(["status", "--store", store_url, "--format", "json"]) == 0
+    rows = {row["job_id"]: row for row in json.loads(capsys.readouterr().out)["jobs"]}
+    assert rows["job-cli-echo-1"]["status"] == "completed"
+    assert "scheduling.operation.unsupported" in rows["job-cli-inspect"]["waiting_because"]
+    # the same key and work again: answered from the record; other work under the key: refused
+    again = write(tmp_path, job("job-cli-echo-2", data={"message": "hi"}, idempotency_key="cli-1"))
+    assert main(["submit", "--store", store_url, again]) == 0
+    assert "job-cli-echo-1: already submitted (idempotency key): completed" in capsys.readouterr().out
+    other = write(tmp_path, job("job-cli-echo-3", data={"message": "other"}, idempotency_key="cli-1"))
+    assert main(["submit", "--store", store_url, other]) == 1
+    assert "refused [lifecycle.submission.conflict]" in capsys.readouterr().err
+    assert main(["cancel", "--store", store_url, "job-cli-inspect"]) == 0
+    assert "job-cli-inspect: cancelled" in capsys.readouterr().out
+    assert main(["cancel", "--store", store_url, "job-cli-echo-1"]) == 1
+
+
+def test_default_store_is_under_the_users_data_directory(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from guestkit_runtime.cli import default_store
+
+    monkeypatch.delenv("GUESTKIT_STORE", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert default_store() == str(tmp_path / "guestkit" / "jobs.sqlite3")
+    monkeypatch.setenv("GUESTKIT_STORE", "postgresql://db/jobs")
+    assert default_store() == "postgresql://db/jobs"
+
+
+def test_runtime_examples_are_valid_jobs() -> None:
+    from guestkit_job_spec import validate
+
+    for path in sorted((ROOT / "examples" / "runtime").glob("*.json")):
+        assert validate(path.read_bytes()).valid, path

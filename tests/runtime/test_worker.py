@@ -1,0 +1,302 @@
+"""The worker daemon and its handlers, on each store, in real time (waits have generous limits;
+no assertion is about how long something took)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from guestkit_runtime import Scheduler, open_store
+from guestkit_runtime.handlers import CommandHandler, ConvertHandler, EchoHandler
+from guestkit_runtime.scheduler import Backoff
+from guestkit_runtime.worker import Worker, WorkerConfig
+
+from .conftest import assert_traces_valid, job
+
+CLI = [sys.executable, "-c", "import sys; from guestkit_job_spec.cli.main import main; sys.exit(main())"]
+needs_qemu_img = pytest.mark.skipif(
+    shutil.which("qemu-img") is None and os.environ.get("GUESTKIT_REQUIRE_QEMU_IMG") != "1",
+    reason="qemu-img is not installed (apt-get install qemu-utils; GUESTKIT_REQUIRE_QEMU_IMG=1 makes this an error)",
+)
+
+
+@pytest.fixture
+def live(store_url: str) -> Iterator[Scheduler]:
+    """A scheduler on the real clock, retrying after 10 ms."""
+    store = open_store(store_url)
+    yield Scheduler(store, backoff=Backoff(base=0.01, cap=0.05))
+    store.close()
+
+
+def wait_for(condition: Callable[[], Any], what: str, limit: float = 60.0) -> Any:
+    end = time.monotonic() + limit
+    while time.monotonic() < end:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise AssertionError(f"still waiting after {limit} s for {what}")
+
+
+def script(tmp_path: Path, name: str, body: str) -> list[str]:
+    path = tmp_path / name
+    path.write_text("import json, os, sys, time\njob = json.load(sys.stdin)\n" + textwrap.dedent(body))
+    return [sys.executable, str(path)]
+
+
+def run_worker(scheduler: Scheduler, handlers: dict[str, Any], **config: Any) -> tuple[Worker, threading.Thread]:
+    defaults: dict[str, Any] = {"lease_seconds": 2.0, "poll_seconds": 0.05, "sweep_seconds": 0.1, "drain_seconds": 5}
+    worker = Worker(scheduler, handlers, WorkerConfig(**{**defaults, **config}))
+    thread = threading.Thread(target=worker.run)
+    thread.start()
+    return worker, thread
+
+
+@needs_qemu_img
+def test_echo_and_convert_run_and_an_unrunnable_job_waits(live: Scheduler, tmp_path: Path) -> None:
+    source = tmp_path / "disk.qcow2"
+    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", str(source), "16M"], check=True)
+    live.submit(job("job-w-echo-1", data={"message": "hello", "nested": {"n": [1, 2]}}))
+    convert = {
+        "source": {"path": str(source), "format": "qcow2"},
+        "target": {"path": str(tmp_path / "out" / "disk.raw"), "format": "raw"},
+        "options": {"verify_after_convert": True},
+    }
+    live.submit(job("job-w-convert-1", operation="guestkit.convert", data=convert))
+    live.submit(
+        job("job-w-inspect-1", operation="guestkit.inspect", data={"image": {"path": "/x.raw", "format": "raw"}})
+    )
+    handlers = {"system.echo": EchoHandler(), "guestkit.convert": ConvertHandler()}
+    worker, thread = run_worker(live, handlers, exit_when_idle=True)
+    thread.join(120)
+    assert not thread.is_alive()
+    assert live.result("job-w-echo-1")["data"] == {"echo": {"message": "hello", "nested": {"n": [1, 2]}}}
+    converted = live.result("job-w-convert-1")
+    assert converted["status"] == "completed" and converted["data"]["verified"] is True
+    info = json.loads(
+        subprocess.run(
+            ["qemu-img", "info", "--output=json", str(tmp_path / "out" / "disk.raw")], capture_output=True, check=True
+        ).stdout
+    )
+    assert (info["format"], info["virtual-size"]) == ("raw", 16 * 1024 * 1024)
+    assert live.status("job-w-inspect-1")["status"] == "queued"  # no handler here runs guestkit.inspect
+    assert "guestkit.inspect" not in worker.capabilities["operations"]
+    assert [w["status"]["state"] for w in live.workers()] == ["offline"]
+    assert_traces_valid(live)
+
+
+def test_convert_is_not_advertised_without_qemu_img() -> None:
+    assert ConvertHandler(program="no-such-qemu-img").capabilities() is None
+    assert CommandHandler("x.y", ["no-such-program-here"]).capabilities() is None
+
+
+def test_command_handler_progress_result_and_a_retried_failure(live: Scheduler, tmp_path: Path) -> None:
+    program = script(
+        tmp_path,
+        "tool.py",
+        """
+        attempt = int(os.environ["GUESTKIT_ATTEMPT"])
+        event = {"type": "progress", "phase": "disk_inspection", "message": "looking", "progress_percent": 50}
+        print(json.dumps(event))
+        print("a log line", flush=True)
+        if attempt == 1:
+            sys.exit(75)  # EX_TEMPFAIL: recoverable, worth another attempt
+        print(json.dumps({"type": "result", "data": {"seen": job["payload"]["data"], "attempt": attempt}}))
+    """,
+    )
+    live.submit(job("job-w-cmd-1", operation="example.tool", data={"image": "a"}, max_attempts=2))
+    _, thread = run_worker(live, {"example.tool": CommandHandler("example.tool", program)}, exit_when_idle=True)
+    thread.join(120)  # it leaves only once no job it can run is queued, backoff or not
+    assert not thread.is_alive()
+    assert live.result("job-w-cmd-1")["data"] == {"seen": {"image": "a"}, "attempt": 2}
+    events = [event for _, event in live.events("job-w-cmd-1")]
+    assert [(e["attempt"], e["sequence"], e["phase"]) for e in events] == [
+        (1, 0, "validation"),
+        (1, 1, "disk_inspection"),
+        (2, 0, "validation"),
+        (2, 1, "disk_inspection"),
+    ]
+    assert_traces_valid(live)
+
+
+def test_running_job_is_cancelled_and_a_slow_one_times_out(live: Scheduler, tmp_path: Path) -> None:
+    slow = script(
+        tmp_path,
+        "slow.py",
+        """
+        for _ in range(600):
+            time.sleep(0.1)
+    """,
+    )
+    live.submit(job("job-w-cancel-1", operation="example.slow", max_attempts=3))
+    live.submit(job("job-w-timeout-1", operation="example.slow", timeout_seconds=1))
+    worker, thread = run_worker(live, {"example.slow": CommandHandler("example.slow", slow)}, lease_seconds=0.6)
+    wait_for(lambda: live.status("job-w-cancel-1")["status"] == "running", "the job to run")
+    assert live.cancel("job-w-cancel-1") == "running"
+    wait_for(lambda: live.status("job-w-cancel-1")["status"] == "cancelled", "the cancellation")
+    wait_for(lambda: live.status("job-w-timeout-1")["status"] == "timeout", "the attempt timeout")
+    worker.stop()
+    thread.join(30)
+    assert live.result("job-w-cancel-1")["status"] == "cancelled"
+    assert live.result("job-w-timeout-1")["status"] == "timeout"  # the worker reported it
+    assert_traces_valid(live)
+
+
+def test_failing_handler_fails_the_attempt_and_the_worker_goes_on(live: Scheduler) -> None:
+    class Broken:
+        def capabilities(self) -> Any:
+            return EchoHandler().capabilities()
+
+        def run(self, context: Any) -> dict[str, Any]:
+            raise RuntimeError("bug")
+
+    live.submit(job("job-w-broken-1"))
+    live.submit(job("job-w-broken-2"))
+    _, thread = run_worker(live, {"system.echo": Broken()}, exit_when_idle=True)
+    thread.join(60)
+    # The worker's own threads end with it (left behind, one holding a lock when the process
+    # forks deadlocks the child: a later test's multiprocessing hung CI).
+    assert not [t for t in threading.enumerate() if t.name in ("heartbeat", "results")]
+    for job_id in ("job-w-broken-1", "job-w-broken-2"):
+        failed = live.result(job_id)
+        assert failed["status"] == "failed" and failed["error"]["code"] == "worker.handler-crashed"
+    assert_traces_valid(live)
+
+
+# --- worker processes: SIGKILL, SIGSTOP, SIGTERM ---------------------------------------------------
+
+
+def start_worker_process(
+    store_url: str, tmp_path: Path, *extra: str, name: str = "w", crash: str | None = None
+) -> subprocess.Popen[bytes]:
+    slow = script(
+        tmp_path,
+        "steps.py",
+        """
+        for step in range(int(job["payload"]["data"].get("steps", 10))):
+            print(json.dumps({"type": "progress", "phase": "disk_inspection", "message": f"step {step}"}), flush=True)
+            time.sleep(0.1)
+        print(json.dumps({"type": "result", "data": {"pid": os.getppid()}}))
+    """,
+    )
+    command = [
+        *CLI,
+        "worker",
+        "--store",
+        store_url,
+        "--id",
+        name,
+        "--lease-seconds",
+        "1",
+        "--retry-backoff",
+        "0.01",
+        "--command",
+        "example.steps=" + " ".join(slow),
+        "--only",
+        "example.steps",
+        "-q",
+        *extra,
+    ]
+    environment = {key: value for key, value in os.environ.items() if key != "GUESTKIT_RUNTIME_CRASH"}
+    if crash:
+        environment["GUESTKIT_RUNTIME_CRASH"] = crash
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, start_new_session=True, env=environment)
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(30)
+
+
+def test_worker_killed_mid_job_its_job_comes_back_once(store_url: str, live: Scheduler, tmp_path: Path) -> None:
+    live.submit(job("job-w-kill-1", operation="example.steps", data={"steps": 10}, max_attempts=3))
+    first = start_worker_process(store_url, tmp_path, name="doomed")
+    try:
+        wait_for(lambda: live.status("job-w-kill-1")["status"] == "running", "the job to start")
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait(30)
+        second = start_worker_process(store_url, tmp_path, "--exit-when-idle", name="heir")
+        assert second.wait(120) == 0
+    finally:
+        stop_process(first)
+    final = live.result("job-w-kill-1")
+    assert final["status"] == "completed" and final["worker_id"] == "heir"
+    assert final["execution_summary"]["attempt"] == 2
+    assert_traces_valid(live)
+
+
+def test_paused_worker_cannot_report_after_its_lease(store_url: str, live: Scheduler, tmp_path: Path) -> None:
+    live.submit(job("job-w-pause-1", operation="example.steps", data={"steps": 20}, max_attempts=3))
+    paused = start_worker_process(store_url, tmp_path, name="paused")
+    try:
+        wait_for(lambda: live.status("job-w-pause-1")["status"] == "running", "the job to start")
+        os.kill(paused.pid, signal.SIGSTOP)  # the worker, not its program: it finishes and writes its result
+        heir = start_worker_process(store_url, tmp_path, "--exit-when-idle", name="heir")
+        assert heir.wait(120) == 0
+        assert live.result("job-w-pause-1")["worker_id"] == "heir"
+        os.kill(paused.pid, signal.SIGCONT)
+        trace = wait_for(
+            lambda: [s for s in live.trace("job-w-pause-1")["steps"] if s.get("refused")], "the late messages"
+        )
+        paused.send_signal(signal.SIGTERM)
+        assert paused.wait(60) == 0
+    finally:
+        stop_process(paused)
+    assert {step["refused"] for step in trace} <= {"state.transition", "lifecycle.lease.fenced"}
+    final = live.result("job-w-pause-1")
+    assert (final["worker_id"], final["execution_summary"]["attempt"]) == ("heir", 2)
+    assert_traces_valid(live)
+
+
+def test_sigterm_drains_releasing_what_runs(store_url: str, live: Scheduler, tmp_path: Path) -> None:
+    live.submit(job("job-w-drain-1", operation="example.steps", data={"steps": 600}, max_attempts=2))
+    process = start_worker_process(store_url, tmp_path, "--drain-seconds", "0.2", name="drained")
+    try:
+        wait_for(lambda: live.status("job-w-drain-1")["status"] == "running", "the job to start")
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(60) == 0
+    finally:
+        stop_process(process)
+    status = live.status("job-w-drain-1")
+    assert (status["status"], status["attempt"]) == ("queued", 1)  # released: back in the queue, attempt counted
+    assert [s["message"] for s in live.trace("job-w-drain-1")["steps"]][-1] == "release"
+    assert [w["status"]["state"] for w in live.workers()] == ["offline"]
+    assert_traces_valid(live)
+
+
+@pytest.mark.parametrize(
+    ("point", "attempt"),
+    [
+        ("after-claim", 2),  # claimed and started, died: the lease expires, the job comes back
+        ("after-effect", 2),  # the handler's effect done, died before the result's commit: run again
+        ("after-commit", 1),  # the result committed, died before going on: nothing to redo
+        ("before-renew", 2),  # died renewing its lease mid-job
+    ],
+)
+def test_crash_points(store_url: str, live: Scheduler, tmp_path: Path, point: str, attempt: int) -> None:
+    steps = 10 if point == "before-renew" else 1
+    live.submit(job("job-w-crash-1", operation="example.steps", data={"steps": steps}, max_attempts=3))
+    crashing = start_worker_process(store_url, tmp_path, name="crashing", crash=f"{point}:1")
+    try:
+        assert crashing.wait(120) == 137
+        heir = start_worker_process(store_url, tmp_path, "--exit-when-idle", name="heir")
+        assert heir.wait(120) == 0
+    finally:
+        stop_process(crashing)
+    final = live.result("job-w-crash-1")
+    assert (final["status"], final["execution_summary"]["attempt"]) == ("completed", attempt)
+    assert final["worker_id"] == ("crashing" if attempt == 1 else "heir")
+    assert_traces_valid(live)
