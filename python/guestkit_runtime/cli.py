@@ -52,7 +52,7 @@ def _command(
         epilog="examples:\n" + examples,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.set_defaults(run=run, parser=parser)
+    parser.set_defaults(run=_store_errors_said(name, run), parser=parser)
     parser.add_argument(
         "--store",
         default=None,
@@ -75,7 +75,7 @@ def add_parsers(commands: Commands[argparse.ArgumentParser]) -> None:
         "Validate each job and queue it in the store. A job with an idempotency key that was "
         "submitted before is answered with the first submission's job and status, not run "
         "again; the same key with another payload is refused (a conflict).",
-        "  guestkit-job submit examples/job-echo.json\n"
+        "  guestkit-job submit examples/echo-basic.json\n"
         "  guestkit-job submit --store postgresql://localhost/jobs jobs/*.json",
         _submit,
     )
@@ -170,7 +170,11 @@ def add_parsers(commands: Commands[argparse.ArgumentParser]) -> None:
     )
     worker.add_argument("--only", action="append", default=[], metavar="OPERATION", help="advertise only these")
     worker.add_argument("--retry-backoff", type=float, default=30.0, help="seconds before a retry after attempt 1")
-    worker.add_argument("--exit-when-idle", action="store_true", help="stop once nothing is queued and nothing runs")
+    worker.add_argument(
+        "--exit-when-idle",
+        action="store_true",
+        help="stop once this worker finds nothing it can run and runs nothing (jobs no handler takes stay queued)",
+    )
     worker.add_argument("--max-jobs", type=int, default=None, help="stop after this many attempts")
     worker.add_argument("--pool", default=None, help="the worker pool this worker belongs to")
     worker.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
@@ -179,11 +183,43 @@ def add_parsers(commands: Commands[argparse.ArgumentParser]) -> None:
 # --- the commands ----------------------------------------------------------------------------
 
 
+def _store_errors_said(name: str, run: Any) -> Any:
+    """``run``, saying in one line (exit 2) that the store cannot be opened or used (PostgreSQL
+    down, a database or role missing, no rights, an SQLite file that cannot be created) instead
+    of a traceback."""
+
+    def guarded(args: argparse.Namespace) -> int:
+        try:
+            status: int = run(args)
+        except Exception as error:
+            if not _is_store_error(error):
+                raise
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            store = args.store or default_store()
+            print(f"guestkit-job {name}: error: the store {store}: {reason}", file=sys.stderr)
+            return 2
+        return status
+
+    return guarded
+
+
+def _is_store_error(error: BaseException) -> bool:
+    import sqlite3
+
+    return isinstance(error, sqlite3.Error) or type(error).__module__.split(".")[0] == "psycopg"
+
+
 def _scheduler(args: argparse.Namespace, **options: Any) -> Any:
     from .scheduler import Scheduler
     from .store import open_store
 
-    return Scheduler(open_store(args.store or default_store()), **options)
+    try:
+        store = open_store(args.store or default_store())
+    except OSError as error:  # an SQLite file whose folder cannot be made: said as a store error
+        import sqlite3
+
+        raise sqlite3.OperationalError(f"{error.strerror}: {error.filename}") from error
+    return Scheduler(store, **options)
 
 
 def _submit(args: argparse.Namespace) -> int:

@@ -81,3 +81,17 @@ def test_runtime_examples_are_valid_jobs() -> None:
 
     for path in sorted((ROOT / "examples" / "runtime").glob("*.json")):
         assert validate(path.read_bytes()).valid, path
+
+
+@pytest.mark.parametrize(
+    "command", [["status"], ["result", "job-01JAB3Y7X5K4M8F9W2T6ABCDEF"], ["cancel", "job-x1234567"]]
+)
+def test_a_store_that_cannot_be_opened_is_one_line_not_a_traceback(
+    command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A new user's PostgreSQL without the database, or without rights, printed 30 lines of psycopg."""
+    status = main([*command, "--store", "/proc/no-such-dir/jobs.sqlite3"])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.startswith(f"guestkit-job {command[0]}: error: the store /proc/no-such-dir/jobs.sqlite3: ")
+    assert "Traceback" not in err and len(err.splitlines()) == 1
