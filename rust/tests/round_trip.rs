@@ -79,8 +79,21 @@ fn every_valid_document_case_round_trips() {
 fn every_example_round_trips() {
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
     let mut failures = Vec::new();
-    for entry in fs::read_dir(examples).unwrap() {
-        let path = entry.unwrap().path();
+    // examples/ and its folders (examples/runtime/: the runtime's jobs), as `validate examples/` reads them.
+    let mut folders = vec![examples];
+    let mut paths = Vec::new();
+    while let Some(folder) = folders.pop() {
+        for entry in fs::read_dir(folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().and_then(|e| e.to_str()) == Some("json") {
+                paths.push(path);
+            }
+        }
+    }
+    assert!(paths.len() > 20, "examples/ holds {} documents", paths.len());
+    for path in paths {
         let document: Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
         let options = guestkit_job_spec::Options::of_type(guestkit_job_spec::AUTO);
         let report = guestkit_job_spec::validate(&fs::read(&path).unwrap(), &options).unwrap();
