@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -164,6 +165,22 @@ def files_below(folder: Path) -> dict[str, str]:
     }
 
 
+def folders_drifted(outputs: Iterable[tuple[Path, Path]], prefix: str = "") -> bool:
+    """Print how each target folder differs from its fresh copy; True when any does."""
+    drifted = False
+    for fresh, target in outputs:
+        drifted |= report_drift(files_below(fresh), files_below(target), prefix + target.name)
+    return drifted
+
+
+def replace_folders(outputs: Iterable[tuple[Path, Path]]) -> None:
+    """Each target folder replaced by its fresh copy."""
+    for fresh, target in outputs:
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(fresh, target)
+
+
 def report_drift(expected: dict[str, str], actual: dict[str, str], label: str) -> bool:
     """Print a diff of what differs; True when anything does."""
     if expected == actual:
@@ -202,16 +219,12 @@ def main() -> int:
                 {PROVER_SCHEMAS.name: PROVER_SCHEMAS.read_text(encoding="utf-8")} if PROVER_SCHEMAS.exists() else {},
                 "prover",
             )
-            for fresh, target in outputs:
-                drifted |= report_drift(files_below(fresh), files_below(target), target.name)
+            drifted |= folders_drifted(outputs)
             if drifted:
                 print("generated files drifted from schemas/: run `make gen` and commit the result", file=sys.stderr)
                 return 1
             return 0
-        for fresh, target in outputs:
-            if target.exists():
-                shutil.rmtree(target)
-            shutil.copytree(fresh, target)
+        replace_folders(outputs)
         PROVER_SCHEMAS.write_text(fresh_prover, encoding="utf-8")
     return 0
 

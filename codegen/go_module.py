@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from generate import ROOT, files_below, report_drift
+from generate import ROOT, folders_drifted, replace_folders, report_drift
 from go_types import render
 
 GO = ROOT / "go"
@@ -48,18 +48,14 @@ def main() -> int:
         fresh = Path(work)
         write(fresh)
         if args.check:
-            drifted = any(
-                [report_drift(files_below(fresh / name), files_below(GO / name), f"go/{name}") for name in COPIED]
-            )
+            drifted = folders_drifted([(fresh / name, GO / name) for name in COPIED], "go/")
             current = (GO / MODELS).read_text(encoding="utf-8") if (GO / MODELS).exists() else ""
             drifted |= report_drift({MODELS: (fresh / MODELS).read_text(encoding="utf-8")}, {MODELS: current}, "go")
             if drifted:
                 print("go/ drifted from schemas/: run `make gen` and commit the result", file=sys.stderr)
                 return 1
             return 0
-        for name in COPIED:
-            shutil.rmtree(GO / name, ignore_errors=True)
-            shutil.copytree(fresh / name, GO / name)
+        replace_folders([(fresh / name, GO / name) for name in COPIED])
         shutil.copyfile(fresh / MODELS, GO / MODELS)
     return 0
 

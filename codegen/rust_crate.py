@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import files_below, report_drift
+from generate import folders_drifted, replace_folders
 from rust_types import render_types
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,17 +92,11 @@ def main() -> int:
         write_generated(fresh_generated)
         outputs = ((fresh_data, DATA), (fresh_generated, GENERATED))
         if args.check:
-            drifted = False
-            for fresh, target in outputs:
-                drifted |= report_drift(files_below(fresh), files_below(target), f"rust/{target.name}")
-            if drifted:
+            if folders_drifted(outputs, "rust/"):
                 print("the Rust crate's generated files drifted from schemas/: run `make gen`", file=sys.stderr)
                 return 1
             return 0
-        for fresh, target in outputs:
-            if target.exists():
-                shutil.rmtree(target)
-            shutil.copytree(fresh, target)
+        replace_folders(outputs)
     return 0
 
 
