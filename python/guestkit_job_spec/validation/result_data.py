@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator
 
 from ..protocol import resources
 from ..protocol.report import Issue
-from .wording import deepest_causes, issues_of
+from .reference.schema_check import issues_against, validator_of
 
 
 def result_against_job(result: Any, job: Any) -> Iterator[Issue]:
@@ -38,17 +38,11 @@ def result_against_job(result: Any, job: Any) -> Iterator[Issue]:
     validator = _validator(payload_type)
     if validator is None:
         return
-    for error in validator.iter_errors(result["data"]):
-        for cause in deepest_causes(error):
-            for issue in issues_of(cause):
-                yield Issue(issue.rule, "/data" + issue.pointer, issue.message, issue.severity)
+    for issue in issues_against(validator, result["data"]):
+        yield Issue(issue.rule, "/data" + issue.pointer, issue.message, issue.severity)
 
 
 @cache
 def _validator(payload_type: str) -> Draft202012Validator | None:
     schema = resources.result_data_schema(payload_type)
-    if schema is None:
-        return None
-    return Draft202012Validator(
-        schema, registry=resources.registry(), format_checker=Draft202012Validator.FORMAT_CHECKER
-    )
+    return None if schema is None else validator_of(schema)

@@ -17,18 +17,26 @@ from ...protocol.report import Issue
 from ..wording import deepest_causes, issues_of
 
 
+def validator_of(schema: dict[str, Any]) -> Draft202012Validator:
+    """The reference validator of a protocol schema, with ``date-time`` asserted and no network."""
+    return Draft202012Validator(
+        schema, registry=resources.registry(), format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
+
+
 @cache
 def validator_for(doc_type: str) -> Draft202012Validator:
-    """The reference validator of a document type, with ``date-time`` asserted and no network."""
-    return Draft202012Validator(
-        resources.document_schema(doc_type),
-        registry=resources.registry(),
-        format_checker=Draft202012Validator.FORMAT_CHECKER,
-    )
+    """The reference validator of a document type."""
+    return validator_of(resources.document_schema(doc_type))
+
+
+def issues_against(validator: Draft202012Validator, value: Any) -> Iterator[Issue]:
+    """Every schema error of ``value`` under ``validator`` as an Issue."""
+    for error in validator.iter_errors(value):
+        for cause in deepest_causes(error):
+            yield from issues_of(cause)
 
 
 def schema_issues(document: Any, doc_type: str) -> Iterator[Issue]:
     """Every schema error of ``document`` as an Issue."""
-    for error in validator_for(doc_type).iter_errors(document):
-        for cause in deepest_causes(error):
-            yield from issues_of(cause)
+    return issues_against(validator_for(doc_type), document)
