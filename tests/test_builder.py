@@ -279,3 +279,15 @@ def test_validate_takes_a_built_job() -> None:
     job = inspect_job("/vms/a.qcow2").build()
     assert validate(job).valid and validate(job, engine="reference").valid
     assert validate(job).document == to_json(job)
+
+
+def test_a_default_of_true_is_written_by_the_builder_and_a_parsed_document_keeps_its_text() -> None:
+    """A reader that missed a repair's dry_run (default true) and took it for false would change the disk."""
+    from guestkit_job_spec import parse_job, repair_job, to_json
+
+    data = to_json(repair_job("/vms/a.qcow2").build())["payload"]["data"]
+    assert data["dry_run"] is True and data["enable_systemd"] is True
+    assert to_json(repair_job("/vms/a.qcow2", dry_run=False).build())["payload"]["data"]["dry_run"] is False
+    parsed = to_json(repair_job("/vms/a.qcow2").build())
+    del parsed["payload"]["data"]["dry_run"]
+    assert "dry_run" not in to_json(parse_job(parsed))["payload"]["data"]
