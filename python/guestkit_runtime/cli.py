@@ -26,6 +26,8 @@ from typing import Any
 from guestkit_job_spec import match_worker
 from guestkit_job_spec.protocol.states import is_terminal
 
+from .clock import format_duration
+
 Commands = argparse._SubParsersAction  # the object add_subparsers() returns
 
 
@@ -502,9 +504,10 @@ def format_event(event: Mapping[str, Any]) -> str:
 
 def format_result(result: Mapping[str, Any], status: str) -> str:
     summary = result.get("execution_summary") or {}
+    took = summary.get("duration_seconds")
     lines = [
-        f"job {result['job_id']}: {status} (attempt {summary.get('attempt')} on {result.get('worker_id')}, "
-        f"{summary.get('duration_seconds')} s)"
+        f"job {result['job_id']}: {status} (attempt {summary.get('attempt')} on {result.get('worker_id')}"
+        + (f", {format_duration(took)})" if isinstance(took, (int, float)) else ")")
     ]
     if result.get("error"):
         error = result["error"]

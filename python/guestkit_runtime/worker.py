@@ -35,7 +35,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from .clock import micros, rfc3339
+from .clock import format_duration, micros, rfc3339
 from .errors import Fenced, Refused
 from .handlers.base import Context, Handler, HandlerError, Stopped
 from .scheduler import Claim, Scheduler
@@ -491,7 +491,7 @@ class Worker:
                     raise Fenced(
                         "lifecycle.lease.fenced", "the store was unreachable until the lease expired"
                     ) from error
-                log.warning("store unreachable (%s); trying again in %.2fs", error, delay)
+                log.warning("store unreachable (%s); trying again in %s", error, format_duration(delay))
                 time.sleep(delay)
                 delay = min(delay * 2, 2.0)
 

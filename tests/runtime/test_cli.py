@@ -4,6 +4,7 @@ commands joined by entry point), on each store."""
 from __future__ import annotations
 
 import json
+import re
 import signal
 from pathlib import Path
 
@@ -41,6 +42,11 @@ def test_submit_worker_result_events_status(store_url: str, tmp_path: Path, caps
     assert signal.getsignal(signal.SIGTERM) is handler
     out = capsys.readouterr().out
     assert "job-cli-echo-1: completed -> job completed" in out and "runs system.echo" in out
+    assert main(["result", "--store", store_url, "job-cli-echo-1"]) == 0
+    # a duration people read, never 1.2e-05 s
+    assert re.match(
+        r"job job-cli-echo-1: completed \(attempt 1 on cli-w, \d+(\.\d)? (µs|ms|s)\)\n", capsys.readouterr().out
+    )
     assert main(["result", "--store", store_url, "job-cli-echo-1", "--format", "json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert (result["status"], result["data"], result["worker_id"]) == (
