@@ -6,6 +6,10 @@ has one command whose ``--help`` lists everything. Every command takes ``--store
 path or ``sqlite:///PATH`` (SQLite, the default: ``jobs.sqlite3`` under the user's data
 directory, or ``$GUESTKIT_STORE``) or a ``postgresql://`` URL.
 
+``--format json``: ``status`` prints one JSON array of JobStatus objects, ``result`` and
+``cancel`` one JSON object; ``submit``, ``events``, ``ingest`` and ``worker``, which report
+as things happen, print JSON Lines (one object per line).
+
 Exit status: 0 done; 1 a job refused, not found, or without the asked-for result; 2 usage.
 """
 
@@ -266,7 +270,8 @@ def _status(args: argparse.Namespace) -> int:
 
     scheduler = _scheduler(args)
     try:
-        rows = [scheduler.status(job_id) for job_id in args.jobs] if args.jobs else scheduler.jobs(limit=20)
+        # Oldest first, as they were submitted (jobs() answers newest first).
+        rows = [scheduler.status(job_id) for job_id in args.jobs] if args.jobs else scheduler.jobs(limit=20)[::-1]
     except NotFound as missing:
         print(f"guestkit-job status: no job {missing}", file=sys.stderr)
         return 1
@@ -275,9 +280,11 @@ def _status(args: argparse.Namespace) -> int:
         if row["status"] == "queued":
             row["waiting_because"] = why_waiting(scheduler.job(row["job_id"]), workers, row)
     if args.format == "json":
-        print(json.dumps(rows if args.jobs else {"jobs": rows}, indent=2))
+        print(json.dumps(rows, indent=2))
         return 0
-    for row in reversed(rows) if not args.jobs else rows:
+    if not rows:
+        print(f"no jobs in {args.store or default_store()}")
+    for row in rows:
         attempt = f" attempt {row['attempt']}/{row['max_attempts']}" if row.get("attempt") else ""
         line = f"{row['job_id']}  {row['status']:<9} {row['operation']}{attempt}"
         if row.get("lease"):

@@ -57,7 +57,7 @@ def test_submit_worker_result_events_status(store_url: str, tmp_path: Path, caps
     assert main(["events", "--store", store_url, "job-cli-echo-1", "--follow"]) == 0
     assert "job-cli-echo-1: validation: started (attempt 1, #0)" in capsys.readouterr().out
     assert main(["status", "--store", store_url, "--format", "json"]) == 0
-    rows = {row["job_id"]: row for row in json.loads(capsys.readouterr().out)["jobs"]}
+    rows = {row["job_id"]: row for row in json.loads(capsys.readouterr().out)}
     assert rows["job-cli-echo-1"]["status"] == "completed"
     assert "scheduling.operation.unsupported" in rows["job-cli-inspect"]["waiting_because"]
     # the same key and work again: answered from the record; other work under the key: refused
@@ -70,6 +70,29 @@ def test_submit_worker_result_events_status(store_url: str, tmp_path: Path, caps
     assert main(["cancel", "--store", store_url, "job-cli-inspect"]) == 0
     assert "job-cli-inspect: cancelled" in capsys.readouterr().out
     assert main(["cancel", "--store", store_url, "job-cli-echo-1"]) == 1
+
+
+def test_status_is_one_list_in_submission_order_in_both_formats(
+    store_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """status printed {"jobs": [...]} newest first without ids, a bare list with them, and text in
+    yet another order; and nothing at all for an empty store."""
+    assert main(["status", "--store", store_url]) == 0
+    assert capsys.readouterr().out == f"no jobs in {store_url}\n"
+    assert main(["status", "--store", store_url, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    ids = ["job-cli-order-b", "job-cli-order-a", "job-cli-order-c"]
+    assert main(["submit", "--store", store_url, *(write(tmp_path, job(job_id)) for job_id in ids)]) == 0
+    capsys.readouterr()
+    for asked, expected in (
+        ([], ids),
+        (["job-cli-order-c", "job-cli-order-b"], ["job-cli-order-c", "job-cli-order-b"]),
+    ):
+        assert main(["status", "--store", store_url, "--format", "json", *asked]) == 0
+        assert [row["job_id"] for row in json.loads(capsys.readouterr().out)] == expected
+        assert main(["status", "--store", store_url, *asked]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        assert [line.split()[0] for line in lines if not line.startswith(" ")] == expected
 
 
 def test_default_store_is_under_the_users_data_directory(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
