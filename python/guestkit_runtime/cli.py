@@ -10,7 +10,8 @@ directory, or ``$GUESTKIT_STORE``) or a ``postgresql://`` URL.
 ``cancel`` one JSON object; ``submit``, ``events``, ``ingest`` and ``worker``, which report
 as things happen, print JSON Lines (one object per line).
 
-Exit status: 0 done; 1 a job refused, not found, or without the asked-for result; 2 usage.
+Exit status: 0 done; 1 a job refused or not found; 2 usage, or a store that cannot be used;
+``result`` also 3 (no result yet) and 4 (the job ended without one).
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ from guestkit_job_spec.protocol.states import is_terminal
 from .clock import format_duration
 
 Commands = argparse._SubParsersAction  # the object add_subparsers() returns
+
+# The exit status of result when it prints none (1 and 2 as every command: no job; usage or store).
+NO_RESULT_YET = 3
+ENDED_WITHOUT_RESULT = 4
 
 
 def default_store() -> str:
@@ -125,8 +130,15 @@ def add_parsers(commands: Commands[argparse.ArgumentParser]) -> None:
         commands,
         "result",
         "the result of a job",
-        "Print the job's result (its last attempt's). Exit status 1 while it has none.",
-        "  guestkit-job result job-01JAB3Y7X5K4M8F9W2T6ABCDEF",
+        "Print the job's result (its last attempt's). Exit status: 0 printed; 1 no job has "
+        f"this id; 2 usage, or a store that cannot be used; {NO_RESULT_YET} no result yet (the "
+        f"job is queued or running: ask again later); {ENDED_WITHOUT_RESULT} the job ended "
+        "without a result (cancelled or released before any attempt reported, or past its "
+        "deadline).",
+        "  guestkit-job result job-01JAB3Y7X5K4M8F9W2T6ABCDEF\n"
+        "  guestkit-job result job-01JAB3Y7X5K4M8F9W2T6ABCDEF --format json | jq .data\n"
+        f"  while guestkit-job result JOB; [ $? = {NO_RESULT_YET} ]; do sleep 5; done   "
+        "wait for it (or: events JOB --follow)",
         _result,
     )
     result.add_argument("job", metavar="JOB")
@@ -379,9 +391,12 @@ def _result(args: argparse.Namespace) -> int:
     except NotFound:
         print(f"guestkit-job result: no job {args.job}", file=sys.stderr)
         return 1
+    if result is None and is_terminal(status):
+        print(f"guestkit-job result: job {args.job} ended {status} without a result", file=sys.stderr)
+        return ENDED_WITHOUT_RESULT
     if result is None:
-        print(f"guestkit-job result: job {args.job} is {status} and has no result", file=sys.stderr)
-        return 1
+        print(f"guestkit-job result: job {args.job} is {status} and has no result yet", file=sys.stderr)
+        return NO_RESULT_YET
     if args.format == "json":
         print(json.dumps(result, indent=2))
     else:

@@ -33,8 +33,8 @@ def test_submit_worker_result_events_status(store_url: str, tmp_path: Path, caps
     assert "job-cli-echo-1: queued" in capsys.readouterr().out
     assert main(["status", "--store", store_url, "job-cli-inspect"]) == 0
     assert "no matching worker: no worker has registered" in capsys.readouterr().out
-    assert main(["result", "--store", store_url, "job-cli-echo-1"]) == 1  # no result yet
-    capsys.readouterr()
+    assert main(["result", "--store", store_url, "job-cli-echo-1"]) == 3  # no result yet
+    assert "job job-cli-echo-1 is queued and has no result yet" in capsys.readouterr().err
     handler = signal.getsignal(signal.SIGTERM)
     assert main(["worker", "--store", store_url, "--exit-when-idle", "--only", "system.echo", "--id", "cli-w"]) == 0
     # The worker's SIGTERM handler is gone with it: a later fork of this process (validate -j 2 in
@@ -70,6 +70,21 @@ def test_submit_worker_result_events_status(store_url: str, tmp_path: Path, caps
     assert main(["cancel", "--store", store_url, "job-cli-inspect"]) == 0
     assert "job-cli-inspect: cancelled" in capsys.readouterr().out
     assert main(["cancel", "--store", store_url, "job-cli-echo-1"]) == 1
+
+
+def test_result_exit_status_tells_no_job_from_no_result_yet(
+    store_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Both were exit status 1: a script could not tell a typo from a job still running."""
+    assert main(["submit", "--store", store_url, write(tmp_path, job("job-cli-res-1"))]) == 0
+    assert main(["result", "--store", store_url, "job-cli-res-2"]) == 1
+    assert capsys.readouterr().err == "guestkit-job result: no job job-cli-res-2\n"
+    assert main(["result", "--store", store_url, "job-cli-res-1"]) == 3
+    assert "is queued and has no result yet" in capsys.readouterr().err
+    assert main(["cancel", "--store", store_url, "job-cli-res-1"]) == 0
+    capsys.readouterr()
+    assert main(["result", "--store", store_url, "job-cli-res-1"]) == 4
+    assert "job job-cli-res-1 ended cancelled without a result" in capsys.readouterr().err
 
 
 def test_status_is_one_list_in_submission_order_in_both_formats(
