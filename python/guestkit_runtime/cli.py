@@ -85,12 +85,22 @@ def add_parsers(commands: Commands[argparse.ArgumentParser]) -> None:
         "queue jobs to be run by workers",
         "Validate each job and queue it in the store. A job with an idempotency key that was "
         "submitted before is answered with the first submission's job and status, not run "
-        "again; the same key with another payload is refused (a conflict).",
-        "  guestkit-job submit examples/echo-basic.json\n"
+        "again; the same key with another payload is refused (a conflict). A job id can be "
+        "submitted once: --new-id gives each document a fresh one. --format json: one JSON "
+        "object per file and line (file, job_id, status, created, warnings; or the refusal).",
+        "  guestkit-job submit examples/runtime/echo.json\n"
+        "  guestkit-job submit --new-id examples/*-basic.json    documents that share one job id\n"
         "  guestkit-job submit --store postgresql://localhost/jobs jobs/*.json",
         _submit,
     )
     submit.add_argument("files", nargs="+", metavar="FILE", help="job documents (JSON); - for standard input")
+    submit.add_argument(
+        "--new-id",
+        action="store_true",
+        help="submit each document under a fresh job id (job- and a new ULID, printed) instead of its own; "
+        "its idempotency key is kept, so a document whose key was submitted before is still answered "
+        "with that first job",
+    )
 
     status = _command(
         commands,
@@ -248,7 +258,7 @@ def _submit(args: argparse.Namespace) -> int:
     for name in args.files:
         try:
             text = sys.stdin.read() if name == "-" else Path(name).read_text()
-            answer = scheduler.submit(text)
+            answer = scheduler.submit(_with_new_id(text) if args.new_id else text)
         except (OSError, ValueError) as error:
             failures += 1
             _say(args, {"file": name, "error": str(error)}, f"{name}: cannot read: {error}", error=True)
@@ -272,9 +282,21 @@ def _submit(args: argparse.Namespace) -> int:
                 "created": answer.created,
                 "warnings": answer.warnings,
             },
-            f"{answer.job_id}: {how}",
+            f"{answer.job_id}: {how}" + (f" ({name})" if args.new_id else ""),
         )
     return 1 if failures else 0
+
+
+def _with_new_id(text: str) -> Any:
+    """The job document with a fresh job id, decoded strictly as the scheduler decodes text; the
+    text unchanged when it is no JSON object, for the scheduler to refuse with its reasons."""
+    from guestkit_job_spec import generate_job_id
+    from guestkit_job_spec.validation.reference.decoding import decode
+
+    decoded = decode(text)
+    if not decoded.ok or not isinstance(decoded.value, dict):
+        return text
+    return {**decoded.value, "job_id": generate_job_id()}
 
 
 def _status(args: argparse.Namespace) -> int:

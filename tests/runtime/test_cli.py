@@ -110,6 +110,33 @@ def test_status_is_one_list_in_submission_order_in_both_formats(
         assert [line.split()[0] for line in lines if not line.startswith(" ")] == expected
 
 
+def test_submit_new_id_submits_documents_that_share_a_job_id(
+    store_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The bundled examples share one job id: without --new-id only the first is accepted."""
+    examples = [str(ROOT / "examples" / name) for name in ("echo-basic.json", "inspect-minimal.json")]
+    assert main(["submit", "--store", store_url, *examples]) == 1
+    assert "lifecycle.submission.job-id-taken" in capsys.readouterr().err
+    assert main(["submit", "--store", store_url, "--new-id", "--format", "json", *examples]) == 0
+    answers = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(a["file"], a["created"]) for a in answers] == [(examples[0], True), (examples[1], True)]
+    fresh = [a["job_id"] for a in answers]
+    assert len(set(fresh)) == 2 and all(re.fullmatch(r"job-[0-9A-HJKMNP-TV-Z]{26}", job_id) for job_id in fresh)
+    assert main(["status", "--store", store_url, "--format", "json", *fresh]) == 0
+    assert [row["operation"] for row in json.loads(capsys.readouterr().out)] == ["system.echo", "guestkit.inspect"]
+    # The idempotency key stays: the same work under it is still answered with its first job.
+    keyed = write(tmp_path, job("job-cli-keyed-1", idempotency_key="cli-new-id"))
+    assert main(["submit", "--store", store_url, "--new-id", keyed]) == 0
+    first = capsys.readouterr().out.split(":")[0]
+    assert main(["submit", "--store", store_url, "--new-id", keyed]) == 0
+    assert capsys.readouterr().out == f"{first}: already submitted (idempotency key): queued ({keyed})\n"
+    # A text the scheduler refuses is refused as it is, not after a lenient decoding dropped the fault.
+    duplicate = tmp_path / "duplicate.json"
+    duplicate.write_text(json.dumps(job("job-cli-dup-1"))[:-1] + ', "kind": "VMOperation"}')
+    assert main(["submit", "--store", store_url, "--new-id", str(duplicate)]) == 1
+    assert "refused [json.duplicate-key]" in capsys.readouterr().err
+
+
 def test_default_store_is_under_the_users_data_directory(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from guestkit_runtime.cli import default_store
 
