@@ -26,12 +26,12 @@ import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from guestkit_job_spec import match_worker
 from guestkit_job_spec.protocol.states import is_terminal
 
-from .clock import format_duration
+from .clock import format_duration, micros, system_clock
 
 Commands = argparse._SubParsersAction  # the object add_subparsers() returns
 
@@ -106,9 +106,14 @@ def add_parsers(commands: Commands[argparse.ArgumentParser]) -> None:
         commands,
         "status",
         "the status of jobs, and why a queued job waits",
-        "Show the status of the given jobs (or the latest ones). For a queued job, say which "
-        "registered worker could take it, or why none can (section 9's reasons).",
-        "  guestkit-job status\n  guestkit-job status job-01JAB3Y7X5K4M8F9W2T6ABCDEF --format json",
+        "Show the status of the given jobs, in the order given, or of the latest 20, oldest "
+        "first. For a queued job, say which registered worker could take it, or why none can "
+        "(section 9's reasons: waiting_because in JSON); for a job whose worker stopped renewing "
+        "its lease, when the lease expired (lease_expired). --format json: one JSON array of "
+        "JobStatus objects, in the same order ([] when there is none).",
+        "  guestkit-job status\n"
+        "  guestkit-job status job-01JAB3Y7X5K4M8F9W2T6ABCDEF --format json\n"
+        "  guestkit-job status --format json | jq -r '.[] | select(.status == \"queued\") | .job_id'",
         _status,
     )
     status.add_argument("jobs", nargs="*", metavar="JOB", help="job ids (default: the latest 20 jobs)")
@@ -129,8 +134,12 @@ def add_parsers(commands: Commands[argparse.ArgumentParser]) -> None:
         commands,
         "events",
         "the progress events of a job",
-        "Print a job's progress events, in order; --follow waits for more until the job ends.",
-        "  guestkit-job events job-01JAB3Y7X5K4M8F9W2T6ABCDEF --follow",
+        "Print a job's progress events, in order; --follow waits for more until the job ends, "
+        "then prints the job's status (with --format json, a last line that is its JobStatus "
+        "object: it has status and no sequence). While the job is queued and no live worker can "
+        "run it, --follow says why, once, on standard error, and keeps waiting.",
+        "  guestkit-job events job-01JAB3Y7X5K4M8F9W2T6ABCDEF --follow\n"
+        "  guestkit-job events job-01JAB3Y7X5K4M8F9W2T6ABCDEF --follow --format json | tail -n 1",
         _events,
     )
     events.add_argument("job", metavar="JOB")
@@ -312,7 +321,9 @@ def _status(args: argparse.Namespace) -> int:
     workers = scheduler.workers()
     for row in rows:
         if row["status"] == "queued":
-            row["waiting_because"] = why_waiting(scheduler.job(row["job_id"]), workers, row)
+            row["waiting_because"] = why_waiting(scheduler.job(row["job_id"]), workers, row).reason
+        elif expired := lease_expired(row, workers):
+            row["lease_expired"] = expired
     if args.format == "json":
         print(json.dumps(rows, indent=2))
         return 0
@@ -326,30 +337,73 @@ def _status(args: argparse.Namespace) -> int:
         print(line)
         if row.get("waiting_because"):
             print(f"    waiting: {row['waiting_because']}")
+        if row.get("lease_expired"):
+            print(f"    {row['lease_expired']}")
     return 0
 
 
-def why_waiting(job: Mapping[str, Any], workers: list[Mapping[str, Any]], row: Mapping[str, Any]) -> str:
-    """Why a queued job is not running: its backoff, no worker at all, or each registered
-    worker's first reason from match_worker (section 9), its state aside, then its state."""
-    from .clock import micros, system_clock
+# What a worker's user can do about a reason of match_worker's (section 9).
+HINTS = {
+    "scheduling.operation.unsupported": " (guestkit-job worker --command OPERATION=PROGRAM runs one)",
+}
 
-    if row.get("not_before") and micros(row["not_before"]) > system_clock():
-        return f"held back until {row['not_before']} (backoff before the next attempt)"
-    if not workers:
-        return "no matching worker: no worker has registered with this store"
+
+class Waiting(NamedTuple):
+    """Why a queued job is not running; ``stuck`` when no live worker can run it (it waits for
+    one that can to register)."""
+
+    reason: str
+    stuck: bool
+
+
+def _state(worker: Mapping[str, Any]) -> str:
+    return str((worker.get("status") or {}).get("state") or "unknown")
+
+
+def why_waiting(job: Mapping[str, Any], workers: list[Mapping[str, Any]], row: Mapping[str, Any]) -> Waiting:
+    """Why a queued job is not running: no registered worker that is up (ready or busy) can run
+    it, with each worker's first reason from match_worker (section 9), its state aside; else its
+    backoff; else the worker that will claim it."""
     reasons = []
     for worker in workers:
-        state = (worker.get("status") or {}).get("state") or "unknown"
+        state = _state(worker)
         as_ready = {**worker, "status": {**(worker.get("status") or {}), "state": "ready"}}
         issues = [issue for issue in match_worker(dict(job), as_ready) if issue.rule != "scheduling.worker.at-capacity"]
-        if not issues:
-            if state == "ready":
-                return f"worker {worker['worker_id']} can run it (it will claim it)"
-            reasons.append(f"{worker['worker_id']} could run it but is {state}")
+        if issues:
+            hint = HINTS.get(issues[0].rule, "")
+            reasons.append(f"{worker['worker_id']} ({state}): {issues[0].message} [{issues[0].rule}]{hint}")
+        elif state in ("ready", "busy"):
+            held = micros(row["not_before"]) - system_clock() if row.get("not_before") else 0
+            if held > 0:
+                wait = format_duration(held / 1_000_000)
+                return Waiting(
+                    f"held back until {row['not_before']} (in {wait}: backoff before the next attempt)", False
+                )
+            return Waiting(f"worker {worker['worker_id']} can run it (it will claim it)", False)
         else:
-            reasons.append(f"{worker['worker_id']} ({state}): {issues[0].message} [{issues[0].rule}]")
-    return "no matching worker: " + "; ".join(reasons)
+            reasons.append(f"{worker['worker_id']} could run it but is {state}")
+    return Waiting("no matching worker: " + ("; ".join(reasons) or "no worker has registered with this store"), True)
+
+
+def lease_expired(row: Mapping[str, Any], workers: list[Mapping[str, Any]]) -> str | None:
+    """For a job whose lease has expired (its worker died or hangs) but which no sweep has taken
+    back yet, which the status alone shows as assigned or running: since when, and what comes next."""
+    lease = row.get("lease")
+    if not lease:
+        return None
+    ago = (system_clock() - micros(lease["expires_at"])) / 1_000_000
+    if ago < 0:
+        return None
+    others = [worker for worker in workers if worker["worker_id"] != lease["worker_id"]]
+    sweeper = (
+        "the next sweep of a running worker"
+        if any(_state(worker) != "offline" for worker in others)
+        else "no other worker is running to sweep it; the first to start"
+    )
+    return (
+        f"lease expired {format_duration(ago)} ago ({lease['worker_id']} stopped renewing it): {sweeper} ends the "
+        f"attempt and returns the job to the queue if attempts remain ({row['attempt']} of {row['max_attempts']} used)"
+    )
 
 
 def _cancel(args: argparse.Namespace) -> int:
@@ -384,22 +438,28 @@ def _events(args: argparse.Namespace) -> int:
 
     scheduler = _scheduler(args)
     after = 0
+    noted = False
     try:
         while True:
             for number, event in scheduler.events(args.job, after=after):
                 after = number
                 _say(args, event, format_event(event))
-            status = scheduler.status(args.job)["status"]
-            if not args.follow or is_terminal(status):
+            row = scheduler.status(args.job)
+            if not args.follow or is_terminal(row["status"]):
                 break
+            if row["status"] == "queued" and not noted:
+                waiting = why_waiting(scheduler.job(args.job), scheduler.workers(), row)
+                if waiting.stuck:  # said once: it may wait for hours, until a worker that can run it starts
+                    print(f"{args.job}: queued; {waiting.reason}; waiting for a worker that can", file=sys.stderr)
+                    noted = True
             scheduler.store.wait(1.0)
         for _, event in scheduler.events(args.job, after=after):
             _say(args, event, format_event(event))
     except NotFound:
         print(f"guestkit-job events: no job {args.job}", file=sys.stderr)
         return 1
-    if args.follow and args.format == "text":
-        print(f"{args.job}: {status}")
+    if args.follow:
+        _say(args, row, f"{args.job}: {row['status']}")
     return 0
 
 

@@ -6,15 +6,21 @@ from __future__ import annotations
 import json
 import re
 import signal
+import subprocess
+import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from guestkit_job_spec.cli.main import main
+from guestkit_runtime import Scheduler
 
-from .conftest import job
+from .conftest import assert_traces_valid, job, worker
 
 ROOT = Path(__file__).resolve().parents[2]
+CLI = [sys.executable, "-c", "import sys; from guestkit_job_spec.cli.main import main; sys.exit(main())"]
 
 
 def write(tmp_path: Path, document: dict) -> str:
@@ -55,7 +61,12 @@ def test_submit_worker_result_events_status(store_url: str, tmp_path: Path, caps
         "cli-w",
     )
     assert main(["events", "--store", store_url, "job-cli-echo-1", "--follow"]) == 0
-    assert "job-cli-echo-1: validation: started (attempt 1, #0)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "job-cli-echo-1: validation: started (attempt 1, #0)" in out and out.endswith("job-cli-echo-1: completed\n")
+    assert main(["events", "--store", store_url, "job-cli-echo-1", "--follow", "--format", "json"]) == 0
+    *events, end = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [event["sequence"] for event in events] == [0]
+    assert (end["job_id"], end["status"], "sequence" in end) == ("job-cli-echo-1", "completed", False)
     assert main(["status", "--store", store_url, "--format", "json"]) == 0
     rows = {row["job_id"]: row for row in json.loads(capsys.readouterr().out)}
     assert rows["job-cli-echo-1"]["status"] == "completed"
@@ -135,6 +146,49 @@ def test_submit_new_id_submits_documents_that_share_a_job_id(
     duplicate.write_text(json.dumps(job("job-cli-dup-1"))[:-1] + ', "kind": "VMOperation"}')
     assert main(["submit", "--store", store_url, "--new-id", str(duplicate)]) == 1
     assert "refused [json.duplicate-key]" in capsys.readouterr().err
+
+
+def test_status_says_when_the_lease_of_a_running_job_expired(
+    store_url: str, live: Scheduler, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A dead worker's job showed running, nothing more, until another worker swept it."""
+    # The attempt of a worker that died: its lease runs out and no sweep has taken the job back.
+    live.register(worker("gone"))
+    live.submit(job("job-cli-lost-2"))
+    claims = live.claim(worker("gone"), limit=3, lease_seconds=0.05, start="started")
+    assert {claim.job["job_id"] for claim in claims} == {"job-cli-lost-2"}
+    time.sleep(0.1)
+    assert main(["status", "--store", store_url, "--format", "json", "job-cli-lost-2"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["status"] == "running"
+    assert re.match(
+        r"lease expired \d+(\.\d)? m?s ago \(gone stopped renewing it\): no other worker is running",
+        row["lease_expired"],
+    )
+    assert "returns the job to the queue if attempts remain (1 of 1 used)" in row["lease_expired"]
+    assert main(["status", "--store", store_url, "job-cli-lost-2"]) == 0
+    line = capsys.readouterr().out.splitlines()[1]
+    assert line.startswith("    lease expired ") and line.endswith(row["lease_expired"].split(" ago ")[1])
+    assert_traces_valid(live)
+
+
+def test_events_follow_says_once_that_no_worker_can_run_the_job(store_url: str, live: Scheduler) -> None:
+    """It waited silently forever; in JSON it printed no last line when the job ended."""
+    live.submit(job("job-cli-stuck-1", operation="guestkit.inspect", data={"image": {"path": "/x", "format": "raw"}}))
+    command = [*CLI, "events", "--store", store_url, "job-cli-stuck-1", "--follow", "--format", "json"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as follower:
+        assert follower.stderr is not None and follower.stdout is not None
+        threading.Timer(60, follower.kill).start()  # a silent follower fails the test rather than hang it
+        note = follower.stderr.readline()
+        assert note == (
+            "job-cli-stuck-1: queued; no matching worker: no worker has registered with this store; "
+            "waiting for a worker that can\n"
+        )
+        time.sleep(1.5)  # a second look at the job: still waiting, and not said again
+        live.cancel("job-cli-stuck-1")
+        assert follower.wait(60) == 0
+        assert json.loads(follower.stdout.read())["status"] == "cancelled"
+        assert follower.stderr.read() == ""
 
 
 def test_default_store_is_under_the_users_data_directory(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

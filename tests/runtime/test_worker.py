@@ -12,15 +12,14 @@ import sys
 import textwrap
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from guestkit_runtime import Scheduler, open_store
+from guestkit_runtime import Scheduler
 from guestkit_runtime.handlers import CommandHandler, ConvertHandler, EchoHandler
-from guestkit_runtime.scheduler import Backoff
 from guestkit_runtime.worker import Worker, WorkerConfig
 
 from .conftest import assert_traces_valid, job
@@ -30,14 +29,6 @@ needs_qemu_img = pytest.mark.skipif(
     shutil.which("qemu-img") is None and os.environ.get("GUESTKIT_REQUIRE_QEMU_IMG") != "1",
     reason="qemu-img is not installed (apt-get install qemu-utils; GUESTKIT_REQUIRE_QEMU_IMG=1 makes this an error)",
 )
-
-
-@pytest.fixture
-def live(store_url: str) -> Iterator[Scheduler]:
-    """A scheduler on the real clock, retrying after 10 ms."""
-    store = open_store(store_url)
-    yield Scheduler(store, backoff=Backoff(base=0.01, cap=0.05))
-    store.close()
 
 
 def wait_for(condition: Callable[[], Any], what: str, limit: float = 60.0) -> Any:
