@@ -37,7 +37,7 @@ from typing import Any, TypeVar
 
 from .clock import format_duration, micros, rfc3339
 from .errors import Fenced, Refused
-from .handlers.base import Context, Handler, HandlerError, Stopped
+from .handlers.base import Context, Handler, HandlerError, Stopped, why_unavailable
 from .scheduler import Claim, Scheduler
 
 log = logging.getLogger("guestkit_runtime.worker")
@@ -97,7 +97,7 @@ class Worker:
         for operation, handler in handlers.items():
             capabilities = handler.capabilities()
             if capabilities is None or operation not in capabilities.operations:
-                log.info("not advertising %s: its handler cannot run here", operation)
+                log.warning("not advertising %s: %s", operation, why_unavailable(handler))
                 continue
             self.handlers[operation] = handler
             operations.append(operation)

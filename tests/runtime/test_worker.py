@@ -91,6 +91,26 @@ def test_echo_and_convert_run_and_an_unrunnable_job_waits(live: Scheduler, tmp_p
 def test_convert_is_not_advertised_without_qemu_img() -> None:
     assert ConvertHandler(program="no-such-qemu-img").capabilities() is None
     assert CommandHandler("x.y", ["no-such-program-here"]).capabilities() is None
+    assert "no-such-qemu-img not found on PATH (Debian: apt install qemu-utils" in str(
+        ConvertHandler(program="no-such-qemu-img").unavailable()
+    )
+    assert CommandHandler("x.y", ["no-such-program-here"]).unavailable() == (
+        "no-such-program-here not found on PATH, or not executable"
+    )
+    assert CommandHandler("x.y", [sys.executable]).unavailable() is None
+
+
+def test_worker_says_at_start_what_it_does_not_advertise_and_why(store_url: str) -> None:
+    """Only make run said that qemu-img was missing; the worker logged it below its log level."""
+    environment = {**os.environ, "PATH": "/no-such-dir"}  # no qemu-img, whatever this machine has
+    process = subprocess.run(
+        [*CLI, "worker", "--store", store_url, "--exit-when-idle"], capture_output=True, text=True, env=environment
+    )
+    assert process.returncode == 0
+    assert "not advertising guestkit.convert: qemu-img not found on PATH (Debian: apt install qemu-utils" in (
+        process.stderr
+    )
+    assert "runs system.echo (disk formats: none)" in process.stdout
 
 
 def test_command_handler_progress_result_and_a_retried_failure(live: Scheduler, tmp_path: Path) -> None:

@@ -45,9 +45,17 @@ class CommandHandler:
         self.disk_formats = tuple(disk_formats)
 
     def capabilities(self) -> Capabilities | None:
-        if not self.command or shutil.which(self.command[0]) is None:
+        if self.unavailable() is not None:
             return None
         return Capabilities(operations=(self.operation,), disk_formats=self.disk_formats)
+
+    def unavailable(self) -> str | None:
+        """Why this handler cannot run here (None when it can)."""
+        if not self.command:
+            return "no program given"
+        if shutil.which(self.command[0]) is None:
+            return f"{self.command[0]} not found on PATH, or not executable"
+        return None
 
     def run(self, context: Context) -> dict[str, Any]:
         environment = dict(

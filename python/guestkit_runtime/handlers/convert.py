@@ -48,14 +48,26 @@ class ConvertHandler:
         self.program = program
         self._formats: tuple[str, ...] | None = None
 
-    def capabilities(self) -> Capabilities | None:
+    def formats(self) -> tuple[str, ...]:
         if self._formats is None:
             self._formats = qemu_img_formats(self.program)
-        if not self._formats:
+        return self._formats
+
+    def capabilities(self) -> Capabilities | None:
+        formats = self.formats()
+        if not formats:
             return None
         # Features "disk.<format>" too: jobs ask for them in required_capabilities (examples/).
-        features = tuple(f"disk.{name}" for name in self._formats)
-        return Capabilities(operations=(self.operation,), features=features, disk_formats=self._formats)
+        features = tuple(f"disk.{name}" for name in formats)
+        return Capabilities(operations=(self.operation,), features=features, disk_formats=formats)
+
+    def unavailable(self) -> str | None:
+        """Why this handler cannot run here (None when it can)."""
+        if shutil.which(self.program) is None:
+            return f"{self.program} not found on PATH (Debian: apt install qemu-utils; Fedora: dnf install qemu-img)"
+        if not self.formats():
+            return f"{self.program} reads and writes none of the protocol's image formats ({', '.join(IMAGE_FORMATS)})"
+        return None
 
     def run(self, context: Context) -> dict[str, Any]:
         data = context.data
