@@ -187,9 +187,12 @@ def add_parsers(commands: Commands[argparse.ArgumentParser]) -> None:
         "guestkit.convert when qemu-img is installed; each --command), claim jobs up to "
         "--concurrency, renew their leases, and report progress and results. SIGTERM or Ctrl-C "
         "drains it: it claims nothing more, finishes its jobs (releasing those still running "
-        "after --drain-seconds) and goes offline.",
+        "after --drain-seconds) and goes offline. It takes no job whose disks may be larger "
+        "than --max-disk-size-gb (by default the free space, in GB, where it runs); such a job "
+        "stays queued, and status says why.",
         "  guestkit-job worker\n"
         "  guestkit-job worker --concurrency 8 --store postgresql://db.example/jobs\n"
+        "  guestkit-job worker --max-disk-size-gb 500   take jobs on disks up to 500 GB\n"
         "  guestkit-job worker --command guestkit.inspect='/usr/local/bin/guestkit-wrapper inspect'\n"
         "  guestkit-job worker --exit-when-idle    run what is queued, then stop",
         _worker,
@@ -214,6 +217,14 @@ def add_parsers(commands: Commands[argparse.ArgumentParser]) -> None:
     )
     worker.add_argument("--max-jobs", type=int, default=None, help="stop after this many attempts")
     worker.add_argument("--pool", default=None, help="the worker pool this worker belongs to")
+    worker.add_argument(
+        "--max-disk-size-gb",
+        type=int,
+        default=None,
+        metavar="GB",
+        help="the largest disk (GB of 10^9 bytes) of a job this worker takes "
+        "(default: the free space where it runs, measured again every 10 s)",
+    )
     worker.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
 
 
@@ -344,6 +355,7 @@ def _status(args: argparse.Namespace) -> int:
 
 # What a worker's user can do about a reason of match_worker's (section 9).
 HINTS = {
+    "scheduling.disk-size.too-large": " (guestkit-job worker --max-disk-size-gb sets the limit)",
     "scheduling.operation.unsupported": " (guestkit-job worker --command OPERATION=PROGRAM runs one)",
 }
 
@@ -524,6 +536,8 @@ def _worker(args: argparse.Namespace) -> int:
         handlers = {operation: handler for operation, handler in handlers.items() if operation in args.only}
     if args.concurrency < 1:
         args.parser.error("--concurrency must be at least 1")
+    if args.max_disk_size_gb is not None and args.max_disk_size_gb < 1:
+        args.parser.error("--max-disk-size-gb must be at least 1")
     config = WorkerConfig(
         concurrency=args.concurrency,
         lease_seconds=args.lease_seconds,
@@ -531,6 +545,7 @@ def _worker(args: argparse.Namespace) -> int:
         exit_when_idle=args.exit_when_idle,
         max_jobs=args.max_jobs,
         worker_pool=args.pool,
+        max_disk_size_gb=args.max_disk_size_gb,
     )
     if args.id:
         config.worker_id = args.id
@@ -545,7 +560,8 @@ def _worker(args: argparse.Namespace) -> int:
             formats = ", ".join(capabilities["disk_formats"]) or "none"
             print(
                 f"worker {detail['worker_id']}: runs {', '.join(capabilities['operations'])} "
-                f"(disk formats: {formats}), up to {config.concurrency} at once",
+                f"(disk formats: {formats}), up to {config.concurrency} at once, "
+                f"disks up to {detail['resources']['max_disk_size_gb']} GB",
                 flush=True,
             )
         elif kind == "claimed":

@@ -48,6 +48,7 @@ def test_submit_worker_result_events_status(store_url: str, tmp_path: Path, caps
     assert signal.getsignal(signal.SIGTERM) is handler
     out = capsys.readouterr().out
     assert "job-cli-echo-1: completed -> job completed" in out and "runs system.echo" in out
+    assert re.search(r"up to 4 at once, disks up to \d+ GB", out)  # the limit that keeps big jobs queued
     assert main(["result", "--store", store_url, "job-cli-echo-1"]) == 0
     # a duration people read, never 1.2e-05 s
     assert re.match(
@@ -189,6 +190,27 @@ def test_events_follow_says_once_that_no_worker_can_run_the_job(store_url: str, 
         assert follower.wait(60) == 0
         assert json.loads(follower.stdout.read())["status"] == "cancelled"
         assert follower.stderr.read() == ""
+
+
+def test_status_says_a_job_waits_for_a_worker_that_takes_bigger_disks(
+    store_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A job asking for a bigger disk than the worker allows stayed queued without a word."""
+    big = job("job-cli-big-1")
+    big["constraints"] = {"maximum_disk_size_gb": 5}
+    assert main(["submit", "--store", store_url, write(tmp_path, big), write(tmp_path, job("job-cli-small-1"))]) == 0
+    arguments = ["--store", store_url, "--only", "system.echo", "--id", "small", "--max-disk-size-gb", "1"]
+    assert main(["worker", *arguments, "--exit-when-idle", "-q"]) == 0
+    capsys.readouterr()
+    assert main(["status", "--store", store_url, "--format", "json"]) == 0
+    assert [row["status"] for row in json.loads(capsys.readouterr().out)] == ["queued", "completed"]
+    assert main(["status", "--store", store_url, "job-cli-big-1"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "waiting: no matching worker: small (offline): the job may touch disks of 5 GB; the worker accepts at most 1 GB"
+        in out
+    )
+    assert "[scheduling.disk-size.too-large] (guestkit-job worker --max-disk-size-gb sets the limit)" in out
 
 
 def test_default_store_is_under_the_users_data_directory(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -113,6 +113,15 @@ def test_worker_says_at_start_what_it_does_not_advertise_and_why(store_url: str)
     assert "runs system.echo (disk formats: none)" in process.stdout
 
 
+def test_a_worker_with_less_than_1_gb_free_still_registers(live: Scheduler, monkeypatch: pytest.MonkeyPatch) -> None:
+    """max_disk_size_gb is at least 1 in the schema: under 1 GB free made the registration invalid."""
+    usage = shutil.disk_usage("/")
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: usage._replace(free=10**9 - 1))
+    worker = Worker(live, {"system.echo": EchoHandler()})
+    assert worker.registration()["resources"]["max_disk_size_gb"] == 1
+    live.register(worker.registration())
+
+
 def test_command_handler_progress_result_and_a_retried_failure(live: Scheduler, tmp_path: Path) -> None:
     program = script(
         tmp_path,
