@@ -577,14 +577,20 @@ def _worker(args: argparse.Namespace) -> int:
                 flush=True,
             )
 
-    worker = Worker(_scheduler(args, backoff=Backoff(base=args.retry_backoff)), handlers, config, on_event=on_event)
+    # The runtime's own notes (a drain beginning and ending) too, unless --quiet; others' warnings only.
+    runtime_log = logging.getLogger("guestkit_runtime")
+    level = runtime_log.level
+    runtime_log.setLevel(logging.ERROR if args.quiet else logging.INFO)
     previous = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
-    worker.install_signal_handlers()
     try:
+        worker = Worker(_scheduler(args, backoff=Backoff(base=args.retry_backoff)), handlers, config, on_event=on_event)
+        worker.install_signal_handlers()
         return worker.run()
     finally:
-        # Put the process's own handlers back: main() may run inside a longer-lived process (the
-        # tests), whose forked children would otherwise inherit a handler that does not exit.
+        # Put the process's own handlers and log level back: main() may run inside a longer-lived
+        # process (the tests), whose forked children would otherwise inherit a handler that does not
+        # exit, and whose later workers would log as this one's options said.
+        runtime_log.setLevel(level)
         for signum, handler in previous.items():
             signal.signal(signum, handler)
 

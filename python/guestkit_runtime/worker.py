@@ -231,6 +231,14 @@ class Worker:
     def _drain(self, pool: ThreadPoolExecutor) -> None:
         self.state = "draining"
         self._quietly(lambda: self.scheduler.register(self.registration()))
+        running = len(self._attempts)
+        asked = self._stopping.is_set()  # SIGTERM, Ctrl-C, stop(); not the end of --exit-when-idle or --max-jobs
+        if asked:
+            log.info(
+                "draining: finishing %d job(s), releasing what is left after %s",
+                running,
+                format_duration(self.config.drain_seconds),
+            )
         end = time.monotonic() + self.config.drain_seconds
         while self._attempts and time.monotonic() < end:
             self._slot_free.wait(0.1)
@@ -242,6 +250,8 @@ class Worker:
         pool.shutdown(wait=True)
         self.state = "offline"
         self._quietly(lambda: self.scheduler.register(self.registration()))
+        if asked:
+            log.info("drained: %d job(s) finished, %d released; offline", running - len(left), len(left))
 
     # --- one attempt -------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ commands joined by entry point), on each store."""
 from __future__ import annotations
 
 import json
+import logging
 import re
 import signal
 import subprocess
@@ -42,10 +43,12 @@ def test_submit_worker_result_events_status(store_url: str, tmp_path: Path, caps
     assert main(["result", "--store", store_url, "job-cli-echo-1"]) == 3  # no result yet
     assert "job job-cli-echo-1 is queued and has no result yet" in capsys.readouterr().err
     handler = signal.getsignal(signal.SIGTERM)
+    level = logging.getLogger("guestkit_runtime").level
     assert main(["worker", "--store", store_url, "--exit-when-idle", "--only", "system.echo", "--id", "cli-w"]) == 0
     # The worker's SIGTERM handler is gone with it: a later fork of this process (validate -j 2 in
-    # tests/test_cli_scale.py) inherited it, ignored the pool's SIGTERM, and hung CI.
-    assert signal.getsignal(signal.SIGTERM) is handler
+    # tests/test_cli_scale.py) inherited it, ignored the pool's SIGTERM, and hung CI. Its log level
+    # too: a later test's warnings went unlogged.
+    assert signal.getsignal(signal.SIGTERM) is handler and logging.getLogger("guestkit_runtime").level == level
     out = capsys.readouterr().out
     assert "job-cli-echo-1: completed -> job completed" in out and "runs system.echo" in out
     assert re.search(r"up to 4 at once, disks up to \d+ GB", out)  # the limit that keeps big jobs queued

@@ -199,7 +199,7 @@ def test_failing_handler_fails_the_attempt_and_the_worker_goes_on(live: Schedule
 
 
 def start_worker_process(
-    store_url: str, tmp_path: Path, *extra: str, name: str = "w", crash: str | None = None
+    store_url: str, tmp_path: Path, *extra: str, name: str = "w", crash: str | None = None, log: Path | None = None
 ) -> subprocess.Popen[bytes]:
     slow = script(
         tmp_path,
@@ -226,13 +226,16 @@ def start_worker_process(
         "example.steps=" + " ".join(slow),
         "--only",
         "example.steps",
-        "-q",
+        *(() if log else ("-q",)),
         *extra,
     ]
     environment = {key: value for key, value in os.environ.items() if key != "GUESTKIT_RUNTIME_CRASH"}
     if crash:
         environment["GUESTKIT_RUNTIME_CRASH"] = crash
-    return subprocess.Popen(command, stdout=subprocess.DEVNULL, start_new_session=True, env=environment)
+    with open(log or os.devnull, "w") as stderr:  # the child writes to its own copy
+        return subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True, env=environment
+        )
 
 
 def stop_process(process: subprocess.Popen[bytes]) -> None:
@@ -283,13 +286,19 @@ def test_paused_worker_cannot_report_after_its_lease(store_url: str, live: Sched
 
 def test_sigterm_drains_releasing_what_runs(store_url: str, live: Scheduler, tmp_path: Path) -> None:
     live.submit(job("job-w-drain-1", operation="example.steps", data={"steps": 600}, max_attempts=2))
-    process = start_worker_process(store_url, tmp_path, "--drain-seconds", "0.2", name="drained")
+    log = tmp_path / "worker.log"
+    process = start_worker_process(store_url, tmp_path, "--drain-seconds", "0.2", name="drained", log=log)
     try:
         wait_for(lambda: live.status("job-w-drain-1")["status"] == "running", "the job to start")
         process.send_signal(signal.SIGTERM)
         assert process.wait(60) == 0
     finally:
         stop_process(process)
+    # The drain was silent: a user who pressed Ctrl-C saw nothing for --drain-seconds.
+    assert [line for line in log.read_text().splitlines() if "drain" in line] == [
+        "guestkit_runtime.worker: draining: finishing 1 job(s), releasing what is left after 200 ms",
+        "guestkit_runtime.worker: drained: 0 job(s) finished, 1 released; offline",
+    ]
     status = live.status("job-w-drain-1")
     assert (status["status"], status["attempt"]) == ("queued", 1)  # released: back in the queue, attempt counted
     assert [s["message"] for s in live.trace("job-w-drain-1")["steps"]][-1] == "release"
