@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from guestkit_runtime import Scheduler
-from guestkit_runtime.handlers import CommandHandler, ConvertHandler, EchoHandler
+from guestkit_runtime.handlers import CommandHandler, Context, ConvertHandler, EchoHandler
 from guestkit_runtime.worker import Worker, WorkerConfig
 
 from .conftest import assert_traces_valid, job
@@ -120,6 +120,47 @@ def test_a_worker_with_less_than_1_gb_free_still_registers(live: Scheduler, monk
     worker = Worker(live, {"system.echo": EchoHandler()})
     assert worker.registration()["resources"]["max_disk_size_gb"] == 1
     live.register(worker.registration())
+
+
+def test_convert_reports_the_progress_qemu_img_prints(tmp_path: Path) -> None:
+    """It reported 0% and nothing more: what qemu-img printed between two looks, and after its
+    last look, was never reported."""
+    fake = tmp_path / "qemu-img"
+    fake.write_text(
+        f"#!{sys.executable}\n"
+        "import sys, time\n"
+        "for percent in ('0.00', '25.00', '50.00', '100.00'):\n"
+        "    print(f'    ({percent}/100%)', end='\\r', flush=True)\n"
+        "    time.sleep(0.3)\n"
+        "open(sys.argv[-1], 'w').write('image')\n"
+    )
+    fake.chmod(0o755)
+    (tmp_path / "in.raw").write_bytes(b"\0" * 512)
+    assert convert_progress(ConvertHandler(program=str(fake)), tmp_path, "raw", "qcow2") == [0.0, 25.0, 50.0, 100.0]
+
+
+@needs_qemu_img
+def test_convert_progress_of_qemu_img_ends_at_100(tmp_path: Path) -> None:
+    (tmp_path / "in.raw").write_bytes(os.urandom(8 << 20))  # data, not holes: qemu-img steps through it
+    percents = convert_progress(ConvertHandler(), tmp_path, "raw", "qcow2")
+    assert percents[0] == 0.0 and percents[-1] == 100.0 and percents == sorted(percents)
+
+
+def convert_progress(handler: ConvertHandler, folder: Path, source: str, target: str) -> list[float]:
+    """The percentages the handler reports converting folder/in.<source> to out.<target>."""
+    handler.progress_seconds = 0.0
+    percents: list[float] = []
+    data = {
+        "source": {"path": str(folder / f"in.{source}"), "format": source},
+        "target": {"path": str(folder / f"out.{target}"), "format": target},
+    }
+    context = Context(
+        job={"job_id": "job-w-progress", "payload": {"data": data}},
+        lease={"lease_id": "lease-1"},
+        report=lambda phase, message, percent, details: percents.append(percent) if percent is not None else None,
+    )
+    assert handler.run(context)["target"]["path"] == str(folder / f"out.{target}")
+    return percents
 
 
 def test_command_handler_progress_result_and_a_retried_failure(live: Scheduler, tmp_path: Path) -> None:

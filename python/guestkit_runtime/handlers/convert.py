@@ -24,7 +24,6 @@ from typing import Any
 from .base import IMAGE_FORMATS, Capabilities, Context, HandlerError, Stopped
 
 _PROGRESS = re.compile(rb"\((\d+(?:\.\d+)?)/100%\)")
-_PROGRESS_EVERY = 1.0  # seconds between two progress events of one conversion
 
 
 def qemu_img_formats(program: str = "qemu-img") -> tuple[str, ...]:
@@ -43,6 +42,8 @@ def qemu_img_formats(program: str = "qemu-img") -> tuple[str, ...]:
 
 class ConvertHandler:
     operation = "guestkit.convert"
+    #: seconds between two progress events of one conversion (each is a write to the store)
+    progress_seconds = 1.0
 
     def __init__(self, program: str = "qemu-img") -> None:
         self.program = program
@@ -148,21 +149,27 @@ class ConvertHandler:
         }
 
     def _convert(self, command: list[str], context: Context) -> None:
+        """Run qemu-img, reporting the percentage its ``-p`` prints ("(NN.NN/100%)" with carriage
+        returns) at most every ``progress_seconds``, and the last one once it has exited (a short
+        conversion prints everything between two looks)."""
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         assert process.stdout is not None and process.stderr is not None
         os.set_blocking(process.stdout.fileno(), False)
-        last_sent, buffer = 0.0, b""
-        while process.poll() is None:
-            if context.stop.is_set():
+        reported, last_sent, buffer = 0.0, 0.0, b""
+        while True:
+            running = process.poll() is None  # asked before the read: what it printed before exiting is read now
+            if running and context.stop.is_set():
                 process.terminate()
                 process.wait()
                 raise Stopped(context.stop_reason or "shutdown")
-            chunk = process.stdout.read() or b""
-            buffer = (buffer + chunk)[-256:]
+            buffer = (buffer + (process.stdout.read() or b""))[-256:]
             found = _PROGRESS.findall(buffer)
-            if found and time.monotonic() - last_sent >= _PROGRESS_EVERY:
-                last_sent = time.monotonic()
-                context.progress("disk_attach", "converting", float(found[-1]), None)
+            percent = float(found[-1]) if found else reported
+            if percent != reported and (not running or time.monotonic() - last_sent >= self.progress_seconds):
+                reported, last_sent = percent, time.monotonic()
+                context.progress("disk_attach", "converting", percent, None)
+            if not running:
+                break
             time.sleep(0.05)
         if process.returncode != 0:
             error = process.stderr.read().decode(errors="replace").strip()
