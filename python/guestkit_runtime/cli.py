@@ -629,6 +629,18 @@ def format_event(event: Mapping[str, Any]) -> str:
 
 
 def format_result(result: Mapping[str, Any], status: str) -> str:
+    """A result for people; an error's details each on its line, a text of several lines (a
+    program's standard error) indented below its name.
+
+    >>> print(format_result({"job_id": "job-1", "worker_id": "w", "execution_summary": {"attempt": 1,
+    ...     "duration_seconds": 0.000012}, "error": {"code": "command.exit-status", "message": "exited with 3",
+    ...     "details": {"stderr": "reading\\nno disk"}}}, "failed"))
+    job job-1: failed (attempt 1 on w, 12 µs)
+    error command.exit-status: exited with 3
+      stderr:
+        reading
+        no disk
+    """
     summary = result.get("execution_summary") or {}
     took = summary.get("duration_seconds")
     lines = [
@@ -638,6 +650,11 @@ def format_result(result: Mapping[str, Any], status: str) -> str:
     if result.get("error"):
         error = result["error"]
         lines.append(f"error {error['code']}: {error['message']}")
+        for name, value in (error.get("details") or {}).items():
+            if isinstance(value, str) and "\n" in value:
+                lines += [f"  {name}:", *(f"    {line}" for line in value.splitlines())]
+            else:
+                lines.append(f"  {name}: {json.dumps(value)}")
     if result.get("outputs"):
         lines.append("outputs: " + json.dumps(result["outputs"]))
     if "data" in result:

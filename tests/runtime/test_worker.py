@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from guestkit_runtime import Scheduler
-from guestkit_runtime.handlers import CommandHandler, Context, ConvertHandler, EchoHandler
+from guestkit_runtime.handlers import CommandHandler, Context, ConvertHandler, EchoHandler, HandlerError
 from guestkit_runtime.worker import Worker, WorkerConfig
 
 from .conftest import assert_traces_valid, job
@@ -161,6 +161,31 @@ def convert_progress(handler: ConvertHandler, folder: Path, source: str, target:
     )
     assert handler.run(context)["target"]["path"] == str(folder / f"out.{target}")
     return percents
+
+
+def test_command_handler_keeps_the_end_of_the_programs_standard_error(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """It was dropped when the program reported an error line, and lost in the message otherwise."""
+    failing = script(
+        tmp_path,
+        "failing.py",
+        """
+        sys.stderr.write("x" * 10000 + "\\nopening /dev/sdz\\nno such disk\\n")
+        if job["job_id"] == "job-w-reported":
+            print(json.dumps({"type": "error", "code": "tool.no-disk", "message": "the disk is missing"}))
+        sys.exit(3)
+    """,
+    )
+    for job_id in ("job-w-exited", "job-w-reported"):
+        context = Context(job={"job_id": job_id, "payload": {}}, lease={"lease_id": "l", "attempt": 1}, report=print)
+        with pytest.raises(HandlerError) as failed:
+            CommandHandler("example.tool", failing).run(context)
+        stderr = failed.value.document()["details"]["stderr"]
+        assert stderr.endswith("x\nopening /dev/sdz\nno such disk") and len(stderr.encode()) <= 4096
+        assert f"example.tool (job {job_id}): " in caplog.text
+    assert failed.value.code == "tool.no-disk"  # the program's own error, with its standard error
+    assert caplog.text.count("opening /dev/sdz\nno such disk") == 2
 
 
 def test_command_handler_progress_result_and_a_retried_failure(live: Scheduler, tmp_path: Path) -> None:
