@@ -23,6 +23,7 @@ import os
 import shlex
 import signal
 import sys
+import textwrap
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -59,7 +60,8 @@ def _command(
     parser = commands.add_parser(
         name,
         help=summary,
-        description=description,
+        # The raw formatter, which keeps the examples' lines, wraps nothing.
+        description=textwrap.fill(description, 90, break_on_hyphens=False),
         epilog="examples:\n" + examples,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -200,7 +202,7 @@ def add_parsers(commands: Commands[argparse.ArgumentParser]) -> None:
     worker.add_argument("--id", default=None, help="worker id (default: HOST-PID)")
     worker.add_argument("--concurrency", type=int, default=4, help="jobs run at once (default 4)")
     worker.add_argument("--lease-seconds", type=float, default=30.0, help="lease length, renewed every third (30)")
-    worker.add_argument("--drain-seconds", type=float, default=30.0, help="time given to running jobs at shutdown")
+    worker.add_argument("--drain-seconds", type=float, default=30.0, help="time given to running jobs at shutdown (30)")
     worker.add_argument(
         "--command",
         action="append",
@@ -209,7 +211,9 @@ def add_parsers(commands: Commands[argparse.ArgumentParser]) -> None:
         help="run OPERATION with PROGRAM (the job on its standard input; see guestkit_runtime.handlers.command)",
     )
     worker.add_argument("--only", action="append", default=[], metavar="OPERATION", help="advertise only these")
-    worker.add_argument("--retry-backoff", type=float, default=30.0, help="seconds before a retry after attempt 1")
+    worker.add_argument(
+        "--retry-backoff", type=float, default=30.0, help="seconds before a retry after attempt 1, doubling after (30)"
+    )
     worker.add_argument(
         "--exit-when-idle",
         action="store_true",

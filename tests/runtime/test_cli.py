@@ -216,6 +216,13 @@ def test_status_says_a_job_waits_for_a_worker_that_takes_bigger_disks(
     assert "[scheduling.disk-size.too-large] (guestkit-job worker --max-disk-size-gb sets the limit)" in out
 
 
+def test_every_runtime_command_has_examples_in_its_help(capsys: pytest.CaptureFixture[str]) -> None:
+    for command in ("submit", "status", "cancel", "events", "result", "ingest", "worker"):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        assert f"examples:\n  guestkit-job {command}" in capsys.readouterr().out
+
+
 def test_default_store_is_under_the_users_data_directory(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from guestkit_runtime.cli import default_store
 
