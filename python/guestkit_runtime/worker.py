@@ -43,6 +43,9 @@ from .scheduler import Claim, Scheduler
 log = logging.getLogger("guestkit_runtime.worker")
 T = TypeVar("T")
 
+#: how long a free slot waits for others before claiming, and a result for others before it is sent (seconds)
+CLAIM_LINGER = 0.005
+REPORT_LINGER = 0.002
 #: crash points of the fault suite: GUESTKIT_RUNTIME_CRASH=point[:probability] exits the process there
 CRASH_POINTS = ("after-claim", "after-start", "after-effect", "after-commit", "before-renew")
 
@@ -113,6 +116,8 @@ class Worker:
         self._attempts: dict[str, _Attempt] = {}
         self._lock = threading.Lock()
         self._slot_free = threading.Event()
+        self._claiming = threading.Lock()
+        self._pool: ThreadPoolExecutor
         self._stopping = threading.Event()
         self._ended = 0
         self._crash = _crash_point()
@@ -123,7 +128,8 @@ class Worker:
 
     # --- the registration ----------------------------------------------------------------------
 
-    def registration(self) -> dict[str, Any]:
+    def registration(self, *, current_jobs: int | None = None) -> dict[str, Any]:
+        """The worker document; ``current_jobs``: its load, when not the attempts now running."""
         from guestkit_job_spec import __version__
 
         document: dict[str, Any] = {
@@ -137,7 +143,7 @@ class Worker:
             "configuration": {"privileged": False},
             "status": {
                 "state": self.state,
-                "current_jobs": len(self._attempts),
+                "current_jobs": len(self._attempts) if current_jobs is None else current_jobs,
                 "last_heartbeat": rfc3339(self.scheduler.clock()),
             },
         }
@@ -167,7 +173,9 @@ class Worker:
             return 2
         self._persist(lambda: self.scheduler.register(self.registration()))
         self.on_event("registered", self.registration())
-        pool = ThreadPoolExecutor(max_workers=self.config.concurrency, thread_name_prefix="attempt")
+        # Twice the concurrency: an attempt claimed with the results of others starts while their
+        # threads are still returning.
+        pool = self._pool = ThreadPoolExecutor(max_workers=2 * self.config.concurrency, thread_name_prefix="attempt")
         heartbeat = threading.Thread(target=self._heartbeats, name="heartbeat", daemon=True)
         heartbeat.start()
         reporter = threading.Thread(target=self._reporter, name="results", daemon=True)
@@ -184,16 +192,19 @@ class Worker:
                 if time.monotonic() - last_sweep >= self.config.sweep_seconds:
                     last_sweep = time.monotonic()
                     self._quietly(self.scheduler.sweep)
-                free = self.config.concurrency - len(self._attempts)
-                if self.config.max_jobs is not None:
-                    free = min(free, self.config.max_jobs - self._ended - len(self._attempts))
+                free = self._free_slots()
                 if free <= 0:
                     self._slot_free.wait(self.config.poll_seconds)
                     self._slot_free.clear()
                     continue
-                claims = self._quietly(functools.partial(self._claim, free))
-                for claim in claims or []:
-                    self._start(claim, pool)
+                free = self._linger(free)
+                with self._claiming:  # the reporter claims too, with the results it sends
+                    free = min(free, self._free_slots())
+                    if free <= 0:
+                        continue
+                    claims = self._quietly(functools.partial(self._claim, free))
+                    for claim in claims or []:
+                        self._start(claim)
                 if not claims:
                     if (
                         self.config.exit_when_idle
@@ -212,6 +223,29 @@ class Worker:
             reporter.join()
         return 0
 
+    def _free_slots(self, ending: int = 0) -> int:
+        """Attempts this worker may start now; ``ending``: attempts running whose results are
+        being committed (their slots are free once they are)."""
+        free = self.config.concurrency - len(self._attempts) + ending
+        if self.config.max_jobs is not None:
+            free = min(free, self.config.max_jobs - self._ended - len(self._attempts))
+        return free
+
+    def _linger(self, free: int) -> int:
+        """The free slots once a few more of the attempts running have ended, waiting at most
+        CLAIM_LINGER: attempts that end together (their results go in one transaction) are
+        replaced by one claim, not one claim each. A slot of an hours-long job waits 5 ms."""
+        wanted = (self.config.concurrency + 1) // 2
+        end = time.monotonic() + CLAIM_LINGER
+        while free < wanted and self._attempts and not self._stopping.is_set():
+            left = end - time.monotonic()
+            if left <= 0:
+                break
+            self._slot_free.wait(left)
+            self._slot_free.clear()
+            free = self._free_slots()
+        return free
+
     def _claim(self, free: int) -> list[Claim]:
         return self.scheduler.claim(
             self.registration(), limit=free, lease_seconds=self.config.lease_seconds, start="started"
@@ -228,6 +262,7 @@ class Worker:
             signal.signal(signum, lambda *_: self.stop())
 
     def _drain(self, pool: ThreadPoolExecutor) -> None:
+        self._stopping.set()  # the reporter claims nothing more either
         self.state = "draining"
         self._quietly(lambda: self.scheduler.register(self.registration()))
         end = time.monotonic() + self.config.drain_seconds
@@ -244,7 +279,7 @@ class Worker:
 
     # --- one attempt -------------------------------------------------------------------------
 
-    def _start(self, claim: Claim, pool: ThreadPoolExecutor) -> None:
+    def _start(self, claim: Claim) -> None:
         attempt = _Attempt(claim, Context(job=claim.job, lease=claim.lease, report=lambda *a: None))
         attempt.context.report = lambda phase, message, percent, details: self._progress(
             attempt, phase, message, percent, details
@@ -256,7 +291,7 @@ class Worker:
             attempt.sequence = 0
             self.on_event("progress", claim.started)
         self._maybe_crash("after-claim")
-        pool.submit(self._run, attempt)
+        self._pool.submit(self._run, attempt)
 
     def _run(self, attempt: _Attempt) -> None:
         context = attempt.context
@@ -418,21 +453,36 @@ class Worker:
             if first is None:
                 return
             batch = [first]
-            while len(batch) < 64:
+            end = time.monotonic() + REPORT_LINGER
+            while len(batch) < min(64, len(self._attempts)):
+                # The results of the other attempts running may be a moment away: wait for them,
+                # briefly, to send them all in one transaction.
                 try:
-                    item = self._results.get_nowait()
+                    item = self._results.get(timeout=max(0.0, end - time.monotonic()))
                 except queue.Empty:
                     break
                 if item is None:
                     self._results.put(None)  # end after this batch
                     break
                 batch.append(item)
-            try:
-                answers = self.scheduler.complete_many([(lease_id, result) for lease_id, result, _ in batch])
-            except Exception as error:
-                for _, _, answer in batch:
-                    answer.set_exception(error)
-                continue
+            with self._claiming:
+                # The slots of the attempts reported are refilled in the same transaction.
+                limit = 0 if self._stopping.is_set() else max(0, self._free_slots(ending=len(batch)))
+                worker = self.registration(current_jobs=len(self._attempts) - len(batch)) if limit else {}
+                try:
+                    answers, claims = self.scheduler.complete_and_claim(
+                        [(lease_id, result) for lease_id, result, _ in batch],
+                        worker,
+                        limit=limit,
+                        lease_seconds=self.config.lease_seconds,
+                        start="started",
+                    )
+                except Exception as error:
+                    for _, _, answer in batch:
+                        answer.set_exception(error)
+                    continue
+                for claim in claims:
+                    self._start(claim)
             for (_, _, answer), outcome in zip(batch, answers, strict=True):
                 answer.set_result(outcome)
 
