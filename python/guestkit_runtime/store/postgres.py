@@ -77,7 +77,7 @@ class _PgTx:
         self._cursor.execute(_insert_sql(table, tuple(rows[0])), (_json(rows),))
 
     def update_rows(self, table: str, key: str, rows: Sequence[Mapping[str, Any]]) -> None:
-        self._cursor.execute(_update_sql(table, key, tuple(rows[0])), (_json(rows),))
+        self._cursor.execute(_update_sql(table, key, tuple(rows[0])), (_json(rows), len(rows)))
 
     def notify(self, channel: str) -> None:
         self.channels.add(channel)
@@ -105,15 +105,20 @@ def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
 
 @functools.cache
 def _update_sql(table: str, key: str, columns: tuple[str, ...]) -> str:
-    r"""
+    r"""The rows' count is given as a LIMIT: the planner takes any function for a set of 100 rows
+    and would rather hash-join them with a sequential scan of the table (5 ms at 4,000 jobs, for
+    8 rows) than look each up by its key; planned for each execution, it sees the count.
+
     >>> sql = _update_sql("leases", "lease_id", ("lease_id", "expires_us"))
     >>> print(sql.replace(" FROM", "\nFROM").replace(" WHERE", "\nWHERE"))
     UPDATE leases SET expires_us = v.expires_us
-    FROM json_to_recordset(%s::json) AS v (lease_id TEXT, expires_us BIGINT)
+    FROM (SELECT *
+    FROM json_to_recordset(%s::json) AS v (lease_id TEXT, expires_us BIGINT) LIMIT %s) AS v
     WHERE leases.lease_id = v.lease_id
     """
     sets = ", ".join(f"{column} = v.{column}" for column in columns if column != key)
-    return f"UPDATE {table} SET {sets} FROM {_record(table, columns)} WHERE {table}.{key} = v.{key}"
+    rows = f"(SELECT * FROM {_record(table, columns)} LIMIT %s) AS v"
+    return f"UPDATE {table} SET {sets} FROM {rows} WHERE {table}.{key} = v.{key}"
 
 
 class PostgresStore(Store):
