@@ -3,6 +3,7 @@ tests may replace; and its RFC 3339 form, as documents carry it."""
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -25,8 +26,13 @@ def rfc3339(micros: int) -> str:
     '2026-01-01T00:00:00.000001Z'
     """
     seconds, fraction = divmod(micros, 1_000_000)
-    moment = datetime.fromtimestamp(seconds, tz=timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S") + f".{fraction:06d}Z"
+    return f"{_second(seconds)}.{fraction:06d}Z"
+
+
+@functools.lru_cache(maxsize=64)
+def _second(seconds: int) -> str:
+    # A worker stamps several documents a job, nearly all within the same few seconds.
+    return datetime.fromtimestamp(seconds, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def micros(text: str) -> int:

@@ -28,7 +28,8 @@ from guestkit_job_spec.protocol.states import is_terminal
 
 from .clock import Clock, micros, rfc3339, system_clock
 from .errors import Fenced, NotFound, Refused
-from .store.base import Store, Tx
+from .store.base import Store
+from .store.writes import Writes
 
 JOB_COLUMNS = (
     "seq, job_id, document, operation, priority, status, next_attempt, max_attempts, timeout_seconds, deadline_us, "
@@ -36,6 +37,8 @@ JOB_COLUMNS = (
 )
 LEASE_COLUMNS = "lease_id, job_id, worker_id, attempt, leased_us, expires_us, timeout_us, ended_us, end_message, "
 LEASE_COLUMNS += "end_document, end_status"
+#: what a new lease row is written with (the rest is filled in when the lease ends)
+LEASE_INSERTED = ("lease_id", "job_id", "worker_id", "attempt", "leased_us", "expires_us", "timeout_us")
 CHANNEL = "guestkit_jobs"
 CANDIDATES = 32  # queued jobs looked at per page of a claim
 
@@ -152,15 +155,18 @@ class Scheduler:
         self._rng = random.Random()
 
     @contextmanager
-    def _transaction(self) -> Iterator[Tx]:
-        """A store transaction in which a refusal is recorded (its trace step committed) and
-        then raised; any other exception rolls everything back."""
+    def _transaction(self) -> Iterator[Writes]:
+        """A store transaction whose writes are gathered and sent together at its end, in which a
+        refusal is recorded (its trace step committed) and then raised; any other exception rolls
+        everything back."""
         refusal: Refused | None = None
         with self.store.transaction() as tx:
+            writes = Writes(tx)
             try:
-                yield tx
+                yield writes
             except Refused as error:
                 refusal = error
+            writes.flush()
         if refusal is not None:
             raise refusal
 
@@ -245,15 +251,15 @@ class Scheduler:
             )
             if not inserted:
                 raise _Raced
-            tx.send(
-                "INSERT INTO steps (job_id, at_us, message, document, status) VALUES (?, ?, 'submit', ?, 'queued')",
-                (job_id, now, dumps(document)),
+            tx.insert(
+                "steps",
+                {"job_id": job_id, "at_us": now, "message": "submit", "document": dumps(document), "status": "queued"},
             )
             tx.notify(CHANNEL)
         return SubmitAnswer(job_id, "queued", True, warnings)
 
     def _resubmitted(
-        self, tx: Tx, owner_id: str, document: Mapping[str, Any], same: bool, key: str, warnings: list[str]
+        self, tx: Writes, owner_id: str, document: Mapping[str, Any], same: bool, key: str, warnings: list[str]
     ) -> SubmitAnswer:
         owner = self._job(tx, owner_id, lock=True)
         assert owner is not None, "an idempotency record names a job that is not there"
@@ -297,7 +303,8 @@ class Scheduler:
                         http_status=409,
                     )
                 if row.cancel_requested_us is None:
-                    tx.send("UPDATE jobs SET cancel_requested_us = ? WHERE job_id = ?", (now, job_id))
+                    row.cancel_requested_us = now
+                    tx.update("jobs", "job_id", job_id, {"cancel_requested_us": now})
                 self._step(tx, row, "cancel", document=document, at=now)
                 tx.notify(CHANNEL)
                 return row.status
@@ -315,7 +322,7 @@ class Scheduler:
             raise Refused(first.rule, f"worker registration {first.pointer or '/'}: {first.message}")
         state = _object(worker.get("status")).get("state") or "offline"
         now = self.clock()
-        with self._transaction() as tx:
+        with self.store.transaction() as tx:
             tx.send(
                 "INSERT INTO workers (worker_id, document, state, heartbeat_us) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (worker_id) DO UPDATE SET document = excluded.document, state = excluded.state, "
@@ -332,40 +339,45 @@ class Scheduler:
         ``start``: the worker starts each attempt at once (section 15.4), with a progress event
         of sequence 0 (phase ``validation``, this message) handled in the same transaction, right
         after the claim: two messages, two steps of the trace, one commit instead of two."""
+        with self._transaction() as tx:
+            return self._claim(tx, worker, limit, lease_seconds, start)
+
+    def _claim(
+        self, tx: Writes, worker: Mapping[str, Any], limit: int, lease_seconds: float, start: str | None
+    ) -> list[Claim]:
         operations = list(_object(worker.get("capabilities")).get("operations") or [])
         if not operations or limit < 1:
             return []
         current = int(_object(worker.get("status")).get("current_jobs") or 0)
         claims: list[Claim] = []
-        with self._transaction() as tx:
-            now = self.clock()
-            for row in self._candidates(tx, operations, now, page=min(CANDIDATES, 2 * limit + 2)):
-                if len(claims) >= limit:
-                    break
-                job = row.job()
-                if match_worker(job, worker, current_jobs=current + len(claims)):
-                    continue
-                now = self._now(row)
-                claim = self._lease(tx, row, job, worker["worker_id"], now, lease_seconds)
-                if start is not None:
-                    lease = claim.lease
-                    event = {
-                        "$schema": "https://guestkit.dev/schemas/progress-v1.json",
-                        "job_id": row.job_id,
-                        "timestamp": lease["leased_at"],
-                        "sequence": 0,
-                        "phase": "validation",
-                        "message": start,
-                        "attempt": lease["attempt"],
-                        "worker_id": lease["worker_id"],
-                        "lease_id": lease["lease_id"],
-                    }
-                    report = validate(dumps(event).encode(), type="progress")
-                    if not report.valid:
-                        raise ValueError(f"the start event is not a valid progress event: {report.errors[0]}")
-                    claim.started = event
-                    self._record_progress(tx, row, lease["lease_id"], lease["attempt"], event, now)
-                claims.append(claim)
+        now = self.clock()
+        for row in self._candidates(tx, operations, now, page=min(CANDIDATES, 2 * limit + 2)):
+            if len(claims) >= limit:
+                break
+            job = row.job()
+            if match_worker(job, worker, current_jobs=current + len(claims)):
+                continue
+            now = self._now(row)
+            claim = self._lease(tx, row, job, worker["worker_id"], now, lease_seconds)
+            if start is not None:
+                lease = claim.lease
+                event = {
+                    "$schema": "https://guestkit.dev/schemas/progress-v1.json",
+                    "job_id": row.job_id,
+                    "timestamp": lease["leased_at"],
+                    "sequence": 0,
+                    "phase": "validation",
+                    "message": start,
+                    "attempt": lease["attempt"],
+                    "worker_id": lease["worker_id"],
+                    "lease_id": lease["lease_id"],
+                }
+                report = validate(dumps(event).encode(), type="progress")
+                if not report.valid:
+                    raise ValueError(f"the start event is not a valid progress event: {report.errors[0]}")
+                claim.started = event
+                self._record_progress(tx, row, lease["lease_id"], lease["attempt"], event, now)
+            claims.append(claim)
         return claims
 
     def waiting_for(self, worker: Mapping[str, Any]) -> int:
@@ -384,8 +396,10 @@ class Scheduler:
         ready = {**worker, "status": {**_object(worker.get("status")), "state": "ready", "current_jobs": 0}}
         return sum(1 for (document,) in rows if not match_worker(loads(document), ready))
 
-    def _candidates(self, tx: Tx, operations: Sequence[str], now: int, *, page: int) -> Iterator[JobRow]:
+    def _candidates(self, tx: Writes, operations: Sequence[str], now: int, *, page: int) -> Iterator[JobRow]:
         marks = ", ".join("?" for _ in operations)
+        for statement in self.store.before_claim:
+            tx.send(statement)
         after: tuple[int, int] | None = None
         while True:
             keyset = "" if after is None else "AND (priority < ? OR (priority = ? AND seq > ?)) "
@@ -405,7 +419,7 @@ class Scheduler:
             after = (rows[-1][4], rows[-1][0])
 
     def _lease(
-        self, tx: Tx, row: JobRow, job: Mapping[str, Any], worker_id: str, now: int, lease_seconds: float
+        self, tx: Writes, row: JobRow, job: Mapping[str, Any], worker_id: str, now: int, lease_seconds: float
     ) -> Claim:
         attempt = row.next_attempt
         assert attempt <= row.max_attempts, "a job was queued past max_attempts"
@@ -414,20 +428,9 @@ class Scheduler:
         timeout = now + row.timeout_seconds * 1_000_000
         if row.deadline_us is not None:
             timeout = min(timeout, row.deadline_us)
-        tx.send(
-            "INSERT INTO leases (lease_id, job_id, worker_id, attempt, leased_us, expires_us, timeout_us) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (lease_id, row.job_id, worker_id, attempt, now, expires, timeout),
-        )
-        self._move(
-            tx,
-            row,
-            "assigned",
-            now,
-            extra="lease_id = ?, next_attempt = ?, last_sequence = NULL",
-            params=(lease_id, attempt + 1),
-        )
         lease = LeaseRow(lease_id, row.job_id, worker_id, attempt, now, expires, timeout, None, None, None, None)
+        tx.insert("leases", {name: getattr(lease, name) for name in LEASE_INSERTED})
+        self._move(tx, row, "assigned", now, lease_id=lease_id, next_attempt=attempt + 1, last_sequence=None)
         document = self._lease_document(lease, row, lease_seconds)
         self._step(tx, row, "claim", document=document, at=now, status="assigned")
         return Claim(document, dict(job))
@@ -438,10 +441,9 @@ class Scheduler:
         with self._transaction() as tx:
             row, lease, now = self._held(tx, lease_id, "heartbeat", {"worker_id": worker_id} if worker_id else {})
             lease.expires_us = now + int(lease_seconds * 1_000_000)
-            tx.send("UPDATE leases SET expires_us = ? WHERE lease_id = ?", (lease.expires_us, lease_id))
+            tx.update("leases", "lease_id", lease_id, {"expires_us": lease.expires_us})
             document = self._lease_document(lease, row, lease_seconds)
             self._step(tx, row, "heartbeat", lease_id=lease_id, document=document, at=now)
-            tx.send("UPDATE jobs SET last_us = ? WHERE job_id = ?", (now, row.job_id))
             return document
 
     def progress(self, lease_id: str, event: Mapping[str, Any]) -> str:
@@ -470,18 +472,25 @@ class Scheduler:
             return self._record_progress(tx, row, lease_id, lease.attempt, event, now)
 
     def _record_progress(
-        self, tx: Tx, row: JobRow, lease_id: str, attempt: int, event: Mapping[str, Any], now: int
+        self, tx: Writes, row: JobRow, lease_id: str, attempt: int, event: Mapping[str, Any], now: int
     ) -> str:
         sequence = event["sequence"]
         status = row.status
         if status == "assigned":
             status = "running"
-            self._move(tx, row, status, now, extra="last_sequence = ?", params=(sequence,))
+            self._move(tx, row, status, now, last_sequence=sequence)
         else:
-            tx.send("UPDATE jobs SET last_sequence = ?, last_us = ? WHERE job_id = ?", (sequence, now, row.job_id))
-        tx.send(
-            "INSERT INTO events (job_id, attempt, sequence, lease_id, at_us, document) VALUES (?, ?, ?, ?, ?, ?)",
-            (row.job_id, attempt, sequence, lease_id, now, dumps(event)),
+            self._set(tx, row, last_sequence=sequence, last_us=max(row.last_us, now))
+        tx.insert(
+            "events",
+            {
+                "job_id": row.job_id,
+                "attempt": attempt,
+                "sequence": sequence,
+                "lease_id": lease_id,
+                "at_us": now,
+                "document": dumps(event),
+            },
         )
         self._step(tx, row, "progress", lease_id=lease_id, document=event, at=now, status=status)
         return status
@@ -499,6 +508,20 @@ class Scheduler:
         in one transaction, each exactly as ``complete`` handles it: the answer to each is the
         job's status or the refusal (recorded in its trace like any other). One commit, and on
         PostgreSQL one round trip to read every lease and lock every job (in job id order)."""
+        return self.complete_and_claim(results, {})[0]
+
+    def complete_and_claim(
+        self,
+        results: Sequence[tuple[str, Mapping[str, Any]]],
+        worker: Mapping[str, Any],
+        *,
+        limit: int = 0,
+        lease_seconds: float = 30.0,
+        start: str | None = None,
+    ) -> tuple[list[str | Refused], list[Claim]]:
+        """``complete_many``, then ``claim`` (for ``worker``, up to ``limit`` jobs) in the same
+        transaction: a worker replaces the attempts that ended with new ones for one commit.
+        Two kinds of message, each handled as alone; the trace has each of their steps."""
         answers: list[str | Refused | None] = [None] * len(results)
         for index, (_, result) in enumerate(results):
             report = validate(dumps(result).encode(), type="result")
@@ -506,19 +529,21 @@ class Scheduler:
                 first = report.errors[0]
                 answers[index] = Refused(first.rule, f"result {first.pointer or '/'}: {first.message}")
         pending = [index for index, answer in enumerate(answers) if answer is None]
-        if pending:
-            with self.store.transaction() as tx:
-                read = self._leases_and_jobs(tx, [results[index][0] for index in pending])
+        claims: list[Claim] = []
+        if pending or limit > 0:
+            with self._transaction() as tx:
+                read = self._leases_and_jobs(tx, [results[index][0] for index in pending]) if pending else {}
                 for index in pending:
                     lease_id, result = results[index]
                     try:
                         answers[index] = self._complete(tx, lease_id, result, read.get(lease_id, (None, None)))
                     except Refused as refused:
                         answers[index] = refused
-        return [answer for answer in answers if answer is not None]
+                claims = self._claim(tx, worker, limit, lease_seconds, start)
+        return [answer for answer in answers if answer is not None], claims
 
     def _complete(
-        self, tx: Tx, lease_id: str, result: Mapping[str, Any], read: tuple[LeaseRow | None, JobRow | None]
+        self, tx: Writes, lease_id: str, result: Mapping[str, Any], read: tuple[LeaseRow | None, JobRow | None]
     ) -> str:
         lease_row, job_row = read
         repeated = self._repeated(tx, lease_row, job_row, "result", result)
@@ -577,7 +602,7 @@ class Scheduler:
                 changed += self._sweep_job(tx, job_id)
         return changed
 
-    def _sweep_job(self, tx: Tx, job_id: str) -> int:
+    def _sweep_job(self, tx: Writes, job_id: str) -> int:
         row = self._job(tx, job_id, lock=True)
         if row is None or is_terminal(row.status):
             return 0
@@ -585,11 +610,9 @@ class Scheduler:
         if row.deadline_us is not None and now >= row.deadline_us:
             lease = self._lease_row(tx, row.lease_id) if row.lease_id else None
             if lease is not None:
-                tx.send(
-                    "UPDATE leases SET ended_us = ?, end_message = 'deadline' WHERE lease_id = ?", (now, lease.lease_id)
-                )
+                tx.update("leases", "lease_id", lease.lease_id, {"ended_us": now, "end_message": "deadline"})
             # Timed out for its deadline: the job has no result (15.10), an earlier attempt's neither.
-            self._move(tx, row, "timeout", now, extra="lease_id = NULL, result = NULL")
+            self._move(tx, row, "timeout", now, lease_id=None, result=None)
             self._step(tx, row, "deadline", at=now, status="timeout")
             return 1
         if row.lease_id is None or row.status not in ("assigned", "running"):
@@ -710,13 +733,13 @@ class Scheduler:
 
     # --- helpers -------------------------------------------------------------------------------
 
-    def _job(self, tx: Tx, job_id: str, *, lock: bool = False) -> JobRow | None:
+    def _job(self, tx: Writes, job_id: str, *, lock: bool = False) -> JobRow | None:
         values = tx.one(
             f"SELECT {JOB_COLUMNS} FROM jobs WHERE job_id = ?{self.store.lock_rows if lock else ''}", (job_id,)
         )
         return JobRow(*values) if values else None
 
-    def _lease_row(self, tx: Tx, lease_id: str | None) -> LeaseRow | None:
+    def _lease_row(self, tx: Writes, lease_id: str | None) -> LeaseRow | None:
         values = tx.one(f"SELECT {LEASE_COLUMNS} FROM leases WHERE lease_id = ?", (lease_id,))
         return LeaseRow(*values) if values else None
 
@@ -724,18 +747,22 @@ class Scheduler:
         """Now, and never before the job's last step: its trace does not go back in time."""
         return max(self.clock(), row.last_us)
 
-    def _move(self, tx: Tx, row: JobRow, new: str, now: int, *, extra: str = "", params: Sequence[Any] = ()) -> None:
-        """Change the job's status, along an edge of the state machine only."""
+    def _move(self, tx: Writes, row: JobRow, new: str, now: int, **columns: Any) -> None:
+        """Change the job's status, along an edge of the state machine only (and ``columns``)."""
         issue = check_transition(row.status, new)
         if issue is not None:
             raise AssertionError(f"job {row.job_id}: {issue.message}")
-        sets = "status = ?, last_us = ?" + (f", {extra}" if extra else "")
-        tx.send(f"UPDATE jobs SET {sets} WHERE job_id = ?", (new, now, *params, row.job_id))
-        row.status, row.last_us = new, max(row.last_us, now)
+        self._set(tx, row, status=new, last_us=max(row.last_us, now), **columns)
+
+    def _set(self, tx: Writes, row: JobRow, **columns: Any) -> None:
+        """Change the job's row, in memory (for what the transaction decides next) and in the store."""
+        for name, value in columns.items():
+            setattr(row, name, value)
+        tx.update("jobs", "job_id", row.job_id, columns)
 
     def _step(
         self,
-        tx: Tx,
+        tx: Writes,
         row: JobRow,
         message: str,
         *,
@@ -747,23 +774,22 @@ class Scheduler:
     ) -> None:
         """Write the message to the job's trace."""
         at = self._now(row) if at is None else at
-        tx.send(
-            "INSERT INTO steps (job_id, at_us, message, lease_id, document, refused, status) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                row.job_id,
-                at,
-                message,
-                lease_id,
-                None if document is None else dumps(document),
-                refused,
-                status or row.status,
-            ),
+        tx.insert(
+            "steps",
+            {
+                "job_id": row.job_id,
+                "at_us": at,
+                "message": message,
+                "lease_id": lease_id,
+                "document": None if document is None else dumps(document),
+                "refused": refused,
+                "status": status or row.status,
+            },
         )
-        if refused is not None or status is None:
-            tx.send("UPDATE jobs SET last_us = ? WHERE job_id = ? AND last_us < ?", (at, row.job_id, at))
+        if at > row.last_us:
+            self._set(tx, row, last_us=at)
 
-    def _lease_and_job(self, tx: Tx, lease_id: str) -> tuple[LeaseRow | None, JobRow | None]:
+    def _lease_and_job(self, tx: Writes, lease_id: str) -> tuple[LeaseRow | None, JobRow | None]:
         """The lease and its job, the job's row locked first and the lease read after: a message
         waiting for the lock sees the lease as the transaction it waited for left it."""
         jobs, leases = tx.rows_many(
@@ -778,7 +804,9 @@ class Scheduler:
         )
         return (LeaseRow(*leases[0]) if leases else None), (JobRow(*jobs[0]) if jobs else None)
 
-    def _leases_and_jobs(self, tx: Tx, lease_ids: Sequence[str]) -> dict[str, tuple[LeaseRow | None, JobRow | None]]:
+    def _leases_and_jobs(
+        self, tx: Writes, lease_ids: Sequence[str]
+    ) -> dict[str, tuple[LeaseRow | None, JobRow | None]]:
         """``_lease_and_job`` for several leases: their jobs locked in job id order (two batches
         never wait on each other in a cycle), then the leases read."""
         marks = ", ".join("?" for _ in lease_ids)
@@ -799,7 +827,9 @@ class Scheduler:
             answer[lease.lease_id] = (lease, by_job.get(lease.job_id))
         return answer
 
-    def _repeated(self, tx: Tx, lease: LeaseRow | None, row: JobRow | None, message: str, document: Any) -> str | None:
+    def _repeated(
+        self, tx: Writes, lease: LeaseRow | None, row: JobRow | None, message: str, document: Any
+    ) -> str | None:
         """The answer to a result or release that is the very one that ended its lease, sent
         again unchanged (section 15.6); None for any other message."""
         if lease is None or row is None or lease.end_message != message:
@@ -812,7 +842,7 @@ class Scheduler:
 
     def _held(
         self,
-        tx: Tx,
+        tx: Writes,
         lease_id: str,
         message: str,
         document: Mapping[str, Any],
@@ -870,7 +900,7 @@ class Scheduler:
 
     def _end(
         self,
-        tx: Tx,
+        tx: Writes,
         row: JobRow,
         lease: LeaseRow,
         now: int,
@@ -881,26 +911,17 @@ class Scheduler:
         keep_result: bool = False,
     ) -> None:
         """End the lease with ``message`` and move the job to ``new``."""
-        tx.send(
-            "UPDATE leases SET ended_us = ?, end_message = ?, end_document = ?, end_status = ? WHERE lease_id = ?",
-            (now, message, None if document is None else dumps(document), new, lease.lease_id),
-        )
-        extra = "lease_id = NULL, last_sequence = NULL"
-        params: list[Any] = []
-        if keep_result:
-            extra += ", result = ?"
-            params.append(dumps(document))
-        else:  # "the job's result is its last attempt's" (15.6): an attempt that ended without one leaves none
-            extra += ", result = NULL"
+        text = None if document is None else dumps(document)
+        # The lease as it now is, for a later message of the same transaction (complete_many).
+        lease.ended_us, lease.end_message, lease.end_document, lease.end_status = now, message, text, new
+        changes = {"ended_us": now, "end_message": message, "end_document": text, "end_status": new}
+        tx.update("leases", "lease_id", lease.lease_id, changes)
+        # "the job's result is its last attempt's" (15.6): an attempt that ended without one leaves none
+        columns: dict[str, Any] = {"lease_id": None, "last_sequence": None, "result": text if keep_result else None}
         if new == "queued":
-            extra += ", not_before_us = ?"
-            params.append(now + self.backoff.delay_us(lease.attempt, self._rng))
+            columns["not_before_us"] = now + self.backoff.delay_us(lease.attempt, self._rng)
             tx.notify(CHANNEL)
-        self._move(tx, row, new, now, extra=extra, params=params)
-        # The rows as they now are, for a later message of the same transaction (complete_many).
-        lease.ended_us, lease.end_message, lease.end_status = now, message, new
-        lease.end_document = None if document is None else dumps(document)
-        row.lease_id, row.last_sequence = None, None
+        self._move(tx, row, new, now, **columns)
         lease_id = lease.lease_id if message != "deadline" else None
         self._step(tx, row, message, lease_id=lease_id, document=document, at=now, status=new)
 

@@ -31,7 +31,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -43,6 +42,9 @@ from .scheduler import Claim, Scheduler
 log = logging.getLogger("guestkit_runtime.worker")
 T = TypeVar("T")
 
+#: how long a free slot waits for others before claiming, and a result for others before it is sent (seconds)
+CLAIM_LINGER = 0.005
+REPORT_LINGER = 0.002
 #: crash points of the fault suite: GUESTKIT_RUNTIME_CRASH=point[:probability] exits the process there
 CRASH_POINTS = ("after-claim", "after-start", "after-effect", "after-commit", "before-renew")
 
@@ -113,17 +115,20 @@ class Worker:
         self._attempts: dict[str, _Attempt] = {}
         self._lock = threading.Lock()
         self._slot_free = threading.Event()
+        self._claiming = threading.Lock()
         self._stopping = threading.Event()
         self._ended = 0
         self._crash = _crash_point()
-        self._results: queue.Queue[tuple[str, Mapping[str, Any], Future[str | Refused]] | None] = queue.Queue()
+        self._results: queue.SimpleQueue[tuple[_Attempt, dict[str, Any]] | None] = queue.SimpleQueue()
+        self._runnable: queue.SimpleQueue[_Attempt | None] = queue.SimpleQueue()
         self._finished = threading.Event()
         self._hostname = socket.gethostname()
         self._resources_now = self._resources()  # refreshed with each heartbeat of the registration
 
     # --- the registration ----------------------------------------------------------------------
 
-    def registration(self) -> dict[str, Any]:
+    def registration(self, *, current_jobs: int | None = None) -> dict[str, Any]:
+        """The worker document; ``current_jobs``: its load, when not the attempts now running."""
         from guestkit_job_spec import __version__
 
         document: dict[str, Any] = {
@@ -137,7 +142,7 @@ class Worker:
             "configuration": {"privileged": False},
             "status": {
                 "state": self.state,
-                "current_jobs": len(self._attempts),
+                "current_jobs": len(self._attempts) if current_jobs is None else current_jobs,
                 "last_heartbeat": rfc3339(self.scheduler.clock()),
             },
         }
@@ -168,7 +173,12 @@ class Worker:
             return 2
         self._persist(lambda: self.scheduler.register(self.registration()))
         self.on_event("registered", self.registration())
-        pool = ThreadPoolExecutor(max_workers=self.config.concurrency, thread_name_prefix="attempt")
+        runners = [
+            threading.Thread(target=self._runner, name=f"attempt-{n}", daemon=True)
+            for n in range(self.config.concurrency)
+        ]
+        for runner in runners:
+            runner.start()
         heartbeat = threading.Thread(target=self._heartbeats, name="heartbeat", daemon=True)
         heartbeat.start()
         reporter = threading.Thread(target=self._reporter, name="results", daemon=True)
@@ -185,16 +195,19 @@ class Worker:
                 if time.monotonic() - last_sweep >= self.config.sweep_seconds:
                     last_sweep = time.monotonic()
                     self._quietly(self.scheduler.sweep)
-                free = self.config.concurrency - len(self._attempts)
-                if self.config.max_jobs is not None:
-                    free = min(free, self.config.max_jobs - self._ended - len(self._attempts))
+                free = self._free_slots()
                 if free <= 0:
                     self._slot_free.wait(self.config.poll_seconds)
                     self._slot_free.clear()
                     continue
-                claims = self._quietly(functools.partial(self._claim, free))
-                for claim in claims or []:
-                    self._start(claim, pool)
+                free = self._linger(free)
+                with self._claiming:  # the reporter claims too, with the results it sends
+                    free = min(free, self._free_slots())
+                    if free <= 0:
+                        continue
+                    claims = self._quietly(functools.partial(self._claim, free))
+                    for claim in claims or []:
+                        self._start(claim)
                 if not claims:
                     if (
                         self.config.exit_when_idle
@@ -204,7 +217,7 @@ class Worker:
                         break
                     self._quietly(lambda: self.scheduler.store.wait(self.config.poll_seconds))
         finally:
-            self._drain(pool)
+            self._drain(runners)
             # Its threads end with it: left running in a process that forks later (a test run's
             # multiprocessing), a thread holding a lock at the fork deadlocks the child.
             self._finished.set()
@@ -212,6 +225,29 @@ class Worker:
             heartbeat.join()
             reporter.join()
         return 0
+
+    def _free_slots(self, ending: int = 0) -> int:
+        """Attempts this worker may start now; ``ending``: attempts running whose results are
+        being committed (their slots are free once they are)."""
+        free = self.config.concurrency - len(self._attempts) + ending
+        if self.config.max_jobs is not None:
+            free = min(free, self.config.max_jobs - self._ended - len(self._attempts))
+        return free
+
+    def _linger(self, free: int) -> int:
+        """The free slots once a few more of the attempts running have ended, waiting at most
+        CLAIM_LINGER: attempts that end together (their results go in one transaction) are
+        replaced by one claim, not one claim each. A slot of an hours-long job waits 5 ms."""
+        wanted = (self.config.concurrency + 1) // 2
+        end = time.monotonic() + CLAIM_LINGER
+        while free < wanted and self._attempts and not self._stopping.is_set():
+            left = end - time.monotonic()
+            if left <= 0:
+                break
+            self._slot_free.wait(left)
+            self._slot_free.clear()
+            free = self._free_slots()
+        return free
 
     def _claim(self, free: int) -> list[Claim]:
         return self.scheduler.claim(
@@ -228,7 +264,8 @@ class Worker:
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: self.stop())
 
-    def _drain(self, pool: ThreadPoolExecutor) -> None:
+    def _drain(self, runners: list[threading.Thread]) -> None:
+        self._stopping.set()  # the reporter claims nothing more either
         self.state = "draining"
         self._quietly(lambda: self.scheduler.register(self.registration()))
         running = len(self._attempts)
@@ -247,7 +284,10 @@ class Worker:
             left = list(self._attempts.values())
         for attempt in left:
             attempt.context.request_stop("shutdown")
-        pool.shutdown(wait=True)
+        for _ in runners:
+            self._runnable.put(None)
+        for runner in runners:
+            runner.join()
         self.state = "offline"
         self._quietly(lambda: self.scheduler.register(self.registration()))
         if asked:
@@ -255,7 +295,7 @@ class Worker:
 
     # --- one attempt -------------------------------------------------------------------------
 
-    def _start(self, claim: Claim, pool: ThreadPoolExecutor) -> None:
+    def _start(self, claim: Claim) -> None:
         attempt = _Attempt(claim, Context(job=claim.job, lease=claim.lease, report=lambda *a: None))
         attempt.context.report = lambda phase, message, percent, details: self._progress(
             attempt, phase, message, percent, details
@@ -267,7 +307,13 @@ class Worker:
             attempt.sequence = 0
             self.on_event("progress", claim.started)
         self._maybe_crash("after-claim")
-        pool.submit(self._run, attempt)
+        self._runnable.put(attempt)
+
+    def _runner(self) -> None:
+        """An attempt thread: runs the attempts claimed, one after the other, until told to end.
+        (Not a ThreadPoolExecutor: its future per task is work a no-op job pays twice over.)"""
+        while (attempt := self._runnable.get()) is not None:
+            self._run(attempt)
 
     def _run(self, attempt: _Attempt) -> None:
         context = attempt.context
@@ -299,11 +345,16 @@ class Worker:
             self._report(attempt, "completed", data=data)
         except Fenced as fenced:
             self.on_event("fenced", {"lease_id": attempt.lease_id, "rule": fenced.rule, "message": fenced.message})
-        finally:
-            with self._lock:
-                self._attempts.pop(attempt.lease_id, None)
-                self._ended += 1
-            self._slot_free.set()
+            self._ended_attempt(attempt)
+        except Exception:  # the worker's own failure (a store error that does not pass): this attempt's end
+            log.exception("attempt %s of %s", attempt.lease_id, operation)
+            self._ended_attempt(attempt)
+
+    def _ended_attempt(self, attempt: _Attempt) -> None:
+        with self._lock:
+            self._attempts.pop(attempt.lease_id, None)
+            self._ended += 1
+        self._slot_free.set()
 
     def _stopped(self, attempt: _Attempt, reason: str) -> None:
         if reason == "cancelled":
@@ -317,7 +368,9 @@ class Worker:
             self.on_event(
                 "released", {"lease_id": attempt.lease_id, "job_id": attempt.claim.job["job_id"], "status": status}
             )
-        # "lost": the lease is gone; a fenced worker does not report on the attempt again
+            self._ended_attempt(attempt)
+        else:  # "lost": the lease is gone; a fenced worker does not report on the attempt again
+            self._ended_attempt(attempt)
 
     def _progress(
         self,
@@ -392,46 +445,19 @@ class Worker:
             result["error"] = dict(error)
         if data is not None:
             result["data"] = dict(data)
-        try:
-            job_status = self._send_result(attempt, result)
-        except Refused as refused:
-            if isinstance(refused, Fenced):
-                raise
-            # The result itself is refused (say, a handler's data that is not JSON the schema takes):
-            # report the attempt failed, which the scheduler can record.
-            log.error("result of %s refused: %s", attempt.lease_id, refused)
-            failure = HandlerError("worker.result-refused", str(refused))
-            result = {key: value for key, value in result.items() if key not in ("data", "outputs", "completed_at")}
-            result.update(status="failed", failed_at=rfc3339(now), error=failure.document())
-            job_status = self._persist(lambda: self.scheduler.complete(attempt.lease_id, result), attempt)
-        self._maybe_crash("after-commit")
-        self.on_event("result", {"result": result, "job_status": job_status})
-
-    def _send_result(self, attempt: _Attempt, result: Mapping[str, Any]) -> str:
-        """The result, sent with the other attempts' results waiting at this moment, in one
-        transaction (Scheduler.complete_many); alone, and again until answered, if that fails."""
-        answer: Future[str | Refused] = Future()
-        self._results.put((attempt.lease_id, result, answer))
-        try:
-            outcome = answer.result()
-        except Exception as error:
-            if not _transient(error):
-                raise
-            return self._persist(lambda: self.scheduler.complete(attempt.lease_id, result), attempt)
-        if isinstance(outcome, Refused):
-            raise outcome
-        return outcome
+        self._results.put((attempt, result))
 
     def _reporter(self) -> None:
-        """Sends the results waiting in the queue, up to 64 at a time, in one transaction."""
-        while True:
-            first = self._results.get()
-            if first is None:
-                return
+        """Sends the results handed in, up to 64 at a time, in one transaction that also claims
+        jobs for the slots they free; then settles each attempt as its answer says."""
+        while (first := self._results.get()) is not None:
             batch = [first]
-            while len(batch) < 64:
+            end = time.monotonic() + REPORT_LINGER
+            while len(batch) < min(64, len(self._attempts)):
+                # The results of the other attempts running may be a moment away: wait for them,
+                # briefly, to send them all in one transaction.
                 try:
-                    item = self._results.get_nowait()
+                    item = self._results.get(timeout=max(0.0, end - time.monotonic()))
                 except queue.Empty:
                     break
                 if item is None:
@@ -439,13 +465,55 @@ class Worker:
                     break
                 batch.append(item)
             try:
-                answers = self.scheduler.complete_many([(lease_id, result) for lease_id, result, _ in batch])
+                answers = self._send_and_claim(batch)
             except Exception as error:
-                for _, _, answer in batch:
-                    answer.set_exception(error)
+                if not _transient(error):
+                    raise
+                for attempt, result in batch:  # the store is away: each alone, until answered
+                    self._settle(attempt, result, self._answer_alone(attempt, result))
                 continue
-            for (_, _, answer), outcome in zip(batch, answers, strict=True):
-                answer.set_result(outcome)
+            for (attempt, result), answer in zip(batch, answers, strict=True):
+                self._settle(attempt, result, answer)
+
+    def _send_and_claim(self, batch: list[tuple[_Attempt, dict[str, Any]]]) -> list[str | Refused]:
+        with self._claiming:
+            limit = 0 if self._stopping.is_set() else max(0, self._free_slots(ending=len(batch)))
+            worker = self.registration(current_jobs=len(self._attempts) - len(batch)) if limit else {}
+            answers, claims = self.scheduler.complete_and_claim(
+                [(attempt.lease_id, result) for attempt, result in batch],
+                worker,
+                limit=limit,
+                lease_seconds=self.config.lease_seconds,
+                start="started",
+            )
+            for claim in claims:
+                self._start(claim)
+        return answers
+
+    def _answer_alone(self, attempt: _Attempt, result: Mapping[str, Any]) -> str | Refused:
+        try:
+            return self._persist(lambda: self.scheduler.complete(attempt.lease_id, result), attempt)
+        except Refused as refused:
+            return refused
+
+    def _settle(self, attempt: _Attempt, result: dict[str, Any], answer: str | Refused) -> None:
+        """The attempt ends with the scheduler's answer to its result. A result refused as such
+        (say, a handler's data the schema does not take) is replaced by a failure the scheduler
+        can record; a fenced worker says nothing more of the attempt."""
+        if isinstance(answer, Refused) and not isinstance(answer, Fenced):
+            log.error("result of %s refused: %s", attempt.lease_id, answer)
+            failure = HandlerError("worker.result-refused", str(answer))
+            result = {key: value for key, value in result.items() if key not in ("data", "outputs", "completed_at")}
+            result.update(status="failed", failed_at=rfc3339(self.scheduler.clock()), error=failure.document())
+            answer = self._answer_alone(attempt, result)
+        if isinstance(answer, Fenced):
+            self.on_event("fenced", {"lease_id": attempt.lease_id, "rule": answer.rule, "message": answer.message})
+        elif isinstance(answer, str):
+            self._maybe_crash("after-commit")
+            self.on_event("result", {"result": result, "job_status": answer})
+        else:
+            log.error("result of %s refused again: %s", attempt.lease_id, answer)
+        self._ended_attempt(attempt)
 
     # --- leases --------------------------------------------------------------------------------
 

@@ -381,3 +381,25 @@ def test_results_of_several_attempts_in_one_transaction(scheduler: Scheduler, cl
     assert scheduler.result("job-batch-a")["data"] == {"n": 1}
     assert scheduler.status("job-batch-c")["status"] == "running"  # untouched by the refusal
     assert_traces_valid(scheduler)
+
+
+def test_results_and_new_claims_in_one_transaction(scheduler: Scheduler) -> None:
+    for index in range(4):
+        scheduler.submit(job(f"job-refill-{index}"))
+    busy = worker(resources={"max_concurrent_jobs": 2})
+    first = scheduler.claim(busy, limit=2, start="started")
+    finished = [(claim.lease["lease_id"], result(claim.lease["job_id"], claim.lease)) for claim in first]
+    # Two attempts end and two more start: the worker counts only the two still running.
+    answers, claims = scheduler.complete_and_claim(finished, busy, limit=2, start="started")
+    assert answers == ["completed", "completed"]
+    assert sorted(claim.lease["job_id"] for claim in claims) == ["job-refill-2", "job-refill-3"]
+    assert all(claim.started is not None for claim in claims)
+    assert [scheduler.status(f"job-refill-{index}")["status"] for index in range(4)] == [
+        "completed",
+        "completed",
+        "running",
+        "running",
+    ]
+    full = {**busy, "status": {**busy["status"], "current_jobs": 2}}
+    assert scheduler.complete_and_claim([], full, limit=2) == ([], [])  # at capacity: matching refuses
+    assert_traces_valid(scheduler)

@@ -3,6 +3,7 @@ no assertion is about how long something took)."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -327,12 +328,34 @@ def test_worker_killed_mid_job_its_job_comes_back_once(store_url: str, live: Sch
     assert_traces_valid(live)
 
 
+def pause_between_transactions(process: subprocess.Popen[bytes], store_url: str) -> None:
+    """SIGSTOP the worker, between two of its transactions. On SQLite a worker paused inside one
+    holds the only write lock (its writer lock file's too) and every other process waits for it
+    (the chaos suite's pauses do that for a while); this test wants the other worker to run."""
+    lock = None if store_url.startswith("postgresql://") else store_url + "-writer.lock"
+    for _ in range(100):
+        os.kill(process.pid, signal.SIGSTOP)
+        if lock is None:
+            return
+        descriptor = os.open(lock, os.O_RDWR)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
+            return
+        except BlockingIOError:
+            os.kill(process.pid, signal.SIGCONT)
+            time.sleep(0.01)
+        finally:
+            os.close(descriptor)
+    raise AssertionError("the worker was inside a transaction at each of 100 pauses")
+
+
 def test_paused_worker_cannot_report_after_its_lease(store_url: str, live: Scheduler, tmp_path: Path) -> None:
     live.submit(job("job-w-pause-1", operation="example.steps", data={"steps": 20}, max_attempts=3))
     paused = start_worker_process(store_url, tmp_path, name="paused")
     try:
         wait_for(lambda: live.status("job-w-pause-1")["status"] == "running", "the job to start")
-        os.kill(paused.pid, signal.SIGSTOP)  # the worker, not its program: it finishes and writes its result
+        pause_between_transactions(paused, store_url)  # the worker, not its program: it finishes and writes its result
         heir = start_worker_process(store_url, tmp_path, "--exit-when-idle", name="heir")
         assert heir.wait(120) == 0
         assert live.result("job-w-pause-1")["worker_id"] == "heir"

@@ -184,6 +184,26 @@ def _fits(value: Any, hint: Any) -> bool:
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
+def is_decoded_json(value: Any) -> bool:
+    """Whether ``value`` is decoded JSON already: dicts, lists and scalars only, no model object
+    anywhere in it (so ``to_json`` would only copy it).
+
+    >>> is_decoded_json({"a": [1, "x", None]}), is_decoded_json({"a": (1,)})
+    (True, False)
+    """
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is dict:
+            stack.extend(item.values())
+        elif kind is list:
+            stack.extend(item)
+        elif kind not in _SCALARS:
+            return False
+    return True
+
+
 def to_json(value: Any) -> Any:
     """The JSON value of a model object (or of lists and maps of them)."""
     if type(value) in _SCALARS:  # exactly these types: the leaves of decoded JSON, cheaply

@@ -218,7 +218,9 @@ def semver_key(version: str) -> tuple[Any, ...]:
 
 
 def _as_json(document: Any) -> Mapping[str, Any]:
-    value = binding.to_json(document)
+    # Decoded JSON is read as it is: a scheduler matches every job it looks at, and copying both
+    # documents each time cost most of a match.
+    value = document if binding.is_decoded_json(document) else binding.to_json(document)
     if not isinstance(value, Mapping):
         raise TypeError(f"expected a document object, got {type(document).__name__}")
     return value

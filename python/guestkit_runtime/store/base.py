@@ -7,8 +7,10 @@ dialects spell differently."""
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
+from functools import cache
 from typing import Any, Protocol
 
 Row = tuple[Any, ...]
@@ -112,6 +114,16 @@ class Tx(Protocol):
         rolls the transaction back)."""
         ...
 
+    def insert_rows(self, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Insert ``rows`` (each a column's name to its value; every row the same columns),
+        sent as ``send`` sends: one statement whatever their number."""
+        ...
+
+    def update_rows(self, table: str, key: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Set the columns of each row (the ``key`` column's value among them; every row the same
+        columns) on the table's row with that key; sent as ``send`` sends."""
+        ...
+
     def notify(self, channel: str) -> None:
         """Wake the processes waiting on ``channel`` once this transaction commits."""
         ...
@@ -127,6 +139,8 @@ class Store(abc.ABC):
     lock_rows: str = ""
     #: appended to the claim's SELECT: lock the rows read, skipping those another claim holds
     skip_locked: str = ""
+    #: sent in a claim's transaction before its SELECT
+    before_claim: tuple[str, ...] = ()
 
     @abc.abstractmethod
     def transaction(self) -> AbstractContextManager[Tx]:
@@ -146,6 +160,20 @@ class Store(abc.ABC):
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+@cache
+def column_types() -> dict[str, dict[str, str]]:
+    """Each table's columns and their SQL types, read from the schema both stores create.
+
+    >>> column_types()["jobs"]["last_sequence"], column_types()["jobs"]["deadline_us"]
+    ('INTEGER', 'BIGINT')
+    """
+    script = TABLES.format(id="BIGINT", big="BIGINT")
+    tables: dict[str, dict[str, str]] = {}
+    for name, body in re.findall(r"CREATE TABLE IF NOT EXISTS (\w+) \((.*?)\n\);", script, re.S):
+        tables[name] = dict(re.findall(r"^\s+(\w+) (TEXT|INTEGER|BIGINT)\b", body, re.M))
+    return tables
 
 
 def statements(script: str) -> Iterator[str]:

@@ -11,12 +11,15 @@ key's index entry and then sees the first's record."""
 
 from __future__ import annotations
 
+import functools
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from .base import TABLES, Row, Store, statements
+import orjson
+
+from .base import TABLES, Row, Store, column_types, statements
 
 CHANNEL = "guestkit_jobs"
 
@@ -32,7 +35,9 @@ def _driver() -> Any:
 class _PgTx:
     """A transaction in pipeline mode: statements go out without waiting for their answers until
     one is needed (a read, a row count) or the commit, so a message costs a few round trips to
-    the server rather than one per statement."""
+    the server rather than one per statement. Rows go in and are changed many at a time as
+    arrays, one per column (``unnest``): a statement's text does not depend on how many rows it
+    carries, so the driver prepares it once and the server plans it once."""
 
     def __init__(self, cursor: Any, pipeline: Any) -> None:
         self._cursor = cursor
@@ -68,14 +73,63 @@ class _PgTx:
     def send(self, sql: str, params: Sequence[Any] = ()) -> None:
         self._cursor.execute(sql.replace("?", "%s"), tuple(params))
 
+    def insert_rows(self, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        self._cursor.execute(_insert_sql(table, tuple(rows[0])), (_json(rows),))
+
+    def update_rows(self, table: str, key: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        self._cursor.execute(_update_sql(table, key, tuple(rows[0])), (_json(rows), len(rows)))
+
     def notify(self, channel: str) -> None:
         self.channels.add(channel)
+
+
+def _json(rows: Sequence[Mapping[str, Any]]) -> str:
+    return orjson.dumps(rows).decode()
+
+
+def _record(table: str, columns: Sequence[str]) -> str:
+    """The rows' JSON as a record set of the columns' types."""
+    types = column_types()[table]
+    return f"json_to_recordset(%s::json) AS v ({', '.join(f'{column} {types[column]}' for column in columns)})"
+
+
+@functools.cache
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    r"""
+    >>> print(_insert_sql("events", ("job_id", "sequence")).replace(" SELECT", "\nSELECT"))
+    INSERT INTO events (job_id, sequence)
+    SELECT * FROM json_to_recordset(%s::json) AS v (job_id TEXT, sequence INTEGER)
+    """
+    return f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM {_record(table, columns)}"
+
+
+@functools.cache
+def _update_sql(table: str, key: str, columns: tuple[str, ...]) -> str:
+    r"""The rows' count is given as a LIMIT: the planner takes any function for a set of 100 rows
+    and would rather hash-join them with a sequential scan of the table (5 ms at 4,000 jobs, for
+    8 rows) than look each up by its key; planned for each execution, it sees the count.
+
+    >>> sql = _update_sql("leases", "lease_id", ("lease_id", "expires_us"))
+    >>> print(sql.replace(" FROM", "\nFROM").replace(" WHERE", "\nWHERE"))
+    UPDATE leases SET expires_us = v.expires_us
+    FROM (SELECT *
+    FROM json_to_recordset(%s::json) AS v (lease_id TEXT, expires_us BIGINT) LIMIT %s) AS v
+    WHERE leases.lease_id = v.lease_id
+    """
+    sets = ", ".join(f"{column} = v.{column}" for column in columns if column != key)
+    rows = f"(SELECT * FROM {_record(table, columns)} LIMIT %s) AS v"
+    return f"UPDATE {table} SET {sets} FROM {rows} WHERE {table}.{key} = v.{key}"
 
 
 class PostgresStore(Store):
     dialect = "postgresql"
     lock_rows = " FOR UPDATE"
     skip_locked = " FOR UPDATE SKIP LOCKED"
+    # The claim walks the queue's index (priority, then order of acceptance) and stops at the
+    # page's end. On a table filled faster than autovacuum analyses it (a burst of submissions)
+    # the planner, estimating a handful of rows, would rather read and sort every queued job, on
+    # every claim: 4.7 ms instead of 0.1 with 5,000 queued. Sorting is made its last resort.
+    before_claim = ("SET LOCAL enable_sort = off",)
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -93,7 +147,12 @@ class PostgresStore(Store):
                     tx.run(statement)
 
     def _connect(self) -> Any:
-        connection = self._psycopg.connect(self.url, autocommit=False)
+        connection = self._psycopg.connect(self.url, autocommit=True)
+        # The driver prepares a statement used often, and the server would then keep one plan
+        # for it, made when the tables were small: a sequential scan of the leases, kept as they
+        # grow to thousands of rows (1 ms a lookup instead of 0.05). Each execution is planned
+        # for the tables as they are.
+        connection.execute("SET plan_cache_mode = force_custom_plan")
         with self._lock:
             self._connections.append(connection)
         return connection
@@ -106,16 +165,26 @@ class PostgresStore(Store):
 
     @contextmanager
     def transaction(self) -> Iterator[_PgTx]:
+        # BEGIN and COMMIT are sent as statements of the pipeline, on a connection in autocommit
+        # mode: psycopg's own transaction block costs a round trip and more of the driver's time
+        # than the claim it wraps.
         connection = self._connection()
         try:
-            with connection.pipeline() as pipeline, connection.transaction(), connection.cursor() as cursor:
+            with connection.pipeline() as pipeline, connection.cursor() as cursor:
+                cursor.execute("BEGIN")
                 tx = _PgTx(cursor, pipeline)
                 yield tx
                 for channel in sorted(tx.channels):
                     cursor.execute("SELECT pg_notify(%s, '')", (channel,))
+                cursor.execute("COMMIT")
         except self._psycopg.OperationalError:
             # The server went away (a restart): the next transaction reconnects.
             self._local.connection = None
+            connection.close()
+            raise
+        except BaseException:
+            if connection.info.transaction_status != self._psycopg.pq.TransactionStatus.IDLE:
+                connection.execute("ROLLBACK")
             raise
 
     def wait(self, timeout: float) -> None:

@@ -13,7 +13,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,15 @@ class _SqliteTx:
 
     def send(self, sql: str, params: Sequence[Any] = ()) -> None:
         self._connection.execute(sql, tuple(params))
+
+    def insert_rows(self, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        columns = list(rows[0])
+        values = ", ".join(f":{column}" for column in columns)
+        self._connection.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({values})", rows)
+
+    def update_rows(self, table: str, key: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        sets = ", ".join(f"{column} = :{column}" for column in rows[0] if column != key)
+        self._connection.executemany(f"UPDATE {table} SET {sets} WHERE {key} = :{key}", rows)
 
     def notify(self, channel: str) -> None:
         """Nothing to send: waiters see the file's change counter move (PRAGMA data_version)."""
