@@ -265,11 +265,11 @@ class Worker:
             signal.signal(signum, lambda *_: self.stop())
 
     def _drain(self, runners: list[threading.Thread]) -> None:
+        asked = self._stopping.is_set()  # SIGTERM, Ctrl-C, stop(); not the end of --exit-when-idle or --max-jobs
         self._stopping.set()  # the reporter claims nothing more either
         self.state = "draining"
         self._quietly(lambda: self.scheduler.register(self.registration()))
         running = len(self._attempts)
-        asked = self._stopping.is_set()  # SIGTERM, Ctrl-C, stop(); not the end of --exit-when-idle or --max-jobs
         if asked:
             log.info(
                 "draining: finishing %d job(s), releasing what is left after %s",

@@ -112,6 +112,7 @@ def test_worker_says_at_start_what_it_does_not_advertise_and_why(store_url: str)
         process.stderr
     )
     assert "runs system.echo (disk formats: none)" in process.stdout
+    assert "drain" not in process.stderr  # said when asked to stop, not at the end of --exit-when-idle
 
 
 def test_a_worker_with_less_than_1_gb_free_still_registers(live: Scheduler, monkeypatch: pytest.MonkeyPatch) -> None:
