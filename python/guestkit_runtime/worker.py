@@ -154,10 +154,10 @@ class Worker:
         """What this machine offers: the disk space where the worker runs (also its limit on
         disk sizes, unless configured), cores and memory (GB of 10^9 bytes, rounded down)."""
         free_gb = shutil.disk_usage(os.getcwd()).free // 10**9
-        # The schema's least limit is 1 GB: a worker with less free space still registers.
         memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 10**9
         return {
             "max_concurrent_jobs": self.config.concurrency,
+            # The schema's least limit is 1 GB: a worker with less free space still registers.
             "max_disk_size_gb": self.config.max_disk_size_gb or max(1, free_gb),
             "available_disk_gb": free_gb,
             "cpu_cores": os.cpu_count() or 1,
