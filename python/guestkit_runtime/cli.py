@@ -6,7 +6,12 @@ has one command whose ``--help`` lists everything. Every command takes ``--store
 path or ``sqlite:///PATH`` (SQLite, the default: ``jobs.sqlite3`` under the user's data
 directory, or ``$GUESTKIT_STORE``) or a ``postgresql://`` URL.
 
-Exit status: 0 done; 1 a job refused, not found, or without the asked-for result; 2 usage.
+``--format json``: ``status`` prints one JSON array of JobStatus objects, ``result`` and
+``cancel`` one JSON object; ``submit``, ``events``, ``ingest`` and ``worker``, which report
+as things happen, print JSON Lines (one object per line).
+
+Exit status: 0 done; 1 a job refused or not found; 2 usage, or a store that cannot be used;
+``result`` also 3 (no result yet) and 4 (the job ended without one).
 """
 
 from __future__ import annotations
@@ -18,15 +23,22 @@ import os
 import shlex
 import signal
 import sys
+import textwrap
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from guestkit_job_spec import match_worker
 from guestkit_job_spec.protocol.states import is_terminal
 
+from .clock import format_duration, micros, system_clock
+
 Commands = argparse._SubParsersAction  # the object add_subparsers() returns
+
+# The exit status of result when it prints none (1 and 2 as every command: no job; usage or store).
+NO_RESULT_YET = 3
+ENDED_WITHOUT_RESULT = 4
 
 
 def default_store() -> str:
@@ -48,7 +60,8 @@ def _command(
     parser = commands.add_parser(
         name,
         help=summary,
-        description=description,
+        # The raw formatter, which keeps the examples' lines, wraps nothing.
+        description=textwrap.fill(description, 90, break_on_hyphens=False),
         epilog="examples:\n" + examples,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -74,20 +87,35 @@ def add_parsers(commands: Commands[argparse.ArgumentParser]) -> None:
         "queue jobs to be run by workers",
         "Validate each job and queue it in the store. A job with an idempotency key that was "
         "submitted before is answered with the first submission's job and status, not run "
-        "again; the same key with another payload is refused (a conflict).",
-        "  guestkit-job submit examples/echo-basic.json\n"
+        "again; the same key with another payload is refused (a conflict). A job id can be "
+        "submitted once: --new-id gives each document a fresh one. --format json: one JSON "
+        "object per file and line (file, job_id, status, created, warnings; or the refusal).",
+        "  guestkit-job submit examples/runtime/echo.json\n"
+        "  guestkit-job submit --new-id examples/*-basic.json    documents that share one job id\n"
         "  guestkit-job submit --store postgresql://localhost/jobs jobs/*.json",
         _submit,
     )
     submit.add_argument("files", nargs="+", metavar="FILE", help="job documents (JSON); - for standard input")
+    submit.add_argument(
+        "--new-id",
+        action="store_true",
+        help="submit each document under a fresh job id (job- and a new ULID, printed) instead of its own; "
+        "its idempotency key is kept, so a document whose key was submitted before is still answered "
+        "with that first job",
+    )
 
     status = _command(
         commands,
         "status",
         "the status of jobs, and why a queued job waits",
-        "Show the status of the given jobs (or the latest ones). For a queued job, say which "
-        "registered worker could take it, or why none can (section 9's reasons).",
-        "  guestkit-job status\n  guestkit-job status job-01JAB3Y7X5K4M8F9W2T6ABCDEF --format json",
+        "Show the status of the given jobs, in the order given, or of the latest 20, oldest "
+        "first. For a queued job, say which registered worker could take it, or why none can "
+        "(section 9's reasons: waiting_because in JSON); for a job whose worker stopped renewing "
+        "its lease, when the lease expired (lease_expired). --format json: one JSON array of "
+        "JobStatus objects, in the same order ([] when there is none).",
+        "  guestkit-job status\n"
+        "  guestkit-job status job-01JAB3Y7X5K4M8F9W2T6ABCDEF --format json\n"
+        "  guestkit-job status --format json | jq -r '.[] | select(.status == \"queued\") | .job_id'",
         _status,
     )
     status.add_argument("jobs", nargs="*", metavar="JOB", help="job ids (default: the latest 20 jobs)")
@@ -108,8 +136,12 @@ def add_parsers(commands: Commands[argparse.ArgumentParser]) -> None:
         commands,
         "events",
         "the progress events of a job",
-        "Print a job's progress events, in order; --follow waits for more until the job ends.",
-        "  guestkit-job events job-01JAB3Y7X5K4M8F9W2T6ABCDEF --follow",
+        "Print a job's progress events, in order; --follow waits for more until the job ends, "
+        "then prints the job's status (with --format json, a last line that is its JobStatus "
+        "object: it has status and no sequence). While the job is queued and no live worker can "
+        "run it, --follow says why, once, on standard error, and keeps waiting.",
+        "  guestkit-job events job-01JAB3Y7X5K4M8F9W2T6ABCDEF --follow\n"
+        "  guestkit-job events job-01JAB3Y7X5K4M8F9W2T6ABCDEF --follow --format json | tail -n 1",
         _events,
     )
     events.add_argument("job", metavar="JOB")
@@ -119,8 +151,15 @@ def add_parsers(commands: Commands[argparse.ArgumentParser]) -> None:
         commands,
         "result",
         "the result of a job",
-        "Print the job's result (its last attempt's). Exit status 1 while it has none.",
-        "  guestkit-job result job-01JAB3Y7X5K4M8F9W2T6ABCDEF",
+        "Print the job's result (its last attempt's). Exit status: 0 printed; 1 no job has "
+        f"this id; 2 usage, or a store that cannot be used; {NO_RESULT_YET} no result yet (the "
+        f"job is queued or running: ask again later); {ENDED_WITHOUT_RESULT} the job ended "
+        "without a result (cancelled or released before any attempt reported, or past its "
+        "deadline).",
+        "  guestkit-job result job-01JAB3Y7X5K4M8F9W2T6ABCDEF\n"
+        "  guestkit-job result job-01JAB3Y7X5K4M8F9W2T6ABCDEF --format json | jq .data\n"
+        f"  while guestkit-job result JOB; [ $? = {NO_RESULT_YET} ]; do sleep 5; done   "
+        "wait for it (or: events JOB --follow)",
         _result,
     )
     result.add_argument("job", metavar="JOB")
@@ -150,9 +189,12 @@ def add_parsers(commands: Commands[argparse.ArgumentParser]) -> None:
         "guestkit.convert when qemu-img is installed; each --command), claim jobs up to "
         "--concurrency, renew their leases, and report progress and results. SIGTERM or Ctrl-C "
         "drains it: it claims nothing more, finishes its jobs (releasing those still running "
-        "after --drain-seconds) and goes offline.",
+        "after --drain-seconds) and goes offline. It takes no job whose disks may be larger "
+        "than --max-disk-size-gb (by default the free space, in GB, where it runs); such a job "
+        "stays queued, and status says why.",
         "  guestkit-job worker\n"
         "  guestkit-job worker --concurrency 8 --store postgresql://db.example/jobs\n"
+        "  guestkit-job worker --max-disk-size-gb 500   take jobs on disks up to 500 GB\n"
         "  guestkit-job worker --command guestkit.inspect='/usr/local/bin/guestkit-wrapper inspect'\n"
         "  guestkit-job worker --exit-when-idle    run what is queued, then stop",
         _worker,
@@ -160,7 +202,7 @@ def add_parsers(commands: Commands[argparse.ArgumentParser]) -> None:
     worker.add_argument("--id", default=None, help="worker id (default: HOST-PID)")
     worker.add_argument("--concurrency", type=int, default=4, help="jobs run at once (default 4)")
     worker.add_argument("--lease-seconds", type=float, default=30.0, help="lease length, renewed every third (30)")
-    worker.add_argument("--drain-seconds", type=float, default=30.0, help="time given to running jobs at shutdown")
+    worker.add_argument("--drain-seconds", type=float, default=30.0, help="time given to running jobs at shutdown (30)")
     worker.add_argument(
         "--command",
         action="append",
@@ -169,7 +211,9 @@ def add_parsers(commands: Commands[argparse.ArgumentParser]) -> None:
         help="run OPERATION with PROGRAM (the job on its standard input; see guestkit_runtime.handlers.command)",
     )
     worker.add_argument("--only", action="append", default=[], metavar="OPERATION", help="advertise only these")
-    worker.add_argument("--retry-backoff", type=float, default=30.0, help="seconds before a retry after attempt 1")
+    worker.add_argument(
+        "--retry-backoff", type=float, default=30.0, help="seconds before a retry after attempt 1, doubling after (30)"
+    )
     worker.add_argument(
         "--exit-when-idle",
         action="store_true",
@@ -177,6 +221,14 @@ def add_parsers(commands: Commands[argparse.ArgumentParser]) -> None:
     )
     worker.add_argument("--max-jobs", type=int, default=None, help="stop after this many attempts")
     worker.add_argument("--pool", default=None, help="the worker pool this worker belongs to")
+    worker.add_argument(
+        "--max-disk-size-gb",
+        type=int,
+        default=None,
+        metavar="GB",
+        help="the largest disk (GB of 10^9 bytes) of a job this worker takes "
+        "(default: the free space where it runs, measured again every 10 s)",
+    )
     worker.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
 
 
@@ -230,7 +282,7 @@ def _submit(args: argparse.Namespace) -> int:
     for name in args.files:
         try:
             text = sys.stdin.read() if name == "-" else Path(name).read_text()
-            answer = scheduler.submit(text)
+            answer = scheduler.submit(_with_new_id(text) if args.new_id else text)
         except (OSError, ValueError) as error:
             failures += 1
             _say(args, {"file": name, "error": str(error)}, f"{name}: cannot read: {error}", error=True)
@@ -254,9 +306,21 @@ def _submit(args: argparse.Namespace) -> int:
                 "created": answer.created,
                 "warnings": answer.warnings,
             },
-            f"{answer.job_id}: {how}",
+            f"{answer.job_id}: {how}" + (f" ({name})" if args.new_id else ""),
         )
     return 1 if failures else 0
+
+
+def _with_new_id(text: str) -> Any:
+    """The job document with a fresh job id, decoded strictly as the scheduler decodes text; the
+    text unchanged when it is no JSON object, for the scheduler to refuse with its reasons."""
+    from guestkit_job_spec import generate_job_id
+    from guestkit_job_spec.validation.reference.decoding import decode
+
+    decoded = decode(text)
+    if not decoded.ok or not isinstance(decoded.value, dict):
+        return text
+    return {**decoded.value, "job_id": generate_job_id()}
 
 
 def _status(args: argparse.Namespace) -> int:
@@ -264,18 +328,23 @@ def _status(args: argparse.Namespace) -> int:
 
     scheduler = _scheduler(args)
     try:
-        rows = [scheduler.status(job_id) for job_id in args.jobs] if args.jobs else scheduler.jobs(limit=20)
+        # Oldest first, as they were submitted (jobs() answers newest first).
+        rows = [scheduler.status(job_id) for job_id in args.jobs] if args.jobs else scheduler.jobs(limit=20)[::-1]
     except NotFound as missing:
         print(f"guestkit-job status: no job {missing}", file=sys.stderr)
         return 1
     workers = scheduler.workers()
     for row in rows:
         if row["status"] == "queued":
-            row["waiting_because"] = why_waiting(scheduler.job(row["job_id"]), workers, row)
+            row["waiting_because"] = why_waiting(scheduler.job(row["job_id"]), workers, row).reason
+        elif expired := lease_expired(row, workers):
+            row["lease_expired"] = expired
     if args.format == "json":
-        print(json.dumps(rows if args.jobs else {"jobs": rows}, indent=2))
+        print(json.dumps(rows, indent=2))
         return 0
-    for row in reversed(rows) if not args.jobs else rows:
+    if not rows:
+        print(f"no jobs in {args.store or default_store()}")
+    for row in rows:
         attempt = f" attempt {row['attempt']}/{row['max_attempts']}" if row.get("attempt") else ""
         line = f"{row['job_id']}  {row['status']:<9} {row['operation']}{attempt}"
         if row.get("lease"):
@@ -283,30 +352,74 @@ def _status(args: argparse.Namespace) -> int:
         print(line)
         if row.get("waiting_because"):
             print(f"    waiting: {row['waiting_because']}")
+        if row.get("lease_expired"):
+            print(f"    {row['lease_expired']}")
     return 0
 
 
-def why_waiting(job: Mapping[str, Any], workers: list[Mapping[str, Any]], row: Mapping[str, Any]) -> str:
-    """Why a queued job is not running: its backoff, no worker at all, or each registered
-    worker's first reason from match_worker (section 9), its state aside, then its state."""
-    from .clock import micros, system_clock
+# What a worker's user can do about a reason of match_worker's (section 9).
+HINTS = {
+    "scheduling.disk-size.too-large": " (guestkit-job worker --max-disk-size-gb sets the limit)",
+    "scheduling.operation.unsupported": " (guestkit-job worker --command OPERATION=PROGRAM runs one)",
+}
 
-    if row.get("not_before") and micros(row["not_before"]) > system_clock():
-        return f"held back until {row['not_before']} (backoff before the next attempt)"
-    if not workers:
-        return "no matching worker: no worker has registered with this store"
+
+class Waiting(NamedTuple):
+    """Why a queued job is not running; ``stuck`` when no live worker can run it (it waits for
+    one that can to register)."""
+
+    reason: str
+    stuck: bool
+
+
+def _state(worker: Mapping[str, Any]) -> str:
+    return str((worker.get("status") or {}).get("state") or "unknown")
+
+
+def why_waiting(job: Mapping[str, Any], workers: list[Mapping[str, Any]], row: Mapping[str, Any]) -> Waiting:
+    """Why a queued job is not running: no registered worker that is up (ready or busy) can run
+    it, with each worker's first reason from match_worker (section 9), its state aside; else its
+    backoff; else the worker that will claim it."""
     reasons = []
     for worker in workers:
-        state = (worker.get("status") or {}).get("state") or "unknown"
+        state = _state(worker)
         as_ready = {**worker, "status": {**(worker.get("status") or {}), "state": "ready"}}
         issues = [issue for issue in match_worker(dict(job), as_ready) if issue.rule != "scheduling.worker.at-capacity"]
-        if not issues:
-            if state == "ready":
-                return f"worker {worker['worker_id']} can run it (it will claim it)"
-            reasons.append(f"{worker['worker_id']} could run it but is {state}")
+        if issues:
+            hint = HINTS.get(issues[0].rule, "")
+            reasons.append(f"{worker['worker_id']} ({state}): {issues[0].message} [{issues[0].rule}]{hint}")
+        elif state in ("ready", "busy"):
+            held = micros(row["not_before"]) - system_clock() if row.get("not_before") else 0
+            if held > 0:
+                wait = format_duration(held / 1_000_000)
+                return Waiting(
+                    f"held back until {row['not_before']} (in {wait}: backoff before the next attempt)", False
+                )
+            return Waiting(f"worker {worker['worker_id']} can run it (it will claim it)", False)
         else:
-            reasons.append(f"{worker['worker_id']} ({state}): {issues[0].message} [{issues[0].rule}]")
-    return "no matching worker: " + "; ".join(reasons)
+            reasons.append(f"{worker['worker_id']} could run it but is {state}")
+    return Waiting("no matching worker: " + ("; ".join(reasons) or "no worker has registered with this store"), True)
+
+
+def lease_expired(row: Mapping[str, Any], workers: list[Mapping[str, Any]]) -> str | None:
+    """For a job whose lease has expired (its worker died or hangs) but which no sweep has taken
+    back yet, which the status alone shows as assigned or running: since when, and what comes next."""
+    lease = row.get("lease")
+    if not lease:
+        return None
+    ago = (system_clock() - micros(lease["expires_at"])) / 1_000_000
+    if ago < 0:
+        return None
+    others = [worker for worker in workers if worker["worker_id"] != lease["worker_id"]]
+    sweeper = (
+        "the next sweep of a running worker"
+        if any(_state(worker) != "offline" for worker in others)
+        else "no other worker is running to sweep it; the first to start"
+    )
+    return (
+        f"lease expired {format_duration(ago)} ago ({lease['worker_id']} stopped renewing it): {sweeper} ends the "
+        f"attempt and returns the job to the queue if attempts remain ({row['attempt']} of {row['max_attempts']} used)"
+    )
 
 
 def _cancel(args: argparse.Namespace) -> int:
@@ -341,22 +454,28 @@ def _events(args: argparse.Namespace) -> int:
 
     scheduler = _scheduler(args)
     after = 0
+    noted = False
     try:
         while True:
             for number, event in scheduler.events(args.job, after=after):
                 after = number
                 _say(args, event, format_event(event))
-            status = scheduler.status(args.job)["status"]
-            if not args.follow or is_terminal(status):
+            row = scheduler.status(args.job)
+            if not args.follow or is_terminal(row["status"]):
                 break
+            if row["status"] == "queued" and not noted:
+                waiting = why_waiting(scheduler.job(args.job), scheduler.workers(), row)
+                if waiting.stuck:  # said once: it may wait for hours, until a worker that can run it starts
+                    print(f"{args.job}: queued; {waiting.reason}; waiting for a worker that can", file=sys.stderr)
+                    noted = True
             scheduler.store.wait(1.0)
         for _, event in scheduler.events(args.job, after=after):
             _say(args, event, format_event(event))
     except NotFound:
         print(f"guestkit-job events: no job {args.job}", file=sys.stderr)
         return 1
-    if args.follow and args.format == "text":
-        print(f"{args.job}: {status}")
+    if args.follow:
+        _say(args, row, f"{args.job}: {row['status']}")
     return 0
 
 
@@ -370,9 +489,12 @@ def _result(args: argparse.Namespace) -> int:
     except NotFound:
         print(f"guestkit-job result: no job {args.job}", file=sys.stderr)
         return 1
+    if result is None and is_terminal(status):
+        print(f"guestkit-job result: job {args.job} ended {status} without a result", file=sys.stderr)
+        return ENDED_WITHOUT_RESULT
     if result is None:
-        print(f"guestkit-job result: job {args.job} is {status} and has no result", file=sys.stderr)
-        return 1
+        print(f"guestkit-job result: job {args.job} is {status} and has no result yet", file=sys.stderr)
+        return NO_RESULT_YET
     if args.format == "json":
         print(json.dumps(result, indent=2))
     else:
@@ -418,6 +540,8 @@ def _worker(args: argparse.Namespace) -> int:
         handlers = {operation: handler for operation, handler in handlers.items() if operation in args.only}
     if args.concurrency < 1:
         args.parser.error("--concurrency must be at least 1")
+    if args.max_disk_size_gb is not None and args.max_disk_size_gb < 1:
+        args.parser.error("--max-disk-size-gb must be at least 1")
     config = WorkerConfig(
         concurrency=args.concurrency,
         lease_seconds=args.lease_seconds,
@@ -425,6 +549,7 @@ def _worker(args: argparse.Namespace) -> int:
         exit_when_idle=args.exit_when_idle,
         max_jobs=args.max_jobs,
         worker_pool=args.pool,
+        max_disk_size_gb=args.max_disk_size_gb,
     )
     if args.id:
         config.worker_id = args.id
@@ -439,7 +564,8 @@ def _worker(args: argparse.Namespace) -> int:
             formats = ", ".join(capabilities["disk_formats"]) or "none"
             print(
                 f"worker {detail['worker_id']}: runs {', '.join(capabilities['operations'])} "
-                f"(disk formats: {formats}), up to {config.concurrency} at once",
+                f"(disk formats: {formats}), up to {config.concurrency} at once, "
+                f"disks up to {detail['resources']['max_disk_size_gb']} GB",
                 flush=True,
             )
         elif kind == "claimed":
@@ -455,14 +581,20 @@ def _worker(args: argparse.Namespace) -> int:
                 flush=True,
             )
 
-    worker = Worker(_scheduler(args, backoff=Backoff(base=args.retry_backoff)), handlers, config, on_event=on_event)
+    # The runtime's own notes (a drain beginning and ending) too, unless --quiet; others' warnings only.
+    runtime_log = logging.getLogger("guestkit_runtime")
+    level = runtime_log.level
+    runtime_log.setLevel(logging.ERROR if args.quiet else logging.INFO)
     previous = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
-    worker.install_signal_handlers()
     try:
+        worker = Worker(_scheduler(args, backoff=Backoff(base=args.retry_backoff)), handlers, config, on_event=on_event)
+        worker.install_signal_handlers()
         return worker.run()
     finally:
-        # Put the process's own handlers back: main() may run inside a longer-lived process (the
-        # tests), whose forked children would otherwise inherit a handler that does not exit.
+        # Put the process's own handlers and log level back: main() may run inside a longer-lived
+        # process (the tests), whose forked children would otherwise inherit a handler that does not
+        # exit, and whose later workers would log as this one's options said.
+        runtime_log.setLevel(level)
         for signum, handler in previous.items():
             signal.signal(signum, handler)
 
@@ -501,14 +633,32 @@ def format_event(event: Mapping[str, Any]) -> str:
 
 
 def format_result(result: Mapping[str, Any], status: str) -> str:
+    """A result for people; an error's details each on its line, a text of several lines (a
+    program's standard error) indented below its name.
+
+    >>> print(format_result({"job_id": "job-1", "worker_id": "w", "execution_summary": {"attempt": 1,
+    ...     "duration_seconds": 0.000012}, "error": {"code": "command.exit-status", "message": "exited with 3",
+    ...     "details": {"stderr": "reading\\nno disk"}}}, "failed"))
+    job job-1: failed (attempt 1 on w, 12 µs)
+    error command.exit-status: exited with 3
+      stderr:
+        reading
+        no disk
+    """
     summary = result.get("execution_summary") or {}
+    took = summary.get("duration_seconds")
     lines = [
-        f"job {result['job_id']}: {status} (attempt {summary.get('attempt')} on {result.get('worker_id')}, "
-        f"{summary.get('duration_seconds')} s)"
+        f"job {result['job_id']}: {status} (attempt {summary.get('attempt')} on {result.get('worker_id')}"
+        + (f", {format_duration(took)})" if isinstance(took, (int, float)) else ")")
     ]
     if result.get("error"):
         error = result["error"]
         lines.append(f"error {error['code']}: {error['message']}")
+        for name, value in (error.get("details") or {}).items():
+            if isinstance(value, str) and "\n" in value:
+                lines += [f"  {name}:", *(f"    {line}" for line in value.splitlines())]
+            else:
+                lines.append(f"  {name}: {json.dumps(value)}")
     if result.get("outputs"):
         lines.append("outputs: " + json.dumps(result["outputs"]))
     if "data" in result:

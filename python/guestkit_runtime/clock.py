@@ -50,3 +50,24 @@ def micros(text: str) -> int:
 def seconds(micros_: int) -> Decimal:
     """Microseconds as seconds, exactly."""
     return Decimal(micros_) / 1_000_000
+
+
+def format_duration(seconds: float) -> str:
+    """A duration as people read it (never in scientific notation): µs, ms, s, min, h.
+
+    >>> [format_duration(s) for s in (0.0000123, 0.16284, 1.25, 42.4, 125, 7322)]
+    ['12 µs', '163 ms', '1.2 s', '42 s', '2 min 5 s', '2 h 2 min']
+    """
+    if seconds < 0.001:
+        return f"{seconds * 1_000_000:.0f} µs"
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} min {rest} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min"

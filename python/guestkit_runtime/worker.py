@@ -34,9 +34,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from .clock import micros, rfc3339
+from .clock import format_duration, micros, rfc3339
 from .errors import Fenced, Refused
-from .handlers.base import Context, Handler, HandlerError, Stopped
+from .handlers.base import Context, Handler, HandlerError, Stopped, why_unavailable
 from .scheduler import Claim, Scheduler
 
 log = logging.getLogger("guestkit_runtime.worker")
@@ -99,7 +99,7 @@ class Worker:
         for operation, handler in handlers.items():
             capabilities = handler.capabilities()
             if capabilities is None or operation not in capabilities.operations:
-                log.info("not advertising %s: its handler cannot run here", operation)
+                log.warning("not advertising %s: %s", operation, why_unavailable(handler))
                 continue
             self.handlers[operation] = handler
             operations.append(operation)
@@ -157,7 +157,8 @@ class Worker:
         memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 10**9
         return {
             "max_concurrent_jobs": self.config.concurrency,
-            "max_disk_size_gb": self.config.max_disk_size_gb if self.config.max_disk_size_gb is not None else free_gb,
+            # The schema's least limit is 1 GB: a worker with less free space still registers.
+            "max_disk_size_gb": self.config.max_disk_size_gb or max(1, free_gb),
             "available_disk_gb": free_gb,
             "cpu_cores": os.cpu_count() or 1,
             "memory_gb": memory,
@@ -264,9 +265,17 @@ class Worker:
             signal.signal(signum, lambda *_: self.stop())
 
     def _drain(self, runners: list[threading.Thread]) -> None:
+        asked = self._stopping.is_set()  # SIGTERM, Ctrl-C, stop(); not the end of --exit-when-idle or --max-jobs
         self._stopping.set()  # the reporter claims nothing more either
         self.state = "draining"
         self._quietly(lambda: self.scheduler.register(self.registration()))
+        running = len(self._attempts)
+        if asked:
+            log.info(
+                "draining: finishing %d job(s), releasing what is left after %s",
+                running,
+                format_duration(self.config.drain_seconds),
+            )
         end = time.monotonic() + self.config.drain_seconds
         while self._attempts and time.monotonic() < end:
             self._slot_free.wait(0.1)
@@ -281,6 +290,8 @@ class Worker:
             runner.join()
         self.state = "offline"
         self._quietly(lambda: self.scheduler.register(self.registration()))
+        if asked:
+            log.info("drained: %d job(s) finished, %d released; offline", running - len(left), len(left))
 
     # --- one attempt -------------------------------------------------------------------------
 
@@ -559,7 +570,7 @@ class Worker:
                     raise Fenced(
                         "lifecycle.lease.fenced", "the store was unreachable until the lease expired"
                     ) from error
-                log.warning("store unreachable (%s); trying again in %.2fs", error, delay)
+                log.warning("store unreachable (%s); trying again in %s", error, format_duration(delay))
                 time.sleep(delay)
                 delay = min(delay * 2, 2.0)
 

@@ -97,6 +97,14 @@ def scheduler(store_url: str, clock: FakeClock) -> Iterator[Scheduler]:
     store.close()
 
 
+@pytest.fixture
+def live(store_url: str) -> Iterator[Scheduler]:
+    """A scheduler on the real clock, retrying after 10 ms."""
+    store = open_store(store_url)
+    yield Scheduler(store, backoff=Backoff(base=0.01, cap=0.05))
+    store.close()
+
+
 def job(job_id: str, *, operation: str = "system.echo", data: Any = None, **execution: Any) -> dict[str, Any]:
     document: dict[str, Any] = {
         "version": "1.0",

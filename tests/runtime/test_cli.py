@@ -4,16 +4,24 @@ commands joined by entry point), on each store."""
 from __future__ import annotations
 
 import json
+import logging
+import re
 import signal
+import subprocess
+import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from guestkit_job_spec.cli.main import main
+from guestkit_runtime import Scheduler
 
-from .conftest import job
+from .conftest import assert_traces_valid, job, worker
 
 ROOT = Path(__file__).resolve().parents[2]
+CLI = [sys.executable, "-c", "import sys; from guestkit_job_spec.cli.main import main; sys.exit(main())"]
 
 
 def write(tmp_path: Path, document: dict) -> str:
@@ -32,15 +40,23 @@ def test_submit_worker_result_events_status(store_url: str, tmp_path: Path, caps
     assert "job-cli-echo-1: queued" in capsys.readouterr().out
     assert main(["status", "--store", store_url, "job-cli-inspect"]) == 0
     assert "no matching worker: no worker has registered" in capsys.readouterr().out
-    assert main(["result", "--store", store_url, "job-cli-echo-1"]) == 1  # no result yet
-    capsys.readouterr()
+    assert main(["result", "--store", store_url, "job-cli-echo-1"]) == 3  # no result yet
+    assert "job job-cli-echo-1 is queued and has no result yet" in capsys.readouterr().err
     handler = signal.getsignal(signal.SIGTERM)
+    level = logging.getLogger("guestkit_runtime").level
     assert main(["worker", "--store", store_url, "--exit-when-idle", "--only", "system.echo", "--id", "cli-w"]) == 0
     # The worker's SIGTERM handler is gone with it: a later fork of this process (validate -j 2 in
-    # tests/test_cli_scale.py) inherited it, ignored the pool's SIGTERM, and hung CI.
-    assert signal.getsignal(signal.SIGTERM) is handler
+    # tests/test_cli_scale.py) inherited it, ignored the pool's SIGTERM, and hung CI. Its log level
+    # too: a later test's warnings went unlogged.
+    assert signal.getsignal(signal.SIGTERM) is handler and logging.getLogger("guestkit_runtime").level == level
     out = capsys.readouterr().out
     assert "job-cli-echo-1: completed -> job completed" in out and "runs system.echo" in out
+    assert re.search(r"up to 4 at once, disks up to \d+ GB", out)  # the limit that keeps big jobs queued
+    assert main(["result", "--store", store_url, "job-cli-echo-1"]) == 0
+    # a duration people read, never 1.2e-05 s
+    assert re.match(
+        r"job job-cli-echo-1: completed \(attempt 1 on cli-w, \d+(\.\d)? (µs|ms|s)\)\n", capsys.readouterr().out
+    )
     assert main(["result", "--store", store_url, "job-cli-echo-1", "--format", "json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert (result["status"], result["data"], result["worker_id"]) == (
@@ -49,9 +65,14 @@ def test_submit_worker_result_events_status(store_url: str, tmp_path: Path, caps
         "cli-w",
     )
     assert main(["events", "--store", store_url, "job-cli-echo-1", "--follow"]) == 0
-    assert "job-cli-echo-1: validation: started (attempt 1, #0)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "job-cli-echo-1: validation: started (attempt 1, #0)" in out and out.endswith("job-cli-echo-1: completed\n")
+    assert main(["events", "--store", store_url, "job-cli-echo-1", "--follow", "--format", "json"]) == 0
+    *events, end = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [event["sequence"] for event in events] == [0]
+    assert (end["job_id"], end["status"], "sequence" in end) == ("job-cli-echo-1", "completed", False)
     assert main(["status", "--store", store_url, "--format", "json"]) == 0
-    rows = {row["job_id"]: row for row in json.loads(capsys.readouterr().out)["jobs"]}
+    rows = {row["job_id"]: row for row in json.loads(capsys.readouterr().out)}
     assert rows["job-cli-echo-1"]["status"] == "completed"
     assert "scheduling.operation.unsupported" in rows["job-cli-inspect"]["waiting_because"]
     # the same key and work again: answered from the record; other work under the key: refused
@@ -64,6 +85,142 @@ def test_submit_worker_result_events_status(store_url: str, tmp_path: Path, caps
     assert main(["cancel", "--store", store_url, "job-cli-inspect"]) == 0
     assert "job-cli-inspect: cancelled" in capsys.readouterr().out
     assert main(["cancel", "--store", store_url, "job-cli-echo-1"]) == 1
+
+
+def test_result_exit_status_tells_no_job_from_no_result_yet(
+    store_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Both were exit status 1: a script could not tell a typo from a job still running."""
+    assert main(["submit", "--store", store_url, write(tmp_path, job("job-cli-res-1"))]) == 0
+    assert main(["result", "--store", store_url, "job-cli-res-2"]) == 1
+    assert capsys.readouterr().err == "guestkit-job result: no job job-cli-res-2\n"
+    assert main(["result", "--store", store_url, "job-cli-res-1"]) == 3
+    assert "is queued and has no result yet" in capsys.readouterr().err
+    assert main(["cancel", "--store", store_url, "job-cli-res-1"]) == 0
+    capsys.readouterr()
+    assert main(["result", "--store", store_url, "job-cli-res-1"]) == 4
+    assert "job job-cli-res-1 ended cancelled without a result" in capsys.readouterr().err
+
+
+def test_status_is_one_list_in_submission_order_in_both_formats(
+    store_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """status printed {"jobs": [...]} newest first without ids, a bare list with them, and text in
+    yet another order; and nothing at all for an empty store."""
+    assert main(["status", "--store", store_url]) == 0
+    assert capsys.readouterr().out == f"no jobs in {store_url}\n"
+    assert main(["status", "--store", store_url, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    ids = ["job-cli-order-b", "job-cli-order-a", "job-cli-order-c"]
+    assert main(["submit", "--store", store_url, *(write(tmp_path, job(job_id)) for job_id in ids)]) == 0
+    capsys.readouterr()
+    for asked, expected in (
+        ([], ids),
+        (["job-cli-order-c", "job-cli-order-b"], ["job-cli-order-c", "job-cli-order-b"]),
+    ):
+        assert main(["status", "--store", store_url, "--format", "json", *asked]) == 0
+        assert [row["job_id"] for row in json.loads(capsys.readouterr().out)] == expected
+        assert main(["status", "--store", store_url, *asked]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        assert [line.split()[0] for line in lines if not line.startswith(" ")] == expected
+
+
+def test_submit_new_id_submits_documents_that_share_a_job_id(
+    store_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The bundled examples share one job id: without --new-id only the first is accepted."""
+    examples = [str(ROOT / "examples" / name) for name in ("echo-basic.json", "inspect-minimal.json")]
+    assert main(["submit", "--store", store_url, *examples]) == 1
+    assert "lifecycle.submission.job-id-taken" in capsys.readouterr().err
+    assert main(["submit", "--store", store_url, "--new-id", "--format", "json", *examples]) == 0
+    answers = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(a["file"], a["created"]) for a in answers] == [(examples[0], True), (examples[1], True)]
+    fresh = [a["job_id"] for a in answers]
+    assert len(set(fresh)) == 2 and all(re.fullmatch(r"job-[0-9A-HJKMNP-TV-Z]{26}", job_id) for job_id in fresh)
+    assert main(["status", "--store", store_url, "--format", "json", *fresh]) == 0
+    assert [row["operation"] for row in json.loads(capsys.readouterr().out)] == ["system.echo", "guestkit.inspect"]
+    # The idempotency key stays: the same work under it is still answered with its first job.
+    keyed = write(tmp_path, job("job-cli-keyed-1", idempotency_key="cli-new-id"))
+    assert main(["submit", "--store", store_url, "--new-id", keyed]) == 0
+    first = capsys.readouterr().out.split(":")[0]
+    assert main(["submit", "--store", store_url, "--new-id", keyed]) == 0
+    assert capsys.readouterr().out == f"{first}: already submitted (idempotency key): queued ({keyed})\n"
+    # A text the scheduler refuses is refused as it is, not after a lenient decoding dropped the fault.
+    duplicate = tmp_path / "duplicate.json"
+    duplicate.write_text(json.dumps(job("job-cli-dup-1"))[:-1] + ', "kind": "VMOperation"}')
+    assert main(["submit", "--store", store_url, "--new-id", str(duplicate)]) == 1
+    assert "refused [json.duplicate-key]" in capsys.readouterr().err
+
+
+def test_status_says_when_the_lease_of_a_running_job_expired(
+    store_url: str, live: Scheduler, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A dead worker's job showed running, nothing more, until another worker swept it."""
+    # The attempt of a worker that died: its lease runs out and no sweep has taken the job back.
+    live.register(worker("gone"))
+    live.submit(job("job-cli-lost-2"))
+    claims = live.claim(worker("gone"), limit=3, lease_seconds=0.05, start="started")
+    assert {claim.job["job_id"] for claim in claims} == {"job-cli-lost-2"}
+    time.sleep(0.1)
+    assert main(["status", "--store", store_url, "--format", "json", "job-cli-lost-2"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["status"] == "running"
+    assert re.match(
+        r"lease expired \d+(\.\d)? m?s ago \(gone stopped renewing it\): no other worker is running",
+        row["lease_expired"],
+    )
+    assert "returns the job to the queue if attempts remain (1 of 1 used)" in row["lease_expired"]
+    assert main(["status", "--store", store_url, "job-cli-lost-2"]) == 0
+    line = capsys.readouterr().out.splitlines()[1]
+    assert line.startswith("    lease expired ") and line.endswith(row["lease_expired"].split(" ago ")[1])
+    assert_traces_valid(live)
+
+
+def test_events_follow_says_once_that_no_worker_can_run_the_job(store_url: str, live: Scheduler) -> None:
+    """It waited silently forever; in JSON it printed no last line when the job ended."""
+    live.submit(job("job-cli-stuck-1", operation="guestkit.inspect", data={"image": {"path": "/x", "format": "raw"}}))
+    command = [*CLI, "events", "--store", store_url, "job-cli-stuck-1", "--follow", "--format", "json"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as follower:
+        assert follower.stderr is not None and follower.stdout is not None
+        threading.Timer(60, follower.kill).start()  # a silent follower fails the test rather than hang it
+        note = follower.stderr.readline()
+        assert note == (
+            "job-cli-stuck-1: queued; no matching worker: no worker has registered with this store; "
+            "waiting for a worker that can\n"
+        )
+        time.sleep(1.5)  # a second look at the job: still waiting, and not said again
+        live.cancel("job-cli-stuck-1")
+        assert follower.wait(60) == 0
+        assert json.loads(follower.stdout.read())["status"] == "cancelled"
+        assert follower.stderr.read() == ""
+
+
+def test_status_says_a_job_waits_for_a_worker_that_takes_bigger_disks(
+    store_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A job asking for a bigger disk than the worker allows stayed queued without a word."""
+    big = job("job-cli-big-1")
+    big["constraints"] = {"maximum_disk_size_gb": 5}
+    assert main(["submit", "--store", store_url, write(tmp_path, big), write(tmp_path, job("job-cli-small-1"))]) == 0
+    arguments = ["--store", store_url, "--only", "system.echo", "--id", "small", "--max-disk-size-gb", "1"]
+    assert main(["worker", *arguments, "--exit-when-idle", "-q"]) == 0
+    capsys.readouterr()
+    assert main(["status", "--store", store_url, "--format", "json"]) == 0
+    assert [row["status"] for row in json.loads(capsys.readouterr().out)] == ["queued", "completed"]
+    assert main(["status", "--store", store_url, "job-cli-big-1"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "waiting: no matching worker: small (offline): the job may touch disks of 5 GB; the worker accepts at most 1 GB"
+        in out
+    )
+    assert "[scheduling.disk-size.too-large] (guestkit-job worker --max-disk-size-gb sets the limit)" in out
+
+
+def test_every_runtime_command_has_examples_in_its_help(capsys: pytest.CaptureFixture[str]) -> None:
+    for command in ("submit", "status", "cancel", "events", "result", "ingest", "worker"):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        assert f"examples:\n  guestkit-job {command}" in capsys.readouterr().out
 
 
 def test_default_store_is_under_the_users_data_directory(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -13,15 +13,14 @@ import sys
 import textwrap
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from guestkit_runtime import Scheduler, open_store
-from guestkit_runtime.handlers import CommandHandler, ConvertHandler, EchoHandler
-from guestkit_runtime.scheduler import Backoff
+from guestkit_runtime import Scheduler
+from guestkit_runtime.handlers import CommandHandler, Context, ConvertHandler, EchoHandler, HandlerError
 from guestkit_runtime.worker import Worker, WorkerConfig
 
 from .conftest import assert_traces_valid, job
@@ -31,14 +30,6 @@ needs_qemu_img = pytest.mark.skipif(
     shutil.which("qemu-img") is None and os.environ.get("GUESTKIT_REQUIRE_QEMU_IMG") != "1",
     reason="qemu-img is not installed (apt-get install qemu-utils; GUESTKIT_REQUIRE_QEMU_IMG=1 makes this an error)",
 )
-
-
-@pytest.fixture
-def live(store_url: str) -> Iterator[Scheduler]:
-    """A scheduler on the real clock, retrying after 10 ms."""
-    store = open_store(store_url)
-    yield Scheduler(store, backoff=Backoff(base=0.01, cap=0.05))
-    store.close()
 
 
 def wait_for(condition: Callable[[], Any], what: str, limit: float = 60.0) -> Any:
@@ -101,6 +92,102 @@ def test_echo_and_convert_run_and_an_unrunnable_job_waits(live: Scheduler, tmp_p
 def test_convert_is_not_advertised_without_qemu_img() -> None:
     assert ConvertHandler(program="no-such-qemu-img").capabilities() is None
     assert CommandHandler("x.y", ["no-such-program-here"]).capabilities() is None
+    assert "no-such-qemu-img not found on PATH (Debian: apt install qemu-utils" in str(
+        ConvertHandler(program="no-such-qemu-img").unavailable()
+    )
+    assert CommandHandler("x.y", ["no-such-program-here"]).unavailable() == (
+        "no-such-program-here not found on PATH, or not executable"
+    )
+    assert CommandHandler("x.y", [sys.executable]).unavailable() is None
+
+
+def test_worker_says_at_start_what_it_does_not_advertise_and_why(store_url: str) -> None:
+    """Only make run said that qemu-img was missing; the worker logged it below its log level."""
+    environment = {**os.environ, "PATH": "/no-such-dir"}  # no qemu-img, whatever this machine has
+    process = subprocess.run(
+        [*CLI, "worker", "--store", store_url, "--exit-when-idle"], capture_output=True, text=True, env=environment
+    )
+    assert process.returncode == 0
+    assert "not advertising guestkit.convert: qemu-img not found on PATH (Debian: apt install qemu-utils" in (
+        process.stderr
+    )
+    assert "runs system.echo (disk formats: none)" in process.stdout
+    assert "drain" not in process.stderr  # said when asked to stop, not at the end of --exit-when-idle
+
+
+def test_a_worker_with_less_than_1_gb_free_still_registers(live: Scheduler, monkeypatch: pytest.MonkeyPatch) -> None:
+    """max_disk_size_gb is at least 1 in the schema: under 1 GB free made the registration invalid."""
+    usage = shutil.disk_usage("/")
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: usage._replace(free=10**9 - 1))
+    worker = Worker(live, {"system.echo": EchoHandler()})
+    assert worker.registration()["resources"]["max_disk_size_gb"] == 1
+    live.register(worker.registration())
+
+
+def test_convert_reports_the_progress_qemu_img_prints(tmp_path: Path) -> None:
+    """It reported 0% and nothing more: what qemu-img printed between two looks, and after its
+    last look, was never reported."""
+    fake = tmp_path / "qemu-img"
+    fake.write_text(
+        f"#!{sys.executable}\n"
+        "import sys, time\n"
+        "for percent in ('0.00', '25.00', '50.00', '100.00'):\n"
+        "    print(f'    ({percent}/100%)', end='\\r', flush=True)\n"
+        "    time.sleep(0.3)\n"
+        "open(sys.argv[-1], 'w').write('image')\n"
+    )
+    fake.chmod(0o755)
+    (tmp_path / "in.raw").write_bytes(b"\0" * 512)
+    assert convert_progress(ConvertHandler(program=str(fake)), tmp_path, "raw", "qcow2") == [0.0, 25.0, 50.0, 100.0]
+
+
+@needs_qemu_img
+def test_convert_progress_of_qemu_img_ends_at_100(tmp_path: Path) -> None:
+    (tmp_path / "in.raw").write_bytes(os.urandom(8 << 20))  # data, not holes: qemu-img steps through it
+    percents = convert_progress(ConvertHandler(), tmp_path, "raw", "qcow2")
+    assert percents[0] == 0.0 and percents[-1] == 100.0 and percents == sorted(percents)
+
+
+def convert_progress(handler: ConvertHandler, folder: Path, source: str, target: str) -> list[float]:
+    """The percentages the handler reports converting folder/in.<source> to out.<target>."""
+    handler.progress_seconds = 0.0
+    percents: list[float] = []
+    data = {
+        "source": {"path": str(folder / f"in.{source}"), "format": source},
+        "target": {"path": str(folder / f"out.{target}"), "format": target},
+    }
+    context = Context(
+        job={"job_id": "job-w-progress", "payload": {"data": data}},
+        lease={"lease_id": "lease-1"},
+        report=lambda phase, message, percent, details: percents.append(percent) if percent is not None else None,
+    )
+    assert handler.run(context)["target"]["path"] == str(folder / f"out.{target}")
+    return percents
+
+
+def test_command_handler_keeps_the_end_of_the_programs_standard_error(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """It was dropped when the program reported an error line, and lost in the message otherwise."""
+    failing = script(
+        tmp_path,
+        "failing.py",
+        """
+        sys.stderr.write("x" * 10000 + "\\nopening /dev/sdz\\nno such disk\\n")
+        if job["job_id"] == "job-w-reported":
+            print(json.dumps({"type": "error", "code": "tool.no-disk", "message": "the disk is missing"}))
+        sys.exit(3)
+    """,
+    )
+    for job_id in ("job-w-exited", "job-w-reported"):
+        context = Context(job={"job_id": job_id, "payload": {}}, lease={"lease_id": "l", "attempt": 1}, report=print)
+        with pytest.raises(HandlerError) as failed:
+            CommandHandler("example.tool", failing).run(context)
+        stderr = failed.value.document()["details"]["stderr"]
+        assert stderr.endswith("x\nopening /dev/sdz\nno such disk") and len(stderr.encode()) <= 4096
+        assert f"example.tool (job {job_id}): " in caplog.text
+    assert failed.value.code == "tool.no-disk"  # the program's own error, with its standard error
+    assert caplog.text.count("opening /dev/sdz\nno such disk") == 2
 
 
 def test_command_handler_progress_result_and_a_retried_failure(live: Scheduler, tmp_path: Path) -> None:
@@ -180,7 +267,7 @@ def test_failing_handler_fails_the_attempt_and_the_worker_goes_on(live: Schedule
 
 
 def start_worker_process(
-    store_url: str, tmp_path: Path, *extra: str, name: str = "w", crash: str | None = None
+    store_url: str, tmp_path: Path, *extra: str, name: str = "w", crash: str | None = None, log: Path | None = None
 ) -> subprocess.Popen[bytes]:
     slow = script(
         tmp_path,
@@ -207,13 +294,16 @@ def start_worker_process(
         "example.steps=" + " ".join(slow),
         "--only",
         "example.steps",
-        "-q",
+        *(() if log else ("-q",)),
         *extra,
     ]
     environment = {key: value for key, value in os.environ.items() if key != "GUESTKIT_RUNTIME_CRASH"}
     if crash:
         environment["GUESTKIT_RUNTIME_CRASH"] = crash
-    return subprocess.Popen(command, stdout=subprocess.DEVNULL, start_new_session=True, env=environment)
+    with open(log or os.devnull, "w") as stderr:  # the child writes to its own copy
+        return subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True, env=environment
+        )
 
 
 def stop_process(process: subprocess.Popen[bytes]) -> None:
@@ -286,13 +376,19 @@ def test_paused_worker_cannot_report_after_its_lease(store_url: str, live: Sched
 
 def test_sigterm_drains_releasing_what_runs(store_url: str, live: Scheduler, tmp_path: Path) -> None:
     live.submit(job("job-w-drain-1", operation="example.steps", data={"steps": 600}, max_attempts=2))
-    process = start_worker_process(store_url, tmp_path, "--drain-seconds", "0.2", name="drained")
+    log = tmp_path / "worker.log"
+    process = start_worker_process(store_url, tmp_path, "--drain-seconds", "0.2", name="drained", log=log)
     try:
         wait_for(lambda: live.status("job-w-drain-1")["status"] == "running", "the job to start")
         process.send_signal(signal.SIGTERM)
         assert process.wait(60) == 0
     finally:
         stop_process(process)
+    # The drain was silent: a user who pressed Ctrl-C saw nothing for --drain-seconds.
+    assert [line for line in log.read_text().splitlines() if "drain" in line] == [
+        "guestkit_runtime.worker: draining: finishing 1 job(s), releasing what is left after 200 ms",
+        "guestkit_runtime.worker: drained: 0 job(s) finished, 1 released; offline",
+    ]
     status = live.status("job-w-drain-1")
     assert (status["status"], status["attempt"]) == ("queued", 1)  # released: back in the queue, attempt counted
     assert [s["message"] for s in live.trace("job-w-drain-1")["steps"]][-1] == "release"

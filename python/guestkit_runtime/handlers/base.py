@@ -106,10 +106,19 @@ class Context:
 
 class Handler(Protocol):
     """Runs one operation. ``capabilities()`` is None when it cannot run on this machine (a
-    program missing): the worker then does not advertise it."""
+    program missing): the worker then does not advertise it, and says why with what the
+    handler's ``unavailable()`` answers, if it has that method (``why_unavailable``)."""
 
     def capabilities(self) -> Capabilities | None: ...
 
     def run(self, context: Context) -> dict[str, Any]:
         """The result's ``data``; raise HandlerError for a failed attempt, Stopped when stopped."""
         ...
+
+
+def why_unavailable(handler: Handler) -> str:
+    """Why ``handler`` cannot run here: its ``unavailable()`` answer (optional: handlers of other
+    packages may lack it), else a generic reason."""
+    explain = getattr(handler, "unavailable", None)
+    reason = explain() if callable(explain) else None
+    return str(reason) if reason else "its handler cannot run on this machine"

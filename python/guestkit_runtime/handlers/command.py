@@ -13,14 +13,16 @@ Each line it writes to standard output that is a JSON object with a ``type`` is 
 
 Other lines are kept as the log. Exit status 0 with no result line gives ``data``
 ``{"stdout": <the other lines>}``; 75 (EX_TEMPFAIL) is a recoverable failure worth retrying;
-any other, a failure that is not. On cancellation, timeout or shutdown the program gets
-SIGTERM, then SIGKILL after a grace period.
+any other, a failure that is not. A failed attempt's error keeps the end of what the program
+wrote to standard error (``details.stderr``, its last 4 KB), which the worker also logs. On
+cancellation, timeout or shutdown the program gets SIGTERM, then SIGKILL after a grace period.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import shlex
 import shutil
@@ -28,12 +30,15 @@ import signal
 import subprocess
 import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import IO, Any
 
 from .base import IMAGE_FORMATS, Capabilities, Context, HandlerError, Stopped
 
 EX_TEMPFAIL = 75
 _GRACE = 5.0
+STDERR_TAIL = 4096  # bytes of the program's standard error kept for a failed attempt's error
+
+log = logging.getLogger("guestkit_runtime.handlers.command")
 
 
 class CommandHandler:
@@ -45,9 +50,17 @@ class CommandHandler:
         self.disk_formats = tuple(disk_formats)
 
     def capabilities(self) -> Capabilities | None:
-        if not self.command or shutil.which(self.command[0]) is None:
+        if self.unavailable() is not None:
             return None
         return Capabilities(operations=(self.operation,), disk_formats=self.disk_formats)
+
+    def unavailable(self) -> str | None:
+        """Why this handler cannot run here (None when it can)."""
+        if not self.command:
+            return "no program given"
+        if shutil.which(self.command[0]) is None:
+            return f"{self.command[0]} not found on PATH, or not executable"
+        return None
 
     def run(self, context: Context) -> dict[str, Any]:
         environment = dict(
@@ -69,8 +82,8 @@ class CommandHandler:
         done = threading.Event()
         watcher = threading.Thread(target=self._stop_when_asked, args=(process, context, done), daemon=True)
         watcher.start()
-        stderr: list[bytes] = []
-        reader = threading.Thread(target=lambda: stderr.append(process.stderr.read()), daemon=True)  # type: ignore[union-attr]
+        stderr = bytearray()
+        reader = threading.Thread(target=_keep_tail, args=(process.stderr, stderr), daemon=True)
         reader.start()
         try:
             process.stdin.write(json.dumps(context.job).encode())
@@ -79,12 +92,12 @@ class CommandHandler:
             pass
         result: dict[str, Any] | None = None
         failure: HandlerError | None = None
-        log: list[str] = []
+        lines: list[str] = []
         for raw in process.stdout:
             line = raw.decode(errors="replace").rstrip("\n")
             message = _message(line)
             if message is None:
-                log.append(line)
+                lines.append(line)
             elif message["type"] == "progress" and not context.stop.is_set():
                 with contextlib.suppress(Stopped):  # the watcher ends the program
                     context.progress(
@@ -110,17 +123,28 @@ class CommandHandler:
         done.set()  # ends the watcher
         if context.stop_reason is not None:
             raise Stopped(context.stop_reason)
-        if failure is not None:
-            raise failure
-        if status != 0:
-            error = b"".join(stderr).decode(errors="replace").strip()[-2000:]
-            raise HandlerError(
+        error = stderr.decode(errors="replace").strip()
+        if failure is None and status != 0:
+            last = error.splitlines()[-1] if error else ""
+            failure = HandlerError(
                 "command.exit-status",
-                f"{shlex.join(self.command)} exited with status {status}" + (f": {error}" if error else ""),
+                f"{shlex.join(self.command)} exited with status {status}" + (f": {last}" if last else ""),
                 recoverable=status == EX_TEMPFAIL,
                 retry_recommended=status == EX_TEMPFAIL,
             )
-        return result if result is not None else {"stdout": log}
+        if failure is not None:
+            if error:
+                # The program's own words on what went wrong: kept with the result, and logged.
+                failure.details["stderr"] = error
+                log.warning(
+                    "%s (job %s): %s; its standard error ends:\n%s",
+                    self.operation,
+                    context.job["job_id"],
+                    failure.message,
+                    error,
+                )
+            raise failure
+        return result if result is not None else {"stdout": lines}
 
     def _stop_when_asked(self, process: subprocess.Popen[bytes], context: Context, done: threading.Event) -> None:
         while not context.stop.wait(0.1):
@@ -145,3 +169,11 @@ def _message(line: str) -> dict[str, Any] | None:
     if isinstance(value, dict) and value.get("type") in ("progress", "result", "error"):
         return value
     return None
+
+
+def _keep_tail(stream: IO[bytes], tail: bytearray) -> None:
+    """Read ``stream`` to its end, keeping its last STDERR_TAIL bytes in ``tail`` (a chatty
+    program does not fill the worker's memory)."""
+    while chunk := stream.read(65536):
+        tail += chunk
+        del tail[:-STDERR_TAIL]

@@ -24,7 +24,6 @@ from typing import Any
 from .base import IMAGE_FORMATS, Capabilities, Context, HandlerError, Stopped
 
 _PROGRESS = re.compile(rb"\((\d+(?:\.\d+)?)/100%\)")
-_PROGRESS_EVERY = 1.0  # seconds between two progress events of one conversion
 
 
 def qemu_img_formats(program: str = "qemu-img") -> tuple[str, ...]:
@@ -43,19 +42,33 @@ def qemu_img_formats(program: str = "qemu-img") -> tuple[str, ...]:
 
 class ConvertHandler:
     operation = "guestkit.convert"
+    #: seconds between two progress events of one conversion (each is a write to the store)
+    progress_seconds = 1.0
 
     def __init__(self, program: str = "qemu-img") -> None:
         self.program = program
         self._formats: tuple[str, ...] | None = None
 
-    def capabilities(self) -> Capabilities | None:
+    def formats(self) -> tuple[str, ...]:
         if self._formats is None:
             self._formats = qemu_img_formats(self.program)
-        if not self._formats:
+        return self._formats
+
+    def capabilities(self) -> Capabilities | None:
+        formats = self.formats()
+        if not formats:
             return None
         # Features "disk.<format>" too: jobs ask for them in required_capabilities (examples/).
-        features = tuple(f"disk.{name}" for name in self._formats)
-        return Capabilities(operations=(self.operation,), features=features, disk_formats=self._formats)
+        features = tuple(f"disk.{name}" for name in formats)
+        return Capabilities(operations=(self.operation,), features=features, disk_formats=formats)
+
+    def unavailable(self) -> str | None:
+        """Why this handler cannot run here (None when it can)."""
+        if shutil.which(self.program) is None:
+            return f"{self.program} not found on PATH (Debian: apt install qemu-utils; Fedora: dnf install qemu-img)"
+        if not self.formats():
+            return f"{self.program} reads and writes none of the protocol's image formats ({', '.join(IMAGE_FORMATS)})"
+        return None
 
     def run(self, context: Context) -> dict[str, Any]:
         data = context.data
@@ -136,21 +149,27 @@ class ConvertHandler:
         }
 
     def _convert(self, command: list[str], context: Context) -> None:
+        """Run qemu-img, reporting the percentage its ``-p`` prints ("(NN.NN/100%)" with carriage
+        returns) at most every ``progress_seconds``, and the last one once it has exited (a short
+        conversion prints everything between two looks)."""
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         assert process.stdout is not None and process.stderr is not None
         os.set_blocking(process.stdout.fileno(), False)
-        last_sent, buffer = 0.0, b""
-        while process.poll() is None:
-            if context.stop.is_set():
+        reported, last_sent, buffer = 0.0, 0.0, b""
+        while True:
+            running = process.poll() is None  # asked before the read: what it printed before exiting is read now
+            if running and context.stop.is_set():
                 process.terminate()
                 process.wait()
                 raise Stopped(context.stop_reason or "shutdown")
-            chunk = process.stdout.read() or b""
-            buffer = (buffer + chunk)[-256:]
+            buffer = (buffer + (process.stdout.read() or b""))[-256:]
             found = _PROGRESS.findall(buffer)
-            if found and time.monotonic() - last_sent >= _PROGRESS_EVERY:
-                last_sent = time.monotonic()
-                context.progress("disk_attach", "converting", float(found[-1]), None)
+            percent = float(found[-1]) if found else reported
+            if percent != reported and (not running or time.monotonic() - last_sent >= self.progress_seconds):
+                reported, last_sent = percent, time.monotonic()
+                context.progress("disk_attach", "converting", percent, None)
+            if not running:
+                break
             time.sleep(0.05)
         if process.returncode != 0:
             error = process.stderr.read().decode(errors="replace").strip()
