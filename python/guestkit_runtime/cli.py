@@ -587,7 +587,7 @@ def _worker(args: argparse.Namespace) -> int:
     runtime_log.setLevel(logging.ERROR if args.quiet else logging.INFO)
     previous = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
     try:
-        worker = Worker(_scheduler(args, backoff=Backoff(base=args.retry_backoff)), handlers, config, on_event=on_event)
+        worker = Worker(_open_for_worker(args, Backoff(base=args.retry_backoff)), handlers, config, on_event=on_event)
         worker.install_signal_handlers()
         return worker.run()
     finally:
@@ -600,8 +600,9 @@ def _worker(args: argparse.Namespace) -> int:
 
 
 def _open_for_worker(args: argparse.Namespace, backoff: Any) -> Any:
-    """The scheduler over the store, waiting up to a minute for a store that is restarting (a
-    worker started while PostgreSQL is down waits for it rather than exit)."""
+    """The scheduler over the store, waiting up to a minute for a store that is away (a worker
+    started while PostgreSQL is down or starting waits for it rather than exit). A server that
+    answers with a refusal (no such database, no such role, a wrong password) is not waited for."""
     from .worker import _transient
 
     end = time.monotonic() + 60
@@ -609,10 +610,28 @@ def _open_for_worker(args: argparse.Namespace, backoff: Any) -> Any:
         try:
             return _scheduler(args, backoff=backoff)
         except Exception as error:
-            if not _transient(error) or time.monotonic() > end:
+            if not (_transient(error) and _server_away(error)) or time.monotonic() > end:
                 raise
             logging.getLogger("guestkit_runtime.worker").warning("store unreachable (%s); waiting", error)
             time.sleep(0.5)
+
+
+def _server_away(error: Exception) -> bool:
+    """Whether no server answered, or one answered that it is starting or stopping. libpq gives
+    a failed connection no SQLSTATE: a server's own refusal is the part of its message after
+    "FATAL:" (no such database, no such role, a wrong password: no use waiting).
+
+    >>> _server_away(OSError('connection to server on socket "/tmp/.s.PGSQL.5432" failed: No such file or directory'))
+    True
+    >>> _server_away(OSError('connection failed: ... failed: FATAL:  database "jobs" does not exist'))
+    False
+    >>> _server_away(OSError("connection failed: ... failed: FATAL:  the database system is starting up"))
+    True
+    """
+    message = str(error)
+    return "FATAL:" not in message or any(
+        state in message for state in ("starting up", "shutting down", "not yet accepting connections", "recovery mode")
+    )
 
 
 # --- output ----------------------------------------------------------------------------------

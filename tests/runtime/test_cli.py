@@ -18,7 +18,7 @@ import pytest
 from guestkit_job_spec.cli.main import main
 from guestkit_runtime import Scheduler
 
-from .conftest import assert_traces_valid, job, worker
+from .conftest import PostgresServer, assert_traces_valid, job, worker
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-c", "import sys; from guestkit_job_spec.cli.main import main; sys.exit(main())"]
@@ -252,3 +252,24 @@ def test_a_store_that_cannot_be_opened_is_one_line_not_a_traceback(
     assert status == 2
     assert err.startswith(f"guestkit-job {command[0]}: error: the store /proc/no-such-dir/jobs.sqlite3: ")
     assert "Traceback" not in err and len(err.splitlines()) == 1
+
+
+def test_a_worker_waits_for_a_server_that_is_away_not_for_one_that_refuses(postgres: PostgresServer) -> None:
+    """docs/runtime.md said a worker started while PostgreSQL is down waits for it; the worker
+    exited at once (the waiting function was never called)."""
+    url = postgres.fresh_url()
+    wrong = subprocess.run(
+        [*CLI, "worker", "--store", url.replace("/postgres?", "/no_such_database?"), "--exit-when-idle"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert wrong.returncode == 2 and "no_such_database" in wrong.stderr and "waiting" not in wrong.stderr
+    postgres.stop(immediate=True)
+    worker = subprocess.Popen([*CLI, "worker", "--store", url, "--exit-when-idle"], stderr=subprocess.PIPE, text=True)
+    try:
+        assert worker.stderr is not None
+        assert "store unreachable" in worker.stderr.readline()  # waiting, not exited
+    finally:
+        postgres.start()
+    assert worker.wait(60) == 0
