@@ -29,6 +29,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..protocol import resources
+from ..protocol.json_values import leaves
 from . import models
 
 if TYPE_CHECKING:
@@ -191,17 +192,7 @@ def is_decoded_json(value: Any) -> bool:
     >>> is_decoded_json({"a": [1, "x", None]}), is_decoded_json({"a": (1,)})
     (True, False)
     """
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        kind = type(item)
-        if kind is dict:
-            stack.extend(item.values())
-        elif kind is list:
-            stack.extend(item)
-        elif kind not in _SCALARS:
-            return False
-    return True
+    return all(type(leaf) in _SCALARS for leaf in leaves(value))
 
 
 def to_json(value: Any) -> Any:

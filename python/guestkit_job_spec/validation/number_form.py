@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..protocol.json_values import leaves
 from ..protocol.pointers import parts
 from ..protocol.report import Issue
 
@@ -25,17 +26,7 @@ _INT64 = 2**63
 
 def may_apply(document: Any) -> bool:
     """Whether ``document`` holds a float with an integral value, wherever it is."""
-    stack = [document]
-    while stack:
-        value = stack.pop()
-        kind = type(value)
-        if kind is dict:
-            stack.extend(value.values())
-        elif kind is list:
-            stack.extend(value)
-        elif kind is float and value.is_integer():
-            return True
-    return False
+    return any(type(leaf) is float and leaf.is_integer() for leaf in leaves(document))
 
 
 def integer_form_issues(document: Any, doc_type: str, *, known: bool | None = None) -> list[Issue]:
