@@ -549,6 +549,14 @@ class Scheduler:
         repeated = self._repeated(tx, lease_row, job_row, "result", result)
         if repeated is not None:
             return repeated
+        if job_row is not None and result.get("status") == "completed" and result.get("data") is not None:
+            # The data against the schema of the job's payload type (section 6): refused as an
+            # invalid result is, before anything else and without a step, for a trace's checker
+            # judges the result alone.
+            report = validate(dumps(result).encode(), type="result", job=job_row.job())
+            if not report.valid:
+                first = report.errors[0]
+                raise Refused(first.rule, f"result {first.pointer}: {first.message}")
         row, lease, now = self._held(tx, lease_id, "result", result, read)
         status = str(result["status"])
         if (issue := check_transition(row.status, status)) is not None:

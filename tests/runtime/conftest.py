@@ -146,6 +146,11 @@ def progress(job_id: str, lease: dict[str, Any], sequence: int, **extra: Any) ->
     }
 
 
+def echoed(value: Any) -> dict[str, Any]:
+    """The data of a system.echo result (schemas/results/system.echo.v1.json)."""
+    return {"echo": value, "message": "echoed"}
+
+
 def result(job_id: str, lease: dict[str, Any], status: str = "completed", **extra: Any) -> dict[str, Any]:
     document: dict[str, Any] = {
         "job_id": job_id,

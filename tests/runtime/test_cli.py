@@ -61,7 +61,7 @@ def test_submit_worker_result_events_status(store_url: str, tmp_path: Path, caps
     result = json.loads(capsys.readouterr().out)
     assert (result["status"], result["data"], result["worker_id"]) == (
         "completed",
-        {"echo": {"message": "hi"}},
+        {"echo": {"message": "hi"}, "message": "Echo handler executed successfully"},
         "cli-w",
     )
     assert main(["events", "--store", store_url, "job-cli-echo-1", "--follow"]) == 0

@@ -39,7 +39,7 @@ def test_dropped_files_are_submitted_once_and_filed_with_their_results(scheduler
     Worker(scheduler, {"system.echo": EchoHandler()}, WorkerConfig(exit_when_idle=True, poll_seconds=0.05)).run()
     assert ingesters[1].run_once().done == ["job-drop-1"]
     filed = json.loads((tmp_path / "done" / "not-its-id.result.json").read_text())
-    assert filed["data"] == {"echo": {"message": "dropped"}}
+    assert filed["data"] == {"echo": {"message": "dropped"}, "message": "Echo handler executed successfully"}
     assert (tmp_path / "done" / "not-its-id.json").exists() and (tmp_path / "jobs" / ".partial.json").exists()
     assert list((tmp_path / "cur").iterdir()) == []
     assert_traces_valid(scheduler)

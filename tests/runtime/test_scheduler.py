@@ -9,7 +9,7 @@ import pytest
 
 from guestkit_runtime import Fenced, Refused, Scheduler
 
-from .conftest import FakeClock, assert_traces_valid, failure, job, progress, result, worker
+from .conftest import FakeClock, assert_traces_valid, echoed, failure, job, progress, result, worker
 
 SAME = {"message": "the same work"}
 
@@ -31,7 +31,7 @@ def test_completed_path(scheduler: Scheduler, clock: FakeClock) -> None:
     renewed = scheduler.renew(lease["lease_id"], lease_seconds=60)
     assert renewed["expires_at"] > lease["expires_at"] and "cancel_requested_at" not in renewed
     assert scheduler.progress(lease["lease_id"], progress("job-complete-1", lease, 3)) == "running"  # gaps allowed
-    done = result("job-complete-1", lease, data={"echo": 1})
+    done = result("job-complete-1", lease, data=echoed(1))
     assert scheduler.complete(lease["lease_id"], done) == "completed"
     assert scheduler.result("job-complete-1") == done
     assert [event["sequence"] for _, event in scheduler.events("job-complete-1")] == [0, 3]
@@ -273,10 +273,10 @@ def test_idempotency(scheduler: Scheduler) -> None:
     assert taken.value.rule == "lifecycle.submission.job-id-taken"
     lease = claim_one(scheduler)
     scheduler.progress(lease["lease_id"], progress(lease["job_id"], lease, 0))
-    scheduler.complete(lease["lease_id"], result(lease["job_id"], lease, data={"done": 1}))
+    scheduler.complete(lease["lease_id"], result(lease["job_id"], lease, data=echoed({"done": 1})))
     replay = scheduler.submit(job("job-idem-5", data=SAME, idempotency_key="key-1"))
     assert (replay.job_id, replay.status) == (first.job_id, "completed")
-    assert scheduler.result(replay.job_id)["data"] == {"done": 1}
+    assert scheduler.result(replay.job_id)["data"] == echoed({"done": 1})
     with pytest.raises(Refused) as unkeyed:
         scheduler.submit(job("job-idem-6", data={"big": 2**53}, idempotency_key="key-2"))
     assert unkeyed.value.rule == "lifecycle.submission.no-fingerprint"
@@ -363,13 +363,13 @@ def test_results_of_several_attempts_in_one_transaction(scheduler: Scheduler, cl
         scheduler.submit(job(f"job-batch-{name}", max_attempts=2))
     leases = {claim.lease["job_id"]: claim.lease for claim in scheduler.claim(worker(), limit=3, start="started")}
     a, b, c = leases["job-batch-a"], leases["job-batch-b"], leases["job-batch-c"]
-    done_a = result("job-batch-a", a, data={"n": 1})
+    done_a = result("job-batch-a", a, data=echoed(1))
     failed_b = result("job-batch-b", b, "failed", error=failure(True, True))
     answers = scheduler.complete_many(
         [
             (a["lease_id"], done_a),
             (a["lease_id"], done_a),  # the same result again: answered as the first
-            (a["lease_id"], {**done_a, "data": {"n": 2}}),  # another under an ended lease: refused
+            (a["lease_id"], {**done_a, "data": echoed(2)}),  # another under an ended lease: refused
             (b["lease_id"], failed_b),
             (b["lease_id"], result("job-batch-b", b)),  # its lease ended one message ago: fenced
             (c["lease_id"], {**result("job-batch-c", c), "status": "finished"}),  # invalid: 422
@@ -378,7 +378,7 @@ def test_results_of_several_attempts_in_one_transaction(scheduler: Scheduler, cl
     assert answers[:2] == ["completed", "completed"] and answers[3] == "queued"
     assert isinstance(answers[2], Refused) and isinstance(answers[4], Fenced)
     assert isinstance(answers[5], Refused) and answers[5].http_status == 422
-    assert scheduler.result("job-batch-a")["data"] == {"n": 1}
+    assert scheduler.result("job-batch-a")["data"] == echoed(1)
     assert scheduler.status("job-batch-c")["status"] == "running"  # untouched by the refusal
     assert_traces_valid(scheduler)
 
@@ -402,4 +402,16 @@ def test_results_and_new_claims_in_one_transaction(scheduler: Scheduler) -> None
     ]
     full = {**busy, "status": {**busy["status"], "current_jobs": 2}}
     assert scheduler.complete_and_claim([], full, limit=2) == ([], [])  # at capacity: matching refuses
+    assert_traces_valid(scheduler)
+
+
+def test_a_results_data_is_checked_against_its_jobs_payload_type(scheduler: Scheduler) -> None:
+    """A new user's command handler returned {"nonsense": true} for a doctor job; it was stored."""
+    doctor = job("job-data-1", operation="guestkit.doctor", data={"image": {"path": "/d.qcow2", "format": "qcow2"}})
+    scheduler.submit(doctor)
+    (claim,) = scheduler.claim(worker(operations=("guestkit.doctor",)), start="started")
+    bad = result("job-data-1", claim.lease, data={"nonsense": True})
+    (answer,) = scheduler.complete_many([(claim.lease["lease_id"], bad)])
+    assert isinstance(answer, Refused) and answer.http_status == 422 and "/data" in answer.message
+    assert scheduler.status("job-data-1")["status"] == "running"  # the lease goes on: a valid result may follow
     assert_traces_valid(scheduler)

@@ -74,7 +74,10 @@ def test_echo_and_convert_run_and_an_unrunnable_job_waits(live: Scheduler, tmp_p
     worker, thread = run_worker(live, handlers, exit_when_idle=True)
     thread.join(120)
     assert not thread.is_alive()
-    assert live.result("job-w-echo-1")["data"] == {"echo": {"message": "hello", "nested": {"n": [1, 2]}}}
+    assert live.result("job-w-echo-1")["data"] == {
+        "echo": {"message": "hello", "nested": {"n": [1, 2]}},
+        "message": "Echo handler executed successfully",
+    }
     converted = live.result("job-w-convert-1")
     assert converted["status"] == "completed" and converted["data"]["verified"] is True
     info = json.loads(

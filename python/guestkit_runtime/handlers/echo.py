@@ -1,5 +1,6 @@
 """``system.echo``: answers with the job's ``payload.data`` unchanged, whatever it holds, as
-``data.echo`` of its result (schemas/payloads/system.echo.v1.json; nothing in it is checked)."""
+``data.echo`` of its result, with upstream's ``message`` (schemas/payloads/system.echo.v1.json;
+nothing in the job's data is checked; the result's data is schemas/results/system.echo.v1.json)."""
 
 from __future__ import annotations
 
@@ -16,4 +17,4 @@ class EchoHandler:
 
     def run(self, context: Context) -> dict[str, Any]:
         context.check()
-        return {"echo": dict(context.data)}
+        return {"echo": dict(context.data), "message": "Echo handler executed successfully"}
