@@ -261,23 +261,26 @@ def _is_store_error(error: BaseException) -> bool:
     return isinstance(error, sqlite3.Error) or type(error).__module__.split(".")[0] == "psycopg"
 
 
-def _scheduler(args: argparse.Namespace, **options: Any) -> Any:
+def _scheduler(args: argparse.Namespace, *, create: bool = False, **options: Any) -> Any:
+    """The scheduler over the store; ``create``: make an SQLite store that is not there yet (the
+    commands that add jobs or run them do; reading one that is not there is a mistake to say)."""
     from .scheduler import Scheduler
     from .store import open_store
 
     try:
-        store = open_store(args.store or default_store())
-    except OSError as error:  # an SQLite file whose folder cannot be made: said as a store error
+        store = open_store(args.store or default_store(), create=create)
+    except (OSError, ValueError) as error:  # no file, a folder that cannot be made, an unknown scheme
         import sqlite3
 
-        raise sqlite3.OperationalError(f"{error.strerror}: {error.filename}") from error
+        said = f"{error.strerror}: {error.filename}" if isinstance(error, OSError) else str(error)
+        raise sqlite3.OperationalError(said) from error
     return Scheduler(store, **options)
 
 
 def _submit(args: argparse.Namespace) -> int:
     from .errors import Refused
 
-    scheduler = _scheduler(args)
+    scheduler = _scheduler(args, create=True)
     failures = 0
     for name in args.files:
         try:
@@ -505,7 +508,7 @@ def _result(args: argparse.Namespace) -> int:
 def _ingest(args: argparse.Namespace) -> int:
     from .filedrop import FileDrop
 
-    drop = FileDrop(Path(args.folder), _scheduler(args), settle_seconds=args.settle_seconds)
+    drop = FileDrop(Path(args.folder), _scheduler(args, create=True), settle_seconds=args.settle_seconds)
     try:
         while True:
             outcome = drop.run_once()
@@ -608,7 +611,7 @@ def _open_for_worker(args: argparse.Namespace, backoff: Any) -> Any:
     end = time.monotonic() + 60
     while True:
         try:
-            return _scheduler(args, backoff=backoff)
+            return _scheduler(args, create=True, backoff=backoff)
         except Exception as error:
             if not (_transient(error) and _server_away(error)) or time.monotonic() > end:
                 raise

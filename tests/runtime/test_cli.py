@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from guestkit_job_spec.cli.main import main
-from guestkit_runtime import Scheduler
+from guestkit_runtime import Scheduler, open_store
 
 from .conftest import PostgresServer, assert_traces_valid, job, worker
 
@@ -107,6 +107,7 @@ def test_status_is_one_list_in_submission_order_in_both_formats(
 ) -> None:
     """status printed {"jobs": [...]} newest first without ids, a bare list with them, and text in
     yet another order; and nothing at all for an empty store."""
+    open_store(store_url).close()  # an empty store (status makes none)
     assert main(["status", "--store", store_url]) == 0
     assert capsys.readouterr().out == f"no jobs in {store_url}\n"
     assert main(["status", "--store", store_url, "--format", "json"]) == 0
@@ -273,3 +274,17 @@ def test_a_worker_waits_for_a_server_that_is_away_not_for_one_that_refuses(postg
     finally:
         postgres.start()
     assert worker.wait(60) == 0
+
+
+def test_a_mistyped_store_is_refused_and_reading_makes_no_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A new user's `--store postgresq://...` made a folder of that name with a local store in it."""
+    assert main(["status", "--store", "postgresq://postgres@/jobs"]) == 2
+    assert "unknown store scheme 'postgresq://'" in capsys.readouterr().err
+    missing = tmp_path / "nowhere" / "jobs.sqlite3"
+    assert main(["status", "--store", str(missing)]) == 2
+    assert "no store there yet" in capsys.readouterr().err
+    assert not missing.parent.exists()
+    assert main(["submit", "--store", str(missing), "--new-id", "examples/runtime/echo.json"]) == 0
+    assert main(["status", "--store", str(missing)]) == 0

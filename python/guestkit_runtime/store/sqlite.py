@@ -8,6 +8,7 @@ speed for that."""
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import sqlite3
@@ -59,7 +60,9 @@ class _SqliteTx:
 class SqliteStore(Store):
     dialect = "sqlite"
 
-    def __init__(self, path: str, *, synchronous: str = "NORMAL") -> None:
+    def __init__(self, path: str, *, synchronous: str = "NORMAL", create: bool = True) -> None:
+        if not create and path != ":memory:" and not Path(path).exists():
+            raise FileNotFoundError(errno.ENOENT, "no store there yet (guestkit-job submit or worker makes one)", path)
         self.path = path
         self.url = path if path == ":memory:" else f"sqlite:///{Path(path).resolve()}"
         self._synchronous = synchronous.upper()
