@@ -588,6 +588,11 @@ def _worker(args: argparse.Namespace) -> int:
     runtime_log = logging.getLogger("guestkit_runtime")
     level = runtime_log.level
     runtime_log.setLevel(logging.ERROR if args.quiet else logging.INFO)
+    # psycopg's own "error ignored terminating Pipeline" warnings, a line each time a connection
+    # is found lost, repeat what the worker's outage lines say once.
+    driver_log = logging.getLogger("psycopg")
+    driver_level = driver_log.level
+    driver_log.setLevel(logging.ERROR)
     previous = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
     try:
         worker = Worker(_open_for_worker(args, Backoff(base=args.retry_backoff)), handlers, config, on_event=on_event)
@@ -598,6 +603,7 @@ def _worker(args: argparse.Namespace) -> int:
         # process (the tests), whose forked children would otherwise inherit a handler that does not
         # exit, and whose later workers would log as this one's options said.
         runtime_log.setLevel(level)
+        driver_log.setLevel(driver_level)
         for signum, handler in previous.items():
             signal.signal(signum, handler)
 
@@ -606,17 +612,21 @@ def _open_for_worker(args: argparse.Namespace, backoff: Any) -> Any:
     """The scheduler over the store, waiting up to a minute for a store that is away (a worker
     started while PostgreSQL is down or starting waits for it rather than exit). A server that
     answers with a refusal (no such database, no such role, a wrong password) is not waited for."""
-    from .worker import _transient
+    from .worker import StoreOutage, _transient
 
+    outage = StoreOutage(logging.getLogger("guestkit_runtime.worker"), repeat=10.0)
     end = time.monotonic() + 60
     while True:
         try:
-            return _scheduler(args, create=True, backoff=backoff)
+            scheduler = _scheduler(args, create=True, backoff=backoff)
         except Exception as error:
             if not (_transient(error) and _server_away(error)) or time.monotonic() > end:
                 raise
-            logging.getLogger("guestkit_runtime.worker").warning("store unreachable (%s); waiting", error)
+            outage.failed(error)
             time.sleep(0.5)
+        else:
+            outage.answered()
+            return scheduler
 
 
 def _server_away(error: Exception) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import shutil
 import signal
@@ -21,7 +22,7 @@ import pytest
 
 from guestkit_runtime import Scheduler
 from guestkit_runtime.handlers import CommandHandler, Context, ConvertHandler, EchoHandler, HandlerError
-from guestkit_runtime.worker import Worker, WorkerConfig
+from guestkit_runtime.worker import StoreOutage, Worker, WorkerConfig
 
 from .conftest import assert_traces_valid, job
 
@@ -422,3 +423,18 @@ def test_crash_points(store_url: str, live: Scheduler, tmp_path: Path, point: st
     assert (final["status"], final["execution_summary"]["attempt"]) == ("completed", attempt)
     assert final["worker_id"] == ("crashing" if attempt == 1 else "heir")
     assert_traces_valid(live)
+
+
+def test_an_outage_is_said_once_then_seldom_and_its_end_once(caplog: pytest.LogCaptureFixture) -> None:
+    """A new user's worker wrote 253 lines in 25 s of PostgreSQL being down, and nothing when it came back."""
+    outage = StoreOutage(logging.getLogger("test.outage"), repeat=3600)
+    with caplog.at_level(logging.WARNING, logger="test.outage"):
+        outage.answered()
+        for _ in range(50):
+            outage.failed(OSError("connection is bad: no such file\nIs the server running locally?"))
+        outage.answered()
+        outage.answered()
+    said = [record.getMessage() for record in caplog.records]
+    assert len(said) == 2
+    assert said[0] == "store unreachable (connection is bad: no such file); trying again until it answers"
+    assert said[1].startswith("store reachable again after ")
