@@ -380,28 +380,51 @@ def _state(worker: Mapping[str, Any]) -> str:
 
 
 def why_waiting(job: Mapping[str, Any], workers: list[Mapping[str, Any]], row: Mapping[str, Any]) -> Waiting:
-    """Why a queued job is not running: no registered worker that is up (ready or busy) can run
-    it, with each worker's first reason from match_worker (section 9), its state aside; else its
-    backoff; else the worker that will claim it."""
-    reasons = []
+    """Why a queued job is not running: its backoff, if it has one; and no worker that is up
+    (ready, busy or draining) can run it, with each such worker's first reason from match_worker
+    (section 9), the workers that are offline counted rather than listed (every worker that ever
+    ran registered one, and a user's status line listed ten); else the worker that will claim it."""
+    held = micros(row["not_before"]) - system_clock() if row.get("not_before") else 0
+    backoff = (
+        f"held back until {row['not_before']} (in {format_duration(held / 1_000_000)}: backoff before the next attempt)"
+        if held > 0
+        else ""
+    )
+    live: list[str] = []
+    able: list[str] = []
+    unable: list[tuple[str, str]] = []
     for worker in workers:
         state = _state(worker)
         as_ready = {**worker, "status": {**(worker.get("status") or {}), "state": "ready"}}
         issues = [issue for issue in match_worker(dict(job), as_ready) if issue.rule != "scheduling.worker.at-capacity"]
-        if issues:
-            hint = HINTS.get(issues[0].rule, "")
-            reasons.append(f"{worker['worker_id']} ({state}): {issues[0].message} [{issues[0].rule}]{hint}")
-        elif state in ("ready", "busy"):
-            held = micros(row["not_before"]) - system_clock() if row.get("not_before") else 0
-            if held > 0:
-                wait = format_duration(held / 1_000_000)
-                return Waiting(
-                    f"held back until {row['not_before']} (in {wait}: backoff before the next attempt)", False
-                )
-            return Waiting(f"worker {worker['worker_id']} can run it (it will claim it)", False)
+        reason = f"{issues[0].message} [{issues[0].rule}]{HINTS.get(issues[0].rule, '')}" if issues else ""
+        if state == "offline":
+            if issues:
+                unable.append((worker["worker_id"], reason))
+            else:
+                able.append(worker["worker_id"])
+        elif issues:
+            live.append(f"{worker['worker_id']} ({state}): {reason}")
         else:
-            reasons.append(f"{worker['worker_id']} could run it but is {state}")
-    return Waiting("no matching worker: " + ("; ".join(reasons) or "no worker has registered with this store"), True)
+            return Waiting(backoff or f"worker {worker['worker_id']} can run it (it will claim it)", False)
+    if able:
+        live.append(f"{_offline(able)} could run it")
+    if unable:
+        live.append(
+            f"{_offline([name for name, _ in unable])} {'cannot either' if live else 'cannot'}: {unable[-1][1]}"
+        )
+    said = "no matching worker: " + ("; ".join(live) or "no worker has registered with this store")
+    return Waiting(f"{backoff}; then {said}" if backoff else said, True)
+
+
+def _offline(names: list[str]) -> str:
+    """
+    >>> _offline(["w1"]), _offline(["w1", "w2", "w3", "w4"])
+    ('offline worker w1', '4 offline workers (w1, w2, w3, ...)')
+    """
+    if len(names) == 1:
+        return f"offline worker {names[0]}"
+    return f"{len(names)} offline workers ({', '.join(names[:3])}{', ...' if len(names) > 3 else ''})"
 
 
 def lease_expired(row: Mapping[str, Any], workers: list[Mapping[str, Any]]) -> str | None:

@@ -17,6 +17,7 @@ import pytest
 
 from guestkit_job_spec.cli.main import main
 from guestkit_runtime import Scheduler, open_store
+from guestkit_runtime.cli import why_waiting
 
 from .conftest import PostgresServer, assert_traces_valid, job, worker
 
@@ -211,8 +212,8 @@ def test_status_says_a_job_waits_for_a_worker_that_takes_bigger_disks(
     assert main(["status", "--store", store_url, "job-cli-big-1"]) == 0
     out = capsys.readouterr().out
     assert (
-        "waiting: no matching worker: small (offline): the job may touch disks of 5 GB; the worker accepts at most 1 GB"
-        in out
+        "waiting: no matching worker: offline worker small cannot: the job may touch disks of 5 GB; "
+        "the worker accepts at most 1 GB" in out
     )
     assert "[scheduling.disk-size.too-large] (guestkit-job worker --max-disk-size-gb sets the limit)" in out
 
@@ -288,3 +289,13 @@ def test_a_mistyped_store_is_refused_and_reading_makes_no_store(
     assert not missing.parent.exists()
     assert main(["submit", "--store", str(missing), "--new-id", "examples/runtime/echo.json"]) == 0
     assert main(["status", "--store", str(missing)]) == 0
+
+
+def test_waiting_counts_offline_workers_rather_than_list_them() -> None:
+    """Every worker run registers an id that stays offline: a user's status line listed ten of them."""
+    inspect = job("job-why-1", operation="guestkit.inspect", data={"image": {"path": "/x", "format": "raw"}})
+    offline = [worker(f"old-{n}", status={"state": "offline", "current_jobs": 0}) for n in range(10)]
+    live = worker("live-1", status={"state": "ready", "current_jobs": 0})
+    why = why_waiting(inspect, [*offline, live], {"job_id": "job-why-1"})
+    assert why.stuck and why.reason.startswith("no matching worker: live-1 (ready): the worker has no handler")
+    assert "; 10 offline workers (old-0, old-1, old-2, ...) cannot either: the worker has no handler" in why.reason
