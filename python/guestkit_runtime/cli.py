@@ -339,7 +339,14 @@ def _status(args: argparse.Namespace) -> int:
     workers = scheduler.workers()
     for row in rows:
         if row["status"] == "queued":
-            row["waiting_because"] = why_waiting(scheduler.job(row["job_id"]), workers, row).reason
+            job = scheduler.job(row["job_id"])
+            deadline = (job.get("execution") or {}).get("deadline")
+            if isinstance(deadline, str) and micros(deadline) <= system_clock():
+                row["waiting_because"] = (
+                    f"its deadline, {deadline}, has passed: the next sweep of a running worker times it out"
+                )
+            else:
+                row["waiting_because"] = why_waiting(job, workers, row).reason
         elif expired := lease_expired(row, workers):
             row["lease_expired"] = expired
     if args.format == "json":
@@ -347,6 +354,8 @@ def _status(args: argparse.Namespace) -> int:
         return 0
     if not rows:
         print(f"no jobs in {args.store or default_store()}")
+    elif not args.jobs and (total := sum(scheduler.counts().values())) > len(rows):
+        print(f"the latest {len(rows)} of {total} jobs (status JOB_ID... shows others)")
     for row in rows:
         attempt = f" attempt {row['attempt']}/{row['max_attempts']}" if row.get("attempt") else ""
         line = f"{row['job_id']}  {row['status']:<9} {row['operation']}{attempt}"
@@ -471,7 +480,8 @@ def _cancel(args: argparse.Namespace) -> int:
     text = (
         "cancelled" if status == "cancelled" else f"cancellation requested; the job is {status} until its worker stops"
     )
-    _say(args, {"job_id": args.job, "status": status}, f"{args.job}: {text}")
+    # The job's status as the service reports it: cancel_requested_at says the request is recorded.
+    _say(args, scheduler.status(args.job), f"{args.job}: {text}")
     return 0
 
 

@@ -299,3 +299,28 @@ def test_waiting_counts_offline_workers_rather_than_list_them() -> None:
     why = why_waiting(inspect, [*offline, live], {"job_id": "job-why-1"})
     assert why.stuck and why.reason.startswith("no matching worker: live-1 (ready): the worker has no handler")
     assert "; 10 offline workers (old-0, old-1, old-2, ...) cannot either: the worker has no handler" in why.reason
+
+
+def test_status_says_a_passed_deadline_and_how_many_jobs_it_leaves_out(
+    store_url: str, live: Scheduler, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A new user's example job with a deadline in the past showed `queued`, waiting for a worker."""
+    late = job("job-cli-late-1", deadline="2026-01-30T14:00:00Z")
+    late["created_at"] = "2026-01-29T14:00:00Z"
+    live.submit(late)
+    for index in range(20):
+        live.submit(job(f"job-cli-many-{index:02d}"))
+    assert main(["status", "--store", store_url, "job-cli-late-1"]) == 0
+    assert "waiting: its deadline, 2026-01-30T14:00:00Z, has passed: the next sweep" in capsys.readouterr().out
+    assert main(["status", "--store", store_url]) == 0
+    assert "the latest 20 of 21 jobs (status JOB_ID... shows others)" in capsys.readouterr().out
+
+
+def test_cancel_of_a_running_job_says_in_json_that_it_is_recorded(
+    store_url: str, live: Scheduler, capsys: pytest.CaptureFixture[str]
+) -> None:
+    live.submit(job("job-cli-stop-1"))
+    live.claim(worker(), start="started")
+    assert main(["cancel", "--store", store_url, "job-cli-stop-1", "--format", "json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["status"] == "running" and "cancel_requested_at" in answer
