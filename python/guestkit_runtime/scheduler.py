@@ -522,41 +522,36 @@ class Scheduler:
         """``complete_many``, then ``claim`` (for ``worker``, up to ``limit`` jobs) in the same
         transaction: a worker replaces the attempts that ended with new ones for one commit.
         Two kinds of message, each handled as alone; the trace has each of their steps."""
-        answers: list[str | Refused | None] = [None] * len(results)
-        for index, (_, result) in enumerate(results):
-            report = validate(dumps(result).encode(), type="result")
-            if not report.valid:
-                first = report.errors[0]
-                answers[index] = Refused(first.rule, f"result {first.pointer or '/'}: {first.message}")
-        pending = [index for index, answer in enumerate(answers) if answer is None]
+        answers: list[str | Refused] = []
         claims: list[Claim] = []
-        if pending or limit > 0:
+        if results or limit > 0:
             with self._transaction() as tx:
-                read = self._leases_and_jobs(tx, [results[index][0] for index in pending]) if pending else {}
-                for index in pending:
-                    lease_id, result = results[index]
+                read = self._leases_and_jobs(tx, [lease_id for lease_id, _ in results]) if results else {}
+                for lease_id, result in results:
                     try:
-                        answers[index] = self._complete(tx, lease_id, result, read.get(lease_id, (None, None)))
+                        answers.append(self._complete(tx, lease_id, result, read.get(lease_id, (None, None))))
                     except Refused as refused:
-                        answers[index] = refused
+                        answers.append(refused)
                 claims = self._claim(tx, worker, limit, lease_seconds, start)
-        return [answer for answer in answers if answer is not None], claims
+        return answers, claims
 
     def _complete(
         self, tx: Writes, lease_id: str, result: Mapping[str, Any], read: tuple[LeaseRow | None, JobRow | None]
     ) -> str:
         lease_row, job_row = read
+        # Validated first (422), with the job when its data answers to the schema of the job's
+        # payload type (section 6); refused without a step, for a trace's checker judges the
+        # result alone.
+        with_data = result.get("status") == "completed" and result.get("data") is not None
+        report = validate(
+            dumps(result).encode(), type="result", job=job_row.job() if job_row is not None and with_data else None
+        )
+        if not report.valid:
+            first = report.errors[0]
+            raise Refused(first.rule, f"result {first.pointer or '/'}: {first.message}")
         repeated = self._repeated(tx, lease_row, job_row, "result", result)
         if repeated is not None:
             return repeated
-        if job_row is not None and result.get("status") == "completed" and result.get("data") is not None:
-            # The data against the schema of the job's payload type (section 6): refused as an
-            # invalid result is, before anything else and without a step, for a trace's checker
-            # judges the result alone.
-            report = validate(dumps(result).encode(), type="result", job=job_row.job())
-            if not report.valid:
-                first = report.errors[0]
-                raise Refused(first.rule, f"result {first.pointer}: {first.message}")
         row, lease, now = self._held(tx, lease_id, "result", result, read)
         status = str(result["status"])
         if (issue := check_transition(row.status, status)) is not None:
