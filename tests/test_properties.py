@@ -29,7 +29,7 @@ from guestkit_job_spec.protocol.limits import DEFAULT_LIMITS
 from guestkit_job_spec.typed.parsing import parse
 from guestkit_job_spec.validation.fast import prover
 from guestkit_job_spec.validation.pipeline import ENGINES
-from strategies import documents_of
+from strategies import documents_of, generation_schema
 
 EXAMPLES = int(os.environ.get("GUESTKIT_FUZZ_EXAMPLES", "15"))
 RANDOM = os.environ.get("GUESTKIT_FUZZ_RANDOM") == "1"
@@ -112,6 +112,27 @@ def test_mutated_documents_always_get_a_verdict_and_engines_agree(doc_type: str)
             schema_errors = [i for i in report.errors if rules.get(i.rule).layer == "schema"]
             assert engines.reference(doc_type).is_valid(document) is (not schema_errors)
             assert engines.rust(doc_type).is_valid(document) is (not schema_errors)
+
+    check()
+
+
+@pytest.mark.parametrize("payload_type", sorted(resources.index()["results"]))
+def test_result_data_gets_the_same_issues_from_both_engines(payload_type: str) -> None:
+    """Against its job, a result's data is proven valid by jsonschema-rs in the fast engine and
+    judged by jsonschema in the reference engine: generated data and its mutations, same report."""
+    from hypothesis_jsonschema import from_schema
+
+    schema = generation_schema(resources.result_data_schema(payload_type) or {})
+    job = {"job_id": "job-properties", "payload": {"type": payload_type, "data": {}}}
+    result = json.loads((EXAMPLES_DIR / "result-doctor.json").read_text(encoding="utf-8"))
+    result["job_id"] = job["job_id"]
+
+    @settings(PROFILE, max_examples=max(1, EXAMPLES // 5))  # generating a doctor's data takes ~0.2 s
+    @given(from_schema(schema).flatmap(lambda data: st.just(data) | mutations(data)))
+    def check(data: Any) -> None:
+        text = json.dumps({**result, "data": data}, allow_nan=True).encode("utf-8", "surrogatepass")
+        fast, reference = (validate(text, type="result", job=job, engine=e).to_dict() for e in ENGINES)
+        assert fast == reference
 
     check()
 

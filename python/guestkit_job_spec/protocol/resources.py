@@ -68,8 +68,14 @@ def _schema_entries() -> list[dict[str, Any]]:
 def result_data_schema(payload_type: str) -> dict[str, Any] | None:
     """The schema of a completed result's ``data`` for a job of ``payload_type`` (protocol 1.1),
     or None when its data is free (no schema registered)."""
+    schema_id = result_data_schema_id(payload_type)
+    return None if schema_id is None else schemas_by_id()[schema_id]
+
+
+def result_data_schema_id(payload_type: str) -> str | None:
+    """The ``$id`` of ``result_data_schema(payload_type)``, or None."""
     entry = index().get("results", {}).get(payload_type)
-    return None if entry is None else schemas_by_id()[entry["id"]]
+    return None if entry is None else str(entry["id"])
 
 
 @cache

@@ -50,10 +50,10 @@ def validate(
     is not ``result`` (or ``auto`` telling a result).
     """
     report = _validate_document(data, type=type, strict=strict, limits=limits, engine=engine)
-    return report if job is None else _against_job(report, job, strict, limits)
+    return report if job is None else _against_job(report, job, strict, limits, engine)
 
 
-def _against_job(report: Report, job: Any, strict: bool, limits: Limits) -> Report:
+def _against_job(report: Report, job: Any, strict: bool, limits: Limits, engine: Engine) -> Report:
     if report.doc_type != "result":
         raise ValueError(f"job= checks a result against its job; this document is a {report.doc_type or 'not one'}")
     from .result_data import result_against_job  # jsonschema: loaded only when a job is given
@@ -61,7 +61,7 @@ def _against_job(report: Report, job: Any, strict: bool, limits: Limits) -> Repo
     decoded = _decoded(job, limits)
     if not decoded.ok or not isinstance(decoded.value, Mapping):
         raise ValueError("job= is not a JSON object: give the job the result answers")
-    found = list(result_against_job(report.document, decoded.value))
+    found = list(result_against_job(report.document, decoded.value, fast=engine == "fast"))
     if not found:
         return report
     issues = [*report.errors, *report.warnings, *_with_severity(found, strict)]

@@ -5,7 +5,9 @@ Given the job, the data of a completed result is checked against the schema regi
 the job's payload type (``schemas/index.json``, ``results``), with the same rule ids and
 wording as every schema error, its pointers under ``/data``; and the result must name the
 job (``result.job.mismatch``). A payload type with no registered result schema leaves the
-data free, as upstream's agent operations do (they return what the agent says).
+data free, as upstream's agent operations do (they return what the agent says). The fast
+engine proves valid data with jsonschema-rs; invalid data is worded by the reference engine
+(jsonschema), so both engines give the same issues.
 """
 
 from __future__ import annotations
@@ -18,11 +20,13 @@ from jsonschema import Draft202012Validator
 
 from ..protocol import resources
 from ..protocol.report import Issue
+from .fast.closed_check import data_is_valid
 from .reference.schema_check import issues_against, validator_of
 
 
-def result_against_job(result: Any, job: Any) -> Iterator[Issue]:
-    """What checking ``result`` (a decoded, schema-valid result) against ``job`` (a decoded job) finds."""
+def result_against_job(result: Any, job: Any, *, fast: bool = True) -> Iterator[Issue]:
+    """What checking ``result`` (a decoded, schema-valid result) against ``job`` (a decoded job) finds.
+    ``fast``: let jsonschema-rs prove the data valid first (the fast engine)."""
     if not isinstance(result, Mapping) or not isinstance(job, Mapping):
         return
     if result.get("job_id") != job.get("job_id"):
@@ -35,14 +39,15 @@ def result_against_job(result: Any, job: Any) -> Iterator[Issue]:
     payload_type = payload.get("type") if isinstance(payload, Mapping) else None
     if result.get("status") != "completed" or result.get("data") is None or not isinstance(payload_type, str):
         return
-    validator = _validator(payload_type)
-    if validator is None:
+    schema_id = resources.result_data_schema_id(payload_type)
+    if schema_id is None or (fast and data_is_valid(result["data"], schema_id)):
         return
-    for issue in issues_against(validator, result["data"]):
+    for issue in issues_against(_validator(payload_type), result["data"]):
         yield Issue(issue.rule, "/data" + issue.pointer, issue.message, issue.severity)
 
 
 @cache
-def _validator(payload_type: str) -> Draft202012Validator | None:
+def _validator(payload_type: str) -> Draft202012Validator:
     schema = resources.result_data_schema(payload_type)
-    return None if schema is None else validator_of(schema)
+    assert schema is not None, f"no result schema registered for {payload_type}"
+    return validator_of(schema)

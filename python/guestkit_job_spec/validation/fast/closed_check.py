@@ -3,7 +3,10 @@
 Without the prover (installed without a C compiler), for a document whose type its fields
 do not tell, or for a mapping handed to ``validate()``: orjson decodes what it provably
 decodes as the strict decoder would, and jsonschema-rs checks it against the closed bundle,
-valid exactly when the document is schema-valid with no unknown field.
+valid exactly when the document is schema-valid with no unknown field. A completed result's
+data, checked against its job's payload type, is not a document the prover reads either:
+jsonschema-rs proves it valid (``data_is_valid``), and only invalid data is left to the
+reference engine to word.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import jsonschema_rs
 import orjson
 from rfc3339_validator import validate_rfc3339  # type: ignore[import-untyped]
 
+from ...protocol import resources
 from ...protocol.closed_bundles import closed_bundle
 from ...protocol.limits import Limits
 
@@ -87,6 +91,29 @@ def closed_validator(doc_type: str) -> Any:
     return jsonschema_rs.validator_for(
         closed_bundle(doc_type), validate_formats=True, formats={"date-time": _is_date_time}
     )
+
+
+@cache
+def _data_validator(schema_id: str) -> Any:
+    """jsonschema-rs on the protocol schema ``schema_id`` as it is (open: data has no unknown-field
+    lint), its references resolved among the protocol's schemas, formats as the reference asserts them."""
+    registry = jsonschema_rs.Registry(list(resources.schemas_by_id().items()))
+    return jsonschema_rs.validator_for(
+        resources.schemas_by_id()[schema_id],
+        registry=registry,
+        validate_formats=True,
+        formats={"date-time": _is_date_time},
+    )
+
+
+def data_is_valid(value: Any, schema_id: str) -> bool:
+    """Whether decoded ``value`` is valid against the protocol schema ``schema_id``; False also when
+    jsonschema-rs cannot take it (a subclass of int, float or str), for the reference to judge.
+    ~0.3 us for an echo's data, where jsonschema takes ~30."""
+    try:
+        return bool(_data_validator(schema_id).is_valid(value))
+    except ValueError:
+        return False
 
 
 def _is_date_time(text: str) -> bool:
