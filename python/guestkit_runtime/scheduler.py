@@ -4,11 +4,15 @@ Every operation is one short transaction: lock the job's row, check the message 
 job's state in the order the trace format fixes (a repeated result or release; a mismatch; a
 resubmission; a cancel of a cancelled job; a terminal job; fencing; the message's own rules),
 then change the rows. Every status change goes through ``check_transition``; every message,
-accepted or refused, is written to the job's trace (table ``steps``), so that ``check_trace``
-can judge what the runtime did.
+accepted or refused, is in the job's trace, so that ``check_trace`` can judge what the runtime
+did. The rows a message writes anyway are its step: the submission is the job's row, a claim its
+lease's (with the lease document it answered), an accepted progress event its row in
+``events``, the message that ended a lease (result, release, expiry, timeout) the lease's end;
+table ``steps`` holds the rest (heartbeats, refusals, repeats, cancellations, deadlines).
 
-Time comes from an injectable clock, and never goes back within one job: a step is stamped
-with the later of now and the job's last step.
+Time comes from an injectable clock, and always moves on within one job: a step is stamped
+with the later of now and a microsecond after the job's last step, so a trace is its steps in
+the order of their times.
 """
 
 from __future__ import annotations
@@ -37,8 +41,18 @@ JOB_COLUMNS = (
 )
 LEASE_COLUMNS = "lease_id, job_id, worker_id, attempt, leased_us, expires_us, timeout_us, ended_us, end_message, "
 LEASE_COLUMNS += "end_document, end_status"
-#: what a new lease row is written with (the rest is filled in when the lease ends)
+#: what a new lease row is written with, besides its document (the rest is filled in when the lease ends)
 LEASE_INSERTED = ("lease_id", "job_id", "worker_id", "attempt", "leased_us", "expires_us", "timeout_us")
+#: a job's steps, from the rows its messages wrote (see the module's docstring), in the order of their times
+TRACE = """SELECT at_us, message, lease_id, document, refused, status FROM (
+SELECT submitted_us AS at_us, 'submit' AS message, NULL AS lease_id, document, NULL AS refused, 'queued' AS status
+    FROM jobs WHERE job_id = ?
+UNION ALL SELECT leased_us, 'claim', lease_id, document, NULL, 'assigned' FROM leases WHERE job_id = ?
+UNION ALL SELECT at_us, 'progress', lease_id, document, NULL, 'running' FROM events WHERE job_id = ?
+UNION ALL SELECT ended_us, end_message, lease_id, end_document, NULL, end_status FROM leases
+    WHERE job_id = ? AND end_status IS NOT NULL
+UNION ALL SELECT at_us, message, lease_id, document, refused, status FROM steps WHERE job_id = ?
+) AS trace ORDER BY at_us"""
 CHANNEL = "guestkit_jobs"
 CANDIDATES = 32  # queued jobs looked at per page of a claim
 
@@ -250,11 +264,7 @@ class Scheduler:
                 ),
             )
             if not inserted:
-                raise _Raced
-            tx.insert(
-                "steps",
-                {"job_id": job_id, "at_us": now, "message": "submit", "document": dumps(document), "status": "queued"},
-            )
+                raise _Raced  # the job's row is its submission's step
             tx.notify(CHANNEL)
         return SubmitAnswer(job_id, "queued", True, warnings)
 
@@ -357,8 +367,7 @@ class Scheduler:
             job = row.job()
             if match_worker(job, worker, current_jobs=current + len(claims)):
                 continue
-            now = self._now(row)
-            claim = self._lease(tx, row, job, worker["worker_id"], now, lease_seconds)
+            claim = self._lease(tx, row, job, worker["worker_id"], self._now(row), lease_seconds)
             if start is not None:
                 lease = claim.lease
                 event = {
@@ -376,7 +385,7 @@ class Scheduler:
                 if not report.valid:
                     raise ValueError(f"the start event is not a valid progress event: {report.errors[0]}")
                 claim.started = event
-                self._record_progress(tx, row, lease["lease_id"], lease["attempt"], event, now)
+                self._record_progress(tx, row, lease["lease_id"], lease["attempt"], event, self._now(row))
             claims.append(claim)
         return claims
 
@@ -429,10 +438,10 @@ class Scheduler:
         if row.deadline_us is not None:
             timeout = min(timeout, row.deadline_us)
         lease = LeaseRow(lease_id, row.job_id, worker_id, attempt, now, expires, timeout, None, None, None, None)
-        tx.insert("leases", {name: getattr(lease, name) for name in LEASE_INSERTED})
-        self._move(tx, row, "assigned", now, lease_id=lease_id, next_attempt=attempt + 1, last_sequence=None)
         document = self._lease_document(lease, row, lease_seconds)
-        self._step(tx, row, "claim", document=document, at=now, status="assigned")
+        # the claim's step: its lease, with the document it was answered with
+        tx.insert("leases", {**{name: getattr(lease, name) for name in LEASE_INSERTED}, "document": dumps(document)})
+        self._move(tx, row, "assigned", now, lease_id=lease_id, next_attempt=attempt + 1, last_sequence=None)
         return Claim(document, dict(job))
 
     def renew(self, lease_id: str, *, lease_seconds: float = 30.0, worker_id: str | None = None) -> dict[str, Any]:
@@ -481,7 +490,7 @@ class Scheduler:
             self._move(tx, row, status, now, last_sequence=sequence)
         else:
             self._set(tx, row, last_sequence=sequence, last_us=max(row.last_us, now))
-        tx.insert(
+        tx.insert(  # the event's step too
             "events",
             {
                 "job_id": row.job_id,
@@ -492,7 +501,6 @@ class Scheduler:
                 "document": dumps(event),
             },
         )
-        self._step(tx, row, "progress", lease_id=lease_id, document=event, at=now, status=status)
         return status
 
     def complete(self, lease_id: str, result: Mapping[str, Any]) -> str:
@@ -696,10 +704,7 @@ class Scheduler:
     def trace(self, job_id: str) -> dict[str, Any]:
         """The job's lifecycle as recorded, in the trace format of tests/conformance/README.md."""
         with self._transaction() as tx:
-            rows = tx.rows(
-                "SELECT at_us, message, lease_id, document, refused, status FROM steps WHERE job_id = ? ORDER BY id",
-                (job_id,),
-            )
+            rows = tx.rows(TRACE, (job_id,) * 5)
         steps = []
         for at_us, message, lease_id, document, refused, status in rows:
             step: dict[str, Any] = {"at": rfc3339(at_us), "message": message}
@@ -747,8 +752,8 @@ class Scheduler:
         return LeaseRow(*values) if values else None
 
     def _now(self, row: JobRow) -> int:
-        """Now, and never before the job's last step: its trace does not go back in time."""
-        return max(self.clock(), row.last_us)
+        """Now, and after the job's last step: its trace is in the order of its times."""
+        return max(self.clock(), row.last_us + 1)
 
     def _move(self, tx: Writes, row: JobRow, new: str, now: int, **columns: Any) -> None:
         """Change the job's status, along an edge of the state machine only (and ``columns``)."""
@@ -913,7 +918,7 @@ class Scheduler:
         *,
         keep_result: bool = False,
     ) -> None:
-        """End the lease with ``message`` and move the job to ``new``."""
+        """End the lease with ``message`` (its step in the trace) and move the job to ``new``."""
         text = None if document is None else dumps(document)
         # The lease as it now is, for a later message of the same transaction (complete_many).
         lease.ended_us, lease.end_message, lease.end_document, lease.end_status = now, message, text, new
@@ -925,8 +930,6 @@ class Scheduler:
             columns["not_before_us"] = now + self.backoff.delay_us(lease.attempt, self._rng)
             tx.notify(CHANNEL)
         self._move(tx, row, new, now, **columns)
-        lease_id = lease.lease_id if message != "deadline" else None
-        self._step(tx, row, message, lease_id=lease_id, document=document, at=now, status=new)
 
     def _lease_document(self, lease: LeaseRow, row: JobRow, lease_seconds: float) -> dict[str, Any]:
         document: dict[str, Any] = {

@@ -324,3 +324,20 @@ def test_cancel_of_a_running_job_says_in_json_that_it_is_recorded(
     assert main(["cancel", "--store", store_url, "job-cli-stop-1", "--format", "json"]) == 0
     answer = json.loads(capsys.readouterr().out)
     assert answer["status"] == "running" and "cancel_requested_at" in answer
+
+
+def test_a_store_of_another_layout_is_refused_with_what_to_do(
+    store_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A store made before the tables' layout changed (format 1 had no number, nor a lease's
+    document): read with this layout, its traces would miss steps, so it is refused, saying why."""
+    echo = "examples/runtime/echo.json"
+    assert main(["submit", "--store", store_url, "--new-id", echo]) == 0
+    with open_store(store_url) as store, store.transaction() as tx:
+        tx.run("DROP TABLE store_format")
+    capsys.readouterr()
+    for command in (["status"], ["submit", "--new-id", echo]):
+        assert main([*command, "--store", store_url]) == 2
+        said = capsys.readouterr().err
+        assert "made by another version of the runtime (store format 1; this one reads 2)" in said, said
+        assert "move it away to start a new store" in said

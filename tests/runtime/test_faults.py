@@ -40,9 +40,9 @@ def test_checker_names_lost_duplicated_and_unexpected_jobs(scheduler: Scheduler)
     twice = scheduler.trace("job-check-twice")["steps"]
     with scheduler.store.transaction() as tx:
         tx.run(
-            "INSERT INTO steps (job_id, at_us, message, lease_id, document, refused, status) "
-            "SELECT job_id, at_us + 1, message, 'lease-other', document, refused, status FROM steps "
-            "WHERE job_id = ? AND message = 'result'",
+            "INSERT INTO steps (job_id, at_us, message, lease_id, document, status) "
+            "SELECT job_id, ended_us + 1, end_message, 'lease-other', end_document, end_status FROM leases "
+            "WHERE job_id = ? AND end_message = 'result'",
             ("job-check-twice",),
         )
     assert twice[-1]["status"] == "completed"

@@ -79,6 +79,7 @@ def test_progress_sequence_must_increase(scheduler: Scheduler) -> None:
 
 def test_lost_lease_is_requeued_and_the_stale_worker_is_fenced(scheduler: Scheduler, clock: FakeClock) -> None:
     scheduler.submit(job("job-lost-1", max_attempts=2))
+    clock.advance(1)  # claimed a second later (with the clock stopped, it would be a microsecond)
     first = claim_one(scheduler, "worker-1", lease_seconds=10)
     scheduler.progress(first["lease_id"], progress("job-lost-1", first, 0))
     clock.advance(9.999)
@@ -216,6 +217,7 @@ def test_the_result_is_the_last_attempts(scheduler: Scheduler, clock: FakeClock)
 
 def test_cancel_requested_then_lease_lost_is_cancelled(scheduler: Scheduler, clock: FakeClock) -> None:
     scheduler.submit(job("job-cancel-lost", max_attempts=3))
+    clock.advance(1)  # claimed a second later (with the clock stopped, it would be a microsecond)
     claim_one(scheduler, lease_seconds=5)
     scheduler.cancel("job-cancel-lost")
     clock.advance(5)

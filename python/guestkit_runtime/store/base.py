@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import abc
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from functools import cache
 from typing import Any, Protocol
@@ -49,11 +49,13 @@ CREATE TABLE IF NOT EXISTS leases (
     leased_us {big} NOT NULL,
     expires_us {big} NOT NULL,
     timeout_us {big} NOT NULL,
+    document TEXT NOT NULL,
     ended_us {big},
     end_message TEXT,
     end_document TEXT,
     end_status TEXT
 );
+CREATE INDEX IF NOT EXISTS leases_job ON leases (job_id);
 CREATE TABLE IF NOT EXISTS events (
     id {id},
     job_id TEXT NOT NULL,
@@ -89,7 +91,18 @@ CREATE TABLE IF NOT EXISTS workers (
     state TEXT NOT NULL,
     heartbeat_us {big} NOT NULL
 );
+CREATE TABLE IF NOT EXISTS store_format (
+    version INTEGER NOT NULL
+);
 """
+STORE_FORMAT = 2
+"""The tables' layout. 2: a job's trace is read from the rows its messages write anyway (the job,
+its leases, their documents and ends, its events); ``steps`` keeps only the other messages (1
+wrote every message to ``steps`` too, a second copy of each document)."""
+
+
+class StoreFormatError(ValueError):
+    """The store was made by a runtime with another layout of the tables."""
 
 
 class Tx(Protocol):
@@ -180,3 +193,25 @@ def statements(script: str) -> Iterator[str]:
     for statement in script.split(";"):
         if statement.strip():
             yield statement.strip()
+
+
+def prepare_tables(tx: Tx, script: str, has_table: Callable[[str], bool], where: str) -> None:
+    """Create the tables of a new store (``script``: TABLES in the store's dialect), or check that an
+    existing store's layout is this runtime's. ``has_table``: whether the store has a table of that
+    name; ``where``: the store, as a person would name it."""
+    if has_table("store_format"):
+        found = tx.one("SELECT version FROM store_format")
+        version = None if found is None else int(found[0])
+    else:
+        version = 1 if has_table("jobs") else None  # a store made before the layout had a number
+    if version is None:
+        for statement in statements(script):
+            tx.run(statement)
+        tx.run(
+            "INSERT INTO store_format (version) SELECT ? WHERE NOT EXISTS (SELECT 1 FROM store_format)", (STORE_FORMAT,)
+        )
+    elif version != STORE_FORMAT:
+        raise StoreFormatError(
+            f"{where} was made by another version of the runtime (store format {version}; this one reads "
+            f"{STORE_FORMAT}): finish its jobs with that version, or move it away to start a new store"
+        )

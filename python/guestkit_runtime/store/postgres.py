@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-from .base import TABLES, Row, Store, column_types, statements
+from .base import TABLES, Row, Store, column_types, prepare_tables
 
 CHANNEL = "guestkit_jobs"
 
@@ -138,13 +138,18 @@ class PostgresStore(Store):
         self._connections: list[Any] = []
         self._lock = threading.Lock()
         with self.transaction() as tx:
-            # The tables are created once. Even with IF NOT EXISTS, CREATE INDEX locks its table and
-            # would deadlock with the transactions of the processes already running: look first.
-            if tx.one("SELECT to_regclass('workers') IS NOT NULL AND to_regclass('steps_job') IS NOT NULL") != (True,):
+
+            def has_table(name: str) -> bool:
+                return tx.one("SELECT to_regclass(?) IS NOT NULL", (name,)) == (True,)
+
+            # The tables are created once (DDL is transactional: the layout's number is there only
+            # with every table). Even with IF NOT EXISTS, CREATE INDEX locks its table and would
+            # deadlock with the transactions of the processes already running: look first.
+            if not has_table("store_format"):
                 # One creator at a time: CREATE ... IF NOT EXISTS races with itself on a new database.
                 tx.run("SELECT pg_advisory_xact_lock(7210120)")
-                for statement in statements(TABLES.format(id="BIGSERIAL PRIMARY KEY", big="BIGINT")):
-                    tx.run(statement)
+            script = TABLES.format(id="BIGSERIAL PRIMARY KEY", big="BIGINT")
+            prepare_tables(tx, script, has_table, "the PostgreSQL store (the tables on its search_path)")
 
     def _connect(self) -> Any:
         connection = self._psycopg.connect(self.url, autocommit=True)

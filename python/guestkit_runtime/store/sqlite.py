@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .base import TABLES, Row, Store, statements
+from .base import TABLES, Row, Store, prepare_tables
 
 _POLL = 0.02  # seconds between two looks at the file's change counter, while waiting
 
@@ -57,6 +57,11 @@ class _SqliteTx:
         """Nothing to send: waiters see the file's change counter move (PRAGMA data_version)."""
 
 
+def _has_table(connection: sqlite3.Connection, name: str) -> bool:
+    found = connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone()
+    return found is not None
+
+
 class SqliteStore(Store):
     dialect = "sqlite"
 
@@ -78,8 +83,9 @@ class SqliteStore(Store):
         with self._locked():
             connection.execute("BEGIN IMMEDIATE")
             try:
-                for statement in statements(TABLES.format(id="INTEGER PRIMARY KEY AUTOINCREMENT", big="INTEGER")):
-                    connection.execute(statement)
+                tx = _SqliteTx(connection)
+                script = TABLES.format(id="INTEGER PRIMARY KEY AUTOINCREMENT", big="INTEGER")
+                prepare_tables(tx, script, lambda name: _has_table(connection, name), f"the SQLite store {path}")
                 connection.execute("COMMIT")
             except BaseException:
                 connection.execute("ROLLBACK")
