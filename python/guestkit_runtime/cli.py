@@ -349,6 +349,8 @@ def _status(args: argparse.Namespace) -> int:
                 row["waiting_because"] = why_waiting(job, workers, row).reason
         elif expired := lease_expired(row, workers):
             row["lease_expired"] = expired
+        elif row["status"] in ENDED_BADLY:
+            row["ended_because"] = ended_because(scheduler.trace(row["job_id"])["steps"], row)
     if args.format == "json":
         print(json.dumps(rows, indent=2))
         return 0
@@ -366,6 +368,8 @@ def _status(args: argparse.Namespace) -> int:
             print(f"    waiting: {row['waiting_because']}")
         if row.get("lease_expired"):
             print(f"    {row['lease_expired']}")
+        if row.get("ended_because"):
+            print(f"    {row['ended_because']}")
     return 0
 
 
@@ -457,6 +461,41 @@ def lease_expired(row: Mapping[str, Any], workers: list[Mapping[str, Any]]) -> s
     )
 
 
+ENDED_BADLY = ("failed", "timeout", "cancelled")
+
+
+def ended_because(steps: list[Mapping[str, Any]], row: Mapping[str, Any]) -> str:
+    """What ended a job that is failed, timed out or cancelled, read from its trace: the step
+    that moved it there (later steps are refusals or repeats).
+
+    >>> ended_because([{"at": "2026-11-30T10:00:00Z", "message": "deadline", "status": "timeout"}],
+    ...               {"status": "timeout", "attempt": 1, "max_attempts": 3})
+    'its deadline passed (timed out at 2026-11-30T10:00:00Z)'
+    """
+    step = next(step for step in steps if step["status"] == row["status"] and not step.get("refused"))
+    attempt = f"attempt {row['attempt']} of {row['max_attempts']}"
+    if row["attempt"] == row["max_attempts"]:
+        last = " (no attempt left)"
+    else:  # a retryable end is retried unless the deadline has passed
+        last = " (its deadline had passed)" if row["status"] == "timeout" else " (not retried)"
+    document = step.get("document") or {}
+    cancelled = " after its cancellation was requested" if row["status"] == "cancelled" else ""
+    if step["message"] == "deadline":
+        return f"its deadline passed (timed out at {step['at']})"
+    if step["message"] == "cancel":
+        reason = f": {document['reason']}" if document.get("reason") else ""
+        return f"cancelled while queued, at {step['at']}{reason}"
+    if step["message"] == "expire":
+        return f"the lease of {attempt} expired (its worker stopped renewing it){cancelled or last}"
+    if step["message"] == "timeout":
+        return f"{attempt} ran past its timeout and its worker did not report; the sweep timed it out{last}"
+    if step["message"] == "release":
+        return f"its worker gave {attempt} up (shutting down){cancelled or last}"
+    error = document.get("error") or {}
+    said = f": {error.get('message')} [{error.get('code')}]" if error else ""
+    return f"{attempt} ended {document.get('status')} on {document.get('worker_id')}{said}{cancelled or last}"
+
+
 def _cancel(args: argparse.Namespace) -> int:
     from .errors import NotFound, Refused
 
@@ -521,12 +560,14 @@ def _result(args: argparse.Namespace) -> int:
     scheduler = _scheduler(args)
     try:
         result = scheduler.result(args.job)
-        status = scheduler.status(args.job)["status"]
+        row = scheduler.status(args.job)
+        status = row["status"]
     except NotFound:
         print(f"guestkit-job result: no job {args.job}", file=sys.stderr)
         return 1
     if result is None and is_terminal(status):
-        print(f"guestkit-job result: job {args.job} ended {status} without a result", file=sys.stderr)
+        why = f": {ended_because(scheduler.trace(args.job)['steps'], row)}" if status in ENDED_BADLY else ""
+        print(f"guestkit-job result: job {args.job} ended {status} without a result{why}", file=sys.stderr)
         return ENDED_WITHOUT_RESULT
     if result is None:
         print(f"guestkit-job result: job {args.job} is {status} and has no result yet", file=sys.stderr)

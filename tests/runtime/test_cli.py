@@ -19,7 +19,7 @@ from guestkit_job_spec.cli.main import main
 from guestkit_runtime import Scheduler, open_store
 from guestkit_runtime.cli import why_waiting
 
-from .conftest import PostgresServer, assert_traces_valid, job, worker
+from .conftest import FakeClock, PostgresServer, assert_traces_valid, failure, job, result, worker
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-c", "import sys; from guestkit_job_spec.cli.main import main; sys.exit(main())"]
@@ -341,3 +341,29 @@ def test_a_store_of_another_layout_is_refused_with_what_to_do(
         said = capsys.readouterr().err
         assert "made by another version of the runtime (store format 1; this one reads 2)" in said, said
         assert "move it away to start a new store" in said
+
+
+def test_status_and_result_say_what_ended_a_job_that_failed_or_timed_out(
+    scheduler: Scheduler, clock: FakeClock, store_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A new user's job that timed out at its deadline: `result` said only "ended timeout", and
+    `status` of a failed job showed no cause."""
+    scheduler.submit(job("job-end-failed"))
+    scheduler.submit(job("job-end-expired"))
+    scheduler.submit(job("job-end-deadline", deadline="2027-01-15T08:01:00Z"))
+    clock.advance(1)
+    leases = {c.lease["job_id"]: c.lease for c in scheduler.claim(worker(), limit=2, lease_seconds=10)}
+    failed = leases["job-end-failed"]
+    scheduler.complete(failed["lease_id"], result("job-end-failed", failed, "failed", error=failure(False, False)))
+    clock.advance(61)
+    assert scheduler.sweep() == 2
+    capsys.readouterr()
+    assert main(["status", "--store", store_url, "job-end-failed", "job-end-expired", "job-end-deadline"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1] == "    attempt 1 of 1 ended failed on worker-1: it failed [test.failure] (no attempt left)"
+    assert lines[3] == "    the lease of attempt 1 of 1 expired (its worker stopped renewing it) (no attempt left)"
+    assert lines[5] == "    its deadline passed (timed out at 2027-01-15T08:01:02.000000Z)"
+    assert main(["result", "--store", store_url, "job-end-deadline"]) == 4
+    assert "ended timeout without a result: its deadline passed" in capsys.readouterr().err
+    assert main(["status", "--store", store_url, "--format", "json", "job-end-expired"]) == 0
+    assert "expired" in json.loads(capsys.readouterr().out)[0]["ended_because"]
