@@ -334,7 +334,7 @@ def _status(args: argparse.Namespace) -> int:
         # Oldest first, as they were submitted (jobs() answers newest first).
         rows = [scheduler.status(job_id) for job_id in args.jobs] if args.jobs else scheduler.jobs(limit=20)[::-1]
     except NotFound as missing:
-        print(f"guestkit-job status: no job {missing}", file=sys.stderr)
+        _no_job(args, "status", str(missing))
         return 1
     workers = scheduler.workers()
     for row in rows:
@@ -506,7 +506,7 @@ def _cancel(args: argparse.Namespace) -> int:
     try:
         status = scheduler.cancel(args.job, request)
     except NotFound:
-        print(f"guestkit-job cancel: no job {args.job}", file=sys.stderr)
+        _no_job(args, "cancel", str(args.job))
         return 1
     except Refused as refused:
         _say(
@@ -547,7 +547,7 @@ def _events(args: argparse.Namespace) -> int:
         for _, event in scheduler.events(args.job, after=after):
             _say(args, event, format_event(event))
     except NotFound:
-        print(f"guestkit-job events: no job {args.job}", file=sys.stderr)
+        _no_job(args, "events", str(args.job))
         return 1
     if args.follow:
         _say(args, row, f"{args.job}: {row['status']}")
@@ -563,7 +563,7 @@ def _result(args: argparse.Namespace) -> int:
         row = scheduler.status(args.job)
         status = row["status"]
     except NotFound:
-        print(f"guestkit-job result: no job {args.job}", file=sys.stderr)
+        _no_job(args, "result", str(args.job))
         return 1
     if result is None and is_terminal(status):
         why = f": {ended_because(scheduler.trace(args.job)['steps'], row)}" if status in ENDED_BADLY else ""
@@ -770,6 +770,14 @@ def format_result(result: Mapping[str, Any], status: str) -> str:
     if "data" in result:
         lines.append("data: " + json.dumps(result["data"], indent=2))
     return "\n".join(lines)
+
+
+def _no_job(args: argparse.Namespace, command: str, job_id: str) -> None:
+    """No job has the id: said on standard error, and with --format json as a JSON line on standard
+    output too (a program reading it gets an answer, not nothing)."""
+    print(f"guestkit-job {command}: no job {job_id}", file=sys.stderr)
+    if args.format == "json":
+        print(json.dumps({"job_id": job_id, "error": "no job has this id"}), flush=True)
 
 
 def _say(args: argparse.Namespace, document: Mapping[str, Any], text: str, *, error: bool = False) -> None:

@@ -367,3 +367,14 @@ def test_status_and_result_say_what_ended_a_job_that_failed_or_timed_out(
     assert "ended timeout without a result: its deadline passed" in capsys.readouterr().err
     assert main(["status", "--store", store_url, "--format", "json", "job-end-expired"]) == 0
     assert "expired" in json.loads(capsys.readouterr().out)[0]["ended_because"]
+
+
+def test_no_job_is_answered_on_standard_output_in_json_too(store_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A new user's program reading `status --format json` of a mistyped id got nothing on stdout."""
+    assert main(["submit", "--store", store_url, "--new-id", "examples/runtime/echo.json"]) == 0
+    capsys.readouterr()
+    for command in ("status", "result", "events", "cancel"):
+        assert main([command, "--store", store_url, "--format", "json", "job-nope"]) == 1
+        said = capsys.readouterr()
+        assert json.loads(said.out) == {"job_id": "job-nope", "error": "no job has this id"}, command
+        assert f"guestkit-job {command}: no job job-nope" in said.err
