@@ -551,6 +551,9 @@ def _events(args: argparse.Namespace) -> int:
         return 1
     if args.follow:
         _say(args, row, f"{args.job}: {row['status']}")
+    elif after == 0 and args.format == "text":  # nothing printed: say so, rather than leave a blank
+        still = "" if is_terminal(row["status"]) else " yet"
+        print(f"{args.job}: no progress events{still} (the job is {row['status']})", file=sys.stderr)
     return 0
 
 

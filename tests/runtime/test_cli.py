@@ -378,3 +378,15 @@ def test_no_job_is_answered_on_standard_output_in_json_too(store_url: str, capsy
         said = capsys.readouterr()
         assert json.loads(said.out) == {"job_id": "job-nope", "error": "no job has this id"}, command
         assert f"guestkit-job {command}: no job job-nope" in said.err
+
+
+def test_events_of_a_job_without_any_say_so(store_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A new user's `events JOB` of a queued job printed nothing at all."""
+    scheduler = Scheduler(open_store(store_url))
+    scheduler.submit(job("job-no-events"))
+    assert main(["events", "--store", store_url, "job-no-events"]) == 0
+    said = capsys.readouterr()
+    assert said.out == "" and said.err == "job-no-events: no progress events yet (the job is queued)\n"
+    assert main(["events", "--store", store_url, "--format", "json", "job-no-events"]) == 0
+    assert capsys.readouterr() == ("", "")  # JSON Lines: no event, no line
+    scheduler.store.close()
