@@ -196,6 +196,7 @@ def add_parsers(commands: Commands[argparse.ArgumentParser]) -> None:
         "  guestkit-job worker --concurrency 8 --store postgresql://db.example/jobs\n"
         "  guestkit-job worker --max-disk-size-gb 500   take jobs on disks up to 500 GB\n"
         "  guestkit-job worker --command guestkit.inspect='/usr/local/bin/guestkit-wrapper inspect'\n"
+        "  guestkit-job worker --command guestkit.fix=guestkit-fix --feature lvm --feature selinux --privileged\n"
         "  guestkit-job worker --exit-when-idle    run what is queued, then stop",
         _worker,
     )
@@ -221,6 +222,19 @@ def add_parsers(commands: Commands[argparse.ArgumentParser]) -> None:
     )
     worker.add_argument("--max-jobs", type=int, default=None, help="stop after this many attempts")
     worker.add_argument("--pool", default=None, help="the worker pool this worker belongs to")
+    worker.add_argument(
+        "--feature",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="advertise a feature of this machine that a --command's program has (a job's required_features "
+        "or required_capabilities, e.g. lvm, selinux, fs.fsck): you vouch for it, the worker cannot check it",
+    )
+    worker.add_argument(
+        "--privileged",
+        action="store_true",
+        help="advertise this worker as privileged: it runs jobs whose constraints require_privileged",
+    )
     worker.add_argument(
         "--max-disk-size-gb",
         type=int,
@@ -630,6 +644,8 @@ def _worker(args: argparse.Namespace) -> int:
         max_jobs=args.max_jobs,
         worker_pool=args.pool,
         max_disk_size_gb=args.max_disk_size_gb,
+        features=tuple(args.feature),
+        privileged=args.privileged,
     )
     if args.id:
         config.worker_id = args.id
@@ -642,9 +658,11 @@ def _worker(args: argparse.Namespace) -> int:
         elif kind == "registered":
             capabilities = detail["capabilities"]
             formats = ", ".join(capabilities["disk_formats"]) or "none"
+            features = f", features: {', '.join(capabilities['features'])}" if capabilities["features"] else ""
+            privileged = ", privileged" if config.privileged else ""
             print(
                 f"worker {detail['worker_id']}: runs {', '.join(capabilities['operations'])} "
-                f"(disk formats: {formats}), up to {config.concurrency} at once, "
+                f"(disk formats: {formats}{features}{privileged}), up to {config.concurrency} at once, "
                 f"disks up to {detail['resources']['max_disk_size_gb']} GB",
                 flush=True,
             )

@@ -65,6 +65,10 @@ class WorkerConfig:
     max_jobs: int | None = None
     #: leave when nothing is left to claim (and nothing runs)
     exit_when_idle: bool = False
+    #: features of this machine no handler declares (a --command's program), which the operator vouches for
+    features: tuple[str, ...] = ()
+    #: advertised as privileged (configuration.privileged): runs jobs with constraints.require_privileged
+    privileged: bool = False
 
 
 @dataclass
@@ -105,6 +109,7 @@ class Worker:
             operations.append(operation)
             features.update(capabilities.features)
             formats.update(capabilities.disk_formats)
+        features.update(self.config.features)
         self.capabilities = {
             "operations": operations,
             "features": sorted(features),
@@ -140,7 +145,7 @@ class Worker:
             "registered_at": self.registered_at,
             "capabilities": self.capabilities,
             "resources": self._resources_now,
-            "configuration": {"privileged": False},
+            "configuration": {"privileged": self.config.privileged},
             "status": {
                 "state": self.state,
                 "current_jobs": len(self._attempts) if current_jobs is None else current_jobs,

@@ -390,3 +390,26 @@ def test_events_of_a_job_without_any_say_so(store_url: str, capsys: pytest.Captu
     assert main(["events", "--store", store_url, "--format", "json", "job-no-events"]) == 0
     assert capsys.readouterr() == ("", "")  # JSON Lines: no event, no line
     scheduler.store.close()
+
+
+def test_a_command_worker_vouches_for_features_and_privilege(
+    store_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A new user's fix-offline example stayed queued whatever worker ran: a --command worker could
+    not advertise the features, capabilities and privilege the job requires."""
+    assert main(["submit", "--store", store_url, "--new-id", "--format", "json", "examples/fix-offline.json"]) == 0
+    job_id = json.loads(capsys.readouterr().out)["job_id"]
+    program = f"guestkit.fix={sys.executable} -c pass"
+    base = ["worker", "--store", store_url, "--command", program, "--exit-when-idle", "--id", "w-fix"]
+    assert main([*base, "--max-jobs", "1"]) == 0
+    assert json.loads(_status_json(store_url, job_id, capsys))["status"] == "queued"
+    vouched = ["--feature", "lvm", "--feature", "ext4", "--feature", "selinux", "--feature", "fs.fsck", "--privileged"]
+    assert main([*base, *vouched, "--max-jobs", "1"]) == 0
+    assert "ext4, fs.fsck, lvm, selinux, privileged), up to" in capsys.readouterr().out
+    assert json.loads(_status_json(store_url, job_id, capsys))["status"] != "queued"
+
+
+def _status_json(store_url: str, job_id: str, capsys: pytest.CaptureFixture[str]) -> str:
+    capsys.readouterr()
+    assert main(["status", "--store", store_url, "--format", "json", job_id]) == 0
+    return json.dumps(json.loads(capsys.readouterr().out)[0])
