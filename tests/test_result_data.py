@@ -87,3 +87,40 @@ def test_job_applies_to_results_and_must_be_an_object() -> None:
         validate(JOB, type="job", job=JOB)
     with pytest.raises(ValueError, match="not a JSON object"):
         validate(RESULT, type="result", job=b"[1, 2]")
+
+
+def test_only_the_jobs_id_and_payload_type_are_read() -> None:
+    """The runtime's scheduler hands the check a job's id and payload type only (it validated the
+    whole job at submission): if the check ever reads more of the job, this fails first."""
+    from guestkit_job_spec.validation.result_data import result_against_job
+
+    read: set[str] = set()
+
+    class Watched(dict):  # type: ignore[type-arg]
+        def __init__(self, value: dict[str, Any], path: str) -> None:
+            super().__init__(value)
+            self.path = path
+
+        def get(self, key: str, default: Any = None) -> Any:
+            read.add(f"{self.path}/{key}")
+            value = super().get(key, default)
+            return Watched(value, f"{self.path}/{key}") if isinstance(value, dict) else value
+
+        def __getitem__(self, key: str) -> Any:
+            return self.get(key)
+
+        def __contains__(self, key: object) -> bool:
+            read.add(f"{self.path}/{key}")
+            return super().__contains__(key)
+
+        def __iter__(self) -> Any:  # keys(), items(), values() and iteration: the whole object
+            read.add(f"{self.path}/*")
+            return super().__iter__()
+
+        def items(self) -> Any:
+            read.add(f"{self.path}/*")
+            return super().items()
+
+    bad = changed(data={"anything": 1})
+    assert list(result_against_job(bad, Watched(JOB, ""), fast=False))
+    assert read == {"/job_id", "/payload", "/payload/type"}
