@@ -28,6 +28,8 @@ from typing import Any
 import orjson
 
 from guestkit_job_spec import check_transition, fingerprint, match_worker, validate
+from guestkit_job_spec.protocol import resources
+from guestkit_job_spec.protocol.doctype import detect
 from guestkit_job_spec.protocol.states import is_terminal
 
 from .clock import Clock, micros, rfc3339, system_clock
@@ -195,6 +197,10 @@ class Scheduler:
         document = job if isinstance(job, Mapping) else json.loads(job)
         if not report.valid:
             first = report.errors[0]
+            looks_like = detect(document)
+            if looks_like not in (None, "job"):  # the validator's hint would say how to validate it
+                title = resources.index()["documents"][looks_like]["title"].lower()
+                raise Refused(first.rule, f"this is a {title}, not a job document: only jobs are submitted")
             raise Refused(first.rule, f"{first.pointer or '/'}: {first.message}")
         warnings = [f"{issue.rule}: {issue.message}" for issue in report.warnings]
         execution = _object(document.get("execution"))

@@ -413,3 +413,13 @@ def _status_json(store_url: str, job_id: str, capsys: pytest.CaptureFixture[str]
     capsys.readouterr()
     assert main(["status", "--store", store_url, "--format", "json", job_id]) == 0
     return json.dumps(json.loads(capsys.readouterr().out)[0])
+
+
+def test_submitting_another_kind_of_document_says_what_it_is(
+    store_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A new user submitted a result; the refusal told them to use --type, which submit has not."""
+    assert main(["submit", "--store", store_url, "examples/result-completed.json"]) == 1
+    said = capsys.readouterr().err
+    assert "refused [schema.required]: this is a job result, not a job document: only jobs are submitted" in said
+    assert "--type" not in said
