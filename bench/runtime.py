@@ -12,6 +12,11 @@ successful jobs), so the processes' start-up and the last stragglers are counted
 latency is each job's completion minus its claim. The runtime keeps every
 guarantee while measured: leases with fencing, the trace of every message, results and progress
 validated, the start event (sequence 0) of every attempt.
+
+Where the time goes: the CPU the worker processes used per job, and the server's processes
+meanwhile (read from /proc when the server is the local throwaway cluster make bench starts,
+GUESTKIT_TEST_POSTGRES_DIR), each less what a worker uses to start and stop with nothing to do
+(measured once per contender by a worker run on an empty queue).
 """
 
 from __future__ import annotations
@@ -20,11 +25,13 @@ import argparse
 import asyncio
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib.metadata import version
 from pathlib import Path
@@ -50,12 +57,68 @@ def _job(index: int) -> dict[str, Any]:
     }
 
 
+@dataclass
+class Spent:
+    """CPU seconds: the worker processes', and the server's meanwhile (None when not measurable)."""
+
+    workers: float
+    server: float | None
+
+    def __sub__(self, other: Spent) -> Spent:
+        server = None if self.server is None or other.server is None else self.server - other.server
+        return Spent(self.workers - other.workers, server)
+
+    def per_job(self, jobs: int, idle: Spent, processes: int) -> dict[str, float | None]:
+        """Microseconds a job, less ``idle`` (one process started and stopped with nothing to do) each process."""
+        workers = (self.workers - idle.workers * processes) / jobs * 1e6
+        server = None if self.server is None or idle.server is None else self.server - idle.server * processes
+        return {"worker_cpu_us": workers, "server_cpu_us": None if server is None else server / jobs * 1e6}
+
+
+def _run_workers(commands: list[list[str]], *, server: bool = True) -> Spent:
+    """Start the worker processes at once and wait for them all: the CPU they used, and the
+    PostgreSQL server meanwhile (``server``: they use it)."""
+    before = _spent_now(server)
+    processes = [subprocess.Popen(command) for command in commands]
+    for process in processes:
+        if process.wait() != 0:
+            raise SystemExit(f"a worker failed: {process.args}")
+    return _spent_now(server) - before
+
+
+def _spent_now(server: bool) -> Spent:
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return Spent(children.ru_utime + children.ru_stime, _server_cpu() if server else None)
+
+
+def _server_cpu() -> float | None:
+    """CPU seconds the local PostgreSQL server has used: its postmaster with the backends that ended,
+    and those running; None unless the server is the throwaway cluster (GUESTKIT_TEST_POSTGRES_DIR)."""
+    folder = os.environ.get("GUESTKIT_TEST_POSTGRES_DIR")
+    try:
+        postmaster = int((Path(str(folder)) / "data" / "postmaster.pid").read_text().split()[0])
+        ticks = 0
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                # after the command's closing parenthesis: state, ppid, ..., utime (12th), stime, cutime, cstime
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # a process that ended meanwhile
+                continue
+            if int(entry.name) == postmaster:
+                ticks += sum(int(field) for field in fields[11:15])
+            elif int(fields[1]) == postmaster:
+                ticks += int(fields[11]) + int(fields[12])
+        return ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def runtime(url: str, jobs: int, workers: int) -> dict[str, Any]:
     from guestkit_runtime import Scheduler, open_store
 
     scheduler = Scheduler(open_store(url))
-    for index in range(jobs):
-        scheduler.submit(_job(index))
     command = [
         *CLI,
         "worker",
@@ -68,17 +131,18 @@ def runtime(url: str, jobs: int, workers: int) -> dict[str, Any]:
         str(WORKER_CONCURRENCY),
         "-q",
     ]
-    processes = [subprocess.Popen([*command, "--id", f"bench-{n}"]) for n in range(workers)]
-    for process in processes:
-        if process.wait() != 0:
-            raise SystemExit(f"a worker failed: {process.args}")
+    postgres = scheduler.store.dialect == "postgresql"
+    idle = _run_workers([[*command, "--id", "bench-idle"]], server=postgres)
+    for index in range(jobs):
+        scheduler.submit(_job(index))
+    spent = _run_workers([[*command, "--id", f"bench-{n}"] for n in range(workers)], server=postgres)
     counts = scheduler.counts()
     if counts != {"completed": jobs}:
         raise SystemExit(f"not every job completed: {counts}")
     with scheduler.store.transaction() as tx:
         rows = tx.rows("SELECT leased_us, ended_us FROM leases WHERE end_message = 'result'")
     scheduler.store.close()
-    return _figures([(start / 1e6, end / 1e6) for start, end in rows], jobs)
+    return {**_figures([(start / 1e6, end / 1e6) for start, end in rows], jobs), **spent.per_job(jobs, idle, workers)}
 
 
 def pgqueuer(url: str, jobs: int, workers: int) -> dict[str, Any]:
@@ -90,22 +154,23 @@ def pgqueuer(url: str, jobs: int, workers: int) -> dict[str, Any]:
         connection.execute(f"CREATE SCHEMA {schema}")
     scoped = f"{url}&options=-csearch_path%3D{schema}"
 
-    async def setup() -> None:
+    async def setup(enqueue: int) -> None:
         from pgqueuer import PsycopgDriver, Queries
 
         connection = await psycopg.AsyncConnection.connect(scoped, autocommit=True)
         queries = Queries(PsycopgDriver(connection))
-        await queries.install()
-        for start in range(0, jobs, 1000):
-            count = min(1000, jobs - start)
+        if not enqueue:
+            await queries.install()
+        for start in range(0, enqueue, 1000):
+            count = min(1000, enqueue - start)
             await queries.enqueue(["noop"] * count, [None] * count, [0] * count)
         await connection.close()
 
-    asyncio.run(setup())
-    processes = [subprocess.Popen([sys.executable, __file__, "--pgqueuer-worker", scoped]) for _ in range(workers)]
-    for process in processes:
-        if process.wait() != 0:
-            raise SystemExit("a pgqueuer worker failed")
+    asyncio.run(setup(0))
+    command = [sys.executable, __file__, "--pgqueuer-worker", scoped]
+    idle = _run_workers([command])
+    asyncio.run(setup(jobs))
+    spent = _run_workers([command] * workers)
     with psycopg.connect(scoped, autocommit=True) as connection:
         left = connection.execute("SELECT COUNT(*) FROM pgqueuer").fetchone()
         rows = connection.execute(
@@ -114,7 +179,7 @@ def pgqueuer(url: str, jobs: int, workers: int) -> dict[str, Any]:
         ).fetchall()
     if left != (0,) or len(rows) != jobs:
         raise SystemExit(f"pgqueuer left {left} jobs and logged {len(rows)} completions of {jobs}")
-    return _figures([(float(start), float(end)) for start, end in rows], jobs)
+    return {**_figures([(float(start), float(end)) for start, end in rows], jobs), **spent.per_job(jobs, idle, workers)}
 
 
 def _pgqueuer_worker(url: str) -> None:
@@ -184,7 +249,8 @@ def main() -> int:
         for name, count, figures in rows[-3:]:
             print(
                 f"{name:32} {count:3} workers: {figures['jobs_per_second']:8.0f} jobs/s  "
-                f"p50 {figures['p50_ms']:7.1f} ms  p99 {figures['p99_ms']:7.1f} ms",
+                f"p50 {figures['p50_ms']:7.1f} ms  p99 {figures['p99_ms']:7.1f} ms  "
+                f"CPU a job: workers {_us(figures['worker_cpu_us'])}, server {_us(figures['server_cpu_us'])}",
                 flush=True,
             )
     by_workers: dict[int, dict[str, Any]] = {}
@@ -205,15 +271,17 @@ def main() -> int:
         f"Runtime workers: `guestkit-job worker --concurrency {WORKER_CONCURRENCY}` processes; pgqueuer workers: "
         f"one QueueManager per process, batch size {PGQ_BATCH}, drain mode. The runtime keeps every guarantee while "
         "measured (fenced leases, the start event, validated results, the trace of every message); the machine is "
-        "shared, so figures move from run to run: compare within a run.",
+        "shared, so figures move from run to run: compare within a run. CPU a job: the worker processes' CPU over "
+        "the run, and the server's (its processes, read from /proc; `-` for SQLite, whose work is the workers'), "
+        "divided by the jobs, each less what a worker process uses to start and stop with nothing to do.",
         "",
-        "| contender | workers | jobs/s | p50 latency (ms) | p99 latency (ms) |",
-        "|---|---:|---:|---:|---:|",
+        "| contender | workers | jobs/s | p50 latency (ms) | p99 latency (ms) | worker CPU a job | server CPU a job |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for name, count, figures in rows:
         lines.append(
             f"| {name} | {count} | {figures['jobs_per_second']:.0f} | {figures['p50_ms']:.1f} | "
-            f"{figures['p99_ms']:.1f} |"
+            f"{figures['p99_ms']:.1f} | {_us(figures['worker_cpu_us'])} | {_us(figures['server_cpu_us'])} |"
         )
     lines += ["", "Runtime on PostgreSQL / pgqueuer, same workers:", ""]
     for count, named in by_workers.items():
@@ -223,6 +291,14 @@ def main() -> int:
     args.out.write_text("\n".join(lines) + "\n")
     print(f"written to {args.out}")
     return 0
+
+
+def _us(microseconds: float | None) -> str:
+    """
+    >>> _us(212.4), _us(None)
+    ('212 us', '-')
+    """
+    return "-" if microseconds is None else f"{microseconds:.0f} us"
 
 
 def _server_version(url: str) -> str:
