@@ -535,7 +535,10 @@ class Scheduler:
     ) -> tuple[list[str | Refused], list[Claim]]:
         """``complete_many``, then ``claim`` (for ``worker``, up to ``limit`` jobs) in the same
         transaction: a worker replaces the attempts that ended with new ones for one commit.
-        Two kinds of message, each handled as alone; the trace has each of their steps."""
+        Two kinds of message, each handled as alone; the trace has each of their steps.
+        ``limit`` and the worker's ``current_jobs`` count the attempts of ``results`` as ended; a
+        result refused as such (422, not fenced) leaves its attempt running (its worker reports
+        it again, as a failure), so each takes back a slot of the claim."""
         answers: list[str | Refused] = []
         claims: list[Claim] = []
         if results or limit > 0:
@@ -546,7 +549,14 @@ class Scheduler:
                         answers.append(self._complete(tx, lease_id, result, read.get(lease_id, (None, None))))
                     except Refused as refused:
                         answers.append(refused)
-                claims = self._claim(tx, worker, limit, lease_seconds, start)
+                running = sum(1 for answer in answers if isinstance(answer, Refused) and not isinstance(answer, Fenced))
+                if running and limit > 0:
+                    status = _object(worker.get("status"))
+                    worker = {
+                        **worker,
+                        "status": {**status, "current_jobs": _default(status.get("current_jobs"), 0) + running},
+                    }
+                claims = self._claim(tx, worker, limit - running, lease_seconds, start)
         return answers, claims
 
     def _complete(

@@ -407,6 +407,26 @@ def test_results_and_new_claims_in_one_transaction(scheduler: Scheduler) -> None
     assert_traces_valid(scheduler)
 
 
+def test_a_refused_result_keeps_its_slot_in_the_claim_that_goes_with_it(scheduler: Scheduler) -> None:
+    """A worker sent a batch with one result refused (422) and claimed a job for each slot; it then
+    sent a failure for the refused one, whose attempt still ran: one lease over its concurrency."""
+    for index in range(4):
+        scheduler.submit(job(f"job-slot-{index}"))
+    busy = worker(resources={"max_concurrent_jobs": 2})
+    first = scheduler.claim(busy, limit=2, start="started")
+    good, bad = (claim.lease for claim in first)
+    refused = result(bad["job_id"], bad, data={"nonsense": True})  # not the echo's result schema
+    answers, claims = scheduler.complete_and_claim(
+        [(good["lease_id"], result(good["job_id"], good, data=echoed(1))), (bad["lease_id"], refused)],
+        busy,
+        limit=2,
+        start="started",
+    )
+    assert answers[0] == "completed" and isinstance(answers[1], Refused) and not isinstance(answers[1], Fenced)
+    assert [claim.lease["job_id"] for claim in claims] == ["job-slot-2"]  # one slot: the refused attempt runs
+    assert_traces_valid(scheduler)
+
+
 def test_a_results_data_is_checked_against_its_jobs_payload_type(scheduler: Scheduler) -> None:
     """A new user's command handler returned {"nonsense": true} for a doctor job; it was stored."""
     doctor = job("job-data-1", operation="guestkit.doctor", data={"image": {"path": "/d.qcow2", "format": "qcow2"}})
