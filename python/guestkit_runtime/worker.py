@@ -123,6 +123,7 @@ class Worker:
         self._claiming = threading.Lock()
         self._outage = StoreOutage(log)
         self._stopping = threading.Event()
+        self._hurry = threading.Event()  # stop() asked again: the drain releases what runs at once
         self._ended = 0
         self._crash = _crash_point()
         self._results: queue.SimpleQueue[tuple[_Attempt, dict[str, Any]] | None] = queue.SimpleQueue()
@@ -262,7 +263,9 @@ class Worker:
 
     def stop(self) -> None:
         """Begin draining: claim nothing more, finish what runs (releasing what is left after
-        ``drain_seconds``)."""
+        ``drain_seconds``). Asked again while draining (a second Ctrl-C): release it now."""
+        if self._stopping.is_set():
+            self._hurry.set()
         self._stopping.set()
         self._slot_free.set()
 
@@ -278,16 +281,19 @@ class Worker:
         running = len(self._attempts)
         if asked:
             log.info(
-                "draining: finishing %d job(s), releasing what is left after %s",
+                "draining: finishing %d job(s), releasing what is left after %s "
+                "(Ctrl-C or SIGTERM again releases them now)",
                 running,
                 format_duration(self.config.drain_seconds),
             )
         end = time.monotonic() + self.config.drain_seconds
-        while self._attempts and time.monotonic() < end:
+        while self._attempts and time.monotonic() < end and not self._hurry.is_set():
             self._slot_free.wait(0.1)
             self._slot_free.clear()
         with self._lock:
             left = list(self._attempts.values())
+        if self._hurry.is_set() and left:
+            log.info("asked again: releasing %d job(s) now", len(left))
         for attempt in left:
             attempt.context.request_stop("shutdown")
         for _ in runners:

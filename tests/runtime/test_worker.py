@@ -246,6 +246,26 @@ def test_running_job_is_cancelled_and_a_slow_one_times_out(live: Scheduler, tmp_
     assert_traces_valid(live)
 
 
+def test_stopped_again_while_draining_the_worker_releases_at_once(
+    live: Scheduler, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A new user's second Ctrl-C during a drain did nothing: the worker waited out --drain-seconds."""
+    slow = script(tmp_path, "slow.py", "time.sleep(60)\n")
+    live.submit(job("job-w-hurry-1", operation="example.slow", max_attempts=2))
+    worker, thread = run_worker(live, {"example.slow": CommandHandler("example.slow", slow)}, drain_seconds=120)
+    wait_for(lambda: live.status("job-w-hurry-1")["status"] == "running", "the job to run")
+    caplog.set_level(logging.INFO, logger="guestkit_runtime.worker")
+    worker.stop()
+    wait_for(lambda: "draining" in caplog.text, "the drain to begin")
+    started = time.monotonic()
+    worker.stop()
+    thread.join(30)
+    assert not thread.is_alive() and time.monotonic() - started < 30
+    assert "asked again: releasing 1 job(s) now" in caplog.text
+    assert live.status("job-w-hurry-1")["status"] == "queued"  # released: attempts remain
+    assert_traces_valid(live)
+
+
 def test_failing_handler_fails_the_attempt_and_the_worker_goes_on(live: Scheduler) -> None:
     class Broken:
         def capabilities(self) -> Any:
@@ -390,7 +410,8 @@ def test_sigterm_drains_releasing_what_runs(store_url: str, live: Scheduler, tmp
         stop_process(process)
     # The drain was silent: a user who pressed Ctrl-C saw nothing for --drain-seconds.
     assert [line for line in log.read_text().splitlines() if "drain" in line] == [
-        "guestkit_runtime.worker: draining: finishing 1 job(s), releasing what is left after 200 ms",
+        "guestkit_runtime.worker: draining: finishing 1 job(s), releasing what is left after 200 ms "
+        "(Ctrl-C or SIGTERM again releases them now)",
         "guestkit_runtime.worker: drained: 0 job(s) finished, 1 released; offline",
     ]
     status = live.status("job-w-drain-1")
