@@ -154,22 +154,22 @@ def pgqueuer(url: str, jobs: int, workers: int) -> dict[str, Any]:
         connection.execute(f"CREATE SCHEMA {schema}")
     scoped = f"{url}&options=-csearch_path%3D{schema}"
 
-    async def setup(enqueue: int) -> None:
+    async def setup(*, install: bool = False, enqueue: int = 0) -> None:
         from pgqueuer import PsycopgDriver, Queries
 
         connection = await psycopg.AsyncConnection.connect(scoped, autocommit=True)
         queries = Queries(PsycopgDriver(connection))
-        if not enqueue:
+        if install:
             await queries.install()
         for start in range(0, enqueue, 1000):
             count = min(1000, enqueue - start)
             await queries.enqueue(["noop"] * count, [None] * count, [0] * count)
         await connection.close()
 
-    asyncio.run(setup(0))
+    asyncio.run(setup(install=True))
     command = [sys.executable, __file__, "--pgqueuer-worker", scoped]
     idle = _run_workers([command])
-    asyncio.run(setup(jobs))
+    asyncio.run(setup(enqueue=jobs))
     spent = _run_workers([command] * workers)
     with psycopg.connect(scoped, autocommit=True) as connection:
         left = connection.execute("SELECT COUNT(*) FROM pgqueuer").fetchone()

@@ -359,12 +359,19 @@ class Scheduler:
             return self._claim(tx, worker, limit, lease_seconds, start)
 
     def _claim(
-        self, tx: Writes, worker: Mapping[str, Any], limit: int, lease_seconds: float, start: str | None
+        self,
+        tx: Writes,
+        worker: Mapping[str, Any],
+        limit: int,
+        lease_seconds: float,
+        start: str | None,
+        still_running: int = 0,
     ) -> list[Claim]:
+        """``claim`` in ``tx``; ``still_running``: attempts beside the registration's ``current_jobs``."""
         operations = list(_object(worker.get("capabilities")).get("operations") or [])
         if not operations or limit < 1:
             return []
-        current = int(_object(worker.get("status")).get("current_jobs") or 0)
+        current = int(_object(worker.get("status")).get("current_jobs") or 0) + still_running
         claims: list[Claim] = []
         now = self.clock()
         for row in self._candidates(tx, operations, now, page=min(CANDIDATES, 2 * limit + 2)):
@@ -550,13 +557,7 @@ class Scheduler:
                     except Refused as refused:
                         answers.append(refused)
                 running = sum(1 for answer in answers if isinstance(answer, Refused) and not isinstance(answer, Fenced))
-                if running and limit > 0:
-                    status = _object(worker.get("status"))
-                    worker = {
-                        **worker,
-                        "status": {**status, "current_jobs": _default(status.get("current_jobs"), 0) + running},
-                    }
-                claims = self._claim(tx, worker, limit - running, lease_seconds, start)
+                claims = self._claim(tx, worker, limit - running, lease_seconds, start, running)
         return answers, claims
 
     def _complete(

@@ -57,11 +57,6 @@ class _SqliteTx:
         """Nothing to send: waiters see the file's change counter move (PRAGMA data_version)."""
 
 
-def _has_table(connection: sqlite3.Connection, name: str) -> bool:
-    found = connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone()
-    return found is not None
-
-
 class SqliteStore(Store):
     dialect = "sqlite"
 
@@ -85,7 +80,8 @@ class SqliteStore(Store):
             try:
                 tx = _SqliteTx(connection)
                 script = TABLES.format(id="INTEGER PRIMARY KEY AUTOINCREMENT", big="INTEGER")
-                prepare_tables(tx, script, lambda name: _has_table(connection, name), f"the SQLite store {path}")
+                exists = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+                prepare_tables(tx, script, lambda name: tx.one(exists, (name,)) is not None, f"the SQLite store {path}")
                 connection.execute("COMMIT")
             except BaseException:
                 connection.execute("ROLLBACK")
